@@ -1,0 +1,177 @@
+# srebox — one binary for "what is wrong with this node?"
+#
+#   make run       install missing Debian build packages, build, run `srebox health`
+#   make check     install missing test packages, build, run every test, then
+#                  every test again under ASan+UBSan (what CI runs)
+#   make test      the test suite once, for the build in $(O)
+#   make bench     benchmarks against the tools srebox replaces (not tests)
+#   make install   PREFIX=/usr/local DESTDIR=
+#
+# SANITIZE=1 builds with -fsanitize=address,undefined into build-san/.
+# DEVELOPER=1 adds -Werror.  V=1 shows the commands.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+INSTALL ?= install
+
+ifeq ($(SANITIZE),1)
+O ?= build-san
+else
+O ?= build
+endif
+
+ifneq ($(V),1)
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+# Linked: small libraries with no further dependencies.  libcurl and
+# libproc2 are loaded with dlopen by the applets that need them, so a
+# node-local applet starts as fast as a bare C program (see lib/dl.c).
+LINK_PKGS := jansson yaml-0.1
+HDR_PKGS := libcurl libproc2
+
+cc-option = $(shell if $(CC) -Werror $(1) -c -x c /dev/null -o /dev/null 2>/dev/null; then echo $(1); fi)
+ld-option = $(shell if echo 'int main(void){return 0;}' | $(CC) -Werror $(1) -x c - -o /dev/null 2>/dev/null; then echo $(1); fi)
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers -Wimplicit-fallthrough
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+
+ifeq ($(SANITIZE),1)
+HARDEN := -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN_LD := -fsanitize=address,undefined
+OPT := -O1 -g
+else
+HARDEN := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 $(call cc-option,-fstack-protector-strong) \
+	$(call cc-option,-fstack-clash-protection) $(call cc-option,-fcf-protection=full) \
+	$(call cc-option,-fstrict-flex-arrays=3) -fPIE
+HARDEN_LD := -pie $(call ld-option,-Wl$(comma)-z$(comma)relro) $(call ld-option,-Wl$(comma)-z$(comma)now) \
+	$(call ld-option,-Wl$(comma)-z$(comma)noexecstack) $(call ld-option,-Wl$(comma)--as-needed)
+OPT := -O2 -g
+endif
+comma := ,
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LINK_PKGS) $(HDR_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
+
+SBX_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(HARDEN) -D_GNU_SOURCE -DSREBOX_VERSION='"$(VERSION)"' \
+	-MMD -MP $(PKG_CFLAGS)
+ALL_CFLAGS = $(SBX_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
+LIBS := $(PKG_LIBS) -ldl -lm
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+CMD_SRC := $(sort $(wildcard cmd/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(O)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/t_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+HELPER_SRC := $(sort $(wildcard tests/tools/*.c))
+HELPER_BIN := $(HELPER_SRC:tests/tools/%.c=$(O)/tests/%)
+
+APPLETS = $(shell sed -n 's/^APPLET(\(.*\))$$/\1/p' cmd/applets.def)
+
+all: $(O)/srebox
+
+$(O)/srebox: $(CMD_OBJ) $(O)/libsrebox.a
+	$(call quiet,LINK,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(O)/libsrebox.a $(LIBS)
+
+$(O)/libsrebox.a: $(LIB_OBJ)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tests/t_%: tests/unit/t_%.c $(O)/libsrebox.a
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< $(O)/libsrebox.a \
+		$(LIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+$(O)/tests/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread -lm
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# --- set-up on Debian: install what is missing, nothing else ---------------
+BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
+	libcurl4-openssl-dev
+TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish \
+	jq fuse3 prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux
+BENCH_DEBS := hyperfine sysstat busybox valgrind
+
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing missing Debian packages:" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=sudo; \
+		else echo "error: need root (or sudo) to install:" $$missing >&2; exit 1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+		{ $$sudo apt-get update -q >/dev/null && \
+		  $$sudo apt-get install -y -q --no-install-recommends $$missing; } || exit 1; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_DEBS))
+deps-test:
+	$(call apt_install,$(TEST_DEBS))
+deps-bench:
+	$(call apt_install,$(TEST_DEBS) $(BENCH_DEBS))
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(O)/srebox $(if $(filter health,$(APPLETS)),health,irq)
+
+# --- tests -----------------------------------------------------------------
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory test SANITIZE=1
+
+test: all $(UNIT_BIN) $(HELPER_BIN)
+	$(Q)O=$(O) SANITIZE=$(SANITIZE) tests/run
+
+completions: $(O)/srebox
+	$(Q)for s in bash zsh fish; do $(O)/srebox --completions $$s > completions/srebox.$$s; done
+
+bench: deps-bench all $(HELPER_BIN)
+	$(Q)O=$(O) tests/bench/run
+
+# --- install ---------------------------------------------------------------
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(INSTALL) -m 755 $(O)/srebox $(DESTDIR)$(BINDIR)/srebox
+	for a in $(APPLETS); do ln -sf srebox $(DESTDIR)$(BINDIR)/srebox-$$a; \
+		ln -sf srebox $(DESTDIR)$(BASHCOMPDIR)/srebox-$$a; done
+	$(INSTALL) -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 completions/srebox.bash $(DESTDIR)$(BASHCOMPDIR)/srebox
+	$(INSTALL) -m 644 completions/srebox.zsh $(DESTDIR)$(ZSHCOMPDIR)/_srebox
+	$(INSTALL) -m 644 completions/srebox.fish $(DESTDIR)$(FISHCOMPDIR)/srebox.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/srebox $(DESTDIR)$(ZSHCOMPDIR)/_srebox \
+		$(DESTDIR)$(FISHCOMPDIR)/srebox.fish $(DESTDIR)$(BASHCOMPDIR)/srebox
+	for a in $(APPLETS); do rm -f $(DESTDIR)$(BINDIR)/srebox-$$a $(DESTDIR)$(BASHCOMPDIR)/srebox-$$a; done
+	cd man && for m in *.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps deps-test deps-bench run check test completions bench install uninstall clean

@@ -1,0 +1,511 @@
+/* srebox irq: which interrupts fire, how fast, on which CPUs, and whether
+ * a device (or the network softirqs) piles onto one CPU.  Replaces
+ * `sort -nr /proc/interrupts`, lsirq/irqtop and `mpstat -I`. */
+#include "../lib/applet.h"
+#include "../lib/irq.h"
+#include "../lib/root.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool o_per_cpu, o_all;
+static const char *o_sort = "rate";
+static double o_min_rate = 100;
+
+static const struct sbx_opt irq_opts[] = {
+	{ 0, "per-cpu", OPT_FLAG, &o_per_cpu, NULL,
+	  "add a table with one row per CPU: its interrupt rate, share and busiest IRQ", NULL, NULL },
+	{ 's', "sort", OPT_CHOICE, &o_sort, "KEY", "order interrupts by rate, irq or name",
+	  "rate irq name", NULL },
+	{ 'a', "all", OPT_FLAG, &o_all, NULL, "list every interrupt, not only the busiest 20", NULL,
+	  NULL },
+	{ 0, "min-rate", OPT_DOUBLE, &o_min_rate, "PER_SECOND",
+	  "check the spread of devices with at least this many interrupts/s (default 100)", NULL,
+	  NULL },
+	OPT_END,
+};
+
+static struct sbx_threshold irq_thresholds[] = {
+	{ "imbalance", "90", NULL,
+	  "% of a device's (or NET_RX/NET_TX softirq's) interrupts on its busiest CPU" },
+	{ NULL },
+};
+
+enum { I_IRQ, I_RATE, I_TOTAL, I_TOPCPU, I_SHARE, I_AFF, I_EFF, I_CHIP, I_HWIRQ, I_TRIG,
+       I_DEV, I_PERCPU, I_NCOLS };
+
+static const struct sbx_col irq_cols[] = {
+	[I_IRQ] = { "IRQ", "irq", CT_STR, COL_LABEL },
+	[I_RATE] = { "RATE/s", "rate_per_second", CT_RATE, 0, "irq_interrupts_per_second",
+		     "Interrupts per second over the interval (or since boot)." },
+	[I_TOTAL] = { "TOTAL", "total", CT_COUNT, COL_COUNTER, "irq_interrupts_total",
+		      "Interrupts since boot, all CPUs.", },
+	[I_TOPCPU] = { "TOP-CPU", "top_cpu", CT_INT },
+	[I_SHARE] = { "SHARE", "top_cpu_share_ratio", CT_RATIO, 0, "irq_top_cpu_share_ratio",
+		      "Share of the interrupts on the busiest CPU." },
+	[I_AFF] = { "AFFINITY", "smp_affinity_list", CT_STR },
+	[I_EFF] = { "EFFECTIVE", "effective_affinity_list", CT_STR },
+	[I_CHIP] = { "CHIP", "chip", CT_STR, COL_WIDE },
+	[I_HWIRQ] = { "HWIRQ", "hwirq", CT_STR, COL_WIDE },
+	[I_TRIG] = { "TRIGGER", "trigger", CT_STR, COL_WIDE },
+	[I_DEV] = { "DEVICES", "devices", CT_STR, COL_LABEL },
+	[I_PERCPU] = { "PER-CPU", "per_cpu", CT_LIST, COL_HIDE },
+};
+
+enum { S_NAME, S_RATE, S_TOTAL, S_TOPCPU, S_SHARE, S_PERCPU, S_NCOLS };
+
+static const struct sbx_col soft_cols[] = {
+	[S_NAME] = { "SOFTIRQ", "softirq", CT_STR, COL_LABEL },
+	[S_RATE] = { "RATE/s", "rate_per_second", CT_RATE, 0, "irq_softirqs_per_second",
+		     "Softirqs per second over the interval (or since boot)." },
+	[S_TOTAL] = { "TOTAL", "total", CT_COUNT, COL_COUNTER, "irq_softirqs_total",
+		      "Softirqs since boot." },
+	[S_TOPCPU] = { "TOP-CPU", "top_cpu", CT_INT },
+	[S_SHARE] = { "SHARE", "top_cpu_share_ratio", CT_RATIO, 0, "irq_softirq_top_cpu_share_ratio",
+		      "Share of the softirqs on the busiest CPU." },
+	[S_PERCPU] = { "PER-CPU", "per_cpu", CT_LIST, COL_HIDE },
+};
+
+enum { C_CPU, C_RATE, C_SHARE, C_TOPIRQ, C_NETRX, C_NETTX, C_TIMER, C_SCHED, C_BLOCK,
+       C_TASKLET, C_NCOLS };
+
+static const struct sbx_col cpu_cols[] = {
+	[C_CPU] = { "CPU", "cpu", CT_INT, COL_LABEL },
+	[C_RATE] = { "IRQ/s", "irq_per_second", CT_RATE, 0, "irq_cpu_interrupts_per_second",
+		     "Hardware interrupts per second on this CPU." },
+	[C_SHARE] = { "SHARE", "irq_share_ratio", CT_RATIO, 0, "irq_cpu_share_ratio",
+		      "This CPU's share of all hardware interrupts." },
+	[C_TOPIRQ] = { "TOP-IRQ", "top_irq", CT_STR },
+	[C_NETRX] = { "NET_RX/s", "net_rx_per_second", CT_RATE },
+	[C_NETTX] = { "NET_TX/s", "net_tx_per_second", CT_RATE },
+	[C_TIMER] = { "TIMER/s", "timer_per_second", CT_RATE, COL_WIDE },
+	[C_SCHED] = { "SCHED/s", "sched_per_second", CT_RATE, COL_WIDE },
+	[C_BLOCK] = { "BLOCK/s", "block_per_second", CT_RATE, COL_WIDE },
+	[C_TASKLET] = { "TASKLET/s", "tasklet_per_second", CT_RATE, COL_WIDE },
+};
+
+struct row_rate {
+	size_t row;
+	bool ok;
+	const char *why;
+	double rate;
+	uint64_t sum;		/* increase on all CPUs: the sort key */
+	size_t top;		/* column */
+	double share;
+	uint64_t *delta;
+};
+
+static const struct irq_table *sort_tab;
+/* Why rates are unknown for the whole report (no uptime), or NULL. */
+static const char *rate_why;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct row_rate *x = a, *y = b;
+	const struct irq_row *rx = &sort_tab->rows[x->row], *ry = &sort_tab->rows[y->row];
+
+	if (!strcmp(o_sort, "irq"))
+		return strverscmp(rx->name, ry->name);
+	if (!strcmp(o_sort, "name")) {
+		int c = strcmp(rx->devices ? rx->devices : "~", ry->devices ? ry->devices : "~");
+
+		if (c)
+			return c;
+	} else {
+		double vx = x->ok ? (double)x->sum : -1, vy = y->ok ? (double)y->sum : -1;
+
+		if (vx != vy)
+			return vx < vy ? 1 : -1;
+	}
+	return strverscmp(rx->name, ry->name);
+}
+
+/* Rates of every row of cur, sorted as asked. */
+static struct row_rate *row_rates(const struct irq_table *cur, const struct irq_table *prev,
+				  double seconds)
+{
+	struct row_rate *rr = xcalloc(cur->nrows + 1, sizeof(*rr));
+
+	for (size_t i = 0; i < cur->nrows; i++) {
+		struct row_rate *x = &rr[i];
+		uint64_t sum = 0;
+
+		x->row = i;
+		x->delta = xcalloc(cur->ncpu, sizeof(uint64_t));
+		if (!cur->rows[i].counts) {
+			/* ERR/MIS: a single total, no per-CPU split */
+			x->ok = cur->rows[i].ncounts == 1 &&
+				irq_row_total_delta(cur, i, prev, &sum, &x->why);
+			if (cur->rows[i].ncounts == 0)
+				x->why = "no counters in this row";
+			x->rate = seconds > 0 ? (double)sum / seconds : 0;
+			x->sum = sum;
+			continue;
+		}
+		x->ok = irq_row_delta(cur, i, prev, x->delta, &x->why);
+		if (!x->ok)
+			continue;
+		for (size_t c = 0; c < cur->ncpu; c++) {
+			sum += x->delta[c];
+			if (x->delta[c] > x->delta[x->top])
+				x->top = c;
+		}
+		x->rate = seconds > 0 ? (double)sum / seconds : 0;
+		x->sum = sum;
+		x->share = sum ? (double)x->delta[x->top] / (double)sum : 0;
+	}
+	sort_tab = cur;
+	qsort(rr, cur->nrows, sizeof(*rr), cmp_rows);
+	return rr;
+}
+
+static void free_rates(struct row_rate *rr, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rr[i].delta);
+	free(rr);
+}
+
+static void cpu_ids(const struct irq_table *t, struct sbx_table *tab)
+{
+	char **ids = xcalloc(t->ncpu, sizeof(char *));
+
+	for (size_t c = 0; c < t->ncpu; c++)
+		ids[c] = xasprintf("%u", t->cpu[c]);
+	table_vec_ids(tab, ids, t->ncpu);
+	for (size_t c = 0; c < t->ncpu; c++)
+		free(ids[c]);
+	free(ids);
+}
+
+static void affinity_cell(struct sbx_cell *c, const char *irq, const char *file)
+{
+	char path[128], val[4096];
+	struct sbx_err err;
+
+	snprintf(path, sizeof(path), "/proc/irq/%s/%s", irq, file);
+	if (root_read_line(path, val, sizeof(val), &err) < 0)
+		cell_unknown(c, err.msg);
+	else
+		cell_str(c, val);
+}
+
+static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
+			  const struct irq_table *cur, const struct row_rate *rr)
+{
+	struct sbx_table *t = report_table(rep, "interrupts", irq_cols, I_NCOLS);
+	/* /proc/irq/N is read only for the rows people will see. */
+	size_t shown = o_all || ctx->format != FMT_TABLE ? cur->nrows : 20;
+
+	t->limit = shown;
+	cpu_ids(cur, t);
+	for (size_t k = 0; k < cur->nrows; k++) {
+		const struct row_rate *x = &rr[k];
+		const struct irq_row *r = &cur->rows[x->row];
+		struct sbx_cell *c = table_row(t);
+
+		cell_str(&c[I_IRQ], r->name);
+		if (x->ok && !rate_why)
+			cell_num(&c[I_RATE], x->rate);
+		else
+			cell_unknown(&c[I_RATE], rate_why ? rate_why : x->why);
+		cell_u64(&c[I_TOTAL], r->total);
+		if (r->counts && x->ok && x->share > 0) {
+			cell_i64(&c[I_TOPCPU], cur->cpu[x->top]);
+			cell_num(&c[I_SHARE], x->share);
+		}
+		if (r->numeric && k < shown) {
+			affinity_cell(&c[I_AFF], r->name, "smp_affinity_list");
+			affinity_cell(&c[I_EFF], r->name, "effective_affinity_list");
+		}
+		if (r->chip)
+			cell_str(&c[I_CHIP], r->chip);
+		if (r->hwirq)
+			cell_str(&c[I_HWIRQ], r->hwirq);
+		if (r->trigger)
+			cell_str(&c[I_TRIG], r->trigger);
+		if (r->devices)
+			cell_str(&c[I_DEV], r->devices);
+		if (r->counts)
+			cell_list(&c[I_PERCPU], x->ok ? x->delta : r->counts, cur->ncpu);
+	}
+}
+
+static void add_soft_table(struct sbx_report *rep, const struct irq_table *cur,
+			   const struct row_rate *rr)
+{
+	struct sbx_table *t = report_table(rep, "softirqs", soft_cols, S_NCOLS);
+
+	table_title(t, "Softirqs:");
+	cpu_ids(cur, t);
+	for (size_t k = 0; k < cur->nrows; k++) {
+		const struct row_rate *x = &rr[k];
+		const struct irq_row *r = &cur->rows[x->row];
+		struct sbx_cell *c = table_row(t);
+
+		cell_str(&c[S_NAME], r->name);
+		if (x->ok && !rate_why)
+			cell_num(&c[S_RATE], x->rate);
+		else
+			cell_unknown(&c[S_RATE], rate_why ? rate_why : x->why);
+		cell_u64(&c[S_TOTAL], r->total);
+		if (r->counts && x->ok && x->share > 0) {
+			cell_i64(&c[S_TOPCPU], cur->cpu[x->top]);
+			cell_num(&c[S_SHARE], x->share);
+		}
+		if (r->counts)
+			cell_list(&c[S_PERCPU], x->ok ? x->delta : r->counts, cur->ncpu);
+	}
+}
+
+static const struct row_rate *soft_rate(const struct irq_table *soft, const struct row_rate *rr,
+					const char *name)
+{
+	for (size_t k = 0; k < soft->nrows; k++)
+		if (!strcmp(soft->rows[rr[k].row].name, name))
+			return &rr[k];
+	return NULL;
+}
+
+static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
+			  const struct row_rate *hard, const struct row_rate *soft, double seconds)
+{
+	static const struct {
+		const char *name;
+		int col;
+	} softcols[] = { { "NET_RX", C_NETRX }, { "NET_TX", C_NETTX }, { "TIMER", C_TIMER },
+			 { "SCHED", C_SCHED }, { "BLOCK", C_BLOCK }, { "TASKLET", C_TASKLET } };
+	const struct irq_table *h = &cur->hard;
+	struct sbx_table *t = report_table(rep, "cpus", cpu_cols, C_NCOLS);
+	uint64_t all = 0;
+
+	table_title(t, "Per CPU:");
+	for (size_t k = 0; k < h->nrows; k++)
+		if (hard[k].ok && h->rows[hard[k].row].counts)
+			all += hard[k].sum;
+	for (size_t c = 0; c < h->ncpu; c++) {
+		struct sbx_cell *cell = table_row(t);
+		uint64_t sum = 0, best = 0;
+		size_t besti = 0;
+
+		cell_i64(&cell[C_CPU], h->cpu[c]);
+		for (size_t k = 0; k < h->nrows; k++) {
+			if (!hard[k].ok || !h->rows[hard[k].row].counts)
+				continue;
+			sum += hard[k].delta[c];
+			if (hard[k].delta[c] > best && h->rows[hard[k].row].numeric) {
+				best = hard[k].delta[c];
+				besti = k;
+			}
+		}
+		if (rate_why)
+			cell_unknown(&cell[C_RATE], rate_why);
+		else
+			cell_num(&cell[C_RATE], seconds > 0 ? (double)sum / seconds : 0);
+		cell_num(&cell[C_SHARE], all ? (double)sum / (double)all : 0);
+		if (best > 0) {
+			const struct irq_row *r = &h->rows[hard[besti].row];
+
+			cell_strf(&cell[C_TOPIRQ], "%s %s", r->name, r->devices ? r->devices : "");
+		}
+		for (size_t s = 0; s < ARRAY_SIZE(softcols); s++) {
+			const struct row_rate *x = cur->have_soft ? soft_rate(&cur->soft, soft,
+									      softcols[s].name)
+								  : NULL;
+			long sc = x ? irq_table_col(&cur->soft, h->cpu[c]) : -1;
+
+			if (!cur->have_soft)
+				cell_unknown(&cell[softcols[s].col], cur->soft_err.msg);
+			else if (rate_why)
+				cell_unknown(&cell[softcols[s].col], rate_why);
+			else if (x && x->ok && sc >= 0)
+				cell_num(&cell[softcols[s].col],
+					 seconds > 0 ? (double)x->delta[sc] / seconds : 0);
+		}
+	}
+}
+
+static void imbalance(struct sbx_report *rep, const struct sbx_ctx *ctx,
+		      const struct irq_snap *cur, const struct irq_snap *prev, double seconds,
+		      long irqbalance)
+{
+	const struct sbx_threshold *thr = sbx_thr(ctx, "imbalance");
+	size_t nd = 0, ns = 0, checked = 0;
+	struct irq_load *dev = irq_loads(&cur->hard, prev ? &prev->hard : NULL, seconds,
+					 IRQ_BY_DEVICE, &nd);
+	struct irq_load *soft = cur->have_soft && (!prev || prev->have_soft)
+					? irq_loads(&cur->soft, prev ? &prev->soft : NULL, seconds,
+						    IRQ_BY_ROW, &ns)
+					: NULL;
+	double worst = 0;
+	bool flagged = false;
+
+	for (size_t pass = 0; pass < 2; pass++) {
+		struct irq_load *l = pass ? soft : dev;
+		size_t n = pass ? ns : nd;
+
+		for (size_t i = 0; i < n; i++) {
+			enum sbx_state st;
+			struct sbx_finding *f;
+
+			if (pass && strcmp(l[i].key, "NET_RX") && strcmp(l[i].key, "NET_TX"))
+				continue;
+			if (l[i].rate < o_min_rate || cur->hard.ncpu < 2)
+				continue;
+			checked++;
+			if (l[i].top_share > worst)
+				worst = l[i].top_share;
+			st = range_state(&thr->warn, &thr->crit, l[i].top_share * 100);
+			if (st == ST_OK)
+				continue;
+			f = report_finding(rep, st, "imbalance", l[i].key,
+					   "%s: %.0f%% of %.0f/s on CPU%u%s%s", l[i].key,
+					   l[i].top_share * 100, l[i].rate,
+					   (pass ? &cur->soft : &cur->hard)->cpu[l[i].top_col],
+					   l[i].nirqs > 1 ? " (all its queues)" : "",
+					   irqbalance == 0 ? "; irqbalance is not running" : "");
+			if (!flagged) {
+				finding_perf(f, "top_cpu_share", l[i].top_share * 100, "%", &thr->warn,
+					     &thr->crit);
+				finding_bounds(f, 0, 100);
+			}
+			flagged = true;
+		}
+	}
+	if (!flagged) {
+		struct sbx_finding *f;
+
+		if (checked)
+			f = report_finding(rep, ST_OK, "imbalance", NULL,
+					   "interrupts spread: no device over %s%% on one CPU "
+					   "(%zu busier than %.0f/s checked)",
+					   thr->warn.set ? thr->warn.text : "the threshold", checked,
+					   o_min_rate);
+		else
+			f = report_finding(rep, ST_OK, "imbalance", NULL,
+					   cur->hard.ncpu < 2 ? "one CPU: nothing to balance"
+							      : "no device busier than %.0f/s",
+					   o_min_rate);
+		finding_perf(f, "top_cpu_share", worst * 100, "%", &thr->warn, &thr->crit);
+		finding_bounds(f, 0, 100);
+	}
+	if (cur->hard.ncpu > 1 && irqbalance >= 0)
+		report_finding(rep, ST_OK, "irqbalance", NULL,
+			       irqbalance ? "irqbalance running (pid %ld)" : "irqbalance not running",
+			       irqbalance);
+	irq_loads_free(dev, nd);
+	irq_loads_free(soft, ns);
+}
+
+static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap *prev,
+				const struct irq_snap *cur)
+{
+	struct sbx_report *rep = report_new("irq");
+	double seconds = prev ? cur->when - prev->when : cur->uptime;
+	struct row_rate *hard, *soft = NULL;
+	double total = 0;
+	char up[32], nouptime[400];
+
+	rate_why = NULL;
+	if (!prev && cur->uptime <= 0) {
+		/* Totals and shares stand without it; rates do not. */
+		snprintf(nouptime, sizeof(nouptime), "%s unreadable: no rates since boot",
+			 rooted("/proc/uptime"));
+		rate_why = nouptime;
+		report_finding(rep, ST_UNKNOWN, "rates", NULL, "%s; use -i SECONDS", nouptime);
+	}
+	rep->interval = prev ? seconds : 0;
+	hard = row_rates(&cur->hard, prev ? &prev->hard : NULL, seconds);
+	if (cur->have_soft)
+		soft = row_rates(&cur->soft, prev && prev->have_soft ? &prev->soft : NULL, seconds);
+	for (size_t k = 0; k < cur->hard.nrows; k++)
+		if (hard[k].ok && cur->hard.rows[hard[k].row].counts)
+			total += hard[k].rate;
+	fmt_duration(up, sizeof(up), cur->uptime);
+	if (rate_why) {
+		report_summary(rep, "interrupts on %zu CPUs since boot", cur->hard.ncpu);
+	} else if (prev) {
+		report_summary(rep, "%.0f interrupts/s on %zu CPUs over %.1fs", total, cur->hard.ncpu,
+			       seconds);
+	} else {
+		report_summary(rep, "%.0f interrupts/s on %zu CPUs, averaged since boot", total,
+			       cur->hard.ncpu);
+		report_note(rep, "values since boot (up %s); -i SECONDS gives current rates", up);
+	}
+	if (!rate_why)
+		imbalance(rep, ctx, cur, prev, seconds, irqbalance_pid());
+	/* No /proc/softirqs at all is a kernel before 2.6.31: nothing to
+	 * check, and the note says so.  Any other failure is UNKNOWN. */
+	if (!cur->have_soft && cur->soft_err.errnum == ENOENT)
+		report_note(rep, "%s%s%s: NET_RX/NET_TX not checked", rep->note ? rep->note : "",
+			    rep->note ? "; " : "", cur->soft_err.msg);
+	else if (!cur->have_soft)
+		report_finding(rep, ST_UNKNOWN, "softirqs", NULL, "%s", cur->soft_err.msg);
+	else if (prev && !prev->have_soft)
+		report_finding(rep, ST_UNKNOWN, "softirqs", NULL, "%s", prev->soft_err.msg);
+	add_irq_table(rep, ctx, &cur->hard, hard);
+	if (soft)
+		add_soft_table(rep, &cur->soft, soft);
+	if (o_per_cpu)
+		add_cpu_table(rep, cur, hard, soft, seconds);
+	free_rates(hard, cur->hard.nrows);
+	if (soft)
+		free_rates(soft, cur->soft.nrows);
+	return rep;
+}
+
+static int irq_run(struct sbx_ctx *ctx)
+{
+	struct irq_snap prev, cur;
+	struct sbx_err err;
+
+	if (ctx->nargs) {
+		warnx_("unexpected argument '%s'", ctx->args[0]);
+		return 3;
+	}
+	if (irq_snap_read(&prev, &err) < 0) {
+		struct sbx_report *rep = report_new("irq");
+
+		report_fail(rep, "%s", err.msg);
+		sbx_emit(ctx, rep);
+		return 0;
+	}
+	if (!ctx->interval) {
+		sbx_emit(ctx, build(ctx, NULL, &prev));
+		irq_snap_free(&prev);
+		return 0;
+	}
+	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
+		if (!sbx_wait(ctx, ctx->interval))
+			break;
+		if (irq_snap_read(&cur, &err) < 0) {
+			struct sbx_report *rep = report_new("irq");
+
+			report_fail(rep, "%s", err.msg);
+			sbx_emit(ctx, rep);
+			break;
+		}
+		sbx_emit(ctx, build(ctx, &prev, &cur));
+		irq_snap_free(&prev);
+		prev = cur;
+	}
+	irq_snap_free(&prev);
+	return 0;
+}
+
+const struct sbx_applet applet_irq = {
+	.name = "irq",
+	.summary = "interrupt and softirq rates per CPU, and devices piled onto one CPU",
+	.usage = "[OPTIONS]",
+	.description =
+		"Reads /proc/interrupts, /proc/softirqs and /proc/irq/N/*affinity_list.  Without\n"
+		"-i, rates are averages since boot; with -i SECONDS, rates over that interval.\n"
+		"A device (its queues together) or the NET_RX/NET_TX softirq with at least\n"
+		"--min-rate interrupts/s is flagged when its busiest CPU takes more than the\n"
+		"imbalance threshold.",
+	.flags = AP_PROBE | AP_OUTPUT,
+	.opts = irq_opts,
+	.thresholds = irq_thresholds,
+	.run = irq_run,
+};

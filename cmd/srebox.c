@@ -1,0 +1,204 @@
+/* srebox: the multi-call entry point.  `srebox APPLET ARGS`, or a link
+ * named APPLET or srebox-APPLET, runs the applet; the applet builds
+ * reports, and this file owns everything around it: option parsing,
+ * signals, and the final check that the report really reached stdout. */
+#include "../lib/applet.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define APPLET(n) extern const struct sbx_applet applet_##n;
+#include "applets.def"
+#undef APPLET
+
+static const struct sbx_applet *const applets[] = {
+#define APPLET(n) &applet_##n,
+#include "applets.def"
+#undef APPLET
+};
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static const struct sbx_applet *find_applet(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+		if (!strcmp(applets[i]->name, name))
+			return applets[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: srebox APPLET [OPTIONS] [ARGS]\n"
+	      "       srebox --list | --install [-s] DIR | --completions bash|zsh|fish\n"
+	      "       srebox --help | --version\n\n"
+	      "What is wrong with this node, in one command.\n\nApplets:\n",
+	      f);
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+		fprintf(f, "  %-10s %s\n", applets[i]->name, applets[i]->summary);
+	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check,\n"
+	      "--root DIR, -i SECONDS, -n N, -w/-c RANGE, and exit 0 OK, 1 WARNING,\n"
+	      "2 CRITICAL, 3 UNKNOWN.  Full documentation: man srebox\n",
+	      f);
+}
+
+/* Like git's run_builtin: a report that did not reach its destination
+ * (full disk, I/O error) must not look like success.  A reader that went
+ * away (srebox ... | head) is not an error. */
+static int close_stdout(void)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad && e != EPIPE) {
+		fprintf(stderr, "srebox: write error: %s\n", strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+static int install_links(const char *dir, bool sym)
+{
+	char exe[PATH_MAX], dst[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int rc = 0;
+
+	if (n <= 0)
+		die(3, "--install: cannot find my own executable: %s", strerror(errno));
+	exe[n] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
+		snprintf(dst, sizeof(dst), "%s/srebox-%s", dir, applets[i]->name);
+		if (unlink(dst) != 0 && errno != ENOENT) {
+			warnx_("--install: %s: %s", dst, strerror(errno));
+			rc = 3;
+			continue;
+		}
+		if ((sym ? symlink(exe, dst) : link(exe, dst)) != 0) {
+			warnx_("--install: %s: %s%s", dst, strerror(errno),
+			       errno == EXDEV ? " (use -s across filesystems)" : "");
+			rc = 3;
+		}
+	}
+	return rc;
+}
+
+static int toplevel(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 3;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("srebox %s\n", SREBOX_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--list")) {
+		for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+			printf("%s\n", applets[i]->name);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--install")) {
+		bool sym = argc > 2 && !strcmp(argv[2], "-s");
+		const char *dir = argv[sym ? 3 : 2];
+
+		if (!dir || argc > (sym ? 4 : 3))
+			die(3, "usage: srebox --install [-s] DIR");
+		return install_links(dir, sym);
+	}
+	if (!strcmp(argv[1], "--completions")) {
+		if (argc != 3 || (strcmp(argv[2], "bash") && strcmp(argv[2], "zsh") &&
+				  strcmp(argv[2], "fish")))
+			die(3, "usage: srebox --completions bash|zsh|fish");
+		completions_print(stdout, argv[2], applets, ARRAY_SIZE(applets));
+		return 0;
+	}
+	if (argv[1][0] == '-') {
+		warnx_("unknown option %s", argv[1]);
+		fputs("Try 'srebox --help' for more information.\n", stderr);
+		return 3;
+	}
+	fprintf(stderr, "srebox: '%s' is not a srebox applet; 'srebox --list' lists them\n",
+		argv[1]);
+	return 127;
+}
+
+static int run_applet(const struct sbx_applet *a, int argc, char **argv)
+{
+	struct sbx_ctx ctx = { .applet = a, .stop = &stop_flag };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = (int)SA_RESETHAND };
+	int rc;
+
+	/* A second Ctrl-C kills at once; the first ends the sampling loop. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = opt_parse(a, &ctx, argc, argv);
+	if (rc == 0)
+		rc = a->run(&ctx);
+	if (rc == 0)
+		rc = (int)ctx.worst;
+	if (ctx.write_failed)
+		rc = 3;
+	free(ctx.args);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const struct sbx_applet *a = NULL;
+	int rc;
+
+	/* Reports to a closed pipe end as EPIPE, handled quietly above;
+	 * libcurl needs SIGPIPE ignored too. */
+	signal(SIGPIPE, SIG_IGN);
+	if (str_starts(base, "srebox-")) {
+		a = find_applet(base + 7);
+		if (!a) {
+			fprintf(stderr, "srebox: '%s' is not a srebox applet; 'srebox --list' lists them\n",
+				base + 7);
+			return 127;
+		}
+	} else if (str_starts(base, "srebox")) {
+		if (argc > 1 && argv[1][0] != '-') {
+			a = find_applet(argv[1]);
+			if (a) {
+				argv++;
+				argc--;
+			}
+		}
+	} else if (!(a = find_applet(base))) {
+		fprintf(stderr, "srebox: applet not found: %s\n", base);
+		return 127;
+	}
+	if (a) {
+		static char progname[64];
+
+		snprintf(progname, sizeof(progname), "srebox %s", a->name);
+		sbx_progname = progname;
+		rc = run_applet(a, argc, argv);
+	} else {
+		rc = toplevel(argc, argv);
+	}
+	if (close_stdout() != 0)
+		return 3;
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* What every applet run shares after option parsing: printing each report,
+ * folding states into the exit status, waiting between samples. */
+#include "applet.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
+{
+	struct render_opts o = { .format = ctx->format, .color = ctx->color };
+	struct sbx_err err;
+
+	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);
+	ctx->emitted++;
+	if (ctx->textfile) {
+		if (render_textfile(ctx->textfile, r, &err) < 0) {
+			warnx_("%s: --textfile: %s", ctx->applet->name, err.msg);
+			ctx->worst = state_worst(ctx->worst, ST_UNKNOWN);
+		}
+		/* With --textfile alone the file is the output (cron jobs). */
+		if (!ctx->format_given) {
+			if (r->error)
+				fprintf(stderr, "srebox %s: %s\n", ctx->applet->name, r->error);
+			report_free(r);
+			return;
+		}
+	}
+	if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
+		fputc('\n', stdout);
+	render(stdout, r, &o);
+	/* Streamed reports reach a pipe as they happen (-n 0 | grep). */
+	if (fflush(stdout) != 0 && errno != EPIPE)
+		ctx->write_failed = true;
+	report_free(r);
+}
+
+const struct sbx_threshold *sbx_thr(const struct sbx_ctx *ctx, const char *id)
+{
+	for (const struct sbx_threshold *t = ctx->applet->thresholds; t && t->id; t++)
+		if (!strcmp(t->id, id))
+			return t;
+	die(3, "internal error: applet %s has no check '%s'", ctx->applet->name, id);
+}
+
+enum sbx_state sbx_thr_state(const struct sbx_ctx *ctx, const char *id, double v)
+{
+	const struct sbx_threshold *t = sbx_thr(ctx, id);
+
+	return range_state(&t->warn, &t->crit, v);
+}
+
+bool sbx_wait(struct sbx_ctx *ctx, double seconds)
+{
+	sleep_seconds(seconds, ctx->stop);
+	return !(ctx->stop && *ctx->stop);
+}

@@ -1,0 +1,111 @@
+/* What an applet is, and what the dispatcher hands it.  The option table is
+ * the one description of each option: getopt_long, --help, the shell
+ * completions and the man-page drift test all read it. */
+#ifndef SREBOX_APPLET_H
+#define SREBOX_APPLET_H
+
+#include "report.h"
+
+enum opt_type {
+	OPT_FLAG,		/* bool *dest = true */
+	OPT_STRING,		/* const char **dest */
+	OPT_UINT,		/* unsigned *dest */
+	OPT_DOUBLE,		/* double *dest */
+	OPT_SECONDS,		/* double *dest, "1.5", "500ms", "2m" */
+	OPT_CHOICE,		/* const char **dest, one of `choices` */
+	OPT_CALL,		/* cb(arg) */
+	OPT_LIST,		/* append to struct opt_list *dest (repeatable) */
+};
+
+struct opt_list {
+	const char **v;
+	size_t n, alloc;
+};
+
+struct sbx_opt {
+	int shortopt;		/* 0: long only */
+	const char *longopt;
+	enum opt_type type;
+	void *dest;
+	const char *arg;	/* argument name for help, "SECONDS" */
+	const char *help;
+	/* Completion of the argument: "files", "dirs", "nodes", or for
+	 * OPT_CHOICE the choices, space separated. */
+	const char *complete;
+	int (*cb)(const char *arg);	/* OPT_CALL; nonzero = bad argument */
+};
+#define OPT_END { 0, NULL, OPT_FLAG, NULL, NULL, NULL, NULL, NULL }
+
+/* Thresholds an applet checks: -w/-c RANGE sets the first one,
+ * -w/-c ID=RANGE any of them. */
+struct sbx_threshold {
+	const char *id;
+	const char *warn_default;	/* range text, or NULL for none */
+	const char *crit_default;
+	const char *help;		/* "share of a device's interrupts on one CPU, %" */
+	struct sbx_range warn, crit;	/* set by the dispatcher */
+};
+
+/* Applet flags */
+#define AP_PROBE 0x01		/* --root, -i, -n: reads /proc and /sys */
+#define AP_OUTPUT 0x02		/* -o FORMAT, --color, --textfile */
+#define AP_K8S 0x04		/* --kubeconfig, --context, ... */
+
+struct sbx_ctx;
+
+struct sbx_applet {
+	const char *name;
+	const char *summary;	/* one line: --list, man NAME */
+	const char *usage;	/* after "srebox NAME ": "[OPTIONS] [PATH...]" */
+	const char *description;	/* --help paragraph */
+	unsigned flags;
+	const struct sbx_opt *opts;
+	struct sbx_threshold *thresholds;	/* NULL-id terminated, or NULL */
+	const char *args_complete;	/* completion of positional arguments */
+	int (*run)(struct sbx_ctx *ctx);
+};
+
+struct sbx_ctx {
+	const struct sbx_applet *applet;
+	enum sbx_format format;
+	bool format_given;
+	bool color;
+	const char *textfile;
+	double interval;	/* 0: one snapshot since boot */
+	bool interval_given;
+	unsigned count;		/* reports to print; 0 = until interrupted */
+	char **args;		/* positional arguments */
+	int nargs;
+	volatile int *stop;	/* set by SIGINT/SIGTERM */
+	enum sbx_state worst;
+	unsigned emitted;
+	bool write_failed;
+};
+
+/* Render a report in the chosen format (and to --textfile), fold its state
+ * into the exit status, free it. */
+void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r);
+
+/* The threshold named id of the running applet (the dispatcher has applied
+ * -w/-c); aborts on an id that the applet does not declare. */
+const struct sbx_threshold *sbx_thr(const struct sbx_ctx *ctx, const char *id);
+enum sbx_state sbx_thr_state(const struct sbx_ctx *ctx, const char *id, double v);
+
+/* Wait for the next sample; false when interrupted. */
+bool sbx_wait(struct sbx_ctx *ctx, double seconds);
+
+/* Option machinery (lib/opt.c) */
+extern const struct sbx_opt sbx_common_output_opts[];
+extern const struct sbx_opt sbx_common_probe_opts[];
+extern const struct sbx_opt sbx_common_check_opts[];
+
+/* Parse argv for applet `a` into ctx and the applet's own option
+ * destinations.  Returns 0, or 3 after printing a usage error. */
+int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **argv);
+void opt_help(FILE *f, const struct sbx_applet *a);
+
+/* Shell completions for the whole registry. */
+void completions_print(FILE *f, const char *shell, const struct sbx_applet *const *applets,
+		       size_t n);
+
+#endif

@@ -1,0 +1,229 @@
+#include "irq.h"
+#include "root.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int irq_snap_read(struct irq_snap *s, struct sbx_err *err)
+{
+	struct buf b = { 0 };
+	struct sbx_err e2;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->uptime = -1;
+	s->when = now_monotonic();
+	if (root_read("/proc/interrupts", &b, err) < 0 ||
+	    parse_interrupts(b.s, b.len, rooted("/proc/interrupts"), &s->hard, err) < 0)
+		goto out;
+	if (root_read("/proc/softirqs", &b, &s->soft_err) == 0 &&
+	    parse_interrupts(b.s, b.len, rooted("/proc/softirqs"), &s->soft, &s->soft_err) == 0)
+		s->have_soft = true;
+	if (root_read("/proc/uptime", &b, &e2) == 0 &&
+	    parse_uptime(b.s, b.len, rooted("/proc/uptime"), &s->uptime, &e2) < 0)
+		s->uptime = -1;
+	rc = 0;
+out:
+	buf_free(&b);
+	return rc;
+}
+
+void irq_snap_free(struct irq_snap *s)
+{
+	irq_table_free(&s->hard);
+	irq_table_free(&s->soft);
+}
+
+static long find_row(const struct irq_table *t, const char *name, size_t hint)
+{
+	if (hint < t->nrows && !strcmp(t->rows[hint].name, name))
+		return (long)hint;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (!strcmp(t->rows[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+bool irq_row_delta(const struct irq_table *cur, size_t i, const struct irq_table *prev,
+		   uint64_t *delta, const char **why)
+{
+	const struct irq_row *r = &cur->rows[i], *pr;
+	long j;
+
+	if (!r->counts) {
+		*why = "no per-CPU counts";
+		return false;
+	}
+	if (!prev) {
+		memcpy(delta, r->counts, cur->ncpu * sizeof(uint64_t));
+		return true;
+	}
+	j = find_row(prev, r->name, i);
+	if (j < 0) {
+		*why = "appeared during the interval";
+		return false;
+	}
+	pr = &prev->rows[j];
+	if (!pr->counts) {
+		*why = "no per-CPU counts";
+		return false;
+	}
+	for (size_t c = 0; c < cur->ncpu; c++) {
+		long pc = cur->ncpu == prev->ncpu && cur->cpu[c] == prev->cpu[c]
+				  ? (long)c
+				  : irq_table_col(prev, cur->cpu[c]);
+		uint64_t before = pc < 0 ? 0 : pr->counts[pc];
+
+		if (r->counts[c] < before) {
+			*why = "counter went backwards (CPU hotplug or IRQ reused)";
+			return false;
+		}
+		delta[c] = r->counts[c] - before;
+	}
+	return true;
+}
+
+bool irq_row_total_delta(const struct irq_table *cur, size_t i, const struct irq_table *prev,
+			 uint64_t *delta, const char **why)
+{
+	long j;
+
+	if (!prev) {
+		*delta = cur->rows[i].total;
+		return true;
+	}
+	j = find_row(prev, cur->rows[i].name, i);
+	if (j < 0) {
+		*why = "appeared during the interval";
+		return false;
+	}
+	if (cur->rows[i].total < prev->rows[j].total) {
+		*why = "counter went backwards";
+		return false;
+	}
+	*delta = cur->rows[i].total - prev->rows[j].total;
+	return true;
+}
+
+void irq_device_key(const char *devices, char *out, size_t n)
+{
+	size_t l;
+
+	if (!devices || !*devices) {
+		snprintf(out, n, "-");
+		return;
+	}
+	/* "mlx5_comp3@pci:0000:3b:00.0" -> "mlx5_comp3" first */
+	l = strcspn(devices, "@");
+	if (l >= n)
+		l = n - 1;
+	memcpy(out, devices, l);
+	out[l] = '\0';
+	/* strip a trailing queue number after '-', '.', '_' or 'q' */
+	l = strlen(out);
+	if (l && is_digit(out[l - 1])) {
+		size_t d = l;
+
+		while (d > 0 && is_digit(out[d - 1]))
+			d--;
+		if (d > 1 && strchr("-._q", out[d - 1])) {
+			if (out[d - 1] != 'q')
+				d--;
+			out[d] = '\0';
+		} else if (d > 1 && memchr(out, '_', d)) {
+			/* "mlx5_comp3": numbered completion vectors */
+			out[d] = '\0';
+		}
+	}
+}
+
+struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *prev,
+			   double seconds, enum irq_group g, size_t *n)
+{
+	struct irq_load *l = NULL;
+	size_t nl = 0, alloc = 0;
+	uint64_t *delta = xcalloc(cur->ncpu, sizeof(uint64_t));
+
+	for (size_t i = 0; i < cur->nrows; i++) {
+		const struct irq_row *r = &cur->rows[i];
+		const char *why;
+		char key[96];
+		size_t k;
+
+		if (g == IRQ_BY_DEVICE && !r->numeric)
+			continue;
+		if (!irq_row_delta(cur, i, prev, delta, &why))
+			continue;
+		if (g == IRQ_BY_DEVICE)
+			irq_device_key(r->devices, key, sizeof(key));
+		else
+			snprintf(key, sizeof(key), "%s", r->name);
+		for (k = 0; k < nl; k++)
+			if (!strcmp(l[k].key, key))
+				break;
+		if (k == nl) {
+			ALLOC_GROW(l, nl + 1, alloc);
+			memset(&l[nl], 0, sizeof(l[nl]));
+			snprintf(l[nl].key, sizeof(l[nl].key), "%s", key);
+			l[nl].cpu_rate = xcalloc(cur->ncpu, sizeof(double));
+			nl++;
+		}
+		l[k].nirqs++;
+		for (size_t c = 0; c < cur->ncpu; c++) {
+			double v = seconds > 0 ? (double)delta[c] / seconds : 0;
+
+			l[k].cpu_rate[c] += v;
+			l[k].rate += v;
+		}
+	}
+	for (size_t k = 0; k < nl; k++) {
+		for (size_t c = 0; c < cur->ncpu; c++)
+			if (l[k].cpu_rate[c] > l[k].cpu_rate[l[k].top_col])
+				l[k].top_col = c;
+		l[k].top_share = l[k].rate > 0 ? l[k].cpu_rate[l[k].top_col] / l[k].rate : 0;
+	}
+	/* busiest first */
+	for (size_t a = 1; a < nl; a++)
+		for (size_t b = a; b > 0 && l[b].rate > l[b - 1].rate; b--) {
+			struct irq_load t = l[b];
+
+			l[b] = l[b - 1];
+			l[b - 1] = t;
+		}
+	free(delta);
+	*n = nl;
+	return l;
+}
+
+void irq_loads_free(struct irq_load *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i].cpu_rate);
+	free(l);
+}
+
+long irqbalance_pid(void)
+{
+	struct sbx_err err;
+	DIR *d = root_opendir("/proc", &err);
+	struct dirent *de;
+	long found = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && !found) {
+		char comm[32], path[300];
+		uint64_t pid;
+
+		if (!parse_u64(de->d_name, &pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if (root_read_line(path, comm, sizeof(comm), &err) == 0 &&
+		    !strcmp(comm, "irqbalance"))
+			found = (long)pid;
+	}
+	closedir(d);
+	return found;
+}

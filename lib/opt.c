@@ -1,0 +1,363 @@
+/* Option tables -> getopt_long, --help text and threshold ranges. */
+#include "applet.h"
+
+#include "root.h"
+
+#include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *o_output, *o_color = "auto", *o_textfile, *o_root;
+static double o_interval = -1;
+static unsigned o_count = 1;
+static bool o_count_given;
+static const struct sbx_applet *cur_applet;
+
+static int set_threshold(const char *arg, bool crit);
+static int cb_warning(const char *arg)
+{
+	return set_threshold(arg, false);
+}
+static int cb_critical(const char *arg)
+{
+	return set_threshold(arg, true);
+}
+static int cb_count(const char *arg)
+{
+	uint64_t v;
+
+	if (!parse_u64(arg, &v) || v > 1000000000)
+		return 1;
+	o_count = (unsigned)v;
+	o_count_given = true;
+	return 0;
+}
+
+const struct sbx_opt sbx_common_output_opts[] = {
+	{ 'o', "output", OPT_CHOICE, &o_output, "FORMAT",
+	  "table, wide, json, prom or check (default table)", "table wide json prom check", NULL },
+	{ 0, "color", OPT_CHOICE, &o_color, "WHEN",
+	  "colour the state words: auto (a terminal, NO_COLOR unset), always, never",
+	  "auto always never", NULL },
+	{ 0, "textfile", OPT_STRING, &o_textfile, "DIR",
+	  "also write DIR/srebox_APPLET.prom atomically for node_exporter's textfile collector",
+	  "dirs", NULL },
+	OPT_END,
+};
+
+const struct sbx_opt sbx_common_probe_opts[] = {
+	{ 0, "root", OPT_STRING, &o_root, "DIR",
+	  "read /proc and /sys under DIR (a host mounted in a pod, a saved tree); also SREBOX_ROOT",
+	  "dirs", NULL },
+	{ 'i', "interval", OPT_SECONDS, &o_interval, "SECONDS",
+	  "sample twice, SECONDS apart, and report rates; without it, values since boot", NULL,
+	  NULL },
+	{ 'n', "count", OPT_CALL, NULL, "N",
+	  "with -i, print N reports (default 1; 0 = until interrupted)", NULL, cb_count },
+	OPT_END,
+};
+
+const struct sbx_opt sbx_common_check_opts[] = {
+	{ 'w', "warning", OPT_CALL, NULL, "[ID=]RANGE",
+	  "warning threshold (monitoring-plugins range) for check ID, or the first check", NULL,
+	  cb_warning },
+	{ 'c', "critical", OPT_CALL, NULL, "[ID=]RANGE", "critical threshold, as -w", NULL,
+	  cb_critical },
+	OPT_END,
+};
+
+static const struct sbx_opt help_opts[] = {
+	{ 'h', "help", OPT_FLAG, NULL, NULL, "show this help and exit", NULL, NULL },
+	{ 'V', "version", OPT_FLAG, NULL, NULL, "show the version and exit", NULL, NULL },
+	OPT_END,
+};
+
+static int set_threshold(const char *arg, bool crit)
+{
+	struct sbx_threshold *t = cur_applet->thresholds;
+	const char *eq = strchr(arg, '=');
+	const char *range = arg;
+
+	if (!t || !t->id) {
+		warnx_("%s: this applet has no thresholds", cur_applet->name);
+		return 2;
+	}
+	if (eq) {
+		struct sbx_threshold *m = NULL;
+
+		for (struct sbx_threshold *p = t; p->id; p++)
+			if (strlen(p->id) == (size_t)(eq - arg) && !strncmp(p->id, arg, (size_t)(eq - arg)))
+				m = p;
+		if (!m) {
+			struct buf ids = { 0 };
+
+			for (struct sbx_threshold *p = t; p->id; p++)
+				buf_addf(&ids, "%s%s", p == t ? "" : ", ", p->id);
+			warnx_("%s: unknown check '%.*s' in -%c %s (checks: %s)", cur_applet->name,
+			       (int)(eq - arg), arg, crit ? 'c' : 'w', arg, ids.s);
+			buf_free(&ids);
+			return 2;
+		}
+		t = m;
+		range = eq + 1;
+	}
+	if (!range_parse(range, crit ? &t->crit : &t->warn)) {
+		warnx_("%s: bad range '%s' for -%c %s: use N, N:, ~:N, N:M or @N:M", cur_applet->name,
+		       range, crit ? 'c' : 'w', t->id);
+		return 2;
+	}
+	return 0;
+}
+
+/* All option tables that apply to an applet, in help order. */
+static size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
+{
+	size_t n = 0;
+
+	if (a->opts)
+		out[n++] = a->opts;
+	if (a->flags & AP_PROBE)
+		out[n++] = sbx_common_probe_opts;
+	if (a->thresholds)
+		out[n++] = sbx_common_check_opts;
+	if (a->flags & AP_OUTPUT)
+		out[n++] = sbx_common_output_opts;
+	out[n++] = help_opts;
+	return n;
+}
+
+static int apply(const struct sbx_applet *a, const struct sbx_opt *o, const char *arg)
+{
+	uint64_t u;
+
+	switch (o->type) {
+	case OPT_FLAG:
+		if (o->dest)
+			*(bool *)o->dest = true;
+		return 0;
+	case OPT_STRING:
+		*(const char **)o->dest = arg;
+		return 0;
+	case OPT_LIST: {
+		struct opt_list *l = o->dest;
+
+		ALLOC_GROW(l->v, l->n + 1, l->alloc);
+		l->v[l->n++] = arg;
+		return 0;
+	}
+	case OPT_UINT:
+		if (!parse_u64(arg, &u) || u > 0x7fffffff)
+			break;
+		*(unsigned *)o->dest = (unsigned)u;
+		return 0;
+	case OPT_DOUBLE:
+		if (!parse_double(arg, (double *)o->dest))
+			break;
+		return 0;
+	case OPT_SECONDS:
+		if (!parse_seconds(arg, (double *)o->dest))
+			break;
+		return 0;
+	case OPT_CHOICE: {
+		size_t n = strlen(arg);
+
+		for (const char *p = o->complete; p && *p;) {
+			size_t l = strcspn(p, " ");
+
+			if (l == n && !strncmp(p, arg, n)) {
+				*(const char **)o->dest = arg;
+				return 0;
+			}
+			p += l;
+			p += strspn(p, " ");
+		}
+		warnx_("%s: --%s: '%s' is not one of: %s", a->name, o->longopt, arg, o->complete);
+		return 3;
+	}
+	case OPT_CALL: {
+		int rc = o->cb(arg);
+
+		if (rc == 2)
+			return 3;	/* the callback said why */
+		if (rc)
+			break;
+		return 0;
+	}
+	}
+	warnx_("%s: --%s: bad value '%s'", a->name, o->longopt, arg);
+	return 3;
+}
+
+static void usage_hint(const struct sbx_applet *a)
+{
+	fprintf(stderr, "Try 'srebox %s --help' for more information.\n", a->name);
+}
+
+int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **argv)
+{
+	const struct sbx_opt *tables[8], *byval[512] = { 0 };
+	size_t nt = opt_tables(a, tables), nl = 0;
+	struct option lopts[128];
+	char sopts[128] = "+";
+	size_t sl = 1;
+	int c, rc;
+
+	cur_applet = a;
+	for (struct sbx_threshold *t = a->thresholds; t && t->id; t++) {
+		if (!range_parse(t->warn_default ? t->warn_default : "none", &t->warn) ||
+		    !range_parse(t->crit_default ? t->crit_default : "none", &t->crit))
+			die(3, "%s: bad default range for %s", a->name, t->id);
+	}
+	for (size_t i = 0; i < nt; i++)
+		for (const struct sbx_opt *o = tables[i]; o->longopt; o++) {
+			int val = o->shortopt ? o->shortopt : 256 + (int)nl;
+			bool arg = o->type != OPT_FLAG;
+
+			if (nl + 1 >= ARRAY_SIZE(lopts) || sl + 3 >= sizeof(sopts))
+				die(3, "too many options");
+			lopts[nl++] = (struct option){ o->longopt, arg ? required_argument : no_argument,
+						       NULL, val };
+			byval[val] = o;
+			if (o->shortopt) {
+				sopts[sl++] = (char)o->shortopt;
+				if (arg)
+					sopts[sl++] = ':';
+			}
+		}
+	lopts[nl] = (struct option){ 0 };
+	sopts[sl] = '\0';
+	/* Applets take options after operands too ("srebox disk /var -o json"). */
+	sopts[0] = '-';
+	optind = 1;
+	opterr = 0;
+	ctx->args = xcalloc((size_t)argc + 1, sizeof(char *));
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+		const struct sbx_opt *o;
+
+		if (c == 1) {
+			ctx->args[ctx->nargs++] = optarg;
+			continue;
+		}
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < 256 && byval[optopt])
+				warnx_("%s: option -%c needs an argument", a->name, optopt);
+			else if (optopt >= 256 && byval[optopt])
+				warnx_("%s: option --%s needs an argument", a->name, byval[optopt]->longopt);
+			else if (optopt)
+				warnx_("%s: unknown option -%c", a->name, optopt);
+			else
+				warnx_("%s: unknown option %s", a->name, argv[optind - 1]);
+			usage_hint(a);
+			return 3;
+		}
+		o = byval[c];
+		if (o == &help_opts[0]) {
+			opt_help(stdout, a);
+			exit(fflush(stdout) ? 3 : 0);
+		}
+		if (o == &help_opts[1]) {
+			printf("srebox %s\n", SREBOX_VERSION);
+			exit(fflush(stdout) ? 3 : 0);
+		}
+		if ((rc = apply(a, o, optarg)) != 0) {
+			usage_hint(a);
+			return rc;
+		}
+	}
+	while (optind < argc)
+		ctx->args[ctx->nargs++] = argv[optind++];
+
+	ctx->format = FMT_TABLE;
+	if (o_output) {
+		format_parse(o_output, &ctx->format);
+		ctx->format_given = true;
+	}
+	ctx->textfile = o_textfile;
+	if (!strcmp(o_color, "always"))
+		ctx->color = true;
+	else if (!strcmp(o_color, "auto")) {
+		const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+		ctx->color = isatty(1) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+	}
+	if (ctx->format != FMT_TABLE && ctx->format != FMT_WIDE)
+		ctx->color = false;
+	if (a->flags & AP_PROBE) {
+		const char *root = o_root ? o_root : getenv("SREBOX_ROOT");
+
+		if (root && *root) {
+			struct stat st;
+
+			if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				warnx_("%s: --root %s: not a directory", a->name, root);
+				return 3;
+			}
+		}
+		root_set(root);
+		ctx->interval_given = o_interval >= 0;
+		ctx->interval = o_interval > 0 ? o_interval : 0;
+		if (o_count_given && !ctx->interval_given) {
+			warnx_("%s: -n needs -i SECONDS", a->name);
+			usage_hint(a);
+			return 3;
+		}
+	}
+	ctx->count = o_count;
+	return 0;
+}
+
+static void help_line(FILE *f, const struct sbx_opt *o)
+{
+	char left[64];
+	int n;
+
+	if (o->shortopt)
+		n = snprintf(left, sizeof(left), "  -%c, --%s", o->shortopt, o->longopt);
+	else
+		n = snprintf(left, sizeof(left), "      --%s", o->longopt);
+	if (o->arg && (size_t)n < sizeof(left))
+		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+	if (strlen(left) > 26)
+		fprintf(f, "%s\n%28s%s\n", left, "", o->help);
+	else
+		fprintf(f, "%-26s  %s\n", left, o->help);
+}
+
+void opt_help(FILE *f, const struct sbx_applet *a)
+{
+	const struct sbx_opt *tables[8];
+	size_t nt = opt_tables(a, tables);
+	static const char *const titles[] = { "Options", "Probe options", "Thresholds",
+					      "Output options", "" };
+
+	fprintf(f, "Usage: srebox %s %s\n\n%s\n", a->name, a->usage, a->summary);
+	if (a->description)
+		fprintf(f, "\n%s\n", a->description);
+	for (size_t i = 0; i < nt; i++) {
+		const char *title = titles[4];
+
+		if (tables[i] == a->opts)
+			title = titles[0];
+		else if (tables[i] == sbx_common_probe_opts)
+			title = titles[1];
+		else if (tables[i] == sbx_common_check_opts)
+			title = titles[2];
+		else if (tables[i] == sbx_common_output_opts)
+			title = titles[3];
+		fprintf(f, "\n%s%s", title, *title ? ":\n" : "");
+		for (const struct sbx_opt *o = tables[i]; o->longopt; o++)
+			help_line(f, o);
+		if (tables[i] == sbx_common_check_opts) {
+			fprintf(f, "  checks (ID, default warning, default critical):\n");
+			for (const struct sbx_threshold *t = a->thresholds; t->id; t++)
+				fprintf(f, "    %-16s %-8s %-8s %s\n", t->id,
+					t->warn_default ? t->warn_default : "none",
+					t->crit_default ? t->crit_default : "none", t->help);
+		}
+	}
+	if (a->flags & AP_OUTPUT)
+		fprintf(f, "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
+	fprintf(f, "Full documentation: man srebox-%s\n", a->name);
+}

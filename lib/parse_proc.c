@@ -1,0 +1,341 @@
+/* Parsers for the smaller /proc files.  See procfs.h. */
+#include "procfs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *next_line(const char *p, const char *end, const char **le)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	*le = nl ? nl : end;
+	return nl ? nl + 1 : end;
+}
+
+static const char *skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* "key value" with one unsigned value: the value after the key. */
+static int key_u64(const char *p, const char *le, const char *key, uint64_t *v, bool *has)
+{
+	size_t n = strlen(key);
+
+	if ((size_t)(le - p) <= n || memcmp(p, key, n) || (p[n] != ' ' && p[n] != '\t'))
+		return 0;
+	p = skip_ws(p + n, le);
+	if (!scan_u64(&p, le, v))
+		return -1;
+	*has = true;
+	return 1;
+}
+
+int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat *s,
+	       struct sbx_err *err)
+{
+	const char *p = text, *end = text + len, *le;
+	size_t alloc = 0, lineno = 0;
+	bool have_all = false;
+
+	memset(s, 0, sizeof(*s));
+	s->all.cpu = -1;
+	for (; p < end; p = next_line(p, end, &le)) {
+		const char *q;
+		int rc;
+
+		next_line(p, end, &le);
+		lineno++;
+		if (le - p >= 3 && !memcmp(p, "cpu", 3)) {
+			struct cpu_times ct = { .cpu = -1 };
+
+			q = p + 3;
+			if (q < le && is_digit(*q)) {
+				uint64_t id;
+
+				if (!scan_u64(&q, le, &id) || id > 1u << 22)
+					goto bad;
+				ct.cpu = (int)id;
+			}
+			if (q >= le || (*q != ' ' && *q != '\t'))
+				goto bad;
+			while (ct.nfields < CPU_NFIELDS) {
+				q = skip_ws(q, le);
+				if (q >= le)
+					break;
+				if (!scan_u64(&q, le, &ct.t[ct.nfields]))
+					goto bad;
+				ct.nfields++;
+			}
+			if (ct.nfields < 4)
+				goto bad;
+			if (ct.cpu < 0) {
+				s->all = ct;
+				have_all = true;
+			} else {
+				ALLOC_GROW(s->cpus, s->ncpus + 1, alloc);
+				s->cpus[s->ncpus++] = ct;
+			}
+			continue;
+		}
+		/* "intr" can be 130 kB: only its first number (the total) is used. */
+		if ((rc = key_u64(p, le, "intr", &s->intr, &s->has_intr)) ||
+		    (rc = key_u64(p, le, "ctxt", &s->ctxt, &s->has_ctxt)) ||
+		    (rc = key_u64(p, le, "btime", &s->btime, &s->has_btime)) ||
+		    (rc = key_u64(p, le, "processes", &s->processes, &s->has_processes)) ||
+		    (rc = key_u64(p, le, "procs_running", &s->procs_running, &s->has_running)) ||
+		    (rc = key_u64(p, le, "procs_blocked", &s->procs_blocked, &s->has_blocked)) ||
+		    (rc = key_u64(p, le, "softirq", &s->softirq, &s->has_softirq))) {
+			if (rc < 0)
+				goto bad;
+		}
+	}
+	if (!have_all) {
+		sbx_err_set(err, 0, "%s: no 'cpu' line%s", fname, len ? "" : " (empty file)");
+		proc_stat_free(s);
+		return -1;
+	}
+	if (!s->has_ctxt || !s->has_intr) {
+		sbx_err_set(err, 0, "%s: no '%s' line (file truncated?)", fname,
+			    s->has_ctxt ? "intr" : "ctxt");
+		proc_stat_free(s);
+		return -1;
+	}
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s:%zu: cannot parse '%.*s'", fname, lineno,
+		    (int)(le - p > 40 ? 40 : le - p), p);
+	proc_stat_free(s);
+	return -1;
+}
+
+void proc_stat_free(struct proc_stat *s)
+{
+	free(s->cpus);
+	s->cpus = NULL;
+	s->ncpus = 0;
+}
+
+static bool field_i64(const char *v, const char *le, int64_t *out)
+{
+	char tmp[32];
+	size_t n;
+
+	v = skip_ws(v, le);
+	n = strcspn(v, " \t\n");
+	if (v + n > le)
+		n = (size_t)(le - v);
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, v, n);
+	tmp[n] = '\0';
+	return parse_i64(tmp, out);
+}
+
+int parse_task_status(const char *text, size_t len, const char *fname, struct task_status *t,
+		      struct sbx_err *err)
+{
+	const char *p = text, *end = text + len, *le;
+	size_t lineno = 0;
+	bool have_name = false, have_vol = false, have_nonvol = false;
+
+	memset(t, 0, sizeof(*t));
+	t->tgid = t->pid = t->ppid = t->threads = t->uid = -1;
+	for (; p < end; p = next_line(p, end, &le)) {
+		const char *colon, *v;
+		size_t kl;
+		bool ok = true;
+
+		next_line(p, end, &le);
+		lineno++;
+		colon = memchr(p, ':', (size_t)(le - p));
+		if (!colon)
+			continue;
+		kl = (size_t)(colon - p);
+		v = colon + 1;
+#define KEY(k) (kl == sizeof(k) - 1 && !memcmp(p, k, kl))
+		if (KEY("Name")) {
+			size_t n;
+
+			/* the name is the rest of the line, tab first */
+			if (v < le && *v == '\t')
+				v++;
+			n = (size_t)(le - v);
+			if (n >= sizeof(t->name))
+				n = sizeof(t->name) - 1;
+			memcpy(t->name, v, n);
+			t->name[n] = '\0';
+			have_name = true;
+		} else if (KEY("State")) {
+			v = skip_ws(v, le);
+			ok = v < le;
+			if (ok)
+				t->state = *v;
+		} else if (KEY("Tgid")) {
+			ok = field_i64(v, le, &t->tgid);
+		} else if (KEY("Pid")) {
+			ok = field_i64(v, le, &t->pid);
+		} else if (KEY("PPid")) {
+			ok = field_i64(v, le, &t->ppid);
+		} else if (KEY("Threads")) {
+			ok = field_i64(v, le, &t->threads);
+		} else if (KEY("Uid")) {
+			ok = field_i64(v, le, &t->uid);
+		} else if (KEY("voluntary_ctxt_switches")) {
+			v = skip_ws(v, le);
+			ok = scan_u64(&v, le, &t->vol);
+			have_vol = ok;
+		} else if (KEY("nonvoluntary_ctxt_switches")) {
+			v = skip_ws(v, le);
+			ok = scan_u64(&v, le, &t->nonvol);
+			have_nonvol = ok;
+		}
+#undef KEY
+		if (!ok) {
+			sbx_err_set(err, 0, "%s:%zu: cannot parse '%.*s'", fname, lineno,
+				    (int)(le - p > 40 ? 40 : le - p), p);
+			return -1;
+		}
+	}
+	if (!have_name || t->pid < 0) {
+		sbx_err_set(err, 0, "%s: no %s line%s", fname, have_name ? "Pid" : "Name",
+			    len ? " (file truncated?)" : " (empty file)");
+		return -1;
+	}
+	t->has_ctxt = have_vol && have_nonvol;
+	return 0;
+}
+
+int parse_task_stat(const char *text, size_t len, const char *fname, struct task_stat *t,
+		    struct sbx_err *err)
+{
+	const char *end = text + len, *open = memchr(text, '(', len), *close = NULL, *p;
+	uint64_t f[20];
+	int64_t ppid;
+	size_t n = 0, cl;
+
+	memset(t, 0, sizeof(*t));
+	for (const char *q = text; q < end; q++)
+		if (*q == ')')
+			close = q;
+	if (!open || !close || close < open)
+		goto bad;
+	cl = (size_t)(close - open - 1);
+	if (cl >= sizeof(t->comm))
+		cl = sizeof(t->comm) - 1;
+	memcpy(t->comm, open + 1, cl);
+	t->comm[cl] = '\0';
+	p = skip_ws(close + 1, end);
+	if (p >= end)
+		goto bad;
+	t->state = *p++;
+	/* fields 4.. (ppid is field 4, num_threads 20, starttime 22) */
+	p = skip_ws(p, end);
+	if (p < end && *p == '-') {
+		/* ppid cannot be negative; tolerate as 0 (init's parent) */
+		p++;
+	}
+	if (!scan_u64(&p, end, &f[n]))
+		goto bad;
+	ppid = (int64_t)f[n++];
+	while (n < 19) {
+		p = skip_ws(p, end);
+		if (p < end && *p == '-')
+			p++;
+		if (!scan_u64(&p, end, &f[n]))
+			goto bad;
+		n++;
+	}
+	/* f[0] = field 4 ... f[16] = field 20, f[18] = field 22 */
+	t->ppid = ppid;
+	t->num_threads = (int64_t)f[16];
+	t->starttime = f[18];
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s: cannot parse%s", fname, len ? "" : " (empty file)");
+	return -1;
+}
+
+int parse_loadavg(const char *text, size_t len, const char *fname, struct loadavg *l,
+		  struct sbx_err *err)
+{
+	char buf[256], *save = NULL, *tok[5];
+	size_t n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
+	int i;
+
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	for (i = 0; i < 5; i++) {
+		tok[i] = strtok_r(i ? NULL : buf, " \t\n", &save);
+		if (!tok[i])
+			goto bad;
+	}
+	{
+		char *slash = strchr(tok[3], '/');
+
+		if (!slash)
+			goto bad;
+		*slash = '\0';
+		if (!parse_double(tok[0], &l->load1) || !parse_double(tok[1], &l->load5) ||
+		    !parse_double(tok[2], &l->load15) || !parse_u64(tok[3], &l->running) ||
+		    !parse_u64(slash + 1, &l->tasks) || !parse_i64(tok[4], &l->last_pid))
+			goto bad;
+	}
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s: cannot parse '%.*s'", fname, (int)(n > 40 ? 40 : n), text);
+	return -1;
+}
+
+int parse_uptime(const char *text, size_t len, const char *fname, double *up, struct sbx_err *err)
+{
+	char buf[64];
+	size_t n = strcspn(text, " \n");
+
+	if (n > len)
+		n = len;
+	if (n == 0 || n >= sizeof(buf))
+		goto bad;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	if (!parse_double(buf, up) || *up < 0)
+		goto bad;
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s: cannot parse '%.*s'", fname, (int)(len > 30 ? 30 : len), text);
+	return -1;
+}
+
+long parse_cpulist(const char *s, unsigned *out, size_t max)
+{
+	size_t n = 0;
+	const char *p = s, *e = s + strcspn(s, "\n");
+
+	if (p == e)
+		return 0;
+	for (;;) {
+		uint64_t a, b;
+
+		if (!scan_u64(&p, e, &a) || a > 1u << 22)
+			return -1;
+		b = a;
+		if (p < e && *p == '-') {
+			p++;
+			if (!scan_u64(&p, e, &b) || b < a || b > 1u << 22)
+				return -1;
+		}
+		for (uint64_t c = a; c <= b; c++) {
+			if (out && n < max)
+				out[n] = (unsigned)c;
+			n++;
+		}
+		if (p == e)
+			break;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+	return (long)n;
+}

@@ -1,0 +1,102 @@
+/* Pure parsers for /proc files: text in, struct out, no I/O and no
+ * globals.  Each takes the file name only to put it in error messages
+ * ("/proc/interrupts:3: ..."), and each is total: any input, however
+ * truncated, empty, huge or garbled, gives a result or an error. */
+#ifndef SREBOX_PROCFS_H
+#define SREBOX_PROCFS_H
+
+#include "util.h"
+
+/* /proc/interrupts and /proc/softirqs */
+struct irq_row {
+	char *name;		/* "41", "NMI", "NET_RX" */
+	bool numeric;		/* a numbered IRQ (has /proc/irq/N) */
+	uint64_t *counts;	/* per header column; NULL when the row has none */
+	size_t ncounts;		/* ncpu, or 1 for total-only rows (ERR, MIS), or 0 (FIQ) */
+	uint64_t total;
+	char *chip;		/* "IR-PCI-MSI", "GICv3"; NULL if none */
+	char *hwirq;		/* "524288", "27" */
+	char *trigger;		/* "edge", "Level", "fasteoi" */
+	char *devices;		/* "ehci_hcd:usb1, mmc0"; named rows: description */
+};
+
+struct irq_table {
+	size_t ncpu;
+	unsigned *cpu;		/* CPU id of each column (offline CPUs are absent) */
+	struct irq_row *rows;
+	size_t nrows;
+	uint64_t *arena;	/* all counts */
+};
+
+int parse_interrupts(const char *text, size_t len, const char *fname, struct irq_table *out,
+		     struct sbx_err *err);
+void irq_table_free(struct irq_table *t);
+/* Column of CPU id `cpu`, or -1. */
+long irq_table_col(const struct irq_table *t, unsigned cpu);
+
+/* /proc/stat */
+enum { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ, CPU_SOFTIRQ, CPU_STEAL,
+       CPU_GUEST, CPU_GUEST_NICE, CPU_NFIELDS };
+
+struct cpu_times {
+	int cpu;		/* -1 for the aggregate "cpu" line */
+	unsigned nfields;	/* 4 on 2.4 kernels .. 10 */
+	uint64_t t[CPU_NFIELDS];	/* USER_HZ ticks */
+};
+
+struct proc_stat {
+	struct cpu_times all;
+	struct cpu_times *cpus;
+	size_t ncpus;
+	bool has_intr, has_ctxt, has_btime, has_processes, has_running, has_blocked, has_softirq;
+	uint64_t intr, ctxt, btime, processes, procs_running, procs_blocked, softirq;
+};
+
+int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat *out,
+	       struct sbx_err *err);
+void proc_stat_free(struct proc_stat *s);
+
+/* /proc/PID/status and /proc/PID/task/TID/status */
+struct task_status {
+	char name[64];
+	char state;		/* 'R', 'S', 'D', 'Z', ... */
+	int64_t tgid, pid, ppid;
+	int64_t threads;	/* -1 if absent */
+	int64_t uid;		/* real uid, -1 if absent */
+	bool has_ctxt;		/* kernels before 2.6.23 lack the switch counts */
+	uint64_t vol, nonvol;	/* voluntary_ctxt_switches, nonvoluntary_ctxt_switches */
+};
+
+int parse_task_status(const char *text, size_t len, const char *fname, struct task_status *out,
+		      struct sbx_err *err);
+
+/* /proc/PID/stat: the fields srebox uses.  comm may hold spaces and
+ * parentheses, so it ends at the last ')'. */
+struct task_stat {
+	char comm[64];
+	char state;
+	int64_t ppid;
+	int64_t num_threads;
+	uint64_t starttime;	/* clock ticks after boot */
+};
+
+int parse_task_stat(const char *text, size_t len, const char *fname, struct task_stat *out,
+		    struct sbx_err *err);
+
+/* /proc/loadavg: "0.20 0.18 0.12 1/80 11206" */
+struct loadavg {
+	double load1, load5, load15;
+	uint64_t running, tasks;
+	int64_t last_pid;
+};
+int parse_loadavg(const char *text, size_t len, const char *fname, struct loadavg *out,
+		  struct sbx_err *err);
+
+/* /proc/uptime: seconds since boot, idle seconds */
+int parse_uptime(const char *text, size_t len, const char *fname, double *uptime,
+		 struct sbx_err *err);
+
+/* A CPU list: "0-3,8,10-11" -> ids.  Returns count, -1 on syntax error. */
+long parse_cpulist(const char *s, unsigned *out, size_t max);
+
+#endif

@@ -1,0 +1,142 @@
+/* One JSON object per report (a stream of them with -n): the applet, its
+ * state and exit status, the findings, and each table as an array of row
+ * objects.  Units are in the key names; an unknown cell is null and its
+ * reason is under the row's "unknown" object. */
+#include "report.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#ifndef SREBOX_VERSION
+#define SREBOX_VERSION "0"
+#endif
+
+static json_t *num(double d)
+{
+	return isfinite(d) ? json_real(d) : json_null();
+}
+
+static json_t *count_json(uint64_t v)
+{
+	return v <= (uint64_t)INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v);
+}
+
+/* A per-CPU vector is an object keyed by CPU id: ids are not positions
+ * when CPUs are offline. */
+static json_t *cell_json(const struct sbx_table *t, const struct sbx_col *col,
+			 const struct sbx_cell *c)
+{
+	json_t *a;
+
+	if (c->kind != CELL_VAL)
+		return json_null();
+	switch (col->type) {
+	case CT_STR:
+		return json_string(c->s);
+	case CT_INT:
+		return json_integer(c->i);
+	case CT_COUNT:
+		return count_json(c->u);
+	case CT_STATE:
+		return json_string(state_name((enum sbx_state)c->i));
+	case CT_BOOL:
+		return json_boolean(c->i);
+	case CT_LIST:
+		if (t->nvec) {
+			a = json_object();
+			for (size_t i = 0; i < c->list.n && i < t->nvec; i++)
+				json_object_set_new(a, t->vec_ids[i], count_json(c->list.v[i]));
+			return a;
+		}
+		a = json_array();
+		for (size_t i = 0; i < c->list.n; i++)
+			json_array_append_new(a, count_json(c->list.v[i]));
+		return a;
+	case CT_NUM:
+	case CT_RATE:
+	case CT_RATIO:
+	case CT_BYTES:
+	case CT_SECONDS:
+		if (c->d == floor(c->d) && fabs(c->d) < 9e15)
+			return json_integer((json_int_t)c->d);
+		return num(c->d);
+	}
+	return json_null();
+}
+
+static json_t *table_json(const struct sbx_table *t)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; i < t->nrows; i++) {
+		json_t *row = json_object(), *unknown = NULL;
+
+		for (size_t j = 0; j < t->ncols; j++) {
+			const struct sbx_cell *c = table_cell(t, i, j);
+
+			json_object_set_new(row, t->cols[j].key, cell_json(t, &t->cols[j], c));
+			if (c->kind == CELL_UNKNOWN) {
+				if (!unknown)
+					unknown = json_object();
+				json_object_set_new(unknown, t->cols[j].key, json_string(c->why));
+			}
+		}
+		if (unknown)
+			json_object_set_new(row, "unknown", unknown);
+		json_array_append_new(rows, row);
+	}
+	return rows;
+}
+
+static json_t *finding_json(const struct sbx_finding *f)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "check", json_string(f->check));
+	json_object_set_new(o, "subject", f->subject ? json_string(f->subject) : json_null());
+	json_object_set_new(o, "state", json_string(state_name(f->state)));
+	json_object_set_new(o, "text", json_string(f->text));
+	if (f->label) {
+		json_object_set_new(o, "value", f->has_value ? num(f->value) : json_null());
+		json_object_set_new(o, "uom", json_string(f->uom));
+		json_object_set_new(o, "warning", f->warn[0] ? json_string(f->warn) : json_null());
+		json_object_set_new(o, "critical", f->crit[0] ? json_string(f->crit) : json_null());
+	}
+	return o;
+}
+
+void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+{
+	json_t *root = json_object(), *fa = json_array();
+	enum sbx_state st = report_state(r);
+	size_t *order = findings_by_severity(r);
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	(void)o;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(root, "applet", json_string(r->applet));
+	json_object_set_new(root, "srebox_version", json_string(SREBOX_VERSION));
+	json_object_set_new(root, "time", json_string(ts));
+	json_object_set_new(root, "state", json_string(state_name(st)));
+	json_object_set_new(root, "exit_status", json_integer(st));
+	json_object_set_new(root, "interval_seconds", r->interval > 0 ? num(r->interval) : json_null());
+	json_object_set_new(root, "since_boot", json_boolean(r->interval <= 0));
+	json_object_set_new(root, "summary", r->summary ? json_string(r->summary) : json_null());
+	json_object_set_new(root, "note", r->note ? json_string(r->note) : json_null());
+	json_object_set_new(root, "error", r->error ? json_string(r->error) : json_null());
+	for (size_t i = 0; i < r->nfind; i++)
+		json_array_append_new(fa, finding_json(&r->findings[order[i]]));
+	free(order);
+	json_object_set_new(root, "findings", fa);
+	if (!r->error)
+		for (size_t i = 0; i < r->ntables; i++)
+			json_object_set_new(root, r->tables[i]->name, table_json(r->tables[i]));
+	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	fputc('\n', f);
+	json_decref(root);
+}

@@ -1,0 +1,280 @@
+/* Aligned columns for people: findings worst first, then each table.
+ * Unknown cells print "?" and the reasons follow the table once each. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *state_color(enum sbx_state s)
+{
+	switch (s) {
+	case ST_OK:
+		return "\033[32m";
+	case ST_WARNING:
+		return "\033[33m";
+	case ST_CRITICAL:
+		return "\033[1;31m";
+	case ST_UNKNOWN:
+		return "\033[35m";
+	}
+	return "";
+}
+
+static void fmt_num(char *out, size_t n, double v)
+{
+	double a = fabs(v);
+
+	if (a != 0 && a < 0.01)
+		snprintf(out, n, "%.3g", v);
+	else if (a < 10 && v != floor(v))
+		snprintf(out, n, "%.2f", v);
+	else if (a < 100 && v != floor(v))
+		snprintf(out, n, "%.1f", v);
+	else
+		snprintf(out, n, "%.0f", v);
+}
+
+/* Text of one cell as the table shows it.  Control characters from the
+ * source (device names, comm) are replaced so they cannot move the cursor. */
+static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
+		      const struct sbx_cell *c, struct buf *out)
+{
+	char tmp[64];
+
+	buf_reset(out);
+	if (c->kind == CELL_EMPTY) {
+		buf_adds(out, "-");
+		return;
+	}
+	if (c->kind == CELL_UNKNOWN) {
+		buf_adds(out, "?");
+		return;
+	}
+	switch (col->type) {
+	case CT_STR:
+		for (const char *p = c->s; *p; p++)
+			buf_addc(out, (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+		return;
+	case CT_INT:
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)c->i);
+		break;
+	case CT_COUNT:
+		snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)c->u);
+		break;
+	case CT_RATE:
+		if (c->d > 0 && c->d < 0.01) {
+			snprintf(tmp, sizeof(tmp), "<0.01");
+			break;
+		}
+		/* fall through */
+	case CT_NUM:
+		fmt_num(tmp, sizeof(tmp), c->d);
+		break;
+	case CT_RATIO:
+		if (c->d * 100 >= 9.95 || c->d == 0)
+			snprintf(tmp, sizeof(tmp), "%.0f%%", c->d * 100);
+		else
+			snprintf(tmp, sizeof(tmp), "%.1f%%", c->d * 100);
+		break;
+	case CT_BYTES:
+		if (col->flags & COL_EXACT)
+			snprintf(tmp, sizeof(tmp), "%.0f", c->d);
+		else
+			fmt_bytes(tmp, sizeof(tmp), c->d);
+		break;
+	case CT_SECONDS:
+		fmt_duration(tmp, sizeof(tmp), c->d);
+		break;
+	case CT_STATE:
+		snprintf(tmp, sizeof(tmp), "%s", state_name((enum sbx_state)c->i));
+		break;
+	case CT_BOOL:
+		snprintf(tmp, sizeof(tmp), "%s", c->i ? "yes" : "no");
+		break;
+	case CT_LIST:
+		for (size_t i = 0; i < c->list.n; i++)
+			buf_addf(out, "%s%llu", i ? "," : "", (unsigned long long)c->list.v[i]);
+		(void)t;
+		return;
+	}
+	buf_adds(out, tmp);
+}
+
+static bool col_right(const struct sbx_col *col)
+{
+	return col->type != CT_STR && col->type != CT_STATE && col->type != CT_LIST;
+}
+
+static bool col_shown(const struct sbx_col *col, const struct render_opts *o)
+{
+	if (col->flags & COL_HIDE)
+		return false;
+	if (col->flags & COL_WIDE)
+		return o->format == FMT_WIDE;
+	return true;
+}
+
+struct reason {
+	char *why;
+	size_t count;
+};
+
+/* "/proc/irq/41/smp_affinity_list: missing" and its 40 siblings are one
+ * reason: path components that are numbers become N. */
+static char *reason_key(const char *why)
+{
+	struct buf b = { 0 };
+
+	for (const char *p = why; *p;) {
+		if (*p == '/' && is_digit(p[1])) {
+			const char *q = p + 1;
+
+			while (is_digit(*q))
+				q++;
+			if (*q == '/') {
+				buf_adds(&b, "/N");
+				p = q;
+				continue;
+			}
+		}
+		buf_addc(&b, *p++);
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+static void note_reason(struct reason *rs, size_t *nr, size_t max, const char *raw)
+{
+	char *why = reason_key(raw);
+
+	for (size_t i = 0; i < *nr; i++)
+		if (strcmp(rs[i].why, why) == 0) {
+			rs[i].count++;
+			free(why);
+			return;
+		}
+	if (*nr < max) {
+		rs[*nr].why = why;
+		rs[*nr].count = 1;
+		(*nr)++;
+	} else {
+		free(why);
+	}
+}
+
+static void print_table(FILE *f, const struct sbx_table *t, const struct render_opts *o)
+{
+	size_t nrows = t->nrows, *width = xcalloc(t->ncols, sizeof(size_t));
+	struct buf b = { 0 };
+	struct reason reasons[8];
+	size_t nreasons = 0, last = 0;
+
+	if (o->format == FMT_TABLE && t->limit && t->limit < nrows)
+		nrows = t->limit;
+	for (size_t j = 0; j < t->ncols; j++) {
+		if (!col_shown(&t->cols[j], o))
+			continue;
+		width[j] = strlen(t->cols[j].head);
+		last = j;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		for (size_t j = 0; j < t->ncols; j++) {
+			if (!col_shown(&t->cols[j], o))
+				continue;
+			cell_text(t, &t->cols[j], table_cell(t, i, j), &b);
+			if (b.len > width[j])
+				width[j] = b.len;
+		}
+	if (t->title)
+		fprintf(f, "%s\n", t->title);
+	for (size_t j = 0, first = 1; j < t->ncols; j++) {
+		const struct sbx_col *col = &t->cols[j];
+
+		if (!col_shown(col, o))
+			continue;
+		fprintf(f, "%s", first ? "" : "  ");
+		first = 0;
+		if (j == last && !col_right(col))
+			fprintf(f, "%s", col->head);
+		else
+			fprintf(f, col_right(col) ? "%*s" : "%-*s", (int)width[j], col->head);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t j = 0, first = 1; j < t->ncols; j++) {
+			const struct sbx_col *col = &t->cols[j];
+			const struct sbx_cell *c = table_cell(t, i, j);
+			bool colored = o->color && col->type == CT_STATE && c->kind == CELL_VAL;
+
+			if (!col_shown(col, o))
+				continue;
+			if (c->kind == CELL_UNKNOWN)
+				note_reason(reasons, &nreasons, ARRAY_SIZE(reasons), c->why);
+			cell_text(t, col, c, &b);
+			fprintf(f, "%s", first ? "" : "  ");
+			first = 0;
+			if (colored)
+				fputs(state_color((enum sbx_state)c->i), f);
+			if (j == last && !col_right(col))
+				fputs(b.s, f);
+			else
+				fprintf(f, col_right(col) ? "%*s" : "%-*s", (int)width[j], b.s);
+			if (colored)
+				fputs("\033[0m", f);
+		}
+		fputc('\n', f);
+	}
+	if (nrows < t->nrows)
+		fprintf(f, "... %zu more (-o wide or -o json shows all)\n", t->nrows - nrows);
+	for (size_t i = 0; i < nreasons; i++) {
+		if (reasons[i].count > 1)
+			fprintf(f, "? = unknown: %s (%zu cells)\n", reasons[i].why, reasons[i].count);
+		else
+			fprintf(f, "? = unknown: %s\n", reasons[i].why);
+		free(reasons[i].why);
+	}
+	buf_free(&b);
+	free(width);
+}
+
+void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+{
+	size_t *order;
+	int w = 0;
+
+	if (r->error) {
+		/* Nothing else in the report is valid: say why, on stderr, as
+		 * every other srebox error does.  Exit status 3 follows. */
+		fprintf(stderr, "srebox %s: %s\n", r->applet, r->error);
+		return;
+	}
+	if (r->summary)
+		fprintf(f, "%s\n", r->summary);
+	if (r->note)
+		fprintf(f, "(%s)\n", r->note);
+	order = findings_by_severity(r);
+	for (size_t i = 0; i < r->nfind; i++) {
+		int n = (int)strlen(state_name(r->findings[i].state));
+
+		w = n > w ? n : w;
+	}
+	if (r->nfind && (r->summary || r->note))
+		fputc('\n', f);
+	for (size_t i = 0; i < r->nfind; i++) {
+		const struct sbx_finding *fd = &r->findings[order[i]];
+
+		if (o->color)
+			fprintf(f, "%s%-*s\033[0m  %s\n", state_color(fd->state), w,
+				state_name(fd->state), fd->text);
+		else
+			fprintf(f, "%-*s  %s\n", w, state_name(fd->state), fd->text);
+	}
+	free(order);
+	for (size_t i = 0; i < r->ntables; i++) {
+		if (r->tables[i]->nrows == 0)
+			continue;
+		if (i > 0 || r->nfind || r->summary || r->note)
+			fputc('\n', f);
+		print_table(f, r->tables[i], o);
+	}
+}

@@ -1,0 +1,305 @@
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct sbx_report *report_new(const char *applet)
+{
+	struct sbx_report *r = xcalloc(1, sizeof(*r));
+
+	r->applet = applet;
+	return r;
+}
+
+static void cell_clear(const struct sbx_col *col, struct sbx_cell *c)
+{
+	if (c->kind == CELL_VAL && col->type == CT_STR)
+		free(c->s);
+	if (c->kind == CELL_VAL && col->type == CT_LIST)
+		free(c->list.v);
+	free(c->why);
+	memset(c, 0, sizeof(*c));
+}
+
+static void table_free(struct sbx_table *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t j = 0; j < t->ncols; j++)
+			cell_clear(&t->cols[j], &t->cells[i * t->ncols + j]);
+	for (size_t i = 0; i < t->nvec; i++)
+		free(t->vec_ids[i]);
+	free(t->vec_ids);
+	free(t->cells);
+	free(t->name);
+	free(t->title);
+	free(t);
+}
+
+void report_free(struct sbx_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ntables; i++)
+		table_free(r->tables[i]);
+	for (size_t i = 0; i < r->nfind; i++) {
+		free(r->findings[i].check);
+		free(r->findings[i].subject);
+		free(r->findings[i].text);
+		free(r->findings[i].label);
+	}
+	free(r->tables);
+	free(r->findings);
+	free(r->summary);
+	free(r->note);
+	free(r->error);
+	free(r);
+}
+
+static void set_text(char **dst, const char *fmt, va_list ap)
+{
+	struct buf b = { 0 };
+
+	buf_vaddf(&b, fmt, ap);
+	free(*dst);
+	*dst = b.s ? b.s : xstrdup("");
+}
+
+void report_summary(struct sbx_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_text(&r->summary, fmt, ap);
+	va_end(ap);
+}
+
+void report_note(struct sbx_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_text(&r->note, fmt, ap);
+	va_end(ap);
+}
+
+void report_fail(struct sbx_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_text(&r->error, fmt, ap);
+	va_end(ap);
+}
+
+enum sbx_state report_state(const struct sbx_report *r)
+{
+	enum sbx_state s = ST_OK;
+
+	if (r->error)
+		return ST_UNKNOWN;
+	for (size_t i = 0; i < r->nfind; i++)
+		s = state_worst(s, r->findings[i].state);
+	return s;
+}
+
+struct sbx_table *report_table(struct sbx_report *r, const char *name, const struct sbx_col *cols,
+			       size_t ncols)
+{
+	struct sbx_table *t = xcalloc(1, sizeof(*t));
+
+	t->name = xstrdup(name);
+	t->cols = cols;
+	t->ncols = ncols;
+	ALLOC_GROW(r->tables, r->ntables + 1, r->atables);
+	r->tables[r->ntables++] = t;
+	return t;
+}
+
+void table_title(struct sbx_table *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_text(&t->title, fmt, ap);
+	va_end(ap);
+}
+
+struct sbx_cell *table_row(struct sbx_table *t)
+{
+	size_t need = (t->nrows + 1) * t->ncols;
+	struct sbx_cell *row;
+
+	if (need > t->alloc) {
+		size_t na = t->alloc ? t->alloc * 2 : t->ncols * 16;
+
+		while (na < need)
+			na *= 2;
+		t->cells = xreallocarray(t->cells, na, sizeof(*t->cells));
+		t->alloc = na;
+	}
+	row = &t->cells[t->nrows * t->ncols];
+	memset(row, 0, t->ncols * sizeof(*row));
+	t->nrows++;
+	return row;
+}
+
+struct sbx_cell *table_cell(const struct sbx_table *t, size_t row, size_t col)
+{
+	return &t->cells[row * t->ncols + col];
+}
+
+void table_vec_ids(struct sbx_table *t, char **ids, size_t n)
+{
+	t->vec_ids = xcalloc(n, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		t->vec_ids[i] = xstrdup(ids[i]);
+	t->nvec = n;
+}
+
+void cell_str(struct sbx_cell *c, const char *s)
+{
+	c->kind = CELL_VAL;
+	c->s = xstrdup(s ? s : "");
+}
+
+void cell_strf(struct sbx_cell *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->kind = CELL_VAL;
+	c->s = NULL;
+	va_start(ap, fmt);
+	set_text(&c->s, fmt, ap);
+	va_end(ap);
+}
+
+void cell_u64(struct sbx_cell *c, uint64_t v)
+{
+	c->kind = CELL_VAL;
+	c->u = v;
+}
+
+void cell_i64(struct sbx_cell *c, int64_t v)
+{
+	c->kind = CELL_VAL;
+	c->i = v;
+}
+
+void cell_num(struct sbx_cell *c, double v)
+{
+	c->kind = CELL_VAL;
+	c->d = v;
+}
+
+void cell_list(struct sbx_cell *c, const uint64_t *v, size_t n)
+{
+	c->kind = CELL_VAL;
+	c->list.v = xcalloc(n ? n : 1, sizeof(uint64_t));
+	if (n)
+		memcpy(c->list.v, v, n * sizeof(uint64_t));
+	c->list.n = n;
+}
+
+void cell_unknown(struct sbx_cell *c, const char *why)
+{
+	c->kind = CELL_UNKNOWN;
+	c->why = xstrdup(why ? why : "unknown");
+}
+
+struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
+				   const char *subject, const char *fmt, ...)
+{
+	struct sbx_finding *f;
+	va_list ap;
+
+	ALLOC_GROW(r->findings, r->nfind + 1, r->afind);
+	f = &r->findings[r->nfind++];
+	memset(f, 0, sizeof(*f));
+	f->state = st;
+	f->check = xstrdup(check);
+	f->subject = subject ? xstrdup(subject) : NULL;
+	va_start(ap, fmt);
+	set_text(&f->text, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+void finding_perf(struct sbx_finding *f, const char *label, double value, const char *uom,
+		  const struct sbx_range *warn, const struct sbx_range *crit)
+{
+	free(f->label);
+	f->label = xstrdup(label);
+	f->has_value = true;
+	f->value = value;
+	f->uom = uom ? uom : "";
+	snprintf(f->warn, sizeof(f->warn), "%s", warn && warn->set ? warn->text : "");
+	snprintf(f->crit, sizeof(f->crit), "%s", crit && crit->set ? crit->text : "");
+}
+
+void finding_perf_unknown(struct sbx_finding *f, const char *label, const char *uom)
+{
+	finding_perf(f, label, 0, uom, NULL, NULL);
+	f->has_value = false;
+}
+
+void finding_bounds(struct sbx_finding *f, double min, double max)
+{
+	f->has_min = f->has_max = true;
+	f->min = min;
+	f->max = max;
+}
+
+bool format_parse(const char *s, enum sbx_format *out)
+{
+	static const char *const names[] = { "table", "wide", "json", "prom", "check" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum sbx_format)i;
+			return true;
+		}
+	return false;
+}
+
+static const struct sbx_report *sort_rep;
+
+static int cmp_severity(const void *a, const void *b)
+{
+	static const int rank[] = { 3, 1, 0, 2 };	/* CRIT, WARN, UNKNOWN, OK */
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int rx = rank[sort_rep->findings[x].state], ry = rank[sort_rep->findings[y].state];
+
+	if (rx != ry)
+		return rx - ry;
+	return x < y ? -1 : x > y;
+}
+
+size_t *findings_by_severity(const struct sbx_report *r)
+{
+	size_t *idx = xcalloc(r->nfind + 1, sizeof(size_t));
+
+	for (size_t i = 0; i < r->nfind; i++)
+		idx[i] = i;
+	sort_rep = r;
+	qsort(idx, r->nfind, sizeof(size_t), cmp_severity);
+	return idx;
+}
+
+void render(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+{
+	switch (o->format) {
+	case FMT_TABLE:
+	case FMT_WIDE:
+		render_table(f, r, o);
+		break;
+	case FMT_JSON:
+		render_json(f, r, o);
+		break;
+	case FMT_PROM:
+		render_prom(f, r, o);
+		break;
+	case FMT_CHECK:
+		render_check(f, r, o);
+		break;
+	}
+}

@@ -1,0 +1,154 @@
+/* The result every applet builds and one renderer prints: tables of typed
+ * cells (util-linux irq-common's column registry, libsmartcols' output
+ * modes) and findings, each a check with a state and perfdata
+ * (monitoring-plugins' mp_subcheck).  Applets never print. */
+#ifndef SREBOX_REPORT_H
+#define SREBOX_REPORT_H
+
+#include "range.h"
+#include "util.h"
+
+#include <stdio.h>
+
+enum sbx_ctype {
+	CT_STR,			/* text */
+	CT_INT,			/* signed integer, exact */
+	CT_COUNT,		/* unsigned integer, exact (20-digit counters) */
+	CT_NUM,			/* plain number */
+	CT_RATE,		/* per second */
+	CT_RATIO,		/* 0..1; tables show a percentage */
+	CT_BYTES,		/* bytes; tables show KiB/MiB/... */
+	CT_SECONDS,		/* seconds; tables show 3d4h */
+	CT_STATE,		/* enum sbx_state */
+	CT_LIST,		/* vector of counts, one per table->vec_ids */
+	CT_BOOL,
+};
+
+/* Column flags */
+#define COL_WIDE 0x01		/* shown by -o wide (always in json and prom) */
+#define COL_LABEL 0x02		/* identifies the row: a Prometheus label */
+#define COL_COUNTER 0x04	/* Prometheus counter, not gauge */
+#define COL_EXACT 0x08		/* tables print the number in full */
+#define COL_HIDE 0x10		/* json and prom only */
+
+struct sbx_col {
+	const char *head;	/* table header, "IRQ" */
+	const char *key;	/* json key and prom label, "irq" (units in the name) */
+	enum sbx_ctype type;
+	unsigned flags;
+	const char *metric;	/* prom family after "srebox_"; NULL: not exported */
+	const char *help;	/* prom HELP */
+	const char *vlabel;	/* CT_LIST: label naming each element ("cpu") */
+};
+
+enum { CELL_EMPTY, CELL_VAL, CELL_UNKNOWN };
+
+struct sbx_cell {
+	unsigned char kind;
+	union {
+		double d;
+		int64_t i;
+		uint64_t u;
+		char *s;
+		struct {
+			uint64_t *v;
+			size_t n;
+		} list;
+	};
+	char *why;		/* CELL_UNKNOWN: the reason */
+};
+
+struct sbx_table {
+	char *name;		/* json key, e.g. "interrupts" */
+	char *title;		/* shown above the table; NULL for none */
+	const struct sbx_col *cols;
+	size_t ncols;
+	struct sbx_cell *cells;	/* nrows * ncols */
+	size_t nrows, alloc;
+	char **vec_ids;		/* labels for CT_LIST elements */
+	size_t nvec;
+	size_t limit;		/* table view shows only the first `limit` rows */
+};
+
+struct sbx_finding {
+	char *check;		/* threshold / check id: "imbalance" */
+	char *subject;		/* what it is about: "virtio3-rx"; may be NULL */
+	enum sbx_state state;
+	char *text;		/* "virtio3-rx: 100% of 1730/s on CPU0" */
+	/* perfdata */
+	char *label;		/* NULL: no perfdata */
+	bool has_value;		/* false: value is "U" */
+	double value;
+	const char *uom;	/* "", "%", "s", "B", "c" */
+	char warn[40], crit[40];
+	bool has_min, has_max;
+	double min, max;
+};
+
+struct sbx_report {
+	const char *applet;
+	char *summary;		/* one line for people */
+	char *note;		/* "values since boot (up 3d4h)" */
+	double interval;	/* seconds; 0 = snapshot since boot */
+	char *error;		/* the source could not be read: nothing else is valid */
+	struct sbx_table **tables;
+	size_t ntables, atables;
+	struct sbx_finding *findings;
+	size_t nfind, afind;
+};
+
+struct sbx_report *report_new(const char *applet);
+void report_free(struct sbx_report *r);
+void report_summary(struct sbx_report *r, const char *fmt, ...) SBX_PRINTF(2, 3);
+void report_note(struct sbx_report *r, const char *fmt, ...) SBX_PRINTF(2, 3);
+/* The whole probe failed (unreadable or unparsable source): UNKNOWN. */
+void report_fail(struct sbx_report *r, const char *fmt, ...) SBX_PRINTF(2, 3);
+enum sbx_state report_state(const struct sbx_report *r);
+
+struct sbx_table *report_table(struct sbx_report *r, const char *name, const struct sbx_col *cols,
+			       size_t ncols);
+void table_title(struct sbx_table *t, const char *fmt, ...) SBX_PRINTF(2, 3);
+/* Adds a row of empty cells and returns its first cell. */
+struct sbx_cell *table_row(struct sbx_table *t);
+struct sbx_cell *table_cell(const struct sbx_table *t, size_t row, size_t col);
+void table_vec_ids(struct sbx_table *t, char **ids, size_t n);	/* copies */
+
+void cell_str(struct sbx_cell *c, const char *s);
+void cell_strf(struct sbx_cell *c, const char *fmt, ...) SBX_PRINTF(2, 3);
+void cell_u64(struct sbx_cell *c, uint64_t v);
+void cell_i64(struct sbx_cell *c, int64_t v);
+void cell_num(struct sbx_cell *c, double v);
+void cell_list(struct sbx_cell *c, const uint64_t *v, size_t n);
+void cell_unknown(struct sbx_cell *c, const char *why);
+
+struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
+				   const char *subject, const char *fmt, ...) SBX_PRINTF(5, 6);
+/* Attach perfdata; warn/crit may be NULL. */
+void finding_perf(struct sbx_finding *f, const char *label, double value, const char *uom,
+		  const struct sbx_range *warn, const struct sbx_range *crit);
+void finding_perf_unknown(struct sbx_finding *f, const char *label, const char *uom);
+void finding_bounds(struct sbx_finding *f, double min, double max);
+
+/* Output formats */
+enum sbx_format { FMT_TABLE, FMT_WIDE, FMT_JSON, FMT_PROM, FMT_CHECK };
+bool format_parse(const char *s, enum sbx_format *out);
+
+struct render_opts {
+	enum sbx_format format;
+	bool color;
+	bool last;		/* the final report of a run (json streams) */
+};
+void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+
+/* Write prom output to DIR/srebox_<applet>.prom atomically: a temporary
+ * file in DIR, fsync, rename (what node_exporter's textfile collector needs). */
+int render_textfile(const char *dir, const struct sbx_report *r, struct sbx_err *err);
+
+/* Findings in the order people read them: worst first, stable otherwise. */
+size_t *findings_by_severity(const struct sbx_report *r);
+
+#endif

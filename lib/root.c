@@ -1,0 +1,163 @@
+#include "root.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char root_dir[4096];
+
+void root_set(const char *dir)
+{
+	size_t n;
+
+	if (!dir || !*dir) {
+		root_dir[0] = '\0';
+		return;
+	}
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		n = 0;
+	if (n >= sizeof(root_dir))
+		n = sizeof(root_dir) - 1;
+	memcpy(root_dir, dir, n);
+	root_dir[n] = '\0';
+}
+
+const char *root_get(void)
+{
+	return root_dir;
+}
+
+bool root_is_live(void)
+{
+	return root_dir[0] == '\0';
+}
+
+#define RING 8
+static char ring[RING][8192 + 16];
+static unsigned ring_next;
+
+const char *rooted(const char *path)
+{
+	char *out = ring[ring_next++ % RING];
+
+	snprintf(out, sizeof(ring[0]), "%s%s", root_dir, path);
+	return out;
+}
+
+const char *rootedf(const char *fmt, ...)
+{
+	char tmp[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	return rooted(tmp);
+}
+
+int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	buf_reset(out);
+	buf_add(out, NULL, 0);
+	if (fd < 0) {
+		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+
+		buf_grow(out, out->len < 16384 ? 16384 : out->len);
+		n = read(fd, out->s + out->len, out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		if (out->len > max) {
+			sbx_err_set(err, EFBIG, "%s: larger than %zu bytes", path, max);
+			close(fd);
+			return -1;
+		}
+	}
+	out->s[out->len] = '\0';
+	close(fd);
+	return 0;
+}
+
+int root_read(const char *path, struct buf *out, struct sbx_err *err)
+{
+	return read_file(rooted(path), out, ROOT_READ_MAX, err);
+}
+
+int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...)
+{
+	char tmp[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	return root_read(tmp, out, err);
+}
+
+int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
+{
+	const char *full = rooted(path);
+	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t got;
+
+	if (n)
+		out[0] = '\0';
+	if (fd < 0) {
+		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		return -1;
+	}
+	do
+		got = read(fd, out, n - 1);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	out[got] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+int root_read_u64(const char *path, uint64_t *v, struct sbx_err *err)
+{
+	char line[64];
+
+	if (root_read_line(path, line, sizeof(line), err) < 0)
+		return -1;
+	if (!parse_u64(str_trim(line), v)) {
+		sbx_err_set(err, 0, "%s: not a number: '%.20s'", rooted(path), line);
+		return -1;
+	}
+	return 0;
+}
+
+DIR *root_opendir(const char *path, struct sbx_err *err)
+{
+	const char *full = rooted(path);
+	DIR *d = opendir(full);
+
+	if (!d)
+		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+	return d;
+}

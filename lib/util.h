@@ -1,0 +1,100 @@
+/* Small helpers every part of srebox uses: allocation that cannot return
+ * NULL, a growable byte buffer, the error record that carries a reason all
+ * the way to the report, and number parsing that never trusts its input. */
+#ifndef SREBOX_UTIL_H
+#define SREBOX_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define SBX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SBX_NORETURN __attribute__((noreturn))
+
+/* Why a value could not be had.  msg names the file (and line) and the
+ * cause, e.g. "/proc/irq/5/smp_affinity_list: permission denied". */
+struct sbx_err {
+	int errnum;		/* errno, or 0 for a parse error */
+	char msg[320];
+};
+
+void sbx_err_set(struct sbx_err *e, int errnum, const char *fmt, ...) SBX_PRINTF(3, 4);
+void sbx_err_clear(struct sbx_err *e);
+/* "permission denied", "missing", ...: short words for a table cell. */
+const char *sbx_errno_word(int errnum);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) SBX_PRINTF(1, 2);
+
+/* Grow an array held in (p, alloc) so that index `need - 1` fits. */
+#define ALLOC_GROW(p, need, alloc)                                           \
+	do {                                                                 \
+		if ((size_t)(need) > (alloc)) {                              \
+			size_t na_ = (alloc) ? (alloc) * 2 : 16;             \
+			while (na_ < (size_t)(need))                         \
+				na_ *= 2;                                    \
+			(p) = xreallocarray((p), na_, sizeof(*(p)));         \
+			(alloc) = na_;                                       \
+		}                                                            \
+	} while (0)
+
+struct buf {
+	char *s;		/* always NUL-terminated once anything is added */
+	size_t len, alloc;
+};
+/* Make room for `extra` more bytes (plus the NUL) without adding any. */
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) SBX_PRINTF(2, 3);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Strict parsers: whole string, no sign surprises, overflow is an error. */
+bool parse_u64(const char *s, uint64_t *out);
+bool parse_i64(const char *s, int64_t *out);
+bool parse_double(const char *s, double *out);
+/* "1.5", "500ms", "2s", "1m": seconds. */
+bool parse_seconds(const char *s, double *out);
+
+/* Scan one unsigned decimal at *p (no sign, no spaces); advances *p.
+ * Returns false when there is no digit or the value overflows 64 bits. */
+bool scan_u64(const char **p, const char *end, uint64_t *out);
+
+static inline bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+char *str_trim(char *s);
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+
+/* Human-readable figures for tables: "1.2k", "3.4M"; "12.5GiB"; "3d4h". */
+void fmt_count(char *out, size_t n, double v);
+void fmt_bytes(char *out, size_t n, double v);
+void fmt_duration(char *out, size_t n, double seconds);
+
+double now_monotonic(void);
+double now_realtime(void);
+/* Sleep that resumes after signals; returns early only if *stop is set. */
+void sleep_seconds(double s, volatile int *stop);
+
+SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
+void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);
+extern const char *sbx_progname;
+
+#endif

@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# srebox irq over real snapshots (checked against node_exporter's own
+# expected output), over every bad shape of input, and on this machine.
+
+load lib
+
+# Two snapshots of /proc/interrupts, the second swapped in while
+# `srebox irq -i 1` sleeps: rates are then known exactly.
+two_samples() {
+	local root=$1
+	shift
+	"$SREBOX" irq --root "$root" -i 1 "$@" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	sleep 0.5
+	mv "$root/proc/interrupts.next" "$root/proc/interrupts"
+	[ -f "$root/proc/softirqs.next" ] && mv "$root/proc/softirqs.next" "$root/proc/softirqs"
+	wait $pid && status=0 || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+}
+
+@test "per-CPU counts equal node_exporter's node_interrupts_total for its fixture" {
+	root=$(root_copy node_exporter)
+	echo "1000.00 1500.00" >"$root/proc/uptime"
+	sb irq --root "$root" -o json | jq -r '.interrupts[] | select(.per_cpu) | .irq as $i
+		| .per_cpu | to_entries[] | "cpu=\(.key),type=\($i)\t\(.value)"' | sort >"$BATS_TEST_TMPDIR/got"
+	ne_expected node_interrupts_total | sed -E 's/devices=[^,]*(, [^,]*)*,info=[^,]*,//; s/,info=[^\t]*//' |
+		sed -E 's/^cpu=([0-9]+),.*type=([^\t]*)/cpu=\1,type=\2/' | sort >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 112 ]
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "softirq counts equal node_exporter's node_softirqs_functions_total" {
+	root=$(root_copy node_exporter)
+	echo "1000.00 1500.00" >"$root/proc/uptime"
+	sb irq --root "$root" -o json | jq -r '.softirqs[] | .softirq as $s
+		| .per_cpu | to_entries[] | "cpu=\(.key),type=\($s)\t\(.value)"' | sort >"$BATS_TEST_TMPDIR/got"
+	ne_expected node_softirqs_functions_total | sort >"$BATS_TEST_TMPDIR/want"
+	[ -s "$BATS_TEST_TMPDIR/want" ]
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "without uptime, totals stand and rates are unknown with the reason" {
+	run sb irq --root "$FIX/node_exporter" -o json
+	[ "$status" -eq 3 ]
+	jq -e '.interrupts[0].rate_per_second == null
+		and (.interrupts[0].unknown.rate_per_second | test("uptime unreadable"))
+		and ([.interrupts[] | select(.irq == "LOC")][0].total == 609476365)' <<<"$output"
+}
+
+@test "since boot: rates are totals over the uptime, and the output says so" {
+	root=$(root_copy procfs)
+	echo "100.00 150.00" >"$root/proc/uptime"
+	run sb irq --root "$root"
+	[[ $output == *"averaged since boot"* ]] && [[ $output == *"values since boot (up 100s)"* ]]
+	run sb irq --root "$root" -o json
+	jq -e '[.interrupts[] | select(.irq == "LOC")][0] | .rate_per_second == (.total / 100)' <<<"$output"
+}
+
+@test "aarch64 rows without a space after the colon" {
+	root=$(root_empty)
+	cp "$FIX/node_exporter/proc/interrupts_aarch64" "$root/proc/interrupts"
+	echo "100.00 150.00" >"$root/proc/uptime"
+	run sb irq --root "$root" -o json
+	jq -e '[.interrupts[] | select(.irq == "IPI0")][0] | .per_cpu["0"] == 2768808080
+		and .devices == "Rescheduling interrupts"' <<<"$output"
+	jq -e '[.interrupts[] | select(.irq == "10")][0] | .chip == "GICv3" and .hwirq == "27"
+		and .trigger == "Level" and .devices == "arch_timer"' <<<"$output"
+}
+
+@test "a device with all its interrupts on one CPU is flagged: 100% of 1730/s on CPU0" {
+	root=$(root_empty)
+	printf '      CPU0   CPU1\n 41: 1000 5 PCI-MSIX-0000:00:04.0 1-edge virtio3-rx\n 42: 10 10 PCI-MSIX-0000:00:04.0 2-edge virtio3-tx\n' >"$root/proc/interrupts"
+	printf '      CPU0   CPU1\n 41: 2730 5 PCI-MSIX-0000:00:04.0 1-edge virtio3-rx\n 42: 510 510 PCI-MSIX-0000:00:04.0 2-edge virtio3-tx\n' >"$root/proc/interrupts.next"
+	two_samples "$root" -o check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output =~ ^SREBOX\ IRQ\ WARNING:\ virtio3-rx:\ 100%\ of\ 1[67][0-9][0-9]/s\ on\ CPU0 ]]
+	[[ $output != *virtio3-tx* ]]
+}
+
+@test "NET_RX softirqs on one CPU are flagged too" {
+	root=$(root_empty)
+	printf ' CPU0 CPU1\n 1: 0 0 IO-APIC 1-edge x\n' >"$root/proc/interrupts"
+	cp "$root/proc/interrupts" "$root/proc/interrupts.next"
+	printf ' CPU0 CPU1\n NET_RX: 0 100\n NET_TX: 0 0\n' >"$root/proc/softirqs"
+	printf ' CPU0 CPU1\n NET_RX: 0 5100\n NET_TX: 0 0\n' >"$root/proc/softirqs.next"
+	two_samples "$root" -o json
+	jq -e '.state == "WARNING" and (.findings[0].text | test("^NET_RX: 100% of [0-9]+/s on CPU1"))' <<<"$output"
+}
+
+@test "offline CPUs: columns map by CPU id between samples" {
+	root=$(root_empty)
+	printf '  CPU0 CPU3\n 5: 100 200 IO-APIC 5-edge eth0\n' >"$root/proc/interrupts"
+	printf '  CPU0 CPU2 CPU3\n 5: 100 700 250 IO-APIC 5-edge eth0\n' >"$root/proc/interrupts.next"
+	two_samples "$root" -o json
+	jq -e '.interrupts[0].per_cpu == {"0": 0, "2": 700, "3": 50} and .interrupts[0].top_cpu == 2' <<<"$output"
+}
+
+@test "a counter that goes backwards is unknown, not zero or huge" {
+	root=$(root_empty)
+	printf '  CPU0 CPU1\n 5: 100 200 IO-APIC 5-edge eth0\n 6: 1 1 IO-APIC 6-edge x\n' >"$root/proc/interrupts"
+	printf '  CPU0 CPU1\n 5: 50 200 IO-APIC 5-edge eth0\n 6: 3 1 IO-APIC 6-edge x\n 7: 9 9 IO-APIC 7-edge new\n' >"$root/proc/interrupts.next"
+	two_samples "$root" -o json
+	jq -e '[.interrupts[] | select(.irq == "5")][0] | .rate_per_second == null
+		and (.unknown.rate_per_second | test("backwards"))' <<<"$output"
+	jq -e '[.interrupts[] | select(.irq == "7")][0].unknown.rate_per_second | test("appeared")' <<<"$output"
+}
+
+@test "--per-cpu: one row per CPU, shares add up to 100%" {
+	root=$(root_copy node_exporter)
+	echo "1000.00 1500.00" >"$root/proc/uptime"
+	run sb irq --root "$root" --per-cpu -o json
+	jq -e '(.cpus | length) == 4 and ([.cpus[].irq_share_ratio] | add | . > 0.999 and . < 1.001)
+		and .cpus[0].top_irq == "46 iwlwifi"' <<<"$output"
+}
+
+@test "bad input: empty, truncated, garbage, binary: exit 3 naming the file" {
+	root=$(root_empty)
+	echo "100.00 150.00" >"$root/proc/uptime"
+	for content in '' '   CPU0   CPU1\n  0:   12' 'hello world\n' '  CPU0\n 1: 5\x00\x01\n' \
+		'  CPU0 CPU1\n  0: 1 2 3 4 5 6 x\n  1 2 3\n'; do
+		printf "$content" >"$root/proc/interrupts"
+		for fmt in table json check; do
+			run sb irq --root "$root" -o $fmt
+			[ "$status" -eq 3 ] || die "exit $status for '$content' -o $fmt"
+			[[ $output == *"$root/proc/interrupts"* ]] || die "no file name: $output"
+		done
+	done
+	rm "$root/proc/interrupts"
+	run sb irq --root "$root"
+	[ "$status" -eq 3 ] && [[ $output == *"/proc/interrupts: missing"* ]]
+}
+
+@test "unreadable affinity is unknown with the reason, never empty" {
+	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv"
+	# a root that user nobody can walk to
+	root=$(mktemp -d /tmp/srebox-test.XXXXXX)
+	mkdir -p "$root/proc"
+	printf '  CPU0 CPU1\n 5: 100 200 IO-APIC 5-edge eth0\n' >"$root/proc/interrupts"
+	echo "100.00 150.00" >"$root/proc/uptime"
+	mkdir -p "$root/proc/irq/5"
+	echo 0-1 >"$root/proc/irq/5/smp_affinity_list"
+	echo 1 >"$root/proc/irq/5/effective_affinity_list"
+	chmod -R a+rX "$root"
+	chmod 600 "$root/proc/irq/5/effective_affinity_list"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SREBOX" irq --root "$root" -o json
+	rm -rf "$root"
+	jq -e '.interrupts[0] | .smp_affinity_list == "0-1" and .effective_affinity_list == null
+		and (.unknown.effective_affinity_list | test("permission denied"))' <<<"$output"
+}
+
+@test "a 130 kB line and 4096 CPUs parse" {
+	root=$(root_empty)
+	echo "100.00 150.00" >"$root/proc/uptime"
+	python3 - "$root/proc/interrupts" <<'PY'
+import sys
+n = 4096
+with open(sys.argv[1], "w") as f:
+    f.write("".join(f" CPU{c}" for c in range(n)) + "\n")
+    for irq in range(3):
+        f.write(f" {irq}:" + "".join(f" {c * 7 + irq}" for c in range(n)) + f" PCI-MSI {irq}-edge dev{irq}\n")
+with open(sys.argv[1].replace("interrupts", "softirqs"), "w") as f:
+    f.write("".join(f" CPU{c}" for c in range(n)) + "\n")
+    f.write(" NET_RX:" + " 1" * n + "\n")
+PY
+	[ "$(head -1 "$root/proc/interrupts" | wc -c)" -gt 30000 ]
+	run sb irq --root "$root" -o json
+	[ "$status" -eq 0 ]
+	jq -e '(.interrupts | length) == 3 and (.interrupts[0].per_cpu | length) == 4096
+		and .interrupts[0].per_cpu["4095"] == (4095 * 7 + (.interrupts[0].irq|tonumber))' <<<"$output"
+}
+
+@test "live: per-CPU counts add up to the totals, affinity is read, rates over -i" {
+	run sb irq -o json
+	[ "$status" -ne 3 ]
+	jq -e 'all(.interrupts[] | select(.per_cpu); ([.per_cpu[]] | add) == .total)' <<<"$output"
+	n=$(ls /proc/irq | grep -c '^[0-9]') || true
+	if [ "$n" -gt 0 ]; then
+		jq -e '[.interrupts[] | select(.smp_affinity_list != null)] | length > 0' <<<"$output"
+	fi
+	run sb irq -i 0.5 -o json
+	jq -e '.interval_seconds >= 0.5 and .since_boot == false
+		and all(.interrupts[]; .rate_per_second == null or .rate_per_second >= 0)' <<<"$output"
+}
+
+@test "--sort irq uses natural order; --all lists every row" {
+	root=$(root_copy node_exporter)
+	echo "1000.00 1500.00" >"$root/proc/uptime"
+	run sb irq --root "$root" -s irq -a
+	irqs=$(awk '/^IRQ/ {t=1; next} t && NF == 0 {exit} t {print $1}' <<<"$output" | head -5 | tr '\n' ' ')
+	[ "$irqs" = "0 1 8 9 12 " ]
+	[ "$(grep -c . <<<"$output")" -gt 40 ]
+}

@@ -1,0 +1,11 @@
+# Drive real zsh completion through zsh/zpty and print what it offers, one
+# per line (a compadd wrapper records every match), like zsh's own tests.
+# usage: zsh -f zsh-complete.zsh FPATH_DIR OUTFILE "command line"
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1='> '; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z "compadd() { local -a __h; builtin compadd -A __h \"\$@\"; print -rl -- \"\${__h[@]}\" >>| $2; builtin compadd \"\$@\"; }"
+zpty -w z "srebox() { :; }"
+zpty -w z "$3"$'\t'
+sleep 1.5
+zpty -d z
