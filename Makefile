@@ -111,7 +111,7 @@ BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-
 	libcurl4-openssl-dev
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish \
 	jq fuse3 prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux
-BENCH_DEBS := hyperfine sysstat busybox valgrind
+BENCH_DEBS := hyperfine sysstat busybox valgrind time
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -93,7 +93,7 @@ struct row_rate {
 	uint64_t sum;		/* increase on all CPUs: the sort key */
 	size_t top;		/* column */
 	double share;
-	uint64_t *delta;
+	const uint64_t *delta;	/* per column; the counts themselves since boot */
 };
 
 static const struct irq_table *sort_tab;
@@ -123,16 +123,20 @@ static int cmp_rows(const void *a, const void *b)
 
 /* Rates of every row of cur, sorted as asked. */
 static struct row_rate *row_rates(const struct irq_table *cur, const struct irq_table *prev,
-				  double seconds)
+				  double seconds, uint64_t **store)
 {
 	struct row_rate *rr = xcalloc(cur->nrows + 1, sizeof(*rr));
+	static const uint64_t none[1];
+
+	/* Since boot the increase is the counts: no copy of 512k counters. */
+	*store = prev ? xcalloc(cur->nrows * cur->ncpu + 1, sizeof(uint64_t)) : NULL;
 
 	for (size_t i = 0; i < cur->nrows; i++) {
 		struct row_rate *x = &rr[i];
 		uint64_t sum = 0;
 
 		x->row = i;
-		x->delta = xcalloc(cur->ncpu, sizeof(uint64_t));
+		x->delta = none;
 		if (!cur->rows[i].counts) {
 			/* ERR/MIS: a single total, no per-CPU split */
 			x->ok = cur->rows[i].ncounts == 1 &&
@@ -143,7 +147,15 @@ static struct row_rate *row_rates(const struct irq_table *cur, const struct irq_
 			x->sum = sum;
 			continue;
 		}
-		x->ok = irq_row_delta(cur, i, prev, x->delta, &x->why);
+		if (prev) {
+			uint64_t *d = *store + i * cur->ncpu;
+
+			x->ok = irq_row_delta(cur, i, prev, d, &x->why);
+			x->delta = d;
+		} else {
+			x->ok = true;
+			x->delta = cur->rows[i].counts;
+		}
 		if (!x->ok)
 			continue;
 		for (size_t c = 0; c < cur->ncpu; c++) {
@@ -160,10 +172,9 @@ static struct row_rate *row_rates(const struct irq_table *cur, const struct irq_
 	return rr;
 }
 
-static void free_rates(struct row_rate *rr, size_t n)
+static void free_rates(struct row_rate *rr, uint64_t *store)
 {
-	for (size_t i = 0; i < n; i++)
-		free(rr[i].delta);
+	free(store);
 	free(rr);
 }
 
@@ -195,8 +206,15 @@ static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			  const struct irq_table *cur, const struct row_rate *rr)
 {
 	struct sbx_table *t = report_table(rep, "interrupts", irq_cols, I_NCOLS);
-	/* /proc/irq/N is read only for the rows people will see. */
+	/* /proc/irq/N is read only for the rows that will be seen: the
+	 * busiest 20 of a table, none for a check line. */
 	size_t shown = o_all || ctx->format != FMT_TABLE ? cur->nrows : 20;
+	size_t affinity = ctx->format == FMT_CHECK ? 0 : shown;
+	struct sbx_err noirq;
+	DIR *d = root_opendir("/proc/irq", &noirq);
+
+	if (d)
+		closedir(d);
 
 	t->limit = shown;
 	cpu_ids(cur, t);
@@ -215,7 +233,10 @@ static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			cell_i64(&c[I_TOPCPU], cur->cpu[x->top]);
 			cell_num(&c[I_SHARE], x->share);
 		}
-		if (r->numeric && k < shown) {
+		if (r->numeric && k < affinity && !d) {
+			cell_unknown(&c[I_AFF], noirq.msg);
+			cell_unknown(&c[I_EFF], noirq.msg);
+		} else if (r->numeric && k < affinity) {
 			affinity_cell(&c[I_AFF], r->name, "smp_affinity_list");
 			affinity_cell(&c[I_EFF], r->name, "effective_affinity_list");
 		}
@@ -404,6 +425,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 	struct sbx_report *rep = report_new("irq");
 	double seconds = prev ? cur->when - prev->when : cur->uptime;
 	struct row_rate *hard, *soft = NULL;
+	uint64_t *hard_store, *soft_store = NULL;
 	double total = 0;
 	char up[32], nouptime[400];
 
@@ -416,9 +438,10 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 		report_finding(rep, ST_UNKNOWN, "rates", NULL, "%s; use -i SECONDS", nouptime);
 	}
 	rep->interval = prev ? seconds : 0;
-	hard = row_rates(&cur->hard, prev ? &prev->hard : NULL, seconds);
+	hard = row_rates(&cur->hard, prev ? &prev->hard : NULL, seconds, &hard_store);
 	if (cur->have_soft)
-		soft = row_rates(&cur->soft, prev && prev->have_soft ? &prev->soft : NULL, seconds);
+		soft = row_rates(&cur->soft, prev && prev->have_soft ? &prev->soft : NULL, seconds,
+				 &soft_store);
 	for (size_t k = 0; k < cur->hard.nrows; k++)
 		if (hard[k].ok && cur->hard.rows[hard[k].row].counts)
 			total += hard[k].rate;
@@ -444,14 +467,16 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 		report_finding(rep, ST_UNKNOWN, "softirqs", NULL, "%s", cur->soft_err.msg);
 	else if (prev && !prev->have_soft)
 		report_finding(rep, ST_UNKNOWN, "softirqs", NULL, "%s", prev->soft_err.msg);
-	add_irq_table(rep, ctx, &cur->hard, hard);
+	if (sbx_wants_tables(ctx)) {
+		add_irq_table(rep, ctx, &cur->hard, hard);
+		if (soft)
+			add_soft_table(rep, &cur->soft, soft);
+		if (o_per_cpu)
+			add_cpu_table(rep, cur, hard, soft, seconds);
+	}
+	free_rates(hard, hard_store);
 	if (soft)
-		add_soft_table(rep, &cur->soft, soft);
-	if (o_per_cpu)
-		add_cpu_table(rep, cur, hard, soft, seconds);
-	free_rates(hard, cur->hard.nrows);
-	if (soft)
-		free_rates(soft, cur->soft.nrows);
+		free_rates(soft, soft_store);
 	return rep;
 }
 

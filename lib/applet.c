@@ -55,3 +55,8 @@ bool sbx_wait(struct sbx_ctx *ctx, double seconds)
 	sleep_seconds(seconds, ctx->stop);
 	return !(ctx->stop && *ctx->stop);
 }
+
+bool sbx_wants_tables(const struct sbx_ctx *ctx)
+{
+	return ctx->format != FMT_CHECK || ctx->textfile;
+}

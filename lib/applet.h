@@ -91,6 +91,10 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r);
 const struct sbx_threshold *sbx_thr(const struct sbx_ctx *ctx, const char *id);
 enum sbx_state sbx_thr_state(const struct sbx_ctx *ctx, const char *id, double v);
 
+/* Whether anything will print the report's tables (not for a lone
+ * -o check line): applets skip building what nobody reads. */
+bool sbx_wants_tables(const struct sbx_ctx *ctx);
+
 /* Wait for the next sample; false when interrupted. */
 bool sbx_wait(struct sbx_ctx *ctx, double seconds);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char root_dir[4096];
@@ -64,6 +65,7 @@ const char *rootedf(const char *fmt, ...)
 int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 
 	buf_reset(out);
 	buf_add(out, NULL, 0);
@@ -71,10 +73,14 @@ int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err
 		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 		return -1;
 	}
+	/* Saved files know their size; /proc files say 0 and are read in steps. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size <= max)
+		buf_grow(out, (size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t n;
 
-		buf_grow(out, out->len < 16384 ? 16384 : out->len);
+		if (out->alloc - out->len < 2)
+			buf_grow(out, out->len < 16384 ? 16384 : out->len);
 		n = read(fd, out->s + out->len, out->alloc - out->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)

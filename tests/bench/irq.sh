@@ -1,0 +1,27 @@
+# srebox irq against the tools it replaces, and the parse of a 256-CPU x
+# 2000-IRQ /proc/interrupts against cat of the same file (the I/O floor).
+bench_pair "irq (live) vs lsirq" "$SREBOX irq" "lsirq"
+bench_pair "irq (live) vs sort -nr interrupts" "$SREBOX irq" "sort -nr /proc/interrupts"
+big=$(mktemp -d)
+python3 - "$big" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+os.makedirs(f"{root}/proc")
+random.seed(1)
+ncpu, nirq = 256, 2000
+with open(f"{root}/proc/interrupts", "w") as f:
+    f.write("      " + "".join(f"CPU{c:<7}" for c in range(ncpu)) + "\n")
+    for i in range(nirq):
+        f.write(f"{i:4}: " + " ".join(f"{random.randrange(10**9):10}" for _ in range(ncpu))
+                + f"  IR-PCI-MSI {524288 + i}-edge      eth{i // 64}-TxRx-{i % 64}\n")
+with open(f"{root}/proc/softirqs", "w") as f:
+    f.write("      " + "".join(f"CPU{c:<7}" for c in range(ncpu)) + "\n")
+    for n in ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"]:
+        f.write(f"{n:>9}: " + " ".join(f"{random.randrange(10**9):10}" for _ in range(ncpu)) + "\n")
+with open(f"{root}/proc/uptime", "w") as f:
+    f.write("123456.78 234567.89\n")
+PY
+echo "# generated /proc/interrupts: $(wc -c <"$big/proc/interrupts") bytes" >&2
+bench_pair "irq 256cpu x 2000irq vs cat" "$SREBOX irq --root $big -o json" "cat $big/proc/interrupts"
+bench_pair "irq 256cpu x 2000irq vs lsirq -i" "$SREBOX irq --root $big" "lsirq -i $big/proc/interrupts"
+rm -rf "$big"

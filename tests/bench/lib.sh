@@ -1,0 +1,48 @@
+# Shared by the benchmark scripts (tests/bench/*.sh, run by `make bench`).
+# Benchmarks measure; they never pass or fail on a figure.
+#
+#   bench_pair LABEL 'srebox command' 'peer command'
+# runs both with hyperfine (warm cache, many runs) and prints one row:
+# wall time, CPU time (user+sys) and peak RSS of each, and the ratios
+# peer/srebox (above 1 means srebox is faster or lighter).
+
+: "${SREBOX:?run through make bench}"
+BENCH_RUNS=${BENCH_RUNS:-200}
+BENCH_OUT=${BENCH_OUT:-/dev/stdout}
+
+_hf() { # cmd -> "wall_ms cpu_ms"
+	local json
+	json=$(mktemp)
+	hyperfine -N --warmup 20 --runs "$BENCH_RUNS" --export-json "$json" "$1" >/dev/null 2>&1 ||
+		hyperfine --warmup 5 --runs "$BENCH_RUNS" --export-json "$json" "$1" >/dev/null 2>&1
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f" % (r["mean"]*1e3, (r["user"]+r["system"])*1e3))' "$json"
+	rm -f "$json"
+}
+
+_rss() { # peak RSS in KiB over 5 runs (max)
+	local m=0 v
+	for _ in 1 2 3 4 5; do
+		v=$(f=$(mktemp); /usr/bin/time -o "$f" -f %M sh -c "$1" >/dev/null 2>&1; tail -1 "$f"; rm -f "$f")
+		[ "$v" -gt "$m" ] 2>/dev/null && m=$v
+	done
+	echo "$m"
+}
+
+bench_header() {
+	printf '%-34s %10s %10s %8s | %10s %10s %8s | %9s %9s %6s\n' \
+		benchmark "srebox ms" "peer ms" ratio "sb cpu ms" "peer cpu" ratio "sb KiB" "peer KiB" ratio >"$BENCH_OUT"
+}
+
+bench_pair() {
+	local label=$1 a=$2 b=$3 sa sb ra rb
+	sa=$(_hf "$a")
+	sb=$(_hf "$b")
+	ra=$(_rss "$a")
+	rb=$(_rss "$b")
+	python3 - "$label" $sa $sb "$ra" "$rb" <<'PY' >>"$BENCH_OUT"
+import sys
+l, aw, ac, bw, bc, ar, br = sys.argv[1], *map(float, sys.argv[2:6]), float(sys.argv[6]), float(sys.argv[7])
+r = lambda x, y: (y / x) if x else float('nan')
+print(f"{l:<34} {aw:10.2f} {bw:10.2f} {r(aw,bw):7.2f}x | {ac:10.2f} {bc:10.2f} {r(ac,bc):7.2f}x | {ar:9.0f} {br:9.0f} {r(ar,br):5.2f}x")
+PY
+}
