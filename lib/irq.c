@@ -143,7 +143,7 @@ struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *
 			   double seconds, enum irq_group g, size_t *n)
 {
 	struct irq_load *l = NULL;
-	size_t nl = 0, alloc = 0;
+	size_t nl = 0, alloc = 0, last = 0;
 	uint64_t *delta = xcalloc(cur->ncpu, sizeof(uint64_t));
 
 	for (size_t i = 0; i < cur->nrows; i++) {
@@ -160,9 +160,12 @@ struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *
 			irq_device_key(r->devices, key, sizeof(key));
 		else
 			snprintf(key, sizeof(key), "%s", r->name);
-		for (k = 0; k < nl; k++)
-			if (!strcmp(l[k].key, key))
-				break;
+		/* the queues of a device are usually consecutive IRQs */
+		if (!(nl && !strcmp(l[last].key, key) && (k = last, 1)))
+			for (k = 0; k < nl; k++)
+				if (!strcmp(l[k].key, key))
+					break;
+		last = k;
 		if (k == nl) {
 			ALLOC_GROW(l, nl + 1, alloc);
 			memset(&l[nl], 0, sizeof(l[nl]));
@@ -171,17 +174,17 @@ struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *
 			nl++;
 		}
 		l[k].nirqs++;
-		for (size_t c = 0; c < cur->ncpu; c++) {
-			double v = seconds > 0 ? (double)delta[c] / seconds : 0;
-
-			l[k].cpu_rate[c] += v;
-			l[k].rate += v;
-		}
+		/* counts now, rates once at the end */
+		for (size_t c = 0; c < cur->ncpu; c++)
+			l[k].cpu_rate[c] += (double)delta[c];
 	}
 	for (size_t k = 0; k < nl; k++) {
-		for (size_t c = 0; c < cur->ncpu; c++)
+		for (size_t c = 0; c < cur->ncpu; c++) {
+			l[k].cpu_rate[c] = seconds > 0 ? l[k].cpu_rate[c] / seconds : 0;
+			l[k].rate += l[k].cpu_rate[c];
 			if (l[k].cpu_rate[c] > l[k].cpu_rate[l[k].top_col])
 				l[k].top_col = c;
+		}
 		l[k].top_share = l[k].rate > 0 ? l[k].cpu_rate[l[k].top_col] / l[k].rate : 0;
 	}
 	/* busiest first */

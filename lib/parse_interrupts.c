@@ -15,6 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Value of eight decimal digits already minus '0', first digit in the
+ * lowest byte (little-endian load). */
+static inline uint64_t swar8(uint64_t d)
+{
+	d = (d * 10) + (d >> 8);
+	d = (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+	     (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+	return d & 0xffffffffULL;
+}
+
 static const char *skip_space(const char *p, const char *e)
 {
 	while (p < e && (*p == ' ' || *p == '\t'))
@@ -180,8 +190,11 @@ int parse_interrupts(const char *text, size_t len, const char *fname, struct irq
 			if (parse_header(p, le, fname, t, err) < 0)
 				goto fail;
 			header = true;
+			/* every counter takes at least two bytes ("0 ") */
 			arena_alloc = rows_alloc * t->ncpu;
-			t->arena = xcalloc(arena_alloc ? arena_alloc : 1, sizeof(uint64_t));
+			if (arena_alloc > len / 2 + t->ncpu)
+				arena_alloc = len / 2 + t->ncpu;
+			t->arena = xmalloc_big((arena_alloc ? arena_alloc : 1) * sizeof(uint64_t));
 			p = le + 1;
 			continue;
 		}
@@ -206,9 +219,33 @@ int parse_interrupts(const char *text, size_t len, const char *fname, struct irq
 			const char *s;
 			uint64_t v = 0;
 
+			/* column padding: eight spaces at a time */
+			while (le - q >= 8) {
+				uint64_t w;
+
+				memcpy(&w, q, 8);
+				w ^= 0x2020202020202020ULL;
+				if (w) {
+					q += __builtin_ctzll(w) >> 3;
+					break;
+				}
+				q += 8;
+			}
 			while (q < le && (*q == ' ' || *q == '\t'))
 				q++;
 			s = q;
+			/* eight digits at a time while they last */
+			while (le - q >= 8) {
+				uint64_t w, t8;
+
+				memcpy(&w, q, 8);
+				t8 = w - 0x3030303030303030ULL;
+				if (((w | (w + 0x4646464646464646ULL)) & 0x8080808080808080ULL) ||
+				    (t8 & 0xf0f0f0f0f0f0f0f0ULL))
+					break;	/* not eight digits */
+				v = v * 100000000 + swar8(t8);
+				q += 8;
+			}
 			while (q < le && is_digit(*q))
 				v = v * 10 + (uint64_t)(*q++ - '0');
 			if (q == s || (q < le && *q != ' ' && *q != '\t')) {

@@ -74,8 +74,13 @@ int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err
 		return -1;
 	}
 	/* Saved files know their size; /proc files say 0 and are read in steps. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size <= max)
-		buf_grow(out, (size_t)st.st_size + 1);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (size_t)st.st_size <= max && (size_t)st.st_size + 1 > out->alloc) {
+		free(out->s);
+		out->alloc = (size_t)st.st_size + 4096;
+		out->s = xmalloc_big(out->alloc);
+		out->s[0] = '\0';
+	}
 	for (;;) {
 		ssize_t n;
 

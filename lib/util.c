@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 const char *sbx_progname = "srebox";
@@ -89,6 +90,19 @@ void *xreallocarray(void *p, size_t n, size_t size)
 	if (size && n > SIZE_MAX / size)
 		oom();
 	return xrealloc(p, n * size);
+}
+
+void *xmalloc_big(size_t n)
+{
+	const size_t huge = 2u << 20;
+	void *p;
+
+	if (n < 2 * huge)
+		return xmalloc(n);
+	if (posix_memalign(&p, huge, n) != 0)
+		oom();
+	madvise(p, n, MADV_HUGEPAGE);
+	return p;
 }
 
 char *xstrdup(const char *s)

@@ -29,6 +29,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);
+/* For buffers of megabytes (a 256-CPU /proc/interrupts): asks for
+ * transparent huge pages, which turns thousands of page faults into a few.
+ * Free with free(); realloc works too. */
+void *xmalloc_big(size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) SBX_PRINTF(1, 2);
