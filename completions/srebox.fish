@@ -7,7 +7,31 @@ complete -c srebox -n __fish_use_subcommand -l install -x -a '(__fish_complete_d
 complete -c srebox -n __fish_use_subcommand -l completions -x -a 'bash zsh fish' -d 'print shell completions'
 complete -c srebox -n __fish_use_subcommand -l help -d 'show help'
 complete -c srebox -n __fish_use_subcommand -l version -d 'show the version'
+complete -c srebox -n __fish_use_subcommand -a health -d 'what is wrong with this node: every resource\'s saturation and errors, worst first'
 complete -c srebox -n __fish_use_subcommand -a irq -d 'interrupt and softirq rates per CPU, and devices piled onto one CPU'
+
+# health
+complete -c srebox-health -f
+complete -c srebox -n '__fish_seen_subcommand_from health' -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox-health -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox-health -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox-health -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s w -l warning -x -d 'warning threshold'
+complete -c srebox-health -s w -l warning -x -d 'warning threshold'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s c -l critical -x -d 'critical threshold, as -w'
+complete -c srebox-health -s c -l critical -x -d 'critical threshold, as -w'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s o -l output -x -a 'table wide json prom check' -d 'table, wide, json, prom or check'
+complete -c srebox-health -s o -l output -x -a 'table wide json prom check' -d 'table, wide, json, prom or check'
+complete -c srebox -n '__fish_seen_subcommand_from health' -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox-health -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox -n '__fish_seen_subcommand_from health' -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox-health -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s h -l help -d 'show help'
+complete -c srebox-health -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from health' -s V -l version -d 'show the version'
+complete -c srebox-health -s V -l version -d 'show the version'
 
 # irq
 complete -c srebox-irq -f

@@ -99,4 +99,61 @@ int parse_uptime(const char *text, size_t len, const char *fname, double *uptime
 /* A CPU list: "0-3,8,10-11" -> ids.  Returns count, -1 on syntax error. */
 long parse_cpulist(const char *s, unsigned *out, size_t max);
 
+/* "Key: value [kB]" (/proc/meminfo) and "key value" (/proc/vmstat,
+ * memory.stat, cpu.stat) files.  Values with a kB unit are in bytes. */
+struct kv_entry {
+	char key[64];
+	uint64_t value;
+};
+struct kv_list {
+	struct kv_entry *e;
+	size_t n;
+};
+int parse_kv(const char *text, size_t len, const char *fname, struct kv_list *out,
+	     struct sbx_err *err);
+bool kv_get(const struct kv_list *l, const char *key, uint64_t *value);
+void kv_free(struct kv_list *l);
+
+/* /proc/pressure/{cpu,memory,io,irq} and cgroup *.pressure */
+struct psi_line {
+	bool has;
+	double avg10, avg60, avg300;	/* percent */
+	uint64_t total;			/* microseconds stalled */
+};
+struct psi {
+	struct psi_line some, full;
+};
+int parse_psi(const char *text, size_t len, const char *fname, struct psi *out,
+	      struct sbx_err *err);
+
+/* A line of whitespace-separated unsigned numbers (file-nr, a sysctl):
+ * exactly `want` of them. */
+int parse_numbers(const char *text, size_t len, const char *fname, uint64_t *out, size_t want,
+		  struct sbx_err *err);
+
+/* One /dev/kmsg record: "prio,seq,usec,flags[,...];text" (continuation
+ * lines, which start with a space, are not records). */
+struct kmsg_rec {
+	unsigned prio;		/* facility << 3 | level */
+	uint64_t seq, usec;	/* usec: since boot */
+	const char *text;	/* not NUL-terminated */
+	size_t tlen;
+};
+int parse_kmsg_record(const char *line, size_t len, struct kmsg_rec *out);
+
+/* What the kernel says when it kills for memory:
+ * "[Memory cgroup ]Out of memory: Killed process 1234 (comm) total-vm:..kB, anon-rss:..kB, ..." */
+struct oom_kill {
+	int64_t pid;
+	char comm[64];
+	uint64_t anon_rss;	/* bytes */
+	bool memcg;		/* a cgroup limit, not the whole machine */
+};
+bool match_oom_kill(const char *text, size_t len, struct oom_kill *out);
+/* "oom-kill:constraint=...,task_memcg=/kubepods/...,task=comm,pid=N,uid=N":
+ * the cgroup of the victim, or false. */
+bool match_oom_memcg(const char *text, size_t len, char *memcg, size_t n, int64_t *pid);
+/* "INFO: task kworker/0:1:123 blocked for more than 120 seconds." */
+bool match_hung_task(const char *text, size_t len, char *task, size_t n, int64_t *pid);
+
 #endif

@@ -271,7 +271,11 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 	}
 	free(order);
 	for (size_t i = 0; i < r->ntables; i++) {
-		if (r->tables[i]->nrows == 0)
+		size_t shown = 0;
+
+		for (size_t j = 0; j < r->tables[i]->ncols; j++)
+			shown += col_shown(&r->tables[i]->cols[j], o);
+		if (r->tables[i]->nrows == 0 || shown == 0)
 			continue;
 		if (i > 0 || r->nfind || r->summary || r->note)
 			fputc('\n', f);

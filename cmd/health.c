@@ -1,0 +1,591 @@
+/* srebox health: what is wrong with this node, on one screen.  The USE
+ * method and the "first 60 seconds" checklist in one pass, each line a
+ * finding with its state and evidence, worst first. */
+#include "../lib/applet.h"
+#include "../lib/irq.h"
+#include "../lib/node.h"
+#include "../lib/root.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_INTERVAL 0.25
+#define RECENT 900.0	/* "recent" OOM kills and hung tasks: the last 15 minutes */
+
+static struct sbx_threshold health_thr[] = {
+	{ "load", "1.5", "3", "1-minute load average per CPU" },
+	{ "runqueue", "2", "4", "runnable tasks per CPU now (vmstat r)" },
+	{ "cpu", NULL, NULL, "CPU busy %, over the interval" },
+	{ "steal", "10", "30", "% of CPU time stolen by the hypervisor" },
+	{ "memory", "10:", "5:", "MemAvailable, % of MemTotal" },
+	{ "memory_available", "200:", "100:", "the kubelet's memory.available, MiB" },
+	{ "swap", "10", "1000", "pages swapped in and out per second" },
+	{ "psi_cpu", "50", "90", "CPU pressure: some avg10, %" },
+	{ "psi_memory", "5", "20", "memory pressure: full avg10, %" },
+	{ "psi_io", "10", "40", "I/O pressure: full avg10, %" },
+	{ "psi_irq", "10", "30", "IRQ pressure: full avg10, %" },
+	{ "oom", "0", NULL, "OOM kills in the last 15 minutes" },
+	{ "blocked", "1", "4", "tasks blocked on I/O (D state) per CPU" },
+	{ "files", "80", "95", "allocated file handles, % of fs.file-max" },
+	{ "pids", "80", "95", "tasks, % of min(pid_max, threads-max)" },
+	{ "conntrack", "90", "98", "conntrack entries, % of nf_conntrack_max" },
+	{ "hung_tasks", "0", NULL, "hung tasks reported in the last 15 minutes" },
+	{ "irq", "90", NULL, "% of a busy device's interrupts on one CPU" },
+	{ NULL },
+};
+
+static const struct sbx_opt health_opts[] = {
+	OPT_END,
+};
+
+/* The one-row table of raw values, for -o json and -o prom. */
+enum { N_NCPU, N_LOAD1, N_LOAD5, N_LOAD15, N_RUNNING, N_BLOCKED, N_BUSY, N_STEAL, N_MEMTOTAL,
+       N_MEMAVAIL, N_KUBEAVAIL, N_SWAPIN, N_SWAPOUT, N_PSI_CPU, N_PSI_MEM_SOME, N_PSI_MEM_FULL,
+       N_PSI_IO_SOME, N_PSI_IO_FULL, N_PSI_IRQ, N_OOM, N_FILES, N_FILEMAX, N_TASKS, N_TASKLIMIT,
+       N_CONNTRACK, N_CONNTRACKMAX, N_HUNG, N_CS, N_NCOLS };
+
+#define G(h, k, t, m, help) { h, k, t, COL_HIDE, m, help }
+#define C(h, k, t, m, help) { h, k, t, COL_HIDE | COL_COUNTER, m, help }
+static const struct sbx_col node_cols[] = {
+	[N_NCPU] = G("CPUS", "cpus", CT_COUNT, "health_cpus", "Online CPUs."),
+	[N_LOAD1] = G("LOAD1", "load1", CT_NUM, "health_load1", "1-minute load average."),
+	[N_LOAD5] = G("LOAD5", "load5", CT_NUM, "health_load5", "5-minute load average."),
+	[N_LOAD15] = G("LOAD15", "load15", CT_NUM, "health_load15", "15-minute load average."),
+	[N_RUNNING] = G("RUNNING", "procs_running", CT_COUNT, "health_procs_running",
+			"Runnable tasks."),
+	[N_BLOCKED] = G("BLOCKED", "procs_blocked", CT_COUNT, "health_procs_blocked",
+			"Tasks blocked on I/O."),
+	[N_BUSY] = G("BUSY", "cpu_busy_ratio", CT_RATIO, "health_cpu_busy_ratio",
+		     "CPU time not idle or iowait, over the interval."),
+	[N_STEAL] = G("STEAL", "cpu_steal_ratio", CT_RATIO, "health_cpu_steal_ratio",
+		      "CPU time stolen by the hypervisor, over the interval."),
+	[N_MEMTOTAL] = G("MEMTOTAL", "memory_total_bytes", CT_BYTES, "health_memory_total_bytes",
+			 "MemTotal."),
+	[N_MEMAVAIL] = G("MEMAVAIL", "memory_available_bytes", CT_BYTES,
+			 "health_memory_available_bytes", "MemAvailable."),
+	[N_KUBEAVAIL] = G("KUBEAVAIL", "kubelet_memory_available_bytes", CT_BYTES,
+			  "health_kubelet_memory_available_bytes",
+			  "The kubelet's memory.available signal."),
+	[N_SWAPIN] = G("SWAPIN", "swap_in_pages_per_second", CT_RATE,
+		       "health_swap_in_pages_per_second", "Pages swapped in per second."),
+	[N_SWAPOUT] = G("SWAPOUT", "swap_out_pages_per_second", CT_RATE,
+			"health_swap_out_pages_per_second", "Pages swapped out per second."),
+	[N_PSI_CPU] = G("PSICPU", "psi_cpu_some_avg10_ratio", CT_RATIO,
+			"health_psi_cpu_some_avg10_ratio", "CPU pressure, some, 10 s average."),
+	[N_PSI_MEM_SOME] = G("PSIMEMS", "psi_memory_some_avg10_ratio", CT_RATIO,
+			     "health_psi_memory_some_avg10_ratio",
+			     "Memory pressure, some, 10 s average."),
+	[N_PSI_MEM_FULL] = G("PSIMEMF", "psi_memory_full_avg10_ratio", CT_RATIO,
+			     "health_psi_memory_full_avg10_ratio",
+			     "Memory pressure, full, 10 s average."),
+	[N_PSI_IO_SOME] = G("PSIIOS", "psi_io_some_avg10_ratio", CT_RATIO,
+			    "health_psi_io_some_avg10_ratio", "I/O pressure, some, 10 s average."),
+	[N_PSI_IO_FULL] = G("PSIIOF", "psi_io_full_avg10_ratio", CT_RATIO,
+			    "health_psi_io_full_avg10_ratio", "I/O pressure, full, 10 s average."),
+	[N_PSI_IRQ] = G("PSIIRQ", "psi_irq_full_avg10_ratio", CT_RATIO,
+			"health_psi_irq_full_avg10_ratio", "IRQ pressure, full, 10 s average."),
+	[N_OOM] = C("OOM", "oom_kills_total", CT_COUNT, "health_oom_kills_total",
+		    "OOM kills since boot (/proc/vmstat oom_kill)."),
+	[N_FILES] = G("FILES", "file_handles", CT_COUNT, "health_file_handles",
+		      "Allocated file handles."),
+	[N_FILEMAX] = G("FILEMAX", "file_max", CT_COUNT, "health_file_max", "fs.file-max."),
+	[N_TASKS] = G("TASKS", "tasks", CT_COUNT, "health_tasks", "Tasks (threads) in use."),
+	[N_TASKLIMIT] = G("TASKLIMIT", "task_limit", CT_COUNT, "health_task_limit",
+			  "min(kernel.pid_max, kernel.threads-max)."),
+	[N_CONNTRACK] = G("CONNTRACK", "conntrack_entries", CT_COUNT, "health_conntrack_entries",
+			  "Connection tracking entries."),
+	[N_CONNTRACKMAX] = G("CONNTRACKMAX", "conntrack_max", CT_COUNT, "health_conntrack_max",
+			     "nf_conntrack_max."),
+	[N_HUNG] = C("HUNG", "hung_tasks_total", CT_COUNT, "health_hung_tasks_total",
+		     "Hung tasks the kernel reported since boot."),
+	[N_CS] = G("CS", "context_switches_per_second", CT_RATE,
+		   "health_context_switches_per_second", "Context switches per second."),
+};
+#undef G
+#undef C
+
+/* What is read twice, at the start and the end of the interval. */
+struct sample {
+	double when, uptime;
+	bool have_stat, have_vmstat;
+	struct proc_stat stat;
+	struct kv_list vmstat;
+	struct sbx_err stat_err, vmstat_err, up_err;
+	struct irq_snap irq;
+	bool have_irq;
+};
+
+static void sample_read(struct sample *s)
+{
+	struct sbx_err e;
+
+	memset(s, 0, sizeof(*s));
+	s->when = now_monotonic();
+	if (node_uptime(&s->uptime, &s->up_err) < 0)
+		s->uptime = -1;
+	s->have_stat = node_stat(&s->stat, &s->stat_err) == 0;
+	s->have_vmstat = node_vmstat(&s->vmstat, &s->vmstat_err) == 0;
+	s->have_irq = irq_snap_read(&s->irq, &e) == 0;
+}
+
+static void sample_free(struct sample *s)
+{
+	if (s->have_stat)
+		proc_stat_free(&s->stat);
+	kv_free(&s->vmstat);
+	if (s->have_irq)
+		irq_snap_free(&s->irq);
+}
+
+static double ratio_pct(double part, double whole)
+{
+	return whole > 0 ? part / whole * 100 : 0;
+}
+
+/* A check with a value: its state from the thresholds, perfdata, text. */
+static struct sbx_finding *check(struct sbx_report *rep, const struct sbx_ctx *ctx,
+				 const char *id, double value, const char *uom, const char *fmt,
+				 ...) SBX_PRINTF(6, 7);
+static struct sbx_finding *check(struct sbx_report *rep, const struct sbx_ctx *ctx,
+				 const char *id, double value, const char *uom, const char *fmt,
+				 ...)
+{
+	const struct sbx_threshold *t = sbx_thr(ctx, id);
+	struct sbx_finding *f;
+	struct buf b = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	f = report_finding(rep, range_state(&t->warn, &t->crit, value), id, NULL, "%s", b.s);
+	finding_perf(f, id, value, uom, &t->warn, &t->crit);
+	buf_free(&b);
+	return f;
+}
+
+static void unknown(struct sbx_report *rep, const char *id, const char *what,
+		    const struct sbx_err *e)
+{
+	struct sbx_finding *f = report_finding(rep, ST_UNKNOWN, id, NULL, "%s: %s", what, e->msg);
+
+	finding_perf_unknown(f, id, "");
+}
+
+static uint64_t cpu_total(const struct cpu_times *c)
+{
+	uint64_t t = 0;
+
+	/* guest and guest_nice are already inside user and nice */
+	for (unsigned i = 0; i < c->nfields && i <= CPU_STEAL; i++)
+		t += c->t[i];
+	return t;
+}
+
+static uint64_t sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;	/* idle can run backwards (NO_HZ) */
+}
+
+static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *a,
+		      const struct sample *b, double seconds, struct sbx_cell *row, size_t *ncpu)
+{
+	const struct proc_stat *s = &b->stat;
+	struct loadavg la;
+	struct sbx_err err;
+	uint64_t total, idle, steal;
+
+	if (!b->have_stat) {
+		unknown(rep, "cpu", "CPU", &b->stat_err);
+		return;
+	}
+	*ncpu = s->ncpus ? s->ncpus : 1;
+	cell_u64(&row[N_NCPU], *ncpu);
+	if (node_loadavg(&la, &err) == 0) {
+		double per = la.load1 / (double)*ncpu;
+
+		cell_num(&row[N_LOAD1], la.load1);
+		cell_num(&row[N_LOAD5], la.load5);
+		cell_num(&row[N_LOAD15], la.load15);
+		check(rep, ctx, "load", per, "",
+		      "load %.2f on %zu CPUs (%.2f per CPU; 5m %.2f, 15m %.2f)", la.load1, *ncpu, per,
+		      la.load5, la.load15);
+	} else {
+		unknown(rep, "load", "load", &err);
+	}
+	if (s->has_running) {
+		double per = (double)s->procs_running / (double)*ncpu;
+
+		cell_u64(&row[N_RUNNING], s->procs_running);
+		check(rep, ctx, "runqueue", per, "", "run queue %llu on %zu CPUs (%.1f per CPU)",
+		      (unsigned long long)s->procs_running, *ncpu, per);
+	}
+	if (s->has_blocked) {
+		double per = (double)s->procs_blocked / (double)*ncpu;
+
+		cell_u64(&row[N_BLOCKED], s->procs_blocked);
+		check(rep, ctx, "blocked", per, "", "%llu tasks blocked on I/O (D state)",
+		      (unsigned long long)s->procs_blocked);
+	}
+	/* busy and steal over the interval, or since boot */
+	if (a && a->have_stat) {
+		total = sub(cpu_total(&s->all), cpu_total(&a->stat.all));
+		idle = sub(s->all.t[CPU_IDLE] + s->all.t[CPU_IOWAIT],
+			   a->stat.all.t[CPU_IDLE] + a->stat.all.t[CPU_IOWAIT]);
+		steal = s->all.nfields > CPU_STEAL ? sub(s->all.t[CPU_STEAL],
+							 a->stat.all.t[CPU_STEAL])
+						   : 0;
+	} else {
+		total = cpu_total(&s->all);
+		idle = s->all.t[CPU_IDLE] + s->all.t[CPU_IOWAIT];
+		steal = s->all.nfields > CPU_STEAL ? s->all.t[CPU_STEAL] : 0;
+	}
+	if (total) {
+		double busy = ratio_pct((double)sub(total, idle), (double)total);
+		double st = ratio_pct((double)steal, (double)total);
+
+		cell_num(&row[N_BUSY], busy / 100);
+		check(rep, ctx, "cpu", busy, "%", "CPU %.0f%% busy%s", busy,
+		      a ? "" : " (average since boot)");
+		if (s->all.nfields > CPU_STEAL) {
+			cell_num(&row[N_STEAL], st / 100);
+			check(rep, ctx, "steal", st, "%", "steal %.1f%% of CPU time%s", st,
+			      a ? "" : " (average since boot)");
+		}
+	}
+	if (a && a->have_stat && seconds > 0 && s->has_ctxt) {
+		cell_num(&row[N_CS], (double)sub(s->ctxt, a->stat.ctxt) / seconds);
+	} else if (!a && b->uptime > 0 && s->has_ctxt) {
+		cell_num(&row[N_CS], (double)s->ctxt / b->uptime);
+	}
+}
+
+static void check_memory(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *a,
+			 const struct sample *b, double seconds, struct sbx_cell *row)
+{
+	struct mem_info m;
+	struct sbx_err err;
+	char h1[32], h2[32], how[96];
+	uint64_t kavail, in1 = 0, out1 = 0, in0 = 0, out0 = 0;
+
+	if (node_meminfo(&m, &err) < 0) {
+		unknown(rep, "memory", "memory", &err);
+		return;
+	}
+	cell_num(&row[N_MEMTOTAL], (double)m.total);
+	if (m.has_available) {
+		double pct = ratio_pct((double)m.available, (double)m.total);
+
+		cell_num(&row[N_MEMAVAIL], (double)m.available);
+		fmt_bytes(h1, sizeof(h1), (double)m.available);
+		fmt_bytes(h2, sizeof(h2), (double)m.total);
+		check(rep, ctx, "memory", pct, "%", "memory %s available of %s (%.1f%%)", h1, h2, pct);
+	} else {
+		struct sbx_finding *f = report_finding(rep, ST_UNKNOWN, "memory", NULL,
+						       "memory: no MemAvailable (kernel before 3.14)");
+
+		finding_perf_unknown(f, "memory", "%");
+	}
+	if (node_kubelet_memory_available(m.total, &kavail, how, sizeof(how), &err) == 0) {
+		cell_num(&row[N_KUBEAVAIL], (double)kavail);
+		fmt_bytes(h1, sizeof(h1), (double)kavail);
+		check(rep, ctx, "memory_available", (double)kavail / 1048576.0, "MB",
+		      "kubelet memory.available %s (MemTotal - working set: %s; eviction below 100Mi)",
+		      h1, how);
+	} else {
+		unknown(rep, "memory_available", "kubelet memory.available", &err);
+	}
+	if (!b->have_vmstat) {
+		unknown(rep, "swap", "swap", &b->vmstat_err);
+		return;
+	}
+	kv_get(&b->vmstat, "pswpin", &in1);
+	kv_get(&b->vmstat, "pswpout", &out1);
+	if (a && a->have_vmstat) {
+		kv_get(&a->vmstat, "pswpin", &in0);
+		kv_get(&a->vmstat, "pswpout", &out0);
+	} else {
+		seconds = b->uptime;
+	}
+	if (seconds > 0) {
+		double ri = (double)sub(in1, in0) / seconds, ro = (double)sub(out1, out0) / seconds;
+
+		cell_num(&row[N_SWAPIN], ri);
+		cell_num(&row[N_SWAPOUT], ro);
+		fmt_bytes(h1, sizeof(h1), (double)(m.swap_total - m.swap_free));
+		check(rep, ctx, "swap", ri + ro, "", "swap %.0f pages/s in, %.0f out (%s used)%s", ri,
+		      ro, m.swap_total ? h1 : "no swap", a ? "" : "; average since boot");
+	}
+}
+
+static void check_psi(struct sbx_report *rep, const struct sbx_ctx *ctx, struct sbx_cell *row)
+{
+	static const struct {
+		const char *res, *id;
+		bool full;
+	} r[] = { { "cpu", "psi_cpu", false },
+		  { "memory", "psi_memory", true },
+		  { "io", "psi_io", true },
+		  { "irq", "psi_irq", true } };
+	bool missing_reported = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
+		struct psi p;
+		struct sbx_err err;
+		const struct psi_line *l;
+
+		if (node_psi(r[i].res, &p, &err) < 0) {
+			struct sbx_finding *f;
+
+			if (err.errnum == ENOENT && !strcmp(r[i].res, "irq"))
+				continue;	/* irq pressure arrived in 6.1: absent is normal */
+			if (err.errnum == ENOENT && missing_reported)
+				continue;
+			if (err.errnum == ENOENT) {
+				/* no data is not a problem found: say so, as OK */
+				f = report_finding(rep, ST_OK, "psi", NULL,
+						   "PSI: not in this kernel (%s; needs 4.20+ with "
+						   "CONFIG_PSI)", err.msg);
+				missing_reported = true;
+				continue;
+			}
+			if (err.errnum == EOPNOTSUPP) {
+				f = report_finding(rep, ST_UNKNOWN, r[i].id, NULL,
+						   "PSI %s: disabled at boot (psi=0; boot with psi=1)",
+						   r[i].res);
+				finding_perf_unknown(f, r[i].id, "%");
+				continue;
+			}
+			unknown(rep, r[i].id, "PSI", &err);
+			continue;
+		}
+		l = r[i].full ? &p.full : &p.some;
+		if (!l->has)
+			continue;
+		switch (i) {
+		case 0:
+			cell_num(&row[N_PSI_CPU], p.some.avg10 / 100);
+			break;
+		case 1:
+			cell_num(&row[N_PSI_MEM_SOME], p.some.avg10 / 100);
+			cell_num(&row[N_PSI_MEM_FULL], p.full.avg10 / 100);
+			break;
+		case 2:
+			cell_num(&row[N_PSI_IO_SOME], p.some.avg10 / 100);
+			cell_num(&row[N_PSI_IO_FULL], p.full.avg10 / 100);
+			break;
+		case 3:
+			cell_num(&row[N_PSI_IRQ], p.full.avg10 / 100);
+			break;
+		}
+		check(rep, ctx, r[i].id, l->avg10, "%",
+		      "%s pressure: %s %.1f%% of the last 10s (some %.1f%%, 60s %.1f%%)", r[i].res,
+		      r[i].full ? "all tasks stalled" : "some task stalled", l->avg10, p.some.avg10,
+		      l->avg60);
+	}
+}
+
+static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *b,
+		       struct sbx_cell *row)
+{
+	uint64_t ooms = 0, hung = 0;
+	bool have_oom = b->have_vmstat && kv_get(&b->vmstat, "oom_kill", &ooms);
+	struct sbx_err herr, kerr;
+	bool have_hung = root_read_u64("/proc/sys/kernel/hung_task_detect_count", &hung, &herr) == 0;
+	struct kmsg_scan k;
+	bool have_log = false;
+	char h[32];
+
+	if (have_oom)
+		cell_u64(&row[N_OOM], ooms);
+	if (have_hung)
+		cell_u64(&row[N_HUNG], hung);
+	/* The kernel log is read only when a counter says there is something
+	 * in it: on a big ring buffer that read costs more than all the rest. */
+	if ((have_oom && ooms) || (have_hung && hung) || (!have_oom && !have_hung))
+		have_log = node_kmsg_scan(b->uptime, &k, &kerr) == 0;
+	if (!have_oom) {
+		unknown(rep, "oom", "OOM kills", &b->vmstat_err);
+	} else if (!ooms) {
+		check(rep, ctx, "oom", 0, "", "no OOM kills since boot");
+	} else if (have_log && k.nvictims) {
+		size_t recent = 0;
+		const typeof(k.victim[0]) *v = &k.victim[k.nvictims - 1];
+		char age[32];
+
+		for (size_t i = 0; i < k.nvictims; i++)
+			recent += k.victim[i].age >= 0 && k.victim[i].age <= RECENT;
+		fmt_duration(age, sizeof(age), v->age);
+		fmt_bytes(h, sizeof(h), (double)v->kill.anon_rss);
+		check(rep, ctx, "oom", (double)recent, "",
+		      "OOM kills: %zu in the last 15m, %llu since boot; last %s ago: %s (pid %lld, "
+		      "%s anon)%s%s%s",
+		      recent, (unsigned long long)ooms, age, v->kill.comm, (long long)v->kill.pid, h,
+		      v->kill.memcg ? " by its cgroup limit" : "", v->memcg[0] ? " in " : "",
+		      v->memcg);
+	} else {
+		/* When unknown: assume recent rather than hide it. */
+		check(rep, ctx, "oom", (double)ooms, "",
+		      "OOM kills: %llu since boot, when unknown (kernel log: %s)",
+		      (unsigned long long)ooms,
+		      have_log ? "no victims found, rotated out" : kerr.msg);
+	}
+	if (!have_hung) {
+		if (herr.errnum != ENOENT)
+			unknown(rep, "hung_tasks", "hung tasks", &herr);
+	} else if (!hung) {
+		check(rep, ctx, "hung_tasks", 0, "", "no hung tasks since boot");
+	} else if (have_log && k.hung) {
+		char age[32];
+
+		fmt_duration(age, sizeof(age), k.hung_age);
+		check(rep, ctx, "hung_tasks",
+		      (double)(k.hung_age >= 0 && k.hung_age <= RECENT ? hung : 0), "",
+		      "hung tasks: %llu since boot; last %s ago: %s (pid %lld) blocked > 120s",
+		      (unsigned long long)hung, age, k.hung_task, (long long)k.hung_pid);
+	} else {
+		check(rep, ctx, "hung_tasks", (double)hung, "",
+		      "hung tasks: %llu since boot, when unknown (kernel log: %s)",
+		      (unsigned long long)hung, have_log ? "rotated out" : kerr.msg);
+	}
+}
+
+static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, struct sbx_cell *row)
+{
+	uint64_t a, m, tasks, limit, c, cm;
+	struct loadavg la;
+	struct sbx_err err;
+
+	if (node_file_nr(&a, &m, &err) == 0) {
+		cell_u64(&row[N_FILES], a);
+		cell_u64(&row[N_FILEMAX], m);
+		check(rep, ctx, "files", ratio_pct((double)a, (double)m), "%",
+		      "file handles %llu of %llu (%.1f%%)", (unsigned long long)a,
+		      (unsigned long long)m, ratio_pct((double)a, (double)m));
+	} else {
+		unknown(rep, "files", "file handles", &err);
+	}
+	if (node_loadavg(&la, &err) == 0 && node_pid_limit(&limit, &err) == 0) {
+		tasks = la.tasks;
+		cell_u64(&row[N_TASKS], tasks);
+		cell_u64(&row[N_TASKLIMIT], limit);
+		check(rep, ctx, "pids", ratio_pct((double)tasks, (double)limit), "%",
+		      "tasks %llu of %llu (%.1f%%, kubelet pid.available %lld)",
+		      (unsigned long long)tasks, (unsigned long long)limit,
+		      ratio_pct((double)tasks, (double)limit), (long long)limit - (long long)tasks);
+	} else {
+		unknown(rep, "pids", "tasks", &err);
+	}
+	if (node_conntrack(&c, &cm, &err) == 0) {
+		cell_u64(&row[N_CONNTRACK], c);
+		cell_u64(&row[N_CONNTRACKMAX], cm);
+		check(rep, ctx, "conntrack", ratio_pct((double)c, (double)cm), "%",
+		      "conntrack %llu of %llu entries (%.1f%%)", (unsigned long long)c,
+		      (unsigned long long)cm, ratio_pct((double)c, (double)cm));
+	} else if (err.errnum != ENOENT) {
+		unknown(rep, "conntrack", "conntrack", &err);
+	}
+}
+
+static void check_irq(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *a,
+		      const struct sample *b, double seconds)
+{
+	const struct sbx_threshold *t = sbx_thr(ctx, "irq");
+	struct irq_load *l;
+	size_t n, worst = (size_t)-1;
+
+	if (!b->have_irq || b->irq.hard.ncpu < 2)
+		return;
+	if (!a && b->uptime <= 0)
+		return;
+	l = irq_loads(&b->irq.hard, a && a->have_irq ? &a->irq.hard : NULL,
+		      a ? seconds : b->uptime, IRQ_BY_DEVICE, &n);
+	for (size_t i = 0; i < n; i++)
+		if (l[i].rate >= 100 && (worst == (size_t)-1 || l[i].top_share > l[worst].top_share))
+			worst = i;
+	if (worst != (size_t)-1) {
+		struct sbx_finding *f = check(rep, ctx, "irq", l[worst].top_share * 100, "%",
+					      "interrupts: %s puts %.0f%% of %.0f/s on CPU%u",
+					      l[worst].key, l[worst].top_share * 100, l[worst].rate,
+					      b->irq.hard.cpu[l[worst].top_col]);
+
+		finding_bounds(f, 0, 100);
+		(void)t;
+	}
+	irq_loads_free(l, n);
+}
+
+static int health_run(struct sbx_ctx *ctx)
+{
+	double interval = ctx->interval_given ? ctx->interval : DEFAULT_INTERVAL;
+
+	if (ctx->nargs) {
+		warnx_("unexpected argument '%s'", ctx->args[0]);
+		return 3;
+	}
+	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
+		struct sample a, b;
+		struct sbx_report *rep = report_new("health");
+		struct sbx_table *t = report_table(rep, "node", node_cols, N_NCOLS);
+		struct sbx_cell *row = table_row(t);
+		double seconds = 0;
+		size_t ncpu = 1, bad = 0;
+		char up[32];
+
+		if (interval > 0) {
+			sample_read(&a);
+			if (!sbx_wait(ctx, interval)) {
+				sample_free(&a);
+				report_free(rep);
+				break;
+			}
+		}
+		sample_read(&b);
+		if (interval > 0)
+			seconds = b.when - a.when;
+		rep->interval = seconds;
+		check_cpu(rep, ctx, interval > 0 ? &a : NULL, &b, seconds, row, &ncpu);
+		check_memory(rep, ctx, interval > 0 ? &a : NULL, &b, seconds, row);
+		check_psi(rep, ctx, row);
+		check_kmsg(rep, ctx, &b, row);
+		check_limits(rep, ctx, row);
+		check_irq(rep, ctx, interval > 0 ? &a : NULL, &b, seconds);
+		for (size_t k = 0; k < rep->nfind; k++)
+			bad += rep->findings[k].state != ST_OK;
+		fmt_duration(up, sizeof(up), b.uptime);
+		report_summary(rep, "%s: %zu of %zu checks need attention; up %s, %zu CPUs, %s",
+			       report_state(rep) == ST_OK ? "healthy" : state_name(report_state(rep)),
+			       bad, rep->nfind, b.uptime >= 0 ? up : "?", ncpu,
+			       interval > 0 ? "rates over the last" : "values since boot");
+		if (interval > 0) {
+			char *s = xasprintf("%s %.2fs", rep->summary, seconds);
+
+			free(rep->summary);
+			rep->summary = s;
+		}
+		sbx_emit(ctx, rep);
+		if (interval > 0)
+			sample_free(&a);
+		sample_free(&b);
+		if (!ctx->interval_given || ctx->interval == 0)
+			break;
+	}
+	return 0;
+}
+
+const struct sbx_applet applet_health = {
+	.name = "health",
+	.summary = "what is wrong with this node: every resource's saturation and errors, worst first",
+	.usage = "[OPTIONS]",
+	.description =
+		"One pass over the USE method and the first-60-seconds checklist: load and run\n"
+		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
+		"kills, blocked and hung tasks, file handles, pids, conntrack, interrupts.  Rates\n"
+		"are sampled over 0.25 s by default; -i 0 takes one snapshot (rates since boot).",
+	.flags = AP_PROBE | AP_OUTPUT,
+	.opts = health_opts,
+	.thresholds = health_thr,
+	.run = health_run,
+};

@@ -1,0 +1,248 @@
+#include "node.h"
+#include "root.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Read and parse one file with a parser of the parse_kv shape. */
+#define READ_PARSE(path, parser, out, err)                                                    \
+	({                                                                                    \
+		struct buf b_ = { 0 };                                                        \
+		int rc_ = root_read(path, &b_, err);                                          \
+		if (rc_ == 0)                                                                 \
+			rc_ = parser(b_.s, b_.len, rooted(path), out, err);                  \
+		buf_free(&b_);                                                                \
+		rc_;                                                                          \
+	})
+
+int node_meminfo(struct mem_info *m, struct sbx_err *err)
+{
+	struct kv_list kv;
+	int rc = READ_PARSE("/proc/meminfo", parse_kv, &kv, err);
+
+	memset(m, 0, sizeof(*m));
+	if (rc < 0)
+		return -1;
+	if (!kv_get(&kv, "MemTotal", &m->total) || !kv_get(&kv, "MemFree", &m->free)) {
+		sbx_err_set(err, 0, "%s: no MemTotal/MemFree", rooted("/proc/meminfo"));
+		kv_free(&kv);
+		return -1;
+	}
+	m->has_available = kv_get(&kv, "MemAvailable", &m->available);
+	kv_get(&kv, "SwapTotal", &m->swap_total);
+	kv_get(&kv, "SwapFree", &m->swap_free);
+	kv_free(&kv);
+	return 0;
+}
+
+int node_kubelet_memory_available(uint64_t mem_total, uint64_t *avail, char *how, size_t n,
+				  struct sbx_err *err)
+{
+	struct sbx_err e2;
+	struct kv_list kv;
+	uint64_t usage = 0, inactive = 0, anon = 0, file = 0, ws;
+
+	/* cgroup v1: the memory controller's root */
+	if (root_read_u64("/sys/fs/cgroup/memory/memory.usage_in_bytes", &usage, &e2) == 0) {
+		if (READ_PARSE("/sys/fs/cgroup/memory/memory.stat", parse_kv, &kv, err) < 0)
+			return -1;
+		if (!kv_get(&kv, "total_inactive_file", &inactive))
+			kv_get(&kv, "inactive_file", &inactive);
+		kv_free(&kv);
+		snprintf(how, n, "memory.usage_in_bytes - total_inactive_file (cgroup v1)");
+	} else if (READ_PARSE("/sys/fs/cgroup/memory.stat", parse_kv, &kv, &e2) == 0) {
+		/* cgroup v2: the root has no memory.current; its memory.stat
+		 * has the node's anon and file pages */
+		kv_get(&kv, "anon", &anon);
+		kv_get(&kv, "file", &file);
+		kv_get(&kv, "inactive_file", &inactive);
+		kv_free(&kv);
+		usage = anon + file;
+		snprintf(how, n, "memory.stat anon + file - inactive_file (cgroup v2)");
+	} else {
+		sbx_err_set(err, e2.errnum, "no root memory cgroup (%s)", e2.msg);
+		return -1;
+	}
+	ws = usage > inactive ? usage - inactive : 0;
+	*avail = mem_total > ws ? mem_total - ws : 0;
+	return 0;
+}
+
+int node_psi(const char *res, struct psi *out, struct sbx_err *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/pressure/%s", res);
+	return READ_PARSE(path, parse_psi, out, err);
+}
+
+int node_vmstat(struct kv_list *out, struct sbx_err *err)
+{
+	return READ_PARSE("/proc/vmstat", parse_kv, out, err);
+}
+
+int node_stat(struct proc_stat *out, struct sbx_err *err)
+{
+	return READ_PARSE("/proc/stat", parse_stat, out, err);
+}
+
+int node_loadavg(struct loadavg *out, struct sbx_err *err)
+{
+	return READ_PARSE("/proc/loadavg", parse_loadavg, out, err);
+}
+
+int node_uptime(double *up, struct sbx_err *err)
+{
+	return READ_PARSE("/proc/uptime", parse_uptime, up, err);
+}
+
+static int read_numbers(const char *path, uint64_t *out, size_t want, struct sbx_err *err)
+{
+	struct buf b = { 0 };
+	int rc = root_read(path, &b, err);
+
+	if (rc == 0)
+		rc = parse_numbers(b.s, b.len, rooted(path), out, want, err);
+	buf_free(&b);
+	return rc;
+}
+
+int node_file_nr(uint64_t *allocated, uint64_t *max, struct sbx_err *err)
+{
+	uint64_t v[3];
+
+	if (read_numbers("/proc/sys/fs/file-nr", v, 3, err) < 0)
+		return -1;
+	*allocated = v[0] - v[1];	/* the free field is 0 since 2.6 */
+	*max = v[2];
+	return 0;
+}
+
+int node_pid_limit(uint64_t *limit, struct sbx_err *err)
+{
+	uint64_t pid_max, threads_max;
+
+	if (read_numbers("/proc/sys/kernel/pid_max", &pid_max, 1, err) < 0 ||
+	    read_numbers("/proc/sys/kernel/threads-max", &threads_max, 1, err) < 0)
+		return -1;
+	*limit = pid_max < threads_max ? pid_max : threads_max;
+	return 0;
+}
+
+int node_conntrack(uint64_t *count, uint64_t *max, struct sbx_err *err)
+{
+	struct sbx_err e2;
+
+	if (read_numbers("/proc/sys/net/netfilter/nf_conntrack_count", count, 1, &e2) == 0)
+		return read_numbers("/proc/sys/net/netfilter/nf_conntrack_max", max, 1, err);
+	if (e2.errnum == ENOENT &&
+	    read_numbers("/proc/sys/net/ipv4/netfilter/ip_conntrack_count", count, 1, err) == 0)
+		return read_numbers("/proc/sys/net/ipv4/netfilter/ip_conntrack_max", max, 1, err);
+	*err = e2;
+	return -1;
+}
+
+static void kmsg_record(const char *line, size_t len, double uptime, struct kmsg_scan *s)
+{
+	struct kmsg_rec r;
+	struct oom_kill k;
+	char memcg[256], task[64];
+	int64_t pid;
+	double age;
+
+	if (!len || line[0] == ' ' || parse_kmsg_record(line, len, &r) < 0)
+		return;
+	s->records++;
+	age = uptime > 0 ? uptime - (double)r.usec / 1e6 : -1;
+	if (match_oom_memcg(r.text, r.tlen, memcg, sizeof(memcg), &pid)) {
+		snprintf(s->pending_memcg, sizeof(s->pending_memcg), "%s", memcg);
+		s->pending_pid = pid;
+		return;
+	}
+	if (match_oom_kill(r.text, r.tlen, &k)) {
+		size_t i;
+
+		s->ooms++;
+		if (s->nvictims == KMSG_MAX_VICTIMS) {	/* keep the newest */
+			memmove(&s->victim[0], &s->victim[1],
+				(KMSG_MAX_VICTIMS - 1) * sizeof(s->victim[0]));
+			s->nvictims--;
+		}
+		i = s->nvictims++;
+		memset(&s->victim[i], 0, sizeof(s->victim[i]));
+		s->victim[i].kill = k;
+		s->victim[i].age = age;
+		if (s->pending_pid == k.pid)
+			snprintf(s->victim[i].memcg, sizeof(s->victim[i].memcg), "%s",
+				 s->pending_memcg);
+		s->pending_memcg[0] = '\0';
+		s->pending_pid = -1;
+		s->newest_oom_age = age;
+		return;
+	}
+	if (match_hung_task(r.text, r.tlen, task, sizeof(task), &pid)) {
+		s->hung++;
+		snprintf(s->hung_task, sizeof(s->hung_task), "%s", task);
+		s->hung_pid = pid;
+		s->hung_age = age;
+	}
+}
+
+int node_kmsg_scan(double uptime, struct kmsg_scan *s, struct sbx_err *err)
+{
+	const char *path = rooted("/dev/kmsg");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct buf acc = { 0 };
+	char rec[8192];
+	size_t budget = 200000;	/* records: a log storm must not stall us */
+
+	memset(s, 0, sizeof(*s));
+	s->newest_oom_age = s->hung_age = -1;
+	s->pending_pid = -1;
+	if (fd < 0) {
+		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+		return -1;
+	}
+	while (budget--) {
+		ssize_t n = read(fd, rec, sizeof(rec));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten while we read */
+		if (n < 0 && errno == EAGAIN)
+			break;		/* the device: no more records */
+		if (n < 0) {
+			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+			close(fd);
+			buf_free(&acc);
+			return -1;
+		}
+		if (n == 0)
+			break;		/* a saved file */
+		/* The device returns one record per read; a saved file many.
+		 * Either way, records are lines. */
+		buf_add(&acc, rec, (size_t)n);
+		{
+			size_t off = 0;
+			char *nl;
+
+			while ((nl = memchr(acc.s + off, '\n', acc.len - off))) {
+				kmsg_record(acc.s + off, (size_t)(nl - acc.s) - off, uptime, s);
+				off = (size_t)(nl - acc.s) + 1;
+			}
+			memmove(acc.s, acc.s + off, acc.len - off);
+			acc.len -= off;
+		}
+	}
+	if (acc.len)
+		kmsg_record(acc.s, acc.len, uptime, s);
+	close(fd);
+	buf_free(&acc);
+	return 0;
+}

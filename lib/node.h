@@ -1,0 +1,62 @@
+/* Node-wide readers behind `health`: memory, pressure, limits, the kernel
+ * log.  Each reads under the root and says why when it cannot. */
+#ifndef SREBOX_NODE_H
+#define SREBOX_NODE_H
+
+#include "procfs.h"
+
+struct mem_info {
+	uint64_t total, available, free, swap_total, swap_free;
+	bool has_available;	/* MemAvailable exists since 3.14 */
+};
+int node_meminfo(struct mem_info *m, struct sbx_err *err);
+
+/* The kubelet's memory.available: MemTotal - working set, where the
+ * working set is the root cgroup's usage minus inactive_file (never the
+ * free or available figures).  `how` names the files used. */
+int node_kubelet_memory_available(uint64_t mem_total, uint64_t *avail, char *how, size_t n,
+				  struct sbx_err *err);
+
+/* /proc/pressure/RES.  err->errnum tells ENOENT (kernel without PSI) from
+ * EOPNOTSUPP (PSI built in but disabled at boot). */
+int node_psi(const char *res, struct psi *out, struct sbx_err *err);
+
+int node_vmstat(struct kv_list *out, struct sbx_err *err);
+int node_stat(struct proc_stat *out, struct sbx_err *err);
+int node_loadavg(struct loadavg *out, struct sbx_err *err);
+int node_uptime(double *up, struct sbx_err *err);
+
+/* Allocated file handles and fs.file-max. */
+int node_file_nr(uint64_t *allocated, uint64_t *max, struct sbx_err *err);
+/* The kubelet's pid.available inputs: tasks in use (/proc/loadavg) and
+ * min(kernel.pid_max, kernel.threads-max). */
+int node_pid_limit(uint64_t *limit, struct sbx_err *err);
+/* nf_conntrack_count / nf_conntrack_max (or the old ip_conntrack names).
+ * ENOENT: conntrack is not loaded. */
+int node_conntrack(uint64_t *count, uint64_t *max, struct sbx_err *err);
+
+/* What the kernel log says about OOM kills and hung tasks.  Reading it is
+ * costly on a big ring buffer, so callers ask only when a counter says
+ * there is something to find. */
+#define KMSG_MAX_VICTIMS 8
+struct kmsg_scan {
+	size_t records;
+	size_t ooms;			/* "Killed process" records */
+	struct {
+		struct oom_kill kill;
+		char memcg[256];	/* the victim's cgroup, when the kernel says */
+		double age;		/* seconds ago; <0 unknown */
+	} victim[KMSG_MAX_VICTIMS];	/* the most recent, newest last */
+	size_t nvictims;
+	size_t hung;
+	char hung_task[64];
+	int64_t hung_pid;
+	double hung_age;
+	double newest_oom_age;		/* <0 none */
+	/* the "oom-kill:...task_memcg=" line precedes its "Killed process" */
+	char pending_memcg[256];
+	int64_t pending_pid;
+};
+int node_kmsg_scan(double uptime, struct kmsg_scan *out, struct sbx_err *err);
+
+#endif

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# srebox health over node_exporter's fixture (values checked against
+# node_exporter's own expected output), over sick trees built from it, at
+# every threshold boundary, and on this machine with real OOM kills.
+
+load lib
+
+setup() {
+	ROOT=$(root_copy node_exporter)
+	echo "5000.00 9000.00" >"$ROOT/proc/uptime"
+	mkdir -p "$ROOT/sys/fs/cgroup/memory"
+	echo 1073741824 >"$ROOT/sys/fs/cgroup/memory/memory.usage_in_bytes"
+	printf 'cache 0\ntotal_inactive_file 268435456\n' >"$ROOT/sys/fs/cgroup/memory/memory.stat"
+	# a consistent pid picture (the fixture's pid_max 123 < 719 tasks is not)
+	echo 32768 >"$ROOT/proc/sys/kernel/pid_max"
+	echo 4194304 >"$ROOT/proc/sys/kernel/threads-max"
+}
+
+hj() { sb health --root "$ROOT" -i 0 -o json "$@"; }
+# state of one check
+state() { hj | jq -r --arg c "$1" '[.findings[] | select(.check == $c)][0].state'; }
+
+@test "values agree with node_exporter's expected output for the same files" {
+	run hj
+	node=$(jq -c '.node[0]' <<<"$output")
+	for pair in load1:node_load1 memory_total_bytes:node_memory_MemTotal_bytes \
+		file_handles:node_filefd_allocated \
+		file_max:node_filefd_maximum conntrack_entries:node_nf_conntrack_entries \
+		conntrack_max:node_nf_conntrack_entries_limit oom_kills_total:node_vmstat_oom_kill \
+		procs_running:node_procs_running procs_blocked:node_procs_blocked; do
+		want=$(ne_expected "${pair#*:}" | cut -f2)
+		got=$(jq -r --arg k "${pair%%:*}" '.[$k]' <<<"$node")
+		[ -n "$want" ] || die "no ${pair#*:} in node_exporter's output"
+		python3 -c 'import sys; a, b = map(float, sys.argv[1:]); sys.exit(abs(a - b) > 1e-9 * max(1, abs(a)))' \
+			"$want" "$got" || die "${pair%%:*}: srebox $got, node_exporter $want"
+	done
+}
+
+@test "inconsistent data (719 tasks, pid_max 123) is reported, not a crash" {
+	cp "$FIX/node_exporter/proc/sys/kernel/pid_max" "$ROOT/proc/sys/kernel/pid_max"
+	run hj
+	[ "$status" -eq 2 ]
+	jq -e '[.findings[] | select(.check == "pids")][0] | .state == "CRITICAL" and (.text | test("719 of 123"))' <<<"$output"
+}
+
+@test "the kubelet's memory.available is MemTotal minus (usage - inactive_file)" {
+	run hj
+	total=$(jq '.node[0].memory_total_bytes' <<<"$output")
+	jq -e --argjson t "$total" '.node[0].kubelet_memory_available_bytes == ($t - (1073741824 - 268435456))' <<<"$output"
+	# cgroup v2: the root's memory.stat
+	rm -r "$ROOT/sys/fs/cgroup/memory"
+	printf 'anon 536870912\nfile 536870912\ninactive_file 268435456\n' >"$ROOT/sys/fs/cgroup/memory.stat"
+	run hj
+	jq -e --argjson t "$total" '.node[0].kubelet_memory_available_bytes == ($t - 805306368)' <<<"$output"
+	echo 0 >"$ROOT/sys/fs/cgroup/memory.stat"
+	run hj
+	jq -e '[.findings[] | select(.check == "memory_available")][0].state == "UNKNOWN"' <<<"$output"
+}
+
+@test "threshold boundaries: conntrack 90% is OK, above is WARNING, above 98% CRITICAL" {
+	echo 1000 >"$ROOT/proc/sys/net/netfilter/nf_conntrack_max"
+	for c in 900:OK 901:WARNING 980:WARNING 981:CRITICAL 1000:CRITICAL; do
+		echo "${c%%:*}" >"$ROOT/proc/sys/net/netfilter/nf_conntrack_count"
+		[ "$(state conntrack)" = "${c#*:}" ] || die "conntrack ${c%%:*}: $(state conntrack)"
+	done
+}
+
+@test "threshold boundaries: file handles 80/95%, pids 80/95%" {
+	for c in 800:OK 801:WARNING 951:CRITICAL; do
+		printf '%s\t0\t1000\n' "${c%%:*}" >"$ROOT/proc/sys/fs/file-nr"
+		[ "$(state files)" = "${c#*:}" ] || die "files ${c%%:*}: $(state files)"
+	done
+	echo 1000 >"$ROOT/proc/sys/kernel/pid_max"
+	for c in 800:OK 801:WARNING 951:CRITICAL; do
+		echo "0.10 0.10 0.10 1/${c%%:*} 1234" >"$ROOT/proc/loadavg"
+		[ "$(state pids)" = "${c#*:}" ] || die "pids ${c%%:*}: $(state pids)"
+	done
+}
+
+@test "threshold boundaries: MemAvailable below 10% warns, below 5% is critical" {
+	# the fixture's kernel predates MemAvailable (3.14): say so, then add it
+	[ "$(state memory)" = UNKNOWN ]
+	hj | jq -e '[.findings[] | select(.check == "memory")][0].text | test("no MemAvailable")'
+	for c in 100000:OK 99999:WARNING 50000:WARNING 49999:CRITICAL; do
+		sed -i -e "s/^MemTotal:.*/MemTotal: 1000000 kB/" -e '/^MemAvailable:/d' "$ROOT/proc/meminfo"
+		echo "MemAvailable: ${c%%:*} kB" >>"$ROOT/proc/meminfo"
+		[ "$(state memory)" = "${c#*:}" ] || die "memory ${c%%:*}: $(state memory)"
+	done
+}
+
+@test "threshold boundaries: load per CPU 1.5/3, PSI memory full 5/20" {
+	ncpu=$(grep -c '^cpu[0-9]' "$ROOT/proc/stat")
+	for c in 1.5:OK 1.51:WARNING 3.01:CRITICAL; do
+		l=$(python3 -c "print(round(${c%%:*} * $ncpu, 2))")
+		echo "$l $l $l 1/300 1234" >"$ROOT/proc/loadavg"
+		[ "$(state load)" = "${c#*:}" ] || die "load ${c%%:*}/CPU: $(state load)"
+	done
+	for c in 5.00:OK 5.01:WARNING 20.01:CRITICAL; do
+		printf 'some avg10=30.00 avg60=1.00 avg300=1.00 total=100\nfull avg10=%s avg60=1.00 avg300=1.00 total=50\n' \
+			"${c%%:*}" >"$ROOT/proc/pressure/memory"
+		[ "$(state psi_memory)" = "${c#*:}" ] || die "psi_memory ${c%%:*}: $(state psi_memory)"
+	done
+	run hj -c psi_memory=none -w psi_memory=none
+	jq -e '[.findings[] | select(.check == "psi_memory")][0].state == "OK"' <<<"$output"
+}
+
+@test "no PSI in the kernel is said as such, and is not a problem" {
+	rm -r "$ROOT/proc/pressure"
+	run hj
+	jq -e '[.findings[] | select(.check == "psi")] | length == 1 and .[0].state == "OK"
+		and (.[0].text | test("not in this kernel"))' <<<"$output"
+	jq -e '[.findings[] | select(.check | startswith("psi_"))] | length == 0' <<<"$output"
+}
+
+@test "recent OOM kills name the victim and its pod cgroup; old ones do not warn" {
+	sed -i 's/^oom_kill .*/oom_kill 2/' "$ROOT/proc/vmstat"
+	mkdir -p "$ROOT/dev"
+	# uptime 5000 s: a kill at 4900 s is 100 s ago
+	cat >"$ROOT/dev/kmsg" <<'KMSG'
+6,100,1000000,-;Linux version 6.1.0
+4,345,4899990000,-;stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=985
+6,423,4899999000,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-ab12.scope,mems_allowed=0,oom_memcg=/kubepods/burstable/pod8f4e,task_memcg=/kubepods/burstable/pod8f4e/ab12,task=stress,pid=4242,uid=0
+3,424,4900000000,-;Memory cgroup out of memory: Killed process 4242 (stress) total-vm:221368kB, anon-rss:1048576kB, file-rss:6568kB, shmem-rss:0kB, UID:0 pgtables:128kB oom_score_adj:985
+ SUBSYSTEM=memory
+KMSG
+	run hj
+	[ "$status" -eq 1 ]
+	jq -e '[.findings[] | select(.check == "oom")][0] | .state == "WARNING"
+		and (.text | test("1 in the last 15m, 2 since boot"))
+		and (.text | test("stress \\(pid 4242, 1.0GiB anon\\) by its cgroup limit in /kubepods/burstable/pod8f4e/ab12"))' <<<"$output"
+	echo "9000.00 9000.00" >"$ROOT/proc/uptime"	# the kill is now 68 minutes old
+	run hj
+	jq -e '[.findings[] | select(.check == "oom")][0] | .state == "OK" and (.text | test("0 in the last 15m"))' <<<"$output"
+}
+
+@test "OOM kills with an unreadable kernel log warn: when is unknown" {
+	sed -i 's/^oom_kill .*/oom_kill 3/' "$ROOT/proc/vmstat"
+	run hj
+	jq -e '[.findings[] | select(.check == "oom")][0] | .state == "WARNING"
+		and (.text | test("3 since boot, when unknown \\(kernel log: .*dev/kmsg: missing\\)"))' <<<"$output"
+}
+
+@test "hung tasks from the kernel's counter and log" {
+	echo 2 >"$ROOT/proc/sys/kernel/hung_task_detect_count"
+	mkdir -p "$ROOT/dev"
+	echo '3,77,4990000000,-;INFO: task jbd2/sda1-8:321 blocked for more than 120 seconds.' >"$ROOT/dev/kmsg"
+	run hj
+	jq -e '[.findings[] | select(.check == "hung_tasks")][0] | .state == "WARNING"
+		and (.text | test("jbd2/sda1-8 \\(pid 321\\)"))' <<<"$output"
+}
+
+@test "unreadable sources are UNKNOWN with the file named; the rest still reported" {
+	rm "$ROOT/proc/meminfo"
+	printf 'garbage\n' >"$ROOT/proc/sys/fs/file-nr"
+	run hj
+	[ "$status" -eq 3 ] || [ "$status" -eq 2 ] || [ "$status" -eq 1 ]
+	jq -e '[.findings[] | select(.check == "memory")][0] | .state == "UNKNOWN" and (.text | test("proc/meminfo: missing"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "files")][0] | .state == "UNKNOWN" and (.text | test("file-nr"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "conntrack")][0].state == "OK"' <<<"$output"
+}
+
+@test "every output format; -o check is one line; exit status is the worst state" {
+	echo 1000 >"$ROOT/proc/sys/net/netfilter/nf_conntrack_max"
+	echo 990 >"$ROOT/proc/sys/net/netfilter/nf_conntrack_count"
+	run sb health --root "$ROOT" -i 0 -o check
+	[ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+	[[ $output == "SREBOX HEALTH CRITICAL: conntrack 990 of 1000 entries (99.0%)"*"| "*"conntrack=99%;90;98;"* ]]
+	run sb health --root "$ROOT" -i 0
+	[ "$status" -eq 2 ]
+	[[ ${lines[1]} == "CRITICAL  conntrack 990 of 1000"* ]]	# worst first
+	command -v promtool >/dev/null || skip "promtool not installed"
+	sb health --root "$ROOT" -i 0 -o prom | promtool check metrics
+}
+
+@test "a snapshot says 'since boot'; the default samples a short interval" {
+	run sb health --root "$ROOT" -i 0 -o json
+	jq -e '.since_boot and (.summary | test("values since boot"))' <<<"$output"
+	run sb health -o json
+	jq -e '(.since_boot | not) and .interval_seconds >= 0.25 and .interval_seconds < 1' <<<"$output"
+}
+
+@test "live: an OOM kill in a small memory cgroup is named with its pid" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make a cgroup"
+	cg=""
+	if [ -w /sys/fs/cgroup/memory ]; then
+		cg=/sys/fs/cgroup/memory/srebox-oom-$$
+		mkdir "$cg" && echo 32M >"$cg/memory.limit_in_bytes"
+	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null && [ -w /sys/fs/cgroup ]; then
+		cg=/sys/fs/cgroup/srebox-oom-$$
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+		mkdir "$cg" && echo 32M >"$cg/memory.max" && echo 0 >"$cg/memory.swap.max"
+	else
+		skip "no writable memory cgroup"
+	fi
+	[ -r /dev/kmsg ] || skip "kernel log not readable"
+	before=$(awk '/^oom_kill /{print $2}' /proc/vmstat)
+	sh -c "echo \$\$ >$cg/cgroup.procs; exec python3 -c 'b = bytearray(300 << 20)'" &
+	pid=$!
+	wait $pid || true
+	rmdir "$cg" 2>/dev/null || true
+	after=$(awk '/^oom_kill /{print $2}' /proc/vmstat)
+	[ "$after" -gt "$before" ] || skip "the kernel did not OOM-kill (swap?)"
+	run sb health -i 0 -o json
+	jq -e --arg pid "$pid" '[.findings[] | select(.check == "oom")][0] | .state == "WARNING"
+		and (.text | test("python3 \\(pid " + $pid + ","))' <<<"$output"
+}
