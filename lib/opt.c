@@ -81,7 +81,7 @@ static int set_threshold(const char *arg, bool crit)
 	const char *range = arg;
 
 	if (!t || !t->id) {
-		warnx_("%s: this applet has no thresholds", cur_applet->name);
+		warnx_("this applet has no thresholds");
 		return 2;
 	}
 	if (eq) {
@@ -95,8 +95,7 @@ static int set_threshold(const char *arg, bool crit)
 
 			for (struct sbx_threshold *p = t; p->id; p++)
 				buf_addf(&ids, "%s%s", p == t ? "" : ", ", p->id);
-			warnx_("%s: unknown check '%.*s' in -%c %s (checks: %s)", cur_applet->name,
-			       (int)(eq - arg), arg, crit ? 'c' : 'w', arg, ids.s);
+			warnx_("unknown check '%.*s' in -%c %s (checks: %s)", (int)(eq - arg), arg, crit ? 'c' : 'w', arg, ids.s);
 			buf_free(&ids);
 			return 2;
 		}
@@ -104,8 +103,7 @@ static int set_threshold(const char *arg, bool crit)
 		range = eq + 1;
 	}
 	if (!range_parse(range, crit ? &t->crit : &t->warn)) {
-		warnx_("%s: bad range '%s' for -%c %s: use N, N:, ~:N, N:M or @N:M", cur_applet->name,
-		       range, crit ? 'c' : 'w', t->id);
+		warnx_("bad range '%s' for -%c %s: use N, N:, ~:N, N:M or @N:M", range, crit ? 'c' : 'w', t->id);
 		return 2;
 	}
 	return 0;
@@ -128,7 +126,7 @@ static size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
 	return n;
 }
 
-static int apply(const struct sbx_applet *a, const struct sbx_opt *o, const char *arg)
+static int apply(const struct sbx_opt *o, const char *arg)
 {
 	uint64_t u;
 
@@ -173,7 +171,7 @@ static int apply(const struct sbx_applet *a, const struct sbx_opt *o, const char
 			p += l;
 			p += strspn(p, " ");
 		}
-		warnx_("%s: --%s: '%s' is not one of: %s", a->name, o->longopt, arg, o->complete);
+		warnx_("--%s: '%s' is not one of: %s", o->longopt, arg, o->complete);
 		return 3;
 	}
 	case OPT_CALL: {
@@ -186,7 +184,7 @@ static int apply(const struct sbx_applet *a, const struct sbx_opt *o, const char
 		return 0;
 	}
 	}
-	warnx_("%s: --%s: bad value '%s'", a->name, o->longopt, arg);
+	warnx_("--%s: bad value '%s'", o->longopt, arg);
 	return 3;
 }
 
@@ -242,13 +240,13 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		}
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 256 && byval[optopt])
-				warnx_("%s: option -%c needs an argument", a->name, optopt);
+				warnx_("option -%c needs an argument", optopt);
 			else if (optopt >= 256 && byval[optopt])
-				warnx_("%s: option --%s needs an argument", a->name, byval[optopt]->longopt);
+				warnx_("option --%s needs an argument", byval[optopt]->longopt);
 			else if (optopt)
-				warnx_("%s: unknown option -%c", a->name, optopt);
+				warnx_("unknown option -%c", optopt);
 			else
-				warnx_("%s: unknown option %s", a->name, argv[optind - 1]);
+				warnx_("unknown option %s", argv[optind - 1]);
 			usage_hint(a);
 			return 3;
 		}
@@ -261,7 +259,7 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 			printf("srebox %s\n", SREBOX_VERSION);
 			exit(fflush(stdout) ? 3 : 0);
 		}
-		if ((rc = apply(a, o, optarg)) != 0) {
+		if ((rc = apply(o, optarg)) != 0) {
 			usage_hint(a);
 			return rc;
 		}
@@ -291,7 +289,7 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 			struct stat st;
 
 			if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-				warnx_("%s: --root %s: not a directory", a->name, root);
+				warnx_("--root %s: not a directory", root);
 				return 3;
 			}
 		}
@@ -299,7 +297,7 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		ctx->interval_given = o_interval >= 0;
 		ctx->interval = o_interval > 0 ? o_interval : 0;
 		if (o_count_given && !ctx->interval_given) {
-			warnx_("%s: -n needs -i SECONDS", a->name);
+			warnx_("-n needs -i SECONDS");
 			usage_hint(a);
 			return 3;
 		}
