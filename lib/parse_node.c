@@ -197,6 +197,46 @@ int parse_kmsg_record(const char *line, size_t len, struct kmsg_rec *r)
 	return 0;
 }
 
+int parse_syslog_record(const char *line, size_t len, struct kmsg_rec *r)
+{
+	const char *p = line, *e = line + len;
+	uint64_t prio, sec, frac;
+	size_t digits;
+	const char *f;
+
+	memset(r, 0, sizeof(*r));
+	if (p >= e || *p++ != '<' || !scan_u64(&p, e, &prio) || prio > 1023 || p >= e ||
+	    *p++ != '>')
+		return -1;
+	r->prio = (unsigned)prio;
+	if (p < e && *p == '[') {
+		p++;
+		p = skip_ws(p, e);
+		if (!scan_u64(&p, e, &sec) || p >= e || *p++ != '.')
+			return -1;
+		f = p;
+		if (!scan_u64(&p, e, &frac) || p >= e || *p++ != ']')
+			return -1;
+		digits = (size_t)(p - 1 - f);
+		while (digits < 6)
+			frac *= 10, digits++;
+		while (digits > 6)
+			frac /= 10, digits--;
+		r->usec = sec * 1000000 + frac;
+		if (p < e && *p == ' ')
+			p++;
+	} else {
+		r->text = p;
+		r->tlen = (size_t)(e - p);
+		return 1;
+	}
+	r->text = p;
+	r->tlen = (size_t)(e - p);
+	while (r->tlen && (r->text[r->tlen - 1] == '\n' || r->text[r->tlen - 1] == '\r'))
+		r->tlen--;
+	return 0;
+}
+
 /* Position of needle in text[0..len), or NULL. */
 static const char *find(const char *text, size_t len, const char *needle)
 {

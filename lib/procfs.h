@@ -140,6 +140,9 @@ struct kmsg_rec {
 	size_t tlen;
 };
 int parse_kmsg_record(const char *line, size_t len, struct kmsg_rec *out);
+/* The same from syslog(2)'s SYSLOG_ACTION_READ_ALL: "<prio>[  secs.usecs] text"
+ * (seq is 0; without printk timestamps usec is 0 and the return is 1). */
+int parse_syslog_record(const char *line, size_t len, struct kmsg_rec *out);
 
 /* What the kernel says when it kills for memory:
  * "[Memory cgroup ]Out of memory: Killed process 1234 (comm) total-vm:..kB, anon-rss:..kB, ..." */

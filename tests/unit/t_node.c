@@ -154,6 +154,36 @@ static void kmsg(void **state)
 	}
 }
 
+/* syslog(2) READ_ALL lines, as `dmesg -r` prints them */
+static void syslog_records(void **state)
+{
+	static const char l1[] = "<3>[ 2760.380926] Memory cgroup out of memory: Killed process 32426 "
+				 "(python3) total-vm:221368kB, anon-rss:32256kB, file-rss:6568kB";
+	struct kmsg_rec r;
+	struct oom_kill k;
+
+	(void)state;
+	assert_int_equal(parse_syslog_record(l1, strlen(l1), &r), 0);
+	assert_int_equal(r.prio, 3);
+	assert_int_equal(r.usec, 2760380926ULL);
+	assert_true(match_oom_kill(r.text, r.tlen, &k));
+	assert_int_equal(k.pid, 32426);
+	assert_int_equal(parse_syslog_record("<6>[    0.5] x", 14, &r), 0);
+	assert_int_equal(r.usec, 500000);
+	/* printk.time=0: no timestamp, so no age */
+	assert_int_equal(parse_syslog_record("<6>hello", 8, &r), 1);
+	assert_int_equal(r.tlen, 5);
+	assert_int_equal(parse_syslog_record("<6>[ 1.0 x", 10, &r), -1);
+	assert_int_equal(parse_syslog_record("6>[1.0] x", 9, &r), -1);
+	assert_int_equal(parse_syslog_record("", 0, &r), -1);
+	for (size_t n = 0; n < sizeof(l1) - 1; n++) {
+		char *c = xstrndup(l1, n);
+
+		parse_syslog_record(c, n, &r);
+		free(c);
+	}
+}
+
 static void every_truncation(void **state)
 {
 	static const char *const files[] = { "node_exporter/proc/meminfo",
@@ -186,7 +216,7 @@ int main(void)
 		cmocka_unit_test(kv_meminfo), cmocka_unit_test(kv_vmstat),
 		cmocka_unit_test(kv_bad),     cmocka_unit_test(psi),
 		cmocka_unit_test(numbers),    cmocka_unit_test(kmsg),
-		cmocka_unit_test(every_truncation),
+		cmocka_unit_test(syslog_records), cmocka_unit_test(every_truncation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
