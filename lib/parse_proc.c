@@ -248,10 +248,12 @@ int parse_task_stat(const char *text, size_t len, const char *fname, struct task
 	size_t n = 0, cl, field = 2;
 
 	memset(t, 0, sizeof(*t));
-	/* One line; the comm is in parentheses and may hold both. */
-	if (!end) {
-		sbx_err_set(err, 0, "%s: %s", fname,
-			    len ? "truncated (the line has no newline)" : "empty file");
+	/* One line; the comm is in parentheses and may hold both.  A cut
+	 * line is caught below: more fields must follow starttime. */
+	if (!end)
+		end = text + len;
+	if (!len) {
+		sbx_err_set(err, 0, "%s: empty file", fname);
 		return -1;
 	}
 	open = memchr(text, '(', (size_t)(end - text));

@@ -75,7 +75,9 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 
 /* /proc/PID/stat and /proc/PID/task/TID/stat: the fields srebox uses.
  * comm may hold spaces and parentheses, so it ends at the last ')' of
- * the first line. */
+ * the first line.  Fields after starttime must follow (a line cut there
+ * could have lost its digits); the newline need not (node_exporter's
+ * fixtures lack it). */
 struct task_stat {
 	char comm[64];
 	char state;

@@ -305,6 +305,8 @@ static void task_stat_fixtures(void **state)
 	stat_file("procfs/proc/27079/task/27080/stat", "pthread_load", 'R', 1, 5, 4289575);
 	stat_file("node_exporter/proc/1/stat", "systemd", 'S', 0, 1, 29);
 	stat_file("node_exporter/proc/11/stat", "rcu_preempt", 'I', 2, 1, 32);
+	/* no newline at the end; the directory says 10, the file 17 */
+	stat_file("node_exporter/proc/10/stat", "khungtaskd", 'S', 2, 1, 24);
 }
 
 static void task_stat_bad(void **state)
@@ -349,7 +351,7 @@ static void task_stat_every_truncation(void **state)
 		struct sbx_err err;
 
 		if (parse_task_stat(s, n, "s", &t, &err) == 0) {
-			assert_int_equal(n, len);
+			assert_true(n > (size_t)(strstr(s, " 4289575 ") - s) + 8);
 			assert_int_equal(t.starttime, 4289575);
 		}
 	}
