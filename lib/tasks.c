@@ -367,7 +367,8 @@ int tasks_read(struct task_table *t, unsigned flags, struct sbx_err *err)
 		tasks_free(t);
 		return -1;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), cmp_task);
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_task);
 	count(t);
 	return 0;
 }
