@@ -167,6 +167,14 @@ static void rate_cell(struct sbx_cell *c, const struct cs_rate *r)
 		cell_unknown(c, r->why);
 }
 
+static void count_cell(struct sbx_cell *c, bool known, uint64_t v, const char *why)
+{
+	if (known)
+		cell_u64(c, v);
+	else
+		cell_unknown(c, why);
+}
+
 static void add_sys_table(struct sbx_report *rep, const struct cs_snap *s,
 			  const struct cs_system *sys, const struct cs_limit *lim)
 {
@@ -181,43 +189,25 @@ static void add_sys_table(struct sbx_report *rep, const struct cs_snap *s,
 		cell_unknown(&c[Y_CSCPU], sys->ctxt.ok ? "no cpuN lines in /proc/stat" : sys->ctxt.why);
 	rate_cell(&c[Y_INTR], &sys->intr);
 	rate_cell(&c[Y_FORKS], &sys->forks);
-	if (st->has_running)
-		cell_u64(&c[Y_RUN], st->procs_running);
-	else
-		cell_unknown(&c[Y_RUN], "no procs_running line in /proc/stat");
-	if (st->has_blocked)
-		cell_u64(&c[Y_BLOCKED], st->procs_blocked);
-	else
-		cell_unknown(&c[Y_BLOCKED], "no procs_blocked line in /proc/stat");
+	count_cell(&c[Y_RUN], st->has_running, st->procs_running, "no procs_running line in /proc/stat");
+	count_cell(&c[Y_BLOCKED], st->has_blocked, st->procs_blocked,
+		   "no procs_blocked line in /proc/stat");
 	cell_u64(&c[Y_CPUS], s->ncpu);
-	if (s->has_load) {
+	if (s->has_load)
 		cell_num(&c[Y_LOAD1], s->load.load1);
-		cell_u64(&c[Y_TASKS], s->load.tasks);
-	} else {
+	else
 		cell_unknown(&c[Y_LOAD1], s->load_err.msg);
-		cell_unknown(&c[Y_TASKS], s->load_err.msg);
-	}
-	if (lim->ok) {
-		cell_u64(&c[Y_LIMIT], lim->limit);
+	count_cell(&c[Y_TASKS], s->has_load, s->load.tasks, s->load_err.msg);
+	count_cell(&c[Y_LIMIT], lim->ok, lim->limit, lim->why);
+	if (lim->ok)
 		cell_num(&c[Y_USED], lim->ratio);
-	} else {
-		cell_unknown(&c[Y_LIMIT], lim->why);
+	else
 		cell_unknown(&c[Y_USED], lim->why);
-	}
 	cell_u64(&c[Y_CTXT], st->ctxt);
 	cell_u64(&c[Y_INTRT], st->intr);
-	if (st->has_processes)
-		cell_u64(&c[Y_FORKST], st->processes);
-	else
-		cell_unknown(&c[Y_FORKST], "no processes line in /proc/stat");
-	if (s->has_threads_max)
-		cell_u64(&c[Y_TMAX], s->threads_max);
-	else
-		cell_unknown(&c[Y_TMAX], s->threads_max_err.msg);
-	if (s->has_pid_max)
-		cell_u64(&c[Y_PMAX], s->pid_max);
-	else
-		cell_unknown(&c[Y_PMAX], s->pid_max_err.msg);
+	count_cell(&c[Y_FORKST], st->has_processes, st->processes, "no processes line in /proc/stat");
+	count_cell(&c[Y_TMAX], s->has_threads_max, s->threads_max, s->threads_max_err.msg);
+	count_cell(&c[Y_PMAX], s->has_pid_max, s->pid_max, s->pid_max_err.msg);
 }
 
 /* A finding whose value could not be had: UNKNOWN, with the reason. */
@@ -371,11 +361,26 @@ static void rates_cells(struct sbx_cell *c, enum cs_why why, const struct task *
 	cell_num(&c[T_TOTAL], vol + nonvol);
 }
 
+static void totals_cells(struct sbx_cell *c, uint64_t vol, uint64_t nonvol)
+{
+	cell_u64(&c[T_VOLT], vol);
+	cell_u64(&c[T_NONVOLT], nonvol);
+}
+
+static void totals_unknown(struct sbx_cell *c, enum cs_why why, const struct task *k)
+{
+	char buf[400];
+
+	cs_why_text(why, k, buf, sizeof(buf));
+	cell_unknown(&c[T_VOLT], buf);
+	cell_unknown(&c[T_NONVOLT], buf);
+}
+
 static void comm_cell(struct sbx_cell *c, const struct task *k)
 {
 	char buf[400];
 
-	if (k->comm[0] || (k->stat_errno == -1 && k->status_errno != -2)) {
+	if (k->has_name) {
 		cell_str(c, k->comm);
 		return;
 	}
@@ -428,8 +433,8 @@ static void add_proc_rows(struct sbx_table *t, const struct cs_snap *s, const st
 	for (size_t i = 0; i < n; i++) {
 		const struct cs_proc *p = &ts->procs[idx[i]];
 		struct sbx_cell *c = table_row(t);
+		const struct task *missing = NULL;
 		uint64_t vol = 0, nonvol = 0;
-		bool counts = true;
 
 		cell_i64(&c[T_PID], p->tgid);
 		comm_cell(&c[T_COMM], p->leader);
@@ -438,21 +443,18 @@ static void add_proc_rows(struct sbx_table *t, const struct cs_snap *s, const st
 		age_cell(&c[T_AGE], s, p->leader, p->age);
 		state_cell(&c[T_STATE], p->leader);
 		for (size_t j = p->first; j < p->first + p->ntasks; j++) {
-			counts = counts && ts->rates[j].k->has_switches;
-			vol += ts->rates[j].k->vol;
-			nonvol += ts->rates[j].k->nonvol;
-		}
-		if (counts && p->why != CS_MAIN_ONLY) {
-			cell_u64(&c[T_VOLT], vol);
-			cell_u64(&c[T_NONVOLT], nonvol);
-		} else {
-			char why[400];
+			const struct task *k = ts->rates[j].k;
 
-			cs_why_text(p->why == CS_MAIN_ONLY ? CS_MAIN_ONLY : CS_NO_STATUS,
-				    p->why_task ? p->why_task : p->leader, why, sizeof(why));
-			cell_unknown(&c[T_VOLT], why);
-			cell_unknown(&c[T_NONVOLT], why);
+			if (!k->has_switches && !missing)
+				missing = k;
+			vol += k->vol;
+			nonvol += k->nonvol;
 		}
+		if (p->why == CS_MAIN_ONLY || missing)
+			totals_unknown(c, p->why == CS_MAIN_ONLY ? CS_MAIN_ONLY : CS_NO_STATUS,
+				       missing ? missing : p->leader);
+		else
+			totals_cells(c, vol, nonvol);
 		if (interval) {
 			cell_i64(&c[T_BORN], (int64_t)p->born);
 			cell_i64(&c[T_EXITED], (int64_t)p->exited);
@@ -476,10 +478,10 @@ static void add_thread_rows(struct sbx_table *t, const struct cs_snap *s,
 		rates_cells(c, r->why, r->k, r->vol, r->nonvol);
 		age_cell(&c[T_AGE], s, r->k, r->age);
 		state_cell(&c[T_STATE], r->k);
-		if (r->k->has_switches) {
-			cell_u64(&c[T_VOLT], r->k->vol);
-			cell_u64(&c[T_NONVOLT], r->k->nonvol);
-		}
+		if (r->k->has_switches)
+			totals_cells(c, r->k->vol, r->k->nonvol);
+		else
+			totals_unknown(c, CS_NO_STATUS, r->k);
 		if (interval)
 			cell_i64(&c[T_BORN], r->born);
 	}
@@ -532,6 +534,9 @@ static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
 	else
 		add_proc_rows(t, cur, &ts, interval);
 	add_nthreads_table(rep, &ts);
+	/* Since boot, a task that ended is simply not in the table. */
+	if (!interval)
+		ts.vanished = 0;
 	if (ts.threads_exited || ts.procs_exited || ts.vanished) {
 		report_note(rep, "%s%s%zu thread%s of running processes and %zu whole process%s "
 			    "ended during the interval; the kernel keeps no count for a task that is "

@@ -167,6 +167,7 @@ static bool read_stat(struct task *k, struct buf *b)
 		return true;
 	}
 	copy_name(k->comm, sizeof(k->comm), ts.comm);
+	k->has_name = true;
 	k->state = ts.state;
 	k->nlwp = (int32_t)ts.num_threads;
 	k->start = ts.starttime;
@@ -204,6 +205,7 @@ static bool read_status(struct task *k, struct buf *b)
 	}
 	if (k->stat_errno != -1) {
 		copy_name(k->comm, sizeof(k->comm), ts.name);
+		k->has_name = true;
 		k->state = ts.state;
 		if (ts.threads >= 0 && ts.threads <= INT32_MAX)
 			k->nlwp = (int32_t)ts.threads;
@@ -291,6 +293,7 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		const char *cmd = PIDS_VAL(LP_CMD, str, s, lp.info);
 
 		copy_name(k->comm, sizeof(k->comm), cmd ? cmd : "");
+		k->has_name = cmd != NULL;
 		k->state = PIDS_VAL(LP_STATE, s_ch, s, lp.info);
 		k->nlwp = PIDS_VAL(LP_NLWP, s_int, s, lp.info);
 		k->start = PIDS_VAL(LP_BEGAN, ull_int, s, lp.info);

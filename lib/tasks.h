@@ -24,6 +24,7 @@ struct task {
 	int32_t tid, tgid;
 	int32_t nlwp;		/* threads of its process (stat field 20); -1 unknown */
 	char state;		/* 'R', 'S', 'D', 'Z', 'T', 'I', ...; 0 unknown */
+	bool has_name;		/* comm is known (it may be empty) */
 	bool has_start;		/* start is known */
 	bool has_switches;	/* vol and nonvol are known */
 	/* The process has no task/ directory (a saved tree, or a kernel
