@@ -475,7 +475,7 @@ static void add_thread_rows(struct sbx_table *t, const struct cs_snap *s,
 		cell_i64(&c[T_PID], r->k->tgid);
 		cell_i64(&c[T_TID], r->k->tid);
 		comm_cell(&c[T_COMM], r->k);
-		rates_cells(c, r->why, r->k, r->vol, r->nonvol);
+		rates_cells(c, r->why, r->why_task, r->vol, r->nonvol);
 		age_cell(&c[T_AGE], s, r->k, r->age);
 		state_cell(&c[T_STATE], r->k);
 		if (r->k->has_switches)

@@ -19,10 +19,10 @@ int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 	if (root_read("/proc/stat", &b, err) < 0 ||
 	    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, err) < 0)
 		goto out;
-	/* Offline CPUs have no cpuN line: the count is of online CPUs. */
+	/* Offline CPUs have no cpuN line: the count is of online CPUs,
+	 * and the per-CPU times are not needed. */
 	s->ncpu = s->stat.ncpus;
-	free(s->stat.cpus);
-	s->stat.cpus = NULL;
+	proc_stat_free(&s->stat);
 	if (root_read("/proc/uptime", &b, &s->uptime_err) < 0 ||
 	    parse_uptime(b.s, b.len, rooted("/proc/uptime"), &s->uptime, &s->uptime_err) < 0)
 		s->uptime = -1;
@@ -178,7 +178,7 @@ static void rate_over(const struct cs_snap *cur, const struct cs_snap *prev, dou
 	}
 	if (!was->has_switches) {
 		r->why = CS_NO_STATUS;
-		r->k = k;
+		r->why_task = was;	/* unreadable in the first sample */
 		return;
 	}
 	/* exec() from a thread gives it the leader's TID and start time,
@@ -242,7 +242,7 @@ void cs_tasks_rates(const struct cs_snap *cur, const struct cs_snap *prev, int32
 		if (k->tgid == skip)
 			continue;
 		r = &out->rates[out->nrates];
-		r->k = k;
+		r->k = r->why_task = k;
 		if (prev)
 			rate_over(cur, prev, out->seconds, r);
 		else
@@ -267,7 +267,7 @@ void cs_tasks_rates(const struct cs_snap *cur, const struct cs_snap *prev, int32
 			pr->born++;
 		if (pr->why == CS_OK && r->why != CS_OK) {
 			pr->why = r->why;
-			pr->why_task = k;
+			pr->why_task = r->why_task;
 		}
 		pr->vol += r->vol;
 		pr->nonvol += r->nonvol;

@@ -81,6 +81,7 @@ enum cs_why {
 struct cs_task_rate {
 	const struct task *k;	/* in cur's table */
 	enum cs_why why;
+	const struct task *why_task;	/* k, or its first sample when that was unreadable */
 	double vol, nonvol;	/* per second */
 	double age;		/* seconds since the task started; <0 unknown */
 	bool born;		/* started during the interval: counted whole */

@@ -86,6 +86,14 @@ static void task_dir(const struct task *k, char *out, size_t n)
 		snprintf(out, n, "/proc/%d/task/%d", (int)k->tgid, (int)k->tid);
 }
 
+static void task_file(const struct task *k, const char *name, char *out, size_t n)
+{
+	char dir[64];
+
+	task_dir(k, dir, sizeof(dir));
+	snprintf(out, n, "%s/%s", dir, name);
+}
+
 /* A read failed with ENOENT or ESRCH: did the task exit (its directory
  * is gone), or is only this file missing (a saved tree)? */
 static bool task_gone(const struct task *k, int errnum)
@@ -154,8 +162,7 @@ static bool read_stat(struct task *k, struct buf *b)
 	struct sbx_err e;
 	struct task_stat ts;
 
-	task_dir(k, path, sizeof(path));
-	strcat(path, "/stat");
+	task_file(k, "stat", path, sizeof(path));
 	if (read_small(path, b, &e) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
@@ -183,8 +190,7 @@ static bool read_status(struct task *k, struct buf *b)
 	struct sbx_err e;
 	struct task_status ts;
 
-	task_dir(k, path, sizeof(path));
-	strcat(path, "/status");
+	task_file(k, "status", path, sizeof(path));
 	if (read_small(path, b, &e) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
@@ -225,7 +231,6 @@ static bool read_task(struct task_table *t, int32_t tgid, int32_t tid, bool whol
 		t->vanished++;
 		return false;
 	}
-	/* Neither file: nothing is known but that the directory exists. */
 	return true;
 }
 
@@ -259,12 +264,11 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 		task = root_opendir(path, &e);
 		if (!task) {
-			/* No task/ at all: a saved tree or an old kernel.  A
-			 * process that exited meanwhile has no stat either. */
-			if (e.errnum == ENOENT)
-				read_task(t, pid, pid, true, flags, &b);
-			else
-				t->vanished++;
+			/* No task/ (a saved tree, a kernel before 2.6) or an
+			 * unreadable one: the process's own files stand in,
+			 * and say why they cannot.  One that exited meanwhile
+			 * has none, and counts as vanished. */
+			read_task(t, pid, pid, true, flags, &b);
 			continue;
 		}
 		while ((te = readdir(task)))

@@ -120,6 +120,14 @@ static void unreadable(void **state)
 	assert_int_equal(proc(&t, 10)->why, CS_NO_STATUS);
 	assert_ptr_equal(proc(&t, 10)->why_task, &b[1]);
 	cs_tasks_free(&t);
+	/* unreadable in the first sample only: still no increase to give */
+	a[0].has_switches = false;
+	a[0].status_errno = EACCES;
+	cs_tasks_rates(&c, &p, 0, &t);
+	assert_int_equal(t.rates[0].why, CS_NO_STATUS);
+	assert_ptr_equal(t.rates[0].why_task, &a[0]);
+	assert_ptr_equal(t.rates[0].k, &b[0]);
+	cs_tasks_free(&t);
 	/* a process without task/: its status is the main thread's */
 	b[0].whole_process = true;
 	b[0].nlwp = 5;
