@@ -549,6 +549,16 @@ static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
 	cs_tasks_free(&ts);
 }
 
+/* Only tables and JSON show tasks: a check line or Prometheus text (which
+ * has no per-process series), alone or in a --textfile, does not pay for
+ * reading them. */
+static bool wants_tasks(const struct sbx_ctx *ctx)
+{
+	if (o_no_tasks || (ctx->textfile && !ctx->format_given))
+		return false;
+	return ctx->format == FMT_TABLE || ctx->format == FMT_WIDE || ctx->format == FMT_JSON;
+}
+
 static void rate_text(char *out, size_t n, const struct cs_rate *r, int decimals)
 {
 	if (r->ok)
@@ -585,7 +595,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct cs_snap 
 	checks(rep, ctx, cur, &sys, &lim, !prev);
 	if (sbx_wants_tables(ctx)) {
 		add_sys_table(rep, cur, &sys, &lim);
-		if (!o_no_tasks)
+		if (wants_tasks(ctx))
 			add_task_tables(rep, cur, prev);
 	}
 	return rep;
@@ -603,8 +613,7 @@ static int cs_run(struct sbx_ctx *ctx)
 	}
 	if (parse_pids() < 0)
 		return 3;
-	/* A lone -o check line needs no task: skip the scan. */
-	if (sbx_wants_tables(ctx) && !o_no_tasks)
+	if (wants_tasks(ctx))
 		flags = CS_TASKS | CS_SWITCHES;
 	if (cs_snap_read(&prev, flags, &err) < 0) {
 		struct sbx_report *rep = report_new("cswitch");

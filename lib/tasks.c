@@ -17,7 +17,7 @@
 /* libproc2, loaded once.  Only items that come from the stat file are
  * asked for (ID_TID and ID_TGID come from the directory names), so it
  * reads one file per task, and never cmdline or environ: those take the
- * process's mmap lock and hang behind a process stuck in D state. */
+ * target's mmap lock, and hang when one of its tasks is stuck holding it. */
 static struct {
 	bool tried, ok;
 	struct sbx_err err;

@@ -357,7 +357,11 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	run sb cswitch --root "$root" --textfile "$BATS_TEST_TMPDIR/tf"
 	[ -z "$output" ]
 	grep -q '^srebox_cswitch_context_switches_total ' "$BATS_TEST_TMPDIR/tf/srebox_cswitch.prom"
-	# no per-process series: PIDs as labels would grow without bound
+	# no per-process series, even with the task tables built for -o json:
+	# PIDs as labels would grow without bound
+	run sb cswitch --root "$root" --textfile "$BATS_TEST_TMPDIR/tf" -o json
+	jq -e '(.processes | length) == 5' <<<"$output"
+	grep -q '^srebox_cswitch_tasks 97$' "$BATS_TEST_TMPDIR/tf/srebox_cswitch.prom"
 	! grep -q 'pid=' "$BATS_TEST_TMPDIR/tf/srebox_cswitch.prom"
 }
 
@@ -442,7 +446,7 @@ pingpong_first() {
 @test "live: libproc2 is loaded only to read tasks, never by irq, never under --root" {
 	LD_DEBUG=files sb cswitch -o json 2>"$BATS_TEST_TMPDIR/dl" >/dev/null || true
 	grep -q 'file=libproc2.so.0' "$BATS_TEST_TMPDIR/dl"
-	for args in "cswitch -o check" "cswitch --no-tasks" "irq" "cswitch --root /"; do
+	for args in "cswitch -o check" "cswitch -o prom" "cswitch --no-tasks" "irq" "cswitch --root /"; do
 		LD_DEBUG=files sb $args 2>"$BATS_TEST_TMPDIR/dl" >/dev/null || true
 		if [ "$args" = "cswitch --root /" ]; then
 			grep -q 'file=libproc2.so.0' "$BATS_TEST_TMPDIR/dl" # / is the live machine
