@@ -363,6 +363,9 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	jq -e '(.processes | length) == 5' <<<"$output"
 	grep -q '^srebox_cswitch_tasks 97$' "$BATS_TEST_TMPDIR/tf/srebox_cswitch.prom"
 	! grep -q 'pid=' "$BATS_TEST_TMPDIR/tf/srebox_cswitch.prom"
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$BATS_TEST_TMPDIR/tf/srebox_cswitch.prom"
+	fi
 }
 
 @test "usage errors exit 3" {
