@@ -18,5 +18,5 @@ bench_pair "+2000 thr: cswitch vs pidstat -wt" "$SREBOX cswitch" "pidstat -wt"
 bench_pair "+2000 thr: by hand vs pidstat -wt" "$SREBOX cswitch --root $lroot" "pidstat -wt"
 bench_pair "+2000 thr: cswitch vs ps -eLf|wc -l" "$SREBOX cswitch" "sh -c 'ps -eLf | wc -l'"
 kill $mt
-wait $mt 2>/dev/null
+wait $mt 2>/dev/null || true
 rm -rf "$lroot"

@@ -23,7 +23,7 @@ _hf() { # cmd -> "wall_ms cpu_ms"
 _rss() { # peak RSS in KiB over 5 runs (max)
 	local m=0 v
 	for _ in 1 2 3 4 5; do
-		v=$(f=$(mktemp); /usr/bin/time -o "$f" -f %M sh -c "$1" >/dev/null 2>&1; tail -1 "$f"; rm -f "$f")
+		v=$(f=$(mktemp); /usr/bin/time -o "$f" -f %M sh -c "$1" >/dev/null 2>&1 || true; tail -1 "$f"; rm -f "$f")
 		[ "$v" -gt "$m" ] 2>/dev/null && m=$v
 	done
 	echo "$m"
