@@ -29,6 +29,10 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
 		fputc('\n', stdout);
 	render(stdout, r, &o);
+	/* Prometheus text has no place for the reason srebox_up is 0: say it
+	 * on stderr, as the table view does. */
+	if (r->error && ctx->format == FMT_PROM)
+		fprintf(stderr, "srebox %s: %s\n", ctx->applet->name, r->error);
 	/* Streamed reports reach a pipe as they happen (-n 0 | grep). */
 	if (fflush(stdout) != 0 && errno != EPIPE)
 		ctx->write_failed = true;

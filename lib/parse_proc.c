@@ -19,6 +19,16 @@ static const char *skip_ws(const char *p, const char *e)
 	return p;
 }
 
+/* strcspn within the first n bytes (text need not be NUL-terminated) */
+static size_t strcspn_n(const char *s, const char *reject, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] && !strchr(reject, s[i]))
+		i++;
+	return i;
+}
+
 /* "key value" with one unsigned value: the value after the key. */
 static int key_u64(const char *p, const char *le, const char *key, uint64_t *v, bool *has)
 {
@@ -27,7 +37,7 @@ static int key_u64(const char *p, const char *le, const char *key, uint64_t *v, 
 	if ((size_t)(le - p) <= n || memcmp(p, key, n) || (p[n] != ' ' && p[n] != '\t'))
 		return 0;
 	p = skip_ws(p + n, le);
-	if (!scan_u64(&p, le, v))
+	if (!scan_u64(&p, le, v) || (p < le && !is_space(*p)))
 		return -1;
 	*has = true;
 	return 1;
@@ -42,6 +52,12 @@ int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat
 
 	memset(s, 0, sizeof(*s));
 	s->all.cpu = -1;
+	if (len && text[len - 1] != '\n') {
+		/* The kernel ends every line; a file cut short (a saved copy
+		 * on a full disk) would give a counter with digits missing. */
+		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
+		return -1;
+	}
 	for (; p < end; p = next_line(p, end, &le)) {
 		const char *q;
 		int rc;
@@ -118,20 +134,37 @@ void proc_stat_free(struct proc_stat *s)
 	s->ncpus = 0;
 }
 
+/* The value of a "Key:\tvalue" line: one integer, then only blanks. */
 static bool field_i64(const char *v, const char *le, int64_t *out)
 {
 	char tmp[32];
-	size_t n;
+	size_t n = 0;
 
 	v = skip_ws(v, le);
-	n = strcspn(v, " \t\n");
-	if (v + n > le)
-		n = (size_t)(le - v);
+	while (v + n < le && !is_space(v[n]))
+		n++;
 	if (n == 0 || n >= sizeof(tmp))
 		return false;
 	memcpy(tmp, v, n);
 	tmp[n] = '\0';
 	return parse_i64(tmp, out);
+}
+
+static bool field_u64(const char *v, const char *le, uint64_t *out)
+{
+	v = skip_ws(v, le);
+	if (!scan_u64(&v, le, out))
+		return false;
+	return skip_ws(v, le) == le;
+}
+
+static int truncated(const char *text, size_t len, const char *fname, struct sbx_err *err)
+{
+	if (len && text[len - 1] != '\n') {
+		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
+		return -1;
+	}
+	return 0;
 }
 
 int parse_task_status(const char *text, size_t len, const char *fname, struct task_status *t,
@@ -143,6 +176,10 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 
 	memset(t, 0, sizeof(*t));
 	t->tgid = t->pid = t->ppid = t->threads = t->uid = -1;
+	/* nonvoluntary_ctxt_switches is the last line: a file cut short
+	 * would lose its last digits, not the line. */
+	if (truncated(text, len, fname, err) < 0)
+		return -1;
 	for (; p < end; p = next_line(p, end, &le)) {
 		const char *colon, *v;
 		size_t kl;
@@ -159,9 +196,8 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 		if (KEY("Name")) {
 			size_t n;
 
-			/* the name is the rest of the line, tab first */
-			if (v < le && *v == '\t')
-				v++;
+			/* the rest of the line (the kernel escapes \n and \\) */
+			v = skip_ws(v, le);
 			n = (size_t)(le - v);
 			if (n >= sizeof(t->name))
 				n = sizeof(t->name) - 1;
@@ -170,27 +206,23 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 			have_name = true;
 		} else if (KEY("State")) {
 			v = skip_ws(v, le);
-			ok = v < le;
+			ok = v < le && *v >= 'A' && *v <= 'z';
 			if (ok)
 				t->state = *v;
 		} else if (KEY("Tgid")) {
 			ok = field_i64(v, le, &t->tgid);
 		} else if (KEY("Pid")) {
-			ok = field_i64(v, le, &t->pid);
+			ok = field_i64(v, le, &t->pid) && t->pid > 0;
 		} else if (KEY("PPid")) {
 			ok = field_i64(v, le, &t->ppid);
 		} else if (KEY("Threads")) {
-			ok = field_i64(v, le, &t->threads);
+			ok = field_i64(v, le, &t->threads) && t->threads >= 0;
 		} else if (KEY("Uid")) {
 			ok = field_i64(v, le, &t->uid);
 		} else if (KEY("voluntary_ctxt_switches")) {
-			v = skip_ws(v, le);
-			ok = scan_u64(&v, le, &t->vol);
-			have_vol = ok;
+			ok = have_vol = field_u64(v, le, &t->vol);
 		} else if (KEY("nonvoluntary_ctxt_switches")) {
-			v = skip_ws(v, le);
-			ok = scan_u64(&v, le, &t->nonvol);
-			have_nonvol = ok;
+			ok = have_nonvol = field_u64(v, le, &t->nonvol);
 		}
 #undef KEY
 		if (!ok) {
@@ -201,7 +233,7 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 	}
 	if (!have_name || t->pid < 0) {
 		sbx_err_set(err, 0, "%s: no %s line%s", fname, have_name ? "Pid" : "Name",
-			    len ? " (file truncated?)" : " (empty file)");
+			    len ? "" : " (empty file)");
 		return -1;
 	}
 	t->has_ctxt = have_vol && have_nonvol;
@@ -211,92 +243,111 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 int parse_task_stat(const char *text, size_t len, const char *fname, struct task_stat *t,
 		    struct sbx_err *err)
 {
-	const char *end = text + len, *open = memchr(text, '(', len), *close = NULL, *p;
-	uint64_t f[20];
-	int64_t ppid;
-	size_t n = 0, cl;
+	const char *end = memchr(text, '\n', len), *open, *close = NULL, *p;
+	uint64_t f[19];
+	size_t n = 0, cl, field = 2;
 
 	memset(t, 0, sizeof(*t));
-	for (const char *q = text; q < end; q++)
+	/* One line; the comm is in parentheses and may hold both.  A cut
+	 * line is caught below: more fields must follow starttime. */
+	if (!end)
+		end = text + len;
+	if (!len) {
+		sbx_err_set(err, 0, "%s: empty file", fname);
+		return -1;
+	}
+	open = memchr(text, '(', (size_t)(end - text));
+	for (const char *q = open; q && q < end; q++)
 		if (*q == ')')
 			close = q;
-	if (!open || !close || close < open)
+	if (!open || !close)
 		goto bad;
 	cl = (size_t)(close - open - 1);
 	if (cl >= sizeof(t->comm))
 		cl = sizeof(t->comm) - 1;
 	memcpy(t->comm, open + 1, cl);
 	t->comm[cl] = '\0';
-	p = skip_ws(close + 1, end);
-	if (p >= end)
+	p = close + 1;
+	field = 3;
+	if (end - p < 3 || *p != ' ' || !((p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= 'a' && p[1] <= 'z')))
 		goto bad;
-	t->state = *p++;
-	/* fields 4.. (ppid is field 4, num_threads 20, starttime 22) */
-	p = skip_ws(p, end);
-	if (p < end && *p == '-') {
-		/* ppid cannot be negative; tolerate as 0 (init's parent) */
+	t->state = p[1];
+	p += 2;
+	/* fields 4..22: ppid is field 4, num_threads 20, starttime 22;
+	 * some in between (priority, nice, tty_pgrp) may be negative. */
+	for (n = 0; n < ARRAY_SIZE(f); n++) {
+		field = n + 4;
+		if (p >= end || *p != ' ')
+			goto bad;
 		p++;
-	}
-	if (!scan_u64(&p, end, &f[n]))
-		goto bad;
-	ppid = (int64_t)f[n++];
-	while (n < 19) {
-		p = skip_ws(p, end);
-		if (p < end && *p == '-')
+		if (p < end && *p == '-' && n != 0 && n != 16 && n != 18)
 			p++;
 		if (!scan_u64(&p, end, &f[n]))
 			goto bad;
-		n++;
 	}
-	/* f[0] = field 4 ... f[16] = field 20, f[18] = field 22 */
-	t->ppid = ppid;
-	t->num_threads = (int64_t)f[16];
+	/* more fields follow: a line that stops here was cut short */
+	field = 23;
+	if (p >= end || *p != ' ')
+		goto bad;
+	t->ppid = (int64_t)f[0];
+	t->num_threads = f[16] > INT32_MAX ? -1 : (int64_t)f[16];
 	t->starttime = f[18];
 	return 0;
 bad:
-	sbx_err_set(err, 0, "%s: cannot parse%s", fname, len ? "" : " (empty file)");
+	sbx_err_set(err, 0, "%s: cannot parse field %zu of '%.*s'", fname, field,
+		    (int)(end - text > 60 ? 60 : end - text), text);
 	return -1;
 }
 
 int parse_loadavg(const char *text, size_t len, const char *fname, struct loadavg *l,
 		  struct sbx_err *err)
 {
-	char buf[256], *save = NULL, *tok[5];
-	size_t n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
+	char buf[256], *save = NULL, *tok[5], *slash;
+	const char *nl = memchr(text, '\n', len);
+	size_t n = nl ? (size_t)(nl - text) : len;
 	int i;
 
+	memset(l, 0, sizeof(*l));
+	if (!nl || n >= sizeof(buf))
+		goto bad;
 	memcpy(buf, text, n);
 	buf[n] = '\0';
 	for (i = 0; i < 5; i++) {
-		tok[i] = strtok_r(i ? NULL : buf, " \t\n", &save);
+		tok[i] = strtok_r(i ? NULL : buf, " ", &save);
 		if (!tok[i])
 			goto bad;
 	}
-	{
-		char *slash = strchr(tok[3], '/');
-
-		if (!slash)
-			goto bad;
-		*slash = '\0';
-		if (!parse_double(tok[0], &l->load1) || !parse_double(tok[1], &l->load5) ||
-		    !parse_double(tok[2], &l->load15) || !parse_u64(tok[3], &l->running) ||
-		    !parse_u64(slash + 1, &l->tasks) || !parse_i64(tok[4], &l->last_pid))
-			goto bad;
-	}
+	if (strtok_r(NULL, " ", &save))
+		goto bad;
+	slash = strchr(tok[3], '/');
+	if (!slash)
+		goto bad;
+	*slash = '\0';
+	if (!parse_double(tok[0], &l->load1) || !parse_double(tok[1], &l->load5) ||
+	    !parse_double(tok[2], &l->load15) || l->load1 < 0 || l->load5 < 0 || l->load15 < 0 ||
+	    !parse_u64(tok[3], &l->running) || !parse_u64(slash + 1, &l->tasks) ||
+	    !parse_i64(tok[4], &l->last_pid))
+		goto bad;
 	return 0;
 bad:
-	sbx_err_set(err, 0, "%s: cannot parse '%.*s'", fname, (int)(n > 40 ? 40 : n), text);
+	n = len < 40 ? len : 40;
+	sbx_err_set(err, 0, "%s: cannot parse '%.*s'%s", fname, (int)strcspn_n(text, "\n", n),
+		    text, nl ? "" : " (no newline: truncated?)");
 	return -1;
 }
 
 int parse_uptime(const char *text, size_t len, const char *fname, double *up, struct sbx_err *err)
 {
 	char buf[64];
-	size_t n = strcspn(text, " \n");
+	const char *nl = memchr(text, '\n', len), *sp;
+	size_t n;
 
-	if (n > len)
-		n = len;
-	if (n == 0 || n >= sizeof(buf))
+	/* "35.50 100.10\n": seconds since boot, then idle seconds */
+	if (!nl)
+		goto bad;
+	sp = memchr(text, ' ', (size_t)(nl - text));
+	n = (size_t)((sp ? sp : nl) - text);
+	if (!sp || n == 0 || n >= sizeof(buf))
 		goto bad;
 	memcpy(buf, text, n);
 	buf[n] = '\0';
@@ -304,7 +355,9 @@ int parse_uptime(const char *text, size_t len, const char *fname, double *up, st
 		goto bad;
 	return 0;
 bad:
-	sbx_err_set(err, 0, "%s: cannot parse '%.*s'", fname, (int)(len > 30 ? 30 : len), text);
+	sbx_err_set(err, 0, "%s: cannot parse '%.*s'%s", fname,
+		    (int)strcspn_n(text, "\n", len < 30 ? len : 30), text,
+		    nl ? "" : " (no newline: truncated?)");
 	return -1;
 }
 

@@ -1,7 +1,10 @@
 /* Pure parsers for /proc files: text in, struct out, no I/O and no
  * globals.  Each takes the file name only to put it in error messages
  * ("/proc/interrupts:3: ..."), and each is total: any input, however
- * truncated, empty, huge or garbled, gives a result or an error. */
+ * truncated, empty, huge or garbled, gives a result or an error.  The
+ * kernel ends every line with a newline; a file whose last line lacks one
+ * was cut short (a copy on a full disk), and a counter on that line could
+ * be missing digits, so those parsers refuse it rather than guess. */
 #ifndef SREBOX_PROCFS_H
 #define SREBOX_PROCFS_H
 
@@ -70,14 +73,17 @@ struct task_status {
 int parse_task_status(const char *text, size_t len, const char *fname, struct task_status *out,
 		      struct sbx_err *err);
 
-/* /proc/PID/stat: the fields srebox uses.  comm may hold spaces and
- * parentheses, so it ends at the last ')'. */
+/* /proc/PID/stat and /proc/PID/task/TID/stat: the fields srebox uses.
+ * comm may hold spaces and parentheses, so it ends at the last ')' of
+ * the first line.  Fields after starttime must follow (a line cut there
+ * could have lost its digits); the newline need not (node_exporter's
+ * fixtures lack it). */
 struct task_stat {
 	char comm[64];
 	char state;
 	int64_t ppid;
-	int64_t num_threads;
-	uint64_t starttime;	/* clock ticks after boot */
+	int64_t num_threads;	/* field 20: threads of the whole process */
+	uint64_t starttime;	/* field 22: clock ticks (USER_HZ) after boot */
 };
 
 int parse_task_stat(const char *text, size_t len, const char *fname, struct task_stat *out,

@@ -13,6 +13,7 @@ BENCH_OUT=${BENCH_OUT:-/dev/stdout}
 _hf() { # cmd -> "wall_ms cpu_ms"
 	local json
 	json=$(mktemp)
+	# -i: exit 1 or 2 is a check's verdict, not a failed run
 	hyperfine -N -i --warmup 20 --runs "$BENCH_RUNS" --export-json "$json" "$1" >/dev/null 2>&1 ||
 		hyperfine -i --warmup 5 --runs "$BENCH_RUNS" --export-json "$json" "$1" >/dev/null 2>&1
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f" % (r["mean"]*1e3, (r["user"]+r["system"])*1e3))' "$json"

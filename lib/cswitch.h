@@ -1,0 +1,123 @@
+/* The scheduler probe behind `cswitch` (and `health`'s CPU lines): the
+ * system's context switch, interrupt and fork counters, its run queue and
+ * blocked tasks against the online CPUs, its task count against the
+ * kernel's limits, and each task's voluntary and involuntary switches.
+ *
+ * Rates come from two snapshots (matched task by task, by TID and start
+ * time) or, from one, as averages since boot: system counters over the
+ * uptime, each task's counts over its own age. */
+#ifndef SREBOX_CSWITCH_H
+#define SREBOX_CSWITCH_H
+
+#include "procfs.h"
+#include "tasks.h"
+
+/* cs_snap_read flags */
+#define CS_TASKS 0x1		/* also read the task table */
+#define CS_SWITCHES 0x2		/* ... with each task's switch counts */
+
+struct cs_snap {
+	/* Monotonic time of the /proc/stat read; the task scan follows at
+	 * once, and both rates use this one clock so they agree. */
+	double when;
+	struct proc_stat stat;	/* required: ctxt, intr, processes, procs_* */
+	size_t ncpu;		/* online CPUs: cpuN lines of /proc/stat */
+	double uptime;		/* seconds; <0 unknown (uptime_err) */
+	struct sbx_err uptime_err;
+	bool has_load;
+	struct loadavg load;	/* tasks in use: the 4th field's total */
+	struct sbx_err load_err;
+	bool has_threads_max, has_pid_max;
+	uint64_t threads_max, pid_max;	/* kernel.threads-max, kernel.pid_max */
+	struct sbx_err threads_max_err, pid_max_err;
+	bool has_tasks;		/* CS_TASKS asked and /proc listed */
+	struct task_table tasks;
+	struct sbx_err tasks_err;
+};
+
+/* /proc/stat is required (-1, err); everything else is optional and
+ * carries its own reason. */
+int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err);
+void cs_snap_free(struct cs_snap *s);
+
+/* A rate, or why there is none. */
+struct cs_rate {
+	bool ok;
+	double v;
+	const char *why;
+};
+
+struct cs_system {
+	double seconds;		/* the interval, or the uptime */
+	struct cs_rate ctxt, intr, forks;	/* per second */
+	char why[360];		/* storage for the reasons above */
+};
+
+/* System rates over [prev, cur], or since boot when prev is NULL. */
+void cs_system_rates(const struct cs_snap *cur, const struct cs_snap *prev, struct cs_system *out);
+
+/* Tasks in use (/proc/loadavg's total, as the kubelet's pid.available
+ * counts them) against min(kernel.threads-max, kernel.pid_max). */
+struct cs_limit {
+	bool ok;
+	uint64_t used, limit;
+	double ratio;		/* used / limit; above 1 after pid_max was lowered */
+	const char *limited_by;	/* "kernel.pid_max" or "kernel.threads-max" */
+	char why[360];
+};
+void cs_task_limit(const struct cs_snap *s, struct cs_limit *out);
+
+/* Why a task's (or process's) rate is unknown. */
+enum cs_why {
+	CS_OK,
+	CS_NO_STATUS,		/* status unreadable: task_why(k, true) */
+	CS_NO_START,		/* stat unreadable: task_why(k, false) */
+	CS_NO_UPTIME,		/* since boot without /proc/uptime */
+	CS_FUTURE,		/* started after the uptime read: inconsistent tree */
+	CS_BACKWARDS,		/* the counter went backwards */
+	CS_MAIN_ONLY,		/* no task/ directory and several threads */
+};
+
+struct cs_task_rate {
+	const struct task *k;	/* in cur's table */
+	enum cs_why why;
+	const struct task *why_task;	/* k, or its first sample when that was unreadable */
+	double vol, nonvol;	/* per second */
+	double age;		/* seconds since the task started; <0 unknown */
+	bool born;		/* started during the interval: counted whole */
+};
+
+struct cs_proc {
+	int32_t tgid;
+	const struct task *leader;	/* its main thread, or its first task */
+	size_t first, ntasks;	/* its tasks: rates[first .. first + ntasks) */
+	int32_t threads;	/* tasks seen (or stat's count without task/) */
+	enum cs_why why;	/* CS_OK, or why the sum is unknown */
+	const struct task *why_task;	/* the task that made it unknown */
+	double vol, nonvol;	/* per second, summed over its threads */
+	double age;		/* of the process (its main thread); <0 unknown */
+	size_t born, exited;	/* threads started / ended during the interval */
+};
+
+struct cs_tasks {
+	struct cs_task_rate *rates;	/* one per task of cur, in table order */
+	size_t nrates;
+	struct cs_proc *procs;	/* one per process, in table order */
+	size_t nprocs;
+	double seconds;		/* the interval; 0 since boot */
+	size_t threads_exited;	/* of processes still there */
+	size_t procs_exited;	/* whole processes gone during the interval */
+	size_t vanished;	/* exited while being read */
+};
+
+/* Rates of every task of cur, and their sums per process.  Tasks of
+ * process `skip` (srebox itself on the live machine; 0: none) are left
+ * out. */
+void cs_tasks_rates(const struct cs_snap *cur, const struct cs_snap *prev, int32_t skip,
+		    struct cs_tasks *out);
+void cs_tasks_free(struct cs_tasks *t);
+
+/* "/proc/42/task/43/status: permission denied", for a table cell. */
+void cs_why_text(enum cs_why why, const struct task *k, char *out, size_t n);
+
+#endif

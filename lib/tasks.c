@@ -1,0 +1,411 @@
+/* The task table; see tasks.h. */
+#include "tasks.h"
+
+#include "dl.h"
+#include "procfs.h"
+#include "root.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libproc2/pids.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* libproc2, loaded once.  Only items that come from the stat file are
+ * asked for (ID_TID and ID_TGID come from the directory names), so it
+ * reads one file per task, and never cmdline or environ: those take the
+ * target's mmap lock, and hang when one of its tasks is stuck holding it. */
+static struct {
+	bool tried, ok;
+	struct sbx_err err;
+	int (*pids_new)(struct pids_info **, enum pids_item *, int);
+	struct pids_fetch *(*pids_reap)(struct pids_info *, enum pids_fetch_type);
+	struct pids_info *info;
+} lp;
+
+static enum pids_item lp_items[] = { PIDS_ID_TID, PIDS_ID_TGID, PIDS_CMD,
+				     PIDS_STATE, PIDS_NLWP,  PIDS_TICS_BEGAN };
+enum { LP_TID, LP_TGID, LP_CMD, LP_STATE, LP_NLWP, LP_BEGAN };
+
+static bool lp_load(void)
+{
+	static const char *const sonames[] = { "libproc2.so.0", NULL };
+	const struct dl_sym syms[] = {
+		{ "procps_pids_new", (void **)&lp.pids_new },
+		{ "procps_pids_reap", (void **)&lp.pids_reap },
+	};
+
+	if (lp.tried)
+		return lp.ok;
+	lp.tried = true;
+	if (!dl_load(sonames, syms, ARRAY_SIZE(syms), "libproc2-0", &lp.err))
+		return false;
+	/* The handle and the pids_info live as long as the process: -i
+	 * samples reuse them. */
+	if (lp.pids_new(&lp.info, lp_items, (int)ARRAY_SIZE(lp_items)) < 0) {
+		sbx_err_set(&lp.err, 0, "libproc2: procps_pids_new failed (is /proc mounted?)");
+		return false;
+	}
+	lp.ok = true;
+	return true;
+}
+
+bool tasks_libproc2_available(struct sbx_err *err)
+{
+	if (!lp_load()) {
+		*err = lp.err;
+		return false;
+	}
+	return true;
+}
+
+static struct task *add_task(struct task_table *t, int32_t tgid, int32_t tid)
+{
+	struct task *k;
+
+	ALLOC_GROW(t->v, t->n + 1, t->alloc);
+	k = &t->v[t->n++];
+	memset(k, 0, sizeof(*k));
+	k->tgid = tgid;
+	k->tid = tid;
+	k->nlwp = -1;
+	k->stat_errno = -1;
+	k->status_errno = -2;
+	return k;
+}
+
+/* The directory of a task's files, under the root. */
+static void task_dir(const struct task *k, char *out, size_t n)
+{
+	if (k->whole_process)
+		snprintf(out, n, "/proc/%d", (int)k->tgid);
+	else
+		snprintf(out, n, "/proc/%d/task/%d", (int)k->tgid, (int)k->tid);
+}
+
+static void task_file(const struct task *k, const char *name, char *out, size_t n)
+{
+	char dir[64];
+
+	task_dir(k, dir, sizeof(dir));
+	snprintf(out, n, "%s/%s", dir, name);
+}
+
+/* A read failed with ENOENT or ESRCH: did the task exit (its directory
+ * is gone), or is only this file missing (a saved tree)? */
+static bool task_gone(const struct task *k, int errnum)
+{
+	char dir[64];
+	struct stat st;
+
+	if (errnum != ENOENT && errnum != ESRCH)
+		return false;
+	task_dir(k, dir, sizeof(dir));
+	return stat(rooted(dir), &st) != 0;
+}
+
+/* A task's stat or status, under the root.  These are a few hundred
+ * bytes to a few kB and come whole from one read (a short read of a
+ * procfs seq_file or of a regular file is its end), so this costs three
+ * system calls where root_read's fstat and final empty read make five:
+ * it is done twice for every thread on the node. */
+static int read_small(const char *path, struct buf *b, struct sbx_err *err)
+{
+	const char *full = rooted(path);
+	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	buf_reset(b);
+	if (fd < 0) {
+		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+		size_t room;
+
+		buf_grow(b, 4096);
+		room = b->alloc - b->len - 1;
+		n = read(fd, b->s + b->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+			close(fd);
+			return -1;
+		}
+		b->len += (size_t)n;
+		b->s[b->len] = '\0';
+		if ((size_t)n < room)
+			break;
+		if (b->len > (1u << 20)) {
+			sbx_err_set(err, EFBIG, "%s: larger than 1 MiB", full);
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static void copy_name(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src);
+}
+
+/* Returns false when the task exited meanwhile. */
+static bool read_stat(struct task *k, struct buf *b)
+{
+	char path[80];
+	struct sbx_err e;
+	struct task_stat ts;
+
+	task_file(k, "stat", path, sizeof(path));
+	if (read_small(path, b, &e) < 0) {
+		if (task_gone(k, e.errnum))
+			return false;
+		k->stat_errno = (int16_t)(e.errnum ? e.errnum : EIO);
+		return true;
+	}
+	if (parse_task_stat(b->s, b->len, "stat", &ts, &e) < 0) {
+		k->stat_errno = 0;
+		return true;
+	}
+	copy_name(k->comm, sizeof(k->comm), ts.comm);
+	k->has_name = true;
+	k->state = ts.state;
+	k->nlwp = (int32_t)ts.num_threads;
+	k->start = ts.starttime;
+	k->has_start = true;
+	return true;
+}
+
+/* The switch counts; and the name, state and thread count when stat
+ * could not give them. */
+static bool read_status(struct task *k, struct buf *b)
+{
+	char path[80];
+	struct sbx_err e;
+	struct task_status ts;
+
+	task_file(k, "status", path, sizeof(path));
+	if (read_small(path, b, &e) < 0) {
+		if (task_gone(k, e.errnum))
+			return false;
+		k->status_errno = (int16_t)(e.errnum ? e.errnum : EIO);
+		return true;
+	}
+	if (parse_task_status(b->s, b->len, "status", &ts, &e) < 0) {
+		k->status_errno = 0;
+		return true;
+	}
+	k->status_errno = -1;
+	if (ts.has_ctxt) {
+		k->has_switches = true;
+		k->vol = ts.vol;
+		k->nonvol = ts.nonvol;
+	} else {
+		k->status_errno = ENOTSUP;	/* before 2.6.23: no counts */
+	}
+	if (k->stat_errno != -1) {
+		copy_name(k->comm, sizeof(k->comm), ts.name);
+		k->has_name = true;
+		k->state = ts.state;
+		if (ts.threads >= 0 && ts.threads <= INT32_MAX)
+			k->nlwp = (int32_t)ts.threads;
+	}
+	return true;
+}
+
+static bool read_task(struct task_table *t, int32_t tgid, int32_t tid, bool whole, unsigned flags,
+		      struct buf *b)
+{
+	struct task *k = add_task(t, tgid, tid);
+
+	k->whole_process = whole;
+	if (!read_stat(k, b) ||
+	    ((flags & TASKS_SWITCHES || k->stat_errno != -1) && !read_status(k, b))) {
+		t->n--;
+		t->vanished++;
+		return false;
+	}
+	return true;
+}
+
+static bool numeric(const char *s, int32_t *out)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, &v) || v == 0 || v > INT32_MAX)
+		return false;
+	*out = (int32_t)v;
+	return true;
+}
+
+static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *err)
+{
+	DIR *proc = root_opendir("/proc", err);
+	struct dirent *de;
+	struct buf b = { 0 };
+
+	if (!proc)
+		return -1;
+	while ((de = readdir(proc))) {
+		int32_t pid, tid;
+		char path[64];
+		struct sbx_err e;
+		DIR *task;
+		struct dirent *te;
+
+		if (!numeric(de->d_name, &pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+		task = root_opendir(path, &e);
+		if (!task) {
+			/* No task/ (a saved tree, a kernel before 2.6) or an
+			 * unreadable one: the process's own files stand in,
+			 * and say why they cannot.  One that exited meanwhile
+			 * has none, and counts as vanished. */
+			read_task(t, pid, pid, true, flags, &b);
+			continue;
+		}
+		while ((te = readdir(task)))
+			if (numeric(te->d_name, &tid))
+				read_task(t, pid, tid, false, flags, &b);
+		closedir(task);
+	}
+	closedir(proc);
+	buf_free(&b);
+	return 0;
+}
+
+static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *err)
+{
+	struct pids_fetch *f = lp.pids_reap(lp.info, PIDS_FETCH_THREADS_TOO);
+	struct buf b = { 0 };
+
+	if (!f) {
+		sbx_err_set(err, errno, "libproc2: cannot read /proc: %s", sbx_errno_word(errno));
+		return -1;
+	}
+	for (int i = 0; i < f->counts->total; i++) {
+		struct pids_stack *s = f->stacks[i];
+		struct task *k = add_task(t, PIDS_VAL(LP_TGID, s_int, s, lp.info),
+					  PIDS_VAL(LP_TID, s_int, s, lp.info));
+		const char *cmd = PIDS_VAL(LP_CMD, str, s, lp.info);
+
+		copy_name(k->comm, sizeof(k->comm), cmd ? cmd : "");
+		k->has_name = cmd != NULL;
+		k->state = PIDS_VAL(LP_STATE, s_ch, s, lp.info);
+		k->nlwp = PIDS_VAL(LP_NLWP, s_int, s, lp.info);
+		k->start = PIDS_VAL(LP_BEGAN, ull_int, s, lp.info);
+		k->has_start = true;
+		if (flags & TASKS_SWITCHES && !read_status(k, &b)) {
+			t->n--;
+			t->vanished++;
+		}
+	}
+	buf_free(&b);
+	return 0;
+}
+
+static int cmp_task(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static void count(struct task_table *t)
+{
+	struct task_counts *c = &t->counts;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct task *k = &t->v[i];
+
+		c->tasks++;
+		if (i == 0 || k->tgid != t->v[i - 1].tgid)
+			c->processes++;
+		switch (k->state) {
+		case 'R':
+			c->running++;
+			break;
+		case 'S':
+			c->sleeping++;
+			break;
+		case 'D':
+			c->disk_sleep++;
+			break;
+		case 'Z':
+			c->zombie++;
+			break;
+		case 'T':
+		case 't':
+			c->stopped++;
+			break;
+		case 'I':
+			c->idle++;
+			break;
+		default:
+			c->other++;
+		}
+	}
+}
+
+int tasks_read(struct task_table *t, unsigned flags, struct sbx_err *err)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->hz = hz > 0 ? (unsigned long)hz : 100;
+	if (root_is_live() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
+		t->libproc2 = true;
+		rc = read_libproc2(t, flags, err);
+	} else {
+		rc = read_by_hand(t, flags, err);
+	}
+	if (rc < 0) {
+		tasks_free(t);
+		return -1;
+	}
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_task);
+	count(t);
+	return 0;
+}
+
+void tasks_free(struct task_table *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = t->alloc = 0;
+}
+
+const struct task *tasks_find(const struct task_table *t, int32_t tgid, int32_t tid)
+{
+	struct task key = { .tgid = tgid, .tid = tid };
+
+	return t->n ? bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_task) : NULL;
+}
+
+void task_why(const struct task *k, bool status, char *out, size_t n)
+{
+	char dir[64];
+	int e = status ? k->status_errno : k->stat_errno;
+
+	task_dir(k, dir, sizeof(dir));
+	if (status && e == -2)
+		snprintf(out, n, "%s/status: not read", rooted(dir));
+	else if (status && e == ENOTSUP)
+		snprintf(out, n, "%s/status: no voluntary_ctxt_switches (kernel before 2.6.23)",
+			 rooted(dir));
+	else
+		snprintf(out, n, "%s/%s: %s", rooted(dir), status ? "status" : "stat",
+			 sbx_errno_word(e));
+}

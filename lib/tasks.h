@@ -1,0 +1,72 @@
+/* The task table: every task (thread) on the node, with its process, name,
+ * state, start time and, on request, its context switch counts.
+ *
+ * On the live machine libproc2 (procps-ng 4) lists the tasks and reads
+ * their stat files; it is loaded with dlopen on first use, because it
+ * brings libsystemd and every applet would otherwise pay for it at start.
+ * libproc2 reads fixed /proc paths, so under --root (a host mounted in a
+ * pod, a fixture tree), or when it cannot be loaded, this file reads the
+ * rooted /proc itself and fills the same table.  The switch counts are not
+ * in libproc2: they are read from /proc/PID/task/TID/status either way.
+ *
+ * Used by `cswitch` (busiest tasks, threads per process) and meant for
+ * `health` (how many tasks, how many in D state, how many zombies). */
+#ifndef SREBOX_TASKS_H
+#define SREBOX_TASKS_H
+
+#include "util.h"
+
+/* tasks_read flags */
+#define TASKS_SWITCHES 0x1	/* also read each task's status for its switch counts */
+#define TASKS_NO_LIBPROC2 0x2	/* read /proc by hand even on the live machine */
+
+struct task {
+	int32_t tid, tgid;
+	int32_t nlwp;		/* threads of its process (stat field 20); -1 unknown */
+	char state;		/* 'R', 'S', 'D', 'Z', 'T', 'I', ...; 0 unknown */
+	bool has_name;		/* comm is known (it may be empty) */
+	bool has_start;		/* start is known */
+	bool has_switches;	/* vol and nonvol are known */
+	/* The process has no task/ directory (a saved tree, or a kernel
+	 * before 2.6): its own stat and status stood in for its threads,
+	 * and their switch counts are the main thread's only. */
+	bool whole_process;
+	int16_t stat_errno;	/* why stat was not read (errno; 0: parse error); -1: read */
+	int16_t status_errno;	/* the same for status; -2: not asked for */
+	uint64_t start;		/* clock ticks (USER_HZ) after boot */
+	uint64_t vol, nonvol;	/* voluntary_ctxt_switches, nonvoluntary_ctxt_switches */
+	char comm[64];		/* the task's name: stat's comm, else status's Name */
+};
+
+/* By the state letter of each task (threads count one each). */
+struct task_counts {
+	size_t tasks, processes;
+	size_t running, sleeping, disk_sleep, zombie, stopped, idle, other;
+};
+
+struct task_table {
+	struct task *v;		/* sorted by tgid, then tid */
+	size_t n, alloc;
+	struct task_counts counts;
+	unsigned long hz;	/* clock ticks per second of the start times */
+	bool libproc2;		/* listed by libproc2, not by hand */
+	size_t vanished;	/* tasks that exited while the table was read */
+};
+
+/* Read every task under the root.  Fails (-1, err) only when /proc
+ * cannot be listed at all; a task whose files cannot be read is kept
+ * with the reason in stat_errno/status_errno. */
+int tasks_read(struct task_table *t, unsigned flags, struct sbx_err *err);
+void tasks_free(struct task_table *t);
+
+/* The task (tgid, tid), or NULL. */
+const struct task *tasks_find(const struct task_table *t, int32_t tgid, int32_t tid);
+
+/* Why a task's status (or stat) could not be read, for a table cell:
+ * "/proc/42/task/43/status: permission denied". */
+void task_why(const struct task *k, bool status, char *out, size_t n);
+
+/* Whether libproc2 can be loaded, and if not why (for tests and notes). */
+bool tasks_libproc2_available(struct sbx_err *err);
+
+#endif
