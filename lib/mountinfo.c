@@ -221,9 +221,34 @@ static bool better_rep(const struct mnt *a, const struct mnt *b)
 	return al < bl;
 }
 
+static const struct mnt_table *sort_tab;
+
+/* by mount point, then mount order */
+static int cmp_point(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_tab->m[x].point, sort_tab->m[y].point);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/* by device, then mount order */
+static int cmp_dev(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct mnt *p = &sort_tab->m[x], *q = &sort_tab->m[y];
+
+	if (p->major != q->major)
+		return p->major < q->major ? -1 : 1;
+	if (p->minor != q->minor)
+		return p->minor < q->minor ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 void mnt_classify(struct mnt_table *t)
 {
-	struct id_idx *ids = xcalloc(t->n, sizeof(*ids));
+	struct id_idx *ids = xcalloc(t->n + 1, sizeof(*ids));
+	size_t *ord;
 
 	for (size_t i = 0; i < t->n; i++) {
 		ids[i] = (struct id_idx){ t->m[i].id, i };
@@ -251,49 +276,48 @@ void mnt_classify(struct mnt_table *t)
 		}
 	}
 	free(ids);
+	ord = xcalloc(t->n + 1, sizeof(size_t));
 	for (size_t i = 0; i < t->n; i++) {
-		struct mnt *m = &t->m[i];
-
-		if (m->kind == MNT_PSEUDO) {
-			m->hide = MNT_HIDE_PSEUDO;
-			continue;
-		}
-		/* a later mount on the same point hides this one from every path */
-		for (size_t k = t->n; k-- > i + 1;)
-			if (!strcmp(t->m[k].point, m->point)) {
-				m->hide = MNT_HIDE_OVER;
-				m->same_as = (long)k;
-				break;
-			}
-		if (m->hide == MNT_SHOWN && !strcmp(m->fstype, "overlay"))
-			m->hide = MNT_HIDE_OVERLAY;
+		ord[i] = i;
+		if (t->m[i].kind == MNT_PSEUDO)
+			t->m[i].hide = MNT_HIDE_PSEUDO;
 	}
-	for (size_t i = 0; i < t->n; i++) {
-		struct mnt *m = &t->m[i];
-		long rep = (long)i;
-
-		if (m->hide != MNT_SHOWN)
-			continue;
-		for (size_t k = i + 1; k < t->n; k++) {
-			struct mnt *o = &t->m[k];
-
-			if (o->hide != MNT_SHOWN || o->major != m->major || o->minor != m->minor)
-				continue;
-			if (better_rep(o, &t->m[rep])) {
-				t->m[rep].hide = MNT_HIDE_BIND;
-				t->m[rep].same_as = (long)k;
-				rep = (long)k;
-			} else {
-				o->hide = MNT_HIDE_BIND;
-				o->same_as = rep;
+	/* a later mount on the same point hides the earlier ones from every path */
+	sort_tab = t;
+	qsort(ord, t->n, sizeof(size_t), cmp_point);
+	for (size_t a = 0, b; a < t->n; a = b) {
+		for (b = a + 1; b < t->n && !strcmp(t->m[ord[a]].point, t->m[ord[b]].point); b++)
+			;
+		for (size_t k = a; k + 1 < b; k++)
+			if (t->m[ord[k]].hide == MNT_SHOWN) {
+				t->m[ord[k]].hide = MNT_HIDE_OVER;
+				t->m[ord[k]].same_as = (long)ord[b - 1];
 			}
-		}
-		/* earlier hidden siblings point at the final representative */
-		for (size_t k = i; k < t->n; k++)
-			if (t->m[k].hide == MNT_HIDE_BIND && t->m[k].major == m->major &&
-			    t->m[k].minor == m->minor)
-				t->m[k].same_as = rep;
 	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->m[i].hide == MNT_SHOWN && !strcmp(t->m[i].fstype, "overlay"))
+			t->m[i].hide = MNT_HIDE_OVERLAY;
+	/* one device at several places: report it once */
+	qsort(ord, t->n, sizeof(size_t), cmp_dev);
+	for (size_t a = 0, b; a < t->n; a = b) {
+		const struct mnt *x = &t->m[ord[a]];
+		long rep = -1;
+
+		for (b = a + 1; b < t->n && t->m[ord[b]].major == x->major &&
+				t->m[ord[b]].minor == x->minor;
+		     b++)
+			;
+		for (size_t k = a; k < b; k++)
+			if (t->m[ord[k]].hide == MNT_SHOWN &&
+			    (rep < 0 || better_rep(&t->m[ord[k]], &t->m[rep])))
+				rep = (long)ord[k];
+		for (size_t k = a; k < b; k++)
+			if (t->m[ord[k]].hide == MNT_SHOWN && (long)ord[k] != rep) {
+				t->m[ord[k]].hide = MNT_HIDE_BIND;
+				t->m[ord[k]].same_as = rep;
+			}
+	}
+	free(ord);
 }
 
 static bool is_prefix_path(const char *point, const char *path)
