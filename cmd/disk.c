@@ -365,10 +365,12 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 		struct sbx_finding *fd;
 
 		if (isnan(worst))
-			fd = report_finding(rep, ST_OK, "space", NULL, "%zu filesystems", *nshown);
+			fd = report_finding(rep, ST_OK, "space", NULL, "%zu filesystem%s", *nshown,
+					    *nshown == 1 ? "" : "s");
 		else
 			fd = report_finding(rep, ST_OK, "space", NULL,
-					    "%zu filesystems, the fullest %s with %s free%s%s", *nshown,
+					    "%zu filesystem%s, the fullest %s with %s free%s%s", *nshown,
+					    *nshown == 1 ? "" : "s",
 					    worst_at, pct(p, sizeof(p), worst),
 					    isnan(iworst) ? "" : "; fewest inodes free: ",
 					    isnan(iworst) ? "" : pct(a, sizeof(a), iworst));
@@ -610,7 +612,7 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 static void fs_errors(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_snap *s,
 		      const bool *want)
 {
-	const struct sbx_threshold *er = sbx_thr(ctx, "errors"), *ro = sbx_thr(ctx, "readonly");
+	const struct sbx_threshold *er = sbx_thr(ctx, "errors");
 	struct disk_fserrs e;
 
 	disk_fserrs_read(s, &e);
@@ -631,16 +633,18 @@ static void fs_errors(struct sbx_ctx *ctx, struct sbx_report *rep, const struct 
 		if (x->last_age >= 0)
 			fmt_duration(age, sizeof(age), x->last_age);
 		if (x->ext4_errors > 0)
-			buf_addf(&b, "ext4 recorded %lld errors on %s", (long long)x->ext4_errors,
-				 x->dev);
+			buf_addf(&b, "ext4 has recorded %lld error%s", (long long)x->ext4_errors,
+				 x->ext4_errors == 1 ? "" : "s");
 		if (x->count)
-			buf_addf(&b, "%s%u kernel log messages%s%s%s: %s", b.len ? "; " : "",
-				 x->count, age[0] ? ", the last " : "", age, age[0] ? " ago" : "",
-				 x->last);
+			buf_addf(&b, "%s%u kernel log message%s%s%s%s%s: %s", b.len ? "; " : "",
+				 x->count, x->count == 1 ? "" : "s",
+				 x->remount_ro ? " (remounted read-only)" : "",
+				 age[0] ? ", the last " : "", age, age[0] ? " ago" : "", x->last);
 		st = range_state(&er->warn, &er->crit, n);
-		if (x->remount_ro && m->super_ro)
-			st = state_worst(st, range_state(&ro->warn, &ro->crit, 1));
-		fd = report_finding(rep, st, x->remount_ro ? "readonly" : "errors", m->point,
+		/* the read-only state itself is the readonly check's finding */
+		if (x->remount_ro && !m->super_ro && !m->ro)
+			st = state_worst(st, ST_WARNING);
+		fd = report_finding(rep, st, "errors", m->point,
 				    "%s (%s): %s", m->point, x->dev, b.s ? b.s : "");
 		finding_perf(fd, "fs_errors", n, "", &er->warn, &er->crit);
 		buf_free(&b);

@@ -617,7 +617,11 @@ static void kmsg_scan(const struct disk_snap *s, char (*names)[64], struct disk_
 		x->count++;
 		if (kind == KFS_REMOUNT_RO)
 			x->remount_ro = true;
-		snprintf(x->last, sizeof(x->last), "%.*s", (int)k.text_len, k.text);
+		/* the first error says what went wrong; "Remounting..." follows it */
+		if (!x->last[0] || (kind != KFS_REMOUNT_RO && x->first_is_ro)) {
+			snprintf(x->last, sizeof(x->last), "%.*s", (int)k.text_len, k.text);
+			x->first_is_ro = kind == KFS_REMOUNT_RO;
+		}
 		x->last_age = uptime >= 0 ? uptime - (double)k.usec / 1e6 : -1;
 		if (x->last_age < -1)
 			x->last_age = -1;

@@ -125,8 +125,9 @@ struct disk_fserr {
 	long mount;
 	char dev[64];		/* kernel device name, "loop0" */
 	unsigned count;		/* messages in the kernel log */
-	char last[256];		/* the latest one */
-	double last_age;	/* seconds ago, <0 unknown */
+	char last[256];		/* the first error message (the cause) */
+	bool first_is_ro;	/* last[] is a read-only message, not an error */
+	double last_age;	/* seconds since the latest message, <0 unknown */
 	bool remount_ro;	/* "Remounting filesystem read-only" seen */
 	int64_t ext4_errors;	/* /sys/fs/ext4/DEV/errors_count, -1 unknown */
 };

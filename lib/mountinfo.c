@@ -106,7 +106,8 @@ static int parse_line(char *line, struct mnt *m, const char **what)
 	mnt_unescape(m->source);
 	mnt_unescape(m->fstype);
 	m->ro = has_opt(m->opts, "ro");
-	m->super_ro = has_opt(m->super, "ro");
+	/* 6.x kernels keep "rw" and add "emergency_ro" after an error remount */
+	m->super_ro = has_opt(m->super, "ro") || has_opt(m->super, "emergency_ro");
 	m->kind = mnt_kind_of(m->fstype);
 	return 0;
 }
