@@ -574,7 +574,8 @@ static void walk_child(int fd, void *arg)
 	for (unsigned t = 0; t < nth; t++)
 		for (size_t i = 0; i < ks[t].ntop; i++)
 			all[nall++] = ks[t].top[i];
-	qsort(all, nall, sizeof(*all), cmp_wfile);
+	if (nall)
+		qsort(all, nall, sizeof(*all), cmp_wfile);
 	for (size_t i = 0; i < nall && i < o->nfiles; i++) {
 		uint64_t v[2] = { all[i].alloc, all[i].apparent };
 
@@ -692,8 +693,10 @@ void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
 			 o->seconds + grace, (unsigned long long)r->seen, got);
 		r->seconds = now_monotonic() - c.started;
 	}
-	qsort(r->children, r->nchildren, sizeof(*r->children), cmp_item);
-	qsort(r->pods, r->npods, sizeof(*r->pods), cmp_item);
+	if (r->nchildren)
+		qsort(r->children, r->nchildren, sizeof(*r->children), cmp_item);
+	if (r->npods)
+		qsort(r->pods, r->npods, sizeof(*r->pods), cmp_item);
 	child_free(&c);
 }
 
