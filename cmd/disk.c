@@ -7,10 +7,12 @@
 #include "../lib/root.h"
 #include "../lib/walk.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool o_all, o_top;
 static double o_timeout = 5, o_top_timeout = 60;
@@ -393,15 +395,23 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	char a[32], b[32], c2[32];
 
 	pressure[0] = '\0';
+	/* no kubelet here (a plain host, a docker host): nothing to evict.
+	 * The lexical mount decides whether even this stat may hang. */
+	{
+		long m = mnt_find_path(&s->mt, o_kubelet);
+
+		if ((m < 0 || !s->mt.m[m].suspect) && access(rooted(o_kubelet), F_OK) != 0) {
+			int e = errno;
+
+			report_note(rep, "%s%sno kubelet dir %s (%s): eviction signals not computed",
+				    rep->note ? rep->note : "", rep->note ? "; " : "",
+				    rooted(o_kubelet), sbx_errno_word(e));
+			return;
+		}
+	}
 	disk_signals(s, o_kubelet, runtime, o_timeout, g);
 	if (prev)
 		disk_signals(prev, o_kubelet, runtime, o_timeout, pg);
-	if (g[SIG_NODEFS_AVAIL].mount < 0 && g[SIG_IMAGEFS_AVAIL].mount < 0 &&
-	    !strstr(g[SIG_NODEFS_AVAIL].why, "did not answer")) {
-		report_note(rep, "%s%sno kubelet dir %s: eviction signals not computed",
-			    rep->note ? rep->note : "", rep->note ? "; " : "", rooted(o_kubelet));
-		return;
-	}
 	if (sbx_wants_tables(ctx))
 		t = report_table(rep, "signals", sig_cols, S_NCOLS);
 	if (t)
@@ -472,20 +482,14 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 			trigger_pct = g[k].pct;
 			trigger_thr = g[k].hard_pct;
 		}
+		if (g[k].inodes)
+			snprintf(b, sizeof(b), "%llu inodes", (unsigned long long)g[k].avail);
+		else
+			fmt_bytes(b, sizeof(b), (double)g[k].avail);
 		fd = report_finding(rep, st, g[k].name, s->mt.m[g[k].mount].point,
-				    "%s %s on %s (%s %s free; the kubelet evicts below %g%%)",
-				    g[k].name, pct(a, sizeof(a), g[k].pct),
-				    s->mt.m[g[k].mount].point,
-				    g[k].inodes ? "" : bytes(b, sizeof(b), (double)g[k].avail),
-				    g[k].inodes ? "inodes" : "", g[k].hard_pct);
-		if (g[k].inodes) {
-			free(fd->text);
-			fd->text = xasprintf("%s %s on %s (%llu inodes free; the kubelet evicts "
-					     "below %g%%)",
-					     g[k].name, pct(a, sizeof(a), g[k].pct),
-					     s->mt.m[g[k].mount].point,
-					     (unsigned long long)g[k].avail, g[k].hard_pct);
-		}
+				    "%s %s on %s (%s free; the kubelet evicts below %g%%)", g[k].name,
+				    pct(a, sizeof(a), g[k].pct), s->mt.m[g[k].mount].point, b,
+				    g[k].hard_pct);
 		finding_perf(fd, g[k].name, g[k].pct, "%", &thr->warn, &thr->crit);
 		finding_bounds(fd, 0, 100);
 	}
@@ -501,7 +505,7 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 }
 
 static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_snap *s,
-		    const bool *want)
+		    const bool *want, struct disk_deleted_set *dd)
 {
 	const struct sbx_threshold *thr = sbx_thr(ctx, "deleted");
 	struct disk_deleted_set d;
@@ -512,7 +516,9 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	char a[32], b[32], p[32];
 	size_t big = 0;
 
-	disk_deleted_scan(s, o_timeout, &d);
+	disk_deleted_collect(s, o_timeout, dd);
+	d = *dd;
+	memset(dd, 0, sizeof(*dd));
 	if (!d.complete)
 		report_finding(rep, ST_UNKNOWN, "deleted", NULL, "deleted files still open: %s", d.why);
 	if (d.denied)
@@ -777,8 +783,10 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	walk_result_free(&r);
 }
 
+/* dd: the scan of deleted files, started before the statfs calls so that
+ * its child works on the other CPU meanwhile. */
 static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const bool *want,
-				const struct disk_snap *prev)
+				const struct disk_snap *prev, struct disk_deleted_set *dd)
 {
 	struct sbx_report *rep = report_new("disk");
 	char pressure[300];
@@ -789,8 +797,8 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 	if (sbx_wants_tables(ctx))
 		fs_table(rep, s, want, prev);
 	signals(ctx, rep, s, want, prev, pressure, sizeof(pressure));
-	deleted(ctx, rep, s, want);
 	fs_errors(ctx, rep, s, want);
+	deleted(ctx, rep, s, want, dd);
 	if (o_top)
 		top(ctx, rep, s);
 	report_summary(rep, "%zu filesystem%s%s%s", nshown, nshown == 1 ? "" : "s",
@@ -802,16 +810,21 @@ static int disk_run(struct sbx_ctx *ctx)
 {
 	struct disk_snap prev, cur;
 	struct disk_dead dead = { 0 };
+	struct disk_deleted_set dd;
 	struct sbx_err err;
-	struct sbx_report *pre = report_new("disk");
+	struct sbx_report *pre;
 	bool *want;
 
 	if (o_timeout <= 0) {
 		warnx_("-t must be more than 0 seconds");
-		report_free(pre);
 		return 3;
 	}
+	if (!ctx->interval)
+		disk_deleted_start(&dd);
+	pre = report_new("disk");
 	if (disk_read_mounts(&prev, &err) < 0) {
+		if (!ctx->interval)
+			disk_deleted_free(&dd);
 		report_fail(pre, "%s", err.msg);
 		sbx_emit(ctx, pre);
 		return 0;
@@ -819,9 +832,9 @@ static int disk_run(struct sbx_ctx *ctx)
 	want = choose(ctx, &prev, pre);
 	disk_probe(&prev, want, o_timeout, &dead);
 	if (!ctx->interval) {
-		struct sbx_report *rep = build(ctx, &prev, want, NULL);
+		struct sbx_report *rep = build(ctx, &prev, want, NULL, &dd);
 
-		/* path findings made while choosing come first */
+		/* findings about PATHs, made while choosing */
 		for (size_t i = 0; i < pre->nfind; i++) {
 			struct sbx_finding *f = &pre->findings[i];
 
@@ -838,11 +851,12 @@ static int disk_run(struct sbx_ctx *ctx)
 	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
 		if (!sbx_wait(ctx, ctx->interval))
 			break;
+		disk_deleted_start(&dd);
 		/* the same mounts as the first sample, so that rates line up */
 		cur = prev;
 		cur.fs = xcalloc(prev.mt.n + 1, sizeof(*cur.fs));
 		disk_probe(&cur, want, o_timeout, &dead);
-		sbx_emit(ctx, build(ctx, &cur, want, &prev));
+		sbx_emit(ctx, build(ctx, &cur, want, &prev, &dd));
 		free(prev.fs);
 		prev.fs = cur.fs;
 		prev.when = cur.when;

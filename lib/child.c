@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 bool child_write(int fd, const void *p, size_t n)
@@ -34,6 +33,9 @@ int child_start(struct child *c, void (*fn)(int fd, void *arg), void *arg, struc
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	/* earlier children that have exited since (srebox forks no others) */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		sbx_err_set(err, errno, "pipe: %s", strerror(errno));
 		return -1;
@@ -69,21 +71,11 @@ int child_start(struct child *c, void (*fn)(int fd, void *arg), void *arg, struc
 	return 0;
 }
 
+/* It closed its pipe: it is exiting.  Collect it if it is gone already;
+ * otherwise the next child_start (or srebox's exit) does. */
 static void reap(struct child *c)
 {
-	/* It closed its pipe: it is exiting, nothing can hold it now.  Still
-	 * never block: a few tries, then leave the zombie to exit(). */
-	for (int i = 0; i < 200; i++) {
-		pid_t r = waitpid(c->pid, NULL, WNOHANG);
-
-		if (r == c->pid || (r < 0 && errno != EINTR))
-			return;
-		if (r == 0) {
-			struct timespec ts = { 0, 100000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
+	waitpid(c->pid, NULL, WNOHANG);
 }
 
 /* Read what is there; true at EOF. */

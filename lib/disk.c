@@ -400,7 +400,7 @@ static void deleted_child(int fd, void *arg)
 
 			if (!only_digits(fe->d_name))
 				continue;
-			snprintf(lpath, sizeof(lpath), "%s/%s/%s", root_get(), fddir, fe->d_name);
+			snprintf(lpath, sizeof(lpath), "%s%s/%s", root_get(), fddir, fe->d_name);
 			l = readlink(lpath, target, sizeof(target) - 1);
 			if (l <= 10)
 				continue;
@@ -444,17 +444,36 @@ out:
 	closedir(proc);
 }
 
-void disk_deleted_scan(const struct disk_snap *s, double timeout, struct disk_deleted_set *out)
+void disk_deleted_start(struct disk_deleted_set *out)
 {
-	struct child c;
+	struct child *c = xcalloc(1, sizeof(*c));
 	struct sbx_err err;
-	const char *p, *end;
 
 	memset(out, 0, sizeof(*out));
-	if (child_start(&c, deleted_child, NULL, &err) < 0) {
+	if (child_start(c, deleted_child, NULL, &err) < 0) {
 		snprintf(out->why, sizeof(out->why), "%s", err.msg);
+		free(c);
 		return;
 	}
+	out->job = c;
+}
+
+void disk_deleted_scan(const struct disk_snap *s, double timeout, struct disk_deleted_set *out)
+{
+	disk_deleted_start(out);
+	disk_deleted_collect(s, timeout, out);
+}
+
+void disk_deleted_collect(const struct disk_snap *s, double timeout, struct disk_deleted_set *out)
+{
+	struct child *job = out->job, c;
+	const char *p, *end;
+
+	if (!job)
+		return;
+	c = *job;
+	free(job);
+	out->job = NULL;
 	child_collect(&c, 1, timeout, NULL);
 	p = c.out.s ? c.out.s : "";
 	end = p + c.out.len;
@@ -510,6 +529,10 @@ void disk_deleted_scan(const struct disk_snap *s, double timeout, struct disk_de
 
 void disk_deleted_free(struct disk_deleted_set *d)
 {
+	if (d->job) {
+		child_free(d->job);
+		free(d->job);
+	}
 	for (size_t i = 0; i < d->n; i++)
 		free(d->v[i].path);
 	free(d->v);

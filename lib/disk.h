@@ -113,9 +113,13 @@ struct disk_deleted_set {
 	size_t denied;		/* processes whose fds could not be read */
 	bool complete;		/* false: the scan did not finish in time */
 	char why[400];
+	void *job;		/* the child process while it runs */
 };
 
-/* Scan ROOT/proc/PID/fd in a child with a deadline. */
+/* Scan ROOT/proc/PID/fd in a child with a deadline: start it, do other
+ * work while it runs, collect it (or both at once with _scan). */
+void disk_deleted_start(struct disk_deleted_set *out);
+void disk_deleted_collect(const struct disk_snap *s, double timeout, struct disk_deleted_set *out);
 void disk_deleted_scan(const struct disk_snap *s, double timeout, struct disk_deleted_set *out);
 void disk_deleted_free(struct disk_deleted_set *d);
 

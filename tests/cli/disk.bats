@@ -81,6 +81,13 @@ finding() { jq -r --arg s "$1" --arg c "$2" '[.findings[] | select(.subject == $
 	[ "$status" -eq 0 ] && jq -e '.summary | test("no DiskPressure")' <<<"$output"
 }
 
+@test "a container runtime without a kubelet: no eviction signals, no UNKNOWN" {
+	mkdir -p "$BATS_TEST_TMPDIR/containerd"
+	run sb disk --kubelet-dir "$BATS_TEST_TMPDIR/nokubelet" --runtime-dir "$BATS_TEST_TMPDIR/containerd" -o json
+	jq -e '.note | test("no kubelet dir .*nokubelet \\(missing\\): eviction signals not computed")' <<<"$output"
+	jq -e '[.findings[] | select(.check | test("fs\\."))] | length == 0' <<<"$output"
+}
+
 @test "a filesystem out of inodes is CRITICAL, and nodefs.inodesFree with it" {
 	need_root
 	fs=$(mk_tmpfs fs 10M nr_inodes=64)
