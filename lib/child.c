@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 bool child_write(int fd, const void *p, size_t n)
@@ -71,11 +72,20 @@ int child_start(struct child *c, void (*fn)(int fd, void *arg), void *arg, struc
 	return 0;
 }
 
-/* It closed its pipe: it is exiting.  Collect it if it is gone already;
- * otherwise the next child_start (or srebox's exit) does. */
+/* It closed its pipe, so every thread of it is past exit_files(): it is
+ * all but gone.  Collect it (so that its CPU time is accounted to srebox,
+ * as time(1) and hyperfine expect), but never block: a bounded number of
+ * WNOHANG tries, then the next child_start or srebox's exit collects it. */
 static void reap(struct child *c)
 {
-	waitpid(c->pid, NULL, WNOHANG);
+	for (int i = 0; i < 400; i++) {
+		struct timespec ts = { 0, 50000 };
+		pid_t r = waitpid(c->pid, NULL, WNOHANG);
+
+		if (r == c->pid || (r < 0 && errno != EINTR))
+			return;
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Read what is there; true at EOF. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/klog.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -571,87 +572,118 @@ static long mount_of_devname(const struct disk_snap *s, char (*names)[64], const
 	return part;
 }
 
+static void kmsg_record(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e,
+			const struct kmsg_rec *k, double uptime)
+{
+	char dev[64];
+	enum kmsg_fs kind;
+	long m;
+	struct disk_fserr *x;
+
+	/* the kernel's own messages only: anyone may write to /dev/kmsg */
+	if ((k->prio >> 3) != 0)
+		return;
+	kind = kmsg_fs_match(k->text, k->text_len, dev, sizeof(dev));
+	if (kind == KFS_NONE || (m = mount_of_devname(s, names, dev)) < 0)
+		return;
+	x = fserr_for(e, m, dev);
+	x->count++;
+	if (kind == KFS_REMOUNT_RO)
+		x->remount_ro = true;
+	/* the first error says what went wrong; "Remounting..." follows it */
+	if (!x->last[0] || (kind != KFS_REMOUNT_RO && x->first_is_ro)) {
+		snprintf(x->last, sizeof(x->last), "%.*s", (int)k->text_len, k->text);
+		x->first_is_ro = kind == KFS_REMOUNT_RO;
+	}
+	x->last_age = uptime >= 0 ? uptime - (double)k->usec / 1e6 : -1;
+	if (x->last_age < -1)
+		x->last_age = -1;
+}
+
+/* Each line of buf through parse (records of a saved /dev/kmsg, or the
+ * syslog buffer). */
+static void kmsg_lines(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e,
+		       const struct buf *b, bool (*parse)(const char *, size_t, struct kmsg_rec *),
+		       double uptime)
+{
+	for (size_t off = 0; off < b->len;) {
+		const char *line = b->s + off, *nl = memchr(line, '\n', b->len - off);
+		size_t n = nl ? (size_t)(nl - line) : b->len - off;
+		struct kmsg_rec k;
+
+		if (parse(line, n, &k))
+			kmsg_record(s, names, e, &k, uptime);
+		off += n + 1;
+	}
+}
+
 static void kmsg_scan(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e)
 {
 	const char *path = rooted("/dev/kmsg");
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	char rec[8192];
 	double uptime = -1;
-	struct buf ub = { 0 };
+	struct buf b = { 0 };
 	struct sbx_err err;
 	struct stat st;
-	bool chardev;
-	struct buf file = { 0 };
-	size_t off = 0;
+	int size;
 
 	if (fd < 0) {
 		snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s: %s", path, sbx_errno_word(errno));
 		return;
 	}
-	if (root_read("/proc/uptime", &ub, &err) == 0)
-		uptime = strtod(ub.s, NULL);
-	buf_free(&ub);
-	chardev = fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
-	if (!chardev) {
+	if (root_read("/proc/uptime", &b, &err) == 0)
+		uptime = strtod(b.s, NULL);
+	buf_reset(&b);
+	if (fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode)) {
 		/* a saved log (fixture trees): one record per line */
 		close(fd);
-		if (read_file(path, &file, 64u << 20, &err) < 0) {
+		if (read_file(path, &b, 64u << 20, &err) < 0) {
 			snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s", err.msg);
+		} else {
+			e->kmsg_read = true;
+			kmsg_lines(s, names, e, &b, kmsg_parse, uptime);
+		}
+		buf_free(&b);
+		return;
+	}
+	/* The whole ring in one syscall where allowed (the same CAP_SYSLOG
+	 * rule as /dev/kmsg), rather than one read(2) per record. */
+	if (root_is_live() && (size = klogctl(10 /* SIZE_BUFFER */, NULL, 0)) > 0) {
+		int got;
+
+		buf_grow(&b, (size_t)size);
+		got = klogctl(3 /* READ_ALL */, b.s, size);
+		if (got >= 0) {
+			close(fd);
+			b.len = (size_t)got;
+			b.s[b.len] = '\0';
+			e->kmsg_read = true;
+			kmsg_lines(s, names, e, &b, kmsg_parse_syslog, uptime);
+			buf_free(&b);
 			return;
 		}
 	}
+	buf_free(&b);
 	e->kmsg_read = true;
 	for (int guard = 0; guard < 1000000; guard++) {
-		ssize_t n;
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
 		struct kmsg_rec k;
-		char dev[64];
-		enum kmsg_fs kind;
-		long m;
-		struct disk_fserr *x;
 
-		if (chardev) {
-			n = read(fd, rec, sizeof(rec) - 1);
-			if (n < 0 && errno == EPIPE)
-				continue;	/* overwritten while we read: go on */
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-		} else {
-			const char *nl;
-
-			if (off >= file.len)
-				break;
-			nl = memchr(file.s + off, '\n', file.len - off);
-			n = (nl ? nl - (file.s + off) : (ssize_t)(file.len - off));
-			if (n >= (ssize_t)sizeof(rec))
-				n = sizeof(rec) - 1;
-			memcpy(rec, file.s + off, (size_t)n);
-			off += (size_t)(nl ? nl - (file.s + off) + 1 : (ssize_t)(file.len - off));
+		if (n < 0 && (errno == EPIPE || errno == EINTR))
+			continue;	/* EPIPE: overwritten while we read; go on */
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && guard == 0) {
+				e->kmsg_read = false;
+				snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s: %s", path,
+					 sbx_errno_word(errno));
+			}
+			break;
 		}
-		rec[n] = '\0';
-		/* the kernel's own messages only: anyone may write to /dev/kmsg */
-		if (!kmsg_parse(rec, (size_t)n, &k) || (k.prio >> 3) != 0)
-			continue;
-		kind = kmsg_fs_match(k.text, k.text_len, dev, sizeof(dev));
-		if (kind == KFS_NONE || (m = mount_of_devname(s, names, dev)) < 0)
-			continue;
-		x = fserr_for(e, m, dev);
-		x->count++;
-		if (kind == KFS_REMOUNT_RO)
-			x->remount_ro = true;
-		/* the first error says what went wrong; "Remounting..." follows it */
-		if (!x->last[0] || (kind != KFS_REMOUNT_RO && x->first_is_ro)) {
-			snprintf(x->last, sizeof(x->last), "%.*s", (int)k.text_len, k.text);
-			x->first_is_ro = kind == KFS_REMOUNT_RO;
-		}
-		x->last_age = uptime >= 0 ? uptime - (double)k.usec / 1e6 : -1;
-		if (x->last_age < -1)
-			x->last_age = -1;
+		if (kmsg_parse(rec, (size_t)n, &k))
+			kmsg_record(s, names, e, &k, uptime);
 	}
-	if (chardev)
-		close(fd);
-	buf_free(&file);
+	close(fd);
 }
 
 void disk_fserrs_read(const struct disk_snap *s, struct disk_fserrs *e)

@@ -25,6 +25,38 @@ bool kmsg_parse(const char *rec, size_t len, struct kmsg_rec *out)
 	return true;
 }
 
+bool kmsg_parse_syslog(const char *line, size_t len, struct kmsg_rec *out)
+{
+	const char *p = line, *end = line + len;
+	uint64_t prio, sec, usec = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (p >= end || *p++ != '<' || !scan_u64(&p, end, &prio) || prio > 1023 || p >= end ||
+	    *p++ != '>')
+		return false;
+	out->prio = (unsigned)prio;
+	if (p < end && *p == '[') {
+		const char *q = p + 1, *f;
+
+		while (q < end && *q == ' ')
+			q++;
+		if (!scan_u64(&q, end, &sec) || q >= end || *q++ != '.')
+			return false;
+		f = q;
+		if (!scan_u64(&q, end, &usec) || q - f != 6 || q >= end || *q++ != ']')
+			return false;
+		if (sec > UINT64_MAX / 1000000 - 1)
+			return false;
+		out->usec = sec * 1000000 + usec;
+		p = q;
+		if (p < end && *p == ' ')
+			p++;
+	}
+	out->text = p;
+	out->text_len = (size_t)(end - p);
+	return true;
+}
+
 static const char *find(const char *s, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);

@@ -19,6 +19,10 @@ struct kmsg_rec {
  * Returns false for anything else. */
 bool kmsg_parse(const char *rec, size_t len, struct kmsg_rec *out);
 
+/* A line of the syslog(2) buffer (klogctl READ_ALL, what dmesg -r prints):
+ * "<3>[ 5140.900000] text"; the timestamp is optional (printk.time=0). */
+bool kmsg_parse_syslog(const char *line, size_t len, struct kmsg_rec *out);
+
 enum kmsg_fs { KFS_NONE, KFS_ERROR, KFS_REMOUNT_RO, KFS_IO_ERROR };
 
 /* Is this a filesystem or I/O error message, and about which device?

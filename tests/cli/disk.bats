@@ -273,6 +273,14 @@ finding() { jq -r --arg s "$1" --arg c "$2" '[.findings[] | select(.subject == $
 	jq -e --arg m "$mnt" '[.filesystems[] | select(.mountpoint == $m)][0].readonly' <<<"$output"
 }
 
+@test "without CAP_SYSLOG the kernel log is not read, and the note says why" {
+	need_root
+	command -v setpriv >/dev/null || skip "no setpriv"
+	[ "$(cat /proc/sys/kernel/dmesg_restrict)" = 1 ] || skip "dmesg_restrict is 0: anyone may read the kernel log"
+	run setpriv --inh-caps=-syslog --bounding-set=-syslog "$SREBOX" disk -o json
+	jq -e '.note | test("kernel log not read: /dev/kmsg: permission denied")' <<<"$output"
+}
+
 @test "-i: fill rate and time to full of a filesystem being written" {
 	need_root
 	fs=$(mk_tmpfs fs 100M)

@@ -287,6 +287,28 @@ static void kmsg_records(void **state)
 	assert_false(kmsg_parse("99999,1,2,-;x", 13, &k));
 }
 
+static void syslog_lines(void **state)
+{
+	struct kmsg_rec k;
+	static const char *const bad[] = { "", "<", "<3", "<3x", "3>x", "<3>[", "<3>[ 1.5] x",
+					    "<3>[1.123456 x", "<99999>x", "<3>[99999999999999999.000000] x" };
+	const char *l = "<3>[ 5140.900001] EXT4-fs error (device sda1): x";
+
+	(void)state;
+	assert_true(kmsg_parse_syslog(l, strlen(l), &k));
+	assert_int_equal(k.prio, 3);
+	assert_int_equal(k.usec, 5140900001ull);
+	assert_int_equal(k.text_len, strlen("EXT4-fs error (device sda1): x"));
+	assert_true(kmsg_parse_syslog("<12>no time", 11, &k));
+	assert_int_equal(k.prio, 12);
+	assert_int_equal(k.usec, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (kmsg_parse_syslog(bad[i], strlen(bad[i]), &k))
+			fail_msg("parsed '%s'", bad[i]);
+	for (size_t n = 0; n <= strlen(l); n++)
+		kmsg_parse_syslog(l, n, &k);
+}
+
 static void kmsg_fs_messages(void **state)
 {
 	static const struct {
@@ -369,7 +391,7 @@ int main(void)
 		cmocka_unit_test(escapes),	      cmocka_unit_test(empty_source),
 		cmocka_unit_test(bad),		      cmocka_unit_test(every_truncation),
 		cmocka_unit_test(very_long_list),     cmocka_unit_test(parent_cycle),
-		cmocka_unit_test(kmsg_records),	      cmocka_unit_test(kmsg_fs_messages),
+		cmocka_unit_test(kmsg_records), cmocka_unit_test(syslog_lines),	      cmocka_unit_test(kmsg_fs_messages),
 		cmocka_unit_test(pod_names),
 	};
 
