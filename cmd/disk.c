@@ -389,7 +389,7 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	struct disk_signal g[SIG_N], pg[SIG_N];
 	const char *runtime = o_runtime ? o_runtime : disk_runtime_dir();
 	struct sbx_table *t = NULL;
-	const char *trigger = NULL;
+	const char *trigger = NULL, *trigger_range = NULL;
 	double trigger_pct = 0, trigger_thr = 0;
 	bool any = false;
 	char a[32], b[32], c2[32];
@@ -476,11 +476,14 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 					cell_num(&c[S_TOEVICT], above / rate);
 			}
 		}
-		if (g[k].pct < g[k].hard_pct && (!trigger || g[k].pct - g[k].hard_pct <
-							      trigger_pct - trigger_thr)) {
+		/* the critical level is the eviction threshold: the kubelet's
+		 * default, or what -c says this node's kubelet uses */
+		if (st == ST_CRITICAL && (!trigger || g[k].pct - g[k].hard_pct <
+							  trigger_pct - trigger_thr)) {
 			trigger = g[k].name;
 			trigger_pct = g[k].pct;
 			trigger_thr = g[k].hard_pct;
+			trigger_range = thr->crit.text;
 		}
 		if (g[k].inodes)
 			snprintf(b, sizeof(b), "%llu inodes", (unsigned long long)g[k].avail);
@@ -497,9 +500,17 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 		t->nrows = 0;
 		return;
 	}
-	if (trigger)
-		snprintf(pressure, plen, "DiskPressure: %s is %s, below the kubelet's %g%%", trigger,
-			 pct(c2, sizeof(c2), trigger_pct), trigger_thr);
+	if (trigger) {
+		char dflt[40];
+
+		snprintf(dflt, sizeof(dflt), "%g:", trigger_thr);
+		if (!strcmp(trigger_range, dflt))
+			snprintf(pressure, plen, "DiskPressure: %s is %s, below the kubelet's %g%%",
+				 trigger, pct(c2, sizeof(c2), trigger_pct), trigger_thr);
+		else
+			snprintf(pressure, plen, "DiskPressure: %s is %s, in the critical range %s",
+				 trigger, pct(c2, sizeof(c2), trigger_pct), trigger_range);
+	}
 	else if (any)
 		snprintf(pressure, plen, "no DiskPressure");
 }

@@ -79,6 +79,10 @@ finding() { jq -r --arg s "$1" --arg c "$2" '[.findings[] | select(.subject == $
 	rm "$fs"/fill.*
 	run sb disk --kubelet-dir "$fs/kubelet" --runtime-dir "$fs/containerd" -o json
 	[ "$status" -eq 0 ] && jq -e '.summary | test("no DiskPressure")' <<<"$output"
+	# a kubelet configured to evict below 50% for nodefs
+	fill "$fs" 6000
+	run sb disk --kubelet-dir "$fs/kubelet" --runtime-dir "$fs/containerd" -w nodefs.available=none -c nodefs.available=50: -o json
+	[ "$status" -eq 2 ] && jq -e '.summary | test("DiskPressure: nodefs.available is [0-9.]+%, in the critical range 50:")' <<<"$output"
 }
 
 @test "a container runtime without a kubelet: no eviction signals, no UNKNOWN" {
