@@ -144,6 +144,14 @@ static const struct sbx_col top_cols[] = {
 	[T_FILES] = { "FILES", "files", CT_COUNT },
 };
 
+static const struct sbx_col file_cols[] = {
+	[T_PATH] = { "PATH", "path", CT_STR, COL_LABEL },
+	[T_SIZE] = { "SIZE", "size_bytes", CT_BYTES, 0, "disk_largest_file_bytes",
+		     "Allocated bytes of the largest files below the walked paths." },
+	[T_APPARENT] = { "APPARENT", "apparent_bytes", CT_BYTES },
+	[T_FILES] = { "FILES", "files", CT_COUNT, COL_HIDE },
+};
+
 enum { P_NS, P_POD, P_CONT, P_SIZE, P_FILES, P_PATH, P_NCOLS };
 
 static const struct sbx_col pod_cols[] = {
@@ -776,7 +784,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 		}
 	}
 	if (r.nfiles) {
-		t = report_table(rep, "files", top_cols, T_NCOLS);
+		t = report_table(rep, "files", file_cols, T_NCOLS);
 		table_title(t, "Largest files:");
 		t->limit = 10;
 		for (size_t i = 0; i < r.nfiles; i++) {

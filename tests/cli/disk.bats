@@ -351,4 +351,11 @@ finding() { jq -r --arg s "$1" --arg c "$2" '[.findings[] | select(.subject == $
 	[[ $output == *'srebox_disk_inodes_free{mountpoint="/",'* ]]
 	run sb disk -o check
 	[[ $output =~ ^SREBOX\ DISK\ (OK|WARNING|CRITICAL|UNKNOWN):\ .*\|\ .*space_free=[0-9.]+%\;15:\;10:\;0\;100 ]] || [[ $output == *"|"* ]]
+	# every family once, valid for node_exporter's textfile collector
+	mkdir -p "$BATS_TEST_TMPDIR/t/a/b"
+	head -c 5000 /dev/zero >"$BATS_TEST_TMPDIR/t/a/b/f"
+	sb disk --top "$BATS_TEST_TMPDIR/t" -i 0.2 -o prom >"$BATS_TEST_TMPDIR/out.prom" || true
+	run promtool check metrics <"$BATS_TEST_TMPDIR/out.prom"
+	[ "$status" -eq 0 ] || die "$output"
+	grep -q "^srebox_disk_largest_file_bytes{path=\".*/t/a/b/f\"} $(du -B1 "$BATS_TEST_TMPDIR/t/a/b/f" | cut -f1)\$" "$BATS_TEST_TMPDIR/out.prom"
 }
