@@ -541,8 +541,9 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	if (!d.complete)
 		report_finding(rep, ST_UNKNOWN, "deleted", NULL, "deleted files still open: %s", d.why);
 	if (d.denied)
-		report_note(rep, "%s%sdeleted files of %zu processes not seen (not root)",
-			    rep->note ? rep->note : "", rep->note ? "; " : "", d.denied);
+		report_note(rep, "%s%sdeleted files of %zu process%s not seen (permission denied)",
+			    rep->note ? rep->note : "", rep->note ? "; " : "", d.denied,
+			    d.denied == 1 ? "" : "es");
 	/* per filesystem, each inode once (several processes may hold it) */
 	for (size_t i = 0; i < d.n; i++) {
 		bool dup = false;

@@ -380,6 +380,7 @@ static void deleted_child(int fd, void *arg)
 		return;
 	while ((de = readdir(proc))) {
 		char fddir[300], comm[64] = "";
+		bool hidden = false;
 		DIR *fds;
 		struct dirent *fe;
 		struct sbx_err e;
@@ -403,6 +404,10 @@ static void deleted_child(int fd, void *arg)
 				continue;
 			snprintf(lpath, sizeof(lpath), "%s%s/%s", root_get(), fddir, fe->d_name);
 			l = readlink(lpath, target, sizeof(target) - 1);
+			if (l < 0 && (errno == EACCES || errno == EPERM) && !hidden) {
+				hidden = true;
+				denied++;
+			}
 			if (l <= 10)
 				continue;
 			target[l] = '\0';
