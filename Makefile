@@ -104,13 +104,20 @@ $(O)/tests/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread -lm
 
+# A test tool that needs a library of its own says so here.
+$(O)/tests/hangfs: tests/tools/hangfs.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags fuse3) $(ALL_LDFLAGS) \
+		-o $@ $< $(shell $(PKG_CONFIG) --libs fuse3)
+
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 # --- set-up on Debian: install what is missing, nothing else ---------------
 BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
 	libcurl4-openssl-dev
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish \
-	jq fuse3 prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux
+	jq fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
+	e2fsprogs coreutils
 BENCH_DEBS := hyperfine sysstat busybox valgrind time
 
 define apt_install

@@ -42,6 +42,53 @@ _srebox_cswitch()
 	COMPREPLY=()
 }
 
+_srebox_disk()
+{
+	case $prev in
+	-t|--timeout)
+		COMPREPLY=()
+		return ;;
+	--top-timeout)
+		COMPREPLY=()
+		return ;;
+	--kubelet-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--runtime-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=($(compgen -d -- "$cur"))
+}
+
 _srebox_health()
 {
 	case $prev in
@@ -129,7 +176,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cswitch health irq --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cswitch disk health irq --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -137,7 +184,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cswitch|health|irq)
+	cswitch|disk|health|irq)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -146,4 +193,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cswitch srebox-health srebox-irq
+complete -F _srebox srebox srebox-cswitch srebox-disk srebox-health srebox-irq

@@ -1,0 +1,728 @@
+#include "disk.h"
+
+#include "child.h"
+#include "kmsg.h"
+#include "root.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/klog.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+double fs_used_ratio(const struct disk_fs *f)
+{
+	double used = (double)fs_used(f), avail = (double)fs_avail(f);
+
+	return used + avail > 0 ? used / (used + avail) : NAN;
+}
+
+double fs_inodes_used_ratio(const struct disk_fs *f)
+{
+	if (f->files == 0)
+		return NAN;
+	return (double)(f->files - (f->ffree < f->files ? f->ffree : f->files)) / (double)f->files;
+}
+
+int disk_read_mounts(struct disk_snap *s, struct sbx_err *err)
+{
+	struct buf b = { 0 };
+	const char *file = "/proc/self/mountinfo";
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!root_is_live() && access(rooted("/proc/1/mountinfo"), R_OK) == 0)
+		file = "/proc/1/mountinfo";
+	snprintf(s->source, sizeof(s->source), "%s", rooted(file));
+	rc = root_read(file, &b, err);
+	if (rc == 0)
+		rc = parse_mountinfo(b.s, b.len, rooted(file), &s->mt, err);
+	buf_free(&b);
+	if (rc < 0)
+		return -1;
+	mnt_classify(&s->mt);
+	s->fs = xcalloc(s->mt.n, sizeof(*s->fs));
+	return 0;
+}
+
+void disk_snap_free(struct disk_snap *s)
+{
+	mnt_table_free(&s->mt);
+	free(s->fs);
+	memset(s, 0, sizeof(*s));
+}
+
+void disk_dead_free(struct disk_dead *d)
+{
+	free(d->id);
+	memset(d, 0, sizeof(*d));
+}
+
+static void fill(struct disk_fs *f, const struct statfs *st)
+{
+	f->status = FS_OK;
+	f->bsize = st->f_frsize ? (uint64_t)st->f_frsize : (uint64_t)st->f_bsize;
+	f->blocks = st->f_blocks;
+	f->bfree = st->f_bfree;
+	f->bavail = st->f_bavail;
+	f->files = st->f_files;
+	f->ffree = st->f_ffree;
+}
+
+struct statfs_answer {
+	int err;
+	struct statfs st;
+};
+
+static void statfs_child(int fd, void *arg)
+{
+	struct statfs_answer a = { 0 };
+
+	if (statfs((const char *)arg, &a.st) < 0)
+		a.err = errno;
+	child_write(fd, &a, sizeof(a));
+}
+
+static void fs_error(struct disk_fs *f, const char *path, int e)
+{
+	f->status = FS_ERROR;
+	snprintf(f->why, sizeof(f->why), "statfs %s: %s", path, sbx_errno_word(e));
+}
+
+static bool is_dead(const struct disk_dead *d, unsigned id)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		if (d->id[i] == id)
+			return true;
+	return false;
+}
+
+#define WAVE 64
+
+void disk_probe(struct disk_snap *s, const bool *want, double timeout, struct disk_dead *dead)
+{
+	size_t *sus = xcalloc(s->mt.n + 1, sizeof(size_t)), nsus = 0;
+	double t0 = now_monotonic();
+
+	for (size_t i = 0; i < s->mt.n; i++) {
+		const struct mnt *m = &s->mt.m[i];
+		struct disk_fs *f = &s->fs[i];
+		struct statfs st;
+
+		if (want ? !want[i] : m->hide != MNT_SHOWN)
+			continue;
+		if (is_dead(dead, m->id)) {
+			f->status = FS_TIMEOUT;
+			snprintf(f->why, sizeof(f->why),
+				 "did not answer within %gs in an earlier sample; not asked again",
+				 dead->timeout);
+			continue;
+		}
+		if (m->suspect) {
+			sus[nsus++] = i;
+			continue;
+		}
+		if (statfs(rooted(m->point), &st) == 0)
+			fill(f, &st);
+		else
+			fs_error(f, rooted(m->point), errno);
+	}
+	/* Each suspect mount in its own child, WAVE at a time: the common
+	 * case (no network mount) forks nothing, and one dead server costs
+	 * the deadline once, not once per mount behind it. */
+	for (size_t w = 0; w < nsus; w += WAVE) {
+		size_t n = nsus - w < WAVE ? nsus - w : WAVE;
+		struct child cs[WAVE];
+		char *paths[WAVE];
+		struct sbx_err err;
+
+		for (size_t k = 0; k < n; k++) {
+			paths[k] = xstrdup(rooted(s->mt.m[sus[w + k]].point));
+			if (child_start(&cs[k], statfs_child, paths[k], &err) < 0) {
+				struct disk_fs *f = &s->fs[sus[w + k]];
+
+				f->status = FS_ERROR;
+				snprintf(f->why, sizeof(f->why), "not asked: %s", err.msg);
+				cs[k].done = true;
+			} else {
+				s->nchildren++;
+			}
+		}
+		child_collect(cs, n, timeout, NULL);
+		for (size_t k = 0; k < n; k++) {
+			struct disk_fs *f = &s->fs[sus[w + k]];
+			const struct mnt *m = &s->mt.m[sus[w + k]];
+			struct statfs_answer a;
+
+			if (cs[k].abandoned) {
+				f->status = FS_TIMEOUT;
+				snprintf(f->why, sizeof(f->why), "%s (%s) did not answer within %gs",
+					 m->point, m->fstype, timeout);
+				if (dead) {
+					ALLOC_GROW(dead->id, dead->n + 1, dead->alloc);
+					dead->id[dead->n++] = m->id;
+					dead->timeout = timeout;
+				}
+			} else if (f->status == FS_NOT_PROBED && cs[k].out.len == sizeof(a)) {
+				memcpy(&a, cs[k].out.s, sizeof(a));
+				if (a.err)
+					fs_error(f, paths[k], a.err);
+				else
+					fill(f, &a.st);
+			} else if (f->status == FS_NOT_PROBED) {
+				f->status = FS_ERROR;
+				snprintf(f->why, sizeof(f->why), "statfs %s: the helper process died",
+					 paths[k]);
+			}
+			child_free(&cs[k]);
+			free(paths[k]);
+		}
+	}
+	free(sus);
+	s->when = now_monotonic();
+	s->probe_seconds = s->when - t0;
+}
+
+struct stat_answer {
+	int err;
+	struct stat st;
+};
+
+static void stat_child(int fd, void *arg)
+{
+	struct stat_answer a = { 0 };
+
+	if (stat((const char *)arg, &a.st) < 0)
+		a.err = errno;
+	child_write(fd, &a, sizeof(a));
+}
+
+long disk_mount_of(const struct disk_snap *s, const char *path, double timeout,
+		   struct sbx_err *err)
+{
+	const char *full = rooted(path);
+	char fullc[4096];
+	long lex = mnt_find_path(&s->mt, path), i;
+	struct stat st;
+
+	snprintf(fullc, sizeof(fullc), "%s", full);
+	if (lex >= 0 && s->mt.m[lex].suspect) {
+		struct child c;
+		struct stat_answer a;
+
+		if (child_start(&c, stat_child, fullc, err) < 0)
+			return -1;
+		child_collect(&c, 1, timeout, NULL);
+		if (c.abandoned || c.out.len != sizeof(a)) {
+			sbx_err_set(err, ETIMEDOUT, "stat %s did not answer within %gs", fullc, timeout);
+			child_free(&c);
+			return -1;
+		}
+		memcpy(&a, c.out.s, sizeof(a));
+		child_free(&c);
+		if (a.err) {
+			sbx_err_set(err, a.err, "%s: %s", fullc, sbx_errno_word(a.err));
+			return -1;
+		}
+		st = a.st;
+	} else if (stat(fullc, &st) < 0) {
+		sbx_err_set(err, errno, "%s: %s", fullc, sbx_errno_word(errno));
+		return -1;
+	}
+	i = mnt_find_dev(&s->mt, major(st.st_dev), minor(st.st_dev));
+	/* btrfs subvolumes and the like: st_dev is not the mount's; the
+	 * longest mount point that holds the path is. */
+	if (i < 0 && root_is_live()) {
+		char *real = realpath(fullc, NULL);
+
+		if (real) {
+			i = mnt_find_path(&s->mt, real);
+			free(real);
+		}
+	}
+	if (i < 0)
+		i = lex;
+	if (i >= 0 && s->mt.m[i].hide == MNT_HIDE_BIND && s->mt.m[i].same_as >= 0)
+		i = s->mt.m[i].same_as;
+	if (i < 0)
+		sbx_err_set(err, 0, "%s: on no mount in %s", fullc, s->source);
+	return i;
+}
+
+const char *disk_runtime_dir(void)
+{
+	static const char *const dirs[] = { "/var/lib/containerd", "/var/lib/containers/storage",
+					    "/var/lib/docker" };
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (stat(rooted(dirs[i]), &st) == 0 && S_ISDIR(st.st_mode))
+			return dirs[i];
+	return NULL;
+}
+
+void disk_signals(const struct disk_snap *s, const char *kubelet_dir, const char *runtime_dir,
+		  double timeout, struct disk_signal out[SIG_N])
+{
+	static const struct {
+		const char *name;
+		bool image, inodes;
+		double hard;
+	} defs[SIG_N] = {
+		[SIG_NODEFS_AVAIL] = { "nodefs.available", false, false, 10 },
+		[SIG_NODEFS_INODES] = { "nodefs.inodesFree", false, true, 5 },
+		[SIG_IMAGEFS_AVAIL] = { "imagefs.available", true, false, 15 },
+		[SIG_IMAGEFS_INODES] = { "imagefs.inodesFree", true, true, 5 },
+	};
+	long node = -1, image = -1;
+	struct sbx_err nerr = { 0 }, ierr = { 0 };
+
+	if (kubelet_dir)
+		node = disk_mount_of(s, kubelet_dir, timeout, &nerr);
+	if (runtime_dir)
+		image = disk_mount_of(s, runtime_dir, timeout, &ierr);
+	for (int k = 0; k < SIG_N; k++) {
+		struct disk_signal *g = &out[k];
+		long m = defs[k].image ? image : node;
+		const struct disk_fs *f;
+
+		memset(g, 0, sizeof(*g));
+		g->name = defs[k].name;
+		g->dir = defs[k].image ? runtime_dir : kubelet_dir;
+		g->hard_pct = defs[k].hard;
+		g->inodes = defs[k].inodes;
+		g->mount = m;
+		g->pct = NAN;
+		if (!g->dir) {
+			snprintf(g->why, sizeof(g->why), "%s",
+				 defs[k].image ? "no container runtime dir found" : "no kubelet dir");
+			g->mount = -1;
+			continue;
+		}
+		if (m < 0) {
+			snprintf(g->why, sizeof(g->why), "%s", (defs[k].image ? ierr : nerr).msg);
+			continue;
+		}
+		f = &s->fs[m];
+		if (f->status != FS_OK) {
+			snprintf(g->why, sizeof(g->why), "%s",
+				 f->status == FS_NOT_PROBED ? "not probed" : f->why);
+			g->mount = -1;
+			continue;
+		}
+		/* cadvisor's figures: available = f_bavail * f_frsize,
+		 * capacity = f_blocks * f_frsize, inodesFree = f_ffree */
+		if (g->inodes) {
+			g->avail = f->ffree;
+			g->capacity = f->files;
+		} else {
+			g->avail = fs_avail(f);
+			g->capacity = fs_size(f);
+		}
+		if (g->capacity)
+			g->pct = (double)g->avail / (double)g->capacity * 100;
+		else
+			snprintf(g->why, sizeof(g->why), "%s reports no %s limit", s->mt.m[m].point,
+				 g->inodes ? "inode" : "size");
+	}
+}
+
+bool disk_dev_name(unsigned major, unsigned minor, char *out, size_t n)
+{
+	char link[512];
+	const char *path = rootedf("/sys/dev/block/%u:%u", major, minor);
+	ssize_t l = readlink(path, link, sizeof(link) - 1);
+	const char *base;
+
+	if (l <= 0)
+		return false;
+	link[l] = '\0';
+	base = strrchr(link, '/');
+	snprintf(out, n, "%s", base ? base + 1 : link);
+	return out[0] != '\0';
+}
+
+/* --- deleted files still open ------------------------------------------ */
+
+struct del_rec {
+	int32_t pid;
+	uint32_t major, minor, pathlen;
+	uint64_t ino, size, blocks;
+	char comm[64];
+};
+
+static bool only_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static void deleted_child(int fd, void *arg)
+{
+	DIR *proc = opendir(rooted("/proc"));
+	struct dirent *de;
+	uint32_t denied = 0;
+
+	(void)arg;
+	if (!proc)
+		return;
+	while ((de = readdir(proc))) {
+		char fddir[300], comm[64] = "";
+		bool hidden = false;
+		DIR *fds;
+		struct dirent *fe;
+		struct sbx_err e;
+
+		if (!only_digits(de->d_name))
+			continue;
+		snprintf(fddir, sizeof(fddir), "/proc/%s/fd", de->d_name);
+		fds = opendir(rooted(fddir));
+		if (!fds) {
+			if (errno == EACCES || errno == EPERM)
+				denied++;
+			continue;
+		}
+		while ((fe = readdir(fds))) {
+			char lpath[4096 + 600], target[4096];
+			ssize_t l;
+			struct statx sx;
+			struct del_rec r = { 0 };
+
+			if (!only_digits(fe->d_name))
+				continue;
+			snprintf(lpath, sizeof(lpath), "%s%s/%s", root_get(), fddir, fe->d_name);
+			l = readlink(lpath, target, sizeof(target) - 1);
+			if (l < 0 && (errno == EACCES || errno == EPERM) && !hidden) {
+				hidden = true;
+				denied++;
+			}
+			if (l <= 10)
+				continue;
+			target[l] = '\0';
+			if (!str_ends(target, " (deleted)") || target[0] != '/' ||
+			    str_starts(target, "/memfd:"))
+				continue;
+			/* cached attributes only: a dead server cannot hold us here */
+			if (statx(AT_FDCWD, lpath, AT_STATX_DONT_SYNC,
+				  STATX_TYPE | STATX_INO | STATX_NLINK | STATX_SIZE | STATX_BLOCKS,
+				  &sx) < 0)
+				continue;
+			/* another name still holds the data: closing frees nothing */
+			if (sx.stx_nlink > 0 || !S_ISREG(sx.stx_mode))
+				continue;
+			if (!comm[0]) {
+				char cpath[300];
+
+				snprintf(cpath, sizeof(cpath), "/proc/%s/comm", de->d_name);
+				if (root_read_line(cpath, comm, sizeof(comm), &e) < 0)
+					snprintf(comm, sizeof(comm), "?");
+			}
+			r.pid = atoi(de->d_name);
+			r.major = sx.stx_dev_major;
+			r.minor = sx.stx_dev_minor;
+			r.ino = sx.stx_ino;
+			r.size = sx.stx_size;
+			r.blocks = sx.stx_blocks;
+			memcpy(r.comm, comm, sizeof(r.comm));
+			target[l - 10] = '\0';
+			r.pathlen = (uint32_t)(l - 10);
+			if (!child_write(fd, "D", 1) || !child_write(fd, &r, sizeof(r)) ||
+			    !child_write(fd, target, r.pathlen))
+				goto out;
+		}
+		closedir(fds);
+	}
+	if (child_write(fd, "E", 1))
+		child_write(fd, &denied, sizeof(denied));
+out:
+	closedir(proc);
+}
+
+void disk_deleted_start(struct disk_deleted_set *out)
+{
+	struct child *c = xcalloc(1, sizeof(*c));
+	struct sbx_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (child_start(c, deleted_child, NULL, &err) < 0) {
+		snprintf(out->why, sizeof(out->why), "%s", err.msg);
+		free(c);
+		return;
+	}
+	out->job = c;
+}
+
+void disk_deleted_scan(const struct disk_snap *s, double timeout, struct disk_deleted_set *out)
+{
+	disk_deleted_start(out);
+	disk_deleted_collect(s, timeout, out);
+}
+
+void disk_deleted_collect(const struct disk_snap *s, double timeout, struct disk_deleted_set *out)
+{
+	struct child *job = out->job, c;
+	const char *p, *end;
+
+	if (!job)
+		return;
+	c = *job;
+	free(job);
+	out->job = NULL;
+	child_collect(&c, 1, timeout, NULL);
+	p = c.out.s ? c.out.s : "";
+	end = p + c.out.len;
+	while (p < end) {
+		struct del_rec r;
+		struct disk_deleted *d = NULL;
+		char *path;
+
+		if (*p == 'E' && end - p >= 1 + (long)sizeof(uint32_t)) {
+			uint32_t denied;
+
+			memcpy(&denied, p + 1, sizeof(denied));
+			out->denied = denied;
+			out->complete = true;
+			break;
+		}
+		if (*p != 'D' || end - p < 1 + (long)sizeof(r))
+			break;
+		memcpy(&r, p + 1, sizeof(r));
+		p += 1 + sizeof(r);
+		if ((size_t)(end - p) < r.pathlen)
+			break;
+		path = xstrndup(p, r.pathlen);
+		p += r.pathlen;
+		r.comm[sizeof(r.comm) - 1] = '\0';
+		for (size_t i = 0; i < out->n; i++)
+			if (out->v[i].pid == r.pid && out->v[i].ino == r.ino &&
+			    out->v[i].dev == makedev(r.major, r.minor))
+				d = &out->v[i];
+		if (d) {
+			d->nfds++;
+			free(path);
+			continue;
+		}
+		ALLOC_GROW(out->v, out->n + 1, out->alloc);
+		d = &out->v[out->n++];
+		memset(d, 0, sizeof(*d));
+		d->pid = r.pid;
+		memcpy(d->comm, r.comm, sizeof(d->comm));
+		d->path = path;
+		d->size = r.size;
+		d->alloc = r.blocks * 512;
+		d->dev = makedev(r.major, r.minor);
+		d->ino = r.ino;
+		d->nfds = 1;
+		d->mount = mnt_find_dev(&s->mt, r.major, r.minor);
+	}
+	if (!out->complete)
+		snprintf(out->why, sizeof(out->why), "the scan of %s did not finish within %gs",
+			 rooted("/proc/*/fd"), timeout);
+	child_free(&c);
+}
+
+void disk_deleted_free(struct disk_deleted_set *d)
+{
+	if (d->job) {
+		child_free(d->job);
+		free(d->job);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].path);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* --- filesystem errors --------------------------------------------------- */
+
+static struct disk_fserr *fserr_for(struct disk_fserrs *e, long mount, const char *dev)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].mount == mount)
+			return &e->v[i];
+	ALLOC_GROW(e->v, e->n + 1, e->alloc);
+	memset(&e->v[e->n], 0, sizeof(e->v[0]));
+	e->v[e->n].mount = mount;
+	e->v[e->n].ext4_errors = -1;
+	e->v[e->n].last_age = -1;
+	snprintf(e->v[e->n].dev, sizeof(e->v[0].dev), "%s", dev);
+	return &e->v[e->n++];
+}
+
+/* The mount of kernel device `dev` ("loop0"; "sda" also matches "sda1"). */
+static long mount_of_devname(const struct disk_snap *s, char (*names)[64], const char *dev)
+{
+	long part = -1;
+
+	for (size_t i = 0; i < s->mt.n; i++) {
+		if (s->mt.m[i].hide != MNT_SHOWN || !names[i][0])
+			continue;
+		if (!strcmp(names[i], dev))
+			return (long)i;
+		if (part < 0 && str_starts(names[i], dev))
+			part = (long)i;
+	}
+	return part;
+}
+
+static void kmsg_record(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e,
+			const struct kmsg_rec *k, double uptime)
+{
+	char dev[64];
+	enum kmsg_fs kind;
+	long m;
+	struct disk_fserr *x;
+
+	/* the kernel's own messages only: anyone may write to /dev/kmsg */
+	if ((k->prio >> 3) != 0)
+		return;
+	kind = kmsg_fs_match(k->text, k->text_len, dev, sizeof(dev));
+	if (kind == KFS_NONE || (m = mount_of_devname(s, names, dev)) < 0)
+		return;
+	x = fserr_for(e, m, dev);
+	x->count++;
+	if (kind == KFS_REMOUNT_RO)
+		x->remount_ro = true;
+	/* the first error says what went wrong; "Remounting..." follows it */
+	if (!x->last[0] || (kind != KFS_REMOUNT_RO && x->first_is_ro)) {
+		snprintf(x->last, sizeof(x->last), "%.*s", (int)k->text_len, k->text);
+		x->first_is_ro = kind == KFS_REMOUNT_RO;
+	}
+	x->last_age = uptime >= 0 ? uptime - (double)k->usec / 1e6 : -1;
+	if (x->last_age < -1)
+		x->last_age = -1;
+}
+
+/* Each line of buf through parse (records of a saved /dev/kmsg, or the
+ * syslog buffer). */
+static void kmsg_lines(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e,
+		       const struct buf *b, bool (*parse)(const char *, size_t, struct kmsg_rec *),
+		       double uptime)
+{
+	for (size_t off = 0; off < b->len;) {
+		const char *line = b->s + off, *nl = memchr(line, '\n', b->len - off);
+		size_t n = nl ? (size_t)(nl - line) : b->len - off;
+		struct kmsg_rec k;
+
+		if (parse(line, n, &k))
+			kmsg_record(s, names, e, &k, uptime);
+		off += n + 1;
+	}
+}
+
+static void kmsg_scan(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e)
+{
+	const char *path = rooted("/dev/kmsg");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	char rec[8192];
+	double uptime = -1;
+	struct buf b = { 0 };
+	struct sbx_err err;
+	struct stat st;
+	int size;
+
+	if (fd < 0) {
+		snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s: %s", path, sbx_errno_word(errno));
+		return;
+	}
+	if (root_read("/proc/uptime", &b, &err) == 0)
+		uptime = strtod(b.s, NULL);
+	buf_reset(&b);
+	if (fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode)) {
+		/* a saved log (fixture trees): one record per line */
+		close(fd);
+		if (read_file(path, &b, 64u << 20, &err) < 0) {
+			snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s", err.msg);
+		} else {
+			e->kmsg_read = true;
+			kmsg_lines(s, names, e, &b, kmsg_parse, uptime);
+		}
+		buf_free(&b);
+		return;
+	}
+	/* The whole ring in one syscall where allowed (the same CAP_SYSLOG
+	 * rule as /dev/kmsg), rather than one read(2) per record. */
+	if (root_is_live() && (size = klogctl(10 /* SIZE_BUFFER */, NULL, 0)) > 0) {
+		int got;
+
+		buf_grow(&b, (size_t)size);
+		got = klogctl(3 /* READ_ALL */, b.s, size);
+		if (got >= 0) {
+			close(fd);
+			b.len = (size_t)got;
+			b.s[b.len] = '\0';
+			e->kmsg_read = true;
+			kmsg_lines(s, names, e, &b, kmsg_parse_syslog, uptime);
+			buf_free(&b);
+			return;
+		}
+	}
+	buf_free(&b);
+	e->kmsg_read = true;
+	for (int guard = 0; guard < 1000000; guard++) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		struct kmsg_rec k;
+
+		if (n < 0 && (errno == EPIPE || errno == EINTR))
+			continue;	/* EPIPE: overwritten while we read; go on */
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && guard == 0) {
+				e->kmsg_read = false;
+				snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s: %s", path,
+					 sbx_errno_word(errno));
+			}
+			break;
+		}
+		if (kmsg_parse(rec, (size_t)n, &k))
+			kmsg_record(s, names, e, &k, uptime);
+	}
+	close(fd);
+}
+
+void disk_fserrs_read(const struct disk_snap *s, struct disk_fserrs *e)
+{
+	char (*names)[64] = xcalloc(s->mt.n + 1, sizeof(*names));
+
+	memset(e, 0, sizeof(*e));
+	for (size_t i = 0; i < s->mt.n; i++) {
+		const struct mnt *m = &s->mt.m[i];
+		uint64_t v;
+		struct sbx_err err;
+		char path[128];
+
+		if (m->hide != MNT_SHOWN || m->major == 0 || m->kind != MNT_LOCAL)
+			continue;
+		if (!disk_dev_name(m->major, m->minor, names[i], sizeof(names[i]))) {
+			/* no sysfs (fixture trees): the source's name */
+			const char *b = strrchr(m->source, '/');
+
+			snprintf(names[i], sizeof(names[i]), "%s", b ? b + 1 : "");
+		}
+		if (strcmp(m->fstype, "ext4") && strcmp(m->fstype, "ext3") &&
+		    strcmp(m->fstype, "ext2"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/ext4/%s/errors_count", names[i]);
+		if (root_read_u64(path, &v, &err) == 0 && v > 0)
+			fserr_for(e, (long)i, names[i])->ext4_errors = (int64_t)v;
+	}
+	kmsg_scan(s, names, e);
+	free(names);
+}
+
+void disk_fserrs_free(struct disk_fserrs *e)
+{
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,65 @@
+/* What is eating the space: a parallel directory walk (du -x semantics:
+ * one filesystem, symlinks not followed, each inode counted once) that runs
+ * in a child process with a deadline, so a hung filesystem or a tree too
+ * big for the time allowed gives a partial answer that says how far it
+ * got, never a hang.  Pod log directories (.../pods/NS_POD_UID/CONTAINER)
+ * are named by namespace, pod and container. */
+#ifndef SREBOX_WALK_H
+#define SREBOX_WALK_H
+
+#include "mountinfo.h"
+
+struct walk_opts {
+	const char *const *roots;	/* paths as the user gave them (ROOT is prefixed) */
+	size_t nroots;
+	const struct mnt_table *mt;	/* mount points: never stat'ed, never entered */
+	double seconds;			/* the walk stops itself after this long */
+	unsigned threads;		/* 0: one per online CPU, at most 8 */
+	size_t nfiles;			/* largest files to keep */
+};
+
+struct walk_item {
+	unsigned root;
+	bool dir;
+	char *path;		/* full path, as the user gave the root */
+	uint64_t alloc;		/* st_blocks * 512, what du counts */
+	uint64_t apparent;	/* st_size, du --apparent-size */
+	uint64_t files;		/* inodes counted below (1 for a file) */
+};
+
+struct walk_root {
+	char *path;
+	bool walked;		/* the root itself could be read */
+	bool complete;		/* every directory was read before the deadline */
+	uint64_t alloc, apparent, files, dirs;
+	uint64_t errors;	/* entries that could not be read */
+	char error[400];	/* the first such error, or why the root failed */
+};
+
+struct walk_result {
+	struct walk_root *roots;
+	size_t nroots;
+	struct walk_item *children;	/* the entries directly in each root */
+	size_t nchildren;
+	struct walk_item *pods;		/* pod log container directories */
+	size_t npods;
+	struct walk_item *files;	/* the largest files, largest first */
+	size_t nfiles;
+	bool answered;		/* the helper finished (perhaps stopped by its deadline) */
+	uint64_t seen;		/* progress: inodes counted when last heard of */
+	uint64_t seen_alloc;
+	double seconds;
+	unsigned threads;
+	char why[400];		/* !answered: what happened */
+};
+
+/* Walk in a child process; gives up on it `grace` seconds after
+ * o->seconds.  Never fails: problems are in r->why and each root's error. */
+void walk_run(const struct walk_opts *o, double grace, struct walk_result *r);
+void walk_result_free(struct walk_result *r);
+
+/* "kube-system_coredns-abc12_7f1e...": namespace, pod and uid of a pod
+ * log directory name.  False for anything else. */
+bool pod_dir_parse(const char *name, char *ns, size_t nsl, char *pod, size_t podl);
+
+#endif

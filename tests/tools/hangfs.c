@@ -1,0 +1,77 @@
+/* hangfs: a FUSE filesystem whose statfs never returns, the way a dead
+ * NFS or FUSE server behaves.  Everything else answers: the root is an
+ * empty directory.  The caller of statfs(2) then waits uninterruptibly,
+ * and a process with such a thread cannot finish exiting, until this
+ * server dies or the mount is aborted.
+ *
+ *   hangfs [-r] MOUNTPOINT       (runs in the foreground; kill -9 it to end)
+ *
+ * -r: readdir never returns either (a walk into the mount hangs).
+ */
+#define FUSE_USE_VERSION 31
+#include <errno.h>
+#include <fuse.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int hang_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	(void)fi;
+	memset(st, 0, sizeof(*st));
+	if (strcmp(path, "/"))
+		return -ENOENT;
+	st->st_mode = S_IFDIR | 0755;
+	st->st_nlink = 2;
+	return 0;
+}
+
+static int hang_dirs;
+
+static int hang_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+			struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (strcmp(path, "/"))
+		return -ENOENT;
+	while (hang_dirs)
+		pause();
+	fill(buf, ".", NULL, 0, 0);
+	fill(buf, "..", NULL, 0, 0);
+	return 0;
+}
+
+static int hang_statfs(const char *path, struct statvfs *st)
+{
+	(void)path;
+	(void)st;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static const struct fuse_operations ops = {
+	.getattr = hang_getattr,
+	.readdir = hang_readdir,
+	.statfs = hang_statfs,
+};
+
+int main(int argc, char **argv)
+{
+	char *args[] = { argv[0], "-f", "-o", "fsname=hangfs,allow_other", NULL, NULL };
+
+	if (argc == 3 && !strcmp(argv[1], "-r")) {
+		hang_dirs = 1;
+		argv++;
+		argc--;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: hangfs [-r] MOUNTPOINT\n");
+		return 2;
+	}
+	args[4] = argv[1];
+	return fuse_main(5, args, &ops, NULL);
+}
