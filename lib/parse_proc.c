@@ -339,3 +339,191 @@ long parse_cpulist(const char *s, unsigned *out, size_t max)
 	}
 	return (long)n;
 }
+
+/* "key<TAB>: value": the value (trimmed) when the line's key is `key`. */
+static bool cpuinfo_field(const char *p, const char *le, const char *key, const char **v,
+			  const char **ve)
+{
+	size_t n = strlen(key);
+	const char *q;
+
+	if ((size_t)(le - p) < n || memcmp(p, key, n))
+		return false;
+	q = skip_ws(p + n, le);
+	if (q >= le || *q != ':')
+		return false;
+	*v = skip_ws(q + 1, le);
+	*ve = le;
+	while (*ve > *v && ((*ve)[-1] == ' ' || (*ve)[-1] == '\t' || (*ve)[-1] == '\r'))
+		(*ve)--;
+	return true;
+}
+
+int parse_cpuinfo(const char *text, size_t len, const char *fname, struct cpuinfo *out,
+		  struct sbx_err *err)
+{
+	const char *p = text, *end = text + len, *le;
+	size_t alloc = 0, lineno = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (; p < end; p = next_line(p, end, &le)) {
+		const char *v, *ve;
+		char tmp[32];
+
+		next_line(p, end, &le);
+		lineno++;
+		if (cpuinfo_field(p, le, "processor", &v, &ve)) {
+			uint64_t id;
+			const char *q = v;
+
+			/* s390 has "processor 0: version = ..." lines: not ours */
+			if (!scan_u64(&q, ve, &id) || q != ve || id > 1u << 22)
+				goto bad;
+			ALLOC_GROW(out->cpus, out->n + 1, alloc);
+			out->cpus[out->n++] = (struct cpuinfo_cpu){ .processor = (unsigned)id };
+		} else if (cpuinfo_field(p, le, "cpu MHz", &v, &ve) && out->n) {
+			struct cpuinfo_cpu *c = &out->cpus[out->n - 1];
+
+			if ((size_t)(ve - v) >= sizeof(tmp))
+				goto bad;
+			memcpy(tmp, v, (size_t)(ve - v));
+			tmp[ve - v] = '\0';
+			if (!parse_double(tmp, &c->mhz) || c->mhz < 0)
+				goto bad;
+			c->has_mhz = true;
+		}
+	}
+	if (!out->n) {
+		sbx_err_set(err, 0, "%s: no 'processor' line%s", fname, len ? "" : " (empty file)");
+		return -1;
+	}
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s:%zu: cannot parse '%.*s'", fname, lineno,
+		    (int)(le - p > 40 ? 40 : le - p), p);
+	cpuinfo_free(out);
+	return -1;
+}
+
+void cpuinfo_free(struct cpuinfo *c)
+{
+	free(c->cpus);
+	c->cpus = NULL;
+	c->n = 0;
+}
+
+/* A mountinfo field, with the kernel's octal escapes (\040 for a space)
+ * undone. */
+static char *mi_field(const char *p, const char *e)
+{
+	char *s = xmalloc((size_t)(e - p) + 1), *o = s;
+
+	while (p < e) {
+		if (*p == '\\' && e - p >= 4 && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' &&
+		    p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			*o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+			p += 4;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return s;
+}
+
+int parse_mountinfo(const char *text, size_t len, const char *fname, struct mount_table *out,
+		    struct sbx_err *err)
+{
+	const char *p = text, *end = text + len, *le;
+	size_t alloc = 0, lineno = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (; p < end; p = next_line(p, end, &le)) {
+		/* id parent maj:min root mount opts [optional...] - fstype source super */
+		const char *f[5], *fe[5], *t[3], *te[3], *q;
+		struct mount_entry *m;
+		size_t nf = 0, nt = 0;
+
+		next_line(p, end, &le);
+		lineno++;
+		if (skip_ws(p, le) == le)
+			continue;
+		for (q = p; nf < 5;) {
+			q = skip_ws(q, le);
+			if (q >= le)
+				goto bad;
+			f[nf] = q;
+			while (q < le && *q != ' ')
+				q++;
+			fe[nf++] = q;
+		}
+		/* optional fields end at a lone "-" */
+		for (;;) {
+			q = skip_ws(q, le);
+			if (q >= le)
+				goto bad;
+			if (*q == '-' && (q + 1 == le || q[1] == ' ')) {
+				q++;
+				break;
+			}
+			while (q < le && *q != ' ')
+				q++;
+		}
+		while (nt < 3) {
+			q = skip_ws(q, le);
+			if (q >= le)
+				break;
+			t[nt] = q;
+			while (q < le && *q != ' ')
+				q++;
+			te[nt++] = q;
+		}
+		if (nt < 2)
+			goto bad;
+		ALLOC_GROW(out->m, out->n + 1, alloc);
+		m = &out->m[out->n++];
+		m->root = mi_field(f[3], fe[3]);
+		m->mnt = mi_field(f[4], fe[4]);
+		m->fstype = mi_field(t[0], te[0]);
+		m->super = nt > 2 ? mi_field(t[2], te[2]) : xstrdup("");
+	}
+	if (!out->n) {
+		sbx_err_set(err, 0, "%s: no mounts%s", fname, len ? "" : " (empty file)");
+		return -1;
+	}
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s:%zu: cannot parse '%.*s'", fname, lineno,
+		    (int)(le - p > 40 ? 40 : le - p), p);
+	mount_table_free(out);
+	return -1;
+}
+
+void mount_table_free(struct mount_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->m[i].mnt);
+		free(t->m[i].root);
+		free(t->m[i].fstype);
+		free(t->m[i].super);
+	}
+	free(t->m);
+	t->m = NULL;
+	t->n = 0;
+}
+
+bool mount_has_option(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = opts; p && *p;) {
+		size_t l = strcspn(p, ",");
+
+		if (l == n && !memcmp(p, word, n))
+			return true;
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
