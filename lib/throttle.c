@@ -396,9 +396,9 @@ static void read_hwmon(struct thr_snap *s, size_t *alloc, const char *name)
 	snprintf(base, sizeof(base), "/sys/class/hwmon/%s", name);
 	snprintf(path, sizeof(path), "%s/name", base);
 	if (attr_line(path, chip, sizeof(chip), &err) == A_MISSING) {
-		snprintf(base, sizeof(base), "/sys/class/hwmon/%s/device", name);
-		snprintf(path, sizeof(path), "%s/name", base);
-		attr_line(path, chip, sizeof(chip), &err);
+		snprintf(path, sizeof(path), "/sys/class/hwmon/%s/device/name", name);
+		if (attr_line(path, chip, sizeof(chip), &err) == A_OK)
+			snprintf(base, sizeof(base), "/sys/class/hwmon/%s/device", name);
 	}
 	if (!(d = root_opendir(base, &err)))
 		return;
@@ -418,7 +418,7 @@ static void read_hwmon(struct thr_snap *s, size_t *alloc, const char *name)
 		t->name = xasprintf("%s/temp%u", name, k);
 		snprintf(path, sizeof(path), "%s/temp%u_label", base, k);
 		if (attr_line(path, label, sizeof(label), &err) == A_OK)
-			t->type = xasprintf("%s %s", chip, label);
+			t->type = xasprintf("%s%s%s", chip, *chip ? " " : "", label);
 		else
 			t->type = xstrdup(chip);
 		snprintf(path, sizeof(path), "%s/temp%u_input", base, k);
@@ -666,6 +666,7 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 	struct cand *c = NULL;
 	size_t nc = 0, ac = 0, ah = 0;
 	struct sbx_err err;
+	bool *found = xcalloc(npaths + 1, sizeof(bool));
 
 	/* Where the live machine mounts them, however unusual; a tree under
 	 * --root is looked for where distributions put it. */
@@ -731,6 +732,12 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 				if (!strcmp(w.path.s, "/"))
 					buf_reset(&w.path);
 			}
+			if (npaths) {
+				char *d = xasprintf("%s%s", h->dir, w.path.len ? w.path.s : "");
+
+				found[p] |= is_dir(d);
+				free(d);
+			}
 			cg_walk(&w, 0);
 		}
 		buf_free(&w.path);
@@ -738,6 +745,10 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 	if (!s->nhier && !s->cg_note)
 		note(s, "no cgroup hierarchy with the cpu controller under %s",
 		     rooted("/sys/fs/cgroup"));
+	for (size_t p = 0; p < npaths && s->nhier; p++)
+		if (!found[p] && !s->cg_missing)
+			s->cg_missing = xstrdup(paths[p]);
+	free(found);
 	for (size_t i = 0; i < nc; i++) {
 		free(c[i].dir);
 		free(c[i].prefix);
@@ -784,6 +795,7 @@ void throttle_snap_free(struct thr_snap *s)
 	free(s->cg);
 	free(s->cg_note);
 	free(s->cg_error);
+	free(s->cg_missing);
 	for (size_t i = 0; i < s->ncpus; i++) {
 		free(s->cpus[i].thermal_why);
 		free(s->cpus[i].freq_why);

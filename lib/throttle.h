@@ -86,6 +86,7 @@ struct thr_snap {
 	size_t cg_seen;		/* cgroups walked, limited or not */
 	char *cg_note;		/* why no hierarchy was walked, when none was */
 	char *cg_error;		/* a hierarchy that could not be walked */
+	char *cg_missing;	/* a path asked for that no hierarchy has */
 
 	struct thr_cpu *cpus;	/* sorted by CPU id */
 	size_t ncpus;
