@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -132,6 +133,9 @@ static void read_thermal(struct thr_cpu *c)
 			c->offline = true;
 			return;
 		case A_MISSING:
+			/* no core counter: no thermal_throttle directory at all */
+			if (i == 0)
+				return;
 			break;
 		case A_BAD:
 		case A_ERR:
@@ -155,7 +159,7 @@ static void read_topology(struct thr_cpu *c)
 
 /* The cpufreq directory of a CPU: its own cpuN/cpufreq (a symlink to the
  * policy), or the policy whose affected_cpus lists it. */
-static bool cpufreq_dir(unsigned cpu, char *out, size_t n)
+static bool cpufreq_dir(unsigned cpu, bool policies, char *out, size_t n)
 {
 	struct sbx_err err;
 	struct dirent *de;
@@ -165,7 +169,7 @@ static bool cpufreq_dir(unsigned cpu, char *out, size_t n)
 	snprintf(out, n, CPU_DIR "/cpu%u/cpufreq", cpu);
 	if (is_dir(out))
 		return true;
-	if (!(d = root_opendir(CPU_DIR "/cpufreq", &err)))
+	if (!policies || !(d = root_opendir(CPU_DIR "/cpufreq", &err)))
 		return false;
 	while (!found && (de = readdir(d))) {
 		unsigned pol, ids[4096];
@@ -192,7 +196,7 @@ static bool cpufreq_dir(unsigned cpu, char *out, size_t n)
 	return found;
 }
 
-static void read_cpufreq(struct thr_cpu *c)
+static void read_cpufreq(struct thr_cpu *c, bool policies)
 {
 	static const struct {
 		const char *file;
@@ -211,7 +215,7 @@ static void read_cpufreq(struct thr_cpu *c)
 	char dir[300], path[400];
 	struct sbx_err err;
 
-	if (!cpufreq_dir(c->cpu, dir, sizeof(dir)))
+	if (!cpufreq_dir(c->cpu, policies, dir, sizeof(dir)))
 		return;
 	c->has_cpufreq = true;
 	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
@@ -282,6 +286,7 @@ static void read_cpus(struct thr_snap *s, unsigned what)
 	struct sbx_err err;
 	struct dirent *de;
 	size_t alloc = 0;
+	bool policies;
 	DIR *d = root_opendir(CPU_DIR, &err);
 
 	if (!d) {
@@ -301,6 +306,8 @@ static void read_cpus(struct thr_snap *s, unsigned what)
 		if (s->ncpus)
 			qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cmp_cpu);
 	}
+	/* without policy directories, cpuN/cpufreq is all there is to try */
+	policies = s->ncpus && (what & THR_FREQ) && is_dir(CPU_DIR "/cpufreq");
 	for (size_t i = 0; i < s->ncpus; i++) {
 		struct thr_cpu *c = &s->cpus[i];
 
@@ -312,7 +319,7 @@ static void read_cpus(struct thr_snap *s, unsigned what)
 				read_topology(c);
 		}
 		if (what & THR_FREQ) {
-			read_cpufreq(c);
+			read_cpufreq(c, policies);
 			s->any_cpufreq |= c->has_cpufreq;
 		}
 	}
@@ -494,52 +501,82 @@ static void cg_error(struct thr_snap *s, const struct sbx_err *e)
 		s->cg_error = xstrdup(e->msg);
 }
 
+/* The full path of a file of the cgroup being visited, for messages. */
+static const char *cg_file(const struct walk *w, const char *name)
+{
+	return rootedf("%s%s/%s", w->h->dir, w->path.len ? w->path.s : "", name);
+}
+
+/* A small file of the cgroup whose directory is open as dfd.  Opening
+ * relative to the directory saves the kernel a walk of the whole path for
+ * every file of every cgroup. */
+static int read_at(const struct walk *w, int dfd, const char *name, char *buf, size_t n,
+		   size_t *len, struct sbx_err *err)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t got;
+
+	*len = 0;
+	if (fd < 0)
+		goto fail;
+	while ((got = read(fd, buf + *len, n - 1 - *len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			close(fd);
+			goto fail;
+		}
+		*len += (size_t)got;
+		if (*len == n - 1) {
+			close(fd);
+			sbx_err_set(err, EFBIG, "%s: larger than %zu bytes", cg_file(w, name), n - 1);
+			return -1;
+		}
+	}
+	close(fd);
+	buf[*len] = '\0';
+	return 0;
+fail:
+	sbx_err_set(err, errno, "%s: %s", cg_file(w, name), sbx_errno_word(errno));
+	return -1;
+}
+
 /* Reads one cgroup; keeps it when it has a CPU limit or has counted
  * bandwidth periods (a limit removed since). */
-static void cg_visit(struct walk *w, const char *dir, uint64_t ino)
+static void cg_visit(struct walk *w, int dfd, uint64_t ino)
 {
 	struct thr_cgroup c = { .ino = ino };
-	struct buf b = { 0 }, b2 = { 0 };
+	char b[4096], b2[256];
+	size_t n, n2;
 	struct sbx_err err;
 	unsigned v = w->h->version;
-	const char *f;
+	uint64_t ns;
 
 	w->s->cg_seen++;
-	f = rootedf("%s/cpu.stat", dir);
-	if (read_file(f, &b, 1 << 20, &err) < 0) {
+	if (read_at(w, dfd, "cpu.stat", b, sizeof(b), &n, &err) < 0) {
 		/* a cgroup removed while we walk is not an error */
 		if (err.errnum != ENOENT)
 			cg_error(w->s, &err);
-		goto out;
+		return;
 	}
-	if (parse_cg_cpu_stat(b.s, b.len, f, v, &c.st, &err) < 0) {
+	if (parse_cg_cpu_stat(b, n, cg_file(w, "cpu.stat"), v, &c.st, &err) < 0) {
 		cg_error(w->s, &err);
-		goto out;
+		return;
 	}
-	if (v == 2) {
-		f = rootedf("%s/cpu.max", dir);
-		if (read_file(f, &b, 4096, &err) == 0 &&
-		    parse_cpu_max(b.s, b.len, f, &c.limit, &err) == 0)
-			c.has_limit = true;
-	} else {
-		struct sbx_err e2;
-
-		f = rootedf("%s/cpu.cfs_quota_us", dir);
-		if (read_file(f, &b, 4096, &err) == 0 &&
-		    read_file(rootedf("%s/cpu.cfs_period_us", dir), &b2, 4096, &e2) == 0 &&
-		    parse_cfs_quota(b.s, b.len, b2.s, b2.len, rootedf("%s", dir), &c.limit, &err) == 0)
-			c.has_limit = true;
-	}
+	if (v == 2)
+		c.has_limit = read_at(w, dfd, "cpu.max", b, sizeof(b), &n, &err) == 0 &&
+			      parse_cpu_max(b, n, cg_file(w, "cpu.max"), &c.limit, &err) == 0;
+	else
+		c.has_limit = read_at(w, dfd, "cpu.cfs_quota_us", b, sizeof(b), &n, &err) == 0 &&
+			      read_at(w, dfd, "cpu.cfs_period_us", b2, sizeof(b2), &n2, &err) == 0 &&
+			      parse_cfs_quota(b, n, b2, n2, cg_file(w, ""), &c.limit, &err) == 0;
 	if (!(c.has_limit && c.limit.quota_us >= 0) && !(c.st.has_periods && c.st.nr_periods))
-		goto out;
-	if (v == 1 && !c.st.has_usage) {
-		uint64_t ns;
-		/* cpuacct.usage is here when cpu and cpuacct share a mount */
-		if (read_file(rootedf("%s/cpuacct.usage", dir), &b, 4096, &err) == 0 &&
-		    parse_u64(str_trim(b.s), &ns)) {
-			c.st.has_usage = true;
-			c.st.usage_s = (double)ns / 1e9;
-		}
+		return;
+	/* cpuacct.usage is here when cpu and cpuacct share a v1 mount */
+	if (v == 1 && read_at(w, dfd, "cpuacct.usage", b, sizeof(b), &n, &err) == 0 &&
+	    parse_u64(str_trim(b), &ns)) {
+		c.st.has_usage = true;
+		c.st.usage_s = (double)ns / 1e9;
 	}
 	if (strcmp(w->prefix, "/") && *w->prefix)
 		c.path = xasprintf("%s%s", w->prefix, w->path.len ? w->path.s : "");
@@ -548,53 +585,73 @@ static void cg_visit(struct walk *w, const char *dir, uint64_t ino)
 	k8s_cgroup_parse(c.path, &c.k8s);
 	ALLOC_GROW(w->s->cg, w->s->ncg + 1, w->alloc);
 	w->s->cg[w->s->ncg++] = c;
-out:
-	buf_free(&b);
-	buf_free(&b2);
 }
 
-static void cg_walk(struct walk *w, unsigned depth)
+/* dfd: the open directory of the cgroup at w->path; closed here. */
+static void cg_walk(struct walk *w, int dfd, unsigned depth)
 {
-	char *dir = xasprintf("%s%s", w->h->dir, w->path.len ? w->path.s : "");
 	size_t len = w->path.len;
 	struct sbx_err err;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
 
-	if (stat(rooted(dir), &st) < 0) {
-		if (errno != ENOENT) {
-			sbx_err_set(&err, errno, "%s: %s", rooted(dir), sbx_errno_word(errno));
-			cg_error(w->s, &err);
-		}
-		free(dir);
+	if (fstat(dfd, &st) < 0) {
+		close(dfd);
 		return;
 	}
-	cg_visit(w, dir, (uint64_t)st.st_ino);
-	if (depth >= MAX_DEPTH || !(d = root_opendir(dir, &err))) {
-		if (depth < MAX_DEPTH && err.errnum != ENOENT)
-			cg_error(w->s, &err);
-		free(dir);
-		return;
+	cg_visit(w, dfd, (uint64_t)st.st_ino);
+	if (depth >= MAX_DEPTH)
+		goto out;
+	if (!(d = fdopendir(dfd))) {
+		sbx_err_set(&err, errno, "%s: %s", cg_file(w, ""), sbx_errno_word(errno));
+		cg_error(w->s, &err);
+		goto out;
 	}
 	while ((de = readdir(d))) {
+		int cfd;
+
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
-		if (de->d_type == DT_UNKNOWN) {
-			struct stat cs;
-
-			if (stat(rootedf("%s/%s", dir, de->d_name), &cs) < 0 || !S_ISDIR(cs.st_mode))
-				continue;
+		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cfd < 0) {
+			/* not a directory (DT_UNKNOWN), or removed meanwhile */
+			if (errno != ENOTDIR && errno != ENOENT) {
+				sbx_err_set(&err, errno, "%s: %s", cg_file(w, de->d_name),
+					    sbx_errno_word(errno));
+				cg_error(w->s, &err);
+			}
+			continue;
 		}
 		buf_addf(&w->path, "/%s", de->d_name);
-		cg_walk(w, depth + 1);
+		cg_walk(w, cfd, depth + 1);
 		w->path.len = len;
 		w->path.s[len] = '\0';
 	}
 	closedir(d);
-	free(dir);
+	return;
+out:
+	close(dfd);
+}
+
+/* Walks the subtree of w->path in the hierarchy; false if it is not there. */
+static bool cg_walk_from(struct walk *w)
+{
+	const char *dir = rootedf("%s%s", w->h->dir, w->path.len ? w->path.s : "");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct sbx_err err;
+
+	if (dfd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			sbx_err_set(&err, errno, "%s: %s", dir, sbx_errno_word(errno));
+			cg_error(w->s, &err);
+		}
+		return false;
+	}
+	cg_walk(w, dfd, 0);
+	return true;
 }
 
 /* Whether w is one of the space-separated words of s (cgroup.controllers). */
@@ -732,13 +789,7 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 				if (!strcmp(w.path.s, "/"))
 					buf_reset(&w.path);
 			}
-			if (npaths) {
-				char *d = xasprintf("%s%s", h->dir, w.path.len ? w.path.s : "");
-
-				found[p] |= is_dir(d);
-				free(d);
-			}
-			cg_walk(&w, 0);
+			found[p] |= cg_walk_from(&w);
 		}
 		buf_free(&w.path);
 	}
