@@ -123,25 +123,6 @@ static double pct(double r)
 	return r * 100;
 }
 
-/* "pod 1234… (Burstable) container abc123: " or the cgroup path. */
-static void cg_name(const struct thr_cgroup *c, char *out, size_t n)
-{
-	const struct k8s_cgroup *k = &c->k8s;
-
-	switch (k->level) {
-	case K8S_CONTAINER:
-		snprintf(out, n, "pod %s (%s) container %.12s", k->pod_uid, k8s_qos_name(k->qos),
-			 k->container_id);
-		break;
-	case K8S_POD:
-		snprintf(out, n, "pod %s (%s)", k->pod_uid, k8s_qos_name(k->qos));
-		break;
-	default:
-		snprintf(out, n, "%s", c->path);
-		break;
-	}
-}
-
 static void add_cg_table(struct sbx_report *rep, const struct thr_cg_row *r, size_t n,
 			 double seconds)
 {
@@ -225,7 +206,7 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			continue;
 		if (flagged++ >= MAX_CG_FINDINGS)
 			continue;
-		cg_name(r[i].cg, name, sizeof(name));
+		throttle_cg_name(r[i].cg->path, &r[i].cg->k8s, name, sizeof(name));
 		snprintf(secs, sizeof(secs), ", %.1fs throttled", r[i].throttled_s);
 		f = report_finding(rep, st, "cfs", r[i].cg->path,
 				   "%s: throttled in %.0f%% of %llu periods%s%s%s%s", name,
@@ -247,7 +228,7 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	if (flagged)
 		return;
 	if (worst && worst->throttled) {
-		cg_name(worst->cg, name, sizeof(name));
+		throttle_cg_name(worst->cg->path, &worst->cg->k8s, name, sizeof(name));
 		f = report_finding(rep, ST_OK, "cfs", NULL,
 				   "CFS quota: most throttled %s at %.1f%% of %llu periods%s", name,
 				   pct(worst->ratio), (unsigned long long)worst->periods,
@@ -394,7 +375,9 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	size_t checked = 0, nmhz = 0, flagged = 0;
 	const char *why = NULL;
 	struct sbx_finding *f;
-	char list[256], nowhy[128];
+	char list[256], nowhy[128], now[96] = "";
+	uint64_t cur_min = 0, cur_max = 0, hw_max = 0;
+	size_t ncur = 0;
 
 	if (!s->any_cpufreq) {
 		for (size_t i = 0; i < s->ncpus; i++) {
@@ -483,10 +466,25 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 		finding_perf_unknown(f, "freq_cap", "%");
 		goto out;
 	}
+	for (size_t i = 0; i < s->ncpus; i++) {
+		const struct thr_cpu *c = &s->cpus[i];
+
+		if (!c->has_cur)
+			continue;
+		cur_min = !ncur || c->cur_khz < cur_min ? c->cur_khz : cur_min;
+		cur_max = !ncur || c->cur_khz > cur_max ? c->cur_khz : cur_max;
+		hw_max = c->has_hw_max && c->hw_max_khz > hw_max ? c->hw_max_khz : hw_max;
+		ncur++;
+	}
+	if (ncur && hw_max && cur_min == cur_max)
+		snprintf(now, sizeof(now), "; now at %.0f MHz of %.0f", (double)cur_min / 1000,
+			 (double)hw_max / 1000);
+	else if (ncur && hw_max)
+		snprintf(now, sizeof(now), "; now at %.0f-%.0f MHz of %.0f", (double)cur_min / 1000,
+			 (double)cur_max / 1000, (double)hw_max / 1000);
 	f = report_finding(rep, ST_OK, "freq", NULL,
-			   "frequency: no ceiling below %s%% of the hardware maximum on %zu CPUs%s%s",
-			   thr->warn.set ? thr->warn.text : "the threshold", checked,
-			   why ? "; unknown for some: " : "", why ? why : "");
+			   "frequency: lowest ceiling %.0f%% of the hardware maximum on %zu CPUs%s%s%s",
+			   pct(lowest), checked, now, why ? "; unknown for some: " : "", why ? why : "");
 	finding_perf(f, "freq_cap", pct(lowest), "%", &thr->warn, &thr->crit);
 	finding_bounds(f, 0, 100);
 out:

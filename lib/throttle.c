@@ -1207,19 +1207,37 @@ void throttle_summarise(const struct thr_snap *cur, const struct thr_snap *prev,
 	}
 }
 
+void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, size_t n)
+{
+	switch (k->level) {
+	case K8S_CONTAINER:
+		snprintf(out, n, "pod %s (%s) container %.12s", k->pod_uid, k8s_qos_name(k->qos),
+			 k->container_id);
+		break;
+	case K8S_POD:
+		snprintf(out, n, "pod %s (%s)", k->pod_uid, k8s_qos_name(k->qos));
+		break;
+	default:
+		snprintf(out, n, "cgroup %s", path);
+		break;
+	}
+}
+
 void throttle_summary_text(const struct throttle_summary *s, char *out, size_t n)
 {
 	struct buf b = { 0 };
-	const char *when = s->seconds > 0 ? "" : " since boot";
+	char when[48], name[300];
 
+	if (s->seconds > 0)
+		snprintf(when, sizeof(when), " in %.1fs", s->seconds);
+	else
+		snprintf(when, sizeof(when), " since boot");
 	if (s->has_worst) {
-		buf_addf(&b, "cgroup %s throttled in %.0f%% of %llu periods", s->worst,
-			 s->worst_ratio * 100, (unsigned long long)s->worst_periods);
+		throttle_cg_name(s->worst, &s->worst_k8s, name, sizeof(name));
+		buf_addf(&b, "%s throttled in %.0f%% of %llu periods", name, s->worst_ratio * 100,
+			 (unsigned long long)s->worst_periods);
 		if (!isnan(s->worst_throttled_s))
 			buf_addf(&b, " (%.1fs)", s->worst_throttled_s);
-		if (s->worst_k8s.level >= K8S_POD)
-			buf_addf(&b, " [pod %s %s]", s->worst_k8s.pod_uid,
-				 k8s_qos_name(s->worst_k8s.qos));
 	} else if (s->has_cgroups) {
 		buf_addf(&b, "no CFS throttling in %zu limited cgroups", s->ncg);
 	}

@@ -164,6 +164,10 @@ struct thr_steal *throttle_steal_rows(const struct thr_snap *cur, const struct t
 bool throttle_freq_cap(const struct thr_cpu *c, double *ratio, uint64_t *cap_khz,
 		       const char **source);
 
+/* How people know a cgroup: "pod <uid> (Burstable) container <id12>", or
+ * its path when it is not the kubelet's. */
+void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, size_t n);
+
 /* What `health` shows: the worst of each kind, in a line or two. */
 struct throttle_summary {
 	double seconds;		/* the interval, or 0 for since boot/creation */

@@ -236,7 +236,7 @@ bump_thermal() {
 @test "the check line names the worst pod; thresholds move the line" {
 	run sb throttle --root "$T/k8s-v2-systemd" -o check
 	[ "$status" -eq 1 ]
-	[[ $output == "SREBOX THROTTLE WARNING: /system.slice/backup.service: throttled in 80% of 3000 periods since creation, 216.0s throttled; pod 8f2b5c1e-7d4a-4e0b-9c3f-2a6d1e8b4f70 (Burstable) container e798174fdf95: throttled in 42%"* ]]
+	[[ $output == "SREBOX THROTTLE WARNING: cgroup /system.slice/backup.service: throttled in 80% of 3000 periods since creation, 216.0s throttled; pod 8f2b5c1e-7d4a-4e0b-9c3f-2a6d1e8b4f70 (Burstable) container e798174fdf95: throttled in 42%"* ]]
 	[[ $output == *"| cfs_throttled=80%;25;;0;100 "* ]]
 	run sb throttle --root "$T/k8s-v2-systemd" -w cfs=50 -c cfs=79 -o json
 	[ "$status" -eq 2 ]
@@ -244,7 +244,7 @@ bump_thermal() {
 	run sb throttle --root "$T/k8s-v2-systemd" -w cfs=90 -o json
 	[ "$status" -eq 3 ]	# no /proc/stat in this tree: steal is unknown
 	jq -e '[.findings[] | select(.check == "cfs")][0] | .state == "OK"
-		and (.text | test("most throttled /system.slice/backup.service at 80.0%"))' <<<"$output"
+		and (.text | test("most throttled cgroup /system.slice/backup.service at 80.0%"))' <<<"$output"
 }
 
 @test "--sort time, -a, and CGROUP arguments that restrict the walk" {

@@ -556,7 +556,7 @@ static void summary(void **state)
 	assert_int_equal(sum.core_events, 14);
 	assert_int_equal(sum.pkg_events, 36);
 	throttle_summary_text(&sum, line, sizeof(line));
-	assert_non_null(strstr(line, "cgroup /kubepods/burstable/pod1234 throttled in 40% of 100"));
+	assert_non_null(strstr(line, "pod 1234 (Burstable) throttled in 40% of 100 periods (4.0s)"));
 	assert_non_null(strstr(line, "14 core and 36 package thermal events since boot"));
 	s.nhier = 0;
 	throttle_snap_free(&s);
