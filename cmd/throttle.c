@@ -7,7 +7,6 @@
 #include "../lib/root.h"
 #include "../lib/throttle.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +179,7 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	const struct sbx_threshold *thr = sbx_thr(ctx, "cfs");
 	const struct thr_cg_row *worst = NULL;
 	size_t flagged = 0, limited = 0;
+	enum sbx_state more = ST_OK;
 	struct sbx_finding *f;
 	char name[256], secs[48];
 
@@ -194,18 +194,23 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
+		limited += r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0;
+		if (r[i].ok && !isnan(r[i].ratio) && r[i].periods >= o_min_periods &&
+		    (!worst || r[i].ratio > worst->ratio))
+			worst = &r[i];
+	}
+	for (size_t i = 0; i < n; i++) {
 		enum sbx_state st;
 
-		limited += r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0;
 		if (!r[i].ok || isnan(r[i].ratio) || r[i].periods < o_min_periods)
 			continue;
-		if (!worst)
-			worst = &r[i];
 		st = range_state(&thr->warn, &thr->crit, pct(r[i].ratio));
 		if (st == ST_OK)
 			continue;
-		if (flagged++ >= MAX_CG_FINDINGS)
+		if (flagged++ >= MAX_CG_FINDINGS) {
+			more = state_worst(more, st);
 			continue;
+		}
 		throttle_cg_name(r[i].cg->path, &r[i].cg->k8s, name, sizeof(name));
 		snprintf(secs, sizeof(secs), ", %.1fs throttled", r[i].throttled_s);
 		f = report_finding(rep, st, "cfs", r[i].cg->path,
@@ -216,15 +221,17 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 				   r[i].has_time ? secs : "",
 				   r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0 ? ""
 										: "; no limit now");
+		/* one perfdata for the check: the worst cgroup's share */
 		if (flagged == 1) {
-			finding_perf(f, "cfs_throttled", pct(r[i].ratio), "%", &thr->warn, &thr->crit);
+			finding_perf(f, "cfs_throttled", pct(worst->ratio), "%", &thr->warn,
+				     &thr->crit);
 			finding_bounds(f, 0, 100);
 		}
 	}
 	if (flagged > MAX_CG_FINDINGS)
-		report_finding(rep, range_state(&thr->warn, &thr->crit, 100), "cfs", NULL,
-			       "%zu more cgroups over %s%% (-o json lists them all)",
-			       flagged - MAX_CG_FINDINGS, thr->warn.text);
+		report_finding(rep, more, "cfs", NULL, "%zu more cgroups over the threshold (-o json "
+						      "lists them all)",
+			       flagged - MAX_CG_FINDINGS);
 	if (flagged)
 		return;
 	if (worst && worst->throttled) {
@@ -775,6 +782,5 @@ const struct sbx_applet applet_throttle = {
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = throttle_opts,
 	.thresholds = throttle_thresholds,
-	.args_complete = NULL,
 	.run = throttle_run,
 };

@@ -259,6 +259,26 @@ bump_thermal() {
 	jq -e '(.cgroups | length) == 5 and .cgroups[0].cgroup == "/system.slice/backup.service"' <<<"$output"
 }
 
+@test "many throttled cgroups: the ten worst are findings, then a count; perfdata is the worst" {
+	root=$(root_empty)
+	cg=$root/sys/fs/cgroup
+	mkdir -p "$cg"
+	echo "cpu memory" >"$cg/cgroup.controllers"
+	printf 'usage_usec 1\n' >"$cg/cpu.stat"
+	for i in $(seq 1 13); do
+		mkdir "$cg/job$i.service"
+		echo "10000 100000" >"$cg/job$i.service/cpu.max"
+		printf 'usage_usec 1\nnr_periods 100\nnr_throttled %d\nthrottled_usec %d\n' \
+			$((30 + i)) $((i * 1000)) >"$cg/job$i.service/cpu.stat"
+	done
+	run sb throttle --root "$root" -c cfs=40 -s time -o json
+	jq -e '[.findings[] | select(.check == "cfs")] | length == 11
+		and .[0].state == "CRITICAL" and .[0].value == 43
+		and (.[-1].text == "3 more cgroups over the threshold (-o json lists them all)")
+		and .[-1].state == "WARNING"' <<<"$output"
+	jq -e '(.cgroups | length) == 13 and .cgroups[0].cgroup == "/job13.service"' <<<"$output"
+}
+
 @test "cgroup v1, cgroupfs driver: throttled_time in ns, the cpu symlink walked once" {
 	run sb throttle --root "$T/k8s-v1-cgroupfs" -o json
 	[ "$status" -eq 1 ]
