@@ -426,6 +426,10 @@ teardown() {
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
 		rmdir "$CG" 2>/dev/null || true
 	fi
+	# leave the controllers as the test found them
+	if [ -n "${ENABLED:-}" ]; then
+		echo -cpu 2>/dev/null >"$ENABLED" || true
+	fi
 }
 
 # cpu.stat once it has stopped moving
@@ -446,9 +450,14 @@ settled_stat() {
 	[ -n "${mnt:-}" ] || skip "no writable cgroup cpu controller (needs root and a cgroup v1 cpu or v2 mount with cpu)"
 	name=srebox-test.$$.$BATS_TEST_NUMBER
 	CG=$mnt/$name
-	mkdir "$CG"
+	mkdir "$CG" 2>/dev/null || skip "cannot create a cgroup under $mnt"
 	if [ "$version" = 2 ]; then
-		grep -qw cpu "$mnt/cgroup.subtree_control" || echo +cpu >"$mnt/cgroup.subtree_control"
+		if ! grep -qw cpu "$mnt/cgroup.subtree_control"; then
+			# EBUSY in a cgroup namespace whose root holds processes
+			echo +cpu 2>/dev/null >"$mnt/cgroup.subtree_control" ||
+				skip "cannot enable the cpu controller in $mnt/cgroup.subtree_control"
+			ENABLED=$mnt/cgroup.subtree_control
+		fi
 		echo "1000 10000" >"$CG/cpu.max"
 	else
 		echo 10000 >"$CG/cpu.cfs_period_us"
