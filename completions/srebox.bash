@@ -165,6 +165,47 @@ _srebox_irq()
 	COMPREPLY=()
 }
 
+_srebox_throttle()
+{
+	case $prev in
+	-s|--sort)
+		COMPREPLY=($(compgen -W 'ratio time' -- "$cur"))
+		return ;;
+	--min-periods)
+		COMPREPLY=()
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -176,7 +217,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cswitch disk health irq --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cswitch disk health irq throttle --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -184,7 +225,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cswitch|disk|health|irq)
+	cswitch|disk|health|irq|throttle)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -193,4 +234,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cswitch srebox-disk srebox-health srebox-irq
+complete -F _srebox srebox srebox-cswitch srebox-disk srebox-health srebox-irq srebox-throttle

@@ -11,6 +11,7 @@ complete -c srebox -n __fish_use_subcommand -a cswitch -d 'context switches, int
 complete -c srebox -n __fish_use_subcommand -a disk -d 'disk pressure as the kubelet sees it, what eats the space, never a hang'
 complete -c srebox -n __fish_use_subcommand -a health -d 'what is wrong with this node: every resource\'s saturation and errors, worst first'
 complete -c srebox -n __fish_use_subcommand -a irq -d 'interrupt and softirq rates per CPU, and devices piled onto one CPU'
+complete -c srebox -n __fish_use_subcommand -a throttle -d 'what holds the CPUs back: CFS quota, heat, frequency caps, steal'
 
 # cswitch
 complete -c srebox-cswitch -f
@@ -135,3 +136,32 @@ complete -c srebox -n '__fish_seen_subcommand_from irq' -s h -l help -d 'show he
 complete -c srebox-irq -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from irq' -s V -l version -d 'show the version'
 complete -c srebox-irq -s V -l version -d 'show the version'
+
+# throttle
+complete -c srebox-throttle -f
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s a -l all -d 'list every cgroup with a CPU limit, not only the 20 most throttled'
+complete -c srebox-throttle -s a -l all -d 'list every cgroup with a CPU limit, not only the 20 most throttled'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s s -l sort -x -a 'ratio time' -d 'order cgroups by throttled ratio'
+complete -c srebox-throttle -s s -l sort -x -a 'ratio time' -d 'order cgroups by throttled ratio'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -l min-periods -x -d 'judge cgroups with at least N enforcement periods'
+complete -c srebox-throttle -l min-periods -x -d 'judge cgroups with at least N enforcement periods'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox-throttle -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox-throttle -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox-throttle -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s w -l warning -x -d 'warning threshold'
+complete -c srebox-throttle -s w -l warning -x -d 'warning threshold'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s c -l critical -x -d 'critical threshold, as -w'
+complete -c srebox-throttle -s c -l critical -x -d 'critical threshold, as -w'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s o -l output -x -a 'table wide json prom check' -d 'table, wide, json, prom or check'
+complete -c srebox-throttle -s o -l output -x -a 'table wide json prom check' -d 'table, wide, json, prom or check'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox-throttle -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox-throttle -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s h -l help -d 'show help'
+complete -c srebox-throttle -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from throttle' -s V -l version -d 'show the version'
+complete -c srebox-throttle -s V -l version -d 'show the version'

@@ -373,3 +373,19 @@ bool mnt_is_point(const struct mnt_table *t, const char *path)
 			return true;
 	return false;
 }
+
+bool mnt_has_option(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = opts; p && *p;) {
+		size_t l = strcspn(p, ",");
+
+		if (l == n && !memcmp(p, word, n))
+			return true;
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}

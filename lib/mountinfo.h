@@ -57,6 +57,9 @@ void mnt_unescape(char *s);
 
 enum mnt_kind mnt_kind_of(const char *fstype);
 
+/* Is `word` ("cpu") one of the comma-separated options in `opts`? */
+bool mnt_has_option(const char *opts, const char *word);
+
 /* Set kind, suspect, hide and same_as for every mount.  Size does not
  * enter (GNU df also hides filesystems of 0 blocks; that needs statfs). */
 void mnt_classify(struct mnt_table *t);

@@ -392,3 +392,75 @@ long parse_cpulist(const char *s, unsigned *out, size_t max)
 	}
 	return (long)n;
 }
+
+/* "key<TAB>: value": the value (trimmed) when the line's key is `key`. */
+static bool cpuinfo_field(const char *p, const char *le, const char *key, const char **v,
+			  const char **ve)
+{
+	size_t n = strlen(key);
+	const char *q;
+
+	if ((size_t)(le - p) < n || memcmp(p, key, n))
+		return false;
+	q = skip_ws(p + n, le);
+	if (q >= le || *q != ':')
+		return false;
+	*v = skip_ws(q + 1, le);
+	*ve = le;
+	while (*ve > *v && ((*ve)[-1] == ' ' || (*ve)[-1] == '\t' || (*ve)[-1] == '\r'))
+		(*ve)--;
+	return true;
+}
+
+int parse_cpuinfo(const char *text, size_t len, const char *fname, struct cpuinfo *out,
+		  struct sbx_err *err)
+{
+	const char *p = text, *end = text + len, *le;
+	size_t alloc = 0, lineno = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (; p < end; p = next_line(p, end, &le)) {
+		const char *v, *ve;
+		char tmp[32];
+
+		next_line(p, end, &le);
+		lineno++;
+		if (cpuinfo_field(p, le, "processor", &v, &ve)) {
+			uint64_t id;
+			const char *q = v;
+
+			/* s390 has "processor 0: version = ..." lines: not ours */
+			if (!scan_u64(&q, ve, &id) || q != ve || id > 1u << 22)
+				goto bad;
+			ALLOC_GROW(out->cpus, out->n + 1, alloc);
+			out->cpus[out->n++] = (struct cpuinfo_cpu){ .processor = (unsigned)id };
+		} else if (cpuinfo_field(p, le, "cpu MHz", &v, &ve) && out->n) {
+			struct cpuinfo_cpu *c = &out->cpus[out->n - 1];
+
+			if ((size_t)(ve - v) >= sizeof(tmp))
+				goto bad;
+			memcpy(tmp, v, (size_t)(ve - v));
+			tmp[ve - v] = '\0';
+			if (!parse_double(tmp, &c->mhz) || c->mhz < 0)
+				goto bad;
+			c->has_mhz = true;
+		}
+	}
+	if (!out->n) {
+		sbx_err_set(err, 0, "%s: no 'processor' line%s", fname, len ? "" : " (empty file)");
+		return -1;
+	}
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s:%zu: cannot parse '%.*s'", fname, lineno,
+		    (int)(le - p > 40 ? 40 : le - p), p);
+	cpuinfo_free(out);
+	return -1;
+}
+
+void cpuinfo_free(struct cpuinfo *c)
+{
+	free(c->cpus);
+	c->cpus = NULL;
+	c->n = 0;
+}

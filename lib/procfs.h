@@ -165,4 +165,20 @@ bool match_oom_memcg(const char *text, size_t len, char *memcg, size_t n, int64_
 /* "INFO: task kworker/0:1:123 blocked for more than 120 seconds." */
 bool match_hung_task(const char *text, size_t len, char *task, size_t n, int64_t *pid);
 
+
+/* /proc/cpuinfo: the "cpu MHz" of each "processor" (x86 prints it; arm64
+ * does not, and then has_mhz is false). */
+struct cpuinfo_cpu {
+	unsigned processor;
+	bool has_mhz;
+	double mhz;
+};
+struct cpuinfo {
+	struct cpuinfo_cpu *cpus;
+	size_t n;
+};
+int parse_cpuinfo(const char *text, size_t len, const char *fname, struct cpuinfo *out,
+		  struct sbx_err *err);
+void cpuinfo_free(struct cpuinfo *c);
+
 #endif

@@ -1,0 +1,786 @@
+/* srebox throttle: is this node's CPU being held back, and by what?  CFS
+ * quota throttling of cgroups (what Kubernetes users mean), thermal
+ * throttling, frequency caps, temperatures at trip points, and steal.
+ * Replaces `cat .../cpu.stat` over the cgroup tree, `grep -i mhz
+ * /proc/cpuinfo`, `cpupower frequency-info`, `sensors` and `mpstat`. */
+#include "../lib/applet.h"
+#include "../lib/root.h"
+#include "../lib/throttle.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CG_FINDINGS 10
+
+static bool o_all;
+static const char *o_sort = "ratio";
+static unsigned o_min_periods = 5;
+
+static const struct sbx_opt throttle_opts[] = {
+	{ 'a', "all", OPT_FLAG, &o_all, NULL,
+	  "list every cgroup with a CPU limit, not only the 20 most throttled", NULL, NULL },
+	{ 's', "sort", OPT_CHOICE, &o_sort, "KEY",
+	  "order cgroups by throttled ratio (default) or throttled time", "ratio time", NULL },
+	{ 0, "min-periods", OPT_UINT, &o_min_periods, "N",
+	  "judge cgroups with at least N enforcement periods (default 5)", NULL, NULL },
+	OPT_END,
+};
+
+static struct sbx_threshold throttle_thresholds[] = {
+	{ "cfs", "25", NULL, "% of a cgroup's CFS periods throttled (CPUThrottlingHigh)" },
+	{ "thermal", "0", NULL, "thermal throttle events during the interval (-i)" },
+	{ "freq", "100:", NULL, "lowest CPU frequency ceiling, % of hardware max" },
+	{ "steal", "10", "30", "% of CPU time stolen by the hypervisor" },
+	{ NULL },
+};
+
+enum { G_RATIO, G_THR, G_PERIODS, G_TIME, G_LIMIT, G_USAGE, G_QOS, G_POD, G_CONT, G_CGROUP,
+       G_CID, G_RUNTIME, G_CREATED, G_TOT_PERIODS, G_TOT_THR, G_TOT_TIME, G_NCOLS };
+
+static const struct sbx_col cg_cols[] = {
+	[G_RATIO] = { "RATIO", "throttled_ratio", CT_RATIO, 0, "throttle_cgroup_throttled_ratio",
+		      "Share of CFS periods in which the cgroup was throttled, over the interval "
+		      "(or since creation)." },
+	[G_THR] = { "THROTTLED", "throttled_periods", CT_COUNT },
+	[G_PERIODS] = { "PERIODS", "periods", CT_COUNT },
+	[G_TIME] = { "THR-TIME", "throttled_seconds", CT_SECONDS },
+	[G_LIMIT] = { "LIMIT", "limit_cpus", CT_NUM, 0, "throttle_cgroup_limit_cpus",
+		      "CPU limit: quota / period." },
+	[G_USAGE] = { "USAGE", "usage_cpus", CT_NUM, 0, "throttle_cgroup_usage_cpus",
+		      "CPUs used over the interval." },
+	[G_QOS] = { "QOS", "qos", CT_STR },
+	[G_POD] = { "POD", "pod_uid", CT_STR, COL_LABEL },
+	[G_CONT] = { "CONTAINER", "container", CT_STR },
+	[G_CGROUP] = { "CGROUP", "cgroup", CT_STR, COL_LABEL },
+	[G_CID] = { "CONTAINER-ID", "container_id", CT_STR, COL_WIDE },
+	[G_RUNTIME] = { "RUNTIME", "runtime", CT_STR, COL_WIDE },
+	[G_CREATED] = { "NEW", "created_in_interval", CT_BOOL, COL_HIDE },
+	[G_TOT_PERIODS] = { "NR-PERIODS", "nr_periods", CT_COUNT, COL_HIDE | COL_COUNTER,
+			    "throttle_cgroup_periods_total",
+			    "CFS enforcement periods since the cgroup was created." },
+	[G_TOT_THR] = { "NR-THROTTLED", "nr_throttled", CT_COUNT, COL_HIDE | COL_COUNTER,
+			"throttle_cgroup_throttled_periods_total",
+			"CFS periods in which the cgroup was throttled." },
+	[G_TOT_TIME] = { "THROTTLED-TIME", "throttled_seconds_total", CT_SECONDS,
+			 COL_HIDE | COL_COUNTER, "throttle_cgroup_throttled_seconds_total",
+			 "Time the cgroup's tasks were throttled." },
+};
+
+enum { T_LEVEL, T_PKG, T_CORE, T_CPU, T_EVENTS, T_RATE, T_TOTAL, T_MAX, T_TIME, T_NCOLS };
+
+static const struct sbx_col thermal_cols[] = {
+	[T_LEVEL] = { "LEVEL", "level", CT_STR, COL_LABEL },
+	[T_PKG] = { "PACKAGE", "package", CT_INT, COL_LABEL },
+	[T_CORE] = { "CORE", "core", CT_INT, COL_LABEL },
+	[T_CPU] = { "CPU", "cpu", CT_INT },
+	[T_EVENTS] = { "EVENTS", "events", CT_COUNT },
+	[T_RATE] = { "RATE/s", "events_per_second", CT_RATE },
+	[T_TOTAL] = { "TOTAL", "total", CT_COUNT, COL_COUNTER, "throttle_thermal_events_total",
+		      "Thermal throttle events since boot (thermal_throttle/*_throttle_count)." },
+	[T_MAX] = { "LONGEST", "max_seconds", CT_SECONDS, 0, NULL, NULL },
+	[T_TIME] = { "THR-TIME", "throttled_seconds", CT_SECONDS },
+};
+
+enum { C_CPU, C_CUR, C_MAX, C_HWMAX, C_BIOS, C_CAP, C_GOV, C_DRV, C_BUSY, C_STEAL, C_HWCUR,
+       C_MIN, C_HWMIN, C_NCOLS };
+
+static const struct sbx_col cpu_cols[] = {
+	[C_CPU] = { "CPU", "cpu", CT_STR, COL_LABEL },
+	[C_CUR] = { "MHZ", "cur_mhz", CT_NUM },
+	[C_MAX] = { "MAX-MHZ", "scaling_max_mhz", CT_NUM },
+	[C_HWMAX] = { "HW-MAX", "hw_max_mhz", CT_NUM },
+	[C_BIOS] = { "BIOS-LIMIT", "bios_limit_mhz", CT_NUM },
+	[C_CAP] = { "CAP", "cap_ratio", CT_RATIO, 0, "throttle_cpu_frequency_cap_ratio",
+		    "Lowest frequency ceiling (scaling_max_freq or bios_limit) / cpuinfo_max_freq." },
+	[C_GOV] = { "GOVERNOR", "governor", CT_STR },
+	[C_DRV] = { "DRIVER", "driver", CT_STR },
+	[C_BUSY] = { "BUSY", "busy_ratio", CT_RATIO, 0, "throttle_cpu_busy_ratio",
+		     "Share of CPU time not idle, iowait or stolen." },
+	[C_STEAL] = { "STEAL", "steal_ratio", CT_RATIO, 0, "throttle_cpu_steal_ratio",
+		      "Share of CPU time stolen by the hypervisor." },
+	[C_HWCUR] = { "HW-MHZ", "hw_cur_mhz", CT_NUM, COL_WIDE },
+	[C_MIN] = { "MIN-MHZ", "scaling_min_mhz", CT_NUM, COL_WIDE },
+	[C_HWMIN] = { "HW-MIN", "hw_min_mhz", CT_NUM, COL_WIDE },
+};
+
+enum { S_NAME, S_TYPE, S_TEMP, S_TRIP, S_KIND, S_CRIT, S_ALARM, S_NCOLS };
+
+static const struct sbx_col sensor_cols[] = {
+	[S_NAME] = { "SENSOR", "sensor", CT_STR, COL_LABEL },
+	[S_TYPE] = { "TYPE", "type", CT_STR, COL_LABEL },
+	[S_TEMP] = { "TEMP-C", "temp_celsius", CT_NUM, 0, "throttle_temperature_celsius",
+		     "Temperature of a thermal zone or hwmon sensor." },
+	[S_TRIP] = { "TRIP-C", "trip_celsius", CT_NUM },
+	[S_KIND] = { "TRIP", "trip_type", CT_STR },
+	[S_CRIT] = { "CRIT-C", "critical_celsius", CT_NUM },
+	[S_ALARM] = { "ALARM", "crit_alarm", CT_BOOL, COL_WIDE },
+};
+
+static double pct(double r)
+{
+	return r * 100;
+}
+
+static void add_cg_table(struct sbx_report *rep, const struct thr_cg_row *r, size_t n,
+			 double seconds)
+{
+	struct sbx_table *t = report_table(rep, "cgroups", cg_cols, G_NCOLS);
+
+	table_title(t, "cgroups with a CPU limit, most throttled first:");
+	t->limit = o_all ? 0 : 20;
+	for (size_t i = 0; i < n; i++) {
+		const struct thr_cgroup *cg = r[i].cg;
+		const struct k8s_cgroup *k = &cg->k8s;
+		struct sbx_cell *c = table_row(t);
+
+		if (r[i].ok) {
+			if (!isnan(r[i].ratio))
+				cell_num(&c[G_RATIO], r[i].ratio);
+			cell_u64(&c[G_THR], r[i].throttled);
+			cell_u64(&c[G_PERIODS], r[i].periods);
+			if (r[i].has_time)
+				cell_num(&c[G_TIME], r[i].throttled_s);
+			if (r[i].has_usage && seconds > 0)
+				cell_num(&c[G_USAGE], r[i].usage_s / seconds);
+		} else {
+			cell_unknown(&c[G_RATIO], r[i].why);
+			cell_unknown(&c[G_THR], r[i].why);
+			cell_unknown(&c[G_PERIODS], r[i].why);
+		}
+		if (cg->has_limit && cg->limit.quota_us >= 0)
+			cell_num(&c[G_LIMIT], (double)cg->limit.quota_us / (double)cg->limit.period_us);
+		if (k->qos != QOS_NONE)
+			cell_str(&c[G_QOS], k8s_qos_name(k->qos));
+		if (k->level >= K8S_POD)
+			cell_str(&c[G_POD], k->pod_uid);
+		if (k->level == K8S_CONTAINER) {
+			cell_strf(&c[G_CONT], "%.12s", k->container_id);
+			cell_str(&c[G_CID], k->container_id);
+			if (*k->runtime)
+				cell_str(&c[G_RUNTIME], k->runtime);
+		}
+		cell_str(&c[G_CGROUP], cg->path);
+		if (seconds > 0)
+			cell_i64(&c[G_CREATED], r[i].created);
+		if (cg->st.has_periods) {
+			cell_u64(&c[G_TOT_PERIODS], cg->st.nr_periods);
+			cell_u64(&c[G_TOT_THR], cg->st.nr_throttled);
+		}
+		if (cg->st.has_throttled_time)
+			cell_num(&c[G_TOT_TIME], cg->st.throttled_s);
+	}
+}
+
+static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
+		      const struct thr_snap *cur, const struct thr_cg_row *r, size_t n,
+		      double seconds)
+{
+	const struct sbx_threshold *thr = sbx_thr(ctx, "cfs");
+	const struct thr_cg_row *worst = NULL;
+	size_t flagged = 0, limited = 0;
+	enum sbx_state more = ST_OK;
+	struct sbx_finding *f;
+	char name[256], secs[48];
+
+	if (cur->cg_error) {
+		f = report_finding(rep, ST_UNKNOWN, "cfs", NULL, "cgroups: %s", cur->cg_error);
+		if (!n)
+			finding_perf_unknown(f, "cfs_throttled", "%");
+	}
+	if (!cur->nhier) {
+		if (!cur->cg_error)
+			report_finding(rep, ST_OK, "cfs", NULL, "CFS quota: %s", cur->cg_note);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		limited += r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0;
+		if (r[i].ok && !isnan(r[i].ratio) && r[i].periods >= o_min_periods &&
+		    (!worst || r[i].ratio > worst->ratio))
+			worst = &r[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum sbx_state st;
+
+		if (!r[i].ok || isnan(r[i].ratio) || r[i].periods < o_min_periods)
+			continue;
+		st = range_state(&thr->warn, &thr->crit, pct(r[i].ratio));
+		if (st == ST_OK)
+			continue;
+		if (flagged++ >= MAX_CG_FINDINGS) {
+			more = state_worst(more, st);
+			continue;
+		}
+		throttle_cg_name(r[i].cg->path, &r[i].cg->k8s, name, sizeof(name));
+		snprintf(secs, sizeof(secs), ", %.1fs throttled", r[i].throttled_s);
+		f = report_finding(rep, st, "cfs", r[i].cg->path,
+				   "%s: throttled in %.0f%% of %llu periods%s%s%s%s", name,
+				   pct(r[i].ratio), (unsigned long long)r[i].periods,
+				   seconds > 0 ? "" : " since creation",
+				   r[i].created ? " (created during the interval)" : "",
+				   r[i].has_time ? secs : "",
+				   r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0 ? ""
+										: "; no limit now");
+		/* one perfdata for the check: the worst cgroup's share */
+		if (flagged == 1) {
+			finding_perf(f, "cfs_throttled", pct(worst->ratio), "%", &thr->warn,
+				     &thr->crit);
+			finding_bounds(f, 0, 100);
+		}
+	}
+	if (flagged > MAX_CG_FINDINGS)
+		report_finding(rep, more, "cfs", NULL, "%zu more cgroups over the threshold (-o json "
+						      "lists them all)",
+			       flagged - MAX_CG_FINDINGS);
+	if (flagged)
+		return;
+	if (worst && worst->throttled) {
+		throttle_cg_name(worst->cg->path, &worst->cg->k8s, name, sizeof(name));
+		f = report_finding(rep, ST_OK, "cfs", NULL,
+				   "CFS quota: most throttled %s at %.1f%% of %llu periods%s", name,
+				   pct(worst->ratio), (unsigned long long)worst->periods,
+				   seconds > 0 ? "" : " since creation");
+	} else {
+		f = report_finding(rep, ST_OK, "cfs", NULL,
+				   "CFS quota: no throttling in %zu cgroups with a CPU limit "
+				   "(%zu cgroups walked)",
+				   limited, cur->cg_seen);
+	}
+	finding_perf(f, "cfs_throttled", worst ? pct(worst->ratio) : 0, "%", &thr->warn,
+		     &thr->crit);
+	finding_bounds(f, 0, 100);
+}
+
+static void add_thermal_table(struct sbx_report *rep, const struct thr_thermal_row *r, size_t n,
+			      double seconds)
+{
+	struct sbx_table *t = report_table(rep, "thermal", thermal_cols, T_NCOLS);
+
+	table_title(t, "Thermal throttling (thermal_throttle, once per core and per package):");
+	for (size_t i = 0; i < n; i++) {
+		struct sbx_cell *c = table_row(t);
+
+		cell_str(&c[T_LEVEL], r[i].level == THR_CORE ? "core" : "package");
+		cell_i64(&c[T_PKG], r[i].package);
+		if (r[i].level == THR_CORE)
+			cell_i64(&c[T_CORE], r[i].core);
+		cell_i64(&c[T_CPU], r[i].cpu);
+		if (r[i].ok) {
+			cell_u64(&c[T_EVENTS], r[i].events);
+			if (seconds > 0)
+				cell_num(&c[T_RATE], (double)r[i].events / seconds);
+			if (r[i].has_total_ms)
+				cell_num(&c[T_TIME], (double)r[i].total_ms / 1000);
+		} else {
+			cell_unknown(&c[T_EVENTS], r[i].why);
+			if (seconds > 0)
+				cell_unknown(&c[T_RATE], r[i].why);
+		}
+		cell_u64(&c[T_TOTAL], r[i].total);
+		if (r[i].has_max_ms)
+			cell_num(&c[T_MAX], (double)r[i].max_ms / 1000);
+	}
+}
+
+/* A CPU list of the CPUs in `ids`: "0-3,8". */
+static void cpulist(const unsigned *ids, size_t n, char *out, size_t size)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		if (j > i)
+			buf_addf(&b, "%s%u-%u", b.len ? "," : "", ids[i], ids[j]);
+		else
+			buf_addf(&b, "%s%u", b.len ? "," : "", ids[i]);
+		i = j + 1;
+	}
+	snprintf(out, size, "%s", b.len ? b.s : "");
+	buf_free(&b);
+}
+
+static void check_thermal(struct sbx_report *rep, const struct sbx_ctx *ctx,
+			  const struct thr_snap *cur, const struct thr_thermal_row *r, size_t n,
+			  double seconds)
+{
+	const struct sbx_threshold *thr = sbx_thr(ctx, "thermal");
+	uint64_t core = 0, pkg = 0;
+	size_t unknown = 0, offline = 0;
+	const char *why = NULL, *cpu_why = NULL;
+	unsigned *ids = xcalloc(cur->ncpus + 1, sizeof(unsigned));
+	struct sbx_finding *f;
+	char up[32], list[256];
+
+	for (size_t i = 0; i < cur->ncpus; i++) {
+		if (cur->cpus[i].offline)
+			ids[offline++] = cur->cpus[i].cpu;
+		if (cur->cpus[i].thermal_why && !cpu_why)
+			cpu_why = cur->cpus[i].thermal_why;
+	}
+	if (cpu_why)
+		report_finding(rep, ST_UNKNOWN, "thermal", NULL, "thermal throttle counters: %s",
+			       cpu_why);
+	if (!cur->any_thermal) {
+		if (!cpu_why)
+			report_finding(rep, ST_OK, "thermal", NULL,
+				       "no thermal_throttle counters (%s): not x86, a virtual "
+				       "machine, or the kernel lacks them",
+				       cur->cpu_error ? cur->cpu_error : rooted("/sys/devices/system/cpu"));
+		free(ids);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].ok) {
+			unknown++;
+			why = r[i].why;
+			continue;
+		}
+		if (r[i].level == THR_CORE)
+			core += r[i].events;
+		else
+			pkg += r[i].events;
+	}
+	if (seconds > 0) {
+		enum sbx_state st = range_state(&thr->warn, &thr->crit, (double)(core + pkg));
+
+		f = report_finding(rep, st, "thermal", NULL,
+				   "%s%llu thermal throttle events in %.1fs (%llu core, %llu "
+				   "package)%s%s",
+				   st == ST_OK ? "thermal: " : "CPU clock throttled for heat: ",
+				   (unsigned long long)(core + pkg), seconds,
+				   (unsigned long long)core, (unsigned long long)pkg,
+				   unknown ? "; unknown for some: " : "", unknown ? why : "");
+		finding_perf(f, "thermal_events", (double)(core + pkg), "", &thr->warn, &thr->crit);
+	} else {
+		snprintf(up, sizeof(up), "up ");
+		fmt_duration(up + 3, sizeof(up) - 3, cur->uptime);
+		f = report_finding(rep, ST_OK, "thermal", NULL,
+				   "thermal: %llu core and %llu package throttle events since boot "
+				   "(%s); -i SECONDS shows whether it happens now",
+				   (unsigned long long)core, (unsigned long long)pkg,
+				   cur->uptime >= 0 ? up : "uptime unknown");
+		finding_perf(f, "thermal_events", (double)(core + pkg), "c", NULL, NULL);
+	}
+	if (offline) {
+		cpulist(ids, offline, list, sizeof(list));
+		report_note(rep, "%s%soffline CPU %s: thermal counters read empty, not counted",
+			    rep->note ? rep->note : "", rep->note ? "; " : "", list);
+	}
+	free(ids);
+}
+
+static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
+		       const struct thr_snap *s)
+{
+	const struct sbx_threshold *thr = sbx_thr(ctx, "freq");
+	unsigned *ids = xcalloc(s->ncpus + 1, sizeof(unsigned));
+	bool *done = xcalloc(s->ncpus + 1, sizeof(bool));
+	double lowest = 2, mhz_min = 0, mhz_max = 0;
+	size_t checked = 0, nmhz = 0, flagged = 0;
+	const char *why = NULL;
+	struct sbx_finding *f;
+	char list[256], nowhy[128], now[96] = "";
+	uint64_t cur_min = 0, cur_max = 0, hw_max = 0;
+	size_t ncur = 0;
+
+	if (!s->any_cpufreq) {
+		for (size_t i = 0; i < s->ncpus; i++) {
+			if (!s->cpus[i].has_mhz)
+				continue;
+			if (!nmhz || s->cpus[i].mhz < mhz_min)
+				mhz_min = s->cpus[i].mhz;
+			if (!nmhz || s->cpus[i].mhz > mhz_max)
+				mhz_max = s->cpus[i].mhz;
+			nmhz++;
+		}
+		if (nmhz) {
+			char range[64];
+
+			if (mhz_min == mhz_max)
+				snprintf(range, sizeof(range), "%.0f", mhz_min);
+			else
+				snprintf(range, sizeof(range), "%.0f-%.0f", mhz_min, mhz_max);
+			report_finding(rep, ST_OK, "freq", NULL,
+				       "no cpufreq (a virtual machine, or firmware controls the "
+				       "clock): /proc/cpuinfo says %s MHz on %zu CPUs",
+				       range, nmhz);
+		}
+		else
+			report_finding(rep, ST_OK, "freq", NULL,
+				       "no cpufreq and no 'cpu MHz' in /proc/cpuinfo: frequency "
+				       "caps cannot be seen");
+		goto out;
+	}
+	for (size_t i = 0; i < s->ncpus; i++) {
+		const struct thr_cpu *c = &s->cpus[i];
+		double ratio;
+		uint64_t khz;
+		const char *src;
+		enum sbx_state st;
+		size_t nids = 0;
+
+		if (done[i] || !c->has_cpufreq)
+			continue;
+		if (!throttle_freq_cap(c, &ratio, &khz, &src)) {
+			if (c->freq_why) {
+				why = c->freq_why;
+			} else if (!why) {
+				snprintf(nowhy, sizeof(nowhy),
+					 "CPU%u has no %s in its cpufreq directory", c->cpu,
+					 c->has_hw_max ? "scaling_max_freq or bios_limit"
+						       : "cpuinfo_max_freq (the hardware maximum)");
+				why = nowhy;
+			}
+			continue;
+		}
+		checked++;
+		lowest = ratio < lowest ? ratio : lowest;
+		st = range_state(&thr->warn, &thr->crit, pct(ratio));
+		if (st == ST_OK)
+			continue;
+		/* the CPUs with the same ceiling from the same source: one finding */
+		for (size_t j = i; j < s->ncpus; j++) {
+			double r2;
+			uint64_t k2;
+			const char *s2;
+
+			if (!done[j] && throttle_freq_cap(&s->cpus[j], &r2, &k2, &s2) && k2 == khz &&
+			    !strcmp(s2, src) && s->cpus[j].hw_max_khz == c->hw_max_khz) {
+				done[j] = true;
+				ids[nids++] = s->cpus[j].cpu;
+			}
+		}
+		cpulist(ids, nids, list, sizeof(list));
+		f = report_finding(rep, st, "freq", list,
+				   "CPU%s %s: %s %.0f MHz caps %s at %.0f%% of the hardware's %.0f "
+				   "MHz (%sgovernor %s, driver %s)",
+				   nids > 1 ? "s" : "", list, src, (double)khz / 1000,
+				   nids > 1 ? "them" : "it", pct(ratio), (double)c->hw_max_khz / 1000,
+				   !strcmp(src, "bios_limit") ? "firmware or BMC power capping; " : "",
+				   *c->governor ? c->governor : "?", *c->driver ? c->driver : "?");
+		if (!flagged++) {
+			finding_perf(f, "freq_cap", pct(ratio), "%", &thr->warn, &thr->crit);
+			finding_bounds(f, 0, 100);
+		}
+	}
+	if (flagged)
+		goto out;
+	if (!checked) {
+		f = report_finding(rep, ST_UNKNOWN, "freq", NULL, "frequency ceiling: %s", why);
+		finding_perf_unknown(f, "freq_cap", "%");
+		goto out;
+	}
+	for (size_t i = 0; i < s->ncpus; i++) {
+		const struct thr_cpu *c = &s->cpus[i];
+
+		if (!c->has_cur)
+			continue;
+		cur_min = !ncur || c->cur_khz < cur_min ? c->cur_khz : cur_min;
+		cur_max = !ncur || c->cur_khz > cur_max ? c->cur_khz : cur_max;
+		hw_max = c->has_hw_max && c->hw_max_khz > hw_max ? c->hw_max_khz : hw_max;
+		ncur++;
+	}
+	if (ncur && hw_max && cur_min == cur_max)
+		snprintf(now, sizeof(now), "; now at %.0f MHz of %.0f", (double)cur_min / 1000,
+			 (double)hw_max / 1000);
+	else if (ncur && hw_max)
+		snprintf(now, sizeof(now), "; now at %.0f-%.0f MHz of %.0f", (double)cur_min / 1000,
+			 (double)cur_max / 1000, (double)hw_max / 1000);
+	f = report_finding(rep, ST_OK, "freq", NULL,
+			   "frequency: lowest ceiling %.0f%% of the hardware maximum on %zu CPUs%s%s%s",
+			   pct(lowest), checked, now, why ? "; unknown for some: " : "", why ? why : "");
+	finding_perf(f, "freq_cap", pct(lowest), "%", &thr->warn, &thr->crit);
+	finding_bounds(f, 0, 100);
+out:
+	free(ids);
+	free(done);
+}
+
+static const struct thr_steal *steal_for(const struct thr_steal *r, size_t n, int cpu)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].cpu == cpu)
+			return &r[i];
+	return NULL;
+}
+
+static void ratio_cell(struct sbx_cell *c, const struct thr_steal *st, bool busy)
+{
+	if (!st)
+		return;
+	if (busy ? st->ok : st->has_steal)
+		cell_num(c, busy ? st->busy : st->steal);
+	else
+		cell_unknown(c, busy ? st->why : st->steal_why);
+}
+
+static void khz_cell(struct sbx_cell *c, bool has, uint64_t khz)
+{
+	if (has)
+		cell_num(c, (double)khz / 1000);
+}
+
+static void add_cpu_table(struct sbx_report *rep, const struct thr_snap *s,
+			  const struct thr_steal *st, size_t nst)
+{
+	struct sbx_table *t = report_table(rep, "cpus", cpu_cols, C_NCOLS);
+	struct sbx_cell *c;
+
+	table_title(t, "Per CPU (frequencies in MHz; steal and busy from /proc/stat):");
+	if (nst) {
+		c = table_row(t);
+		cell_str(&c[C_CPU], "all");
+		ratio_cell(&c[C_BUSY], steal_for(st, nst, -1), true);
+		ratio_cell(&c[C_STEAL], steal_for(st, nst, -1), false);
+	}
+	for (size_t i = 0; i < s->ncpus; i++) {
+		const struct thr_cpu *p = &s->cpus[i];
+		const struct thr_steal *x = steal_for(st, nst, (int)p->cpu);
+		double ratio;
+		uint64_t khz;
+		const char *src;
+
+		c = table_row(t);
+		cell_strf(&c[C_CPU], "%u", p->cpu);
+		if (p->has_cpufreq) {
+			khz_cell(&c[C_CUR], p->has_cur, p->cur_khz);
+			khz_cell(&c[C_MAX], p->has_max, p->max_khz);
+			khz_cell(&c[C_HWMAX], p->has_hw_max, p->hw_max_khz);
+			khz_cell(&c[C_BIOS], p->has_bios, p->bios_khz);
+			khz_cell(&c[C_MIN], p->has_min, p->min_khz);
+			khz_cell(&c[C_HWMIN], p->has_hw_min, p->hw_min_khz);
+			if (p->has_hw_cur)
+				cell_num(&c[C_HWCUR], (double)p->hw_cur_khz / 1000);
+			else if (p->hw_cur_why)
+				cell_unknown(&c[C_HWCUR], p->hw_cur_why);
+			if (throttle_freq_cap(p, &ratio, &khz, &src))
+				cell_num(&c[C_CAP], ratio);
+			if (*p->governor)
+				cell_str(&c[C_GOV], p->governor);
+			if (*p->driver)
+				cell_str(&c[C_DRV], p->driver);
+		} else if (p->has_mhz) {
+			cell_num(&c[C_CUR], p->mhz);
+		}
+		ratio_cell(&c[C_BUSY], x, true);
+		ratio_cell(&c[C_STEAL], x, false);
+	}
+	/* CPUs in /proc/stat that sysfs did not show (a tree without /sys) */
+	for (size_t i = 0; i < nst; i++) {
+		bool seen = st[i].cpu < 0;
+
+		for (size_t j = 0; j < s->ncpus && !seen; j++)
+			seen = (int)s->cpus[j].cpu == st[i].cpu;
+		if (seen)
+			continue;
+		c = table_row(t);
+		cell_strf(&c[C_CPU], "%d", st[i].cpu);
+		ratio_cell(&c[C_BUSY], &st[i], true);
+		ratio_cell(&c[C_STEAL], &st[i], false);
+	}
+}
+
+static void check_steal(struct sbx_report *rep, const struct sbx_ctx *ctx,
+			const struct thr_snap *s, const struct thr_steal *r, size_t n,
+			double seconds)
+{
+	const struct sbx_threshold *thr = sbx_thr(ctx, "steal");
+	const struct thr_steal *worst = NULL;
+	struct sbx_finding *f;
+	enum sbx_state st;
+
+	if (!s->has_stat) {
+		f = report_finding(rep, ST_UNKNOWN, "steal", NULL, "steal: %s", s->stat_err.msg);
+		finding_perf_unknown(f, "steal", "%");
+		return;
+	}
+	if (!r[0].has_steal) {
+		/* an old kernel has no steal column: nothing to judge */
+		f = report_finding(rep, ST_OK, "steal", NULL, "steal: %s", r[0].steal_why);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+		if (r[i].has_steal && (!worst || r[i].steal > worst->steal))
+			worst = &r[i];
+	st = range_state(&thr->warn, &thr->crit, pct(r[0].steal));
+	f = report_finding(rep, st, "steal", NULL, "%s%.1f%% of CPU time stolen by the hypervisor%s",
+			   st == ST_OK ? "steal: " : "noisy neighbour: ", pct(r[0].steal),
+			   seconds > 0 ? "" : " (average since boot)");
+	if (worst && n > 2 && worst->steal > 0) {
+		char *t = xasprintf("%s; most on CPU%d (%.1f%%)", f->text, worst->cpu,
+				    pct(worst->steal));
+
+		free(f->text);
+		f->text = t;
+	}
+	finding_perf(f, "steal", pct(r[0].steal), "%", &thr->warn, &thr->crit);
+	finding_bounds(f, 0, 100);
+}
+
+static void add_sensor_table(struct sbx_report *rep, const struct thr_snap *s)
+{
+	struct sbx_table *t = report_table(rep, "sensors", sensor_cols, S_NCOLS);
+
+	table_title(t, "Temperatures (thermal zones and hwmon), degrees Celsius:");
+	for (size_t i = 0; i < s->nsensors; i++) {
+		const struct thr_sensor *x = &s->sensors[i];
+		struct sbx_cell *c = table_row(t);
+
+		cell_str(&c[S_NAME], x->name);
+		if (*x->type)
+			cell_str(&c[S_TYPE], x->type);
+		if (x->has_temp)
+			cell_num(&c[S_TEMP], x->temp_c);
+		else
+			cell_unknown(&c[S_TEMP], x->why);
+		if (x->has_warn_trip) {
+			cell_num(&c[S_TRIP], x->warn_trip_c);
+			cell_str(&c[S_KIND], x->warn_trip_kind);
+		}
+		if (x->has_crit_trip)
+			cell_num(&c[S_CRIT], x->crit_trip_c);
+		cell_i64(&c[S_ALARM], x->crit_alarm);
+	}
+}
+
+/* A sensor at its own trip point: the kernel (passive), the platform (hot)
+ * or the chip (max) acts there; at critical the machine shuts down. */
+static void check_trip(struct sbx_report *rep, const struct thr_snap *s)
+{
+	const struct thr_sensor *hot = NULL;
+	size_t over = 0, known = 0;
+
+	for (size_t i = 0; i < s->nsensors; i++) {
+		const struct thr_sensor *x = &s->sensors[i];
+		const char *name = *x->type ? x->type : x->name;
+
+		if (!x->has_temp)
+			continue;
+		known++;
+		if (!hot || x->temp_c > hot->temp_c)
+			hot = x;
+		if (x->crit_alarm || (x->has_crit_trip && x->temp_c >= x->crit_trip_c)) {
+			over++;
+			report_finding(rep, ST_CRITICAL, "trip", x->name,
+				       "%s (%s) at %.1f°C: %s critical %.0f°C", x->name, name,
+				       x->temp_c, x->crit_alarm ? "crit_alarm raised," : "at or over its",
+				       x->has_crit_trip ? x->crit_trip_c : NAN);
+		} else if (x->has_warn_trip && x->temp_c >= x->warn_trip_c) {
+			over++;
+			report_finding(rep, ST_WARNING, "trip", x->name,
+				       "%s (%s) at %.1f°C: at or over its %s trip point %.0f°C", x->name,
+				       name, x->temp_c, x->warn_trip_kind, x->warn_trip_c);
+		}
+	}
+	if (over)
+		return;
+	if (hot)
+		report_finding(rep, ST_OK, "trip", NULL,
+			       "temperatures: hottest %s (%s) %.1f°C; %zu sensors below their trip "
+			       "points",
+			       hot->name, *hot->type ? hot->type : "?", hot->temp_c, known);
+	else if (s->nsensors)
+		report_finding(rep, ST_OK, "trip", NULL, "temperatures: no sensor readable (%s)",
+			       s->sensors[0].why);
+	else
+		report_finding(rep, ST_OK, "trip", NULL,
+			       "temperatures: no thermal zones or hwmon sensors (a virtual machine?)");
+}
+
+static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap *prev,
+				const struct thr_snap *cur)
+{
+	struct sbx_report *rep = report_new("throttle");
+	double seconds = prev ? cur->when - prev->when : 0;
+	enum thr_sort sort = !strcmp(o_sort, "time") ? THR_SORT_TIME : THR_SORT_RATIO;
+	struct throttle_summary sum;
+	struct thr_cg_row *cg;
+	struct thr_thermal_row *th;
+	struct thr_steal *st;
+	size_t ncg, nth, nst;
+	char line[1024], up[32];
+
+	rep->interval = seconds;
+	cg = throttle_cg_rows(cur, prev, sort, &ncg);
+	th = throttle_thermal_rows(cur, prev, &nth);
+	st = throttle_steal_rows(cur, prev, &nst);
+	throttle_summarise(cur, prev, o_min_periods, &sum);
+	throttle_summary_text(&sum, line, sizeof(line));
+	report_summary(rep, "%s", line);
+	if (!prev) {
+		snprintf(up, sizeof(up), " (up ");
+		fmt_duration(up + 5, sizeof(up) - 6, cur->uptime);
+		strcat(up, ")");
+		report_note(rep, "cgroups since creation, the rest since boot%s; -i SECONDS gives "
+				 "the figures now", cur->uptime >= 0 ? up : "");
+	}
+	check_cfs(rep, ctx, cur, cg, ncg, seconds);
+	check_thermal(rep, ctx, cur, th, nth, seconds);
+	check_freq(rep, ctx, cur);
+	check_trip(rep, cur);
+	check_steal(rep, ctx, cur, st, nst, seconds);
+	if (sbx_wants_tables(ctx)) {
+		if (cur->nhier)
+			add_cg_table(rep, cg, ncg, seconds);
+		if (nth)
+			add_thermal_table(rep, th, nth, seconds);
+		if (cur->ncpus || nst)
+			add_cpu_table(rep, cur, st, nst);
+		if (cur->nsensors)
+			add_sensor_table(rep, cur);
+	}
+	free(cg);
+	free(th);
+	free(st);
+	return rep;
+}
+
+static int throttle_run(struct sbx_ctx *ctx)
+{
+	struct thr_snap prev, cur;
+	const char *const *paths = (const char *const *)ctx->args;
+
+	throttle_read(&prev, THR_ALL, paths, (size_t)ctx->nargs);
+	if (prev.cg_missing) {
+		warnx_("cgroup '%s': in no cgroup hierarchy with the cpu controller (%s%s)",
+		       prev.cg_missing, rooted(prev.hier[0].dir), prev.nhier > 1 ? ", ..." : "");
+		throttle_snap_free(&prev);
+		return 3;
+	}
+	if (!ctx->interval) {
+		sbx_emit(ctx, build(ctx, NULL, &prev));
+		throttle_snap_free(&prev);
+		return 0;
+	}
+	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
+		if (!sbx_wait(ctx, ctx->interval))
+			break;
+		throttle_read(&cur, THR_ALL, paths, (size_t)ctx->nargs);
+		sbx_emit(ctx, build(ctx, &prev, &cur));
+		throttle_snap_free(&prev);
+		prev = cur;
+	}
+	throttle_snap_free(&prev);
+	return 0;
+}
+
+const struct sbx_applet applet_throttle = {
+	.name = "throttle",
+	.summary = "what holds the CPUs back: CFS quota, heat, frequency caps, steal",
+	.usage = "[OPTIONS] [CGROUP...]",
+	.description =
+		"Ranks the cgroups with a CPU limit (cgroup v1 and v2) by the share of CFS\n"
+		"periods in which they were throttled, naming Kubernetes pods and containers;\n"
+		"counts thermal throttle events per core and package; shows frequency ceilings\n"
+		"(scaling_max_freq, bios_limit) against the hardware maximum, temperatures\n"
+		"against their trip points, and steal per CPU.  Without -i: cgroups since\n"
+		"creation, the rest since boot.  CGROUP arguments restrict the walk to those\n"
+		"subtrees of the hierarchy (\"kubepods.slice\").",
+	.flags = AP_PROBE | AP_OUTPUT,
+	.opts = throttle_opts,
+	.thresholds = throttle_thresholds,
+	.run = throttle_run,
+};

@@ -1,0 +1,1259 @@
+/* The throttle probe.  See throttle.h.  Everything is read under the root;
+ * a file the kernel does not have is absent (has_ false), never zero, and
+ * a file it has but would not give is kept with the reason. */
+#include "throttle.h"
+#include "mountinfo.h"
+#include "root.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CPU_DIR "/sys/devices/system/cpu"
+#define MAX_DEPTH 64
+
+/* --- sysfs attributes ---------------------------------------------------- */
+
+enum attr { A_OK, A_MISSING, A_EMPTY, A_BAD, A_ERR };
+
+/* A one-line attribute.  Offline CPUs give empty thermal_throttle files;
+ * scaling_setspeed says "<unsupported>"; cpuinfo_cur_freq is root-only. */
+static enum attr attr_line(const char *path, char *out, size_t n, struct sbx_err *err)
+{
+	if (root_read_line(path, out, n, err) < 0)
+		return err->errnum == ENOENT || err->errnum == ENOTDIR ? A_MISSING : A_ERR;
+	str_trim(out);
+	return *out ? A_OK : A_EMPTY;
+}
+
+static enum attr attr_u64(const char *path, uint64_t *v, struct sbx_err *err)
+{
+	char line[64];
+	enum attr a = attr_line(path, line, sizeof(line), err);
+
+	if (a != A_OK)
+		return a;
+	if (!parse_u64(line, v)) {
+		sbx_err_set(err, 0, "%s: not a number: '%.20s'", rooted(path), line);
+		return A_BAD;
+	}
+	return A_OK;
+}
+
+static enum attr attr_i64(const char *path, int64_t *v, struct sbx_err *err)
+{
+	char line[64];
+	enum attr a = attr_line(path, line, sizeof(line), err);
+
+	if (a != A_OK)
+		return a;
+	if (!parse_i64(line, v)) {
+		sbx_err_set(err, 0, "%s: not a number: '%.20s'", rooted(path), line);
+		return A_BAD;
+	}
+	return A_OK;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(rooted(path), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* "cpu12" -> 12; "cpufreq", "cpuidle" -> false */
+static bool name_num(const char *name, const char *prefix, unsigned *id)
+{
+	uint64_t v;
+
+	if (!str_starts(name, prefix) || !parse_u64(name + strlen(prefix), &v) || v > 1u << 22)
+		return false;
+	*id = (unsigned)v;
+	return true;
+}
+
+static void keep_why(char **dst, const struct sbx_err *e)
+{
+	if (!*dst)
+		*dst = xstrdup(e->msg);
+}
+
+/* --- CPUs: thermal_throttle and cpufreq ----------------------------------- */
+
+static int cmp_cpu(const void *a, const void *b)
+{
+	const struct thr_cpu *x = a, *y = b;
+
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+static struct thr_cpu *find_cpu(struct thr_snap *s, unsigned id)
+{
+	for (size_t i = 0; i < s->ncpus; i++)
+		if (s->cpus[i].cpu == id)
+			return &s->cpus[i];
+	return NULL;
+}
+
+static void read_thermal(struct thr_cpu *c)
+{
+	static const struct {
+		const char *file;
+		size_t has, val;
+	} f[] = {
+#define F(name, field) { name, offsetof(struct thr_cpu, has_##field), offsetof(struct thr_cpu, field) }
+		F("core_throttle_count", core_count),
+		F("package_throttle_count", pkg_count),
+		F("core_throttle_max_time_ms", core_max_ms),
+		F("core_throttle_total_time_ms", core_total_ms),
+		F("package_throttle_max_time_ms", pkg_max_ms),
+		F("package_throttle_total_time_ms", pkg_total_ms),
+#undef F
+	};
+	char path[128];
+	struct sbx_err err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		uint64_t v;
+
+		snprintf(path, sizeof(path), CPU_DIR "/cpu%u/thermal_throttle/%s", c->cpu, f[i].file);
+		switch (attr_u64(path, &v, &err)) {
+		case A_OK:
+			*(bool *)((char *)c + f[i].has) = true;
+			*(uint64_t *)((char *)c + f[i].val) = v;
+			break;
+		case A_EMPTY:
+			/* therm_throt.c prints nothing for an offline CPU */
+			c->offline = true;
+			return;
+		case A_MISSING:
+			/* no core counter: no thermal_throttle directory at all */
+			if (i == 0)
+				return;
+			break;
+		case A_BAD:
+		case A_ERR:
+			keep_why(&c->thermal_why, &err);
+			break;
+		}
+	}
+}
+
+static void read_topology(struct thr_cpu *c)
+{
+	char path[128];
+	struct sbx_err err;
+
+	snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/physical_package_id", c->cpu);
+	if (attr_i64(path, &c->package, &err) != A_OK)
+		return;
+	snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/core_id", c->cpu);
+	c->has_topo = attr_i64(path, &c->core, &err) == A_OK;
+}
+
+/* The cpufreq directory of a CPU: its own cpuN/cpufreq (a symlink to the
+ * policy), or the policy whose affected_cpus lists it. */
+static bool cpufreq_dir(unsigned cpu, bool policies, char *out, size_t n)
+{
+	struct sbx_err err;
+	struct dirent *de;
+	DIR *d;
+	bool found = false;
+
+	snprintf(out, n, CPU_DIR "/cpu%u/cpufreq", cpu);
+	if (is_dir(out))
+		return true;
+	if (!policies || !(d = root_opendir(CPU_DIR "/cpufreq", &err)))
+		return false;
+	while (!found && (de = readdir(d))) {
+		unsigned pol, ids[4096];
+		char list[4096], path[400];
+		long k;
+
+		if (!name_num(de->d_name, "policy", &pol))
+			continue;
+		snprintf(path, sizeof(path), CPU_DIR "/cpufreq/%s/affected_cpus", de->d_name);
+		if (attr_line(path, list, sizeof(list), &err) != A_OK)
+			continue;
+		/* affected_cpus is space separated; parse_cpulist wants commas */
+		for (char *p = list; *p; p++)
+			if (*p == ' ')
+				*p = ',';
+		k = parse_cpulist(list, ids, ARRAY_SIZE(ids));
+		for (long i = 0; i < k && i < (long)ARRAY_SIZE(ids); i++)
+			if (ids[i] == cpu) {
+				snprintf(out, n, CPU_DIR "/cpufreq/%s", de->d_name);
+				found = true;
+			}
+	}
+	closedir(d);
+	return found;
+}
+
+static void read_cpufreq(struct thr_cpu *c, bool policies)
+{
+	static const struct {
+		const char *file;
+		size_t has, val;
+	} f[] = {
+#define F(name, field) { name, offsetof(struct thr_cpu, has_##field), offsetof(struct thr_cpu, field##_khz) }
+		F("scaling_cur_freq", cur),
+		F("scaling_max_freq", max),
+		F("scaling_min_freq", min),
+		F("cpuinfo_max_freq", hw_max),
+		F("cpuinfo_min_freq", hw_min),
+		F("bios_limit", bios),
+		F("cpuinfo_cur_freq", hw_cur),
+#undef F
+	};
+	char dir[300], path[400];
+	struct sbx_err err;
+
+	if (!cpufreq_dir(c->cpu, policies, dir, sizeof(dir)))
+		return;
+	c->has_cpufreq = true;
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		uint64_t v;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, f[i].file);
+		switch (attr_u64(path, &v, &err)) {
+		case A_OK:
+			*(bool *)((char *)c + f[i].has) = true;
+			*(uint64_t *)((char *)c + f[i].val) = v;
+			break;
+		case A_MISSING:
+			break;
+		case A_EMPTY:
+			sbx_err_set(&err, 0, "%s: empty", rooted(path));
+			/* fall through */
+		case A_BAD:
+		case A_ERR:
+			/* cpuinfo_cur_freq is 0400: not readable is normal */
+			if (!strcmp(f[i].file, "cpuinfo_cur_freq"))
+				keep_why(&c->hw_cur_why, &err);
+			else
+				keep_why(&c->freq_why, &err);
+			break;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/scaling_governor", dir);
+	attr_line(path, c->governor, sizeof(c->governor), &err);
+	snprintf(path, sizeof(path), "%s/scaling_driver", dir);
+	attr_line(path, c->driver, sizeof(c->driver), &err);
+}
+
+static void read_cpuinfo(struct thr_snap *s)
+{
+	struct buf b = { 0 };
+	struct sbx_err err;
+	struct cpuinfo ci;
+	size_t alloc = s->ncpus;
+
+	if (root_read("/proc/cpuinfo", &b, &err) < 0 ||
+	    parse_cpuinfo(b.s, b.len, rooted("/proc/cpuinfo"), &ci, &err) < 0) {
+		buf_free(&b);
+		return;
+	}
+	buf_free(&b);
+	s->has_cpuinfo = true;
+	for (size_t i = 0; i < ci.n; i++) {
+		struct thr_cpu *c = find_cpu(s, ci.cpus[i].processor);
+
+		if (!ci.cpus[i].has_mhz)
+			continue;
+		if (!c) {
+			ALLOC_GROW(s->cpus, s->ncpus + 1, alloc);
+			c = &s->cpus[s->ncpus++];
+			memset(c, 0, sizeof(*c));
+			c->cpu = ci.cpus[i].processor;
+		}
+		c->has_mhz = true;
+		c->mhz = ci.cpus[i].mhz;
+	}
+	cpuinfo_free(&ci);
+	if (s->ncpus)
+		qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cmp_cpu);
+}
+
+static void read_cpus(struct thr_snap *s, unsigned what)
+{
+	struct sbx_err err;
+	struct dirent *de;
+	size_t alloc = 0;
+	bool policies;
+	DIR *d = root_opendir(CPU_DIR, &err);
+
+	if (!d) {
+		if (err.errnum != ENOENT)
+			s->cpu_error = xstrdup(err.msg);
+	} else {
+		while ((de = readdir(d))) {
+			unsigned id;
+
+			if (!name_num(de->d_name, "cpu", &id))
+				continue;
+			ALLOC_GROW(s->cpus, s->ncpus + 1, alloc);
+			memset(&s->cpus[s->ncpus], 0, sizeof(s->cpus[0]));
+			s->cpus[s->ncpus++].cpu = id;
+		}
+		closedir(d);
+		if (s->ncpus)
+			qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cmp_cpu);
+	}
+	/* without policy directories, cpuN/cpufreq is all there is to try */
+	policies = s->ncpus && (what & THR_FREQ) && is_dir(CPU_DIR "/cpufreq");
+	for (size_t i = 0; i < s->ncpus; i++) {
+		struct thr_cpu *c = &s->cpus[i];
+
+		if (what & THR_THERMAL) {
+			read_thermal(c);
+			if (c->has_core_count || c->has_pkg_count || c->offline)
+				s->any_thermal = true;
+			if (!c->offline)
+				read_topology(c);
+		}
+		if (what & THR_FREQ) {
+			read_cpufreq(c, policies);
+			s->any_cpufreq |= c->has_cpufreq;
+		}
+	}
+	/* the runbook's `grep -i mhz /proc/cpuinfo`, where cpufreq is absent */
+	if ((what & THR_FREQ) && !s->any_cpufreq)
+		read_cpuinfo(s);
+}
+
+/* --- temperatures --------------------------------------------------------- */
+
+static struct thr_sensor *add_sensor(struct thr_snap *s, size_t *alloc)
+{
+	struct thr_sensor *t;
+
+	ALLOC_GROW(s->sensors, s->nsensors + 1, *alloc);
+	t = &s->sensors[s->nsensors++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+/* millidegrees Celsius, negative allowed (acpitz -44000) */
+static enum attr attr_milli_c(const char *path, double *c, struct sbx_err *err)
+{
+	int64_t v;
+	enum attr a = attr_i64(path, &v, err);
+
+	if (a == A_OK)
+		*c = (double)v / 1000.0;
+	else if (a == A_EMPTY)
+		sbx_err_set(err, 0, "%s: empty", rooted(path));
+	return a;
+}
+
+static void read_zone(struct thr_snap *s, size_t *alloc, const char *name)
+{
+	struct thr_sensor *t = add_sensor(s, alloc);
+	char path[300], type[64];
+	struct sbx_err err;
+
+	t->name = xstrdup(name);
+	snprintf(path, sizeof(path), "/sys/class/thermal/%s/type", name);
+	t->type = xstrdup(attr_line(path, type, sizeof(type), &err) == A_OK ? type : "");
+	snprintf(path, sizeof(path), "/sys/class/thermal/%s/temp", name);
+	if (attr_milli_c(path, &t->temp_c, &err) == A_OK)
+		t->has_temp = true;
+	else
+		t->why = xstrdup(err.msg);
+	for (unsigned i = 0; i < 64; i++) {
+		char kind[32];
+		double c;
+
+		snprintf(path, sizeof(path), "/sys/class/thermal/%s/trip_point_%u_type", name, i);
+		if (attr_line(path, kind, sizeof(kind), &err) != A_OK)
+			break;
+		snprintf(path, sizeof(path), "/sys/class/thermal/%s/trip_point_%u_temp", name, i);
+		/* unused trip points read as 0 or absurd values: ignore them */
+		if (attr_milli_c(path, &c, &err) != A_OK || c <= 0 || c >= 1000)
+			continue;
+		if (!strcmp(kind, "critical")) {
+			if (!t->has_crit_trip || c < t->crit_trip_c)
+				t->crit_trip_c = c;
+			t->has_crit_trip = true;
+		} else if (!strcmp(kind, "passive") || !strcmp(kind, "hot")) {
+			if (!t->has_warn_trip || c < t->warn_trip_c) {
+				t->warn_trip_c = c;
+				snprintf(t->warn_trip_kind, sizeof(t->warn_trip_kind), "%.15s", kind);
+			}
+			t->has_warn_trip = true;
+		}
+	}
+}
+
+static void read_hwmon(struct thr_snap *s, size_t *alloc, const char *name)
+{
+	char base[300], path[400], chip[64] = "", label[64];
+	struct sbx_err err;
+	struct dirent *de;
+	DIR *d;
+
+	/* Before 3.x the attributes lived in hwmonN/device/. */
+	snprintf(base, sizeof(base), "/sys/class/hwmon/%s", name);
+	snprintf(path, sizeof(path), "%s/name", base);
+	if (attr_line(path, chip, sizeof(chip), &err) == A_MISSING) {
+		snprintf(path, sizeof(path), "/sys/class/hwmon/%s/device/name", name);
+		if (attr_line(path, chip, sizeof(chip), &err) == A_OK)
+			snprintf(base, sizeof(base), "/sys/class/hwmon/%s/device", name);
+	}
+	if (!(d = root_opendir(base, &err)))
+		return;
+	while ((de = readdir(d))) {
+		struct thr_sensor *t;
+		unsigned k;
+		char num[16];
+		uint64_t alarm;
+		double c;
+
+		if (!str_starts(de->d_name, "temp") || !str_ends(de->d_name, "_input"))
+			continue;
+		snprintf(num, sizeof(num), "%.*s", (int)(strlen(de->d_name) - 10), de->d_name + 4);
+		if (!name_num(num, "", &k))
+			continue;
+		t = add_sensor(s, alloc);
+		t->name = xasprintf("%s/temp%u", name, k);
+		snprintf(path, sizeof(path), "%s/temp%u_label", base, k);
+		if (attr_line(path, label, sizeof(label), &err) == A_OK)
+			t->type = xasprintf("%s%s%s", chip, *chip ? " " : "", label);
+		else
+			t->type = xstrdup(chip);
+		snprintf(path, sizeof(path), "%s/temp%u_input", base, k);
+		if (attr_milli_c(path, &t->temp_c, &err) == A_OK)
+			t->has_temp = true;
+		else
+			t->why = xstrdup(err.msg);
+		snprintf(path, sizeof(path), "%s/temp%u_max", base, k);
+		if (attr_milli_c(path, &c, &err) == A_OK && c > 0 && c < 1000) {
+			t->has_warn_trip = true;
+			t->warn_trip_c = c;
+			snprintf(t->warn_trip_kind, sizeof(t->warn_trip_kind), "max");
+		}
+		snprintf(path, sizeof(path), "%s/temp%u_crit", base, k);
+		if (attr_milli_c(path, &c, &err) == A_OK && c > 0 && c < 1000) {
+			t->has_crit_trip = true;
+			t->crit_trip_c = c;
+		}
+		snprintf(path, sizeof(path), "%s/temp%u_crit_alarm", base, k);
+		t->crit_alarm = attr_u64(path, &alarm, &err) == A_OK && alarm;
+	}
+	closedir(d);
+}
+
+static int cmp_sensor(const void *a, const void *b)
+{
+	const struct thr_sensor *x = a, *y = b;
+
+	return strverscmp(x->name, y->name);
+}
+
+static void read_temps(struct thr_snap *s)
+{
+	static const struct {
+		const char *dir, *prefix;
+		void (*read)(struct thr_snap *, size_t *, const char *);
+	} classes[] = { { "/sys/class/thermal", "thermal_zone", read_zone },
+			{ "/sys/class/hwmon", "hwmon", read_hwmon } };
+	size_t alloc = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++) {
+		struct sbx_err err;
+		struct dirent *de;
+		DIR *d = root_opendir(classes[i].dir, &err);
+
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			unsigned id;
+
+			if (name_num(de->d_name, classes[i].prefix, &id))
+				classes[i].read(s, &alloc, de->d_name);
+		}
+		closedir(d);
+	}
+	if (s->nsensors)
+		qsort(s->sensors, s->nsensors, sizeof(*s->sensors), cmp_sensor);
+}
+
+/* --- cgroups -------------------------------------------------------------- */
+
+struct walk {
+	struct thr_snap *s;
+	const struct thr_hier *h;
+	const char *prefix;	/* the mount's root within the hierarchy ("/" mostly) */
+	size_t alloc;
+	struct buf path;	/* relative to the hierarchy's directory: "" or "/a/b" */
+};
+
+static void cg_error(struct thr_snap *s, const struct sbx_err *e)
+{
+	if (!s->cg_error)
+		s->cg_error = xstrdup(e->msg);
+}
+
+/* The full path of a file of the cgroup being visited, for messages. */
+static const char *cg_file(const struct walk *w, const char *name)
+{
+	return rootedf("%s%s/%s", w->h->dir, w->path.len ? w->path.s : "", name);
+}
+
+/* A small file of the cgroup whose directory is open as dfd.  Opening
+ * relative to the directory saves the kernel a walk of the whole path for
+ * every file of every cgroup. */
+static int read_at(const struct walk *w, int dfd, const char *name, char *buf, size_t n,
+		   size_t *len, struct sbx_err *err)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t got;
+
+	*len = 0;
+	if (fd < 0)
+		goto fail;
+	while ((got = read(fd, buf + *len, n - 1 - *len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			close(fd);
+			goto fail;
+		}
+		*len += (size_t)got;
+		if (*len == n - 1) {
+			close(fd);
+			sbx_err_set(err, EFBIG, "%s: larger than %zu bytes", cg_file(w, name), n - 1);
+			return -1;
+		}
+	}
+	close(fd);
+	buf[*len] = '\0';
+	return 0;
+fail:
+	sbx_err_set(err, errno, "%s: %s", cg_file(w, name), sbx_errno_word(errno));
+	return -1;
+}
+
+/* Reads one cgroup; keeps it when it has a CPU limit or has counted
+ * bandwidth periods (a limit removed since). */
+static void cg_visit(struct walk *w, int dfd, uint64_t ino)
+{
+	struct thr_cgroup c = { .ino = ino };
+	char b[4096], b2[256];
+	size_t n, n2;
+	struct sbx_err err;
+	unsigned v = w->h->version;
+	uint64_t ns;
+
+	w->s->cg_seen++;
+	if (read_at(w, dfd, "cpu.stat", b, sizeof(b), &n, &err) < 0) {
+		/* a cgroup removed while we walk is not an error */
+		if (err.errnum != ENOENT)
+			cg_error(w->s, &err);
+		return;
+	}
+	if (parse_cg_cpu_stat(b, n, cg_file(w, "cpu.stat"), v, &c.st, &err) < 0) {
+		cg_error(w->s, &err);
+		return;
+	}
+	if (v == 2)
+		c.has_limit = read_at(w, dfd, "cpu.max", b, sizeof(b), &n, &err) == 0 &&
+			      parse_cpu_max(b, n, cg_file(w, "cpu.max"), &c.limit, &err) == 0;
+	else
+		c.has_limit = read_at(w, dfd, "cpu.cfs_quota_us", b, sizeof(b), &n, &err) == 0 &&
+			      read_at(w, dfd, "cpu.cfs_period_us", b2, sizeof(b2), &n2, &err) == 0 &&
+			      parse_cfs_quota(b, n, b2, n2, cg_file(w, ""), &c.limit, &err) == 0;
+	if (!(c.has_limit && c.limit.quota_us >= 0) && !(c.st.has_periods && c.st.nr_periods))
+		return;
+	/* cpuacct.usage is here when cpu and cpuacct share a v1 mount */
+	if (v == 1 && read_at(w, dfd, "cpuacct.usage", b, sizeof(b), &n, &err) == 0 &&
+	    parse_u64(str_trim(b), &ns)) {
+		c.st.has_usage = true;
+		c.st.usage_s = (double)ns / 1e9;
+	}
+	if (strcmp(w->prefix, "/") && *w->prefix)
+		c.path = xasprintf("%s%s", w->prefix, w->path.len ? w->path.s : "");
+	else
+		c.path = xstrdup(w->path.len ? w->path.s : "/");
+	k8s_cgroup_parse(c.path, &c.k8s);
+	ALLOC_GROW(w->s->cg, w->s->ncg + 1, w->alloc);
+	w->s->cg[w->s->ncg++] = c;
+}
+
+/* dfd: the open directory of the cgroup at w->path; closed here. */
+static void cg_walk(struct walk *w, int dfd, unsigned depth)
+{
+	size_t len = w->path.len;
+	struct sbx_err err;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (fstat(dfd, &st) < 0) {
+		close(dfd);
+		return;
+	}
+	cg_visit(w, dfd, (uint64_t)st.st_ino);
+	if (depth >= MAX_DEPTH)
+		goto out;
+	if (!(d = fdopendir(dfd))) {
+		sbx_err_set(&err, errno, "%s: %s", cg_file(w, ""), sbx_errno_word(errno));
+		cg_error(w->s, &err);
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		int cfd;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cfd < 0) {
+			/* not a directory (DT_UNKNOWN), or removed meanwhile */
+			if (errno != ENOTDIR && errno != ENOENT) {
+				sbx_err_set(&err, errno, "%s: %s", cg_file(w, de->d_name),
+					    sbx_errno_word(errno));
+				cg_error(w->s, &err);
+			}
+			continue;
+		}
+		buf_addf(&w->path, "/%s", de->d_name);
+		cg_walk(w, cfd, depth + 1);
+		w->path.len = len;
+		w->path.s[len] = '\0';
+	}
+	closedir(d);
+	return;
+out:
+	close(dfd);
+}
+
+/* Walks the subtree of w->path in the hierarchy; false if it is not there. */
+static bool cg_walk_from(struct walk *w)
+{
+	const char *dir = rootedf("%s%s", w->h->dir, w->path.len ? w->path.s : "");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct sbx_err err;
+
+	if (dfd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			sbx_err_set(&err, errno, "%s: %s", dir, sbx_errno_word(errno));
+			cg_error(w->s, &err);
+		}
+		return false;
+	}
+	cg_walk(w, dfd, 0);
+	return true;
+}
+
+/* Whether w is one of the space-separated words of s (cgroup.controllers). */
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = s; *p;) {
+		size_t l;
+
+		p += strspn(p, " \t");
+		l = strcspn(p, " \t");
+		if (l == n && !memcmp(p, w, n))
+			return true;
+		p += l;
+	}
+	return false;
+}
+
+/* A candidate hierarchy: `dir` under the root. */
+struct cand {
+	char *dir, *prefix;
+	unsigned version;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void add_cand(struct cand **c, size_t *n, size_t *alloc, const char *dir,
+		     const char *prefix, unsigned version)
+{
+	struct stat st;
+
+	if (stat(rooted(dir), &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if ((*c)[i].dev == st.st_dev && (*c)[i].ino == st.st_ino)
+			return;
+	ALLOC_GROW(*c, *n + 1, *alloc);
+	(*c)[(*n)++] = (struct cand){ xstrdup(dir), xstrdup(prefix), version, st.st_dev,
+				      st.st_ino };
+}
+
+static void note(struct thr_snap *s, const char *fmt, ...) SBX_PRINTF(2, 3);
+static void note(struct thr_snap *s, const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+
+	if (s->cg_note)
+		buf_addf(&b, "%s; ", s->cg_note);
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	free(s->cg_note);
+	s->cg_note = b.s;
+}
+
+static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t npaths)
+{
+	static const struct {
+		const char *dir;
+		unsigned version;
+	} usual[] = {
+		{ "/sys/fs/cgroup", 2 },		/* unified */
+		{ "/sys/fs/cgroup/unified", 2 },	/* hybrid */
+		{ "/sys/fs/cgroup/cpu,cpuacct", 1 },	{ "/sys/fs/cgroup/cpu", 1 },
+		{ "/sys/fs/cgroup/cpuacct,cpu", 1 },
+	};
+	struct cand *c = NULL;
+	size_t nc = 0, ac = 0, ah = 0;
+	struct sbx_err err;
+	bool *found = xcalloc(npaths + 1, sizeof(bool));
+
+	/* Where the live machine mounts them, however unusual; a tree under
+	 * --root is looked for where distributions put it. */
+	if (root_is_live()) {
+		struct buf b = { 0 };
+		struct mnt_table mt;
+
+		if (root_read("/proc/self/mountinfo", &b, &err) == 0 &&
+		    parse_mountinfo(b.s, b.len, "/proc/self/mountinfo", &mt, &err) == 0) {
+			for (size_t i = 0; i < mt.n; i++) {
+				if (!strcmp(mt.m[i].fstype, "cgroup2"))
+					add_cand(&c, &nc, &ac, mt.m[i].point, mt.m[i].root, 2);
+				else if (!strcmp(mt.m[i].fstype, "cgroup") &&
+					 mnt_has_option(mt.m[i].super, "cpu"))
+					add_cand(&c, &nc, &ac, mt.m[i].point, mt.m[i].root, 1);
+			}
+			mnt_table_free(&mt);
+		}
+		buf_free(&b);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(usual); i++) {
+		bool ok = usual[i].version == 2
+				  ? !access(rootedf("%s/cgroup.controllers", usual[i].dir), F_OK)
+				  : !access(rootedf("%s/cpu.shares", usual[i].dir), F_OK);
+
+		if (ok)
+			add_cand(&c, &nc, &ac, usual[i].dir, "/", usual[i].version);
+	}
+	for (size_t i = 0; i < nc; i++) {
+		char line[512], path[4200];
+		struct thr_hier *h;
+		struct walk w = { .s = s };
+
+		if (c[i].version == 2) {
+			snprintf(path, sizeof(path), "%s/cgroup.controllers", c[i].dir);
+			if (attr_line(path, line, sizeof(line), &err) == A_ERR) {
+				cg_error(s, &err);
+				continue;
+			}
+			if (!has_word(line, "cpu")) {
+				note(s, "cgroup v2 at %s has no cpu controller", rooted(c[i].dir));
+				continue;
+			}
+		} else if (access(rootedf("%s/cpu.cfs_period_us", c[i].dir), F_OK)) {
+			note(s, "%s: kernel without CFS bandwidth control (no cpu.cfs_period_us)",
+			     rooted(c[i].dir));
+			continue;
+		}
+		ALLOC_GROW(s->hier, s->nhier + 1, ah);
+		h = &s->hier[s->nhier++];
+		h->dir = xstrdup(c[i].dir);
+		h->version = c[i].version;
+		w.h = h;
+		w.prefix = c[i].prefix;
+		for (size_t p = 0; p < (npaths ? npaths : 1); p++) {
+			buf_reset(&w.path);
+			if (npaths && *paths[p]) {
+				if (*paths[p] != '/')
+					buf_addc(&w.path, '/');
+				buf_adds(&w.path, paths[p]);
+				while (w.path.len > 1 && w.path.s[w.path.len - 1] == '/')
+					w.path.s[--w.path.len] = '\0';
+				if (!strcmp(w.path.s, "/"))
+					buf_reset(&w.path);
+			}
+			found[p] |= cg_walk_from(&w);
+		}
+		buf_free(&w.path);
+	}
+	if (!s->nhier && !s->cg_note)
+		note(s, "no cgroup hierarchy with the cpu controller under %s",
+		     rooted("/sys/fs/cgroup"));
+	for (size_t p = 0; p < npaths && s->nhier; p++)
+		if (!found[p] && !s->cg_missing)
+			s->cg_missing = xstrdup(paths[p]);
+	free(found);
+	for (size_t i = 0; i < nc; i++) {
+		free(c[i].dir);
+		free(c[i].prefix);
+	}
+	free(c);
+}
+
+/* --- the snapshot --------------------------------------------------------- */
+
+int throttle_read(struct thr_snap *s, unsigned what, const char *const *paths, size_t npaths)
+{
+	struct buf b = { 0 };
+	struct sbx_err err;
+
+	memset(s, 0, sizeof(*s));
+	s->what = what;
+	s->uptime = -1;
+	s->when = now_monotonic();
+	if (what & THR_STEAL) {
+		if (root_read("/proc/stat", &b, &s->stat_err) == 0 &&
+		    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, &s->stat_err) == 0)
+			s->has_stat = true;
+	}
+	if (root_read("/proc/uptime", &b, &err) == 0 &&
+	    parse_uptime(b.s, b.len, rooted("/proc/uptime"), &s->uptime, &err) < 0)
+		s->uptime = -1;
+	buf_free(&b);
+	if (what & (THR_THERMAL | THR_FREQ))
+		read_cpus(s, what);
+	if (what & THR_TEMPS)
+		read_temps(s);
+	if (what & THR_CGROUPS)
+		read_cgroups(s, paths, npaths);
+	return 0;
+}
+
+void throttle_snap_free(struct thr_snap *s)
+{
+	for (size_t i = 0; i < s->nhier; i++)
+		free(s->hier[i].dir);
+	free(s->hier);
+	for (size_t i = 0; i < s->ncg; i++)
+		free(s->cg[i].path);
+	free(s->cg);
+	free(s->cg_note);
+	free(s->cg_error);
+	free(s->cg_missing);
+	for (size_t i = 0; i < s->ncpus; i++) {
+		free(s->cpus[i].thermal_why);
+		free(s->cpus[i].freq_why);
+		free(s->cpus[i].hw_cur_why);
+	}
+	free(s->cpus);
+	free(s->cpu_error);
+	for (size_t i = 0; i < s->nsensors; i++) {
+		free(s->sensors[i].name);
+		free(s->sensors[i].type);
+		free(s->sensors[i].why);
+	}
+	free(s->sensors);
+	if (s->has_stat)
+		proc_stat_free(&s->stat);
+	memset(s, 0, sizeof(*s));
+}
+
+/* --- analysis ------------------------------------------------------------- */
+
+static int cmp_cg_path(const void *a, const void *b)
+{
+	const struct thr_cgroup *const *x = a, *const *y = b;
+
+	return strcmp((*x)->path, (*y)->path);
+}
+
+static enum thr_sort sort_key;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct thr_cg_row *x = a, *y = b;
+	double rx = x->ok && !isnan(x->ratio) ? x->ratio : -1;
+	double ry = y->ok && !isnan(y->ratio) ? y->ratio : -1;
+	double tx = x->ok && x->has_time ? x->throttled_s : -1;
+	double ty = y->ok && y->has_time ? y->throttled_s : -1;
+
+	if (sort_key == THR_SORT_TIME && tx != ty)
+		return tx < ty ? 1 : -1;
+	if (rx != ry)
+		return rx < ry ? 1 : -1;
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	return strcmp(x->cg->path, y->cg->path);
+}
+
+struct thr_cg_row *throttle_cg_rows(const struct thr_snap *cur, const struct thr_snap *prev,
+				    enum thr_sort sort, size_t *n)
+{
+	struct thr_cg_row *rows = xcalloc(cur->ncg + 1, sizeof(*rows));
+	const struct thr_cgroup **idx = NULL;
+
+	if (prev) {
+		idx = xcalloc(prev->ncg + 1, sizeof(*idx));
+		for (size_t i = 0; i < prev->ncg; i++)
+			idx[i] = &prev->cg[i];
+		qsort(idx, prev->ncg, sizeof(*idx), cmp_cg_path);
+	}
+	for (size_t i = 0; i < cur->ncg; i++) {
+		const struct thr_cgroup *c = &cur->cg[i], *p = NULL, **hit;
+		struct thr_cg_row *r = &rows[i];
+
+		r->cg = c;
+		r->ok = true;
+		r->ratio = NAN;
+		if (prev) {
+			hit = bsearch(&c, idx, prev->ncg, sizeof(*idx), cmp_cg_path);
+			p = hit && (*hit)->ino == c->ino ? *hit : NULL;
+			/* new, or removed and made again under the same name:
+			 * all its counts fall inside the interval */
+			r->created = !p;
+		}
+		if (!c->st.has_periods) {
+			r->ok = false;
+			r->why = "no nr_periods in cpu.stat";
+			continue;
+		}
+		if (p && (!p->st.has_periods || c->st.nr_periods < p->st.nr_periods ||
+			  c->st.nr_throttled < p->st.nr_throttled ||
+			  c->st.throttled_s < p->st.throttled_s)) {
+			r->ok = false;
+			r->why = "counter went backwards";
+			continue;
+		}
+		r->periods = c->st.nr_periods - (p ? p->st.nr_periods : 0);
+		r->throttled = c->st.nr_throttled - (p ? p->st.nr_throttled : 0);
+		if ((r->has_time = c->st.has_throttled_time && (!p || p->st.has_throttled_time)))
+			r->throttled_s = c->st.throttled_s - (p ? p->st.throttled_s : 0);
+		if ((r->has_usage = c->st.has_usage && (!p || p->st.has_usage)) &&
+		    c->st.usage_s >= (p ? p->st.usage_s : 0))
+			r->usage_s = c->st.usage_s - (p ? p->st.usage_s : 0);
+		else
+			r->has_usage = false;
+		if (r->periods)
+			r->ratio = (double)r->throttled / (double)r->periods;
+	}
+	free(idx);
+	sort_key = sort;
+	qsort(rows, cur->ncg, sizeof(*rows), cmp_rows);
+	*n = cur->ncg;
+	return rows;
+}
+
+static const struct thr_thermal_row *find_thermal(const struct thr_thermal_row *r, size_t n,
+						  enum thr_level lv, int64_t pkg, int64_t core)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].level == lv && r[i].package == pkg && r[i].core == core)
+			return &r[i];
+	return NULL;
+}
+
+/* Since-boot rows of one snapshot: first CPU seen of each core and package. */
+static struct thr_thermal_row *thermal_totals(const struct thr_snap *s, size_t *n)
+{
+	struct thr_thermal_row *r = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t i = 0; i < s->ncpus; i++) {
+		const struct thr_cpu *c = &s->cpus[i];
+
+		if (c->offline || !c->has_topo)
+			continue;
+		if (c->has_pkg_count && !find_thermal(r, nr, THR_PACKAGE, c->package, -1)) {
+			ALLOC_GROW(r, nr + 1, alloc);
+			r[nr++] = (struct thr_thermal_row){
+				.level = THR_PACKAGE, .package = c->package, .core = -1,
+				.cpu = c->cpu, .ok = true, .events = c->pkg_count,
+				.total = c->pkg_count, .has_max_ms = c->has_pkg_max_ms,
+				.max_ms = c->pkg_max_ms, .has_total_ms = c->has_pkg_total_ms,
+				.total_ms = c->pkg_total_ms,
+			};
+		}
+		if (c->has_core_count && !find_thermal(r, nr, THR_CORE, c->package, c->core)) {
+			ALLOC_GROW(r, nr + 1, alloc);
+			r[nr++] = (struct thr_thermal_row){
+				.level = THR_CORE, .package = c->package, .core = c->core,
+				.cpu = c->cpu, .ok = true, .events = c->core_count,
+				.total = c->core_count, .has_max_ms = c->has_core_max_ms,
+				.max_ms = c->core_max_ms, .has_total_ms = c->has_core_total_ms,
+				.total_ms = c->core_total_ms,
+			};
+		}
+	}
+	*n = nr;
+	return r;
+}
+
+static int cmp_thermal(const void *a, const void *b)
+{
+	const struct thr_thermal_row *x = a, *y = b;
+
+	if (x->package != y->package)
+		return x->package < y->package ? -1 : 1;
+	if (x->level != y->level)
+		return x->level == THR_PACKAGE ? -1 : 1;
+	return x->core < y->core ? -1 : x->core > y->core;
+}
+
+struct thr_thermal_row *throttle_thermal_rows(const struct thr_snap *cur,
+					      const struct thr_snap *prev, size_t *n)
+{
+	struct thr_thermal_row *r = thermal_totals(cur, n), *pr = NULL;
+	size_t np = 0;
+
+	if (prev) {
+		pr = thermal_totals(prev, &np);
+		for (size_t i = 0; i < *n; i++) {
+			const struct thr_thermal_row *p =
+				find_thermal(pr, np, r[i].level, r[i].package, r[i].core);
+
+			if (!p) {
+				r[i].ok = false;
+				r[i].why = "appeared during the interval (CPU came online)";
+			} else if (r[i].total < p->total ||
+				   (r[i].has_total_ms && p->has_total_ms && r[i].total_ms < p->total_ms)) {
+				r[i].ok = false;
+				r[i].why = "counter went backwards (CPU hotplug)";
+			} else {
+				r[i].events = r[i].total - p->total;
+				if (r[i].has_total_ms && p->has_total_ms)
+					r[i].total_ms -= p->total_ms;
+				else
+					r[i].has_total_ms = false;
+			}
+		}
+		free(pr);
+	}
+	if (*n)
+		qsort(r, *n, sizeof(*r), cmp_thermal);
+	return r;
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;	/* idle and iowait can run backwards (NO_HZ) */
+}
+
+static void steal_of(const struct cpu_times *c, const struct cpu_times *p, struct thr_steal *out)
+{
+	unsigned last = c->nfields > CPU_STEAL ? CPU_STEAL : c->nfields - 1;
+	uint64_t total = 0, idle, steal = 0;
+
+	out->ok = out->has_steal = false;
+	/* guest and guest_nice are already inside user and nice */
+	for (unsigned i = 0; i <= last; i++)
+		total += sub0(c->t[i], p ? p->t[i] : 0);
+	idle = sub0(c->t[CPU_IDLE], p ? p->t[CPU_IDLE] : 0) +
+	       (c->nfields > CPU_IOWAIT ? sub0(c->t[CPU_IOWAIT], p ? p->t[CPU_IOWAIT] : 0) : 0);
+	if (c->nfields > CPU_STEAL)
+		steal = sub0(c->t[CPU_STEAL], p ? p->t[CPU_STEAL] : 0);
+	if (!total) {
+		out->why = out->steal_why = "no CPU time counted in the interval";
+		return;
+	}
+	out->ok = true;
+	out->busy = (double)sub0(total, idle + steal) / (double)total;
+	if (c->nfields <= CPU_STEAL) {
+		out->steal_why = "no steal column in /proc/stat (kernel before 2.6.11)";
+		return;
+	}
+	out->has_steal = true;
+	out->steal = (double)steal / (double)total;
+}
+
+struct thr_steal *throttle_steal_rows(const struct thr_snap *cur, const struct thr_snap *prev,
+				      size_t *n)
+{
+	struct thr_steal *r;
+	const struct proc_stat *ps = prev && prev->has_stat ? &prev->stat : NULL;
+
+	*n = 0;
+	if (!cur->has_stat)
+		return NULL;
+	r = xcalloc(cur->stat.ncpus + 1, sizeof(*r));
+	r[0].cpu = -1;
+	steal_of(&cur->stat.all, ps ? &ps->all : NULL, &r[0]);
+	for (size_t i = 0; i < cur->stat.ncpus; i++) {
+		const struct cpu_times *c = &cur->stat.cpus[i], *p = NULL;
+
+		r[i + 1].cpu = c->cpu;
+		if (ps) {
+			for (size_t j = 0; j < ps->ncpus && !p; j++)
+				if (ps->cpus[j].cpu == c->cpu)
+					p = &ps->cpus[j];
+			if (!p) {
+				r[i + 1].why = r[i + 1].steal_why = "CPU came online during the interval";
+				continue;
+			}
+		}
+		steal_of(c, p, &r[i + 1]);
+	}
+	*n = cur->stat.ncpus + 1;
+	return r;
+}
+
+bool throttle_freq_cap(const struct thr_cpu *c, double *ratio, uint64_t *cap_khz,
+		       const char **source)
+{
+	if (!c->has_hw_max || !c->hw_max_khz || (!c->has_max && !c->has_bios))
+		return false;
+	if (c->has_bios && c->bios_khz && (!c->has_max || c->bios_khz < c->max_khz)) {
+		*cap_khz = c->bios_khz;
+		*source = "bios_limit";
+	} else {
+		*cap_khz = c->max_khz;
+		*source = "scaling_max_freq";
+	}
+	*ratio = (double)*cap_khz / (double)c->hw_max_khz;
+	return true;
+}
+
+void throttle_summarise(const struct thr_snap *cur, const struct thr_snap *prev,
+			uint64_t min_periods, struct throttle_summary *s)
+{
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->seconds = prev ? cur->when - prev->when : 0;
+	s->steal_cpu = -1;
+
+	s->has_cgroups = cur->nhier > 0;
+	if (s->has_cgroups) {
+		struct thr_cg_row *r = throttle_cg_rows(cur, prev, THR_SORT_RATIO, &n);
+
+		for (size_t i = 0; i < n; i++) {
+			if (r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0)
+				s->ncg++;
+			if (s->has_worst || !r[i].ok || isnan(r[i].ratio) || !r[i].throttled ||
+			    r[i].periods < min_periods)
+				continue;
+			s->has_worst = true;
+			snprintf(s->worst, sizeof(s->worst), "%s", r[i].cg->path);
+			s->worst_k8s = r[i].cg->k8s;
+			s->worst_ratio = r[i].ratio;
+			s->worst_throttled_s = r[i].has_time ? r[i].throttled_s : NAN;
+			s->worst_periods = r[i].periods;
+		}
+		free(r);
+	}
+	if (cur->any_thermal) {
+		struct thr_thermal_row *r = throttle_thermal_rows(cur, prev, &n);
+
+		s->has_thermal = true;
+		for (size_t i = 0; i < n; i++) {
+			if (!r[i].ok)
+				continue;
+			if (r[i].level == THR_CORE)
+				s->core_events += r[i].events;
+			else
+				s->pkg_events += r[i].events;
+		}
+		free(r);
+	}
+	for (size_t i = 0; i < cur->ncpus; i++) {
+		double ratio;
+		uint64_t khz;
+		const char *src;
+
+		if (!throttle_freq_cap(&cur->cpus[i], &ratio, &khz, &src))
+			continue;
+		if (!s->has_freq || ratio < s->lowest_cap) {
+			s->lowest_cap = ratio;
+			s->cap_source = src;
+		}
+		s->has_freq = true;
+		if (ratio < 1)
+			s->ncapped++;
+	}
+	if (cur->has_stat) {
+		struct thr_steal *r = throttle_steal_rows(cur, prev, &n);
+
+		if (n && r[0].has_steal) {
+			s->has_steal = true;
+			s->steal = r[0].steal;
+			for (size_t i = 1; i < n; i++)
+				if (r[i].has_steal && (s->steal_cpu < 0 || r[i].steal > s->steal_cpu_ratio)) {
+					s->steal_cpu = r[i].cpu;
+					s->steal_cpu_ratio = r[i].steal;
+				}
+		}
+		free(r);
+	}
+	for (size_t i = 0; i < cur->nsensors; i++) {
+		const struct thr_sensor *t = &cur->sensors[i];
+
+		if (!t->has_temp)
+			continue;
+		if (!s->has_temp || t->temp_c > s->hottest_c) {
+			s->hottest_c = t->temp_c;
+			snprintf(s->hottest, sizeof(s->hottest), "%s%s%s", t->name,
+				 *t->type ? " " : "", t->type);
+		}
+		s->has_temp = true;
+		if (t->crit_alarm || (t->has_warn_trip && t->temp_c >= t->warn_trip_c) ||
+		    (t->has_crit_trip && t->temp_c >= t->crit_trip_c))
+			s->over_trip++;
+	}
+}
+
+void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, size_t n)
+{
+	switch (k->level) {
+	case K8S_CONTAINER:
+		snprintf(out, n, "pod %s (%s) container %.12s", k->pod_uid, k8s_qos_name(k->qos),
+			 k->container_id);
+		break;
+	case K8S_POD:
+		snprintf(out, n, "pod %s (%s)", k->pod_uid, k8s_qos_name(k->qos));
+		break;
+	default:
+		snprintf(out, n, "cgroup %s", path);
+		break;
+	}
+}
+
+void throttle_summary_text(const struct throttle_summary *s, char *out, size_t n)
+{
+	struct buf b = { 0 };
+	char when[48], name[300];
+
+	if (s->seconds > 0)
+		snprintf(when, sizeof(when), " in %.1fs", s->seconds);
+	else
+		snprintf(when, sizeof(when), " since boot");
+	if (s->has_worst) {
+		throttle_cg_name(s->worst, &s->worst_k8s, name, sizeof(name));
+		buf_addf(&b, "%s throttled in %.0f%% of %llu periods", name, s->worst_ratio * 100,
+			 (unsigned long long)s->worst_periods);
+		if (!isnan(s->worst_throttled_s))
+			buf_addf(&b, " (%.1fs)", s->worst_throttled_s);
+	} else if (s->has_cgroups) {
+		buf_addf(&b, "no CFS throttling in %zu limited cgroups", s->ncg);
+	}
+	if (s->has_thermal)
+		buf_addf(&b, "%s%llu core and %llu package thermal events%s", b.len ? "; " : "",
+			 (unsigned long long)s->core_events, (unsigned long long)s->pkg_events,
+			 when);
+	if (s->has_freq && s->ncapped)
+		buf_addf(&b, "%s%zu CPUs capped, lowest at %.0f%% of max by %s", b.len ? "; " : "",
+			 s->ncapped, s->lowest_cap * 100, s->cap_source);
+	if (s->has_steal)
+		buf_addf(&b, "%ssteal %.1f%%%s", b.len ? "; " : "", s->steal * 100, when);
+	if (s->over_trip)
+		buf_addf(&b, "%s%zu sensors at a trip point (hottest %s %.0f°C)", b.len ? "; " : "",
+			 s->over_trip, s->hottest, s->hottest_c);
+	snprintf(out, n, "%s", b.len ? b.s : "nothing holds the CPUs back");
+	buf_free(&b);
+}
