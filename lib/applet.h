@@ -51,6 +51,12 @@ struct sbx_threshold {
 #define AP_OUTPUT 0x02		/* -o FORMAT, --color, --textfile */
 #define AP_K8S 0x04		/* --kubeconfig, --context, ... */
 
+/* kubectl's connection flags, for AP_K8S applets (lib/k8s.h reads them). */
+struct sbx_kube_opts {
+	const char *kubeconfig, *context, *cluster, *user, *ns;
+	double request_timeout;	/* seconds; 0: the client's default */
+};
+
 struct sbx_ctx;
 
 struct sbx_applet {
@@ -77,6 +83,7 @@ struct sbx_ctx {
 	char **args;		/* positional arguments */
 	int nargs;
 	volatile int *stop;	/* set by SIGINT/SIGTERM */
+	struct sbx_kube_opts kube;	/* AP_K8S */
 	enum sbx_state worst;
 	unsigned emitted;
 	bool write_failed;
@@ -102,6 +109,7 @@ bool sbx_wait(struct sbx_ctx *ctx, double seconds);
 extern const struct sbx_opt sbx_common_output_opts[];
 extern const struct sbx_opt sbx_common_probe_opts[];
 extern const struct sbx_opt sbx_common_check_opts[];
+extern const struct sbx_opt sbx_common_k8s_opts[];
 
 /* Parse argv for applet `a` into ctx and the applet's own option
  * destinations.  Returns 0, or 3 after printing a usage error. */
