@@ -93,6 +93,12 @@ struct sbx_ctx {
  * into the exit status, free it. */
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r);
 
+/* Render the rows the report's tables hold now and free them, for lists
+ * too long to hold (every chunk of a chunked Kubernetes list): memory then
+ * holds one chunk whatever the cluster size.  sbx_emit() renders the rest
+ * and must follow.  Works in every format (render_part in report.h). */
+void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r);
+
 /* The threshold named id of the running applet (the dispatcher has applied
  * -w/-c); aborts on an id that the applet does not declare. */
 const struct sbx_threshold *sbx_thr(const struct sbx_ctx *ctx, const char *id);
@@ -110,6 +116,9 @@ extern const struct sbx_opt sbx_common_output_opts[];
 extern const struct sbx_opt sbx_common_probe_opts[];
 extern const struct sbx_opt sbx_common_check_opts[];
 extern const struct sbx_opt sbx_common_k8s_opts[];
+
+/* All option tables that apply to an applet, in help order (at most 8). */
+size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out);
 
 /* Parse argv for applet `a` into ctx and the applet's own option
  * destinations.  Returns 0, or 3 after printing a usage error. */
