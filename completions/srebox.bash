@@ -77,6 +77,53 @@ _srebox_irq()
 	COMPREPLY=()
 }
 
+_srebox_nodes()
+{
+	case $prev in
+	-l|--selector)
+		COMPREPLY=()
+		return ;;
+	--field-selector)
+		COMPREPLY=()
+		return ;;
+	--chunk-size)
+		COMPREPLY=()
+		return ;;
+	--kubeconfig)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--context)
+		COMPREPLY=()
+		return ;;
+	--cluster)
+		COMPREPLY=()
+		return ;;
+	--user)
+		COMPREPLY=()
+		return ;;
+	-n|--namespace)
+		COMPREPLY=()
+		return ;;
+	--request-timeout)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--selector --field-selector --chunk-size --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -88,7 +135,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'health irq --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'health irq nodes --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -96,7 +143,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	health|irq)
+	health|irq|nodes)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -105,4 +152,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-health srebox-irq
+complete -F _srebox srebox srebox-health srebox-irq srebox-nodes

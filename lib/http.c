@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 /* The whole of libcurl that srebox uses. */
 static struct {
@@ -155,6 +157,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	    x->rq->sink(x->rq->sink_arg, x->rs->code, x->rs->content_type, data, n) != 0) {
 		x->aborted = true;
 		return 0;
+	}
+	return n;
+}
+
+/* Only the Date header is wanted: the server's clock. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = size * nmemb;
+	char line[128];
+	struct tm tm = { 0 };
+
+	if (n > 5 && n < sizeof(line) && !strncasecmp(data, "Date:", 5)) {
+		memcpy(line, data, n);
+		line[n] = '\0';
+		if (strptime(str_trim(line + 5), "%a, %d %b %Y %H:%M:%S GMT", &tm))
+			x->rs->date = (double)timegm(&tm);
 	}
 	return n;
 }
@@ -402,6 +421,8 @@ int http_do(struct http *h, const struct http_req *rq, struct http_resp *rs, str
 	}
 	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	cu.easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	cu.easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	rc = cu.easy_perform(c);
 	if (!x.started)
 		fill_resp(&x);

@@ -43,6 +43,7 @@ struct http_resp {
 	long code;			/* 0 when no answer came */
 	char content_type[128];
 	long retry_after;		/* seconds, from Retry-After, or -1 */
+	double date;			/* the server's clock (Date header), or 0 */
 };
 
 struct http;

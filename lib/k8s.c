@@ -23,7 +23,15 @@ struct k8s {
 	bool have_exec;
 	struct http_tls tls;
 	char ua[64];
+	double server_date, local_at_date;	/* the last Date header, and when */
 };
+
+double k8s_now(const struct k8s *k)
+{
+	if (!k || !k->server_date)
+		return now_realtime();
+	return k->server_date + (now_monotonic() - k->local_at_date);
+}
 
 const struct k8s_config *k8s_cfg(const struct k8s *k)
 {
@@ -330,6 +338,11 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 	rc = http_do(k->http, &hq, &hr, err);
 	rs->code = hr.code;
 	rs->retry_after = hr.retry_after;
+	rs->date = hr.date;
+	if (hr.date) {
+		k->server_date = hr.date;
+		k->local_at_date = now_monotonic();
+	}
 	snprintf(rs->content_type, sizeof(rs->content_type), "%s", hr.content_type);
 	if (rc < 0 && s.why) {
 		char hp[300];
@@ -516,7 +529,8 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 	if (l->kind != K8S_OBJECTS)
 		k8s_query_add(&q, "includeObject", l->kind == K8S_TABLE_OBJECTS ? "Object" : "None");
 	snprintf(lim, sizeof(lim), "%u", l->limit);
-	k8s_query_add(&q, "limit", lim);
+	if (l->limit)
+		k8s_query_add(&q, "limit", lim);
 	if (l->cont)
 		k8s_query_add(&q, "continue", l->cont);
 	rq.query = q.s;
@@ -538,6 +552,7 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 		return -1;
 	}
 	l->page = rs.json;
+	l->date = rs.date;
 	rs.json = NULL;
 	k8s_resp_free(&rs);
 	free(l->cont);

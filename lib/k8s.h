@@ -35,6 +35,9 @@ struct k8s;
 struct k8s *k8s_open(const struct sbx_kube_opts *o, struct sbx_err *err);
 void k8s_close(struct k8s *k);
 const struct k8s_config *k8s_cfg(const struct k8s *k);
+/* The API server's clock as of the last answer (its Date header), else
+ * this machine's: ages of cluster timestamps are computed against it. */
+double k8s_now(const struct k8s *k);
 double k8s_timeout(const struct k8s *k);
 
 /* A decoded metav1.Status (or what could be made of a non-Status error). */
@@ -65,6 +68,7 @@ struct k8s_resp {
 	struct buf raw;			/* raw answers */
 	struct k8s_status status;	/* non-2xx */
 	long retry_after;		/* seconds, or -1 */
+	double date;			/* the API server's clock, or 0 */
 };
 
 /* 0 on a 2xx answer; -1 otherwise with err set to one line (the Status
@@ -88,11 +92,12 @@ struct k8s_list {
 	char *path, *query;
 	enum k8s_list_kind kind;
 	const char *const *drop;
-	unsigned limit;
+	unsigned limit;		/* K8S_CHUNK; 0: all in one answer */
 	char *cont;
 	bool done;
 	json_t *page;
 	size_t pages, items;
+	double date;		/* the API server's clock at the last page, or 0 */
 };
 
 void k8s_list_init(struct k8s_list *l, struct k8s *k, const char *path, const char *query,
