@@ -296,11 +296,18 @@ static void one_line(char *s)
 static void explain(const struct http_req *rq, CURL *c, CURLcode rc, const char *errbuf,
 		    const char *url, const char *connect_to, struct sbx_err *err)
 {
-	char hp[300], why[CURL_ERROR_SIZE + 64], peer[1024];
-	long oserr = 0;
-	double conn_t = 0, start_t = 0;
+	char hp[640], why[CURL_ERROR_SIZE + 64], peer[1024];
+	long oserr = 0, lport = 0;
+	double start_t = 0;
 
 	http_url_hostport(rq->url, hp, sizeof(hp));
+	if (rq->proxy && *rq->proxy) {
+		/* say which proxy, never its credentials */
+		char px[300];
+
+		http_url_hostport(rq->proxy, px, sizeof(px));
+		snprintf(hp + strlen(hp), sizeof(hp) - strlen(hp), " (through the proxy %s)", px);
+	}
 	snprintf(why, sizeof(why), "%s", *errbuf ? errbuf : cu.easy_strerror(rc));
 	one_line(why);
 	cu.easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
@@ -321,9 +328,11 @@ static void explain(const struct http_req *rq, CURL *c, CURLcode rc, const char 
 			sbx_err_set(err, (int)oserr, "cannot connect to %s: %s", hp, why);
 		return;
 	case CURLE_OPERATION_TIMEDOUT:
-		cu.easy_getinfo(c, CURLINFO_CONNECT_TIME, &conn_t);
+		/* a local port means TCP connected (the connect time stays 0
+		 * when the TLS handshake is what timed out) */
+		cu.easy_getinfo(c, CURLINFO_LOCAL_PORT, &lport);
 		cu.easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME, &start_t);
-		if (conn_t <= 0)
+		if (lport <= 0)
 			sbx_err_set(err, ETIMEDOUT, "could not connect to %s within %gs", hp,
 				    rq->timeout);
 		else if (start_t <= 0)

@@ -333,6 +333,19 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		}
 	}
 	if (a->flags & AP_K8S) {
+		/* No --root (kubectl's flags only), but this node's files are
+		 * under SREBOX_ROOT in a DaemonSet pod all the same. */
+		const char *root = getenv("SREBOX_ROOT");
+
+		if (!(a->flags & AP_PROBE) && root && *root) {
+			struct stat st;
+
+			if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				warnx_("SREBOX_ROOT=%s: not a directory", root);
+				return 3;
+			}
+			root_set(root);
+		}
 		ctx->kube = o_kube;
 	}
 	ctx->count = o_count;

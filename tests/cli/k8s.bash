@@ -96,7 +96,8 @@ k8s_stop_all() {
 	return 0
 }
 
-# k8s_kubeconfig FILE SERVER USER_YAML [CLUSTER_YAML]: one context "test";
+# k8s_kubeconfig FILE SERVER USER_YAML [CLUSTER_MEMBERS]: one context "test";
+# CLUSTER_MEMBERS are flow-style ("certificate-authority: ca.crt, proxy-url: x");
 # the CA is given relative to the kubeconfig's directory, as kubectl
 # writes it.
 k8s_kubeconfig() {
@@ -110,9 +111,7 @@ k8s_kubeconfig() {
 		kind: Config
 		clusters:
 		- name: test
-		  cluster:
-		    server: $server
-		    $cluster
+		  cluster: {server: "$server", $cluster}
 		users:
 		- name: tester
 		  user:
