@@ -77,6 +77,53 @@ _srebox_irq()
 	COMPREPLY=()
 }
 
+_srebox_node()
+{
+	case $prev in
+	--logs)
+		COMPREPLY=()
+		return ;;
+	-c|--container)
+		COMPREPLY=()
+		return ;;
+	--tail)
+		COMPREPLY=()
+		return ;;
+	--kubeconfig)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--context)
+		COMPREPLY=()
+		return ;;
+	--cluster)
+		COMPREPLY=()
+		return ;;
+	--user)
+		COMPREPLY=()
+		return ;;
+	-n|--namespace)
+		COMPREPLY=()
+		return ;;
+	--request-timeout)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--logs --container --tail --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_nodes()
 {
 	case $prev in
@@ -135,7 +182,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'health irq nodes --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'health irq node nodes --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -143,7 +190,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	health|irq|nodes)
+	health|irq|node|nodes)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -152,4 +199,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-health srebox-irq srebox-nodes
+complete -F _srebox srebox srebox-health srebox-irq srebox-node srebox-nodes

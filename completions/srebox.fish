@@ -9,6 +9,7 @@ complete -c srebox -n __fish_use_subcommand -l help -d 'show help'
 complete -c srebox -n __fish_use_subcommand -l version -d 'show the version'
 complete -c srebox -n __fish_use_subcommand -a health -d 'what is wrong with this node: every resource\'s saturation and errors, worst first'
 complete -c srebox -n __fish_use_subcommand -a irq -d 'interrupt and softirq rates per CPU, and devices piled onto one CPU'
+complete -c srebox -n __fish_use_subcommand -a node -d 'one Kubernetes node as on-call needs it: conditions, heartbeat, pressure, its pods with the networking and control-plane ones first, events, logs'
 complete -c srebox -n __fish_use_subcommand -a nodes -d 'the cluster\'s nodes as kubectl get nodes shows them, with pressure, taints and kubelet heartbeats'
 
 # health
@@ -64,6 +65,37 @@ complete -c srebox -n '__fish_seen_subcommand_from irq' -s h -l help -d 'show he
 complete -c srebox-irq -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from irq' -s V -l version -d 'show the version'
 complete -c srebox-irq -s V -l version -d 'show the version'
+
+# node
+complete -c srebox-node -f
+complete -c srebox -n '__fish_seen_subcommand_from node' -l logs -x -d 'print the tail of the log of POD on the node'
+complete -c srebox-node -l logs -x -d 'print the tail of the log of POD on the node'
+complete -c srebox -n '__fish_seen_subcommand_from node' -s c -l container -x -d 'with --logs: this container'
+complete -c srebox-node -s c -l container -x -d 'with --logs: this container'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l tail -x -d 'with --logs: the last N lines'
+complete -c srebox-node -l tail -x -d 'with --logs: the last N lines'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l kubeconfig -r -F -d 'the kubeconfig to use'
+complete -c srebox-node -l kubeconfig -r -F -d 'the kubeconfig to use'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l context -x -d 'the kubeconfig context to use'
+complete -c srebox-node -l context -x -d 'the kubeconfig context to use'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l cluster -x -d 'the kubeconfig cluster to use'
+complete -c srebox-node -l cluster -x -d 'the kubeconfig cluster to use'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l user -x -d 'the kubeconfig user to use'
+complete -c srebox-node -l user -x -d 'the kubeconfig user to use'
+complete -c srebox -n '__fish_seen_subcommand_from node' -s n -l namespace -x -d 'namespace'
+complete -c srebox-node -s n -l namespace -x -d 'namespace'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l request-timeout -x -d 'give up on a request after SECONDS'
+complete -c srebox-node -l request-timeout -x -d 'give up on a request after SECONDS'
+complete -c srebox -n '__fish_seen_subcommand_from node' -s o -l output -x -a 'table wide json prom check' -d 'table, wide, json, prom or check'
+complete -c srebox-node -s o -l output -x -a 'table wide json prom check' -d 'table, wide, json, prom or check'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox-node -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox -n '__fish_seen_subcommand_from node' -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox-node -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox -n '__fish_seen_subcommand_from node' -s h -l help -d 'show help'
+complete -c srebox-node -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from node' -s V -l version -d 'show the version'
+complete -c srebox-node -s V -l version -d 'show the version'
 
 # nodes
 complete -c srebox-nodes -f
