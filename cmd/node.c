@@ -354,7 +354,8 @@ static struct pod *list_pods(struct k8s *k, const char *node, size_t *n, struct 
 		*n = 0;
 		return NULL;
 	}
-	qsort(pods, *n, sizeof(*pods), cmp_pod);
+	if (*n)
+		qsort(pods, *n, sizeof(*pods), cmp_pod);
 	return pods;
 }
 

@@ -300,6 +300,7 @@ static int load_user(struct k8s_config *c, json_t *u, const char *dir, bool root
 		free(what);
 		if (rc < 0) {
 			free(path);
+			buf_free(&b);
 			return -1;
 		}
 		c->token = xstrdup(b.s ? str_trim(b.s) : "");
@@ -498,6 +499,7 @@ static int in_cluster(const struct sbx_kube_opts *o, struct k8s_config *c, struc
 	path = xasprintf("%s/token", sa_dir());
 	if (read_small(path, &b, "service account token", err) < 0) {
 		free(path);
+		buf_free(&b);
 		return -1;
 	}
 	c->token = xstrdup(b.s ? str_trim(b.s) : "");

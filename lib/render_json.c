@@ -148,6 +148,15 @@ static void tail_keys(json_t *root, const struct sbx_report *r)
 	json_object_set_new(root, "findings", fa);
 }
 
+static char *quoted(const char *s)
+{
+	json_t *j = json_string(s);
+	char *q = json_dumps(j, JSON_ENCODE_ANY);
+
+	json_decref(j);
+	return q;
+}
+
 /* Members of a small object, without its braces: "\n  \"k\": v,..." */
 static void members(FILE *f, json_t *o, bool *first)
 {
@@ -155,7 +164,7 @@ static void members(FILE *f, json_t *o, bool *first)
 	json_t *v;
 
 	json_object_foreach(o, k, v) {
-		char *ks = json_dumps(json_string(k), JSON_ENCODE_ANY);
+		char *ks = quoted(k);
 		char *vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 
 		fprintf(f, "%s\n  %s: %s", *first ? "" : ",", ks, vs);
@@ -203,7 +212,7 @@ void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 			p->json_done = true;
 		}
 		if (!s->json_open) {
-			char *ks = json_dumps(json_string(t->name), JSON_ENCODE_ANY);
+			char *ks = quoted(t->name);
 
 			fprintf(f, "%s\n  %s: [", first_member ? "" : ",", ks);
 			free(ks);

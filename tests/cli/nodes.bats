@@ -183,7 +183,10 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	sb nodes --kubeconfig "$KC" -o prom >"$BATS_TEST_TMPDIR/p" || true
-	diff <(grep -v '^#' "$BATS_TEST_TMPDIR/p" | sort) <(grep -v '^#' "$BATS_TEST_TMPDIR/tf/srebox_nodes.prom" | sort)
+	# heartbeat ages move with the clock between the two runs: compare their labels
+	norm() { grep -v '^#' "$1" | sed -E 's/^(srebox_nodes_heartbeat_age_seconds\{[^}]*\}) .*/\1/' | sort; }
+	[ "$(norm "$BATS_TEST_TMPDIR/p" | wc -l)" -ge 30 ]
+	diff <(norm "$BATS_TEST_TMPDIR/p") <(norm "$BATS_TEST_TMPDIR/tf/srebox_nodes.prom")
 }
 
 @test "usage: no positional argument, --request-timeout must be above 0" {
