@@ -750,13 +750,13 @@ static void findings(struct sbx_report *rep, json_t *node, const struct k8s_node
 					       age, reason, *msg ? ": " : "", msg);
 			continue;
 		}
-		if (!strcmp(st, "False") || (strcmp(st, "True") && s->ready && !strcmp(s->ready, "Unknown")))
+		if (!strcmp(st, "False") || (strcmp(st, "True") && !strcmp(s->ready, "Unknown")))
 			continue;
 		report_finding(rep, ST_WARNING, "condition", type, "%s%s%s for %s: %s%s%s", type,
 			       strcmp(st, "True") ? "=" : "", strcmp(st, "True") ? st : "", age, reason,
 			       *msg ? ": " : "", msg);
 	}
-	if (!s->ready)
+	if (!*s->ready)
 		report_finding(rep, ST_CRITICAL, "ready", name, "%s has no Ready condition: the kubelet "
 			       "never reported", name);
 	if (s->unschedulable)
@@ -767,10 +767,10 @@ static void findings(struct sbx_report *rep, json_t *node, const struct k8s_node
 
 		k8s_human_duration(s->renew_age, age, sizeof(age));
 		if (s->stale)
-			f = report_finding(rep, s->ready && !strcmp(s->ready, "True") ? ST_WARNING : ST_OK,
+			f = report_finding(rep, !strcmp(s->ready, "True") ? ST_WARNING : ST_OK,
 					   "heartbeat", name, "the kubelet last renewed its Lease %s "
 					   "ago (lease %.0fs)%s", age, s->lease_seconds,
-					   s->ready && !strcmp(s->ready, "True")
+					   !strcmp(s->ready, "True")
 						   ? ": the node will turn NotReady" : "");
 		else
 			f = report_finding(rep, ST_OK, "heartbeat", name, "the kubelet renewed its "

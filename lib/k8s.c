@@ -228,6 +228,8 @@ static void api_error(const struct k8s *k, const struct k8s_resp *rs, struct sbx
 }
 
 struct sink {
+	struct k8s *k;
+	struct http_resp *hr;
 	const struct k8s_req *rq;
 	struct k8s_resp *rs;
 	struct jproj proj;
@@ -248,9 +250,16 @@ static int on_data(void *arg, long code, const char *ct, const char *data, size_
 
 	if (!s->started) {
 		s->started = true;
+		/* the server's clock, for what is computed while the body arrives */
+		if (s->hr->date) {
+			s->k->server_date = s->hr->date;
+			s->k->local_at_date = now_monotonic();
+		}
 		s->json = code >= 200 && code < 300 && !s->rq->raw && is_json_type(ct);
 		if (s->json) {
 			jproj_init(&s->proj, s->rq->drop, &s->body, JSON_MAX);
+			if (s->rq->capture)
+				jproj_capture(&s->proj, s->rq->capture, s->rq->capture_arg);
 			s->proj_on = true;
 		}
 	}
@@ -291,8 +300,8 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 	const char *hdrs[8];
 	char *accept, *ctype = NULL, *auth = NULL, *asu = NULL;
 	struct buf url = { 0 };
-	struct sink s = { .rq = rq, .rs = rs };
 	struct http_resp hr;
+	struct sink s = { .k = k, .hr = &hr, .rq = rq, .rs = rs };
 	struct http_req hq = { 0 };
 	size_t nh = 0;
 	int rc;
@@ -381,6 +390,8 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 				sbx_err_set(err, 0, "the answer to %s is not valid JSON: %s", rq->path,
 					    s.proj.error);
 				rc = -1;
+			} else if (rq->capture) {
+				/* handed over as it came */
 			} else if (!(rs->json = json_loadb(s.body.s, s.body.len, 0, &je))) {
 				sbx_err_set(err, 0, "the answer to %s is not valid JSON: %s at byte %d",
 					    rq->path, je.text, je.position);
@@ -403,7 +414,8 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 	free(accept);
 	free(ctype);
 	buf_free(&url);
-	k8s_scrub(k, err->msg);
+	if (rc < 0)
+		k8s_scrub(k, err->msg);
 	return rc;
 }
 
@@ -496,7 +508,46 @@ void k8s_list_free(struct k8s_list *l)
 	free(l->path);
 	free(l->query);
 	free(l->cont);
+	free(l->paths);
+	buf_free(&l->cont_buf);
 	memset(l, 0, sizeof(*l));
+}
+
+/* The list's own paths follow the caller's. */
+enum { LP_CONTINUE, LP_KIND, LP_N };
+
+static void list_value(void *arg, unsigned path, const struct jproj *p, const char *s, size_t n,
+		       char type)
+{
+	struct k8s_list *l = arg;
+
+	if (path < l->npaths) {
+		l->capture(l->capture_arg, path, p, s, n, type);
+		return;
+	}
+	if (path == l->npaths + LP_CONTINUE && type == 's') {
+		buf_reset(&l->cont_buf);
+		jproj_unescape(s, n, &l->cont_buf);
+	}
+	if (path == l->npaths + LP_KIND && type == 's')
+		snprintf(l->kind_seen, sizeof(l->kind_seen), "%.*s", (int)n, s);
+}
+
+void k8s_list_capture(struct k8s_list *l, jproj_value_cb cb, void *arg)
+{
+	size_t n = 0;
+
+	while (l->drop && l->drop[n])
+		n++;
+	l->paths = xcalloc(n + LP_N + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		l->paths[i] = l->drop[i];
+	l->paths[n + LP_CONTINUE] = "=metadata.continue";
+	l->paths[n + LP_KIND] = "=kind";
+	l->npaths = n;
+	l->capture = cb;
+	l->capture_arg = arg;
+	l->drop = l->paths;
 }
 
 bool k8s_is_table(json_t *page)
@@ -535,6 +586,12 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 		k8s_query_add(&q, "continue", l->cont);
 	rq.query = q.s;
 	rq.accept = l->kind == K8S_OBJECTS ? NULL : K8S_ACCEPT_TABLE;
+	if (l->capture) {
+		rq.capture = list_value;
+		rq.capture_arg = l;
+		buf_reset(&l->cont_buf);
+		l->kind_seen[0] = '\0';
+	}
 	if (k8s_request(l->k, &rq, &rs, err) < 0) {
 		if (rs.code == 410)
 			sbx_err_set(err, 0, "the list %s changed too much while it was read in "
@@ -544,6 +601,20 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 		return -1;
 	}
 	buf_free(&q);
+	if (l->capture) {
+		l->date = rs.date;
+		k8s_resp_free(&rs);
+		if (strcmp(l->kind_seen, "Table") && !str_ends(l->kind_seen, "List")) {
+			sbx_err_set(err, 0, "the answer to %s is not a list (kind %s)", l->path,
+				    *l->kind_seen ? l->kind_seen : "none");
+			return -1;
+		}
+		free(l->cont);
+		l->cont = l->cont_buf.len ? xstrdup(l->cont_buf.s) : NULL;
+		l->done = !l->cont;
+		l->pages++;
+		return 1;
+	}
 	items = k8s_list_items(rs.json);
 	if (!items) {
 		sbx_err_set(err, 0, "the answer to %s is not a list (kind %s)", l->path,

@@ -18,6 +18,7 @@
 #define SREBOX_K8S_H
 
 #include "applet.h"
+#include "json_proj.h"
 #include "k8s_config.h"
 
 #include <jansson.h>
@@ -57,6 +58,8 @@ struct k8s_req {
 	size_t body_len;
 	const char *const *drop;	/* JSON paths not kept (json_proj.h) */
 	bool raw;			/* keep the body as text (pod logs), not JSON */
+	jproj_value_cb capture;		/* hand '=' paths of drop to it; no tree */
+	void *capture_arg;
 	size_t max_raw;			/* for raw: cap (default 16 MiB) */
 	double timeout;			/* 0: the client's */
 };
@@ -98,12 +101,24 @@ struct k8s_list {
 	json_t *page;
 	size_t pages, items;
 	double date;		/* the API server's clock at the last page, or 0 */
+	/* capture mode (k8s_list_capture) */
+	jproj_value_cb capture;
+	void *capture_arg;
+	const char **paths;	/* the caller's paths and the list's own */
+	size_t npaths;
+	struct buf cont_buf;
+	char kind_seen[64];
 };
 
 void k8s_list_init(struct k8s_list *l, struct k8s *k, const char *path, const char *query,
 		   enum k8s_list_kind kind, const char *const *drop);
 /* 1 with *page, 0 when the list is complete, -1 with err. */
 int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err);
+/* For lists too long for trees: the '=' paths among `drop` (json_proj.h,
+ * relative to a page: "rows.*.cells.*", "items.*.metadata.name", "rows.*"
+ * for each row's end) go to cb as the page arrives, and k8s_list_next
+ * gives *page NULL.  Call before the first k8s_list_next. */
+void k8s_list_capture(struct k8s_list *l, jproj_value_cb cb, void *arg);
 void k8s_list_free(struct k8s_list *l);
 /* The rows of a Table page or the items of a List page. */
 json_t *k8s_list_items(json_t *page);

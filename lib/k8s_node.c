@@ -8,38 +8,50 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Of each Node only what the list shows: a page of 500 is 5-25 MB, and
+ * what is kept is 1/20 of it. */
 const char *const k8s_node_list_drop[] = {
 	/* a Table's rows: the cells carry roles, addresses and versions */
-	"rows.*.object.metadata.managedFields",
-	"rows.*.object.metadata.annotations",
-	"rows.*.object.metadata.labels",
-	"rows.*.object.status.images",
-	"rows.*.object.status.nodeInfo",
-	"rows.*.object.status.addresses",
-	"rows.*.object.status.capacity",
-	"rows.*.object.status.allocatable",
-	"rows.*.object.status.volumesInUse",
-	"rows.*.object.status.volumesAttached",
-	"rows.*.object.status.daemonEndpoints",
-	"rows.*.object.status.config",
-	"rows.*.object.status.conditions.*.message",
-	"rows.*.object.status.conditions.*.lastHeartbeatTime",
+	"rows.*.object.*",
+	"rows.*.object.metadata.*",
+	"+rows.*.object.metadata.name",
+	"+rows.*.object.metadata.creationTimestamp",
+	"rows.*.object.spec.*",
+	"+rows.*.object.spec.taints",
+	"+rows.*.object.spec.unschedulable",
+	"rows.*.object.status.*",
+	"rows.*.object.status.conditions.*.*",
+	"+rows.*.object.status.conditions.*.type",
+	"+rows.*.object.status.conditions.*.status",
+	"+rows.*.object.status.conditions.*.reason",
 	/* a NodeList: the cells are computed here */
-	"items.*.metadata.managedFields",
-	"items.*.metadata.annotations",
-	"items.*.status.images",
-	"items.*.status.volumesInUse",
-	"items.*.status.volumesAttached",
-	"items.*.status.capacity",
-	"items.*.status.allocatable",
-	"items.*.status.conditions.*.message",
-	"items.*.status.conditions.*.lastHeartbeatTime",
+	"items.*.metadata.*",
+	"+items.*.metadata.name",
+	"+items.*.metadata.creationTimestamp",
+	"+items.*.metadata.labels",
+	"items.*.spec.*",
+	"+items.*.spec.taints",
+	"+items.*.spec.unschedulable",
+	"items.*.status.*",
+	"+items.*.status.nodeInfo",
+	"+items.*.status.addresses",
+	"items.*.status.conditions.*.*",
+	"+items.*.status.conditions.*.type",
+	"+items.*.status.conditions.*.status",
+	"+items.*.status.conditions.*.reason",
 	NULL,
 };
 
 const char *const k8s_lease_drop[] = {
-	"items.*.metadata.managedFields",
-	"items.*.metadata.ownerReferences",
+	"items.*.metadata.*",
+	"+items.*.metadata.name",
+	"items.*.spec.*",
+	"+items.*.spec.holderIdentity",
+	"+items.*.spec.renewTime",
+	"+items.*.spec.acquireTime",
+	"+items.*.spec.leaseDurationSeconds",
+	"items.*.apiVersion",
+	"items.*.kind",
 	"metadata.managedFields",
 	NULL,
 };
@@ -49,44 +61,63 @@ void k8s_node_sum_free(struct k8s_node_sum *s)
 	buf_free(&s->status);
 	buf_free(&s->problems);
 	buf_free(&s->taints);
+	free(s->conds);
+	s->conds = NULL;
+	s->nconds = s->aconds = 0;
 }
 
-void k8s_node_sum(json_t *node, struct k8s_node_sum *s)
+void k8s_node_sum_init(struct k8s_node_sum *s, const char *name)
 {
-	json_t *c;
-	size_t i;
-
 	memset(s, 0, sizeof(*s));
-	s->name = k8s_str(node, "metadata.name", "");
-	k8s_node_status(node, &s->status);
-	s->unschedulable = json_is_true(k8s_at(node, "spec.unschedulable"));
-	json_array_foreach(k8s_at(node, "status.conditions"), i, c) {
-		const char *type = k8s_str(c, "type", ""), *st = k8s_str(c, "status", "");
+	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
+}
 
-		if (!strcmp(type, "Ready")) {
-			s->ready = st;
-			s->ready_reason = k8s_str(c, "reason", "");
+void k8s_node_sum_condition(struct k8s_node_sum *s, const char *type, const char *status,
+			    const char *reason)
+{
+	struct k8s_node_cond *c;
+
+	ALLOC_GROW(s->conds, s->nconds + 1, s->aconds);
+	c = &s->conds[s->nconds++];
+	snprintf(c->type, sizeof(c->type), "%s", type ? type : "");
+	snprintf(c->status, sizeof(c->status), "%s", status ? status : "");
+	snprintf(c->reason, sizeof(c->reason), "%s", reason ? reason : "");
+}
+
+void k8s_node_sum_taint(struct k8s_node_sum *s, const char *key, const char *value,
+			const char *effect)
+{
+	if (s->taints.len)
+		buf_addc(&s->taints, ',');
+	k8s_taint_format(key ? key : "", value ? value : "", effect ? effect : "", &s->taints);
+}
+
+void k8s_node_sum_done(struct k8s_node_sum *s)
+{
+	buf_reset(&s->status);
+	for (size_t i = 0; i < s->nconds; i++)
+		if (!strcmp(s->conds[i].type, "Ready")) {
+			snprintf(s->ready, sizeof(s->ready), "%s", s->conds[i].status);
+			snprintf(s->ready_reason, sizeof(s->ready_reason), "%s", s->conds[i].reason);
 		}
-	}
-	json_array_foreach(k8s_at(node, "status.conditions"), i, c) {
-		const char *type = k8s_str(c, "type", ""), *st = k8s_str(c, "status", "");
+	/* kubectl's STATUS (printers.go printNode) */
+	buf_adds(&s->status, !*s->ready ? "Unknown" : !strcmp(s->ready, "True") ? "Ready" : "NotReady");
+	if (s->unschedulable)
+		buf_adds(&s->status, ",SchedulingDisabled");
+	for (size_t i = 0; i < s->nconds; i++) {
+		const char *type = s->conds[i].type, *st = s->conds[i].status;
 
 		if (!strcmp(type, "Ready") || !strcmp(st, "False"))
 			continue;
 		/* Everything turns Unknown with an unreachable kubelet: that is
 		 * already said by Ready=Unknown. */
-		if (strcmp(st, "True") && s->ready && !strcmp(s->ready, "Unknown"))
+		if (strcmp(st, "True") && !strcmp(s->ready, "Unknown"))
 			continue;
 		buf_addf(&s->problems, "%s%s%s%s", s->problems.len ? "," : "", type,
 			 strcmp(st, "True") ? "=" : "", strcmp(st, "True") ? st : "");
 		s->nproblems++;
 	}
-	json_array_foreach(k8s_at(node, "spec.taints"), i, c) {
-		if (s->taints.len)
-			buf_addc(&s->taints, ',');
-		k8s_taint_string(c, &s->taints);
-	}
-	if (!s->ready || strcmp(s->ready, "True"))
+	if (strcmp(s->ready, "True"))
 		s->state = ST_CRITICAL;
 	else if (s->unschedulable || s->nproblems)
 		s->state = ST_WARNING;
@@ -94,16 +125,37 @@ void k8s_node_sum(json_t *node, struct k8s_node_sum *s)
 		s->state = ST_OK;
 }
 
+void k8s_node_sum(json_t *node, struct k8s_node_sum *s)
+{
+	json_t *c;
+	size_t i;
+
+	k8s_node_sum_init(s, k8s_str(node, "metadata.name", ""));
+	s->unschedulable = json_is_true(k8s_at(node, "spec.unschedulable"));
+	json_array_foreach(k8s_at(node, "status.conditions"), i, c)
+		k8s_node_sum_condition(s, k8s_str(c, "type", ""), k8s_str(c, "status", ""),
+				       k8s_str(c, "reason", ""));
+	json_array_foreach(k8s_at(node, "spec.taints"), i, c)
+		k8s_node_sum_taint(s, k8s_str(c, "key", ""), k8s_str(c, "value", ""),
+				   k8s_str(c, "effect", ""));
+	k8s_node_sum_done(s);
+}
+
 void k8s_node_sum_lease(struct k8s_node_sum *s, json_t *lease, double now)
 {
-	double renew;
-	json_int_t dur = json_integer_value(k8s_at(lease, "spec.leaseDurationSeconds"));
+	k8s_node_sum_renew(s, k8s_str(lease, "spec.renewTime", NULL),
+			   (double)json_integer_value(k8s_at(lease, "spec.leaseDurationSeconds")), now);
+}
 
-	if (!k8s_time_parse(k8s_str(lease, "spec.renewTime", NULL), &renew))
+void k8s_node_sum_renew(struct k8s_node_sum *s, const char *renew_time, double dur, double now)
+{
+	double renew;
+
+	if (!k8s_time_parse(renew_time, &renew))
 		return;
 	s->has_lease = true;
 	s->renew_age = now - renew < 0 ? 0 : now - renew;
-	s->lease_seconds = dur > 0 ? (double)dur : 40;
+	s->lease_seconds = dur > 0 ? dur : 40;
 	s->stale = s->renew_age > s->lease_seconds;
 	if (s->stale && s->state == ST_OK)
 		s->state = ST_WARNING;
@@ -122,29 +174,84 @@ void k8s_lease_join_free(struct k8s_lease_join *j)
 {
 	if (j->listing)
 		k8s_list_free(&j->list);
-	if (j->per_node)
-		json_decref(j->items);
+	free(j->items);
 	memset(j, 0, sizeof(*j));
 }
 
-static json_t *lease_get(struct k8s_lease_join *j, const char *node)
+static void lease_from_json(struct k8s_lease *l, json_t *o)
+{
+	snprintf(l->name, sizeof(l->name), "%s", k8s_str(o, "metadata.name", ""));
+	snprintf(l->renew, sizeof(l->renew), "%s", k8s_str(o, "spec.renewTime", ""));
+	l->duration = (double)json_integer_value(k8s_at(o, "spec.leaseDurationSeconds"));
+}
+
+static const struct k8s_lease *lease_get(struct k8s_lease_join *j, const char *node)
 {
 	struct buf p = { 0 };
 	struct sbx_err err;
 	long code = 0;
+	json_t *o;
 
-	json_decref(j->items);
 	buf_adds(&p, "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases");
 	k8s_path_add(&p, node);
-	j->items = k8s_get(j->k, p.s, NULL, k8s_lease_drop, &code, &err);
+	o = k8s_get(j->k, p.s, NULL, k8s_lease_drop, &code, &err);
 	buf_free(&p);
-	if (!j->items)
+	if (!o) {
 		snprintf(j->why, sizeof(j->why), code == 404 ? "no Lease kube-node-lease/%s"
 				 : "Lease kube-node-lease/%s: %s", node, err.msg);
-	return j->items;
+		return NULL;
+	}
+	lease_from_json(&j->one, o);
+	json_decref(o);
+	return &j->one;
 }
 
-json_t *k8s_lease_join_find(struct k8s_lease_join *j, const char *node)
+/* A page of Leases, read without a tree. */
+enum { LJ_NAME, LJ_RENEW, LJ_DURATION, LJ_ITEM };
+static const char *const lease_paths[] = {
+	[LJ_NAME] = "=items.*.metadata.name",
+	[LJ_RENEW] = "=items.*.spec.renewTime",
+	[LJ_DURATION] = "=items.*.spec.leaseDurationSeconds",
+	[LJ_ITEM] = "=items.*",
+	"items.*.metadata.*",
+	"items.*.spec.*",
+	NULL,
+};
+
+static void lease_value(void *arg, unsigned path, const struct jproj *p, const char *s, size_t n,
+			char type)
+{
+	struct k8s_lease_join *j = arg;
+	struct k8s_lease *l;
+	struct buf v = { 0 };
+	double d;
+
+	(void)p;
+	if (!j->in_item) {
+		ALLOC_GROW(j->items, j->n + 1, j->alloc);
+		memset(&j->items[j->n], 0, sizeof(j->items[0]));
+		j->in_item = true;
+	}
+	if (path == LJ_ITEM) {
+		j->n++;
+		j->in_item = false;
+		return;
+	}
+	l = &j->items[j->n];
+	if (type == 's')
+		jproj_unescape(s, n, &v);
+	else
+		buf_add(&v, s, n);
+	if (path == LJ_NAME)
+		snprintf(l->name, sizeof(l->name), "%s", v.s ? v.s : "");
+	else if (path == LJ_RENEW)
+		snprintf(l->renew, sizeof(l->renew), "%s", v.s ? v.s : "");
+	else if (path == LJ_DURATION && v.s && parse_double(v.s, &d))
+		l->duration = d;
+	buf_free(&v);
+}
+
+const struct k8s_lease *k8s_lease_join_find(struct k8s_lease_join *j, const char *node)
 {
 	struct sbx_err err;
 
@@ -159,42 +266,33 @@ json_t *k8s_lease_join_find(struct k8s_lease_join *j, const char *node)
 	snprintf(j->last, sizeof(j->last), "%s", node);
 	if (!j->listing) {
 		k8s_list_init(&j->list, j->k, "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
-			      NULL, K8S_OBJECTS, k8s_lease_drop);
+			      NULL, K8S_OBJECTS, lease_paths);
+		k8s_list_capture(&j->list, lease_value, j);
 		j->listing = true;
 	}
 	for (;;) {
 		json_t *page;
-		int rc;
 
-		while (j->items && j->idx < json_array_size(j->items)) {
-			json_t *l = json_array_get(j->items, j->idx);
-			int c = strcmp(k8s_str(l, "metadata.name", ""), node);
+		for (; j->idx < j->n; j->idx++) {
+			int c = strcmp(j->items[j->idx].name, node);
 
 			if (c == 0)
-				return l;
-			if (c > 0) {
-				snprintf(j->why, sizeof(j->why), "no Lease kube-node-lease/%s", node);
-				return NULL;
-			}
-			j->idx++;
+				return &j->items[j->idx];
+			if (c > 0)
+				break;
 		}
-		if (j->done) {
+		/* passed it, or walked the last page */
+		if (j->idx < j->n || j->list.done) {
 			snprintf(j->why, sizeof(j->why), "no Lease kube-node-lease/%s", node);
 			return NULL;
 		}
-		rc = k8s_list_next(&j->list, &page, &err);
-		if (rc < 0) {
+		j->n = j->idx = 0;
+		j->in_item = false;
+		if (k8s_list_next(&j->list, &page, &err) < 0) {
 			snprintf(j->why, sizeof(j->why), "Leases: %s", err.msg);
 			j->failed = true;
 			return NULL;
 		}
-		if (rc == 0) {
-			j->done = true;
-			j->items = NULL;
-			continue;
-		}
-		j->items = k8s_list_items(page);
-		j->idx = 0;
 	}
 }
 

@@ -8,11 +8,15 @@
 #include "range.h"
 
 /* What a node's health comes to. */
+struct k8s_node_cond {
+	char type[64], status[16], reason[96];
+};
+
 struct k8s_node_sum {
-	const char *name;	/* points into the object */
+	char name[256];
 	struct buf status;	/* kubectl's STATUS: Ready,SchedulingDisabled */
-	const char *ready;	/* the Ready condition's status, NULL without one */
-	const char *ready_reason;
+	char ready[16];		/* the Ready condition's status, "" without one */
+	char ready_reason[96];
 	bool unschedulable;
 	struct buf problems;	/* conditions other than Ready that are not False */
 	size_t nproblems;
@@ -23,30 +27,51 @@ struct k8s_node_sum {
 	double lease_seconds;	/* spec.leaseDurationSeconds (40 by default) */
 	bool stale;		/* not renewed within its duration */
 	enum sbx_state state;	/* CRITICAL not Ready; WARNING cordoned, a problem, stale */
+	/* held until k8s_node_sum_done: whether Unknown counts depends on Ready */
+	struct k8s_node_cond *conds;
+	size_t nconds, aconds;
 };
 
 /* Summarize a Node object (the Lease comes later, or never). */
 void k8s_node_sum(json_t *node, struct k8s_node_sum *s);
+/* The same, piece by piece, for a node read without a tree: init, then
+ * its conditions and taints in their order, unschedulable, then done. */
+void k8s_node_sum_init(struct k8s_node_sum *s, const char *name);
+void k8s_node_sum_condition(struct k8s_node_sum *s, const char *type, const char *status,
+			    const char *reason);
+void k8s_node_sum_taint(struct k8s_node_sum *s, const char *key, const char *value,
+			const char *effect);
+void k8s_node_sum_done(struct k8s_node_sum *s);
 /* Add the Lease (kube-node-lease/NAME): renew age against `now`. */
 void k8s_node_sum_lease(struct k8s_node_sum *s, json_t *lease, double now);
+/* The same from its spec.renewTime and leaseDurationSeconds (0: none). */
+void k8s_node_sum_renew(struct k8s_node_sum *s, const char *renew_time, double duration,
+			double now);
 void k8s_node_sum_free(struct k8s_node_sum *s);
 
 /* The Leases of kube-node-lease read alongside a node list: both lists
  * come in name order (a chunked list is in key order), so one page of
  * each is held at a time.  Few nodes (a selector): one GET per node. */
+struct k8s_lease {
+	char name[256];
+	char renew[48];		/* spec.renewTime, "" when unset */
+	double duration;	/* spec.leaseDurationSeconds, 0 when unset */
+};
+
 struct k8s_lease_join {
 	struct k8s *k;
 	struct k8s_list list;
-	json_t *items;
-	size_t idx;
-	bool listing, done, failed, per_node;
+	struct k8s_lease *items;	/* the page being walked */
+	size_t n, alloc, idx;
+	struct k8s_lease one;		/* per node */
+	bool listing, in_item, failed, per_node;
 	char last[256];		/* the last node asked for, to check the order */
 	char why[400];		/* why a node has no lease information */
 };
 void k8s_lease_join_init(struct k8s_lease_join *j, struct k8s *k, bool per_node);
-/* The node's Lease (borrowed until the next call), or NULL with j->why
+/* The node's Lease (valid until the next call), or NULL with j->why
  * saying why there is none ("no Lease kube-node-lease/x", the error). */
-json_t *k8s_lease_join_find(struct k8s_lease_join *j, const char *node);
+const struct k8s_lease *k8s_lease_join_find(struct k8s_lease_join *j, const char *node);
 void k8s_lease_join_free(struct k8s_lease_join *j);
 
 /* JSON paths a node list need not keep (json_proj.h), for a list of

@@ -223,9 +223,11 @@ const char *k8s_node_address(json_t *node, const char *type)
 
 void k8s_taint_string(json_t *t, struct buf *out)
 {
-	const char *key = k8s_str(t, "key", ""), *value = k8s_str(t, "value", "");
-	const char *effect = k8s_str(t, "effect", "");
+	k8s_taint_format(k8s_str(t, "key", ""), k8s_str(t, "value", ""), k8s_str(t, "effect", ""), out);
+}
 
+void k8s_taint_format(const char *key, const char *value, const char *effect, struct buf *out)
+{
 	if (!*effect && !*value)
 		buf_addf(out, "%s", key);
 	else if (!*effect)

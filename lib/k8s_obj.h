@@ -38,6 +38,7 @@ void k8s_node_roles(json_t *labels, struct buf *out);
 const char *k8s_node_address(json_t *node, const char *type);
 /* Taint as core/v1 Taint.ToString(): key=value:Effect, key:Effect, ... */
 void k8s_taint_string(json_t *taint, struct buf *out);
+void k8s_taint_format(const char *key, const char *value, const char *effect, struct buf *out);
 
 /* resource.Quantity: value = v * 10^scale, with the format it was written
  * in, which decides the canonical form. */

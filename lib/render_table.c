@@ -176,13 +176,29 @@ static void print_reasons(FILE *f, const struct whys *w)
 	*w->n = 0;
 }
 
-/* Widths of the header and of rows [0, nrows) folded into width[];
- * returns the index of the last shown column. */
+/* Each cell's text, made once for the widths and kept for printing. */
+struct texts {
+	struct buf all;
+	size_t *end;		/* end of cell i*ncols+j in all */
+};
+
+static const char *text_of(const struct texts *x, size_t k, size_t *len)
+{
+	size_t start = k ? x->end[k - 1] : 0;
+
+	*len = x->end[k] - start;
+	return x->all.s + start;
+}
+
+/* Widths of the header and of rows [0, nrows) folded into width[], their
+ * texts in x; returns the index of the last shown column. */
 static size_t fold_widths(const struct sbx_table *t, const struct render_opts *o, size_t *width,
-			  size_t nrows, struct buf *b)
+			  size_t nrows, struct buf *b, struct texts *x)
 {
 	size_t last = 0;
 
+	buf_reset(&x->all);
+	x->end = xreallocarray(x->end, nrows * t->ncols + 1, sizeof(size_t));
 	for (size_t j = 0; j < t->ncols; j++) {
 		if (!col_shown(&t->cols[j], o))
 			continue;
@@ -192,11 +208,13 @@ static size_t fold_widths(const struct sbx_table *t, const struct render_opts *o
 	}
 	for (size_t i = 0; i < nrows; i++)
 		for (size_t j = 0; j < t->ncols; j++) {
-			if (!col_shown(&t->cols[j], o))
-				continue;
-			cell_text(t, &t->cols[j], table_cell(t, i, j), b);
-			if (b->len > width[j])
-				width[j] = b->len;
+			if (col_shown(&t->cols[j], o)) {
+				cell_text(t, &t->cols[j], table_cell(t, i, j), b);
+				if (b->len > width[j])
+					width[j] = b->len;
+				buf_add(&x->all, b->s, b->len);
+			}
+			x->end[i * t->ncols + j] = x->all.len;
 		}
 	return last;
 }
@@ -221,29 +239,48 @@ static void print_head(FILE *f, const struct sbx_table *t, const struct render_o
 	fputc('\n', f);
 }
 
+static void pad(FILE *f, size_t width, size_t len)
+{
+	static const char spaces[] = "                                ";
+	size_t n = width > len ? width - len : 0;
+
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		fwrite(spaces, 1, k, f);
+		n -= k;
+	}
+}
+
 static void print_rows(FILE *f, const struct sbx_table *t, const struct render_opts *o,
 		       const size_t *width, size_t last, size_t nrows, const struct whys *w,
-		       struct buf *b)
+		       const struct texts *x)
 {
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t j = 0, first = 1; j < t->ncols; j++) {
 			const struct sbx_col *col = &t->cols[j];
 			const struct sbx_cell *c = table_cell(t, i, j);
 			bool colored = o->color && col->type == CT_STATE && c->kind == CELL_VAL;
+			const char *text;
+			size_t len;
 
 			if (!col_shown(col, o))
 				continue;
 			if (c->kind == CELL_UNKNOWN)
 				note_reason(w, c->why);
-			cell_text(t, col, c, b);
-			fprintf(f, "%s", first ? "" : "  ");
+			text = text_of(x, i * t->ncols + j, &len);
+			if (!first)
+				fputs("  ", f);
 			first = 0;
 			if (colored)
 				fputs(state_color((enum sbx_state)c->i), f);
-			if (j == last && !col_right(col))
-				fputs(b->s, f);
-			else
-				fprintf(f, col_right(col) ? "%*s" : "%-*s", (int)width[j], b->s);
+			/* 5,000 rows: padding by hand, not printf, per cell */
+			if (col_right(col))
+				pad(f, width[j], len);
+			if (len)
+				fwrite(text, 1, len, f);
+			if (j != last && !col_right(col))
+				pad(f, width[j], len);
 			if (colored)
 				fputs("\033[0m", f);
 		}
@@ -258,16 +295,19 @@ static void print_table(FILE *f, const struct sbx_table *t, const struct render_
 	char *why[8];
 	size_t count[8], nwhy = 0;
 	struct whys w = { why, count, &nwhy };
+	struct texts x = { 0 };
 
 	if (o->format == FMT_TABLE && t->limit && t->limit < nrows)
 		nrows = t->limit;
-	last = fold_widths(t, o, width, nrows, &b);
+	last = fold_widths(t, o, width, nrows, &b, &x);
 	print_head(f, t, o, width, last);
-	print_rows(f, t, o, width, last, nrows, &w, &b);
+	print_rows(f, t, o, width, last, nrows, &w, &x);
 	if (nrows < t->nrows)
 		fprintf(f, "... %zu more (-o wide or -o json shows all)\n", t->nrows - nrows);
 	print_reasons(f, &w);
 	buf_free(&b);
+	buf_free(&x.all);
+	free(x.end);
 	free(width);
 }
 
@@ -320,6 +360,7 @@ static void findings_block(FILE *f, const struct sbx_report *r, const struct ren
 void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end)
 {
 	struct buf b = { 0 };
+	struct texts x = { 0 };
 	bool any = false;
 
 	for (size_t i = 0; i < r->ntables; i++) {
@@ -339,18 +380,20 @@ void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *
 			nrows = s->shown >= t->limit ? 0 : t->limit - s->shown < nrows ? t->limit - s->shown : nrows;
 		if (!s->width) {
 			s->width = xcalloc(t->ncols, sizeof(size_t));
-			last = fold_widths(t, o, s->width, nrows, &b);
+			last = fold_widths(t, o, s->width, nrows, &b, &x);
 			if (any || i > 0)
 				fputc('\n', f);
 			print_head(f, t, o, s->width, last);
 		} else {
-			last = fold_widths(t, o, s->width, nrows, &b);
+			last = fold_widths(t, o, s->width, nrows, &b, &x);
 		}
-		print_rows(f, t, o, s->width, last, nrows, &w, &b);
+		print_rows(f, t, o, s->width, last, nrows, &w, &x);
 		s->shown += nrows;
 		any = true;
 	}
 	buf_free(&b);
+	buf_free(&x.all);
+	free(x.end);
 	if (!end)
 		return;
 	if (r->error) {

@@ -210,6 +210,63 @@ static void every_truncation(void **state)
 	free(s);
 }
 
+/* Capture: values handed over by path, with their array indices; no text. */
+struct got {
+	struct buf log;
+};
+
+static void on_value(void *arg, unsigned path, const struct jproj *p, const char *s, size_t n,
+		     char type)
+{
+	struct got *g = arg;
+	struct buf v = { 0 };
+
+	if (type == 's')
+		assert_true(jproj_unescape(s, n, &v));
+	else if (s)
+		buf_add(&v, s, n);
+	/* depth 2 is the items array; depth 5 the conditions array */
+	buf_addf(&g->log, "%u %c %ld %ld %s|", path, type, jproj_index(p, 2), jproj_index(p, 5),
+		 v.s ? v.s : "");
+	buf_free(&v);
+}
+
+static void capture(void **state)
+{
+	static const char *const paths[] = {
+		"items.*.status.images",
+		"=items.*.metadata.name",
+		"=items.*.status.conditions.*.type",
+		"=items.*",
+		"=metadata.continue",
+		"=items.*.spec.unschedulable",
+		NULL,
+	};
+	static const char doc[] =
+		"{\"metadata\":{\"continue\":\"tok\\u00e9\"},\"items\":["
+		"{\"metadata\":{\"name\":\"a\\\"b\"},\"status\":{\"images\":[{\"names\":[\"x\"]}],"
+		"\"conditions\":[{\"type\":\"Ready\"},{\"type\":\"DiskPressure\"}]}},"
+		"{\"metadata\":{\"name\":\"c\"},\"spec\":{\"unschedulable\":true}}]}";
+	static const char want[] = "4 s -1 -1 tok\xc3\xa9|1 s 0 -1 a\"b|2 s 0 0 Ready|2 s 0 1 DiskPressure|"
+				   "3 e 0 -1 |1 s 1 -1 c|5 l 1 -1 true|3 e 1 -1 |";
+	struct got g = { 0 };
+
+	(void)state;
+	for (size_t step = 1; step <= sizeof(doc); step += 3) {
+		struct jproj p;
+
+		buf_reset(&g.log);
+		jproj_init(&p, paths, NULL, 1u << 20);
+		jproj_capture(&p, on_value, &g);
+		for (size_t i = 0; i < sizeof(doc) - 1; i += step)
+			assert_int_equal(jproj_feed(&p, doc + i, i + step > sizeof(doc) - 1 ? sizeof(doc) - 1 - i : step), 0);
+		assert_int_equal(jproj_finish(&p), 0);
+		jproj_free(&p);
+		assert_string_equal(g.log.s, want);
+	}
+	buf_free(&g.log);
+}
+
 /* --- YAML ---------------------------------------------------------------- */
 
 static json_t *yaml(const char *s)
@@ -382,6 +439,7 @@ int main(void)
 		cmocka_unit_test(garbage),
 		cmocka_unit_test(size_cap),
 		cmocka_unit_test(every_truncation),
+		cmocka_unit_test(capture),
 		cmocka_unit_test(kubeconfig_fixtures),
 		cmocka_unit_test(scalars),
 		cmocka_unit_test(yaml_garbage),
