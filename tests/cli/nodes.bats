@@ -66,6 +66,15 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
 	diff -u "$BATS_TEST_TMPDIR/k" "$BATS_TEST_TMPDIR/s"
 }
 
+@test "the test server's legacy discovery (APIVersions, APIGroupList) serves kubectl too" {
+	need_kubectl
+	k8s_start "$K8S_DIR/default" --discovery legacy
+	run --separate-stderr kubectl_run get nodes -o name
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	k8s_requests 'select(.path | startswith("/apis/")) | .path' | grep -q '"/apis/coordination.k8s.io/v1"'
+}
+
 @test "without server-side Tables srebox computes the same cells itself" {
 	need_kubectl
 	run --separate-stderr kubectl_run get nodes -o wide

@@ -3,6 +3,7 @@
  * fixtures/k8s/kubectl-1.32-transcripts) or apimachinery's own test vectors. */
 #include "unit.h"
 #include "k8s_obj.h"
+#include "k8s_node.h"
 
 #include <dirent.h>
 
@@ -407,6 +408,86 @@ static void events(void **state)
 	json_decref(list);
 }
 
+/* The kubelet's command line as /proc/PID/cmdline has it. */
+#define CMD(s) s, sizeof(s) - 1
+static void hostname_override(void **state)
+{
+	static const struct {
+		const char *cmd;
+		size_t n;
+		const char *want;
+	} v[] = {
+		{ CMD("kubelet\0--hostname-override=node-1\0--v=2\0"), "node-1" },
+		{ CMD("kubelet\0--hostname-override\0Node-2\0"), "Node-2" },
+		{ CMD("k3s\0agent\0--node-name\0edge-7\0"), "edge-7" },
+		{ CMD("kubelet\0--hostname-override=\0"), NULL },
+		{ CMD("kubelet\0--hostname-override"), NULL },
+		{ CMD("kubelet\0--hostname-overrides=x\0"), NULL },
+		{ CMD(""), NULL },
+	};
+	char out[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		const char *got = k8s_kubelet_hostname_override(v[i].cmd, v[i].n, out, sizeof(out));
+
+		if (!v[i].want)
+			assert_null(got);
+		else
+			assert_string_equal(got, v[i].want);
+		/* and every truncation is safe */
+		for (size_t k = 0; k < v[i].n; k++)
+			k8s_kubelet_hostname_override(v[i].cmd, k, out, sizeof(out));
+	}
+}
+
+/* The summary built piece by piece equals the one from the object. */
+static void node_sum_pieces(void **state)
+{
+	static const char *const files[] = {
+		"k8s/nodes/derived/worker-b-cordoned.json",
+		"k8s/nodes/derived/worker-c-pressure.json",
+		"k8s/nodes/derived/worker-d-notready-unknown-cordoned.json",
+		"k8s/nodes/derived/minikube-notready-false.json",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		json_t *n = load(files[i]), *c;
+		struct k8s_node_sum a, b;
+		size_t k;
+
+		k8s_node_sum(n, &a);
+		k8s_node_sum_init(&b, k8s_str(n, "metadata.name", ""));
+		json_array_foreach(k8s_at(n, "spec.taints"), k, c)
+			k8s_node_sum_taint(&b, k8s_str(c, "key", NULL), k8s_str(c, "value", NULL),
+					   k8s_str(c, "effect", NULL));
+		json_array_foreach(k8s_at(n, "status.conditions"), k, c)
+			k8s_node_sum_condition(&b, k8s_str(c, "type", ""), k8s_str(c, "status", ""),
+					       k8s_str(c, "reason", ""));
+		b.unschedulable = json_is_true(k8s_at(n, "spec.unschedulable"));
+		k8s_node_sum_done(&b);
+		assert_string_equal(a.status.s, b.status.s);
+		assert_string_equal(a.ready, b.ready);
+		assert_int_equal(a.state, b.state);
+		assert_string_equal(a.taints.s ? a.taints.s : "", b.taints.s ? b.taints.s : "");
+		assert_string_equal(a.problems.s ? a.problems.s : "", b.problems.s ? b.problems.s : "");
+		if (i == 1)
+			assert_string_equal(b.problems.s, "MemoryPressure,DiskPressure");
+		if (i == 2) {
+			assert_null(b.problems.s);	/* Unknown everywhere: Ready says it */
+			assert_int_equal(b.state, ST_CRITICAL);
+			assert_string_equal(b.ready_reason, "NodeStatusUnknown");
+		}
+		/* a Lease renewed 100 s ago with a 40 s duration is stale */
+		k8s_node_sum_renew(&b, "2020-08-12T09:00:00Z", 40, 1597222800 + 100);
+		assert_true(b.has_lease && b.stale && b.renew_age == 100);
+		k8s_node_sum_free(&a);
+		k8s_node_sum_free(&b);
+		json_decref(n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +500,8 @@ int main(void)
 		cmocka_unit_test(init_containers_and_overhead),
 		cmocka_unit_test(pod_states),
 		cmocka_unit_test(events),
+		cmocka_unit_test(hostname_override),
+		cmocka_unit_test(node_sum_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
