@@ -8,40 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Of each Node only what the list shows: a page of 500 is 5-25 MB, and
- * what is kept is 1/20 of it. */
-const char *const k8s_node_list_drop[] = {
-	/* a Table's rows: the cells carry roles, addresses and versions */
-	"rows.*.object.*",
-	"rows.*.object.metadata.*",
-	"+rows.*.object.metadata.name",
-	"+rows.*.object.metadata.creationTimestamp",
-	"rows.*.object.spec.*",
-	"+rows.*.object.spec.taints",
-	"+rows.*.object.spec.unschedulable",
-	"rows.*.object.status.*",
-	"rows.*.object.status.conditions.*.*",
-	"+rows.*.object.status.conditions.*.type",
-	"+rows.*.object.status.conditions.*.status",
-	"+rows.*.object.status.conditions.*.reason",
-	/* a NodeList: the cells are computed here */
-	"items.*.metadata.*",
-	"+items.*.metadata.name",
-	"+items.*.metadata.creationTimestamp",
-	"+items.*.metadata.labels",
-	"items.*.spec.*",
-	"+items.*.spec.taints",
-	"+items.*.spec.unschedulable",
-	"items.*.status.*",
-	"+items.*.status.nodeInfo",
-	"+items.*.status.addresses",
-	"items.*.status.conditions.*.*",
-	"+items.*.status.conditions.*.type",
-	"+items.*.status.conditions.*.status",
-	"+items.*.status.conditions.*.reason",
-	NULL,
-};
-
 const char *const k8s_lease_drop[] = {
 	"items.*.metadata.*",
 	"+items.*.metadata.name",

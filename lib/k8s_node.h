@@ -74,9 +74,7 @@ void k8s_lease_join_init(struct k8s_lease_join *j, struct k8s *k, bool per_node)
 const struct k8s_lease *k8s_lease_join_find(struct k8s_lease_join *j, const char *node);
 void k8s_lease_join_free(struct k8s_lease_join *j);
 
-/* JSON paths a node list need not keep (json_proj.h), for a list of
- * Tables with objects and for a plain NodeList. */
-extern const char *const k8s_node_list_drop[];
+/* What a Lease's GET need not keep (json_proj.h). */
 extern const char *const k8s_lease_drop[];
 
 /* This machine's node name: $NODE_NAME (the downward API in a DaemonSet),

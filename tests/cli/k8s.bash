@@ -128,13 +128,13 @@ k8s_requests() {
 	jq -c "${1:-.}" "$K8S_LOG"
 }
 
-# The real kubectl, 1.20 or later, or nothing.  The versioned binary of
+# The real kubectl, 1.20 or later, or nothing ($SREBOX_KUBECTL first).  The versioned binary of
 # Google's packages is used directly: /usr/bin/kubectl there is a
 # dispatcher that asks the server's version first.
 kubectl_bin() {
 	local k minor
-	for k in /usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] /usr/lib/google-cloud-sdk/bin/kubectl.1.2[0-9] \
-		"$(command -v kubectl 2>/dev/null)"; do
+	for k in ${SREBOX_KUBECTL:-} /usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] \
+		/usr/lib/google-cloud-sdk/bin/kubectl.1.2[0-9] "$(command -v kubectl 2>/dev/null)"; do
 		[ -x "$k" ] || continue
 		minor=$("$k" version --client -o json 2>/dev/null | jq -r '.clientVersion.minor' | tr -dc 0-9)
 		[ -n "$minor" ] && [ "$minor" -ge 20 ] && { echo "$k"; return 0; }

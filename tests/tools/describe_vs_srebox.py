@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Compare `kubectl describe node` (parsed by kubectl_describe.py, file 1)
 with `srebox node -o json` (file 2), section by section; print each
-difference and exit 1 if there is one."""
+difference and exit 1 if there is one.  --events-subset: an older kubectl
+(before 1.32 it looked events up by the node's name as uid only): its
+events need only be among srebox's."""
 import datetime
 import json
 import sys
 
-k = json.load(open(sys.argv[1]))
-s = json.load(open(sys.argv[2]))
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+subset = "--events-subset" in sys.argv
+k = json.load(open(args[0]))
+s = json.load(open(args[1]))
 bad = []
 
 
@@ -50,7 +54,11 @@ same("pods", sorted(k["pods"], key=lambda p: (p["namespace"], p["name"])),
 same("allocated resources", k["allocated"],
      [{"resource": r["resource"], "requests": r["requests"], "limits": r["limits"]} for r in s["resources"] if r["resource"] != "pods"])
 ev = ["type", "reason", "age", "from", "message"]
-same("events", sorted(json.dumps(e, sort_keys=True) for e in k["events"]),
-     sorted(json.dumps({x: e[x] for x in ev}, sort_keys=True) for e in s.get("events", [])))
+ke = sorted(json.dumps(e, sort_keys=True) for e in k["events"])
+se = sorted(json.dumps({x: e[x] for x in ev}, sort_keys=True) for e in s.get("events", []))
+if subset:
+    same("events (kubectl's among srebox's)", [e for e in ke if e not in se], [])
+else:
+    same("events", ke, se)
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
