@@ -512,7 +512,7 @@ static void summarize(struct sbx_report *r, struct stats *st, const char *filter
 	group_finding(r, &st->cordoned, ST_WARNING, "cordoned", "cordoned", st->total);
 	group_finding(r, &st->problems, ST_WARNING, "conditions", "with conditions", st->total);
 	group_finding(r, &st->stale, ST_WARNING, "heartbeat",
-		      "Ready but their kubelet stopped renewing its Lease", st->total);
+		      "Ready whose kubelet stopped renewing its Lease", st->total);
 	if (r->nfind == 0) {
 		struct sbx_finding *f = report_finding(r, ST_OK, "nodes", NULL,
 						       "all %zu nodes Ready and schedulable", st->total);

@@ -279,6 +279,22 @@ calls() {
 	[[ $output == *"context \"nope\" not found in $D/b.yaml (contexts: test)"* ]]
 }
 
+@test "proxy-url: through an HTTP CONNECT proxy, with its credentials kept out of messages" {
+	mkdir -p "$D/srv.proxy" "$D/px"
+	python3 "$SREBOX_TESTS/k8s/proxy.py" --port-file "$D/px/port" --log "$D/px/log" \
+		--auth "pxuser:pxpass-4411" 3>&- &
+	echo $! >"$D/srv.proxy/pid"
+	for _ in $(seq 100); do [ -s "$D/px/port" ] && break; sleep 0.05; done
+	px=127.0.0.1:$(cat "$D/px/port")
+	nodes "$(kc_user "token: $K8S_TOKEN" "certificate-authority: ca.crt, proxy-url: 'http://pxuser:pxpass-4411@$px'")"
+	listed
+	grep -qx "CONNECT 127.0.0.1:$K8S_PORT" "$D/px/log"
+	nodes "$(kc_user "token: $K8S_TOKEN" "certificate-authority: ca.crt, proxy-url: 'http://pxuser:wrong@$px'")"
+	[ "$status" -eq 3 ]
+	[[ $output == *"(through the proxy $px)"* ]]
+	[[ $output != *wrong* ]]
+}
+
 @test "proxies: the environment's is not used for loopback, a dead proxy-url is named" {
 	HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 run sb nodes --kubeconfig "$KC"
 	listed

@@ -131,7 +131,7 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
 	k8s_start "$d"
 	run sb nodes --kubeconfig "$KC" -o check
 	[ "$status" -eq 1 ]
-	[[ $output =~ "1 node Ready but their kubelet stopped renewing its Lease: ci-ln-d53y532-f76d1-2btqq-master-2 (renewed "(4m5[0-9]s|5m|5m[0-9]s)" ago, lease 40s)" ]]
+	[[ $output =~ "1 node Ready whose kubelet stopped renewing its Lease: ci-ln-d53y532-f76d1-2btqq-master-2 (renewed "(4m5[0-9]s|5m|5m[0-9]s)" ago, lease 40s)" ]]
 }
 
 @test "a node-problem-detector condition is a WARNING with its type" {
