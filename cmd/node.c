@@ -492,8 +492,9 @@ static void add_resources(struct sbx_report *rep, json_t *node, struct pod *pods
 				cell_num(&c[RE_REQR], ratio);
 				if (ratio >= 0.95 && pods_finding)
 					*pods_finding = report_finding(rep, ST_WARNING, "pods", NULL,
-								       "%zu pods of at most %lld: the node "
+								       "%zu pod%s of at most %lld: the node "
 								       "takes no more", npods,
+								       npods == 1 ? "" : "s",
 								       (long long)k8s_qty_value(&a));
 			}
 			continue;
@@ -1002,7 +1003,7 @@ static int node_run(struct sbx_ctx *ctx)
 		buf_addf(&b, "node %s: %s, %s", s.name, s.status.s,
 			 k8s_str(node, "status.nodeInfo.kubeletVersion", "kubelet ?"));
 		if (have_pods)
-			buf_addf(&b, ", %zu pods", npods);
+			buf_addf(&b, ", %zu pod%s", npods, npods == 1 ? "" : "s");
 		if (crash)
 			buf_addf(&b, " (%zu crash-looping)", crash);
 		report_summary(rep, "%s", b.s);

@@ -71,7 +71,7 @@ teardown() {
 	jq -e '[.findings[] | select(.check == "condition")][0].text | test("^MemoryPressure for .*: KubeletHasInsufficientMemory: kubelet has insufficient memory available$")' <<<"$output"
 	run sb node --kubeconfig "$KC" minikube -o check
 	[ "$status" -eq 0 ]
-	[[ $output == "SREBOX NODE OK: node minikube: Ready, v1.15.2, 1 pods" ]]
+	[[ $output == "SREBOX NODE OK: node minikube: Ready, v1.15.2, 1 pod" ]]
 }
 
 @test "pods grouped: networking first, then control plane, static, system, workloads" {
@@ -183,7 +183,7 @@ pod() { # name namespace labels-json container-status-json
 	k8s_start "$d"
 	run sb node --kubeconfig "$KC" minikube -o check
 	[ "$status" -eq 1 ]
-	[[ $output == "SREBOX NODE WARNING: 1 pods of at most 1: the node takes no more"* ]]
+	[[ $output == "SREBOX NODE WARNING: 1 pod of at most 1: the node takes no more"* ]]
 }
 
 @test "Prometheus text: the resource ratios by resource, valid for promtool" {
