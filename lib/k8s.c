@@ -297,8 +297,9 @@ void k8s_resp_free(struct k8s_resp *rs)
 
 static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, struct sbx_err *err)
 {
-	const char *hdrs[8];
-	char *accept, *ctype = NULL, *auth = NULL, *asu = NULL;
+	const char *hdrs[16];
+	char *accept, *ctype = NULL, *auth = NULL, *imp[9] = { 0 };
+	size_t nimp = 0;
 	struct buf url = { 0 };
 	struct http_resp hr;
 	struct sink s = { .k = k, .hr = &hr, .rq = rq, .rs = rs };
@@ -324,8 +325,12 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 			hdrs[nh++] = auth;
 		}
 		if (k->cfg.as_user) {
-			asu = xasprintf("Impersonate-User: %s", k->cfg.as_user);
-			hdrs[nh++] = asu;
+			imp[nimp] = xasprintf("Impersonate-User: %s", k->cfg.as_user);
+			hdrs[nh++] = imp[nimp++];
+		}
+		for (char **g = k->cfg.as_groups; g && *g && nimp < ARRAY_SIZE(imp); g++) {
+			imp[nimp] = xasprintf("Impersonate-Group: %s", *g);
+			hdrs[nh++] = imp[nimp++];
 		}
 	}
 	hdrs[nh] = NULL;
@@ -410,7 +415,8 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 		memset(auth, 0, strlen(auth));
 		free(auth);
 	}
-	free(asu);
+	for (size_t i = 0; i < nimp; i++)
+		free(imp[i]);
 	free(accept);
 	free(ctype);
 	buf_free(&url);

@@ -59,6 +59,13 @@ calls() {
 	k8s_requests 'select(.path == "/api/v1/nodes") | .auth' | tail -1 | grep -qx '"Bearer srebo..."'
 }
 
+@test "impersonation: as and as-groups become Impersonate-* headers" {
+	nodes "$(kc_user "{token: $K8S_TOKEN, as: jane, as-groups: [oncall, readers]}")"
+	listed
+	k8s_requests 'select(.path == "/api/v1/nodes") | .impersonate' | tail -1 |
+		grep -qx '\["Impersonate-User: jane","Impersonate-Group: oncall","Impersonate-Group: readers"\]'
+}
+
 @test "client certificate and key, from files and inline" {
 	cp "$K8S_CERTS/client.crt" "$K8S_CERTS/client.key" "$D/"
 	nodes "$(kc_user "{client-certificate: client.crt, client-key: client.key}")"

@@ -36,7 +36,8 @@ Faults and behaviours for the tests (repeatable options)
   --now RFC3339          the clock of Table AGE cells (default: real time)
 
 Every request is appended to --log as one JSON line: method, path, query,
-accept, content_type, auth (masked), body, code.  Tests assert on it.
+accept, content_type, user_agent, auth (masked), impersonate, body, code.
+Tests assert on it.
 
 Extending (cordon/drain and later applets): a route is one entry of
 Server.routes (method, regex, handler); objects live in self.store, keyed by
@@ -410,6 +411,8 @@ class Handler(BaseHTTPRequestHandler):
                     "content_type": self.headers.get("Content-Type"),
                     "user_agent": self.headers.get("User-Agent"),
                     "auth": mask(self.headers.get("Authorization")),
+                    "impersonate": [h + ": " + v for h, v in self.headers.items()
+                                    if h.lower().startswith("impersonate-")] or None,
                     "body": body.decode("utf-8", "replace") if body and b"\0" not in body else
                     (base64.b64encode(body).decode() if body else None)}
         try:
