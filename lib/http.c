@@ -184,7 +184,10 @@ static void set_tls(CURL *c, const struct http_tls *t)
 
 	cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, t && t->insecure ? 0L : 1L);
 	cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, t && t->insecure ? 0L : 2L);
-	cu.easy_setopt(c, CURLOPT_CAINFO, t && t->ca_file ? t->ca_file : NULL);
+	/* Without a CA of its own, the system's: libcurl's default, which
+	 * setting CAINFO to NULL would take away. */
+	if (t && t->ca_file)
+		cu.easy_setopt(c, CURLOPT_CAINFO, t->ca_file);
 	if (t && t->ca_pem && t->ca_pem->len) {
 		ca = (struct curl_blob){ t->ca_pem->s, t->ca_pem->len, CURL_BLOB_COPY };
 		cu.easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
