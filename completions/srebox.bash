@@ -165,6 +165,100 @@ _srebox_irq()
 	COMPREPLY=()
 }
 
+_srebox_node()
+{
+	case $prev in
+	--logs)
+		COMPREPLY=()
+		return ;;
+	-c|--container)
+		COMPREPLY=()
+		return ;;
+	--tail)
+		COMPREPLY=()
+		return ;;
+	--kubeconfig)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--context)
+		COMPREPLY=()
+		return ;;
+	--cluster)
+		COMPREPLY=()
+		return ;;
+	--user)
+		COMPREPLY=()
+		return ;;
+	-n|--namespace)
+		COMPREPLY=()
+		return ;;
+	--request-timeout)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--logs --container --tail --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
+_srebox_nodes()
+{
+	case $prev in
+	-l|--selector)
+		COMPREPLY=()
+		return ;;
+	--field-selector)
+		COMPREPLY=()
+		return ;;
+	--chunk-size)
+		COMPREPLY=()
+		return ;;
+	--kubeconfig)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--context)
+		COMPREPLY=()
+		return ;;
+	--cluster)
+		COMPREPLY=()
+		return ;;
+	--user)
+		COMPREPLY=()
+		return ;;
+	-n|--namespace)
+		COMPREPLY=()
+		return ;;
+	--request-timeout)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--selector --field-selector --chunk-size --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_throttle()
 {
 	case $prev in
@@ -217,7 +311,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cswitch disk health irq throttle --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cswitch disk health irq node nodes throttle --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -225,7 +319,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cswitch|disk|health|irq|throttle)
+	cswitch|disk|health|irq|node|nodes|throttle)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -234,4 +328,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cswitch srebox-disk srebox-health srebox-irq srebox-throttle
+complete -F _srebox srebox srebox-cswitch srebox-disk srebox-health srebox-irq srebox-node srebox-nodes srebox-throttle

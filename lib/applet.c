@@ -6,11 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool prints(const struct sbx_ctx *ctx)
+{
+	/* With --textfile alone the file is the output (cron jobs). */
+	return !ctx->textfile || ctx->format_given;
+}
+
+void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
+{
+	struct render_opts o = { .format = ctx->format, .color = ctx->color,
+				 .prom_too = ctx->textfile != NULL };
+
+	if (!prints(ctx))
+		o.format = FMT_CHECK;	/* renders nothing in parts */
+	if (!r->streaming && ctx->emitted && prints(ctx) &&
+	    (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
+		fputc('\n', stdout);
+	render_part(stdout, r, &o);
+	if (fflush(stdout) != 0 && errno != EPIPE)
+		ctx->write_failed = true;
+}
+
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 {
 	struct render_opts o = { .format = ctx->format, .color = ctx->color };
 	struct sbx_err err;
+	bool streamed = r->streaming;
 
+	if (streamed)
+		sbx_flush(ctx, r);	/* the rows still held */
 	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);
 	ctx->emitted++;
 	if (ctx->textfile) {
@@ -18,17 +42,20 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 			warnx_("%s: --textfile: %s", ctx->applet->name, err.msg);
 			ctx->worst = state_worst(ctx->worst, ST_UNKNOWN);
 		}
-		/* With --textfile alone the file is the output (cron jobs). */
-		if (!ctx->format_given) {
+		if (!prints(ctx)) {
 			if (r->error)
 				fprintf(stderr, "srebox %s: %s\n", ctx->applet->name, r->error);
 			report_free(r);
 			return;
 		}
 	}
-	if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
-		fputc('\n', stdout);
-	render(stdout, r, &o);
+	if (streamed) {
+		render_end(stdout, r, &o);
+	} else {
+		if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
+			fputc('\n', stdout);
+		render(stdout, r, &o);
+	}
 	/* Prometheus text has no place for the reason srebox_up is 0: say it
 	 * on stderr, as the table view does. */
 	if (r->error && ctx->format == FMT_PROM)

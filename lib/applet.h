@@ -51,6 +51,12 @@ struct sbx_threshold {
 #define AP_OUTPUT 0x02		/* -o FORMAT, --color, --textfile */
 #define AP_K8S 0x04		/* --kubeconfig, --context, ... */
 
+/* kubectl's connection flags, for AP_K8S applets (lib/k8s.h reads them). */
+struct sbx_kube_opts {
+	const char *kubeconfig, *context, *cluster, *user, *ns;
+	double request_timeout;	/* seconds; 0: the client's default */
+};
+
 struct sbx_ctx;
 
 struct sbx_applet {
@@ -77,6 +83,7 @@ struct sbx_ctx {
 	char **args;		/* positional arguments */
 	int nargs;
 	volatile int *stop;	/* set by SIGINT/SIGTERM */
+	struct sbx_kube_opts kube;	/* AP_K8S */
 	enum sbx_state worst;
 	unsigned emitted;
 	bool write_failed;
@@ -85,6 +92,12 @@ struct sbx_ctx {
 /* Render a report in the chosen format (and to --textfile), fold its state
  * into the exit status, free it. */
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r);
+
+/* Render the rows the report's tables hold now and free them, for lists
+ * too long to hold (every chunk of a chunked Kubernetes list): memory then
+ * holds one chunk whatever the cluster size.  sbx_emit() renders the rest
+ * and must follow.  Works in every format (render_part in report.h). */
+void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r);
 
 /* The threshold named id of the running applet (the dispatcher has applied
  * -w/-c); aborts on an id that the applet does not declare. */
@@ -102,6 +115,10 @@ bool sbx_wait(struct sbx_ctx *ctx, double seconds);
 extern const struct sbx_opt sbx_common_output_opts[];
 extern const struct sbx_opt sbx_common_probe_opts[];
 extern const struct sbx_opt sbx_common_check_opts[];
+extern const struct sbx_opt sbx_common_k8s_opts[];
+
+/* All option tables that apply to an applet, in help order (at most 8). */
+size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out);
 
 /* Parse argv for applet `a` into ctx and the applet's own option
  * destinations.  Returns 0, or 3 after printing a usage error. */

@@ -7,23 +7,16 @@
 
 static size_t all_opts(const struct sbx_applet *a, const struct sbx_opt **out, size_t max)
 {
+	/* Menus want shorter words than --help for these two. */
 	static const struct sbx_opt help[] = {
 		{ 'h', "help", OPT_FLAG, NULL, NULL, "show help", NULL, NULL },
 		{ 'V', "version", OPT_FLAG, NULL, NULL, "show the version", NULL, NULL },
 		OPT_END,
 	};
-	const struct sbx_opt *tabs[5];
-	size_t nt = 0, n = 0;
+	const struct sbx_opt *tabs[8];
+	size_t nt = opt_tables(a, tabs), n = 0;
 
-	if (a->opts)
-		tabs[nt++] = a->opts;
-	if (a->flags & AP_PROBE)
-		tabs[nt++] = sbx_common_probe_opts;
-	if (a->thresholds)
-		tabs[nt++] = sbx_common_check_opts;
-	if (a->flags & AP_OUTPUT)
-		tabs[nt++] = sbx_common_output_opts;
-	tabs[nt++] = help;
+	tabs[nt - 1] = help;	/* opt_tables ends with -h/-V */
 	for (size_t i = 0; i < nt; i++)
 		for (const struct sbx_opt *o = tabs[i]; o->longopt && n < max; o++)
 			out[n++] = o;

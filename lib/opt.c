@@ -13,6 +13,7 @@ static const char *o_output, *o_color = "auto", *o_textfile, *o_root;
 static double o_interval = -1;
 static unsigned o_count = 1;
 static bool o_count_given;
+static struct sbx_kube_opts o_kube;
 static const struct sbx_applet *cur_applet;
 
 static int set_threshold(const char *arg, bool crit);
@@ -68,6 +69,34 @@ const struct sbx_opt sbx_common_check_opts[] = {
 	OPT_END,
 };
 
+/* srebox never waits forever: kubectl's "0" (no timeout) is refused. */
+static int cb_request_timeout(const char *arg)
+{
+	if (!parse_seconds(arg, &o_kube.request_timeout) || o_kube.request_timeout <= 0) {
+		warnx_("--request-timeout %s: give a duration above 0 (1.5, 500ms, 1m)", arg);
+		return 2;
+	}
+	return 0;
+}
+
+/* kubectl's own flags, so that a kubectl command line carries over. */
+const struct sbx_opt sbx_common_k8s_opts[] = {
+	{ 0, "kubeconfig", OPT_STRING, &o_kube.kubeconfig, "FILE",
+	  "the kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, in-cluster, this node's)",
+	  "files", NULL },
+	{ 0, "context", OPT_STRING, &o_kube.context, "NAME", "the kubeconfig context to use", NULL,
+	  NULL },
+	{ 0, "cluster", OPT_STRING, &o_kube.cluster, "NAME", "the kubeconfig cluster to use", NULL,
+	  NULL },
+	{ 0, "user", OPT_STRING, &o_kube.user, "NAME", "the kubeconfig user to use", NULL, NULL },
+	{ 'n', "namespace", OPT_STRING, &o_kube.ns, "NS",
+	  "namespace (default: the context's, else default)", NULL, NULL },
+	{ 0, "request-timeout", OPT_CALL, NULL, "SECONDS",
+	  "give up on a request after SECONDS (default 5; 1.5, 500ms, 1m)", NULL,
+	  cb_request_timeout },
+	OPT_END,
+};
+
 static const struct sbx_opt help_opts[] = {
 	{ 'h', "help", OPT_FLAG, NULL, NULL, "show this help and exit", NULL, NULL },
 	{ 'V', "version", OPT_FLAG, NULL, NULL, "show the version and exit", NULL, NULL },
@@ -109,8 +138,7 @@ static int set_threshold(const char *arg, bool crit)
 	return 0;
 }
 
-/* All option tables that apply to an applet, in help order. */
-static size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
+size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
 {
 	size_t n = 0;
 
@@ -118,6 +146,8 @@ static size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
 		out[n++] = a->opts;
 	if (a->flags & AP_PROBE)
 		out[n++] = sbx_common_probe_opts;
+	if (a->flags & AP_K8S)
+		out[n++] = sbx_common_k8s_opts;
 	if (a->thresholds)
 		out[n++] = sbx_common_check_opts;
 	if (a->flags & AP_OUTPUT)
@@ -302,6 +332,22 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 			return 3;
 		}
 	}
+	if (a->flags & AP_K8S) {
+		/* No --root (kubectl's flags only), but this node's files are
+		 * under SREBOX_ROOT in a DaemonSet pod all the same. */
+		const char *root = getenv("SREBOX_ROOT");
+
+		if (!(a->flags & AP_PROBE) && root && *root) {
+			struct stat st;
+
+			if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				warnx_("SREBOX_ROOT=%s: not a directory", root);
+				return 3;
+			}
+			root_set(root);
+		}
+		ctx->kube = o_kube;
+	}
 	ctx->count = o_count;
 	return 0;
 }
@@ -328,7 +374,7 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 	const struct sbx_opt *tables[8];
 	size_t nt = opt_tables(a, tables);
 	static const char *const titles[] = { "Options", "Probe options", "Thresholds",
-					      "Output options", "" };
+					      "Output options", "", "Kubernetes options" };
 
 	fprintf(f, "Usage: srebox %s %s\n\n%s\n", a->name, a->usage, a->summary);
 	if (a->description)
@@ -344,6 +390,8 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 			title = titles[2];
 		else if (tables[i] == sbx_common_output_opts)
 			title = titles[3];
+		else if (tables[i] == sbx_common_k8s_opts)
+			title = titles[5];
 		fprintf(f, "\n%s%s", title, *title ? ":\n" : "");
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++)
 			help_line(f, o);

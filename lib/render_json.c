@@ -66,27 +66,31 @@ static json_t *cell_json(const struct sbx_table *t, const struct sbx_col *col,
 	return json_null();
 }
 
+static json_t *row_json(const struct sbx_table *t, size_t i)
+{
+	json_t *row = json_object(), *unknown = NULL;
+
+	for (size_t j = 0; j < t->ncols; j++) {
+		const struct sbx_cell *c = table_cell(t, i, j);
+
+		json_object_set_new(row, t->cols[j].key, cell_json(t, &t->cols[j], c));
+		if (c->kind == CELL_UNKNOWN) {
+			if (!unknown)
+				unknown = json_object();
+			json_object_set_new(unknown, t->cols[j].key, json_string(c->why));
+		}
+	}
+	if (unknown)
+		json_object_set_new(row, "unknown", unknown);
+	return row;
+}
+
 static json_t *table_json(const struct sbx_table *t)
 {
 	json_t *rows = json_array();
 
-	for (size_t i = 0; i < t->nrows; i++) {
-		json_t *row = json_object(), *unknown = NULL;
-
-		for (size_t j = 0; j < t->ncols; j++) {
-			const struct sbx_cell *c = table_cell(t, i, j);
-
-			json_object_set_new(row, t->cols[j].key, cell_json(t, &t->cols[j], c));
-			if (c->kind == CELL_UNKNOWN) {
-				if (!unknown)
-					unknown = json_object();
-				json_object_set_new(unknown, t->cols[j].key, json_string(c->why));
-			}
-		}
-		if (unknown)
-			json_object_set_new(row, "unknown", unknown);
-		json_array_append_new(rows, row);
-	}
+	for (size_t i = 0; i < t->nrows; i++)
+		json_array_append_new(rows, row_json(t, i));
 	return rows;
 }
 
@@ -107,23 +111,32 @@ static json_t *finding_json(const struct sbx_finding *f)
 	return o;
 }
 
-void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+static void head_keys(json_t *root, const struct sbx_report *r)
 {
-	json_t *root = json_object(), *fa = json_array();
-	enum sbx_state st = report_state(r);
-	size_t *order = findings_by_severity(r);
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	(void)o;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(root, "applet", json_string(r->applet));
 	json_object_set_new(root, "srebox_version", json_string(SREBOX_VERSION));
 	json_object_set_new(root, "time", json_string(ts));
+}
+
+static void state_keys(json_t *root, const struct sbx_report *r)
+{
+	enum sbx_state st = report_state(r);
+
 	json_object_set_new(root, "state", json_string(state_name(st)));
 	json_object_set_new(root, "exit_status", json_integer(st));
+}
+
+static void tail_keys(json_t *root, const struct sbx_report *r)
+{
+	json_t *fa = json_array();
+	size_t *order = findings_by_severity(r);
+
 	json_object_set_new(root, "interval_seconds", r->interval > 0 ? num(r->interval) : json_null());
 	json_object_set_new(root, "since_boot", json_boolean(r->interval <= 0));
 	json_object_set_new(root, "summary", r->summary ? json_string(r->summary) : json_null());
@@ -133,6 +146,116 @@ void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *
 		json_array_append_new(fa, finding_json(&r->findings[order[i]]));
 	free(order);
 	json_object_set_new(root, "findings", fa);
+}
+
+static char *quoted(const char *s)
+{
+	json_t *j = json_string(s);
+	char *q = json_dumps(j, JSON_ENCODE_ANY);
+
+	json_decref(j);
+	return q;
+}
+
+/* Members of a small object, without its braces: "\n  \"k\": v,..." */
+static void members(FILE *f, json_t *o, bool *first)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		char *ks = quoted(k);
+		char *vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+
+		fprintf(f, "%s\n  %s: %s", *first ? "" : ",", ks, vs);
+		*first = false;
+		free(ks);
+		free(vs);
+	}
+}
+
+/* Streamed: the object's head, then each table as an array of rows, one
+ * per line, and the state, summary and findings at the end (they are
+ * only known then).  Key order differs from the one-piece object; the
+ * members do not. */
+void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end)
+{
+	static bool first_member;
+	(void)o;
+
+	if (!r->json_open) {
+		json_t *h = json_object();
+
+		head_keys(h, r);
+		fputc('{', f);
+		first_member = true;
+		members(f, h, &first_member);
+		json_decref(h);
+		r->json_open = true;
+	}
+	for (size_t i = 0; i < r->ntables; i++) {
+		struct sbx_table *t = r->tables[i];
+		struct table_stream *s = t->stream;
+
+		if (!t->nrows && !(end && !s->json_open && !s->json_done && !r->error))
+			continue;
+		if (s->json_done)
+			die(3, "internal error: rows added to table %s after a later table", t->name);
+		/* a later table starts: close the open ones */
+		for (size_t k = 0; k < i; k++) {
+			struct table_stream *p = r->tables[k]->stream;
+
+			if (p->json_open) {
+				fputs("\n  ]", f);
+				p->json_open = false;
+			}
+			p->json_done = true;
+		}
+		if (!s->json_open) {
+			char *ks = quoted(t->name);
+
+			fprintf(f, "%s\n  %s: [", first_member ? "" : ",", ks);
+			free(ks);
+			first_member = false;
+			s->json_open = true;
+		}
+		for (size_t k = 0; k < t->nrows; k++) {
+			json_t *row = row_json(t, k);
+			char *rs = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+
+			fprintf(f, "%s\n    %s", s->flushed + k ? "," : "", rs);
+			free(rs);
+			json_decref(row);
+		}
+	}
+	if (!end)
+		return;
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i]->stream->json_open) {
+			fputs("\n  ]", f);
+			r->tables[i]->stream->json_open = false;
+			r->tables[i]->stream->json_done = true;
+		}
+	{
+		json_t *t = json_object();
+
+		tail_keys(t, r);
+		state_keys(t, r);
+		members(f, t, &first_member);
+		json_decref(t);
+	}
+	fputs("\n}\n", f);
+	r->json_open = false;
+}
+
+void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+{
+	json_t *root = json_object();
+
+	(void)o;
+	head_keys(root, r);
+	state_keys(root, r);
+	tail_keys(root, r);
 	if (!r->error)
 		for (size_t i = 0; i < r->ntables; i++)
 			json_object_set_new(root, r->tables[i]->name, table_json(r->tables[i]));

@@ -115,9 +115,11 @@ static bool col_shown(const struct sbx_col *col, const struct render_opts *o)
 	return true;
 }
 
-struct reason {
-	char *why;
-	size_t count;
+/* Reasons of unknown cells, each printed once under its table. */
+struct whys {
+	char **why;
+	size_t *count;
+	size_t *n;
 };
 
 /* "/proc/irq/41/smp_affinity_list: missing" and its 40 siblings are one
@@ -143,48 +145,83 @@ static char *reason_key(const char *why)
 	return b.s ? b.s : xstrdup("");
 }
 
-static void note_reason(struct reason *rs, size_t *nr, size_t max, const char *raw)
+static void note_reason(const struct whys *w, const char *raw)
 {
 	char *why = reason_key(raw);
 
-	for (size_t i = 0; i < *nr; i++)
-		if (strcmp(rs[i].why, why) == 0) {
-			rs[i].count++;
+	for (size_t i = 0; i < *w->n; i++)
+		if (strcmp(w->why[i], why) == 0) {
+			w->count[i]++;
 			free(why);
 			return;
 		}
-	if (*nr < max) {
-		rs[*nr].why = why;
-		rs[*nr].count = 1;
-		(*nr)++;
+	if (*w->n < 8) {
+		w->why[*w->n] = why;
+		w->count[*w->n] = 1;
+		(*w->n)++;
 	} else {
 		free(why);
 	}
 }
 
-static void print_table(FILE *f, const struct sbx_table *t, const struct render_opts *o)
+static void print_reasons(FILE *f, const struct whys *w)
 {
-	size_t nrows = t->nrows, *width = xcalloc(t->ncols, sizeof(size_t));
-	struct buf b = { 0 };
-	struct reason reasons[8];
-	size_t nreasons = 0, last = 0;
+	for (size_t i = 0; i < *w->n; i++) {
+		if (w->count[i] > 1)
+			fprintf(f, "? = unknown: %s (%zu cells)\n", w->why[i], w->count[i]);
+		else
+			fprintf(f, "? = unknown: %s\n", w->why[i]);
+		free(w->why[i]);
+	}
+	*w->n = 0;
+}
 
-	if (o->format == FMT_TABLE && t->limit && t->limit < nrows)
-		nrows = t->limit;
+/* Each cell's text, made once for the widths and kept for printing. */
+struct texts {
+	struct buf all;
+	size_t *end;		/* end of cell i*ncols+j in all */
+};
+
+static const char *text_of(const struct texts *x, size_t k, size_t *len)
+{
+	size_t start = k ? x->end[k - 1] : 0;
+
+	*len = x->end[k] - start;
+	return x->all.s + start;
+}
+
+/* Widths of the header and of rows [0, nrows) folded into width[], their
+ * texts in x; returns the index of the last shown column. */
+static size_t fold_widths(const struct sbx_table *t, const struct render_opts *o, size_t *width,
+			  size_t nrows, struct buf *b, struct texts *x)
+{
+	size_t last = 0;
+
+	buf_reset(&x->all);
+	x->end = xreallocarray(x->end, nrows * t->ncols + 1, sizeof(size_t));
 	for (size_t j = 0; j < t->ncols; j++) {
 		if (!col_shown(&t->cols[j], o))
 			continue;
-		width[j] = strlen(t->cols[j].head);
+		if (strlen(t->cols[j].head) > width[j])
+			width[j] = strlen(t->cols[j].head);
 		last = j;
 	}
 	for (size_t i = 0; i < nrows; i++)
 		for (size_t j = 0; j < t->ncols; j++) {
-			if (!col_shown(&t->cols[j], o))
-				continue;
-			cell_text(t, &t->cols[j], table_cell(t, i, j), &b);
-			if (b.len > width[j])
-				width[j] = b.len;
+			if (col_shown(&t->cols[j], o)) {
+				cell_text(t, &t->cols[j], table_cell(t, i, j), b);
+				if (b->len > width[j])
+					width[j] = b->len;
+				buf_add(&x->all, b->s, b->len);
+			}
+			x->end[i * t->ncols + j] = x->all.len;
 		}
+	return last;
+}
+
+static void print_head(FILE *f, const struct sbx_table *t, const struct render_opts *o,
+		       const size_t *width, size_t last)
+{
 	if (t->title)
 		fprintf(f, "%s\n", t->title);
 	for (size_t j = 0, first = 1; j < t->ncols; j++) {
@@ -200,66 +237,114 @@ static void print_table(FILE *f, const struct sbx_table *t, const struct render_
 			fprintf(f, col_right(col) ? "%*s" : "%-*s", (int)width[j], col->head);
 	}
 	fputc('\n', f);
+}
+
+static void pad(FILE *f, size_t width, size_t len)
+{
+	static const char spaces[] = "                                ";
+	size_t n = width > len ? width - len : 0;
+
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		fwrite(spaces, 1, k, f);
+		n -= k;
+	}
+}
+
+static void print_rows(FILE *f, const struct sbx_table *t, const struct render_opts *o,
+		       const size_t *width, size_t last, size_t nrows, const struct whys *w,
+		       const struct texts *x)
+{
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t j = 0, first = 1; j < t->ncols; j++) {
 			const struct sbx_col *col = &t->cols[j];
 			const struct sbx_cell *c = table_cell(t, i, j);
 			bool colored = o->color && col->type == CT_STATE && c->kind == CELL_VAL;
+			const char *text;
+			size_t len;
 
 			if (!col_shown(col, o))
 				continue;
 			if (c->kind == CELL_UNKNOWN)
-				note_reason(reasons, &nreasons, ARRAY_SIZE(reasons), c->why);
-			cell_text(t, col, c, &b);
-			fprintf(f, "%s", first ? "" : "  ");
+				note_reason(w, c->why);
+			text = text_of(x, i * t->ncols + j, &len);
+			if (!first)
+				fputs("  ", f);
 			first = 0;
 			if (colored)
 				fputs(state_color((enum sbx_state)c->i), f);
-			if (j == last && !col_right(col))
-				fputs(b.s, f);
-			else
-				fprintf(f, col_right(col) ? "%*s" : "%-*s", (int)width[j], b.s);
+			/* 5,000 rows: padding by hand, not printf, per cell */
+			if (col_right(col))
+				pad(f, width[j], len);
+			if (len)
+				fwrite(text, 1, len, f);
+			if (j != last && !col_right(col))
+				pad(f, width[j], len);
 			if (colored)
 				fputs("\033[0m", f);
 		}
 		fputc('\n', f);
 	}
+}
+
+static void print_table(FILE *f, const struct sbx_table *t, const struct render_opts *o)
+{
+	size_t nrows = t->nrows, *width = xcalloc(t->ncols, sizeof(size_t)), last;
+	struct buf b = { 0 };
+	char *why[8];
+	size_t count[8], nwhy = 0;
+	struct whys w = { why, count, &nwhy };
+	struct texts x = { 0 };
+
+	if (o->format == FMT_TABLE && t->limit && t->limit < nrows)
+		nrows = t->limit;
+	last = fold_widths(t, o, width, nrows, &b, &x);
+	print_head(f, t, o, width, last);
+	print_rows(f, t, o, width, last, nrows, &w, &x);
 	if (nrows < t->nrows)
 		fprintf(f, "... %zu more (-o wide or -o json shows all)\n", t->nrows - nrows);
-	for (size_t i = 0; i < nreasons; i++) {
-		if (reasons[i].count > 1)
-			fprintf(f, "? = unknown: %s (%zu cells)\n", reasons[i].why, reasons[i].count);
-		else
-			fprintf(f, "? = unknown: %s\n", reasons[i].why);
-		free(reasons[i].why);
-	}
+	print_reasons(f, &w);
 	buf_free(&b);
+	buf_free(&x.all);
+	free(x.end);
 	free(width);
 }
 
-void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+static size_t shown_cols(const struct sbx_table *t, const struct render_opts *o)
 {
-	size_t *order;
+	size_t shown = 0;
+
+	for (size_t j = 0; j < t->ncols; j++)
+		shown += col_shown(&t->cols[j], o);
+	return shown;
+}
+
+/* The end of a table rendered in parts: how many were left out, why
+ * cells are unknown. */
+static void table_trailer(FILE *f, struct sbx_table *t)
+{
+	struct table_stream *s = t->stream;
+	struct whys w = { s->why, s->why_count, &s->nwhy };
+
+	if (s->text_done)
+		return;
+	s->text_done = true;
+	if (s->shown < s->flushed)
+		fprintf(f, "... %zu more (-o wide or -o json shows all)\n", s->flushed - s->shown);
+	print_reasons(f, &w);
+}
+
+static void findings_block(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+{
+	size_t *order = findings_by_severity(r);
 	int w = 0;
 
-	if (r->error) {
-		/* Nothing else in the report is valid: say why, on stderr, as
-		 * every other srebox error does.  Exit status 3 follows. */
-		fprintf(stderr, "srebox %s: %s\n", r->applet, r->error);
-		return;
-	}
-	if (r->summary)
-		fprintf(f, "%s\n", r->summary);
-	if (r->note)
-		fprintf(f, "(%s)\n", r->note);
-	order = findings_by_severity(r);
 	for (size_t i = 0; i < r->nfind; i++) {
 		int n = (int)strlen(state_name(r->findings[i].state));
 
 		w = n > w ? n : w;
 	}
-	if (r->nfind && (r->summary || r->note))
-		fputc('\n', f);
 	for (size_t i = 0; i < r->nfind; i++) {
 		const struct sbx_finding *fd = &r->findings[order[i]];
 
@@ -270,12 +355,82 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 			fprintf(f, "%-*s  %s\n", w, state_name(fd->state), fd->text);
 	}
 	free(order);
-	for (size_t i = 0; i < r->ntables; i++) {
-		size_t shown = 0;
+}
 
-		for (size_t j = 0; j < r->tables[i]->ncols; j++)
-			shown += col_shown(&r->tables[i]->cols[j], o);
-		if (r->tables[i]->nrows == 0 || shown == 0)
+void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end)
+{
+	struct buf b = { 0 };
+	struct texts x = { 0 };
+	bool any = false;
+
+	for (size_t i = 0; i < r->ntables; i++) {
+		struct sbx_table *t = r->tables[i];
+		struct table_stream *s = t->stream;
+		struct whys w = { s->why, s->why_count, &s->nwhy };
+		size_t nrows = t->nrows, last;
+
+		any |= s->flushed > 0;
+		if (!nrows || !shown_cols(t, o))
+			continue;
+		/* a later table starts: the earlier ones are complete */
+		for (size_t k = 0; k < i; k++)
+			if (r->tables[k]->stream->flushed)
+				table_trailer(f, r->tables[k]);
+		if (o->format == FMT_TABLE && t->limit)
+			nrows = s->shown >= t->limit ? 0 : t->limit - s->shown < nrows ? t->limit - s->shown : nrows;
+		if (!s->width) {
+			s->width = xcalloc(t->ncols, sizeof(size_t));
+			last = fold_widths(t, o, s->width, nrows, &b, &x);
+			if (any || i > 0)
+				fputc('\n', f);
+			print_head(f, t, o, s->width, last);
+		} else {
+			last = fold_widths(t, o, s->width, nrows, &b, &x);
+		}
+		print_rows(f, t, o, s->width, last, nrows, &w, &x);
+		s->shown += nrows;
+		any = true;
+	}
+	buf_free(&b);
+	buf_free(&x.all);
+	free(x.end);
+	if (!end)
+		return;
+	if (r->error) {
+		fprintf(stderr, "srebox %s: %s\n", r->applet, r->error);
+		return;
+	}
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i]->stream && r->tables[i]->stream->flushed)
+			table_trailer(f, r->tables[i]);
+	if ((r->summary || r->note || r->nfind) && any)
+		fputc('\n', f);
+	if (r->summary)
+		fprintf(f, "%s\n", r->summary);
+	if (r->note)
+		fprintf(f, "(%s)\n", r->note);
+	if (r->nfind && (r->summary || r->note))
+		fputc('\n', f);
+	findings_block(f, r, o);
+}
+
+void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o)
+{
+	if (r->error) {
+		/* Nothing else in the report is valid: say why, on stderr, as
+		 * every other srebox error does.  Exit status 3 follows. */
+		fprintf(stderr, "srebox %s: %s\n", r->applet, r->error);
+		return;
+	}
+	if (r->summary)
+		fprintf(f, "%s\n", r->summary);
+	if (r->note)
+		fprintf(f, "(%s)\n", r->note);
+	if (r->nfind && (r->summary || r->note))
+		fputc('\n', f);
+	findings_block(f, r, o);
+	for (size_t i = 0; i < r->ntables; i++) {
+		if (r->tables[i]->nrows == 0 || shown_cols(r->tables[i], o) == 0)
 			continue;
 		if (i > 0 || r->nfind || r->summary || r->note)
 			fputc('\n', f);

@@ -97,44 +97,88 @@ static void family_head(FILE *f, const char *name, const char *help, bool counte
 	fprintf(f, "\n# TYPE srebox_%s %s\n", name, counter ? "counter" : "gauge");
 }
 
+/* Samples of metric column j of the rows held. */
+static void prom_samples(FILE *f, const struct sbx_table *t, size_t j)
+{
+	const struct sbx_col *col = &t->cols[j];
+
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct sbx_cell *c = table_cell(t, i, j);
+		double v;
+		bool any;
+
+		if (col->type == CT_LIST && c->kind == CELL_VAL) {
+			for (size_t k = 0; k < c->list.n && k < t->nvec; k++) {
+				fprintf(f, "srebox_%s", col->metric);
+				labels_open(f, t, i, &any);
+				fprintf(f, "%s%s=\"", any ? "," : "{", col->vlabel);
+				prom_escape(f, t->vec_ids[k], true);
+				fputs("\"} ", f);
+				prom_value(f, (double)c->list.v[k]);
+				fputc('\n', f);
+			}
+			continue;
+		}
+		if (!cell_double(col, c, &v))
+			continue;
+		fprintf(f, "srebox_%s", col->metric);
+		labels_open(f, t, i, &any);
+		fputs(any ? "} " : " ", f);
+		prom_value(f, v);
+		fputc('\n', f);
+	}
+}
+
 static void prom_table(FILE *f, const struct sbx_table *t)
 {
+	char *mem = NULL;
+	size_t len = 0;
+
 	for (size_t j = 0; j < t->ncols; j++) {
 		const struct sbx_col *col = &t->cols[j];
-		bool head = false;
+		FILE *tmp, *kept = t->stream && t->stream->prom ? t->stream->prom[j] : NULL;
 
 		if (!col->metric)
 			continue;
-		for (size_t i = 0; i < t->nrows; i++) {
-			const struct sbx_cell *c = table_cell(t, i, j);
-			double v;
-			bool any;
+		/* a family's samples must be contiguous: gather, then print */
+		tmp = open_memstream(&mem, &len);
+		if (!tmp)
+			continue;
+		prom_samples(tmp, t, j);
+		fclose(tmp);
+		if (len || (kept && ftell(kept) > 0)) {
+			family_head(f, col->metric, col->help, col->flags & COL_COUNTER);
+			if (kept) {
+				char buf[8192];
+				size_t n;
+				long end = ftell(kept);
 
-			if (col->type == CT_LIST && c->kind == CELL_VAL) {
-				if (!head)
-					family_head(f, col->metric, col->help, col->flags & COL_COUNTER);
-				head = true;
-				for (size_t k = 0; k < c->list.n && k < t->nvec; k++) {
-					fprintf(f, "srebox_%s", col->metric);
-					labels_open(f, t, i, &any);
-					fprintf(f, "%s%s=\"", any ? "," : "{", col->vlabel);
-					prom_escape(f, t->vec_ids[k], true);
-					fputs("\"} ", f);
-					prom_value(f, (double)c->list.v[k]);
-					fputc('\n', f);
-				}
-				continue;
+				rewind(kept);
+				while ((n = fread(buf, 1, sizeof(buf), kept)) > 0)
+					fwrite(buf, 1, n, f);
+				fseek(kept, end, SEEK_SET);
 			}
-			if (!cell_double(col, c, &v))
+			fwrite(mem, 1, len, f);
+		}
+		free(mem);
+		mem = NULL;
+	}
+}
+
+void render_prom_part(struct sbx_report *r)
+{
+	for (size_t i = 0; i < r->ntables; i++) {
+		struct sbx_table *t = r->tables[i];
+
+		if (!t->stream->prom)
+			t->stream->prom = xcalloc(t->ncols, sizeof(FILE *));
+		for (size_t j = 0; j < t->ncols; j++) {
+			if (!t->cols[j].metric || !t->nrows)
 				continue;
-			if (!head)
-				family_head(f, col->metric, col->help, col->flags & COL_COUNTER);
-			head = true;
-			fprintf(f, "srebox_%s", col->metric);
-			labels_open(f, t, i, &any);
-			fputs(any ? "} " : " ", f);
-			prom_value(f, v);
-			fputc('\n', f);
+			if (!t->stream->prom[j] && !(t->stream->prom[j] = tmpfile()))
+				die(3, "cannot create a temporary file for Prometheus samples: %s",
+				    strerror(errno));
+			prom_samples(t->stream->prom[j], t, j);
 		}
 	}
 }

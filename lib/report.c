@@ -21,11 +21,43 @@ static void cell_clear(const struct sbx_col *col, struct sbx_cell *c)
 	memset(c, 0, sizeof(*c));
 }
 
+void table_drop_rows(struct sbx_table *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t j = 0; j < t->ncols; j++)
+			cell_clear(&t->cols[j], &t->cells[i * t->ncols + j]);
+	if (t->stream)
+		t->stream->flushed += t->nrows;
+	t->nrows = 0;
+}
+
+size_t table_total_rows(const struct sbx_table *t)
+{
+	return t->nrows + (t->stream ? t->stream->flushed : 0);
+}
+
+static void stream_free(struct sbx_table *t)
+{
+	struct table_stream *s = t->stream;
+
+	if (!s)
+		return;
+	free(s->width);
+	for (size_t j = 0; s->prom && j < t->ncols; j++)
+		if (s->prom[j])
+			fclose(s->prom[j]);
+	free(s->prom);
+	for (size_t i = 0; i < s->nwhy; i++)
+		free(s->why[i]);
+	free(s);
+}
+
 static void table_free(struct sbx_table *t)
 {
 	for (size_t i = 0; i < t->nrows; i++)
 		for (size_t j = 0; j < t->ncols; j++)
 			cell_clear(&t->cols[j], &t->cells[i * t->ncols + j]);
+	stream_free(t);
 	for (size_t i = 0; i < t->nvec; i++)
 		free(t->vec_ids[i]);
 	free(t->vec_ids);
@@ -283,6 +315,41 @@ size_t *findings_by_severity(const struct sbx_report *r)
 	sort_rep = r;
 	qsort(idx, r->nfind, sizeof(size_t), cmp_severity);
 	return idx;
+}
+
+void render_part(FILE *f, struct sbx_report *r, const struct render_opts *o)
+{
+	r->streaming = true;
+	for (size_t i = 0; i < r->ntables; i++)
+		if (!r->tables[i]->stream)
+			r->tables[i]->stream = xcalloc(1, sizeof(struct table_stream));
+	if (o->prom_too || o->format == FMT_PROM)
+		render_prom_part(r);
+	if (o->format == FMT_TABLE || o->format == FMT_WIDE)
+		render_table_part(f, r, o, false);
+	else if (o->format == FMT_JSON)
+		render_json_part(f, r, o, false);
+	for (size_t i = 0; i < r->ntables; i++)
+		table_drop_rows(r->tables[i]);
+}
+
+void render_end(FILE *f, struct sbx_report *r, const struct render_opts *o)
+{
+	switch (o->format) {
+	case FMT_TABLE:
+	case FMT_WIDE:
+		render_table_part(f, r, o, true);
+		break;
+	case FMT_JSON:
+		render_json_part(f, r, o, true);
+		break;
+	case FMT_PROM:
+		render_prom(f, r, o);
+		break;
+	case FMT_CHECK:
+		render_check(f, r, o);
+		break;
+	}
 }
 
 void render(FILE *f, const struct sbx_report *r, const struct render_opts *o)

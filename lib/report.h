@@ -58,6 +58,18 @@ struct sbx_cell {
 	char *why;		/* CELL_UNKNOWN: the reason */
 };
 
+/* What the renderers remember of a table rendered in parts (streaming,
+ * sbx_flush): its rows are freed once rendered. */
+struct table_stream {
+	size_t flushed;		/* rows rendered and freed so far */
+	size_t shown;		/* of those, rows the table view printed */
+	size_t *width;		/* table view: column widths so far; they only grow */
+	FILE **prom;		/* prom: each metric column's samples so far */
+	char *why[8];		/* table view: reasons of unknown cells, and counts */
+	size_t why_count[8], nwhy;
+	bool json_open, json_done, text_done;
+};
+
 struct sbx_table {
 	char *name;		/* json key, e.g. "interrupts" */
 	char *title;		/* shown above the table; NULL for none */
@@ -68,6 +80,7 @@ struct sbx_table {
 	char **vec_ids;		/* labels for CT_LIST elements */
 	size_t nvec;
 	size_t limit;		/* table view shows only the first `limit` rows */
+	struct table_stream *stream;	/* set once rendered in parts */
 };
 
 struct sbx_finding {
@@ -95,6 +108,8 @@ struct sbx_report {
 	size_t ntables, atables;
 	struct sbx_finding *findings;
 	size_t nfind, afind;
+	bool streaming;		/* rendered in parts: see render_part */
+	bool json_open;		/* json: the object is open on the output */
 };
 
 struct sbx_report *report_new(const char *applet);
@@ -111,6 +126,10 @@ void table_title(struct sbx_table *t, const char *fmt, ...) SBX_PRINTF(2, 3);
 /* Adds a row of empty cells and returns its first cell. */
 struct sbx_cell *table_row(struct sbx_table *t);
 struct sbx_cell *table_cell(const struct sbx_table *t, size_t row, size_t col);
+/* Rows rendered so far plus rows held: the table's length. */
+size_t table_total_rows(const struct sbx_table *t);
+/* Free the rows held (after rendering them in parts). */
+void table_drop_rows(struct sbx_table *t);
 void table_vec_ids(struct sbx_table *t, char **ids, size_t n);	/* copies */
 
 void cell_str(struct sbx_cell *c, const char *s);
@@ -137,8 +156,25 @@ struct render_opts {
 	enum sbx_format format;
 	bool color;
 	bool last;		/* the final report of a run (json streams) */
+	bool prom_too;		/* streaming: also keep Prometheus samples (--textfile) */
 };
 void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+
+/* Rendering in parts, for lists too long to hold (a 5000-node cluster):
+ * render_part() renders the rows the tables hold now in o->format and
+ * frees them; render_end() renders the rest once the report is complete.
+ * The table view prints each table's header once, columns aligned per part
+ * with widths that only grow (kubectl's tabwriter does the same), then the
+ * summary and findings after the tables; json streams each table as an
+ * array, one row per line, the state and findings last; prom keeps each
+ * family's samples in a temporary file so that families stay contiguous;
+ * check needs only the findings. */
+void render_part(FILE *f, struct sbx_report *r, const struct render_opts *o);
+void render_end(FILE *f, struct sbx_report *r, const struct render_opts *o);
+/* Part renderers of each format (render_part dispatches). */
+void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end);
+void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end);
+void render_prom_part(struct sbx_report *r);
 void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
