@@ -261,6 +261,10 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 
 		if (!numeric(de->d_name, &pid))
 			continue;
+		if (flags & TASKS_PROCESSES) {
+			read_task(t, pid, pid, true, flags, &b);
+			continue;
+		}
 		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 		task = root_opendir(path, &e);
 		if (!task) {
@@ -283,7 +287,8 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 
 static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *err)
 {
-	struct pids_fetch *f = lp.pids_reap(lp.info, PIDS_FETCH_THREADS_TOO);
+	struct pids_fetch *f = lp.pids_reap(lp.info, flags & TASKS_PROCESSES ? PIDS_FETCH_TASKS_ONLY
+								  : PIDS_FETCH_THREADS_TOO);
 	struct buf b = { 0 };
 
 	if (!f) {

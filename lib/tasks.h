@@ -19,6 +19,9 @@
 /* tasks_read flags */
 #define TASKS_SWITCHES 0x1	/* also read each task's status for its switch counts */
 #define TASKS_NO_LIBPROC2 0x2	/* read /proc by hand even on the live machine */
+/* Processes only, one entry each with its main thread's state: enough to
+ * count zombies (a zombie is a whole process) at a fraction of the cost. */
+#define TASKS_PROCESSES 0x4
 
 struct task {
 	int32_t tid, tgid;
