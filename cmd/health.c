@@ -2,14 +2,19 @@
  * method and the "first 60 seconds" checklist in one pass, each line a
  * finding with its state and evidence, worst first. */
 #include "../lib/applet.h"
+#include "../lib/disk.h"
+#include "../lib/http.h"
 #include "../lib/irq.h"
 #include "../lib/node.h"
 #include "../lib/root.h"
+#include "../lib/tasks.h"
+#include "../lib/throttle.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_INTERVAL 0.25
 #define RECENT 900.0	/* "recent" OOM kills and hung tasks: the last 15 minutes */
@@ -33,10 +38,31 @@ static struct sbx_threshold health_thr[] = {
 	{ "conntrack", "90", "98", "conntrack entries, % of nf_conntrack_max" },
 	{ "hung_tasks", "0", NULL, "hung tasks reported in the last 15 minutes" },
 	{ "irq", "90", NULL, "% of a busy device's interrupts on one CPU" },
+	{ "switches", "50000", "150000", "context switches per second per CPU" },
+	{ "zombies", "5", "10", "zombie processes (NRPE's check_zombie_procs)" },
+	{ "cfs", "25", NULL, "% of the most throttled cgroup's CFS periods (CPUThrottlingHigh)" },
+	{ "thermal", "0", NULL, "thermal throttle events during the interval" },
+	{ "freq", "100:", NULL, "lowest CPU frequency ceiling, % of hardware max" },
+	{ "space", "15:", "10:", "free space of the fullest local filesystem, %" },
+	{ "inodes", "10:", "5:", "free inodes of the local filesystem with fewest, %" },
+	{ "nodefs.available", "15:", "10:", "kubelet signal: free space of its dir's fs, %" },
+	{ "imagefs.available", "20:", "15:", "kubelet signal: free space of the runtime dir's fs, %" },
+	{ "readonly", NULL, "0", "filesystems the kernel turned read-only under a rw mount" },
 	{ NULL },
 };
 
+static double o_timeout = 0.5;
+static const char *o_kubelet_dir = "/var/lib/kubelet";
+static const char *o_healthz = "http://127.0.0.1:10248/healthz";
+
 static const struct sbx_opt health_opts[] = {
+	{ 't', "timeout", OPT_SECONDS, &o_timeout, "SECONDS",
+	  "give up on a filesystem's statfs or the kubelet's healthz after SECONDS (default 0.5)",
+	  NULL, NULL },
+	{ 0, "kubelet-dir", OPT_STRING, &o_kubelet_dir, "DIR",
+	  "the kubelet's root dir, for nodefs.available (default /var/lib/kubelet)", "dirs", NULL },
+	{ 0, "kubelet-healthz", OPT_STRING, &o_healthz, "URL",
+	  "the kubelet's health endpoint (default http://127.0.0.1:10248/healthz)", NULL, NULL },
 	OPT_END,
 };
 
@@ -44,7 +70,7 @@ static const struct sbx_opt health_opts[] = {
 enum { N_NCPU, N_LOAD1, N_LOAD5, N_LOAD15, N_RUNNING, N_BLOCKED, N_BUSY, N_STEAL, N_MEMTOTAL,
        N_MEMAVAIL, N_KUBEAVAIL, N_SWAPIN, N_SWAPOUT, N_PSI_CPU, N_PSI_MEM_SOME, N_PSI_MEM_FULL,
        N_PSI_IO_SOME, N_PSI_IO_FULL, N_PSI_IRQ, N_OOM, N_FILES, N_FILEMAX, N_TASKS, N_TASKLIMIT,
-       N_CONNTRACK, N_CONNTRACKMAX, N_HUNG, N_CS, N_NCOLS };
+       N_CONNTRACK, N_CONNTRACKMAX, N_HUNG, N_CS, N_ZOMBIES, N_DSTATE, N_NCOLS };
 
 #define G(h, k, t, m, help) { h, k, t, COL_HIDE, m, help }
 #define C(h, k, t, m, help) { h, k, t, COL_HIDE | COL_COUNTER, m, help }
@@ -102,6 +128,11 @@ static const struct sbx_col node_cols[] = {
 		     "Hung tasks the kernel reported since boot."),
 	[N_CS] = G("CS", "context_switches_per_second", CT_RATE,
 		   "health_context_switches_per_second", "Context switches per second."),
+	[N_ZOMBIES] = G("ZOMBIES", "zombie_processes", CT_COUNT, "health_zombie_processes",
+			"Processes in state Z (exited, not reaped by their parent)."),
+	[N_DSTATE] = G("DSTATE", "uninterruptible_processes", CT_COUNT,
+		       "health_uninterruptible_processes",
+		       "Processes whose main thread is in state D (uninterruptible sleep)."),
 };
 #undef G
 #undef C
@@ -115,6 +146,7 @@ struct sample {
 	struct sbx_err stat_err, vmstat_err, up_err;
 	struct irq_snap irq;
 	bool have_irq;
+	struct thr_snap thr;
 };
 
 static void sample_read(struct sample *s)
@@ -128,6 +160,8 @@ static void sample_read(struct sample *s)
 	s->have_stat = node_stat(&s->stat, &s->stat_err) == 0;
 	s->have_vmstat = node_vmstat(&s->vmstat, &s->vmstat_err) == 0;
 	s->have_irq = irq_snap_read(&s->irq, &e) == 0;
+	/* steal is read above, with the rest of /proc/stat */
+	throttle_read(&s->thr, THR_CGROUPS | THR_THERMAL | THR_FREQ | THR_TEMPS, NULL, 0);
 }
 
 static void sample_free(struct sample *s)
@@ -137,6 +171,7 @@ static void sample_free(struct sample *s)
 	kv_free(&s->vmstat);
 	if (s->have_irq)
 		irq_snap_free(&s->irq);
+	throttle_snap_free(&s->thr);
 }
 
 static double ratio_pct(double part, double whole)
@@ -255,10 +290,14 @@ static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 			      a ? "" : " (average since boot)");
 		}
 	}
-	if (a && a->have_stat && seconds > 0 && s->has_ctxt) {
-		cell_num(&row[N_CS], (double)sub(s->ctxt, a->stat.ctxt) / seconds);
-	} else if (!a && b->uptime > 0 && s->has_ctxt) {
-		cell_num(&row[N_CS], (double)s->ctxt / b->uptime);
+	if (s->has_ctxt && ((a && a->have_stat && seconds > 0) || (!a && b->uptime > 0))) {
+		double cs = a ? (double)sub(s->ctxt, a->stat.ctxt) / seconds
+			      : (double)s->ctxt / b->uptime;
+
+		cell_num(&row[N_CS], cs);
+		check(rep, ctx, "switches", cs / (double)*ncpu, "",
+		      "context switches %.0f/s (%.0f per CPU)%s", cs, cs / (double)*ncpu,
+		      a ? "" : ", average since boot");
 	}
 }
 
@@ -517,12 +556,301 @@ static void check_irq(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 	irq_loads_free(l, n);
 }
 
+/* Up to three names of processes in a state: "nfsd, jbd2/sda1-8 and 4 more". */
+static void names_in_state(const struct task_table *t, char state, size_t total, char *out,
+			   size_t n)
+{
+	struct buf b = { 0 };
+	size_t shown = 0;
+
+	for (size_t i = 0; i < t->n && shown < 3; i++) {
+		if (t->v[i].state != state)
+			continue;
+		buf_addf(&b, "%s%s (pid %d)", shown ? ", " : "",
+			 t->v[i].has_name ? t->v[i].comm : "?", (int)t->v[i].tgid);
+		shown++;
+	}
+	if (total > shown)
+		buf_addf(&b, " and %zu more", total - shown);
+	snprintf(out, n, "%s", b.len ? b.s : "");
+	buf_free(&b);
+}
+
+/* Zombies and D-state processes from one pass over /proc/PID/stat (main
+ * threads only: a zombie is a whole process, and procs_blocked already
+ * counts every blocked thread).  By hand rather than through libproc2:
+ * health needs the state letter only, and loading libproc2 (with
+ * libsystemd behind it) costs more than this whole scan. */
+static void check_tasks(struct sbx_report *rep, const struct sbx_ctx *ctx, struct sbx_cell *row,
+			struct task_table *t, bool *have)
+{
+	struct sbx_err err;
+	char names[320];
+
+	*have = tasks_read(t, TASKS_PROCESSES | TASKS_NO_LIBPROC2, &err) == 0;
+	if (!*have) {
+		unknown(rep, "zombies", "processes", &err);
+		return;
+	}
+	cell_u64(&row[N_ZOMBIES], t->counts.zombie);
+	cell_u64(&row[N_DSTATE], t->counts.disk_sleep);
+	names_in_state(t, 'Z', t->counts.zombie, names, sizeof(names));
+	check(rep, ctx, "zombies", (double)t->counts.zombie, "", "%zu zombie processes%s%s",
+	      t->counts.zombie, names[0] ? ": " : "", names);
+	if (t->counts.disk_sleep) {
+		names_in_state(t, 'D', t->counts.disk_sleep, names, sizeof(names));
+		report_note(rep, "%s%sin D state now: %s", rep->note ? rep->note : "",
+			    rep->note ? "; " : "", names);
+	}
+}
+
+/* The kubelet: is it running, and does its healthz say ok?  A node set up
+ * for a kubelet (its config exists) without one is critical: the node
+ * goes NotReady within 40 seconds. */
+static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bool have_tasks)
+{
+	static const char *const configs[] = { "/var/lib/kubelet/config.yaml",
+						"/etc/kubernetes/kubelet.conf",
+						"/etc/kubernetes/kubelet.yaml" };
+	const struct task *k = NULL;
+	const char *config = NULL;
+	struct http *h;
+	struct http_resp rs;
+	struct buf body = { 0 };
+	struct sbx_err err;
+	double t0;
+
+	if (!have_tasks)
+		return;
+	for (size_t i = 0; i < t->n && !k; i++)
+		if (t->v[i].has_name && !strcmp(t->v[i].comm, "kubelet") && t->v[i].state != 'Z')
+			k = &t->v[i];
+	for (size_t i = 0; i < ARRAY_SIZE(configs) && !config; i++)
+		if (access(rooted(configs[i]), F_OK) == 0)
+			config = configs[i];
+	if (!k) {
+		if (config)
+			report_finding(rep, ST_CRITICAL, "kubelet", NULL,
+				       "kubelet: not running, but this node is set up for one (%s)",
+				       config);
+		else
+			report_finding(rep, ST_OK, "kubelet", NULL,
+				       "kubelet: none here (no process, no %s)", configs[0]);
+		return;
+	}
+	h = http_new(&err);
+	if (!h) {
+		report_finding(rep, ST_UNKNOWN, "kubelet", NULL,
+			       "kubelet (pid %d) runs; healthz not asked: %s", (int)k->tgid, err.msg);
+		return;
+	}
+	t0 = now_monotonic();
+	if (http_get(h, o_healthz, o_timeout, &body, 512, &rs, &err) < 0) {
+		report_finding(rep, ST_CRITICAL, "kubelet", NULL,
+			       "kubelet (pid %d) runs but %s did not answer: %s", (int)k->tgid,
+			       o_healthz, err.msg);
+	} else if (rs.code == 200) {
+		report_finding(rep, ST_OK, "kubelet", NULL, "kubelet (pid %d) healthy: %s ok in %.0f ms",
+			       (int)k->tgid, o_healthz, (now_monotonic() - t0) * 1e3);
+	} else {
+		size_t l = body.len;
+
+		while (l && (body.s[l - 1] == '\n' || body.s[l - 1] == '\r'))
+			l--;
+		report_finding(rep, ST_CRITICAL, "kubelet", NULL,
+			       "kubelet (pid %d) unhealthy: %s answered %ld: %.*s", (int)k->tgid,
+			       o_healthz, rs.code, (int)(l > 200 ? 200 : l), body.len ? body.s : "");
+	}
+	buf_free(&body);
+	http_free(h);
+}
+
+/* Disk pressure in a few lines: the fullest local filesystem, the one
+ * with fewest inodes, filesystems the kernel turned read-only, and the
+ * kubelet's nodefs/imagefs signals.  Only local filesystems (and the
+ * kubelet's and runtime's, whatever they are) are asked: a network or
+ * FUSE mount is `srebox disk`'s job, with its own deadline. */
+static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
+{
+	const struct sbx_threshold *sp = sbx_thr(ctx, "space"), *in = sbx_thr(ctx, "inodes");
+	struct disk_snap s;
+	struct disk_dead dead = { 0 };
+	struct sbx_err err;
+	const char *runtime = disk_runtime_dir();
+	bool kubelet = false, *want;
+	long worst = -1, iworst = -1;
+	double wfree = NAN, ifree = NAN;
+	size_t nlow = 0, nilow = 0, nfs = 0, skipped = 0;
+	char a[32], b[32];
+
+	if (disk_read_mounts(&s, &err) < 0) {
+		unknown(rep, "space", "filesystems", &err);
+		return;
+	}
+	want = xcalloc(s.mt.n + 1, sizeof(bool));
+	for (size_t i = 0; i < s.mt.n; i++) {
+		const struct mnt *m = &s.mt.m[i];
+
+		if (m->hide != MNT_SHOWN)
+			continue;
+		if (m->suspect)
+			skipped++;
+		else
+			want[i] = true;
+	}
+	{
+		long m = mnt_find_path(&s.mt, o_kubelet_dir);
+
+		kubelet = (m >= 0 && s.mt.m[m].suspect) || access(rooted(o_kubelet_dir), F_OK) == 0;
+		if (kubelet && m >= 0)
+			want[m] = true;
+		if (runtime && (m = mnt_find_path(&s.mt, runtime)) >= 0)
+			want[m] = true;
+	}
+	disk_probe(&s, want, o_timeout, &dead);
+	for (size_t i = 0; i < s.mt.n; i++) {
+		const struct mnt *m = &s.mt.m[i];
+		const struct disk_fs *f = &s.fs[i];
+		double fr, ifr;
+
+		if (!want[i])
+			continue;
+		if (f->status == FS_TIMEOUT) {
+			struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, "space", m->point,
+								"%s", f->why);
+
+			finding_perf_unknown(fd, m->point, "%");
+			continue;
+		}
+		if (f->status != FS_OK || !f->blocks)
+			continue;
+		nfs++;
+		if (m->super_ro && !m->ro) {
+			const struct sbx_threshold *ro = sbx_thr(ctx, "readonly");
+
+			report_finding(rep, range_state(&ro->warn, &ro->crit, 1), "readonly", m->point,
+				       "%s (%s): the kernel turned the filesystem read-only under a "
+				       "read-write mount (an error?)",
+				       m->point, m->source);
+		}
+		if (m->ro || m->super_ro)	/* a read-only filesystem cannot fill up */
+			continue;
+		fr = 100 - fs_used_ratio(f) * 100;
+		if (!isnan(fr)) {
+			nlow += range_state(&sp->warn, &sp->crit, fr) != ST_OK;
+			if (worst < 0 || fr < wfree) {
+				worst = (long)i;
+				wfree = fr;
+			}
+		}
+		ifr = 100 - fs_inodes_used_ratio(f) * 100;
+		if (!isnan(ifr)) {
+			nilow += range_state(&in->warn, &in->crit, ifr) != ST_OK;
+			if (iworst < 0 || ifr < ifree) {
+				iworst = (long)i;
+				ifree = ifr;
+			}
+		}
+	}
+	if (worst >= 0) {
+		const struct disk_fs *f = &s.fs[worst];
+		struct sbx_finding *fd;
+
+		fmt_bytes(a, sizeof(a), (double)fs_avail(f));
+		fmt_bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f)));
+		fd = check(rep, ctx, "space", wfree, "%",
+			   "disk: fullest %s %.1f%% free (%s of %s)%s; %zu local filesystems%s",
+			   s.mt.m[worst].point, wfree, a, b,
+			   nlow > 1 ? ", and more below the threshold" : "", nfs,
+			   skipped ? ", network/FUSE ones left to srebox disk" : "");
+		finding_bounds(fd, 0, 100);
+	}
+	if (iworst >= 0) {
+		const struct disk_fs *f = &s.fs[iworst];
+		struct sbx_finding *fd;
+
+		fd = check(rep, ctx, "inodes", ifree, "%",
+			   "inodes: fewest free on %s, %.1f%% (%llu of %llu)%s",
+			   s.mt.m[iworst].point, ifree, (unsigned long long)f->ffree,
+			   (unsigned long long)f->files,
+			   nilow > 1 ? ", and more below the threshold" : "");
+		finding_bounds(fd, 0, 100);
+	}
+	if (kubelet) {
+		struct disk_signal g[SIG_N];
+
+		disk_signals(&s, o_kubelet_dir, runtime, o_timeout, g);
+		for (int k = 0; k < SIG_N; k++) {
+			if (g[k].inodes || (!g[k].dir && k >= SIG_IMAGEFS_AVAIL))
+				continue;	/* inodes: the fewest-free line above covers them */
+			if (g[k].mount < 0 || isnan(g[k].pct)) {
+				struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, g[k].name,
+									NULL, "%s: %s",
+									g[k].name, g[k].why);
+
+				finding_perf_unknown(fd, g[k].name, "%");
+				continue;
+			}
+			fmt_bytes(a, sizeof(a), (double)g[k].avail);
+			check(rep, ctx, g[k].name, g[k].pct, "%",
+			      "%s %.1f%% (%s free on %s for %s; the kubelet evicts below %.0f%%)",
+			      g[k].name, g[k].pct, a, s.mt.m[g[k].mount].point, g[k].dir,
+			      g[k].hard_pct);
+		}
+	}
+	free(want);
+	disk_snap_free(&s);
+	disk_dead_free(&dead);
+}
+
+/* CPU held back: the most throttled cgroup, thermal events, frequency
+ * caps (steal is judged with the CPU above). */
+static void check_throttle(struct sbx_report *rep, const struct sbx_ctx *ctx,
+			   const struct sample *a, const struct sample *b)
+{
+	struct throttle_summary sum;
+	char name[300];
+
+	/* 10 periods (a second at the default 100 ms) before a ratio counts */
+	throttle_summarise(&b->thr, a ? &a->thr : NULL, 10, &sum);
+	if (sum.has_worst) {
+		throttle_cg_name(sum.worst, &sum.worst_k8s, name, sizeof(name));
+		check(rep, ctx, "cfs", sum.worst_ratio * 100, "%",
+		      "CPU quota: %s throttled in %.0f%% of %llu periods%s", name,
+		      sum.worst_ratio * 100, (unsigned long long)sum.worst_periods,
+		      a ? "" : " since it was created");
+	} else if (sum.has_cgroups && sum.ncg) {
+		check(rep, ctx, "cfs", 0, "%", "CPU quota: no throttling in %zu limited cgroups",
+		      sum.ncg);
+	} else if (sum.has_cgroups) {
+		report_finding(rep, ST_OK, "cfs", NULL, "CPU quota: no cgroup has a CPU limit");
+	}
+	/* since boot, thermal events are history: judged over an interval */
+	if (sum.has_thermal && a)
+		check(rep, ctx, "thermal", (double)(sum.core_events + sum.pkg_events), "",
+		      "thermal throttling: %llu core and %llu package events in %.2fs",
+		      (unsigned long long)sum.core_events, (unsigned long long)sum.pkg_events,
+		      sum.seconds);
+	if (sum.has_freq && sum.ncapped)
+		check(rep, ctx, "freq", sum.lowest_cap * 100, "%",
+		      "CPU frequency: %zu CPUs capped, the lowest at %.0f%% of its maximum by %s",
+		      sum.ncapped, sum.lowest_cap * 100, sum.cap_source);
+	if (sum.over_trip)
+		report_finding(rep, ST_WARNING, "thermal", NULL,
+			       "temperature: %zu sensors at a trip point (hottest %s, %.0f C)",
+			       sum.over_trip, sum.hottest, sum.hottest_c);
+}
+
 static int health_run(struct sbx_ctx *ctx)
 {
 	double interval = ctx->interval_given ? ctx->interval : DEFAULT_INTERVAL;
 
 	if (ctx->nargs) {
 		warnx_("unexpected argument '%s'", ctx->args[0]);
+		return 3;
+	}
+	if (o_timeout <= 0) {
+		warnx_("-t must be more than 0 seconds");
 		return 3;
 	}
 	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
@@ -532,6 +860,8 @@ static int health_run(struct sbx_ctx *ctx)
 		struct sbx_cell *row = table_row(t);
 		double seconds = 0;
 		size_t ncpu = 1, bad = 0;
+		struct task_table tasks;
+		bool have_tasks = false;
 		char up[32];
 
 		if (interval > 0) {
@@ -552,6 +882,12 @@ static int health_run(struct sbx_ctx *ctx)
 		check_kmsg(rep, ctx, &b, row);
 		check_limits(rep, ctx, row);
 		check_irq(rep, ctx, interval > 0 ? &a : NULL, &b, seconds);
+		check_throttle(rep, ctx, interval > 0 ? &a : NULL, &b);
+		check_tasks(rep, ctx, row, &tasks, &have_tasks);
+		check_kubelet(rep, &tasks, have_tasks);
+		check_disk(rep, ctx);
+		if (have_tasks)
+			tasks_free(&tasks);
 		for (size_t k = 0; k < rep->nfind; k++)
 			bad += rep->findings[k].state != ST_OK;
 		fmt_duration(up, sizeof(up), b.uptime);
@@ -582,7 +918,8 @@ const struct sbx_applet applet_health = {
 	.description =
 		"One pass over the USE method and the first-60-seconds checklist: load and run\n"
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
-		"kills, blocked and hung tasks, file handles, pids, conntrack, interrupts.  Rates\n"
+		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
+		"context switches, CPU throttling, disk pressure and the kubelet's health.  Rates\n"
 		"are sampled over 0.25 s by default; -i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,

@@ -92,6 +92,15 @@ _srebox_disk()
 _srebox_health()
 {
 	case $prev in
+	-t|--timeout)
+		COMPREPLY=()
+		return ;;
+	--kubelet-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--kubelet-healthz)
+		COMPREPLY=()
+		return ;;
 	--root)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
@@ -118,7 +127,7 @@ _srebox_health()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()

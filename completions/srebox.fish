@@ -87,6 +87,12 @@ complete -c srebox-disk -a '(__fish_complete_directories)'
 
 # health
 complete -c srebox-health -f
+complete -c srebox -n '__fish_seen_subcommand_from health' -s t -l timeout -x -d 'give up on a filesystem\'s statfs or the kubelet\'s healthz after SECONDS'
+complete -c srebox-health -s t -l timeout -x -d 'give up on a filesystem\'s statfs or the kubelet\'s healthz after SECONDS'
+complete -c srebox -n '__fish_seen_subcommand_from health' -l kubelet-dir -x -a '(__fish_complete_directories)' -d 'the kubelet\'s root dir, for nodefs.available'
+complete -c srebox-health -l kubelet-dir -x -a '(__fish_complete_directories)' -d 'the kubelet\'s root dir, for nodefs.available'
+complete -c srebox -n '__fish_seen_subcommand_from health' -l kubelet-healthz -x -d 'the kubelet\'s health endpoint'
+complete -c srebox-health -l kubelet-healthz -x -d 'the kubelet\'s health endpoint'
 complete -c srebox -n '__fish_seen_subcommand_from health' -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
 complete -c srebox-health -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
 complete -c srebox -n '__fish_seen_subcommand_from health' -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'

@@ -47,6 +47,9 @@ _srebox_disk()
 _srebox_health()
 {
 	_arguments -s -S \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem'\''s statfs or the kubelet'\''s healthz after SECONDS]:SECONDS: ' \
+		'--kubelet-dir=[the kubelet'\''s root dir, for nodefs.available]:DIR:_files -/' \
+		'--kubelet-healthz=[the kubelet'\''s health endpoint]:URL: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \

@@ -204,3 +204,173 @@ KMSG
 	jq -e --arg pid "$pid" '[.findings[] | select(.check == "oom")][0] | .state == "WARNING"
 		and (.text | test("python3 \\(pid " + $pid + ","))' <<<"$output"
 }
+
+@test "threshold boundaries: context switches per CPU 50000/150000 (8 CPUs, 38014093 since boot)" {
+	for up in 96:OK 95:WARNING 31:CRITICAL; do
+		echo "${up%%:*}.00 1.00" >"$ROOT/proc/uptime"
+		got=$(state switches)
+		[ "$got" = "${up#*:}" ] || die "uptime ${up%%:*}: $got, want ${up#*:}"
+	done
+	echo "95.00 1.00" >"$ROOT/proc/uptime"
+	hj | jq -e '.node[0].context_switches_per_second * 95 | round == 38014093'
+}
+
+# zombie_tree N: N zombie processes (pids 5001...) in the fixture's /proc
+zombie_tree() {
+	for i in $(seq "$1"); do
+		mkdir -p "$ROOT/proc/$((5000 + i))"
+		sed "s/^1 (systemd) S 0/$((5000 + i)) (defunct-$i) Z 1/" \
+			"$FIX/node_exporter/proc/1/stat" >"$ROOT/proc/$((5000 + i))/stat"
+	done
+}
+
+@test "threshold boundaries: zombies 5 OK, 6 WARNING, 11 CRITICAL; the first three named" {
+	zombie_tree 5
+	[ "$(state zombies)" = OK ]
+	zombie_tree 6
+	run hj
+	jq -e '[.findings[] | select(.check == "zombies")][0] | .state == "WARNING"
+		and .text == "6 zombie processes: defunct-1 (pid 5001), defunct-2 (pid 5002), defunct-3 (pid 5003) and 3 more"' <<<"$output"
+	jq -e '.node[0].zombie_processes == 6' <<<"$output"
+	zombie_tree 11
+	[ "$(state zombies)" = CRITICAL ]
+	hj -c zombies=20 | jq -e '[.findings[] | select(.check == "zombies")][0].state == "WARNING"'
+}
+
+@test "a process in D state is named in the note" {
+	mkdir -p "$ROOT/proc/6001"
+	sed 's/^1 (systemd) S 0/6001 (nfs-writer) D 1/' "$FIX/node_exporter/proc/1/stat" >"$ROOT/proc/6001/stat"
+	run hj
+	jq -e '.node[0].uninterruptible_processes == 1 and (.note | test("in D state now: nfs-writer \\(pid 6001\\)"))' <<<"$output"
+}
+
+@test "live: a zombie process is counted and named with its pid" {
+	# the inner sh exits at once; its parent becomes sleep, which never reaps it
+	sh -c 'sh -c "exit 0" & exec sleep 30' &
+	parent=$!
+	zpid=""
+	for _ in $(seq 50); do
+		zpid=$(awk -v p="$parent" '$3 == "Z" && $4 == p {print $1}' /proc/[0-9]*/stat 2>/dev/null | head -1)
+		[ -n "$zpid" ] && break
+		sleep 0.05
+	done
+	[ -n "$zpid" ] || { kill "$parent"; die "no zombie appeared"; }
+	before=$(awk '$3 == "Z"' /proc/[0-9]*/stat 2>/dev/null | wc -l)
+	run sb health -i 0 -o json -w zombies=0 -c zombies=1000
+	after=$(awk '$3 == "Z"' /proc/[0-9]*/stat 2>/dev/null | wc -l)
+	kill "$parent"
+	wait "$parent" 2>/dev/null || true
+	n=$(jq '.node[0].zombie_processes' <<<"$output")
+	[ "$n" -ge 1 ] || die "zombies: $n"
+	# other zombies come and go on a shared machine: between the two counts
+	lo=$(( before < after ? before : after )); hi=$(( before > after ? before : after ))
+	[ "$n" -ge "$lo" ] && [ "$n" -le "$hi" ] || die "srebox $n zombies, /proc $before..$after"
+	jq -e '[.findings[] | select(.check == "zombies")][0].state == "WARNING"' <<<"$output"
+	[ "$n" -gt 3 ] || jq -e --arg p "(pid $zpid)" '[.findings[] | select(.check == "zombies")][0].text | contains($p)' <<<"$output"
+}
+
+@test "the most CPU-throttled cgroup is named, as srebox throttle ranks it" {
+	root=$FIX/throttle/k8s-v2-systemd
+	run sb health --root "$root" -i 0 -o json
+	want=$(sb throttle --root "$root" -o json | jq -r '.cgroups[0] | "\(.cgroup) \(.throttled_ratio * 100 | round)"')
+	jq -e --arg w "$want" '[.findings[] | select(.check == "cfs")][0]
+		| .state == "WARNING" and (.text | contains(($w | split(" ")[0]) + " throttled in " + ($w | split(" ")[1]) + "%"))' <<<"$output" ||
+		die "want $want: $(jq -c '.findings[] | select(.check == "cfs")' <<<"$output")"
+	run sb health --root "$root" -i 0 -o json -w cfs=90
+	jq -e '[.findings[] | select(.check == "cfs")][0].state == "OK"' <<<"$output"
+}
+
+@test "a hot server: thermal sensors at a trip point warn; CPUs capped below their maximum" {
+	root=$FIX/throttle/hot-server
+	run sb health --root "$root" -i 0 -o json
+	jq -e '[.findings[] | select(.check == "thermal")][0] | .state == "WARNING" and (.text | test("at a trip point"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "freq")][0] | .state == "WARNING" and (.text | test("capped"))' <<<"$output"
+}
+
+# fake_kubelet DIR CODE: a process named kubelet answering /healthz with CODE
+fake_kubelet() {
+	# Debian's python3 itself (not a version manager's shim script): the
+	# process is then named after the link
+	ln -sf /usr/bin/python3 "$1/kubelet"
+	"$1/kubelet" - "$2" >"$1/port" 2>/dev/null <<'PY' &
+import http.server, sys
+code = int(sys.argv[1])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"ok" if code == 200 else b"[-]syncloop failed: PLEG is not healthy\nhealthz check failed"
+        self.send_response(code if self.path == "/healthz" else 404)
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+	KUBELET=$!
+	for _ in $(seq 100); do [ -s "$1/port" ] && break; sleep 0.05; done
+	PORT=$(cat "$1/port")
+}
+
+@test "live: a running kubelet's healthz answering ok is OK, an error is CRITICAL with its body" {
+	d=$BATS_TEST_TMPDIR
+	fake_kubelet "$d" 200
+	run sb health -i 0 -o json --kubelet-healthz "http://127.0.0.1:$PORT/healthz"
+	jq -e --arg pid "$KUBELET" '[.findings[] | select(.check == "kubelet")][0] | .state == "OK"
+		and (.text | test("kubelet \\(pid " + $pid + "\\) healthy"))' <<<"$output" ||
+		{ kill $KUBELET; die "$(jq -c '.findings[] | select(.check == "kubelet")' <<<"$output")"; }
+	kill $KUBELET; wait $KUBELET 2>/dev/null || true
+	rm -f "$d/port"
+	fake_kubelet "$d" 500
+	run sb health -i 0 -o json --kubelet-healthz "http://127.0.0.1:$PORT/healthz"
+	[ "$status" -eq 2 ]
+	jq -e '[.findings[] | select(.check == "kubelet")][0] | .state == "CRITICAL"
+		and (.text | test("answered 500: \\[-\\]syncloop failed: PLEG is not healthy"))' <<<"$output"
+	kill $KUBELET; wait $KUBELET 2>/dev/null || true
+}
+
+@test "live: a kubelet whose healthz never answers is CRITICAL within the deadline" {
+	d=$BATS_TEST_TMPDIR
+	fake_kubelet "$d" 200
+	kill -STOP $KUBELET	# the port accepts (the kernel's backlog), nobody answers
+	run timeout 10 "$SREBOX" health -i 0 -o json -t 0.3 --kubelet-healthz "http://127.0.0.1:$PORT/healthz"
+	kill -9 $KUBELET; wait $KUBELET 2>/dev/null || true
+	[ "$status" -eq 2 ]
+	jq -e '[.findings[] | select(.check == "kubelet")][0] | .state == "CRITICAL" and (.text | test("did not answer"))' <<<"$output"
+}
+
+@test "a node set up for a kubelet without one running is CRITICAL; a plain host is OK" {
+	run hj
+	jq -e '[.findings[] | select(.check == "kubelet")][0] | .state == "OK" and (.text | test("none here"))' <<<"$output"
+	mkdir -p "$ROOT/var/lib/kubelet"
+	echo 'kind: KubeletConfiguration' >"$ROOT/var/lib/kubelet/config.yaml"
+	run hj
+	[ "$status" -eq 2 ]
+	jq -e '[.findings[] | select(.check == "kubelet")][0] | .state == "CRITICAL" and (.text | test("not running"))' <<<"$output"
+}
+
+@test "live: a local filesystem filled past 10% free is the disk finding, CRITICAL and named" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	fs=$BATS_TEST_TMPDIR/full
+	mkdir -p "$fs"
+	mount -t tmpfs -o size=10M srebox-health "$fs"
+	dd if=/dev/zero of="$fs/fill" bs=1k count=9500 status=none
+	run sb health -i 0 -o json
+	umount -l "$fs"
+	jq -e --arg fs "$fs" '[.findings[] | select(.check == "space")][0] | .state == "CRITICAL"
+		and (.text | startswith("disk: fullest " + $fs + " "))' <<<"$output" ||
+		die "$(jq -c '.findings[] | select(.check == "space")' <<<"$output")"
+}
+
+@test "the kubelet's nodefs.available is judged on a node with a kubelet dir" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	fs=$BATS_TEST_TMPDIR/kubelet
+	mkdir -p "$fs"
+	mount -t tmpfs -o size=10M srebox-health "$fs"
+	dd if=/dev/zero of="$fs/fill" bs=1k count=8800 status=none
+	run sb health -i 0 -o json --kubelet-dir "$fs"
+	umount -l "$fs"
+	jq -e '[.findings[] | select(.check == "nodefs.available")][0] | .state == "WARNING"
+		and (.text | test("the kubelet evicts below 10%"))' <<<"$output" ||
+		die "$(jq -c '.findings[] | select(.check | startswith("nodefs"))' <<<"$output")"
+}
