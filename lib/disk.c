@@ -577,9 +577,20 @@ static long mount_of_devname(const struct disk_snap *s, char (*names)[64], const
 	return part;
 }
 
-static void kmsg_record(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e,
-			const struct kmsg_rec *k, double uptime)
+struct fserr_arg {
+	const struct disk_snap *s;
+	char (*names)[64];
+	struct disk_fserrs *e;
+	double uptime;
+};
+
+static void kmsg_record(void *arg, const struct kmsg_rec *k, bool timed)
 {
+	const struct fserr_arg *a = arg;
+	const struct disk_snap *s = a->s;
+	char (*names)[64] = a->names;
+	struct disk_fserrs *e = a->e;
+	double uptime = timed ? a->uptime : -1;
 	char dev[64];
 	enum kmsg_fs kind;
 	long m;
@@ -588,7 +599,7 @@ static void kmsg_record(const struct disk_snap *s, char (*names)[64], struct dis
 	/* the kernel's own messages only: anyone may write to /dev/kmsg */
 	if ((k->prio >> 3) != 0)
 		return;
-	kind = kmsg_fs_match(k->text, k->text_len, dev, sizeof(dev));
+	kind = kmsg_fs_match(k->text, k->tlen, dev, sizeof(dev));
 	if (kind == KFS_NONE || (m = mount_of_devname(s, names, dev)) < 0)
 		return;
 	x = fserr_for(e, m, dev);
@@ -597,7 +608,7 @@ static void kmsg_record(const struct disk_snap *s, char (*names)[64], struct dis
 		x->remount_ro = true;
 	/* the first error says what went wrong; "Remounting..." follows it */
 	if (!x->last[0] || (kind != KFS_REMOUNT_RO && x->first_is_ro)) {
-		snprintf(x->last, sizeof(x->last), "%.*s", (int)k->text_len, k->text);
+		snprintf(x->last, sizeof(x->last), "%.*s", (int)k->tlen, k->text);
 		x->first_is_ro = kind == KFS_REMOUNT_RO;
 	}
 	x->last_age = uptime >= 0 ? uptime - (double)k->usec / 1e6 : -1;
@@ -605,90 +616,19 @@ static void kmsg_record(const struct disk_snap *s, char (*names)[64], struct dis
 		x->last_age = -1;
 }
 
-/* Each line of buf through parse (records of a saved /dev/kmsg, or the
- * syslog buffer). */
-static void kmsg_lines(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e,
-		       const struct buf *b, bool (*parse)(const char *, size_t, struct kmsg_rec *),
-		       double uptime)
-{
-	for (size_t off = 0; off < b->len;) {
-		const char *line = b->s + off, *nl = memchr(line, '\n', b->len - off);
-		size_t n = nl ? (size_t)(nl - line) : b->len - off;
-		struct kmsg_rec k;
-
-		if (parse(line, n, &k))
-			kmsg_record(s, names, e, &k, uptime);
-		off += n + 1;
-	}
-}
-
 static void kmsg_scan(const struct disk_snap *s, char (*names)[64], struct disk_fserrs *e)
 {
-	const char *path = rooted("/dev/kmsg");
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	char rec[8192];
-	double uptime = -1;
+	struct fserr_arg a = { s, names, e, -1 };
 	struct buf b = { 0 };
 	struct sbx_err err;
-	struct stat st;
-	int size;
 
-	if (fd < 0) {
-		snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s: %s", path, sbx_errno_word(errno));
-		return;
-	}
 	if (root_read("/proc/uptime", &b, &err) == 0)
-		uptime = strtod(b.s, NULL);
-	buf_reset(&b);
-	if (fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode)) {
-		/* a saved log (fixture trees): one record per line */
-		close(fd);
-		if (read_file(path, &b, 64u << 20, &err) < 0) {
-			snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s", err.msg);
-		} else {
-			e->kmsg_read = true;
-			kmsg_lines(s, names, e, &b, kmsg_parse, uptime);
-		}
-		buf_free(&b);
-		return;
-	}
-	/* The whole ring in one syscall where allowed (the same CAP_SYSLOG
-	 * rule as /dev/kmsg), rather than one read(2) per record. */
-	if (root_is_live() && (size = klogctl(10 /* SIZE_BUFFER */, NULL, 0)) > 0) {
-		int got;
-
-		buf_grow(&b, (size_t)size);
-		got = klogctl(3 /* READ_ALL */, b.s, size);
-		if (got >= 0) {
-			close(fd);
-			b.len = (size_t)got;
-			b.s[b.len] = '\0';
-			e->kmsg_read = true;
-			kmsg_lines(s, names, e, &b, kmsg_parse_syslog, uptime);
-			buf_free(&b);
-			return;
-		}
-	}
+		a.uptime = strtod(b.s, NULL);
 	buf_free(&b);
-	e->kmsg_read = true;
-	for (int guard = 0; guard < 1000000; guard++) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		struct kmsg_rec k;
-
-		if (n < 0 && (errno == EPIPE || errno == EINTR))
-			continue;	/* EPIPE: overwritten while we read; go on */
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && guard == 0) {
-				e->kmsg_read = false;
-				snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s: %s", path,
-					 sbx_errno_word(errno));
-			}
-			break;
-		}
-		if (kmsg_parse(rec, (size_t)n, &k))
-			kmsg_record(s, names, e, &k, uptime);
-	}
-	close(fd);
+	if (kmsg_read_each(kmsg_record, &a, &err) < 0)
+		snprintf(e->kmsg_why, sizeof(e->kmsg_why), "%s", err.msg);
+	else
+		e->kmsg_read = true;
 }
 
 void disk_fserrs_read(const struct disk_snap *s, struct disk_fserrs *e)

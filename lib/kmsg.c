@@ -1,60 +1,103 @@
 #include "kmsg.h"
+#include "root.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-bool kmsg_parse(const char *rec, size_t len, struct kmsg_rec *out)
+/* Each complete line of text, as a record in syslog(2) or /dev/kmsg form. */
+static void each_line(const char *text, size_t len, bool syslog, kmsg_fn fn, void *arg)
 {
-	const char *p = rec, *end = rec + len, *semi, *nl;
-	uint64_t prio;
+	for (size_t off = 0; off < len;) {
+		const char *line = text + off, *nl = memchr(line, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - line) : len - off;
+		struct kmsg_rec r;
+		int rc;
 
-	memset(out, 0, sizeof(*out));
-	semi = memchr(rec, ';', len);
-	if (!semi)
-		return false;
-	if (!scan_u64(&p, semi, &prio) || prio > 1023 || p >= semi || *p++ != ',')
-		return false;
-	if (!scan_u64(&p, semi, &out->seq) || p >= semi || *p++ != ',')
-		return false;
-	if (!scan_u64(&p, semi, &out->usec) || p >= semi || *p != ',')
-		return false;
-	/* flags and any later fields up to ';' are ignored, as the ABI asks */
-	out->prio = (unsigned)prio;
-	out->text = semi + 1;
-	nl = memchr(out->text, '\n', (size_t)(end - out->text));
-	out->text_len = (size_t)((nl ? nl : end) - out->text);
-	return true;
+		off += n + 1;
+		if (!n || line[0] == ' ')
+			continue;	/* continuation: " SUBSYSTEM=..." */
+		rc = syslog ? parse_syslog_record(line, n, &r) : parse_kmsg_record(line, n, &r);
+		if (rc >= 0)
+			fn(arg, &r, rc == 0);
+	}
 }
 
-bool kmsg_parse_syslog(const char *line, size_t len, struct kmsg_rec *out)
+static int read_syslog(kmsg_fn fn, void *arg, struct sbx_err *err)
 {
-	const char *p = line, *end = line + len;
-	uint64_t prio, sec, usec = 0;
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n;
+	char *b;
 
-	memset(out, 0, sizeof(*out));
-	if (p >= end || *p++ != '<' || !scan_u64(&p, end, &prio) || prio > 1023 || p >= end ||
-	    *p++ != '>')
-		return false;
-	out->prio = (unsigned)prio;
-	if (p < end && *p == '[') {
-		const char *q = p + 1, *f;
-
-		while (q < end && *q == ' ')
-			q++;
-		if (!scan_u64(&q, end, &sec) || q >= end || *q++ != '.')
-			return false;
-		f = q;
-		if (!scan_u64(&q, end, &usec) || q - f != 6 || q >= end || *q++ != ']')
-			return false;
-		if (sec > UINT64_MAX / 1000000 - 1)
-			return false;
-		out->usec = sec * 1000000 + usec;
-		p = q;
-		if (p < end && *p == ' ')
-			p++;
+	if (size <= 0) {
+		sbx_err_set(err, errno, "kernel log: %s", sbx_errno_word(errno));
+		return -1;
 	}
-	out->text = p;
-	out->text_len = (size_t)(end - p);
-	return true;
+	b = xmalloc((size_t)size);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, b, size);
+	if (n < 0) {
+		sbx_err_set(err, errno, "kernel log: %s", sbx_errno_word(errno));
+		free(b);
+		return -1;
+	}
+	each_line(b, (size_t)n, true, fn, arg);
+	free(b);
+	return 0;
+}
+
+int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err)
+{
+	const char *path = rooted("/dev/kmsg");
+	char rec[8192];
+	struct stat st;
+	int fd;
+
+	if (root_is_live() && read_syslog(fn, arg, err) == 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode)) {
+		/* a saved log (fixture trees): one record per line */
+		struct buf b = { 0 };
+		int rc;
+
+		close(fd);
+		rc = read_file(path, &b, 64u << 20, err);
+		if (rc == 0)
+			each_line(b.s, b.len, false, fn, arg);
+		buf_free(&b);
+		return rc < 0 ? -1 : 0;
+	}
+	/* the device: one record per read; a log storm must not stall us */
+	for (long budget = 200000; budget > 0; budget--) {
+		ssize_t n = read(fd, rec, sizeof(rec));
+
+		if (n < 0 && (errno == EINTR || errno == EPIPE))
+			continue;	/* EPIPE: overwritten while we read; go on */
+		if (n < 0 && errno == EAGAIN)
+			break;		/* no more records */
+		if (n < 0) {
+			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		/* the record's text ends at its first newline */
+		{
+			const char *nl = memchr(rec, '\n', (size_t)n);
+
+			each_line(rec, nl ? (size_t)(nl - rec) : (size_t)n, false, fn, arg);
+		}
+	}
+	close(fd);
+	return 0;
 }
 
 static const char *find(const char *s, size_t n, const char *needle)

@@ -6,22 +6,21 @@
 #ifndef SREBOX_KMSG_H
 #define SREBOX_KMSG_H
 
-#include "util.h"
+#include "procfs.h"
 
-struct kmsg_rec {
-	unsigned prio;		/* facility << 3 | level */
-	uint64_t seq, usec;	/* usec: since boot */
-	const char *text;	/* not NUL-terminated: text_len bytes */
-	size_t text_len;
-};
+/* A record's fields: struct kmsg_rec and its pure parsers
+ * (parse_kmsg_record, parse_syslog_record) are in procfs.h. */
 
-/* "6,339,5140900,-;text" (continuation lines after a newline ignored).
- * Returns false for anything else. */
-bool kmsg_parse(const char *rec, size_t len, struct kmsg_rec *out);
+/* Each record of the kernel log; `timed`: r->usec is known (printk.time). */
+typedef void (*kmsg_fn)(void *arg, const struct kmsg_rec *r, bool timed);
 
-/* A line of the syslog(2) buffer (klogctl READ_ALL, what dmesg -r prints):
- * "<3>[ 5140.900000] text"; the timestamp is optional (printk.time=0). */
-bool kmsg_parse_syslog(const char *line, size_t len, struct kmsg_rec *out);
+/* Read the kernel log and hand fn each record, continuation lines left
+ * out.  The live machine: the whole ring in one syslog(2) call (the same
+ * CAP_SYSLOG rule as /dev/kmsg), rather than one read(2) per record;
+ * /dev/kmsg when that is refused.  Under --root, ROOT/dev/kmsg: a saved
+ * log (one record per line) or the device.  -1 with err when it cannot
+ * be read at all. */
+int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err);
 
 enum kmsg_fs { KFS_NONE, KFS_ERROR, KFS_REMOUNT_RO, KFS_IO_ERROR };
 

@@ -1,4 +1,5 @@
 #include "node.h"
+#include "kmsg.h"
 #include "root.h"
 
 #include <errno.h>
@@ -148,23 +149,23 @@ int node_conntrack(uint64_t *count, uint64_t *max, struct sbx_err *err)
 	return -1;
 }
 
-static void kmsg_record(const char *line, size_t len, double uptime, bool syslog,
-			struct kmsg_scan *s)
+struct scan_arg {
+	struct kmsg_scan *s;
+	double uptime;
+};
+
+static void kmsg_record(void *arg, const struct kmsg_rec *rec, bool timed)
 {
-	struct kmsg_rec r;
+	struct kmsg_scan *s = ((struct scan_arg *)arg)->s;
+	double uptime = ((struct scan_arg *)arg)->uptime;
+	const struct kmsg_rec r = *rec;
 	struct oom_kill k;
 	char memcg[256], task[64];
 	int64_t pid;
 	double age;
-	int rc;
 
-	if (!len || line[0] == ' ')
-		return;
-	rc = syslog ? parse_syslog_record(line, len, &r) : parse_kmsg_record(line, len, &r);
-	if (rc < 0)
-		return;
 	s->records++;
-	age = uptime > 0 && rc == 0 ? uptime - (double)r.usec / 1e6 : -1;
+	age = uptime > 0 && timed ? uptime - (double)r.usec / 1e6 : -1;
 	if (match_oom_memcg(r.text, r.tlen, memcg, sizeof(memcg), &pid)) {
 		snprintf(s->pending_memcg, sizeof(s->pending_memcg), "%s", memcg);
 		s->pending_pid = pid;
@@ -199,89 +200,12 @@ static void kmsg_record(const char *line, size_t len, double uptime, bool syslog
 	}
 }
 
-/* The live machine: one syslog(2) call returns the whole ring buffer,
- * where /dev/kmsg costs a read per record (thousands on a busy node). */
-static int klog_scan(double uptime, struct kmsg_scan *s, struct sbx_err *err)
-{
-	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n;
-	char *b;
-	const char *p, *end;
-
-	if (size <= 0) {
-		sbx_err_set(err, errno, "kernel log: %s", sbx_errno_word(errno));
-		return -1;
-	}
-	b = xmalloc((size_t)size);
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, b, size);
-	if (n < 0) {
-		sbx_err_set(err, errno, "kernel log: %s", sbx_errno_word(errno));
-		free(b);
-		return -1;
-	}
-	for (p = b, end = b + n; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
-
-		kmsg_record(p, (size_t)(le - p), uptime, true, s);
-		p = le + 1;
-	}
-	free(b);
-	return 0;
-}
-
 int node_kmsg_scan(double uptime, struct kmsg_scan *s, struct sbx_err *err)
 {
-	const char *path = rooted("/dev/kmsg");
-	struct buf acc = { 0 };
-	int fd;
-	char rec[8192];
-	size_t budget = 200000;	/* records: a log storm must not stall us */
+	struct scan_arg a = { s, uptime };
 
 	memset(s, 0, sizeof(*s));
 	s->newest_oom_age = s->hung_age = -1;
 	s->pending_pid = -1;
-	if (root_is_live())
-		return klog_scan(uptime, s, err);
-	/* under --root: a saved log in /dev/kmsg's record format */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
-		return -1;
-	}
-	while (budget--) {
-		ssize_t n = read(fd, rec, sizeof(rec));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EPIPE)
-			continue;	/* records overwritten while we read */
-		if (n < 0 && errno == EAGAIN)
-			break;		/* the device: no more records */
-		if (n < 0) {
-			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
-			close(fd);
-			buf_free(&acc);
-			return -1;
-		}
-		if (n == 0)
-			break;		/* a saved file */
-		/* The device returns one record per read; a saved file many.
-		 * Either way, records are lines. */
-		buf_add(&acc, rec, (size_t)n);
-		{
-			size_t off = 0;
-			char *nl;
-
-			while ((nl = memchr(acc.s + off, '\n', acc.len - off))) {
-				kmsg_record(acc.s + off, (size_t)(nl - acc.s) - off, uptime, false, s);
-				off = (size_t)(nl - acc.s) + 1;
-			}
-			memmove(acc.s, acc.s + off, acc.len - off);
-			acc.len -= off;
-		}
-	}
-	if (acc.len)
-		kmsg_record(acc.s, acc.len, uptime, false, s);
-	close(fd);
-	buf_free(&acc);
-	return 0;
+	return kmsg_read_each(kmsg_record, &a, err);
 }

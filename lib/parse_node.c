@@ -183,15 +183,20 @@ int parse_kmsg_record(const char *line, size_t len, struct kmsg_rec *r)
 {
 	const char *p = line, *e = line + len, *semi = memchr(line, ';', len);
 	uint64_t prio;
+	const char *nl;
 
 	memset(r, 0, sizeof(*r));
+	/* prio,seq,usec,flags[,more...];text -- later fields are ignored, as
+	 * the ABI asks */
 	if (!semi || !scan_u64(&p, semi, &prio) || prio > 1023 || p >= semi || *p++ != ',' ||
 	    !scan_u64(&p, semi, &r->seq) || p >= semi || *p++ != ',' ||
-	    !scan_u64(&p, semi, &r->usec))
+	    !scan_u64(&p, semi, &r->usec) || p >= semi || *p != ',')
 		return -1;
 	r->prio = (unsigned)prio;
 	r->text = semi + 1;
-	r->tlen = (size_t)(e - semi - 1);
+	/* a record read from the device carries its continuation lines */
+	nl = memchr(r->text, '\n', (size_t)(e - r->text));
+	r->tlen = (size_t)((nl ? nl : e) - r->text);
 	while (r->tlen && (r->text[r->tlen - 1] == '\n' || r->text[r->tlen - 1] == '\r'))
 		r->tlen--;
 	return 0;
@@ -212,7 +217,8 @@ int parse_syslog_record(const char *line, size_t len, struct kmsg_rec *r)
 	if (p < e && *p == '[') {
 		p++;
 		p = skip_ws(p, e);
-		if (!scan_u64(&p, e, &sec) || p >= e || *p++ != '.')
+		if (!scan_u64(&p, e, &sec) || sec > UINT64_MAX / 1000000 - 1 || p >= e ||
+		    *p++ != '.')
 			return -1;
 		f = p;
 		if (!scan_u64(&p, e, &frac) || p >= e || *p++ != ']')
