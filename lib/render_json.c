@@ -85,15 +85,6 @@ static json_t *row_json(const struct sbx_table *t, size_t i)
 	return row;
 }
 
-static json_t *table_json(const struct sbx_table *t)
-{
-	json_t *rows = json_array();
-
-	for (size_t i = 0; i < t->nrows; i++)
-		json_array_append_new(rows, row_json(t, i));
-	return rows;
-}
-
 static json_t *finding_json(const struct sbx_finding *f)
 {
 	json_t *o = json_object();
@@ -165,12 +156,45 @@ static void members(FILE *f, json_t *o, bool *first)
 
 	json_object_foreach(o, k, v) {
 		char *ks = quoted(k);
-		char *vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 
-		fprintf(f, "%s\n  %s: %s", *first ? "" : ",", ks, vs);
+		fprintf(f, "%s\n  %s: ", *first ? "" : ",", ks);
 		*first = false;
 		free(ks);
-		free(vs);
+		if (json_is_array(v) && json_array_size(v)) {
+			/* findings: one per line */
+			size_t i;
+			json_t *e;
+
+			fputc('[', f);
+			json_array_foreach(v, i, e) {
+				char *es = json_dumps(e, JSON_ENCODE_ANY | JSON_COMPACT |
+							 JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+
+				fprintf(f, "%s\n    %s", i ? "," : "", es);
+				free(es);
+			}
+			fputs("\n  ]", f);
+		} else {
+			char *vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_PRESERVE_ORDER |
+						 JSON_REAL_PRECISION(10));
+
+			fputs(vs, f);
+			free(vs);
+		}
+	}
+}
+
+/* A table as an array of rows, one per line: a row at a time through
+ * jansson, so a 256-CPU x 2000-IRQ table never exists as one tree. */
+static void rows_out(FILE *f, const struct sbx_table *t, size_t from, bool more_before)
+{
+	for (size_t k = from; k < t->nrows; k++) {
+		json_t *row = row_json(t, k);
+		char *rs = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+
+		fprintf(f, "%s\n    %s", more_before || k > from ? "," : "", rs);
+		free(rs);
+		json_decref(row);
 	}
 }
 
@@ -219,14 +243,7 @@ void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 			first_member = false;
 			s->json_open = true;
 		}
-		for (size_t k = 0; k < t->nrows; k++) {
-			json_t *row = row_json(t, k);
-			char *rs = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-
-			fprintf(f, "%s\n    %s", s->flushed + k ? "," : "", rs);
-			free(rs);
-			json_decref(row);
-		}
+		rows_out(f, t, 0, s->flushed > 0);
 	}
 	if (!end)
 		return;
@@ -248,18 +265,28 @@ void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 	r->json_open = false;
 }
 
+/* One object: the report's keys, then each table with a row per line. */
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o)
 {
-	json_t *root = json_object();
+	json_t *h = json_object();
+	bool first = true;
 
 	(void)o;
-	head_keys(root, r);
-	state_keys(root, r);
-	tail_keys(root, r);
+	head_keys(h, r);
+	state_keys(h, r);
+	tail_keys(h, r);
+	fputc('{', f);
+	members(f, h, &first);
+	json_decref(h);
 	if (!r->error)
-		for (size_t i = 0; i < r->ntables; i++)
-			json_object_set_new(root, r->tables[i]->name, table_json(r->tables[i]));
-	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	fputc('\n', f);
-	json_decref(root);
+		for (size_t i = 0; i < r->ntables; i++) {
+			const struct sbx_table *t = r->tables[i];
+			char *ks = quoted(t->name);
+
+			fprintf(f, ",\n  %s: [", ks);
+			free(ks);
+			rows_out(f, t, 0, false);
+			fputs(t->nrows ? "\n  ]" : "]", f);
+		}
+	fputs("\n}\n", f);
 }
