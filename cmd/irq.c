@@ -348,9 +348,11 @@ static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
 }
 
 static void imbalance(struct sbx_report *rep, const struct sbx_ctx *ctx,
-		      const struct irq_snap *cur, const struct irq_snap *prev, double seconds,
-		      long irqbalance)
+		      const struct irq_snap *cur, const struct irq_snap *prev, double seconds)
 {
+	/* Looked for only when a device is flagged: the /proc scan costs
+	 * more than the rest of a one-shot, and only then does it matter. */
+	long irqbalance = -2;
 	const struct sbx_threshold *thr = sbx_thr(ctx, "imbalance");
 	size_t nd = 0, ns = 0, checked = 0;
 	struct irq_load *dev = irq_loads(&cur->hard, prev ? &prev->hard : NULL, seconds,
@@ -380,6 +382,8 @@ static void imbalance(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			st = range_state(&thr->warn, &thr->crit, l[i].top_share * 100);
 			if (st == ST_OK)
 				continue;
+			if (irqbalance == -2)
+				irqbalance = irqbalance_pid();
 			f = report_finding(rep, st, "imbalance", l[i].key,
 					   "%s: %.0f%% of %.0f/s on CPU%u%s%s", l[i].key,
 					   l[i].top_share * 100, l[i].rate,
@@ -457,7 +461,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 		report_note(rep, "values since boot (up %s); -i SECONDS gives current rates", up);
 	}
 	if (!rate_why)
-		imbalance(rep, ctx, cur, prev, seconds, irqbalance_pid());
+		imbalance(rep, ctx, cur, prev, seconds);
 	/* No /proc/softirqs at all is a kernel before 2.6.31: nothing to
 	 * check, and the note says so.  Any other failure is UNKNOWN. */
 	if (!cur->have_soft && cur->soft_err.errnum == ENOENT)
