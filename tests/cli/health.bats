@@ -374,3 +374,19 @@ PY
 		and (.text | test("the kubelet evicts below 10%"))' <<<"$output" ||
 		die "$(jq -c '.findings[] | select(.check | startswith("nodefs"))' <<<"$output")"
 }
+
+@test "procfs's tree: values from its files, each missing source UNKNOWN and named, no crash" {
+	root=$FIX/procfs
+	run sb health --root "$root" -i 0 -o json
+	[ "$status" -le 3 ]
+	jq -e --argjson l "$(cut -d' ' -f1 "$root/proc/loadavg")" '.node[0].load1 == $l' <<<"$output"
+	jq -e --argjson b "$(awk '$1 == "procs_blocked" {print $2}' "$root/proc/stat")" \
+		'.node[0].procs_blocked == $b' <<<"$output"
+	z=$(cat "$root"/proc/[0-9]*/stat | awk '{sub(/.*\) /, ""); print $1}' | grep -c '^Z$' || true)
+	jq -e --argjson z "$z" '.node[0].zombie_processes == $z' <<<"$output"
+	# an UNKNOWN says which file under the root it could not read, or why
+	jq -e --arg r "$root" '[.findings[] | select(.state == "UNKNOWN") | .text
+		| select((contains($r + "/") or test("MemAvailable")) | not)] == []' <<<"$output" ||
+		die "$(jq -c '[.findings[] | select(.state == "UNKNOWN")]' <<<"$output")"
+	jq -e '[.findings[] | select(.state == "UNKNOWN")] | length > 0' <<<"$output"
+}
