@@ -434,7 +434,7 @@ static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const 
 	struct sbx_err herr, kerr;
 	bool have_hung = root_read_u64("/proc/sys/kernel/hung_task_detect_count", &hung, &herr) == 0;
 	struct kmsg_scan k;
-	bool have_log = false;
+	bool have_log = false, cached = false;
 	char h[32];
 
 	if (have_oom)
@@ -444,7 +444,9 @@ static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const 
 	/* The kernel log is read only when a counter says there is something
 	 * in it: on a big ring buffer that read costs more than all the rest. */
 	if ((have_oom && ooms) || (have_hung && hung) || (!have_oom && !have_hung))
-		have_log = node_kmsg_scan(b->uptime, &k, &kerr) == 0;
+		have_log = node_kmsg_scan_keyed(b->uptime, have_oom ? ooms : UINT64_MAX,
+						have_hung ? hung : UINT64_MAX, &k, &cached,
+						&kerr) == 0;
 	if (!have_oom) {
 		unknown(rep, "oom", "OOM kills", &b->vmstat_err);
 	} else if (!ooms) {

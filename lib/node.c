@@ -209,3 +209,102 @@ int node_kmsg_scan(double uptime, struct kmsg_scan *s, struct sbx_err *err)
 	s->pending_pid = -1;
 	return kmsg_read_each(kmsg_record, &a, err);
 }
+
+struct kmsg_cache {
+	char magic[8];
+	uint32_t size;
+	char boot_id[40];
+	uint64_t ooms, hung;
+	double uptime;
+	struct kmsg_scan scan;
+};
+
+#define KMSG_CACHE_MAGIC "sbxkmsg1"
+
+static bool kmsg_cache_path(char *out, size_t n, bool create)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+
+	if (x && x[0] == '/')
+		return (size_t)snprintf(out, n, "%s/srebox-kmsg.cache", x) < n;
+	if (geteuid() != 0)
+		return false;
+	if (create && mkdir("/run/srebox", 0700) < 0 && errno != EEXIST)
+		return false;
+	return (size_t)snprintf(out, n, "/run/srebox/kmsg.cache") < n;
+}
+
+static bool kmsg_cache_load(const char *path, struct kmsg_cache *c)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	/* only a file this user wrote, that no one else could have */
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	     !(st.st_mode & 022) && st.st_size == (off_t)sizeof(*c) &&
+	     read(fd, c, sizeof(*c)) == (ssize_t)sizeof(*c);
+	close(fd);
+	return ok && !memcmp(c->magic, KMSG_CACHE_MAGIC, 8) && c->size == sizeof(*c);
+}
+
+static void kmsg_cache_store(const char *path, const struct kmsg_cache *c)
+{
+	char tmp[4200];
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+		return;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return;
+	if (write(fd, c, sizeof(*c)) != (ssize_t)sizeof(*c) || close(fd) < 0 ||
+	    rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kmsg_scan *out,
+			 bool *cached, struct sbx_err *err)
+{
+	struct kmsg_cache c;
+	char path[4096], boot[40];
+	struct sbx_err e;
+	int rc;
+
+	*cached = false;
+	/* keyed by nothing, a kept scan could never go stale */
+	if (!root_is_live() || uptime <= 0 || (ooms == UINT64_MAX && hung == UINT64_MAX) ||
+	    root_read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot), &e) < 0 ||
+	    !kmsg_cache_path(path, sizeof(path), false))
+		return node_kmsg_scan(uptime, out, err);
+	if (kmsg_cache_load(path, &c) && !strcmp(c.boot_id, boot) && c.ooms == ooms &&
+	    c.hung == hung && uptime >= c.uptime) {
+		double d = uptime - c.uptime;
+
+		*out = c.scan;
+		for (size_t i = 0; i < out->nvictims && i < KMSG_MAX_VICTIMS; i++)
+			if (out->victim[i].age >= 0)
+				out->victim[i].age += d;
+		if (out->hung_age >= 0)
+			out->hung_age += d;
+		if (out->newest_oom_age >= 0)
+			out->newest_oom_age += d;
+		*cached = true;
+		return 0;
+	}
+	rc = node_kmsg_scan(uptime, out, err);
+	if (rc == 0 && kmsg_cache_path(path, sizeof(path), true)) {
+		memset(&c, 0, sizeof(c));
+		memcpy(c.magic, KMSG_CACHE_MAGIC, 8);
+		c.size = sizeof(c);
+		snprintf(c.boot_id, sizeof(c.boot_id), "%s", boot);
+		c.ooms = ooms;
+		c.hung = hung;
+		c.uptime = uptime;
+		c.scan = *out;
+		kmsg_cache_store(path, &c);
+	}
+	return rc;
+}

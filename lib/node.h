@@ -58,5 +58,16 @@ struct kmsg_scan {
 	int64_t pending_pid;
 };
 int node_kmsg_scan(double uptime, struct kmsg_scan *out, struct sbx_err *err);
+/* The same, kept between runs on the live machine.  The kernel log only
+ * grows, and what is looked for in it has a counter each (/proc/vmstat
+ * oom_kill, hung_task_detect_count; UINT64_MAX: not known): while the boot
+ * and the counters are those of the last scan, it still holds, its ages
+ * moved on by the time since, and the ring buffer is not read again --
+ * the costliest thing health does.  The scan is kept only where no one
+ * else can write ($XDG_RUNTIME_DIR, or /run/srebox for root), never under
+ * --root, and a failure to keep it is silent.  *cached says whether it
+ * came from there. */
+int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kmsg_scan *out,
+			 bool *cached, struct sbx_err *err);
 
 #endif
