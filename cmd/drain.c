@@ -100,8 +100,10 @@ static const struct sbx_col pdb_cols[] = {
 	[PB_VERDICT] = { "NOW", "verdict", CT_STR },
 };
 
+/* final: the plan is all there is (a dry run): a budget refusing now is a
+ * warning.  Otherwise what happens decides, and the plan only informs. */
 static void add_plan(struct sbx_report *rep, struct drain_node *nodes, size_t n,
-		     const struct drain_opts *o)
+		     const struct drain_opts *o, bool final)
 {
 	struct sbx_table *t = report_table(rep, "pods", plan_cols, PL_NCOLS);
 	struct sbx_table *b = report_table(rep, "budgets", pdb_cols, PB_NCOLS);
@@ -154,8 +156,11 @@ static void add_plan(struct sbx_report *rep, struct drain_node *nodes, size_t n,
 			}
 		}
 		for (size_t g = 0; g < nf; g++) {
-			report_finding(rep, ST_WARNING, "filter", dn->name, "%s: cannot delete %s: %s",
-				       dn->name, fatals[g], groups[g].s);
+			/* kubectl prints "cannot delete cannot delete Pods that
+			 * declare no controller": one "cannot delete" is enough */
+			report_finding(rep, ST_WARNING, "filter", dn->name, "%s: %s%s: %s", dn->name,
+				       str_starts(fatals[g], "cannot delete ") ? "" : "cannot delete ",
+				       fatals[g], groups[g].s);
 			buf_free(&groups[g]);
 		}
 		for (size_t j = 0; j < dn->npdbs; j++) {
@@ -179,7 +184,7 @@ static void add_plan(struct sbx_report *rep, struct drain_node *nodes, size_t n,
 			if (d->allowed < 1) {
 				blocking++;
 				cell_str(&c[PB_VERDICT], "refuses");
-				report_finding(rep, ST_WARNING, "budget", d->name,
+				report_finding(rep, final ? ST_WARNING : ST_OK, "budget", d->name,
 					       "PodDisruptionBudget %s/%s allows no disruption now (%ld "
 					       "healthy, %ld desired): evicting its %zu pod%s on %s "
 					       "waits until it does%s", d->ns, d->name, d->current,
@@ -482,7 +487,7 @@ static int drain_main(struct sbx_ctx *ctx)
 		sbx_emit(ctx, plan);
 		goto out;
 	}
-	add_plan(plan, nodes, n, &o);
+	add_plan(plan, nodes, n, &o, o.dry == DRY_CLIENT);
 	if (blocked(nodes, n))
 		report_note(plan, "nothing done: the node%s stay%s as %s (give the flags named above, "
 			    "or move those pods yourself)", n == 1 ? "" : "s", n == 1 ? "s" : "",

@@ -710,12 +710,12 @@ int drain_run(struct k8s *k, struct drain_node *dn, const struct drain_opts *o,
 			dn->interrupted = true;
 			break;
 		}
-		if (!pending)
-			break;
 		if (now >= deadline) {
-			dn->timed_out = true;
+			dn->timed_out = true;	/* add_result tells whether any pod was left */
 			break;
 		}
+		if (!pending)
+			break;
 		tick.pending = pending;
 		tick.elapsed = now - start;
 		tick.left = isfinite(deadline) ? deadline - now : -1;
