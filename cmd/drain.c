@@ -554,8 +554,14 @@ static int drain_main(struct sbx_ctx *ctx)
 		clear_line(&pg);
 		add_result(res, &nodes[i], &o, cordoned[i]);
 	}
-	if (*ctx->stop)
+	if (*ctx->stop) {
 		report_note(res, "interrupted (Ctrl-C)");
+		for (size_t i = 0; i < n; i++)
+			if (!nodes[i].interrupted && !nodes[i].elapsed)
+				report_finding(res, ST_WARNING, "drained", nodes[i].name,
+					       "node/%s not drained: interrupted before its turn; it stays "
+					       "cordoned (unschedulable)", nodes[i].name);
+	}
 	if (!res->ntables)
 		report_table(res, "pods", res_cols, RS_NCOLS);
 	{
