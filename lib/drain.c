@@ -71,7 +71,6 @@ out:
 static const char DS_FATAL[] = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
 static const char DS_WARNING[] = "ignoring DaemonSet-managed Pods";
 static const char LOCAL_FATAL[] = "Pods with local storage (use --delete-emptydir-data to override)";
-static const char LOCAL_WARNING[] = "deleting Pods with local storage";
 static const char UNMANAGED_FATAL[] =
 	"cannot delete Pods that declare no controller (use --force to override)";
 static const char UNMANAGED_WARNING[] = "deleting Pods that declare no controller";
@@ -202,7 +201,6 @@ void drain_filter(json_t *pod, const struct drain_opts *o, double now, int ds, c
 			"(--delete-emptydir-data)", k8s_str(ref, "kind", ""));
 	else
 		verdict(v, del, NULL, NULL, "%s recreates it elsewhere", k8s_str(ref, "kind", ""));
-	(void)LOCAL_WARNING;
 }
 
 /* --- selectors ----------------------------------------------------------- */
