@@ -150,3 +150,15 @@ need_kubectl() {
 	KUBECTL=$(kubectl_bin) || skip "no kubectl 1.20 or later on this machine (kubectl parity not checked)"
 	export KUBECTL
 }
+
+# GET from the test server as its admin: k8s_api PATH (JSON on stdout).  Its
+# requests are in the log too, with the user agent "k8s_api".
+k8s_api() {
+	python3 - "$K8S_URL$1" "$K8S_CERTS/ca.crt" "$K8S_TOKEN" <<-'PY'
+		import ssl, sys, urllib.request
+		ctx = ssl.create_default_context(cafile=sys.argv[2])
+		rq = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[3],
+		                                                  "User-Agent": "k8s_api"})
+		sys.stdout.write(urllib.request.urlopen(rq, context=ctx).read().decode())
+	PY
+}

@@ -30,6 +30,10 @@ Faults and behaviours for the tests (repeatable options)
   --no-table             answer Table requests with plain lists
   --mode junk|silent     not HTTP at all / accept and never answer
   --evict-429 NS/POD=N   refuse N evictions of a pod with a PDB 429 (-1: forever)
+  --pdb-429 NS/PDB=N     refuse N evictions of the pods that budget selects (-1: forever);
+                         the 429 names the budget and its status, as the apiserver does
+  --replace NS/POD       once gone, the pod comes back under the same name with a new UID
+                         (a StatefulSet's), unscheduled
   --deletion-delay S     a deleted or evicted pod stays (terminating) S seconds
   --forbid VERB:RESOURCE 403 as RBAC words it, e.g. list:leases
   --scale-nodes N        N generated nodes (and leases) from the fixture nodes
@@ -217,6 +221,20 @@ def label_match(sel, labels):
                 return False
             continue
         raise ValueError("unable to parse requirement: %r" % term)
+    return True
+
+
+def selector_match(sel, labels):
+    """metav1.LabelSelector: matchLabels and matchExpressions"""
+    for k, v in (sel.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in sel.get("matchExpressions") or []:
+        k, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
+        ok = {"In": k in labels and labels[k] in vals, "NotIn": k not in labels or labels[k] not in vals,
+              "Exists": k in labels, "DoesNotExist": k not in labels}.get(op, False)
+        if not ok:
+            return False
     return True
 
 
@@ -488,6 +506,8 @@ class Server(ThreadingHTTPServer):
         self.logf = open(opts.log, "a") if opts.log else None
         self.loglock = threading.Lock()
         self.evict_budget = {k: int(v) for k, v in opts.evict_429}
+        self.pdb_budget = {k: int(v) for k, v in opts.pdb_429}
+        self.uid_seq = 0
         self.deleting = {}                # (ns, name) -> time it goes away
         self.tls = None
         if opts.cert:
@@ -815,8 +835,23 @@ class Server(ThreadingHTTPServer):
         with self.store.lock:
             for (ns, name), when in list(self.deleting.items()):
                 if when <= now:
-                    self.store.objs.pop(("pods", ns, name), None)
+                    self.gone(ns, name)
                     del self.deleting[(ns, name)]
+
+    def gone(self, ns, name):
+        """a pod leaves the store; with --replace its controller makes a new
+        one under the same name (a StatefulSet's), new UID, not yet scheduled"""
+        pod = self.store.objs.pop(("pods", ns, name), None)
+        if pod is not None and "%s/%s" % (ns, name) in self.opts.replace:
+            new = copy.deepcopy(pod)
+            md = new["metadata"]
+            md.pop("deletionTimestamp", None)
+            md.pop("resourceVersion", None)
+            self.uid_seq += 1
+            md["uid"] = "00000000-0000-4000-9000-%012d" % self.uid_seq
+            new.setdefault("spec", {}).pop("nodeName", None)
+            new["status"] = {"phase": "Pending"}
+            self.store.put("pods", new)
 
     def remove_pod(self, ns, name):
         with self.store.lock:
@@ -828,23 +863,47 @@ class Server(ThreadingHTTPServer):
                     datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
                 self.deleting[(ns, name)] = time.time() + self.opts.deletion_delay
             else:
-                del self.store.objs[("pods", ns, name)]
+                self.gone(ns, name)
+
+    def budgets_of(self, pod):
+        """the PodDisruptionBudgets selecting a pod (policy/v1: {} selects all)"""
+        ns, labels = pod["metadata"].get("namespace", ""), pod["metadata"].get("labels") or {}
+        out = []
+        for (_, bns, _), b in self.store.list("poddisruptionbudgets", ns):
+            sel = (b.get("spec") or {}).get("selector")
+            if sel is not None and selector_match(sel, labels):
+                out.append(b)
+        return out
+
+    def refuse(self, budget, pod):
+        st = (budget or {}).get("status") or {}
+        name = budget["metadata"]["name"] if budget else (pod["metadata"]["name"].split("-")[0] or "pdb")
+        raise ApiError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.",
+                       {"causes": [{"reason": "DisruptionBudget",
+                                    "message": "The disruption budget %s needs %d healthy pods and has %d currently"
+                                    % (name, st.get("desiredHealthy", 1), st.get("currentHealthy", 1))}]})
 
     def evict(self, h, q, body, user, ns, name):
         self.check(user, "create", "pods", ns)
-        self.lookup("pods", ns, name)
+        pod = self.lookup("pods", ns, name)
         ev = json.loads(body or b"{}")
         key = "%s/%s" % (ns, name)
-        left = self.evict_budget.get(key, 0)
-        if left:
-            if left > 0:
-                self.evict_budget[key] = left - 1
-            raise ApiError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.",
-                           {"causes": [{"reason": "DisruptionBudget",
-                                        "message": "The disruption budget %s needs 1 healthy pods and has 1 currently"
-                                        % (name.split("-")[0] or "pdb")}]})
-        if "All" not in ((ev.get("deleteOptions") or {}).get("dryRun") or []):
-            self.remove_pod(ns, name)
+        budgets = self.budgets_of(pod)
+        with self.store.lock:
+            left = self.evict_budget.get(key, 0)
+            if left:
+                if left > 0:
+                    self.evict_budget[key] = left - 1
+                self.refuse(budgets[0] if budgets else None, pod)
+            for b in budgets:
+                bkey = "%s/%s" % (ns, b["metadata"]["name"])
+                left = self.pdb_budget.get(bkey, 0)
+                if left:
+                    if left > 0:
+                        self.pdb_budget[bkey] = left - 1
+                    self.refuse(b, pod)
+            if "All" not in ((ev.get("deleteOptions") or {}).get("dryRun") or []):
+                self.remove_pod(ns, name)
         return self.js({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
 
     def delete_pod(self, h, q, body, user, ns, name):
@@ -877,6 +936,8 @@ def main():
     ap.add_argument("--garbage", type=kv, action="append", default=[])
     ap.add_argument("--forbid", action="append", default=[])
     ap.add_argument("--evict-429", type=kv, action="append", default=[])
+    ap.add_argument("--pdb-429", type=kv, action="append", default=[])
+    ap.add_argument("--replace", action="append", default=[])
     ap.add_argument("--deletion-delay", type=float, default=0)
     ap.add_argument("--scale-nodes", type=int, default=0)
     ap.add_argument("--now")

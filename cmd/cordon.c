@@ -1,0 +1,179 @@
+/* srebox cordon NODE...: mark nodes unschedulable with the one PATCH
+ * kubectl cordon sends, nothing when already cordoned.  (uncordon.c is the
+ * same run the other way.) */
+#include "cordon.h"
+
+#include "../lib/k8s_obj.h"
+
+#include <string.h>
+
+static const char *o_dry = "none", *o_selector;
+
+const struct sbx_opt cordon_opts[] = {
+	{ 0, "dry-run", OPT_CHOICE, &o_dry, "MODE",
+	  "none; client: send nothing, say what would change; server: ask the API server "
+	  "(?dryRun=All)",
+	  "none client server", NULL },
+	{ 'l', "selector", OPT_STRING, &o_selector, "SELECTOR",
+	  "the nodes with these labels (kubectl's -l), as well as NODE...", NULL, NULL },
+	OPT_END,
+};
+
+bool cordon_dry(const char *s, enum drain_dry *out)
+{
+	*out = !strcmp(s, "client") ? DRY_CLIENT : !strcmp(s, "server") ? DRY_SERVER : DRY_NONE;
+	return true;
+}
+
+void cordon_nodes_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **cordon_nodes(struct k8s *k, struct sbx_ctx *ctx, const char *selector, size_t *n,
+		    struct sbx_err *err)
+{
+	char **v = NULL;
+	size_t alloc = 0;
+
+	*n = 0;
+	for (int i = 0; i < ctx->nargs; i++) {
+		ALLOC_GROW(v, *n + 1, alloc);
+		v[(*n)++] = xstrdup(ctx->args[i]);
+	}
+	if (selector) {
+		static const char *const drop[] = { "items.*.metadata.*", "+items.*.metadata.name",
+						    "items.*.spec", "items.*.status", NULL };
+		struct buf q = { 0 };
+		struct k8s_list l;
+		json_t *page, *it;
+		size_t i;
+		int rc;
+
+		k8s_query_add(&q, "labelSelector", selector);
+		k8s_list_init(&l, k, "/api/v1/nodes", q.s, K8S_OBJECTS, drop);
+		while ((rc = k8s_list_next(&l, &page, err)) > 0)
+			json_array_foreach(k8s_list_items(page), i, it) {
+				ALLOC_GROW(v, *n + 1, alloc);
+				v[(*n)++] = xstrdup(k8s_str(it, "metadata.name", ""));
+			}
+		k8s_list_free(&l);
+		buf_free(&q);
+		if (rc < 0) {
+			cordon_nodes_free(v, *n);
+			*n = 0;
+			return NULL;
+		}
+		if (!*n) {
+			sbx_err_set(err, 0, "no node has the labels %s", selector);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+enum { CN_NODE, CN_WAS, CN_NOW, CN_RESULT, CN_NCOLS };
+static const struct sbx_col cols[] = {
+	[CN_NODE] = { "NODE", "node", CT_STR, COL_LABEL },
+	[CN_WAS] = { "WAS", "was", CT_STR },
+	[CN_NOW] = { "NOW", "now", CT_STR },
+	[CN_RESULT] = { "RESULT", "result", CT_STR },
+};
+
+int cordon_run(struct sbx_ctx *ctx, bool on)
+{
+	const char *verb = on ? "cordon" : "uncordon";
+	struct sbx_report *rep = report_new(ctx->applet->name);
+	struct sbx_err err = { 0 };
+	struct sbx_table *t;
+	enum drain_dry dry;
+	struct k8s *k;
+	char **nodes;
+	size_t n, changed = 0, same = 0, failed = 0;
+	const char *suffix;
+
+	cordon_dry(o_dry, &dry);
+	suffix = dry == DRY_CLIENT ? " (dry run)" : dry == DRY_SERVER ? " (server dry run)" : "";
+	if (!ctx->nargs && !o_selector) {
+		warnx_("give NODE... or -l SELECTOR");
+		report_free(rep);
+		return 3;
+	}
+	k = k8s_open(&ctx->kube, &err);
+	if (!k) {
+		report_fail(rep, "%s", err.msg);
+		sbx_emit(ctx, rep);
+		return 0;
+	}
+	nodes = cordon_nodes(k, ctx, o_selector, &n, &err);
+	if (!nodes) {
+		report_fail(rep, "%s", err.msg);
+		k8s_close(k);
+		sbx_emit(ctx, rep);
+		return 0;
+	}
+	t = report_table(rep, "nodes", cols, CN_NCOLS);
+	for (size_t i = 0; i < n; i++) {
+		struct sbx_cell *c = table_row(t);
+		bool ch;
+		long code = 0;
+
+		cell_str(&c[CN_NODE], nodes[i]);
+		sbx_err_clear(&err);
+		if (drain_cordon(k, nodes[i], on, dry, &ch, &code, &err) < 0) {
+			failed++;
+			cell_unknown(&c[CN_WAS], err.msg);
+			cell_unknown(&c[CN_NOW], err.msg);
+			cell_strf(&c[CN_RESULT], "error: %s", err.msg);
+			report_finding(rep, ST_UNKNOWN, verb, nodes[i], "unable to %s node \"%s\": %s",
+				       verb, nodes[i], err.msg);
+			continue;
+		}
+		/* the node was as `on` says unless it changed */
+		cell_str(&c[CN_WAS], (ch ? !on : on) ? "cordoned" : "schedulable");
+		cell_str(&c[CN_NOW], (ch && dry != DRY_NONE ? !on : on) ? "cordoned" : "schedulable");
+		if (ch) {
+			changed++;
+			cell_strf(&c[CN_RESULT], "%sed%s", verb, suffix);
+			report_finding(rep, ST_OK, verb, nodes[i], "node/%s %sed%s", nodes[i], verb,
+				       suffix);
+		} else {
+			same++;
+			cell_strf(&c[CN_RESULT], "already %sed", verb);
+			report_finding(rep, ST_OK, verb, nodes[i], "node/%s already %sed", nodes[i],
+				       verb);
+		}
+	}
+	report_summary(rep, "%zu node%s %sed%s, %zu already %sed%s%.0zu%s", changed,
+		       changed == 1 ? "" : "s", verb, suffix, same, verb, failed ? ", " : "", failed,
+		       failed ? " could not be changed" : "");
+	if (on && changed && dry == DRY_NONE)
+		report_note(rep, "new pods will not be scheduled there; running pods stay (srebox "
+			    "drain moves them)");
+	cordon_nodes_free(nodes, n);
+	k8s_close(k);
+	sbx_emit(ctx, rep);
+	return 0;
+}
+
+static int run(struct sbx_ctx *ctx)
+{
+	return cordon_run(ctx, true);
+}
+
+const struct sbx_applet applet_cordon = {
+	.name = "cordon",
+	.summary = "mark Kubernetes nodes unschedulable, as kubectl cordon",
+	.usage = "[OPTIONS] NODE...",
+	.description =
+		"Mark each NODE unschedulable (spec.unschedulable) with the strategic merge\n"
+		"patch kubectl cordon sends; a node already cordoned gets no request.  Pods\n"
+		"already on the node stay: srebox drain moves them.  Exit 0 when every node\n"
+		"is cordoned, 3 when one could not be read or changed.",
+	.flags = AP_K8S | AP_OUTPUT,
+	.opts = cordon_opts,
+	.args_complete = NULL,
+	.run = run,
+};
