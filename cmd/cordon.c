@@ -174,6 +174,6 @@ const struct sbx_applet applet_cordon = {
 		"is cordoned, 3 when one could not be read or changed.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
-	.args_complete = NULL,
+	.args_complete = "cmd:nodes -o name --request-timeout 2s",
 	.run = run,
 };

@@ -1061,6 +1061,6 @@ const struct sbx_applet applet_node = {
 		"tail of a pod's log.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = node_opts,
-	.args_complete = NULL,
+	.args_complete = "cmd:nodes -o name --request-timeout 2s",
 	.run = node_run,
 };

@@ -149,6 +149,7 @@ static const char *const list_paths[] = {
 /* The row being read, and everything the list applet keeps. */
 struct reader {
 	struct k8s *k;
+	bool names_only;		/* -o name: no Lease is asked for */
 	struct sbx_table *t;
 	struct k8s_node_sum *pending;	/* the page's rows, until their Leases */
 	size_t npending, apending;
@@ -293,21 +294,24 @@ static void finish_page(struct reader *r, bool short_list)
 	struct stats *st = &r->st;
 	size_t first = r->t->nrows - r->npending;
 
-	if (!r->joined) {
+	if (!r->joined && !r->names_only) {
 		k8s_lease_join_init(&r->lj, r->k, short_list);
 		r->joined = true;
 	}
 	for (size_t i = 0; i < r->npending; i++) {
 		struct k8s_node_sum *s = &r->pending[i];
 		struct sbx_cell *c = table_cell(r->t, first + i, 0);
-		const struct k8s_lease *lease = k8s_lease_join_find(&r->lj, s->name);
+		const struct k8s_lease *lease =
+			r->names_only ? NULL : k8s_lease_join_find(&r->lj, s->name);
 
 		if (lease)
 			k8s_node_sum_renew(s, lease->renew, lease->duration, r->now);
 		if (s->has_lease)
 			cell_num(&c[N_HEARTBEAT], s->renew_age);
 		else
-			cell_unknown(&c[N_HEARTBEAT], lease ? "the Lease has no renewTime" : r->lj.why);
+			cell_unknown(&c[N_HEARTBEAT], lease ? "the Lease has no renewTime"
+					      : r->names_only ? "not asked (-o name)"
+					      : r->lj.why);
 		if (s->problems.len)
 			cell_str(&c[N_CONDS], s->problems.s);
 		if (s->taints.len)
@@ -565,6 +569,7 @@ static int nodes_run(struct sbx_ctx *ctx)
 	k8s_list_capture(&l, on_value, r);
 	l.limit = o_chunk;
 	r->k = k;
+	r->names_only = ctx->format == FMT_NAME;
 	while ((rc = k8s_list_next(&l, &page, &err)) > 0) {
 		/* a handful of nodes in all: one GET each beats listing every Lease */
 		finish_page(r, l.pages == 1 && l.done && r->npending <= 16);

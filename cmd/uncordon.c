@@ -18,6 +18,6 @@ const struct sbx_applet applet_uncordon = {
 		"changed.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
-	.args_complete = NULL,
+	.args_complete = "cmd:nodes -o name --request-timeout 2s",
 	.run = run,
 };

@@ -29,7 +29,7 @@ _srebox_cordon()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -42,7 +42,7 @@ _srebox_cordon()
 		COMPREPLY=($(compgen -W '--dry-run --selector --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
-	COMPREPLY=()
+	COMPREPLY=($(compgen -W "$(srebox nodes -o name --request-timeout 2s 2>/dev/null)" -- "$cur"))
 }
 
 _srebox_cswitch()
@@ -70,7 +70,7 @@ _srebox_cswitch()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -117,7 +117,7 @@ _srebox_disk()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -173,7 +173,7 @@ _srebox_drain()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -186,7 +186,7 @@ _srebox_drain()
 		COMPREPLY=($(compgen -W '--ignore-daemonsets --delete-emptydir-data --force --grace-period --timeout --pod-selector --skip-wait-for-delete-timeout --disable-eviction --dry-run --yes --selector --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
-	COMPREPLY=()
+	COMPREPLY=($(compgen -W "$(srebox nodes -o name --request-timeout 2s 2>/dev/null)" -- "$cur"))
 }
 
 _srebox_health()
@@ -217,7 +217,7 @@ _srebox_health()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -258,7 +258,7 @@ _srebox_irq()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -305,7 +305,7 @@ _srebox_node()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -318,7 +318,7 @@ _srebox_node()
 		COMPREPLY=($(compgen -W '--logs --container --tail --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
-	COMPREPLY=()
+	COMPREPLY=($(compgen -W "$(srebox nodes -o name --request-timeout 2s 2>/dev/null)" -- "$cur"))
 }
 
 _srebox_nodes()
@@ -352,7 +352,7 @@ _srebox_nodes()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -393,7 +393,7 @@ _srebox_throttle()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -437,7 +437,7 @@ _srebox_uncordon()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -450,7 +450,7 @@ _srebox_uncordon()
 		COMPREPLY=($(compgen -W '--dry-run --selector --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
-	COMPREPLY=()
+	COMPREPLY=($(compgen -W "$(srebox nodes -o name --request-timeout 2s 2>/dev/null)" -- "$cur"))
 }
 
 _srebox()

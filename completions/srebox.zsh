@@ -13,11 +13,12 @@ _srebox_cordon()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
-		'(-V --version)'{-V,--version}'[show the version]'
+		'(-V --version)'{-V,--version}'[show the version]' \
+		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
 }
 
 _srebox_cswitch()
@@ -33,7 +34,7 @@ _srebox_cswitch()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -54,7 +55,7 @@ _srebox_disk()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -82,11 +83,12 @@ _srebox_drain()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
-		'(-V --version)'{-V,--version}'[show the version]'
+		'(-V --version)'{-V,--version}'[show the version]' \
+		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
 }
 
 _srebox_health()
@@ -100,7 +102,7 @@ _srebox_health()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -119,7 +121,7 @@ _srebox_irq()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -138,11 +140,12 @@ _srebox_node()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
-		'(-V --version)'{-V,--version}'[show the version]'
+		'(-V --version)'{-V,--version}'[show the version]' \
+		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
 }
 
 _srebox_nodes()
@@ -157,7 +160,7 @@ _srebox_nodes()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -175,7 +178,7 @@ _srebox_throttle()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -193,11 +196,12 @@ _srebox_uncordon()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom or check]:FORMAT:(table wide json prom check)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
-		'(-V --version)'{-V,--version}'[show the version]'
+		'(-V --version)'{-V,--version}'[show the version]' \
+		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
 }
 
 _srebox()

@@ -58,7 +58,7 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	}
 	/* Prometheus text has no place for the reason srebox_up is 0: say it
 	 * on stderr, as the table view does. */
-	if (r->error && ctx->format == FMT_PROM)
+	if (r->error && (ctx->format == FMT_PROM || ctx->format == FMT_NAME))
 		fprintf(stderr, "srebox %s: %s\n", ctx->applet->name, r->error);
 	/* Streamed reports reach a pipe as they happen (-n 0 | grep). */
 	if (fflush(stdout) != 0 && errno != EPIPE)

@@ -38,7 +38,8 @@ static int cb_count(const char *arg)
 
 const struct sbx_opt sbx_common_output_opts[] = {
 	{ 'o', "output", OPT_CHOICE, &o_output, "FORMAT",
-	  "table, wide, json, prom or check (default table)", "table wide json prom check", NULL },
+	  "table, wide, json, prom, check or name (default table)",
+	  "table wide json prom check name", NULL },
 	{ 0, "color", OPT_CHOICE, &o_color, "WHEN",
 	  "colour the state words: auto (a terminal, NO_COLOR unset), always, never",
 	  "auto always never", NULL },

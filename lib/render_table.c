@@ -437,3 +437,24 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 		print_table(f, r->tables[i], o);
 	}
 }
+
+/* For scripts and shell completion (srebox drain $(srebox nodes -o name
+ * -l pool=a)): the first column of the first table, one row a line, as
+ * the table shows it; a row whose name is unknown is left out. */
+void render_name(FILE *f, const struct sbx_report *r)
+{
+	const struct sbx_table *t = r->ntables ? r->tables[0] : NULL;
+	struct buf b = { 0 };
+
+	if (r->error || !t || !t->ncols)
+		return;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct sbx_cell *c = table_cell(t, i, 0);
+
+		if (c->kind != CELL_VAL)
+			continue;
+		cell_text(t, &t->cols[0], c, &b);
+		fprintf(f, "%s\n", b.s ? b.s : "");
+	}
+	buf_free(&b);
+}

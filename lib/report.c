@@ -283,7 +283,7 @@ void finding_bounds(struct sbx_finding *f, double min, double max)
 
 bool format_parse(const char *s, enum sbx_format *out)
 {
-	static const char *const names[] = { "table", "wide", "json", "prom", "check" };
+	static const char *const names[] = { "table", "wide", "json", "prom", "check", "name" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(s, names[i]) == 0) {
@@ -329,6 +329,8 @@ void render_part(FILE *f, struct sbx_report *r, const struct render_opts *o)
 		render_table_part(f, r, o, false);
 	else if (o->format == FMT_JSON)
 		render_json_part(f, r, o, false);
+	else if (o->format == FMT_NAME)
+		render_name(f, r);
 	for (size_t i = 0; i < r->ntables; i++)
 		table_drop_rows(r->tables[i]);
 }
@@ -349,6 +351,9 @@ void render_end(FILE *f, struct sbx_report *r, const struct render_opts *o)
 	case FMT_CHECK:
 		render_check(f, r, o);
 		break;
+	case FMT_NAME:
+		render_name(f, r);
+		break;
 	}
 }
 
@@ -367,6 +372,9 @@ void render(FILE *f, const struct sbx_report *r, const struct render_opts *o)
 		break;
 	case FMT_CHECK:
 		render_check(f, r, o);
+		break;
+	case FMT_NAME:
+		render_name(f, r);
 		break;
 	}
 }

@@ -149,7 +149,7 @@ void finding_perf_unknown(struct sbx_finding *f, const char *label, const char *
 void finding_bounds(struct sbx_finding *f, double min, double max);
 
 /* Output formats */
-enum sbx_format { FMT_TABLE, FMT_WIDE, FMT_JSON, FMT_PROM, FMT_CHECK };
+enum sbx_format { FMT_TABLE, FMT_WIDE, FMT_JSON, FMT_PROM, FMT_CHECK, FMT_NAME };
 bool format_parse(const char *s, enum sbx_format *out);
 
 struct render_opts {
@@ -179,6 +179,8 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+/* -o name: the first column of the first table, a row per line. */
+void render_name(FILE *f, const struct sbx_report *r);
 
 /* Write prom output to DIR/srebox_<applet>.prom atomically: a temporary
  * file in DIR, fsync, rename (what node_exporter's textfile collector needs). */

@@ -2,6 +2,7 @@
 # The generated completions work in each shell.
 
 load lib
+load k8s
 
 COMP=$SREBOX_TESTS/../completions
 
@@ -23,7 +24,7 @@ bash_complete() {
 	run bash_complete "srebox irq --per"
 	[ "$output" = --per-cpu ]
 	run bash_complete "srebox irq -o "
-	[ "$(tr '\n' ' ' <<<"$output")" = "table wide json prom check " ]
+	[ "$(tr '\n' ' ' <<<"$output")" = "table wide json prom check name " ]
 	run bash_complete "srebox-irq --sort n"
 	[ "$output" = name ]
 	mkdir -p "$BATS_TEST_TMPDIR/rootdir"
@@ -61,6 +62,31 @@ bash_complete() {
 	}
 	z 'srebox i' | grep -qx irq
 	[ "$(z 'srebox irq --per')" = --per-cpu ]
-	[ "$(z 'srebox irq -o ' | tr '\n' ' ')" = "check json prom table wide " ]
+	[ "$(z 'srebox irq -o ' | tr '\n' ' ')" = "check json name prom table wide " ]
 	[ "$(z 'srebox-irq --sort n')" = name ]
+}
+
+@test "node names come from the cluster in bash, zsh and fish, through srebox nodes -o name" {
+	k8s_setup_file
+	k8s_start "$K8S_DIR/default"
+	export KUBECONFIG=$KC PATH=$(dirname "$SREBOX"):$PATH
+	want=$(sb nodes -o name | grep master | sort)
+	[ "$(wc -l <<<"$want")" -eq 3 ]
+	got=$(bash_complete "srebox drain ci-ln-d53y532-f76d1-2btqq-mas" | sort)
+	[ "$got" = "$want" ] || die "bash: '$got'"
+	got=$(bash_complete "srebox-cordon ci-ln-d53y532-f76d1-2btqq-mas" | sort)
+	[ "$got" = "$want" ] || die "bash, srebox-cordon: '$got'"
+	if command -v fish >/dev/null; then
+		got=$(fish --no-config -c "source $COMP/srebox.fish; complete -C 'srebox uncordon ci-ln-d53y532-f76d1-2btqq-mas'" | cut -f1 | sort)
+		[ "$got" = "$want" ] || die "fish: '$got'"
+	fi
+	if command -v zsh >/dev/null; then
+		cp "$COMP/srebox.zsh" "$BATS_TEST_TMPDIR/_srebox"
+		rm -f "$BATS_TEST_TMPDIR/z.out"
+		zsh -f "$SREBOX_TESTS/tools/zsh-complete.zsh" "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/z.out" \
+			"srebox node ci-ln-d53y532-f76d1-2btqq-mas"
+		got=$(grep . "$BATS_TEST_TMPDIR/z.out" | sort -u)
+		[ "$got" = "$want" ] || die "zsh: '$got'"
+	fi
+	k8s_stop_test
 }

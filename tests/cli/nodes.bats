@@ -206,3 +206,27 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
 	[ "$status" -eq 3 ]
 	[[ $output == *"--request-timeout 0: give a duration above 0"* ]]
 }
+
+@test "-o name: the names alone, those kubectl get -o name lists, and no Lease asked for" {
+	: >"$K8S_LOG"
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o name
+	[ "$status" -le 2 ]
+	# the list of nodes, and no Lease
+	[ -z "$(k8s_requests 'select(.path | test("lease")) | .path')" ]
+	k8s_requests 'select(.path == "/api/v1/nodes")' | grep -q .
+	want=$(sb nodes --kubeconfig "$KC" -o json | jq -r '.nodes[].name')
+	[ "$output" = "$want" ]
+	[ "$(wc -l <<<"$output")" -ge 7 ]
+	run sb nodes --kubeconfig "$KC" -o name -l 'node-role.kubernetes.io/master'
+	[ "$(tr '\n' ' ' <<<"$output")" = "ci-ln-d53y532-f76d1-2btqq-master-0 ci-ln-d53y532-f76d1-2btqq-master-1 ci-ln-d53y532-f76d1-2btqq-master-2 minikube " ]
+	need_kubectl
+	[ "$(sb nodes --kubeconfig "$KC" -o name)" = "$(kubectl_run get nodes -o name | sed 's|^node/||')" ]
+}
+
+@test "-o name with an unreachable server: nothing on stdout, the reason on stderr, exit 3" {
+	k8s_kubeconfig "$BATS_TEST_TMPDIR/kc" "https://127.0.0.1:1" "token: x"
+	run --separate-stderr sb nodes --kubeconfig "$BATS_TEST_TMPDIR/kc" -o name --request-timeout 1s
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ $stderr == *"127.0.0.1:1"* ]]
+}
