@@ -624,8 +624,11 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
 
 	if (!have_tasks)
 		return;
+	/* k3s runs its kubelet inside k3s-server or k3s-agent, healthz and all */
 	for (size_t i = 0; i < t->n && !k; i++)
-		if (t->v[i].has_name && !strcmp(t->v[i].comm, "kubelet") && t->v[i].state != 'Z')
+		if (t->v[i].has_name && t->v[i].state != 'Z' &&
+		    (!strcmp(t->v[i].comm, "kubelet") || !strcmp(t->v[i].comm, "k3s-server") ||
+		     !strcmp(t->v[i].comm, "k3s-agent")))
 			k = &t->v[i];
 	for (size_t i = 0; i < ARRAY_SIZE(configs) && !config; i++)
 		if (access(rooted(configs[i]), F_OK) == 0)
@@ -643,24 +646,25 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
 	h = http_new(&err);
 	if (!h) {
 		report_finding(rep, ST_UNKNOWN, "kubelet", NULL,
-			       "kubelet (pid %d) runs; healthz not asked: %s", (int)k->tgid, err.msg);
+			       "%s (pid %d) runs; healthz not asked: %s", k->comm, (int)k->tgid,
+			       err.msg);
 		return;
 	}
 	t0 = now_monotonic();
 	if (http_get(h, o_healthz, o_timeout, &body, 512, &rs, &err) < 0) {
 		report_finding(rep, ST_CRITICAL, "kubelet", NULL,
-			       "kubelet (pid %d) runs but %s did not answer: %s", (int)k->tgid,
+			       "%s (pid %d) runs but %s did not answer: %s", k->comm, (int)k->tgid,
 			       o_healthz, err.msg);
 	} else if (rs.code == 200) {
-		report_finding(rep, ST_OK, "kubelet", NULL, "kubelet (pid %d) healthy: %s ok in %.0f ms",
-			       (int)k->tgid, o_healthz, (now_monotonic() - t0) * 1e3);
+		report_finding(rep, ST_OK, "kubelet", NULL, "%s (pid %d) healthy: %s ok in %.0f ms",
+			       k->comm, (int)k->tgid, o_healthz, (now_monotonic() - t0) * 1e3);
 	} else {
 		size_t l = body.len;
 
 		while (l && (body.s[l - 1] == '\n' || body.s[l - 1] == '\r'))
 			l--;
 		report_finding(rep, ST_CRITICAL, "kubelet", NULL,
-			       "kubelet (pid %d) unhealthy: %s answered %ld: %.*s", (int)k->tgid,
+			       "%s (pid %d) unhealthy: %s answered %ld: %.*s", k->comm, (int)k->tgid,
 			       o_healthz, rs.code, (int)(l > 200 ? 200 : l), body.len ? body.s : "");
 	}
 	buf_free(&body);

@@ -287,12 +287,14 @@ zombie_tree() {
 	jq -e '[.findings[] | select(.check == "freq")][0] | .state == "WARNING" and (.text | test("capped"))' <<<"$output"
 }
 
-# fake_kubelet DIR CODE: a process named kubelet answering /healthz with CODE
+# fake_kubelet DIR CODE [NAME]: a process named NAME (kubelet) answering
+# /healthz with CODE
 fake_kubelet() {
+	local name=${3:-kubelet}
 	# Debian's python3 itself (not a version manager's shim script): the
 	# process is then named after the link
-	ln -sf /usr/bin/python3 "$1/kubelet"
-	"$1/kubelet" - "$2" >"$1/port" 2>/dev/null <<'PY' &
+	ln -sf /usr/bin/python3 "$1/$name"
+	"$1/$name" - "$2" >"$1/port" 2>/dev/null <<'PY' &
 import http.server, sys
 code = int(sys.argv[1])
 class H(http.server.BaseHTTPRequestHandler):
@@ -413,4 +415,13 @@ PY
 	printf 'ffffffff' | dd of="$t/srebox-kmsg.cache" bs=1 seek=12 conv=notrunc status=none
 	strace -f -e trace=syslog -o "$t/s3" "$SREBOX" health -i 0 -o json >/dev/null || true
 	grep -q 'SYSLOG_ACTION_READ_ALL' "$t/s3"
+}
+
+@test "live: k3s's kubelet, inside k3s-agent, is asked the same" {
+	d=$BATS_TEST_TMPDIR
+	fake_kubelet "$d" 200 k3s-agent
+	run sb health -i 0 -o json --kubelet-healthz "http://127.0.0.1:$PORT/healthz"
+	kill $KUBELET; wait $KUBELET 2>/dev/null || true
+	jq -e --arg pid "$KUBELET" '[.findings[] | select(.check == "kubelet")][0] | .state == "OK"
+		and (.text | startswith("k3s-agent (pid " + $pid + ") healthy"))' <<<"$output"
 }
