@@ -5,21 +5,9 @@
 # sends no change, and the node to cordon is cordoned already (a GET each).
 drain_bench() {
 	local d kubectl port m1=ci-ln-d53y532-f76d1-2btqq-master-1 wb=ci-ln-d53y532-f76d1-2btqq-worker-b-7x8mw
-	kubectl=
-	for k in /usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] "$(command -v kubectl 2>/dev/null)"; do
-		[ -x "$k" ] && { kubectl=$k; break; }
-	done
-	[ -n "$kubectl" ] || { echo "# drain: no kubectl on this machine, skipped" >&2; return 0; }
+	kubectl=$(bench_kubectl) || { echo "# drain: no kubectl on this machine, skipped" >&2; return 0; }
 	d=$(mktemp -d)
-	(
-		cd "$d" || exit 1
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key \
-			-out ca.crt -days 2 -subj /CN=bench-ca
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout s.key -out s.csr \
-			-subj /CN=bench-apiserver
-		printf 'subjectAltName=IP:127.0.0.1\n' >ext
-		openssl x509 -req -in s.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out s.crt -days 2 -extfile ext
-	) >/dev/null 2>&1 || { echo "# drain: openssl failed, skipped" >&2; rm -rf "$d"; return 0; }
+	bench_certs "$d" || { echo "# drain: openssl failed, skipped" >&2; rm -rf "$d"; return 0; }
 	mkdir -p "$d/scen/derived"
 	cp "$SREBOX_TESTS"/fixtures/k8s/nodes/*.json "$SREBOX_TESTS"/fixtures/k8s/pods/*.json \
 		"$SREBOX_TESTS"/fixtures/k8s/pdbs/*.json "$SREBOX_TESTS"/fixtures/k8s/daemonsets/*.json "$d/scen/"

@@ -7,15 +7,7 @@
 k8s_bench() {
 	local d kubectl srv port
 	d=$(mktemp -d)
-	(
-		cd "$d" || exit 1
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key \
-			-out ca.crt -days 2 -subj /CN=bench-ca
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout s.key -out s.csr \
-			-subj /CN=bench-apiserver
-		printf 'subjectAltName=IP:127.0.0.1\n' >ext
-		openssl x509 -req -in s.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out s.crt -days 2 -extfile ext
-	) >/dev/null 2>&1 || { echo "# k8s: openssl failed, skipped" >&2; rm -rf "$d"; return 0; }
+	bench_certs "$d" || { echo "# k8s: openssl failed, skipped" >&2; rm -rf "$d"; return 0; }
 	mkdir -p "$d/scen"
 	cp "$SREBOX_TESTS"/fixtures/k8s/nodes/*.json "$d/scen/"
 	for n in 500 5000; do
@@ -36,10 +28,7 @@ k8s_bench() {
 		KC
 	done
 	echo "# k8s: $(du -h "$d/scen" | cut -f1) of fixture nodes, scaled to 500 and 5000 nodes of ~15 KB (50 images, managedFields)" >&2
-	kubectl=
-	for k in /usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] "$(command -v kubectl 2>/dev/null)"; do
-		[ -x "$k" ] && { kubectl=$k; break; }
-	done
+	kubectl=$(bench_kubectl) || kubectl=
 	if [ -n "$kubectl" ]; then
 		# warm discovery cache, as on an on-call laptop
 		"$kubectl" --kubeconfig "$d/kc5000" --cache-dir "$d/cache" get nodes >/dev/null 2>&1

@@ -47,3 +47,27 @@ r = lambda x, y: (y / x) if x else float('nan')
 print(f"{l:<34} {aw:10.2f} {bw:10.2f} {r(aw,bw):7.2f}x | {ac:10.2f} {bc:10.2f} {r(ac,bc):7.2f}x | {ar:9.0f} {br:9.0f} {r(ar,br):5.2f}x")
 PY
 }
+
+# For the Kubernetes benchmarks: the real kubectl (Google's versioned
+# binary first), or nothing.
+bench_kubectl() {
+	local k
+	for k in /usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] "$(command -v kubectl 2>/dev/null)"; do
+		[ -x "$k" ] && { echo "$k"; return 0; }
+	done
+	return 1
+}
+
+# A CA (DIR/ca.crt) and a certificate for the test API server on 127.0.0.1
+# (DIR/s.crt, DIR/s.key).
+bench_certs() {
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key \
+			-out ca.crt -days 2 -subj /CN=bench-ca
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout s.key -out s.csr \
+			-subj /CN=bench-apiserver
+		printf 'subjectAltName=IP:127.0.0.1\n' >ext
+		openssl x509 -req -in s.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out s.crt -days 2 -extfile ext
+	) >/dev/null 2>&1
+}
