@@ -147,6 +147,10 @@ struct sample {
 	struct irq_snap irq;
 	bool have_irq;
 	struct thr_snap thr;
+	/* the end of the interval only: load and tasks are read once */
+	bool have_la;
+	struct loadavg la;
+	struct sbx_err la_err;
 };
 
 static void sample_read(struct sample *s)
@@ -228,8 +232,7 @@ static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 		      const struct sample *b, double seconds, struct sbx_cell *row, size_t *ncpu)
 {
 	const struct proc_stat *s = &b->stat;
-	struct loadavg la;
-	struct sbx_err err;
+	const struct loadavg *la = &b->la;
 	uint64_t total, idle, steal;
 
 	if (!b->have_stat) {
@@ -238,17 +241,17 @@ static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 	}
 	*ncpu = s->ncpus ? s->ncpus : 1;
 	cell_u64(&row[N_NCPU], *ncpu);
-	if (node_loadavg(&la, &err) == 0) {
-		double per = la.load1 / (double)*ncpu;
+	if (b->have_la) {
+		double per = la->load1 / (double)*ncpu;
 
-		cell_num(&row[N_LOAD1], la.load1);
-		cell_num(&row[N_LOAD5], la.load5);
-		cell_num(&row[N_LOAD15], la.load15);
+		cell_num(&row[N_LOAD1], la->load1);
+		cell_num(&row[N_LOAD5], la->load5);
+		cell_num(&row[N_LOAD15], la->load15);
 		check(rep, ctx, "load", per, "",
-		      "load %.2f on %zu CPUs (%.2f per CPU; 5m %.2f, 15m %.2f)", la.load1, *ncpu, per,
-		      la.load5, la.load15);
+		      "load %.2f on %zu CPUs (%.2f per CPU; 5m %.2f, 15m %.2f)", la->load1, *ncpu,
+		      per, la->load5, la->load15);
 	} else {
-		unknown(rep, "load", "load", &err);
+		unknown(rep, "load", "load", &b->la_err);
 	}
 	if (s->has_running) {
 		double per = (double)s->procs_running / (double)*ncpu;
@@ -493,10 +496,10 @@ static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const 
 	}
 }
 
-static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, struct sbx_cell *row)
+static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *b,
+			 struct sbx_cell *row)
 {
 	uint64_t a, m, tasks, limit, c, cm;
-	struct loadavg la;
 	struct sbx_err err;
 
 	if (node_file_nr(&a, &m, &err) == 0) {
@@ -508,8 +511,10 @@ static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, stru
 	} else {
 		unknown(rep, "files", "file handles", &err);
 	}
-	if (node_loadavg(&la, &err) == 0 && node_pid_limit(&limit, &err) == 0) {
-		tasks = la.tasks;
+	if (!b->have_la)
+		err = b->la_err;
+	if (b->have_la && node_pid_limit(&limit, &err) == 0) {
+		tasks = b->la.tasks;
 		cell_u64(&row[N_TASKS], tasks);
 		cell_u64(&row[N_TASKLIMIT], limit);
 		check(rep, ctx, "pids", ratio_pct((double)tasks, (double)limit), "%",
@@ -879,6 +884,7 @@ static int health_run(struct sbx_ctx *ctx)
 			}
 		}
 		sample_read(&b);
+		b.have_la = node_loadavg(&b.la, &b.la_err) == 0;
 		if (interval > 0)
 			seconds = b.when - a.when;
 		rep->interval = seconds;
@@ -886,7 +892,7 @@ static int health_run(struct sbx_ctx *ctx)
 		check_memory(rep, ctx, interval > 0 ? &a : NULL, &b, seconds, row);
 		check_psi(rep, ctx, row);
 		check_kmsg(rep, ctx, &b, row);
-		check_limits(rep, ctx, row);
+		check_limits(rep, ctx, &b, row);
 		check_irq(rep, ctx, interval > 0 ? &a : NULL, &b, seconds);
 		check_throttle(rep, ctx, interval > 0 ? &a : NULL, &b);
 		check_tasks(rep, ctx, row, &tasks, &have_tasks);
