@@ -4,6 +4,7 @@
 #ifndef SREBOX_APPLET_H
 #define SREBOX_APPLET_H
 
+#include "k8s_config.h"
 #include "report.h"
 
 enum opt_type {
@@ -51,11 +52,6 @@ struct sbx_threshold {
 #define AP_OUTPUT 0x02		/* -o FORMAT, --color, --textfile */
 #define AP_K8S 0x04		/* --kubeconfig, --context, ... */
 
-/* kubectl's connection flags, for AP_K8S applets (lib/k8s.h reads them). */
-struct sbx_kube_opts {
-	const char *kubeconfig, *context, *cluster, *user, *ns;
-	double request_timeout;	/* seconds; 0: the client's default */
-};
 
 struct sbx_ctx;
 

@@ -12,9 +12,16 @@
 #ifndef SREBOX_K8S_CONFIG_H
 #define SREBOX_K8S_CONFIG_H
 
-#include "applet.h"
+#include "util.h"
 
 #include <jansson.h>
+
+/* kubectl's connection flags (--kubeconfig, --context, ...): the CLI fills
+ * them in for AP_K8S applets, the client reads them. */
+struct sbx_kube_opts {
+	const char *kubeconfig, *context, *cluster, *user, *ns;
+	double request_timeout;	/* seconds; 0: the client's default */
+};
 
 struct k8s_exec {
 	char *api_version;
