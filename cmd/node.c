@@ -7,6 +7,7 @@
 #include "../lib/k8s.h"
 #include "../lib/k8s_node.h"
 #include "../lib/k8s_obj.h"
+#include "../lib/k8s_pods.h"
 
 #include <errno.h>
 #include <math.h>
@@ -167,197 +168,7 @@ static void time_and_age(const char *ts, double now, char *out, size_t n)
 	snprintf(out, n, "%s (%s ago)", rfc, age);
 }
 
-/* --- which node ---------------------------------------------------------- */
-
-static const char *const node_drop[] = {
-	"metadata.managedFields",
-	"status.images",
-	"status.volumesAttached",
-	"status.volumesInUse",
-	NULL,
-};
-
-/* The node named `name`, or the only one whose name starts with it. */
-static json_t *find_node(struct k8s *k, const char *name, bool given, char *resolved, size_t rn,
-			 struct sbx_err *err)
-{
-	struct buf p = { 0 };
-	long code = 0;
-	json_t *node;
-	struct k8s_list l;
-	json_t *page, *row;
-	struct buf matches = { 0 };
-	size_t nmatch = 0, i;
-	int rc;
-
-	buf_adds(&p, "/api/v1/nodes");
-	k8s_path_add(&p, name);
-	node = k8s_get(k, p.s, NULL, node_drop, &code, err);
-	buf_free(&p);
-	snprintf(resolved, rn, "%s", name);
-	if (node || code != 404 || !given)
-		return node;
-	/* kubectl describe node X also describes nodes whose names start with X */
-	k8s_list_init(&l, k, "/api/v1/nodes", NULL, K8S_TABLE, NULL);
-	while ((rc = k8s_list_next(&l, &page, err)) > 0) {
-		json_array_foreach(k8s_list_items(page), i, row) {
-			const char *n = k8s_is_table(page)
-						? json_string_value(json_array_get(json_object_get(row, "cells"), 0))
-						: k8s_str(row, "metadata.name", NULL);
-
-			if (n && str_starts(n, name)) {
-				if (nmatch++ < 5)
-					buf_addf(&matches, "%s%s", matches.len ? ", " : "", n);
-				if (nmatch == 1)
-					snprintf(resolved, rn, "%s", n);
-			}
-		}
-	}
-	k8s_list_free(&l);
-	if (rc < 0) {
-		buf_free(&matches);
-		return NULL;
-	}
-	if (nmatch == 1) {
-		char only[256];
-
-		snprintf(only, sizeof(only), "%s", resolved);
-		buf_free(&matches);
-		return find_node(k, only, false, resolved, rn, err);
-	}
-	if (nmatch > 1)
-		sbx_err_set(err, ENOENT, "nodes \"%s\" not found; %zu nodes start with it: %s%s", name,
-			    nmatch, matches.s, nmatch > 5 ? ", ..." : "");
-	else
-		sbx_err_set(err, ENOENT, "nodes \"%s\" not found", name);
-	buf_free(&matches);
-	return NULL;
-}
-
 /* --- pods ---------------------------------------------------------------- */
-
-enum group { G_NETWORK, G_CONTROL, G_STATIC, G_SYSTEM, G_WORKLOAD };
-static const char *const group_names[] = { "network", "control-plane", "static", "system", "" };
-
-struct pod {
-	json_t *obj;
-	enum group group;
-	struct k8s_pod_state st;
-};
-
-/* Networking: CNI agents and kube-proxy, by name, app labels or namespace. */
-static bool is_network(json_t *pod)
-{
-	static const char *const words[] = {
-		"kube-proxy", "flannel",  "calico",    "cilium",	"weave",      "canal",
-		"antrea",     "kube-router", "ovnkube", "ovn-kubernetes", "openshift-sdn", "multus",
-		"aws-node",   "azure-cni", "kindnet",  "kube-ovn",	"romana",     "contiv",
-		"sdn-controller", "tigera",
-	};
-	const char *fields[] = {
-		k8s_str(pod, "metadata.name", ""),
-		k8s_str(pod, "metadata.namespace", ""),
-		json_string_value(json_object_get(k8s_at(pod, "metadata.labels"), "k8s-app")),
-		json_string_value(json_object_get(k8s_at(pod, "metadata.labels"), "app")),
-		json_string_value(json_object_get(k8s_at(pod, "metadata.labels"), "app.kubernetes.io/name")),
-	};
-
-	for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
-		for (size_t w = 0; fields[f] && w < ARRAY_SIZE(words); w++)
-			if (strstr(fields[f], words[w]))
-				return true;
-	return false;
-}
-
-static bool is_control_plane(json_t *pod, bool static_pod)
-{
-	static const char *const comps[] = { "kube-apiserver", "kube-controller-manager",
-					     "kube-scheduler", "etcd", "cloud-controller-manager" };
-	json_t *labels = k8s_at(pod, "metadata.labels");
-	const char *name = k8s_str(pod, "metadata.name", "");
-	const char *tier = json_string_value(json_object_get(labels, "tier"));
-
-	if (tier && !strcmp(tier, "control-plane"))
-		return true;
-	for (size_t i = 0; static_pod && i < ARRAY_SIZE(comps); i++)
-		if (str_starts(name, comps[i]))
-			return true;
-	return false;
-}
-
-static enum group classify(json_t *pod, const struct k8s_pod_state *st)
-{
-	const char *ns = k8s_str(pod, "metadata.namespace", "");
-
-	if (is_network(pod))
-		return G_NETWORK;
-	if (is_control_plane(pod, st->static_pod))
-		return G_CONTROL;
-	if (st->static_pod)
-		return G_STATIC;
-	if (!strcmp(ns, "kube-system") || str_starts(ns, "openshift-") || str_ends(ns, "-system"))
-		return G_SYSTEM;
-	return G_WORKLOAD;
-}
-
-static int cmp_pod(const void *a, const void *b)
-{
-	const struct pod *x = a, *y = b;
-	int c;
-
-	if (x->group != y->group)
-		return (int)x->group - (int)y->group;
-	c = strcmp(k8s_str(x->obj, "metadata.namespace", ""), k8s_str(y->obj, "metadata.namespace", ""));
-	return c ? c : strcmp(k8s_str(x->obj, "metadata.name", ""), k8s_str(y->obj, "metadata.name", ""));
-}
-
-static const char *const pod_drop[] = {
-	"items.*.metadata.managedFields",
-	"items.*.spec.volumes",
-	"items.*.spec.tolerations",
-	"items.*.spec.containers.*.env",
-	"items.*.spec.containers.*.volumeMounts",
-	"items.*.spec.initContainers.*.env",
-	"items.*.spec.initContainers.*.volumeMounts",
-	NULL,
-};
-
-/* The node's non-terminated pods, as kubectl describe lists them. */
-static struct pod *list_pods(struct k8s *k, const char *node, size_t *n, struct sbx_err *err)
-{
-	struct buf q = { 0 }, fs = { 0 };
-	struct k8s_list l;
-	json_t *page, *it;
-	struct pod *pods = NULL;
-	size_t alloc = 0, i;
-	int rc;
-
-	*n = 0;
-	buf_addf(&fs, "spec.nodeName=%s,status.phase!=Succeeded,status.phase!=Failed", node);
-	k8s_query_add(&q, "fieldSelector", fs.s);
-	k8s_list_init(&l, k, "/api/v1/pods", q.s, K8S_OBJECTS, pod_drop);
-	while ((rc = k8s_list_next(&l, &page, err)) > 0)
-		json_array_foreach(k8s_list_items(page), i, it) {
-			ALLOC_GROW(pods, *n + 1, alloc);
-			pods[*n].obj = json_incref(it);
-			k8s_pod_state(it, &pods[*n].st);
-			pods[*n].group = classify(it, &pods[*n].st);
-			(*n)++;
-		}
-	k8s_list_free(&l);
-	buf_free(&q);
-	buf_free(&fs);
-	if (rc < 0) {
-		for (i = 0; i < *n; i++)
-			json_decref(pods[i].obj);
-		free(pods);
-		*n = 0;
-		return NULL;
-	}
-	if (*n)
-		qsort(pods, *n, sizeof(*pods), cmp_pod);
-	return pods;
-}
 
 /* "76m (2%)" as kubectl prints a request against allocatable. */
 static void with_pct(char *out, size_t n, const struct k8s_qty *q, const struct k8s_qty *alloc,
@@ -387,7 +198,7 @@ static bool alloc_qty(json_t *node, const char *res, struct k8s_qty *q)
 	return k8s_qty_parse(json_string_value(json_object_get(alloc, res)), q);
 }
 
-static void add_pods_table(struct sbx_report *rep, struct pod *pods, size_t n, json_t *node,
+static void add_pods_table(struct sbx_report *rep, struct k8s_pod *pods, size_t n, json_t *node,
 			   double now)
 {
 	struct sbx_table *t = report_table(rep, "pods", pod_cols, PO_NCOLS);
@@ -402,7 +213,7 @@ static void add_pods_table(struct sbx_report *rep, struct pod *pods, size_t n, j
 		struct k8s_qty req, lim;
 		char s[96];
 
-		cell_str(&c[PO_GROUP], group_names[pods[i].group]);
+		cell_str(&c[PO_GROUP], k8s_pod_group_name(pods[i].group));
 		cell_str(&c[PO_NS], k8s_str(p, "metadata.namespace", ""));
 		cell_str(&c[PO_NAME], k8s_str(p, "metadata.name", ""));
 		cell_strf(&c[PO_READY], "%d/%d", pods[i].st.ready, pods[i].st.total);
@@ -438,7 +249,7 @@ static bool standard_resource(const char *r)
 /* Capacity, allocatable and what the pods request, in kubectl's order of
  * "Allocated resources" (cpu, memory, ephemeral-storage, hugepages-*,
  * extended resources), then the pods. */
-static void add_resources(struct sbx_report *rep, json_t *node, struct pod *pods, size_t npods,
+static void add_resources(struct sbx_report *rep, json_t *node, struct k8s_pod *pods, size_t npods,
 			  bool have_pods, struct sbx_finding **pods_finding)
 {
 	struct sbx_table *t = report_table(rep, "resources", res_cols, RE_NCOLS);
@@ -519,7 +330,6 @@ static void add_resources(struct sbx_report *rep, json_t *node, struct pod *pods
 
 /* --- events -------------------------------------------------------------- */
 
-static const char *const event_drop[] = { "items.*.metadata.managedFields", NULL };
 
 static int cmp_event(const void *a, const void *b)
 {
@@ -529,41 +339,6 @@ static int cmp_event(const void *a, const void *b)
 	k8s_time_parse(k8s_str(x, "lastTimestamp", NULL), &tx);
 	k8s_time_parse(k8s_str(y, "lastTimestamp", NULL), &ty);
 	return tx < ty ? 1 : tx > ty ? -1 : 0;	/* newest first */
-}
-
-/* Events about the node, as kubectl describe finds them: by the node's uid
- * and by its name as uid (the kubelet's), field-selector terms as it sends
- * them, involvedObject.namespace empty. */
-static json_t *node_events(struct k8s *k, const char *name, const char *uid, struct sbx_err *err)
-{
-	json_t *all = json_array();
-	const char *uids[2] = { uid, name };
-
-	for (size_t u = 0; u < 2; u++) {
-		struct buf q = { 0 }, fs = { 0 };
-		struct k8s_list l;
-		json_t *page, *it;
-		size_t i;
-		int rc;
-
-		if (u == 0 && !*uid)
-			continue;
-		buf_addf(&fs, "involvedObject.name=%s,involvedObject.namespace=,involvedObject.kind=Node,"
-			 "involvedObject.uid=%s", name, uids[u]);
-		k8s_query_add(&q, "fieldSelector", fs.s);
-		k8s_list_init(&l, k, "/api/v1/events", q.s, K8S_OBJECTS, event_drop);
-		while ((rc = k8s_list_next(&l, &page, err)) > 0)
-			json_array_foreach(k8s_list_items(page), i, it)
-				json_array_append(all, it);
-		k8s_list_free(&l);
-		buf_free(&q);
-		buf_free(&fs);
-		if (rc < 0) {
-			json_decref(all);
-			return NULL;
-		}
-	}
-	return all;
 }
 
 static void add_events(struct sbx_report *rep, json_t *events, double now)
@@ -730,7 +505,7 @@ static void add_map(struct sbx_report *rep, const char *name, const char *title,
 /* --- the verdict --------------------------------------------------------- */
 
 static void findings(struct sbx_report *rep, json_t *node, const struct k8s_node_sum *s,
-		     struct pod *pods, size_t npods, double now)
+		     struct k8s_pod *pods, size_t npods, double now)
 {
 	json_t *c;
 	size_t i;
@@ -779,18 +554,18 @@ static void findings(struct sbx_report *rep, json_t *node, const struct k8s_node
 		finding_perf(f, "heartbeat_age", s->renew_age, "s", NULL, NULL);
 	}
 	for (size_t p = 0; p < npods; p++) {
-		const struct pod *pd = &pods[p];
+		const struct k8s_pod *pd = &pods[p];
 		bool down = pd->st.ready < pd->st.total || pd->st.crashloop;
 		enum sbx_state st;
 
-		if (!down || pd->group == G_WORKLOAD || pd->st.terminating)
+		if (!down || pd->group == K8S_PG_WORKLOAD || pd->st.terminating)
 			continue;
-		st = pd->group == G_NETWORK || pd->group == G_CONTROL ? ST_CRITICAL : ST_WARNING;
+		st = pd->group == K8S_PG_NETWORK || pd->group == K8S_PG_CONTROL ? ST_CRITICAL : ST_WARNING;
 		report_finding(rep, st, "pod", k8s_str(pd->obj, "metadata.name", ""),
 			       "%s pod %s/%s %s: %d/%d ready, %ld restarts",
-			       pd->group == G_NETWORK ? "networking"
-			       : pd->group == G_CONTROL ? "control-plane"
-			       : pd->group == G_STATIC ? "static" : "system",
+			       pd->group == K8S_PG_NETWORK ? "networking"
+			       : pd->group == K8S_PG_CONTROL ? "control-plane"
+			       : pd->group == K8S_PG_STATIC ? "static" : "system",
 			       k8s_str(pd->obj, "metadata.namespace", ""),
 			       k8s_str(pd->obj, "metadata.name", ""), pd->st.status, pd->st.ready,
 			       pd->st.total, pd->st.restarts);
@@ -810,7 +585,7 @@ static const char *default_container(json_t *pod)
 static int run_logs(struct sbx_ctx *ctx, struct k8s *k, struct sbx_report *rep, const char *node,
 		    struct sbx_err *err)
 {
-	struct pod *pods, *pick = NULL;
+	struct k8s_pod *pods, *pick = NULL;
 	size_t n, nmatch = 0;
 	struct buf path = { 0 }, q = { 0 }, names = { 0 };
 	struct k8s_req rq = { .raw = true };
@@ -819,7 +594,7 @@ static int run_logs(struct sbx_ctx *ctx, struct k8s *k, struct sbx_report *rep, 
 	char tail[16];
 	int rc = -1;
 
-	pods = list_pods(k, node, &n, err);
+	pods = k8s_node_pods(k, node, &n, err);
 	if (!pods && n == 0 && err->msg[0])
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -881,9 +656,7 @@ static int run_logs(struct sbx_ctx *ctx, struct k8s *k, struct sbx_report *rep, 
 	}
 	k8s_resp_free(&rs);
 out:
-	for (size_t i = 0; i < n; i++)
-		json_decref(pods[i].obj);
-	free(pods);
+	k8s_pods_free(pods, n);
 	buf_free(&path);
 	buf_free(&q);
 	buf_free(&names);
@@ -911,7 +684,7 @@ static int node_run(struct sbx_ctx *ctx)
 	struct sbx_err err = { 0 };
 	struct k8s *k;
 	json_t *node = NULL, *lease = NULL, *events = NULL;
-	struct pod *pods = NULL;
+	struct k8s_pod *pods = NULL;
 	size_t npods = 0;
 	struct k8s_node_sum s;
 	struct buf notes = { 0 }, lp = { 0 }, lease_why = { 0 };
@@ -950,7 +723,7 @@ static int node_run(struct sbx_ctx *ctx)
 		note_add(&notes, "%s", k8s_cfg(k)->source);
 	if (k8s_cfg(k)->note)
 		note_add(&notes, "%s", k8s_cfg(k)->note);
-	node = find_node(k, name, ctx->nargs > 0, resolved, sizeof(resolved), &err);
+	node = k8s_node_find(k, name, ctx->nargs > 0, resolved, sizeof(resolved), &err);
 	if (!node) {
 		if (!ctx->nargs && !strncmp(err.msg, "nodes \"", 7))
 			report_fail(rep, "%s (the name is from %s: give NAME, or set NODE_NAME)", err.msg,
@@ -980,14 +753,14 @@ static int node_run(struct sbx_ctx *ctx)
 			buf_addf(&lease_why, "Lease: %s", err.msg);
 		note_add(&notes, "%s", lease_why.s);
 	}
-	pods = list_pods(k, resolved, &npods, &err);
+	pods = k8s_node_pods(k, resolved, &npods, &err);
 	have_pods = pods || !err.msg[0] || npods;
 	if (!pods && npods == 0 && err.msg[0]) {
 		have_pods = false;
 		note_add(&notes, "pods: %s", err.msg);
 	}
 	sbx_err_clear(&err);
-	events = node_events(k, resolved, k8s_str(node, "metadata.uid", ""), &err);
+	events = k8s_node_events(k, resolved, k8s_str(node, "metadata.uid", ""), &err);
 	if (!events)
 		note_add(&notes, "events: %s", err.msg);
 	now = k8s_now(k);
@@ -1031,9 +804,7 @@ static int node_run(struct sbx_ctx *ctx)
 out:
 	if (notes.len)
 		report_note(rep, "%s", notes.s);
-	for (size_t i = 0; i < npods; i++)
-		json_decref(pods[i].obj);
-	free(pods);
+	k8s_pods_free(pods, npods);
 	json_decref(node);
 	json_decref(lease);
 	json_decref(events);

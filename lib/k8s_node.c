@@ -4,6 +4,7 @@
 #include "root.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -356,4 +357,107 @@ void k8s_this_node(char *name, size_t n, char *how, size_t hn)
 	for (char *p = host; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	snprintf(name, n, "%s", host);
+}
+
+/* --- the node, its events ------------------------------------------------ */
+
+static const char *const node_drop[] = {
+	"metadata.managedFields",
+	"status.images",
+	"status.volumesAttached",
+	"status.volumesInUse",
+	NULL,
+};
+
+json_t *k8s_node_find(struct k8s *k, const char *name, bool prefix, char *resolved, size_t rn,
+		      struct sbx_err *err)
+{
+	struct buf p = { 0 };
+	long code = 0;
+	json_t *node;
+	struct k8s_list l;
+	json_t *page, *row;
+	struct buf matches = { 0 };
+	size_t nmatch = 0, i;
+	int rc;
+
+	buf_adds(&p, "/api/v1/nodes");
+	k8s_path_add(&p, name);
+	node = k8s_get(k, p.s, NULL, node_drop, &code, err);
+	buf_free(&p);
+	snprintf(resolved, rn, "%s", name);
+	if (node || code != 404 || !prefix)
+		return node;
+	/* kubectl describe node X also describes nodes whose names start with X */
+	k8s_list_init(&l, k, "/api/v1/nodes", NULL, K8S_TABLE, NULL);
+	while ((rc = k8s_list_next(&l, &page, err)) > 0) {
+		json_array_foreach(k8s_list_items(page), i, row) {
+			const char *n = k8s_is_table(page)
+						? json_string_value(json_array_get(json_object_get(row, "cells"), 0))
+						: k8s_str(row, "metadata.name", NULL);
+
+			if (n && str_starts(n, name)) {
+				if (nmatch++ < 5)
+					buf_addf(&matches, "%s%s", matches.len ? ", " : "", n);
+				if (nmatch == 1)
+					snprintf(resolved, rn, "%s", n);
+			}
+		}
+	}
+	k8s_list_free(&l);
+	if (rc < 0) {
+		buf_free(&matches);
+		return NULL;
+	}
+	if (nmatch == 1) {
+		char only[256];
+
+		snprintf(only, sizeof(only), "%s", resolved);
+		buf_free(&matches);
+		return k8s_node_find(k, only, false, resolved, rn, err);
+	}
+	if (nmatch > 1)
+		sbx_err_set(err, ENOENT, "nodes \"%s\" not found; %zu nodes start with it: %s%s", name,
+			    nmatch, matches.s, nmatch > 5 ? ", ..." : "");
+	else
+		sbx_err_set(err, ENOENT, "nodes \"%s\" not found", name);
+	buf_free(&matches);
+	return NULL;
+}
+
+static const char *const event_drop[] = { "items.*.metadata.managedFields", NULL };
+
+/* Events about the node, as kubectl describe finds them: by the node's uid
+ * and by its name as uid (the kubelet's), field-selector terms as it sends
+ * them, involvedObject.namespace empty. */
+json_t *k8s_node_events(struct k8s *k, const char *name, const char *uid, struct sbx_err *err)
+{
+	json_t *all = json_array();
+	const char *uids[2] = { uid, name };
+
+	for (size_t u = 0; u < 2; u++) {
+		struct buf q = { 0 }, fs = { 0 };
+		struct k8s_list l;
+		json_t *page, *it;
+		size_t i;
+		int rc;
+
+		if (u == 0 && !*uid)
+			continue;
+		buf_addf(&fs, "involvedObject.name=%s,involvedObject.namespace=,involvedObject.kind=Node,"
+			 "involvedObject.uid=%s", name, uids[u]);
+		k8s_query_add(&q, "fieldSelector", fs.s);
+		k8s_list_init(&l, k, "/api/v1/events", q.s, K8S_OBJECTS, event_drop);
+		while ((rc = k8s_list_next(&l, &page, err)) > 0)
+			json_array_foreach(k8s_list_items(page), i, it)
+				json_array_append(all, it);
+		k8s_list_free(&l);
+		buf_free(&q);
+		buf_free(&fs);
+		if (rc < 0) {
+			json_decref(all);
+			return NULL;
+		}
+	}
+	return all;
 }

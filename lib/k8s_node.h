@@ -77,6 +77,17 @@ void k8s_lease_join_free(struct k8s_lease_join *j);
 /* What a Lease's GET need not keep (json_proj.h). */
 extern const char *const k8s_lease_drop[];
 
+/* The Node named `name` (managedFields, images and volumes dropped), with
+ * `resolved` its name.  When there is none and `prefix` is set, the only
+ * node whose name starts with `name`, as kubectl describe node finds it;
+ * with several, err lists some.  NULL with err ("nodes \"x\" not found")
+ * otherwise. */
+json_t *k8s_node_find(struct k8s *k, const char *name, bool prefix, char *resolved, size_t rn,
+		      struct sbx_err *err);
+/* The Events about the node, as kubectl describe finds them (an array),
+ * or NULL with err. */
+json_t *k8s_node_events(struct k8s *k, const char *name, const char *uid, struct sbx_err *err);
+
 /* This machine's node name: $NODE_NAME (the downward API in a DaemonSet),
  * else the running kubelet's --hostname-override, else the hostname in
  * lower case as the kubelet registers it.  `how` says which; /proc and
