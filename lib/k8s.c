@@ -556,6 +556,66 @@ void k8s_list_capture(struct k8s_list *l, jproj_value_cb cb, void *arg)
 	l->drop = l->paths;
 }
 
+/* A captured page's own paths are read afresh for each page. */
+static void capture_start(struct k8s_list *l)
+{
+	buf_reset(&l->cont_buf);
+	l->kind_seen[0] = '\0';
+}
+
+/* The page is read: what its kind and metadata.continue say. */
+static int capture_end(struct k8s_list *l, struct sbx_err *err)
+{
+	if (strcmp(l->kind_seen, "Table") && !str_ends(l->kind_seen, "List")) {
+		sbx_err_set(err, 0, "the answer to %s is not a list (kind %s)", l->path,
+			    *l->kind_seen ? l->kind_seen : "none");
+		return -1;
+	}
+	free(l->cont);
+	l->cont = l->cont_buf.len ? xstrdup(l->cont_buf.s) : NULL;
+	l->done = !l->cont;
+	l->pages++;
+	return 1;
+}
+
+void k8s_list_query(const struct k8s_list *l, struct buf *q)
+{
+	char lim[16];
+
+	buf_adds(q, l->query);
+	if (l->kind != K8S_OBJECTS)
+		k8s_query_add(q, "includeObject", l->kind == K8S_TABLE_OBJECTS ? "Object" : "None");
+	snprintf(lim, sizeof(lim), "%u", l->limit);
+	if (l->limit)
+		k8s_query_add(q, "limit", lim);
+	if (l->cont)
+		k8s_query_add(q, "continue", l->cont);
+}
+
+int k8s_list_take(struct k8s_list *l, const char *body, size_t n, struct sbx_err *err)
+{
+	struct buf unused = { 0 };
+	struct jproj p;
+	int rc = 0;
+
+	if (l->done)
+		return 0;
+	if (!l->capture) {
+		sbx_err_set(err, EINVAL, "k8s_list_take: the list has no capture");
+		return -1;
+	}
+	capture_start(l);
+	jproj_init(&p, l->drop, &unused, 0);
+	jproj_capture(&p, list_value, l);
+	if (jproj_feed(&p, body, n) < 0 || jproj_finish(&p) < 0) {
+		sbx_err_set(err, 0, "the answer to %s is not valid JSON: %s", l->path, p.error);
+		rc = -1;
+	}
+	jproj_free(&p);
+	buf_free(&unused);
+	return rc < 0 ? -1 : capture_end(l, err);
+}
+
 bool k8s_is_table(json_t *page)
 {
 	return !strcmp(k8s_str(page, "kind", ""), "Table");
@@ -571,7 +631,6 @@ json_t *k8s_list_items(json_t *page)
 int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 {
 	struct buf q = { 0 };
-	char lim[16];
 	struct k8s_req rq = { .path = l->path, .drop = l->drop };
 	struct k8s_resp rs;
 	const char *cont;
@@ -582,21 +641,13 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 	*page = NULL;
 	if (l->done)
 		return 0;
-	buf_adds(&q, l->query);
-	if (l->kind != K8S_OBJECTS)
-		k8s_query_add(&q, "includeObject", l->kind == K8S_TABLE_OBJECTS ? "Object" : "None");
-	snprintf(lim, sizeof(lim), "%u", l->limit);
-	if (l->limit)
-		k8s_query_add(&q, "limit", lim);
-	if (l->cont)
-		k8s_query_add(&q, "continue", l->cont);
+	k8s_list_query(l, &q);
 	rq.query = q.s;
 	rq.accept = l->kind == K8S_OBJECTS ? NULL : K8S_ACCEPT_TABLE;
 	if (l->capture) {
 		rq.capture = list_value;
 		rq.capture_arg = l;
-		buf_reset(&l->cont_buf);
-		l->kind_seen[0] = '\0';
+		capture_start(l);
 	}
 	if (k8s_request(l->k, &rq, &rs, err) < 0) {
 		if (rs.code == 410)
@@ -610,16 +661,7 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 	if (l->capture) {
 		l->date = rs.date;
 		k8s_resp_free(&rs);
-		if (strcmp(l->kind_seen, "Table") && !str_ends(l->kind_seen, "List")) {
-			sbx_err_set(err, 0, "the answer to %s is not a list (kind %s)", l->path,
-				    *l->kind_seen ? l->kind_seen : "none");
-			return -1;
-		}
-		free(l->cont);
-		l->cont = l->cont_buf.len ? xstrdup(l->cont_buf.s) : NULL;
-		l->done = !l->cont;
-		l->pages++;
-		return 1;
+		return capture_end(l, err);
 	}
 	items = k8s_list_items(rs.json);
 	if (!items) {

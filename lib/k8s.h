@@ -119,6 +119,14 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err);
  * gives *page NULL.  Call before the first k8s_list_next. */
 void k8s_list_capture(struct k8s_list *l, jproj_value_cb cb, void *arg);
 void k8s_list_free(struct k8s_list *l);
+/* The query of the list's next request: the caller's, includeObject for
+ * Tables, limit, and the continue token of the page before. */
+void k8s_list_query(const struct k8s_list *l, struct buf *q);
+/* A captured list's next page from text in hand rather than the API
+ * server (a recorded answer): read as k8s_list_next reads a page, the
+ * same callbacks, continue token and kind check.  1, 0 when the list is
+ * complete, -1 with err. */
+int k8s_list_take(struct k8s_list *l, const char *body, size_t n, struct sbx_err *err);
 /* The rows of a Table page or the items of a List page. */
 json_t *k8s_list_items(json_t *page);
 bool k8s_is_table(json_t *page);
