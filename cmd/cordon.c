@@ -1,15 +1,16 @@
-/* srebox cordon NODE...: mark nodes unschedulable with the one PATCH
- * kubectl cordon sends, nothing when already cordoned.  (uncordon.c is the
- * same run the other way.) */
+/* srebox cordon NODE... and srebox uncordon NODE...: mark nodes
+ * unschedulable, or schedulable again, with the one PATCH kubectl sends
+ * ({"spec":{"unschedulable":true}}, {"spec":{"unschedulable":null}}),
+ * nothing when a node is already so.  One run for both applets. */
 #include "cordon.h"
 
-#include "../lib/k8s_obj.h"
+#include "../lib/k8s_node.h"
 
 #include <string.h>
 
 static const char *o_dry = "none", *o_selector;
 
-const struct sbx_opt cordon_opts[] = {
+static const struct sbx_opt cordon_opts[] = {
 	{ 0, "dry-run", OPT_CHOICE, &o_dry, "MODE",
 	  "none; client: send nothing, say what would change; server: ask the API server "
 	  "(?dryRun=All)",
@@ -44,32 +45,19 @@ char **cordon_nodes(struct k8s *k, struct sbx_ctx *ctx, const char *selector, si
 		v[(*n)++] = xstrdup(ctx->args[i]);
 	}
 	if (selector) {
-		static const char *const drop[] = { "items.*.metadata.*", "+items.*.metadata.name",
-						    "items.*.spec", "items.*.status", NULL };
-		struct buf q = { 0 };
-		struct k8s_list l;
-		json_t *page, *it;
-		size_t i;
-		int rc;
+		size_t nsel;
+		char **sel = k8s_node_names(k, selector, &nsel, err);
 
-		k8s_query_add(&q, "labelSelector", selector);
-		k8s_list_init(&l, k, "/api/v1/nodes", q.s, K8S_OBJECTS, drop);
-		while ((rc = k8s_list_next(&l, &page, err)) > 0)
-			json_array_foreach(k8s_list_items(page), i, it) {
-				ALLOC_GROW(v, *n + 1, alloc);
-				v[(*n)++] = xstrdup(k8s_str(it, "metadata.name", ""));
-			}
-		k8s_list_free(&l);
-		buf_free(&q);
-		if (rc < 0) {
+		if (!sel) {
 			cordon_nodes_free(v, *n);
 			*n = 0;
 			return NULL;
 		}
-		if (!*n) {
-			sbx_err_set(err, 0, "no node has the labels %s", selector);
-			return NULL;
+		for (size_t i = 0; i < nsel; i++) {
+			ALLOC_GROW(v, *n + 1, alloc);
+			v[(*n)++] = sel[i];
 		}
+		free(sel);
 	}
 	return v;
 }
@@ -82,7 +70,7 @@ static const struct sbx_col cols[] = {
 	[CN_RESULT] = { "RESULT", "result", CT_STR },
 };
 
-int cordon_run(struct sbx_ctx *ctx, bool on)
+static int cordon_run(struct sbx_ctx *ctx, bool on)
 {
 	const char *verb = on ? "cordon" : "uncordon";
 	struct sbx_report *rep = report_new(ctx->applet->name);
@@ -158,9 +146,14 @@ int cordon_run(struct sbx_ctx *ctx, bool on)
 	return 0;
 }
 
-static int run(struct sbx_ctx *ctx)
+static int run_cordon(struct sbx_ctx *ctx)
 {
 	return cordon_run(ctx, true);
+}
+
+static int run_uncordon(struct sbx_ctx *ctx)
+{
+	return cordon_run(ctx, false);
 }
 
 const struct sbx_applet applet_cordon = {
@@ -175,5 +168,20 @@ const struct sbx_applet applet_cordon = {
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
 	.args_complete = "cmd:nodes -o name --request-timeout 2s",
-	.run = run,
+	.run = run_cordon,
+};
+
+const struct sbx_applet applet_uncordon = {
+	.name = "uncordon",
+	.summary = "mark Kubernetes nodes schedulable again, as kubectl uncordon",
+	.usage = "[OPTIONS] NODE...",
+	.description =
+		"Mark each NODE schedulable again with the patch kubectl uncordon sends\n"
+		"(spec.unschedulable removed); a node already schedulable gets no request.\n"
+		"Exit 0 when every node is schedulable, 3 when one could not be read or\n"
+		"changed.",
+	.flags = AP_K8S | AP_OUTPUT,
+	.opts = cordon_opts,
+	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.run = run_uncordon,
 };

@@ -1,12 +1,10 @@
-/* cordon and uncordon share one run (cmd/cordon.c). */
+/* What drain shares with cordon and uncordon (cmd/cordon.c). */
 #ifndef SREBOX_CMD_CORDON_H
 #define SREBOX_CMD_CORDON_H
 
 #include "../lib/applet.h"
 #include "../lib/drain.h"
 
-extern const struct sbx_opt cordon_opts[];
-int cordon_run(struct sbx_ctx *ctx, bool on);
 /* --dry-run's value, and the nodes of NODE... and -l SELECTOR (for drain too). */
 bool cordon_dry(const char *s, enum drain_dry *out);
 char **cordon_nodes(struct k8s *k, struct sbx_ctx *ctx, const char *selector, size_t *n,

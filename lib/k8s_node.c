@@ -461,3 +461,36 @@ json_t *k8s_node_events(struct k8s *k, const char *name, const char *uid, struct
 	}
 	return all;
 }
+
+char **k8s_node_names(struct k8s *k, const char *selector, size_t *n, struct sbx_err *err)
+{
+	static const char *const drop[] = { "items.*.metadata.*", "+items.*.metadata.name",
+					    "items.*.spec", "items.*.status", NULL };
+	struct buf q = { 0 };
+	struct k8s_list l;
+	json_t *page, *it;
+	char **v = NULL;
+	size_t alloc = 0, i;
+	int rc;
+
+	*n = 0;
+	k8s_query_add(&q, "labelSelector", selector);
+	k8s_list_init(&l, k, "/api/v1/nodes", q.s, K8S_OBJECTS, drop);
+	while ((rc = k8s_list_next(&l, &page, err)) > 0)
+		json_array_foreach(k8s_list_items(page), i, it) {
+			ALLOC_GROW(v, *n + 1, alloc);
+			v[(*n)++] = xstrdup(k8s_str(it, "metadata.name", ""));
+		}
+	k8s_list_free(&l);
+	buf_free(&q);
+	if (rc >= 0 && !*n)
+		sbx_err_set(err, 0, "no node has the labels %s", selector);
+	if (rc < 0 || !*n) {
+		for (i = 0; i < *n; i++)
+			free(v[i]);
+		free(v);
+		*n = 0;
+		return NULL;
+	}
+	return v;
+}

@@ -84,6 +84,10 @@ extern const char *const k8s_lease_drop[];
  * otherwise. */
 json_t *k8s_node_find(struct k8s *k, const char *name, bool prefix, char *resolved, size_t rn,
 		      struct sbx_err *err);
+/* The names of the nodes with the labels of `selector` (kubectl's -l), in
+ * list order, each and the array malloc'd; NULL with err when the list
+ * failed or no node has them. */
+char **k8s_node_names(struct k8s *k, const char *selector, size_t *n, struct sbx_err *err);
 /* The Events about the node, as kubectl describe finds them (an array),
  * or NULL with err. */
 json_t *k8s_node_events(struct k8s *k, const char *name, const char *uid, struct sbx_err *err);

@@ -13,7 +13,9 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 
 @test "every applet has its file, man page, tests, README line and a place in srebox(1)" {
 	for a in $(applets); do
-		[ -f "$TOP/cmd/$a.c" ] || die "cmd/$a.c missing"
+		# its own file, or its sibling's (uncordon is in cmd/cordon.c)
+		grep -q "^const struct sbx_applet applet_$a = {" "$TOP"/cmd/*.c ||
+			die "no cmd/*.c defines applet_$a (cmd/$a.c missing)"
 		[ -f "$TOP/man/srebox-$a.1" ] || die "man/srebox-$a.1 missing"
 		[ -f "$SREBOX_TESTS/cli/$a.bats" ] || die "tests/cli/$a.bats missing"
 		grep -q "^\.Xr srebox-$a 1" "$TOP/man/srebox.1" || die "srebox.1 SEE ALSO lacks srebox-$a"
