@@ -605,7 +605,7 @@ int k8s_list_take(struct k8s_list *l, const char *body, size_t n, struct sbx_err
 		return -1;
 	}
 	capture_start(l);
-	jproj_init(&p, l->drop, &unused, 0);
+	jproj_init(&p, l->drop, &unused, JSON_MAX);
 	jproj_capture(&p, list_value, l);
 	if (jproj_feed(&p, body, n) < 0 || jproj_finish(&p) < 0) {
 		sbx_err_set(err, 0, "the answer to %s is not valid JSON: %s", l->path, p.error);

@@ -281,6 +281,9 @@ static void on_value(void *arg, unsigned path, const struct jproj *p, const char
 		on_coldef(r, p, s, n, type);
 		return;
 	}
+	/* a row is an object: an item that is a string or a number is none */
+	if ((path == P_ROW || path == I_ROW) && type != 'e')
+		return;
 	/* the first value of a row starts it */
 	if (!r->in_row) {
 		row_reset(r);
