@@ -3,7 +3,7 @@
  * same run the other way.) */
 #include "cordon.h"
 
-#include "../lib/k8s_obj.h"
+#include "k8s_obj.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
 #ifndef SREBOX_CMD_CORDON_H
 #define SREBOX_CMD_CORDON_H
 
-#include "../lib/applet.h"
-#include "../lib/drain.h"
+#include "applet.h"
+#include "drain.h"
 
 extern const struct sbx_opt cordon_opts[];
 int cordon_run(struct sbx_ctx *ctx, bool on);

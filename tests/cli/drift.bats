@@ -63,6 +63,18 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 	done
 }
 
+@test "each man page's list of checks is what the catalogue generates" {
+	cd "$TOP"
+	SREBOX=$SREBOX tests/tools/man-checks.sh --check
+}
+
+@test "every check an applet judges is in the catalogue, with a known state rule or ranges" {
+	for a in $(applets); do
+		bad=$(sb --checks "$a" | awk -F'\t' 'NF != 6 || $5 == "" || $6 == "" { print $1 }')
+		[ -z "$bad" ] || die "checks of $a without a description or source: $bad"
+	done
+}
+
 @test "the committed completions are what the option tables generate" {
 	for s in bash zsh fish; do
 		sb --completions "$s" | diff -u "$TOP/completions/srebox.$s" - ||

@@ -12,7 +12,7 @@
 #ifndef SREBOX_K8S_CONFIG_H
 #define SREBOX_K8S_CONFIG_H
 
-#include "applet.h"
+#include "util.h"
 
 #include <jansson.h>
 
@@ -23,6 +23,12 @@ struct k8s_exec {
 	bool provide_cluster_info;
 	char *interactive;	/* Never, IfAvailable, Always */
 	char *install_hint;
+};
+
+/* kubectl's connection flags, as the CLI parses them. */
+struct sbx_kube_opts {
+	const char *kubeconfig, *context, *cluster, *user, *ns;
+	double request_timeout;	/* seconds; 0: the client's default */
 };
 
 struct k8s_config {

@@ -17,7 +17,6 @@
 #ifndef SREBOX_K8S_H
 #define SREBOX_K8S_H
 
-#include "applet.h"
 #include "json_proj.h"
 #include "k8s_config.h"
 
