@@ -359,6 +359,31 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	return 0;
 }
 
+/* Print s from column `indent` (where the cursor is), words wrapped
+ * before column `width`, continuation lines indented the same. */
+static void wrap(FILE *f, const char *s, int indent, int width)
+{
+	int col = indent;
+
+	while (*s) {
+		size_t w = strcspn(s, " ");
+
+		if (col > indent && col + 1 + (int)w > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(s, 1, w, f);
+		col += (int)w;
+		s += w;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', f);
+}
+
 static void help_line(FILE *f, const struct sbx_opt *o)
 {
 	char left[64];
@@ -371,9 +396,10 @@ static void help_line(FILE *f, const struct sbx_opt *o)
 	if (o->arg && (size_t)n < sizeof(left))
 		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
 	if (strlen(left) > 26)
-		fprintf(f, "%s\n%28s%s\n", left, "", o->help);
+		fprintf(f, "%s\n%28s", left, "");
 	else
-		fprintf(f, "%-26s  %s\n", left, o->help);
+		fprintf(f, "%-26s  ", left);
+	wrap(f, o->help, 28, 80);
 }
 
 void opt_help(FILE *f, const struct sbx_applet *a)
@@ -407,9 +433,10 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 			for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
 				const struct sbx_check *k = &sbx_checks[*c];
 
-				fprintf(f, "    %-18s %-7s %-7s %s\n", k->id,
+				fprintf(f, "    %-18s %-6s %-6s ", k->id,
 					k->warn_default ? k->warn_default : "-",
-					k->crit_default ? k->crit_default : "-", k->what);
+					k->crit_default ? k->crit_default : "-");
+				wrap(f, k->what, 37, 80);
 			}
 		}
 	}
