@@ -72,7 +72,27 @@ ALL_CFLAGS = $(SBX_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -ldl -lm
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
+# lib/ in layers, lowest first; each may use only the layers it names
+# (lib/LAYER/README.md says the same, and `make check-layers` checks both
+# the includes and the symbols).  Each layer is compiled with the include
+# paths of its own layer and those it may use, so a wrong-way include does
+# not compile, and is archived on its own.
+LAYERS := base parse net host k8s report render check cli
+uses_base :=
+uses_parse := base
+uses_net := base
+uses_host := base parse
+uses_k8s := base parse net host
+uses_report := base
+uses_render := base report
+uses_check := base parse host report
+uses_cli := base parse net host k8s report render check
+layer_inc = $(foreach l,$(1) $(uses_$(1)),-Ilib/$(l))
+ALL_INC := $(foreach l,$(LAYERS),-Ilib/$(l))
+# Link order: a layer before those it uses.
+LAYER_LIBS := $(foreach l,cli check render report k8s host net parse base,$(O)/lib/libsbx_$(l).a)
+
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
 CMD_SRC := $(sort $(wildcard cmd/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(O)/%.o)
@@ -85,19 +105,26 @@ APPLETS = $(shell sed -n 's/^APPLET(\(.*\))$$/\1/p' cmd/applets.def)
 
 all: $(O)/srebox
 
-$(O)/srebox: $(CMD_OBJ) $(O)/libsrebox.a
-	$(call quiet,LINK,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(O)/libsrebox.a $(LIBS)
+$(O)/srebox: $(CMD_OBJ) $(LAYER_LIBS)
+	$(call quiet,LINK,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LAYER_LIBS) $(LIBS)
 
-$(O)/libsrebox.a: $(LIB_OBJ)
-	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+define layer_rules
+$(O)/lib/libsbx_$(1).a: $(filter $(O)/lib/$(1)/%,$(LIB_OBJ))
+	$$(call quiet,AR,$$@)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-$(O)/%.o: %.c
+$(O)/lib/$(1)/%.o: lib/$(1)/%.c
+	@mkdir -p $$(@D)
+	$$(call quiet,CC,$$<)$$(CC) $$(ALL_CFLAGS) $(call layer_inc,$(1)) -c -o $$@ $$<
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
+
+$(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)
-	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(ALL_INC) -c -o $@ $<
 
-$(O)/tests/t_%: tests/unit/t_%.c $(O)/libsrebox.a
+$(O)/tests/t_%: tests/unit/t_%.c $(LAYER_LIBS)
 	@mkdir -p $(@D)
-	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< $(O)/libsrebox.a \
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(ALL_LDFLAGS) -o $@ $< $(LAYER_LIBS) \
 		$(LIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 $(O)/tests/%: tests/tools/%.c
@@ -110,7 +137,7 @@ $(O)/tests/hangfs: tests/tools/hangfs.c
 	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags fuse3) $(ALL_LDFLAGS) \
 		-o $@ $< $(shell $(PKG_CONFIG) --libs fuse3)
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # --- set-up on Debian: install what is missing, nothing else ---------------
 BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
@@ -151,8 +178,17 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory test
 	$(Q)$(MAKE) --no-print-directory test SANITIZE=1
 
-test: all $(UNIT_BIN) $(HELPER_BIN)
+test: all $(UNIT_BIN) $(HELPER_BIN) check-layers
 	$(Q)O=$(O) SANITIZE=$(SANITIZE) tests/run
+
+# The layer rules of lib/: includes, symbols, and each README's "May use".
+check-layers: $(LAYER_LIBS)
+	$(Q)O=$(O) LAYERS='$(LAYERS)' $(foreach l,$(LAYERS),uses_$(l)='$(uses_$(l))') \
+		tests/tools/check-layers.sh
+
+# The man pages' lists of checks, from the catalogue.
+man: $(O)/srebox
+	$(Q)SREBOX=$(O)/srebox tests/tools/man-checks.sh
 
 completions: $(O)/srebox
 	$(Q)for s in bash zsh fish; do $(O)/srebox --completions $$s > completions/srebox.$$s; done
@@ -181,4 +217,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps deps-test deps-bench run check test completions bench install uninstall clean
+.PHONY: all deps deps-test deps-bench run check test check-layers man completions bench install uninstall clean

@@ -4,7 +4,7 @@
  * nothing when a node is already so.  One run for both applets. */
 #include "cordon.h"
 
-#include "../lib/k8s_node.h"
+#include "k8s_node.h"
 
 #include <string.h>
 

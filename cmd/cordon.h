@@ -2,8 +2,8 @@
 #ifndef SREBOX_CMD_CORDON_H
 #define SREBOX_CMD_CORDON_H
 
-#include "../lib/applet.h"
-#include "../lib/drain.h"
+#include "applet.h"
+#include "drain.h"
 
 /* --dry-run's value, and the nodes of NODE... and -l SELECTOR (for drain too). */
 bool cordon_dry(const char *s, enum drain_dry *out);

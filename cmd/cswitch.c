@@ -3,9 +3,9 @@
  * processes (or threads) switch the most; and how close the node is to
  * the kernel's limit on tasks.  Replaces `vmstat 1`, `pidstat -w` and
  * `ps -eLf | wc -l`. */
-#include "../lib/applet.h"
-#include "../lib/cswitch.h"
-#include "../lib/root.h"
+#include "applet.h"
+#include "cswitch.h"
+#include "root.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +31,8 @@ static const struct sbx_opt cs_opts[] = {
 	OPT_END,
 };
 
-static struct sbx_threshold cs_thresholds[] = {
-	{ "switches", "50000", "150000", "context switches per second per online CPU" },
-	{ "runqueue", "1", "2", "runnable tasks (procs_running) per online CPU" },
-	{ "blocked", "10", "50", "tasks blocked on I/O (procs_blocked)" },
-	{ "threads", "70", "90",
-	  "% of min(kernel.threads-max, kernel.pid_max) in use (/proc/loadavg's task count)" },
-	{ "forks", NULL, NULL, "forks (new tasks) per second" },
-	{ NULL },
+static const enum sbx_check_id cs_checks[] = {
+	CHK_SWITCHES, CHK_RUNQUEUE, CHK_BLOCKED, CHK_PIDS, CHK_FORKS, CHK_TASKS, CHK_N,
 };
 
 enum { Y_CS, Y_CSCPU, Y_INTR, Y_FORKS, Y_RUN, Y_BLOCKED, Y_CPUS, Y_LOAD1, Y_TASKS, Y_LIMIT,
@@ -210,77 +204,38 @@ static void add_sys_table(struct sbx_report *rep, const struct cs_snap *s,
 	count_cell(&c[Y_PMAX], s->has_pid_max, s->pid_max, s->pid_max_err.msg);
 }
 
-/* A finding whose value could not be had: UNKNOWN, with the reason. */
-static void unknown_finding(struct sbx_report *rep, const char *check, const char *label,
-			    const char *uom, const char *why)
-{
-	finding_perf_unknown(report_finding(rep, ST_UNKNOWN, check, NULL, "%s: %s", check, why),
-			     label, uom);
-}
-
-static void checked(struct sbx_report *rep, const struct sbx_ctx *ctx, const char *check,
-		    const char *label, double v, const char *uom, const char *fmt, ...)
-	SBX_PRINTF(7, 8);
-
-static void checked(struct sbx_report *rep, const struct sbx_ctx *ctx, const char *check,
-		    const char *label, double v, const char *uom, const char *fmt, ...)
-{
-	const struct sbx_threshold *thr = sbx_thr(ctx, check);
-	struct buf text = { 0 };
-	struct sbx_finding *f;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&text, fmt, ap);
-	va_end(ap);
-	f = report_finding(rep, range_state(&thr->warn, &thr->crit, v), check, NULL, "%s", text.s);
-	finding_perf(f, label, v, uom, &thr->warn, &thr->crit);
-	buf_free(&text);
-}
-
-static void checks(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct cs_snap *s,
-		   const struct cs_system *sys, const struct cs_limit *lim, bool since_boot)
+static void checks(struct sbx_report *rep, const struct cs_snap *s, const struct cs_system *sys, const struct cs_limit *lim, bool since_boot)
 {
 	const struct proc_stat *st = &s->stat;
 	const char *avg = since_boot ? ", averaged since boot" : "";
 	double ncpu = (double)s->ncpu;
 
 	if (!sys->ctxt.ok)
-		unknown_finding(rep, "switches", "switches_per_cpu", "", sys->ctxt.why);
+		check_unknown(rep, CHK_SWITCHES, NULL, "%s: %s", "switches", sys->ctxt.why);
 	else if (!s->ncpu)
-		unknown_finding(rep, "switches", "switches_per_cpu", "", "no cpuN lines in /proc/stat");
+		check_unknown(rep, CHK_SWITCHES, NULL, "%s: %s", "switches", "no cpuN lines in /proc/stat");
 	else
-		checked(rep, ctx, "switches", "switches_per_cpu", sys->ctxt.v / ncpu, "",
-			"%.0f context switches/s per CPU (%.0f/s on %zu CPUs%s)", sys->ctxt.v / ncpu,
-			sys->ctxt.v, s->ncpu, avg);
+		check_value(rep, CHK_SWITCHES, NULL, sys->ctxt.v / ncpu, "%.0f context switches/s per CPU (%.0f/s on %zu CPUs%s)", sys->ctxt.v / ncpu, sys->ctxt.v, s->ncpu, avg);
 	if (!st->has_running || !s->ncpu)
-		unknown_finding(rep, "runqueue", "runqueue_per_cpu", "",
-				!s->ncpu ? "no cpuN lines in /proc/stat"
+		check_unknown(rep, CHK_RUNQUEUE, NULL, "%s: %s", "runqueue", !s->ncpu ? "no cpuN lines in /proc/stat"
 					 : "no procs_running line in /proc/stat (kernel before 2.5.45)");
 	else
-		checked(rep, ctx, "runqueue", "runqueue_per_cpu", (double)st->procs_running / ncpu, "",
-			"%llu runnable on %zu CPUs: %.2f per CPU",
-			(unsigned long long)st->procs_running, s->ncpu,
-			(double)st->procs_running / ncpu);
+		check_value(rep, CHK_RUNQUEUE, NULL, (double)st->procs_running / ncpu, "%llu runnable on %zu CPUs: %.2f per CPU", (unsigned long long)st->procs_running, s->ncpu, (double)st->procs_running / ncpu);
 	if (!st->has_blocked)
-		unknown_finding(rep, "blocked", "blocked", "",
-				"no procs_blocked line in /proc/stat (kernel before 2.5.45)");
+		check_unknown(rep, CHK_BLOCKED, NULL, "%s: %s", "blocked", "no procs_blocked line in /proc/stat (kernel before 2.5.45)");
 	else
-		checked(rep, ctx, "blocked", "blocked", (double)st->procs_blocked, "",
-			"%llu task%s blocked on I/O", (unsigned long long)st->procs_blocked,
-			st->procs_blocked == 1 ? "" : "s");
+		check_value(rep, CHK_BLOCKED, NULL, (double)st->procs_blocked / ncpu,
+			    "%llu task%s blocked on I/O on %zu CPUs: %.2f per CPU",
+			    (unsigned long long)st->procs_blocked, st->procs_blocked == 1 ? "" : "s",
+			    s->ncpu, (double)st->procs_blocked / ncpu);
 	if (!lim->ok)
-		unknown_finding(rep, "threads", "tasks_used", "%", lim->why);
+		check_unknown(rep, CHK_PIDS, NULL, "%s: %s", "pids", lim->why);
 	else
-		checked(rep, ctx, "threads", "tasks_used", lim->ratio * 100, "%",
-			"%llu tasks: %.1f%% of the %llu that %s allows",
-			(unsigned long long)lim->used, lim->ratio * 100,
-			(unsigned long long)lim->limit, lim->limited_by);
+		check_value(rep, CHK_PIDS, NULL, lim->ratio * 100, "%llu tasks: %.1f%% of the %llu that %s allows", (unsigned long long)lim->used, lim->ratio * 100, (unsigned long long)lim->limit, lim->limited_by);
 	if (!sys->forks.ok)
-		unknown_finding(rep, "forks", "forks_per_second", "", sys->forks.why);
+		check_unknown(rep, CHK_FORKS, NULL, "%s: %s", "forks", sys->forks.why);
 	else
-		checked(rep, ctx, "forks", "forks_per_second", sys->forks.v, "", "%.1f forks/s%s",
-			sys->forks.v, avg);
+		check_value(rep, CHK_FORKS, NULL, sys->forks.v, "%.1f forks/s%s", sys->forks.v, avg);
 }
 
 static const struct cs_tasks *sort_tasks;
@@ -520,7 +475,7 @@ static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
 	bool interval = prev != NULL;
 
 	if (!cur->has_tasks) {
-		report_finding(rep, ST_UNKNOWN, "tasks", NULL, "tasks: %s", cur->tasks_err.msg);
+		check_unknown(rep, CHK_TASKS, NULL, "tasks: %s", cur->tasks_err.msg);
 		return;
 	}
 	cs_tasks_rates(cur, prev, root_is_live() ? (int32_t)getpid() : 0, &ts);
@@ -592,7 +547,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct cs_snap 
 		report_note(rep, "values since boot (up %s), a task's since it started; -i SECONDS "
 			    "gives current rates", up);
 	}
-	checks(rep, ctx, cur, &sys, &lim, !prev);
+	checks(rep, cur, &sys, &lim, !prev);
 	if (sbx_wants_tables(ctx)) {
 		add_sys_table(rep, cur, &sys, &lim);
 		if (wants_tasks(ctx))
@@ -657,6 +612,6 @@ const struct sbx_applet applet_cswitch = {
 		"averages since boot (a task's since it started); with -i SECONDS, over that interval.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = cs_opts,
-	.thresholds = cs_thresholds,
+	.checks = cs_checks,
 	.run = cs_run,
 };

@@ -2,10 +2,10 @@
  * the space, space held by deleted files still open, filesystem errors,
  * and never a hang on a dead mount.  Replaces `df -h`, `df -i`,
  * `du -sh /var/log/pods/NS_POD_UID`, `lsof +L1` and `dmesg | grep EXT4-fs`. */
-#include "../lib/applet.h"
-#include "../lib/disk.h"
-#include "../lib/root.h"
-#include "../lib/walk.h"
+#include "applet.h"
+#include "disk.h"
+#include "root.h"
+#include "walk.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,18 +40,10 @@ static const struct sbx_opt disk_opts[] = {
 	OPT_END,
 };
 
-static struct sbx_threshold disk_thresholds[] = {
-	{ "space", "15:", "10:", "free space of a filesystem, % (df's used/(used+avail))" },
-	{ "inodes", "10:", "5:", "free inodes of a filesystem, %" },
-	{ "nodefs.available", "15:", "10:", "kubelet signal: free space of the kubelet dir's fs, %" },
-	{ "nodefs.inodesFree", "10:", "5:", "kubelet signal: free inodes of the kubelet dir's fs, %" },
-	{ "imagefs.available", "20:", "15:", "kubelet signal: free space of the runtime dir's fs, %" },
-	{ "imagefs.inodesFree", "10:", "5:", "kubelet signal: free inodes of the runtime dir's fs, %" },
-	{ "deleted", "5", NULL, "share of a filesystem held by deleted files still open, %" },
-	{ "errors", "0", NULL, "filesystem errors (ext4's error count, kernel log messages)" },
-	{ "readonly", NULL, "0", "filesystems the kernel turned read-only under a rw mount" },
-	{ "fill", "3600:", NULL, "seconds until a filesystem is full at the rate over -i" },
-	{ NULL },
+static const enum sbx_check_id disk_checks[] = {
+	CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES, CHK_IMAGEFS_AVAILABLE,
+	CHK_IMAGEFS_INODES, CHK_DELETED, CHK_ERRORS, CHK_READONLY, CHK_FILL, CHK_STATFS, CHK_PATH,
+	CHK_TOP, CHK_N,
 };
 
 /* FILL/s and TO-FULL last: without -i the table has no such columns. */
@@ -188,7 +180,7 @@ static bool *choose(struct sbx_ctx *ctx, struct disk_snap *s, struct sbx_report 
 		long m = disk_mount_of(s, ctx->args[a], o_timeout, &err);
 
 		if (m < 0)
-			report_finding(rep, ST_UNKNOWN, "path", ctx->args[a], "%s", err.msg);
+			check_unknown(rep, CHK_PATH, ctx->args[a], "%s", err.msg);
 		else
 			want[m] = true;
 	}
@@ -279,12 +271,8 @@ static void fs_table(struct sbx_report *rep, const struct disk_snap *s, const bo
 	}
 }
 
-static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
-			      const struct disk_snap *s, const bool *want,
-			      const struct disk_snap *prev, size_t *nshown)
+static void check_filesystems(struct sbx_report *rep, const struct disk_snap *s, const bool *want, const struct disk_snap *prev, size_t *nshown)
 {
-	const struct sbx_threshold *sp = sbx_thr(ctx, "space"), *in = sbx_thr(ctx, "inodes");
-	const struct sbx_threshold *fl = sbx_thr(ctx, "fill"), *ro = sbx_thr(ctx, "readonly");
 	double worst = NAN, iworst = NAN;
 	const char *worst_at = NULL;
 	size_t flagged = 0;
@@ -300,10 +288,7 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 		if (!want[i])
 			continue;
 		if (f->status == FS_TIMEOUT || (f->status == FS_ERROR && !strstr(f->why, "permission"))) {
-			struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, "statfs", m->point, "%s",
-								f->why);
-
-			finding_perf_unknown(fd, m->point, "%");
+			check_unknown(rep, CHK_STATFS, m->point, "%s", f->why);
 			(*nshown)++;
 			continue;
 		}
@@ -311,11 +296,10 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 			continue;
 		(*nshown)++;
 		if (m->super_ro && !m->ro) {
-			st = range_state(&ro->warn, &ro->crit, 1);
-			report_finding(rep, st, "readonly", m->point,
-				       "%s (%s): the kernel turned the filesystem read-only under a "
-				       "read-write mount (an error?)",
-				       m->point, m->source);
+			check_value(rep, CHK_READONLY, m->point, 1,
+				    "%s (%s): the kernel turned the filesystem read-only under a "
+				    "read-write mount (an error?)",
+				    m->point, m->source);
 		}
 		if (isnan(fs_used_ratio(f)))
 			continue;
@@ -324,32 +308,25 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 			worst = freep;
 			worst_at = m->point;
 		}
-		st = range_state(&sp->warn, &sp->crit, freep);
+		st = check_judge(CHK_SPACE, freep);
 		if (st != ST_OK) {
-			struct sbx_finding *fd = report_finding(
-				rep, st, "space", m->point, "%s: %s free (%s of %s), %s used", m->point,
-				pct(p, sizeof(p), freep), bytes(a, sizeof(a), (double)fs_avail(f)),
-				bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f))),
-				pct(q, sizeof(q), 100 - freep));
-
-			finding_perf(fd, m->point, freep, "%", &sp->warn, &sp->crit);
-			finding_bounds(fd, 0, 100);
+			check_value(rep, CHK_SPACE, m->point, freep, "%s: %s free (%s of %s), %s used",
+				    m->point, pct(p, sizeof(p), freep),
+				    bytes(a, sizeof(a), (double)fs_avail(f)),
+				    bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f))),
+				    pct(q, sizeof(q), 100 - freep));
 			flagged++;
 		}
 		ifree = 100 - fs_inodes_used_ratio(f) * 100;
 		if (!isnan(ifree)) {
 			if (isnan(iworst) || ifree < iworst)
 				iworst = ifree;
-			st = range_state(&in->warn, &in->crit, ifree);
+			st = check_judge(CHK_INODES, ifree);
 			if (st != ST_OK) {
-				struct sbx_finding *fd = report_finding(
-					rep, st, "inodes", m->point,
-					"%s: %s of inodes free (%llu of %llu)", m->point,
-					pct(p, sizeof(p), ifree), (unsigned long long)f->ffree,
-					(unsigned long long)f->files);
-
-				finding_perf(fd, "inodes", ifree, "%", &in->warn, &in->crit);
-				finding_bounds(fd, 0, 100);
+				check_value(rep, CHK_INODES, m->point, ifree,
+					    "%s: %s of inodes free (%llu of %llu)", m->point,
+					    pct(p, sizeof(p), ifree), (unsigned long long)f->ffree,
+					    (unsigned long long)f->files);
 				flagged++;
 			}
 		}
@@ -358,36 +335,26 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 				      (s->when - prev->when);
 			double left = rate > 0 ? (double)fs_avail(f) / rate : INFINITY;
 
-			st = range_state(&fl->warn, &fl->crit, left);
+			st = check_judge(CHK_FILL, left);
 			if (rate > 0 && st != ST_OK) {
-				struct sbx_finding *fd;
 				char d[32];
 
 				fmt_duration(d, sizeof(d), left);
-				fd = report_finding(rep, st, "fill", m->point,
-						    "%s: full in %s at %s/s", m->point, d,
-						    bytes(a, sizeof(a), rate));
-				finding_perf(fd, "time_to_full", left, "s", &fl->warn, &fl->crit);
+				check_value(rep, CHK_FILL, m->point, left, "%s: full in %s at %s/s",
+					    m->point, d, bytes(a, sizeof(a), rate));
 			}
 		}
 	}
 	if (!flagged && *nshown) {
-		struct sbx_finding *fd;
-
 		if (isnan(worst))
-			fd = report_finding(rep, ST_OK, "space", NULL, "%zu filesystem%s", *nshown,
-					    *nshown == 1 ? "" : "s");
+			check_rule(rep, CHK_SPACE, ST_OK, NULL, "%zu filesystem%s", *nshown,
+				   *nshown == 1 ? "" : "s");
 		else
-			fd = report_finding(rep, ST_OK, "space", NULL,
-					    "%zu filesystem%s, the fullest %s with %s free%s%s", *nshown,
-					    *nshown == 1 ? "" : "s",
-					    worst_at, pct(p, sizeof(p), worst),
-					    isnan(iworst) ? "" : "; fewest inodes free: ",
-					    isnan(iworst) ? "" : pct(a, sizeof(a), iworst));
-		if (!isnan(worst)) {
-			finding_perf(fd, "space_free", worst, "%", &sp->warn, &sp->crit);
-			finding_bounds(fd, 0, 100);
-		}
+			check_value(rep, CHK_SPACE, NULL, worst,
+				    "%zu filesystem%s, the fullest %s with %s free%s%s", *nshown,
+				    *nshown == 1 ? "" : "s", worst_at, pct(p, sizeof(p), worst),
+				    isnan(iworst) ? "" : "; fewest inodes free: ",
+				    isnan(iworst) ? "" : pct(a, sizeof(a), iworst));
 	}
 }
 
@@ -425,9 +392,8 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	if (t)
 		table_title(t, "Kubelet eviction signals:");
 	for (int k = 0; k < SIG_N; k++) {
-		const struct sbx_threshold *thr = sbx_thr(ctx, g[k].name);
+		enum sbx_check_id id = check_find(g[k].name);
 		struct sbx_cell *c = t ? table_row(t) : NULL;
-		struct sbx_finding *fd;
 		enum sbx_state st;
 
 		if (g[k].mount >= 0 && ctx->nargs && !want[g[k].mount]) {
@@ -454,13 +420,11 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 					cell_str(&c[S_MOUNT], s->mt.m[g[k].mount].point);
 			}
 			if (g[k].mount < 0) {
-				fd = report_finding(rep, ST_UNKNOWN, g[k].name, g[k].dir, "%s: %s",
-						    g[k].name, g[k].why);
-				finding_perf_unknown(fd, g[k].name, "%");
+				check_unknown(rep, id, g[k].dir, "%s: %s", g[k].name, g[k].why);
 			}
 			continue;
 		}
-		st = range_state(&thr->warn, &thr->crit, g[k].pct);
+		st = check_judge(id, g[k].pct);
 		if (c) {
 			cell_str(&c[S_MOUNT], s->mt.m[g[k].mount].point);
 			cell_num(&c[S_FREE], g[k].pct / 100);
@@ -491,18 +455,15 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 			trigger = g[k].name;
 			trigger_pct = g[k].pct;
 			trigger_thr = g[k].hard_pct;
-			trigger_range = thr->crit.text;
+			trigger_range = check_crit(id)->text;
 		}
 		if (g[k].inodes)
 			snprintf(b, sizeof(b), "%llu inodes", (unsigned long long)g[k].avail);
 		else
 			fmt_bytes(b, sizeof(b), (double)g[k].avail);
-		fd = report_finding(rep, st, g[k].name, s->mt.m[g[k].mount].point,
-				    "%s %s on %s (%s free; the kubelet evicts below %g%%)", g[k].name,
-				    pct(a, sizeof(a), g[k].pct), s->mt.m[g[k].mount].point, b,
-				    g[k].hard_pct);
-		finding_perf(fd, g[k].name, g[k].pct, "%", &thr->warn, &thr->crit);
-		finding_bounds(fd, 0, 100);
+		check_value(rep, id, s->mt.m[g[k].mount].point, g[k].pct,
+			    "%s %s on %s (%s free; the kubelet evicts below %g%%)", g[k].name,
+			    pct(a, sizeof(a), g[k].pct), s->mt.m[g[k].mount].point, b, g[k].hard_pct);
 	}
 	if (t && !any) {
 		t->nrows = 0;
@@ -526,7 +487,6 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_snap *s,
 		    const bool *want, struct disk_deleted_set *dd)
 {
-	const struct sbx_threshold *thr = sbx_thr(ctx, "deleted");
 	struct disk_deleted_set d;
 	struct sbx_table *t = NULL;
 	uint64_t *per_mount = xcalloc(s->mt.n + 1, sizeof(uint64_t));
@@ -539,7 +499,7 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	d = *dd;
 	memset(dd, 0, sizeof(*dd));
 	if (!d.complete)
-		report_finding(rep, ST_UNKNOWN, "deleted", NULL, "deleted files still open: %s", d.why);
+		check_unknown(rep, CHK_DELETED, NULL, "deleted files still open: %s", d.why);
 	if (d.denied)
 		report_note(rep, "%s%sdeleted files of %zu process%s not seen (permission denied)",
 			    rep->note ? rep->note : "", rep->note ? "; " : "", d.denied,
@@ -561,25 +521,21 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	for (size_t m = 0; m < s->mt.n; m++) {
 		const struct disk_fs *f = &s->fs[m];
 		double share;
-		enum sbx_state st;
-		struct sbx_finding *fd;
 
 		if (!per_mount[m] || f->status != FS_OK || !fs_size(f) || (ctx->nargs && !want[m]))
 			continue;
 		share = (double)per_mount[m] / (double)fs_size(f) * 100;
-		st = range_state(&thr->warn, &thr->crit, share);
-		if (st == ST_OK)
+		if (check_judge(CHK_DELETED, share) == ST_OK)
 			continue;
-		fd = report_finding(rep, st, "deleted", s->mt.m[m].point,
-				    "%s: deleted files still open hold %s (%s of the filesystem); "
-				    "restart or signal their processes to free it",
-				    s->mt.m[m].point, bytes(a, sizeof(a), (double)per_mount[m]),
-				    pct(p, sizeof(p), share));
-		finding_perf(fd, "deleted_open", share, "%", &thr->warn, &thr->crit);
+		check_value(rep, CHK_DELETED, s->mt.m[m].point, share,
+			    "%s: deleted files still open hold %s (%s of the filesystem); "
+			    "restart or signal their processes to free it",
+			    s->mt.m[m].point, bytes(a, sizeof(a), (double)per_mount[m]),
+			    pct(p, sizeof(p), share));
 		flagged = true;
 	}
 	if (!flagged && total > 0)
-		report_finding(rep, ST_OK, "deleted", NULL,
+		check_rule(rep, CHK_DELETED, ST_OK, NULL,
 			       "deleted files still open hold %s (most: pid %ld %s, %s)",
 			       bytes(a, sizeof(a), (double)total), d.v[big].pid, d.v[big].comm,
 			       bytes(b, sizeof(b), (double)d.v[big].alloc));
@@ -638,7 +594,6 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 static void fs_errors(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_snap *s,
 		      const bool *want)
 {
-	const struct sbx_threshold *er = sbx_thr(ctx, "errors");
 	struct disk_fserrs e;
 
 	disk_fserrs_read(s, &e);
@@ -649,6 +604,7 @@ static void fs_errors(struct sbx_ctx *ctx, struct sbx_report *rep, const struct 
 		const struct disk_fserr *x = &e.v[i];
 		const struct mnt *m = &s->mt.m[x->mount];
 		struct sbx_finding *fd;
+		char *label;
 		char age[32] = "";
 		struct buf b = { 0 };
 		enum sbx_state st;
@@ -666,13 +622,15 @@ static void fs_errors(struct sbx_ctx *ctx, struct sbx_report *rep, const struct 
 				 x->count, x->count == 1 ? "" : "s",
 				 x->remount_ro ? " (remounted read-only)" : "",
 				 age[0] ? ", the last " : "", age, age[0] ? " ago" : "", x->last);
-		st = range_state(&er->warn, &er->crit, n);
+		st = check_judge(CHK_ERRORS, n);
 		/* the read-only state itself is the readonly check's finding */
 		if (x->remount_ro && !m->super_ro && !m->ro)
 			st = state_worst(st, ST_WARNING);
-		fd = report_finding(rep, st, "errors", m->point,
-				    "%s (%s): %s", m->point, x->dev, b.s ? b.s : "");
-		finding_perf(fd, "fs_errors", n, "", &er->warn, &er->crit);
+		fd = check_rule(rep, CHK_ERRORS, st, m->point, "%s (%s): %s", m->point, x->dev,
+				b.s ? b.s : "");
+		label = xasprintf("errors:%s", m->point);
+		finding_perf(fd, label, n, "", check_warn(CHK_ERRORS), check_crit(CHK_ERRORS));
+		free(label);
 		buf_free(&b);
 	}
 	disk_fserrs_free(&e);
@@ -712,9 +670,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	o.nroots = nroots;
 	walk_run(&o, 2 + o_timeout, &r);
 	if (!r.answered) {
-		struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, "top", NULL, "%s", r.why);
-
-		finding_perf_unknown(fd, "walk", "B");
+		check_unknown(rep, CHK_TOP, NULL, "%s", r.why);
 	}
 	t = report_table(rep, "walked", walk_cols, W_NCOLS);
 	table_title(t, "Walked (du -sx; each inode once; symlinks not followed):");
@@ -729,7 +685,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 			for (int k = W_SIZE; k <= W_ERRORS; k++)
 				cell_unknown(&c[k], why);
 			if (w->error[0] && r.answered)
-				report_finding(rep, ST_UNKNOWN, "top", w->path, "%s", w->error);
+				check_unknown(rep, CHK_TOP, w->path, "%s", w->error);
 			continue;
 		}
 		cell_num(&c[W_SIZE], (double)w->alloc);
@@ -740,7 +696,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 		if (!w->complete) {
 			char a[32];
 
-			report_finding(rep, ST_UNKNOWN, "top", w->path,
+			check_unknown(rep, CHK_TOP, w->path,
 				       "%s: the walk stopped at its %gs deadline after %llu files (%s): "
 				       "sizes are partial",
 				       w->path, o_top_timeout, (unsigned long long)w->files,
@@ -813,7 +769,7 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 	size_t nshown;
 
 	rep->interval = prev ? s->when - prev->when : 0;
-	check_filesystems(ctx, rep, s, want, prev, &nshown);
+	check_filesystems(rep, s, want, prev, &nshown);
 	if (sbx_wants_tables(ctx))
 		fs_table(rep, s, want, prev);
 	signals(ctx, rep, s, want, prev, pressure, sizeof(pressure));
@@ -901,7 +857,7 @@ const struct sbx_applet applet_disk = {
 		"with --top, the largest directories, pod logs and files.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = disk_opts,
-	.thresholds = disk_thresholds,
+	.checks = disk_checks,
 	.args_complete = "dirs",
 	.run = disk_run,
 };

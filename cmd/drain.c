@@ -7,7 +7,7 @@
  * happened that says what state the node is left in. */
 #include "cordon.h"
 
-#include "../lib/k8s_obj.h"
+#include "k8s_obj.h"
 
 #include <errno.h>
 #include <math.h>

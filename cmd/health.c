@@ -1,14 +1,14 @@
 /* srebox health: what is wrong with this node, on one screen.  The USE
  * method and the "first 60 seconds" checklist in one pass, each line a
  * finding with its state and evidence, worst first. */
-#include "../lib/applet.h"
-#include "../lib/disk.h"
-#include "../lib/http.h"
-#include "../lib/irq.h"
-#include "../lib/node.h"
-#include "../lib/root.h"
-#include "../lib/tasks.h"
-#include "../lib/throttle.h"
+#include "applet.h"
+#include "disk.h"
+#include "http.h"
+#include "irq.h"
+#include "node.h"
+#include "root.h"
+#include "tasks.h"
+#include "throttle.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,36 +19,12 @@
 #define DEFAULT_INTERVAL 0.25
 #define RECENT 900.0	/* "recent" OOM kills and hung tasks: the last 15 minutes */
 
-static struct sbx_threshold health_thr[] = {
-	{ "load", "1.5", "3", "1-minute load average per CPU" },
-	{ "runqueue", "2", "4", "runnable tasks per CPU now (vmstat r)" },
-	{ "cpu", NULL, NULL, "CPU busy %, over the interval" },
-	{ "steal", "10", "30", "% of CPU time stolen by the hypervisor" },
-	{ "memory", "10:", "5:", "MemAvailable, % of MemTotal" },
-	{ "memory_available", "200:", "100:", "the kubelet's memory.available, MiB" },
-	{ "swap", "10", "1000", "pages swapped in and out per second" },
-	{ "psi_cpu", "50", "90", "CPU pressure: some avg10, %" },
-	{ "psi_memory", "5", "20", "memory pressure: full avg10, %" },
-	{ "psi_io", "10", "40", "I/O pressure: full avg10, %" },
-	{ "psi_irq", "10", "30", "IRQ pressure: full avg10, %" },
-	{ "oom", "0", NULL, "OOM kills in the last 15 minutes" },
-	{ "blocked", "1", "4", "tasks blocked on I/O (D state) per CPU" },
-	{ "files", "80", "95", "allocated file handles, % of fs.file-max" },
-	{ "pids", "80", "95", "tasks, % of min(pid_max, threads-max)" },
-	{ "conntrack", "90", "98", "conntrack entries, % of nf_conntrack_max" },
-	{ "hung_tasks", "0", NULL, "hung tasks reported in the last 15 minutes" },
-	{ "irq", "90", NULL, "% of a busy device's interrupts on one CPU" },
-	{ "switches", "50000", "150000", "context switches per second per CPU" },
-	{ "zombies", "5", "10", "zombie processes (NRPE's check_zombie_procs)" },
-	{ "cfs", "25", NULL, "% of the most throttled cgroup's CFS periods (CPUThrottlingHigh)" },
-	{ "thermal", "0", NULL, "thermal throttle events during the interval" },
-	{ "freq", "100:", NULL, "lowest CPU frequency ceiling, % of hardware max" },
-	{ "space", "15:", "10:", "free space of the fullest local filesystem, %" },
-	{ "inodes", "10:", "5:", "free inodes of the local filesystem with fewest, %" },
-	{ "nodefs.available", "15:", "10:", "kubelet signal: free space of its dir's fs, %" },
-	{ "imagefs.available", "20:", "15:", "kubelet signal: free space of the runtime dir's fs, %" },
-	{ "readonly", NULL, "0", "filesystems the kernel turned read-only under a rw mount" },
-	{ NULL },
+static const enum sbx_check_id health_checks[] = {
+	CHK_LOAD, CHK_RUNQUEUE, CHK_CPU, CHK_STEAL, CHK_MEMORY, CHK_MEMORY_AVAILABLE, CHK_SWAP,
+	CHK_PSI_CPU, CHK_PSI_MEMORY, CHK_PSI_IO, CHK_PSI_IRQ, CHK_OOM, CHK_BLOCKED, CHK_FILES,
+	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
+	CHK_THERMAL, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_IMAGEFS_AVAILABLE,
+	CHK_READONLY, CHK_KUBELET, CHK_PSI, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -183,36 +159,6 @@ static double ratio_pct(double part, double whole)
 	return whole > 0 ? part / whole * 100 : 0;
 }
 
-/* A check with a value: its state from the thresholds, perfdata, text. */
-static struct sbx_finding *check(struct sbx_report *rep, const struct sbx_ctx *ctx,
-				 const char *id, double value, const char *uom, const char *fmt,
-				 ...) SBX_PRINTF(6, 7);
-static struct sbx_finding *check(struct sbx_report *rep, const struct sbx_ctx *ctx,
-				 const char *id, double value, const char *uom, const char *fmt,
-				 ...)
-{
-	const struct sbx_threshold *t = sbx_thr(ctx, id);
-	struct sbx_finding *f;
-	struct buf b = { 0 };
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	f = report_finding(rep, range_state(&t->warn, &t->crit, value), id, NULL, "%s", b.s);
-	finding_perf(f, id, value, uom, &t->warn, &t->crit);
-	buf_free(&b);
-	return f;
-}
-
-static void unknown(struct sbx_report *rep, const char *id, const char *what,
-		    const struct sbx_err *e)
-{
-	struct sbx_finding *f = report_finding(rep, ST_UNKNOWN, id, NULL, "%s: %s", what, e->msg);
-
-	finding_perf_unknown(f, id, "");
-}
-
 static uint64_t cpu_total(const struct cpu_times *c)
 {
 	uint64_t t = 0;
@@ -228,15 +174,14 @@ static uint64_t sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;	/* idle can run backwards (NO_HZ) */
 }
 
-static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *a,
-		      const struct sample *b, double seconds, struct sbx_cell *row, size_t *ncpu)
+static void check_cpu(struct sbx_report *rep, const struct sample *a, const struct sample *b, double seconds, struct sbx_cell *row, size_t *ncpu)
 {
 	const struct proc_stat *s = &b->stat;
 	const struct loadavg *la = &b->la;
 	uint64_t total, idle, steal;
 
 	if (!b->have_stat) {
-		unknown(rep, "cpu", "CPU", &b->stat_err);
+		check_unknown(rep, CHK_CPU, NULL, "%s: %s", "CPU", b->stat_err.msg);
 		return;
 	}
 	*ncpu = s->ncpus ? s->ncpus : 1;
@@ -247,25 +192,21 @@ static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 		cell_num(&row[N_LOAD1], la->load1);
 		cell_num(&row[N_LOAD5], la->load5);
 		cell_num(&row[N_LOAD15], la->load15);
-		check(rep, ctx, "load", per, "",
-		      "load %.2f on %zu CPUs (%.2f per CPU; 5m %.2f, 15m %.2f)", la->load1, *ncpu,
-		      per, la->load5, la->load15);
+		check_value(rep, CHK_LOAD, NULL, per, "load %.2f on %zu CPUs (%.2f per CPU; 5m %.2f, 15m %.2f)", la->load1, *ncpu, per, la->load5, la->load15);
 	} else {
-		unknown(rep, "load", "load", &b->la_err);
+		check_unknown(rep, CHK_LOAD, NULL, "%s: %s", "load", b->la_err.msg);
 	}
 	if (s->has_running) {
 		double per = (double)s->procs_running / (double)*ncpu;
 
 		cell_u64(&row[N_RUNNING], s->procs_running);
-		check(rep, ctx, "runqueue", per, "", "run queue %llu on %zu CPUs (%.1f per CPU)",
-		      (unsigned long long)s->procs_running, *ncpu, per);
+		check_value(rep, CHK_RUNQUEUE, NULL, per, "run queue %llu on %zu CPUs (%.1f per CPU)", (unsigned long long)s->procs_running, *ncpu, per);
 	}
 	if (s->has_blocked) {
 		double per = (double)s->procs_blocked / (double)*ncpu;
 
 		cell_u64(&row[N_BLOCKED], s->procs_blocked);
-		check(rep, ctx, "blocked", per, "", "%llu tasks blocked on I/O (D state)",
-		      (unsigned long long)s->procs_blocked);
+		check_value(rep, CHK_BLOCKED, NULL, per, "%llu tasks blocked on I/O (D state)", (unsigned long long)s->procs_blocked);
 	}
 	/* busy and steal over the interval, or since boot */
 	if (a && a->have_stat) {
@@ -285,12 +226,10 @@ static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 		double st = ratio_pct((double)steal, (double)total);
 
 		cell_num(&row[N_BUSY], busy / 100);
-		check(rep, ctx, "cpu", busy, "%", "CPU %.0f%% busy%s", busy,
-		      a ? "" : " (average since boot)");
+		check_value(rep, CHK_CPU, NULL, busy, "CPU %.0f%% busy%s", busy, a ? "" : " (average since boot)");
 		if (s->all.nfields > CPU_STEAL) {
 			cell_num(&row[N_STEAL], st / 100);
-			check(rep, ctx, "steal", st, "%", "steal %.1f%% of CPU time%s", st,
-			      a ? "" : " (average since boot)");
+			check_value(rep, CHK_STEAL, NULL, st, "steal %.1f%% of CPU time%s", st, a ? "" : " (average since boot)");
 		}
 	}
 	if (s->has_ctxt && ((a && a->have_stat && seconds > 0) || (!a && b->uptime > 0))) {
@@ -298,14 +237,11 @@ static void check_cpu(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 			      : (double)s->ctxt / b->uptime;
 
 		cell_num(&row[N_CS], cs);
-		check(rep, ctx, "switches", cs / (double)*ncpu, "",
-		      "context switches %.0f/s (%.0f per CPU)%s", cs, cs / (double)*ncpu,
-		      a ? "" : ", average since boot");
+		check_value(rep, CHK_SWITCHES, NULL, cs / (double)*ncpu, "context switches %.0f/s (%.0f per CPU)%s", cs, cs / (double)*ncpu, a ? "" : ", average since boot");
 	}
 }
 
-static void check_memory(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *a,
-			 const struct sample *b, double seconds, struct sbx_cell *row)
+static void check_memory(struct sbx_report *rep, const struct sample *a, const struct sample *b, double seconds, struct sbx_cell *row)
 {
 	struct mem_info m;
 	struct sbx_err err;
@@ -313,7 +249,7 @@ static void check_memory(struct sbx_report *rep, const struct sbx_ctx *ctx, cons
 	uint64_t kavail, in1 = 0, out1 = 0, in0 = 0, out0 = 0;
 
 	if (node_meminfo(&m, &err) < 0) {
-		unknown(rep, "memory", "memory", &err);
+		check_unknown(rep, CHK_MEMORY, NULL, "%s: %s", "memory", err.msg);
 		return;
 	}
 	cell_num(&row[N_MEMTOTAL], (double)m.total);
@@ -323,24 +259,19 @@ static void check_memory(struct sbx_report *rep, const struct sbx_ctx *ctx, cons
 		cell_num(&row[N_MEMAVAIL], (double)m.available);
 		fmt_bytes(h1, sizeof(h1), (double)m.available);
 		fmt_bytes(h2, sizeof(h2), (double)m.total);
-		check(rep, ctx, "memory", pct, "%", "memory %s available of %s (%.1f%%)", h1, h2, pct);
+		check_value(rep, CHK_MEMORY, NULL, pct, "memory %s available of %s (%.1f%%)", h1, h2, pct);
 	} else {
-		struct sbx_finding *f = report_finding(rep, ST_UNKNOWN, "memory", NULL,
-						       "memory: no MemAvailable (kernel before 3.14)");
-
-		finding_perf_unknown(f, "memory", "%");
+		check_unknown(rep, CHK_MEMORY, NULL, "memory: no MemAvailable (kernel before 3.14)");
 	}
 	if (node_kubelet_memory_available(m.total, &kavail, how, sizeof(how), &err) == 0) {
 		cell_num(&row[N_KUBEAVAIL], (double)kavail);
 		fmt_bytes(h1, sizeof(h1), (double)kavail);
-		check(rep, ctx, "memory_available", (double)kavail / 1048576.0, "MB",
-		      "kubelet memory.available %s (MemTotal - working set: %s; eviction below 100Mi)",
-		      h1, how);
+		check_value(rep, CHK_MEMORY_AVAILABLE, NULL, (double)kavail / 1048576.0, "kubelet memory.available %s (MemTotal - working set: %s; eviction below 100Mi)", h1, how);
 	} else {
-		unknown(rep, "memory_available", "kubelet memory.available", &err);
+		check_unknown(rep, CHK_MEMORY_AVAILABLE, NULL, "%s: %s", "kubelet memory.available", err.msg);
 	}
 	if (!b->have_vmstat) {
-		unknown(rep, "swap", "swap", &b->vmstat_err);
+		check_unknown(rep, CHK_SWAP, NULL, "%s: %s", "swap", b->vmstat_err.msg);
 		return;
 	}
 	kv_get(&b->vmstat, "pswpin", &in1);
@@ -357,20 +288,20 @@ static void check_memory(struct sbx_report *rep, const struct sbx_ctx *ctx, cons
 		cell_num(&row[N_SWAPIN], ri);
 		cell_num(&row[N_SWAPOUT], ro);
 		fmt_bytes(h1, sizeof(h1), (double)(m.swap_total - m.swap_free));
-		check(rep, ctx, "swap", ri + ro, "", "swap %.0f pages/s in, %.0f out (%s used)%s", ri,
-		      ro, m.swap_total ? h1 : "no swap", a ? "" : "; average since boot");
+		check_value(rep, CHK_SWAP, NULL, ri + ro, "swap %.0f pages/s in, %.0f out (%s used)%s", ri, ro, m.swap_total ? h1 : "no swap", a ? "" : "; average since boot");
 	}
 }
 
-static void check_psi(struct sbx_report *rep, const struct sbx_ctx *ctx, struct sbx_cell *row)
+static void check_psi(struct sbx_report *rep, struct sbx_cell *row)
 {
 	static const struct {
-		const char *res, *id;
+		const char *res;
+		enum sbx_check_id id;
 		bool full;
-	} r[] = { { "cpu", "psi_cpu", false },
-		  { "memory", "psi_memory", true },
-		  { "io", "psi_io", true },
-		  { "irq", "psi_irq", true } };
+	} r[] = { { "cpu", CHK_PSI_CPU, false },
+		  { "memory", CHK_PSI_MEMORY, true },
+		  { "io", CHK_PSI_IO, true },
+		  { "irq", CHK_PSI_IRQ, true } };
 	bool missing_reported = false;
 
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++) {
@@ -379,28 +310,25 @@ static void check_psi(struct sbx_report *rep, const struct sbx_ctx *ctx, struct 
 		const struct psi_line *l;
 
 		if (node_psi(r[i].res, &p, &err) < 0) {
-			struct sbx_finding *f;
-
 			if (err.errnum == ENOENT && !strcmp(r[i].res, "irq"))
 				continue;	/* irq pressure arrived in 6.1: absent is normal */
 			if (err.errnum == ENOENT && missing_reported)
 				continue;
 			if (err.errnum == ENOENT) {
 				/* no data is not a problem found: say so, as OK */
-				f = report_finding(rep, ST_OK, "psi", NULL,
-						   "PSI: not in this kernel (%s; needs 4.20+ with "
-						   "CONFIG_PSI)", err.msg);
+				check_rule(rep, CHK_PSI, ST_OK, NULL,
+					   "PSI: not in this kernel (%s; needs 4.20+ with CONFIG_PSI)",
+					   err.msg);
 				missing_reported = true;
 				continue;
 			}
 			if (err.errnum == EOPNOTSUPP) {
-				f = report_finding(rep, ST_UNKNOWN, r[i].id, NULL,
-						   "PSI %s: disabled at boot (psi=0; boot with psi=1)",
-						   r[i].res);
-				finding_perf_unknown(f, r[i].id, "%");
+				check_unknown(rep, r[i].id, NULL,
+					      "PSI %s: disabled at boot (psi=0; boot with psi=1)",
+					      r[i].res);
 				continue;
 			}
-			unknown(rep, r[i].id, "PSI", &err);
+			check_unknown(rep, r[i].id, NULL, "PSI %s: %s", r[i].res, err.msg);
 			continue;
 		}
 		l = r[i].full ? &p.full : &p.some;
@@ -422,15 +350,14 @@ static void check_psi(struct sbx_report *rep, const struct sbx_ctx *ctx, struct 
 			cell_num(&row[N_PSI_IRQ], p.full.avg10 / 100);
 			break;
 		}
-		check(rep, ctx, r[i].id, l->avg10, "%",
+		check_value(rep, r[i].id, NULL, l->avg10,
 		      "%s pressure: %s %.1f%% of the last 10s (some %.1f%%, 60s %.1f%%)", r[i].res,
 		      r[i].full ? "all tasks stalled" : "some task stalled", l->avg10, p.some.avg10,
 		      l->avg60);
 	}
 }
 
-static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *b,
-		       struct sbx_cell *row)
+static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sbx_cell *row)
 {
 	uint64_t ooms = 0, hung = 0;
 	bool have_oom = b->have_vmstat && kv_get(&b->vmstat, "oom_kill", &ooms);
@@ -451,9 +378,9 @@ static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const 
 						have_hung ? hung : UINT64_MAX, &k, &cached,
 						&kerr) == 0;
 	if (!have_oom) {
-		unknown(rep, "oom", "OOM kills", &b->vmstat_err);
+		check_unknown(rep, CHK_OOM, NULL, "%s: %s", "OOM kills", b->vmstat_err.msg);
 	} else if (!ooms) {
-		check(rep, ctx, "oom", 0, "", "no OOM kills since boot");
+		check_value(rep, CHK_OOM, NULL, 0, "no OOM kills since boot");
 	} else if (have_log && k.nvictims) {
 		size_t recent = 0;
 		const typeof(k.victim[0]) *v = &k.victim[k.nvictims - 1];
@@ -463,41 +390,28 @@ static void check_kmsg(struct sbx_report *rep, const struct sbx_ctx *ctx, const 
 			recent += k.victim[i].age >= 0 && k.victim[i].age <= RECENT;
 		fmt_duration(age, sizeof(age), v->age);
 		fmt_bytes(h, sizeof(h), (double)v->kill.anon_rss);
-		check(rep, ctx, "oom", (double)recent, "",
-		      "OOM kills: %zu in the last 15m, %llu since boot; last %s ago: %s (pid %lld, "
-		      "%s anon)%s%s%s",
-		      recent, (unsigned long long)ooms, age, v->kill.comm, (long long)v->kill.pid, h,
-		      v->kill.memcg ? " by its cgroup limit" : "", v->memcg[0] ? " in " : "",
-		      v->memcg);
+		check_value(rep, CHK_OOM, NULL, (double)recent, "OOM kills: %zu in the last 15m, %llu since boot; last %s ago: %s (pid %lld, "
+		      "%s anon)%s%s%s", recent, (unsigned long long)ooms, age, v->kill.comm, (long long)v->kill.pid, h, v->kill.memcg ? " by its cgroup limit" : "", v->memcg[0] ? " in " : "", v->memcg);
 	} else {
 		/* When unknown: assume recent rather than hide it. */
-		check(rep, ctx, "oom", (double)ooms, "",
-		      "OOM kills: %llu since boot, when unknown (kernel log: %s)",
-		      (unsigned long long)ooms,
-		      have_log ? "no victims found, rotated out" : kerr.msg);
+		check_value(rep, CHK_OOM, NULL, (double)ooms, "OOM kills: %llu since boot, when unknown (kernel log: %s)", (unsigned long long)ooms, have_log ? "no victims found, rotated out" : kerr.msg);
 	}
 	if (!have_hung) {
 		if (herr.errnum != ENOENT)
-			unknown(rep, "hung_tasks", "hung tasks", &herr);
+			check_unknown(rep, CHK_HUNG_TASKS, NULL, "%s: %s", "hung tasks", herr.msg);
 	} else if (!hung) {
-		check(rep, ctx, "hung_tasks", 0, "", "no hung tasks since boot");
+		check_value(rep, CHK_HUNG_TASKS, NULL, 0, "no hung tasks since boot");
 	} else if (have_log && k.hung) {
 		char age[32];
 
 		fmt_duration(age, sizeof(age), k.hung_age);
-		check(rep, ctx, "hung_tasks",
-		      (double)(k.hung_age >= 0 && k.hung_age <= RECENT ? hung : 0), "",
-		      "hung tasks: %llu since boot; last %s ago: %s (pid %lld) blocked > 120s",
-		      (unsigned long long)hung, age, k.hung_task, (long long)k.hung_pid);
+		check_value(rep, CHK_HUNG_TASKS, NULL, (double)(k.hung_age >= 0 && k.hung_age <= RECENT ? hung : 0), "hung tasks: %llu since boot; last %s ago: %s (pid %lld) blocked > 120s", (unsigned long long)hung, age, k.hung_task, (long long)k.hung_pid);
 	} else {
-		check(rep, ctx, "hung_tasks", (double)hung, "",
-		      "hung tasks: %llu since boot, when unknown (kernel log: %s)",
-		      (unsigned long long)hung, have_log ? "rotated out" : kerr.msg);
+		check_value(rep, CHK_HUNG_TASKS, NULL, (double)hung, "hung tasks: %llu since boot, when unknown (kernel log: %s)", (unsigned long long)hung, have_log ? "rotated out" : kerr.msg);
 	}
 }
 
-static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *b,
-			 struct sbx_cell *row)
+static void check_limits(struct sbx_report *rep, const struct sample *b, struct sbx_cell *row)
 {
 	uint64_t a, m, tasks, limit, c, cm;
 	struct sbx_err err;
@@ -505,11 +419,9 @@ static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, cons
 	if (node_file_nr(&a, &m, &err) == 0) {
 		cell_u64(&row[N_FILES], a);
 		cell_u64(&row[N_FILEMAX], m);
-		check(rep, ctx, "files", ratio_pct((double)a, (double)m), "%",
-		      "file handles %llu of %llu (%.1f%%)", (unsigned long long)a,
-		      (unsigned long long)m, ratio_pct((double)a, (double)m));
+		check_value(rep, CHK_FILES, NULL, ratio_pct((double)a, (double)m), "file handles %llu of %llu (%.1f%%)", (unsigned long long)a, (unsigned long long)m, ratio_pct((double)a, (double)m));
 	} else {
-		unknown(rep, "files", "file handles", &err);
+		check_unknown(rep, CHK_FILES, NULL, "%s: %s", "file handles", err.msg);
 	}
 	if (!b->have_la)
 		err = b->la_err;
@@ -517,28 +429,21 @@ static void check_limits(struct sbx_report *rep, const struct sbx_ctx *ctx, cons
 		tasks = b->la.tasks;
 		cell_u64(&row[N_TASKS], tasks);
 		cell_u64(&row[N_TASKLIMIT], limit);
-		check(rep, ctx, "pids", ratio_pct((double)tasks, (double)limit), "%",
-		      "tasks %llu of %llu (%.1f%%, kubelet pid.available %lld)",
-		      (unsigned long long)tasks, (unsigned long long)limit,
-		      ratio_pct((double)tasks, (double)limit), (long long)limit - (long long)tasks);
+		check_value(rep, CHK_PIDS, NULL, ratio_pct((double)tasks, (double)limit), "tasks %llu of %llu (%.1f%%, kubelet pid.available %lld)", (unsigned long long)tasks, (unsigned long long)limit, ratio_pct((double)tasks, (double)limit), (long long)limit - (long long)tasks);
 	} else {
-		unknown(rep, "pids", "tasks", &err);
+		check_unknown(rep, CHK_PIDS, NULL, "%s: %s", "tasks", err.msg);
 	}
 	if (node_conntrack(&c, &cm, &err) == 0) {
 		cell_u64(&row[N_CONNTRACK], c);
 		cell_u64(&row[N_CONNTRACKMAX], cm);
-		check(rep, ctx, "conntrack", ratio_pct((double)c, (double)cm), "%",
-		      "conntrack %llu of %llu entries (%.1f%%)", (unsigned long long)c,
-		      (unsigned long long)cm, ratio_pct((double)c, (double)cm));
+		check_value(rep, CHK_CONNTRACK, NULL, ratio_pct((double)c, (double)cm), "conntrack %llu of %llu entries (%.1f%%)", (unsigned long long)c, (unsigned long long)cm, ratio_pct((double)c, (double)cm));
 	} else if (err.errnum != ENOENT) {
-		unknown(rep, "conntrack", "conntrack", &err);
+		check_unknown(rep, CHK_CONNTRACK, NULL, "%s: %s", "conntrack", err.msg);
 	}
 }
 
-static void check_irq(struct sbx_report *rep, const struct sbx_ctx *ctx, const struct sample *a,
-		      const struct sample *b, double seconds)
+static void check_irq(struct sbx_report *rep, const struct sample *a, const struct sample *b, double seconds)
 {
-	const struct sbx_threshold *t = sbx_thr(ctx, "irq");
 	struct irq_load *l;
 	size_t n, worst = (size_t)-1;
 
@@ -552,13 +457,9 @@ static void check_irq(struct sbx_report *rep, const struct sbx_ctx *ctx, const s
 		if (l[i].rate >= 100 && (worst == (size_t)-1 || l[i].top_share > l[worst].top_share))
 			worst = i;
 	if (worst != (size_t)-1) {
-		struct sbx_finding *f = check(rep, ctx, "irq", l[worst].top_share * 100, "%",
-					      "interrupts: %s puts %.0f%% of %.0f/s on CPU%u",
-					      l[worst].key, l[worst].top_share * 100, l[worst].rate,
-					      b->irq.hard.cpu[l[worst].top_col]);
-
-		finding_bounds(f, 0, 100);
-		(void)t;
+		check_value(rep, CHK_IRQ, NULL, l[worst].top_share * 100,
+			    "interrupts: %s puts %.0f%% of %.0f/s on CPU%u", l[worst].key,
+			    l[worst].top_share * 100, l[worst].rate, b->irq.hard.cpu[l[worst].top_col]);
 	}
 	irq_loads_free(l, n);
 }
@@ -588,22 +489,20 @@ static void names_in_state(const struct task_table *t, char state, size_t total,
  * counts every blocked thread).  By hand rather than through libproc2:
  * health needs the state letter only, and loading libproc2 (with
  * libsystemd behind it) costs more than this whole scan. */
-static void check_tasks(struct sbx_report *rep, const struct sbx_ctx *ctx, struct sbx_cell *row,
-			struct task_table *t, bool *have)
+static void check_tasks(struct sbx_report *rep, struct sbx_cell *row, struct task_table *t, bool *have)
 {
 	struct sbx_err err;
 	char names[320];
 
 	*have = tasks_read(t, TASKS_PROCESSES | TASKS_NO_LIBPROC2, &err) == 0;
 	if (!*have) {
-		unknown(rep, "zombies", "processes", &err);
+		check_unknown(rep, CHK_ZOMBIES, NULL, "%s: %s", "processes", err.msg);
 		return;
 	}
 	cell_u64(&row[N_ZOMBIES], t->counts.zombie);
 	cell_u64(&row[N_DSTATE], t->counts.disk_sleep);
 	names_in_state(t, 'Z', t->counts.zombie, names, sizeof(names));
-	check(rep, ctx, "zombies", (double)t->counts.zombie, "", "%zu zombie processes%s%s",
-	      t->counts.zombie, names[0] ? ": " : "", names);
+	check_value(rep, CHK_ZOMBIES, NULL, (double)t->counts.zombie, "%zu zombie processes%s%s", t->counts.zombie, names[0] ? ": " : "", names);
 	if (t->counts.disk_sleep) {
 		names_in_state(t, 'D', t->counts.disk_sleep, names, sizeof(names));
 		report_note(rep, "%s%sin D state now: %s", rep->note ? rep->note : "",
@@ -640,37 +539,27 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
 			config = configs[i];
 	if (!k) {
 		if (config)
-			report_finding(rep, ST_CRITICAL, "kubelet", NULL,
-				       "kubelet: not running, but this node is set up for one (%s)",
-				       config);
+			check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "kubelet: not running, but this node is set up for one (%s)", config);
 		else
-			report_finding(rep, ST_OK, "kubelet", NULL,
-				       "kubelet: none here (no process, no %s)", configs[0]);
+			check_rule(rep, CHK_KUBELET, ST_OK, NULL, "kubelet: none here (no process, no %s)", configs[0]);
 		return;
 	}
 	h = http_new(&err);
 	if (!h) {
-		report_finding(rep, ST_UNKNOWN, "kubelet", NULL,
-			       "%s (pid %d) runs; healthz not asked: %s", k->comm, (int)k->tgid,
-			       err.msg);
+		check_rule(rep, CHK_KUBELET, ST_UNKNOWN, NULL, "%s (pid %d) runs; healthz not asked: %s", k->comm, (int)k->tgid, err.msg);
 		return;
 	}
 	t0 = now_monotonic();
 	if (http_get(h, o_healthz, o_timeout, &body, 512, &rs, &err) < 0) {
-		report_finding(rep, ST_CRITICAL, "kubelet", NULL,
-			       "%s (pid %d) runs but %s did not answer: %s", k->comm, (int)k->tgid,
-			       o_healthz, err.msg);
+		check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "%s (pid %d) runs but %s did not answer: %s", k->comm, (int)k->tgid, o_healthz, err.msg);
 	} else if (rs.code == 200) {
-		report_finding(rep, ST_OK, "kubelet", NULL, "%s (pid %d) healthy: %s ok in %.0f ms",
-			       k->comm, (int)k->tgid, o_healthz, (now_monotonic() - t0) * 1e3);
+		check_rule(rep, CHK_KUBELET, ST_OK, NULL, "%s (pid %d) healthy: %s ok in %.0f ms", k->comm, (int)k->tgid, o_healthz, (now_monotonic() - t0) * 1e3);
 	} else {
 		size_t l = body.len;
 
 		while (l && (body.s[l - 1] == '\n' || body.s[l - 1] == '\r'))
 			l--;
-		report_finding(rep, ST_CRITICAL, "kubelet", NULL,
-			       "%s (pid %d) unhealthy: %s answered %ld: %.*s", k->comm, (int)k->tgid,
-			       o_healthz, rs.code, (int)(l > 200 ? 200 : l), body.len ? body.s : "");
+		check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "%s (pid %d) unhealthy: %s answered %ld: %.*s", k->comm, (int)k->tgid, o_healthz, rs.code, (int)(l > 200 ? 200 : l), body.len ? body.s : "");
 	}
 	buf_free(&body);
 	http_free(h);
@@ -681,9 +570,8 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
  * kubelet's nodefs/imagefs signals.  Only local filesystems (and the
  * kubelet's and runtime's, whatever they are) are asked: a network or
  * FUSE mount is `srebox disk`'s job, with its own deadline. */
-static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
+static void check_disk(struct sbx_report *rep)
 {
-	const struct sbx_threshold *sp = sbx_thr(ctx, "space"), *in = sbx_thr(ctx, "inodes");
 	struct disk_snap s;
 	struct disk_dead dead = { 0 };
 	struct sbx_err err;
@@ -695,7 +583,7 @@ static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
 	char a[32], b[32];
 
 	if (disk_read_mounts(&s, &err) < 0) {
-		unknown(rep, "space", "filesystems", &err);
+		check_unknown(rep, CHK_SPACE, NULL, "%s: %s", "filesystems", err.msg);
 		return;
 	}
 	want = xcalloc(s.mt.n + 1, sizeof(bool));
@@ -727,28 +615,23 @@ static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
 		if (!want[i])
 			continue;
 		if (f->status == FS_TIMEOUT) {
-			struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, "space", m->point,
-								"%s", f->why);
-
-			finding_perf_unknown(fd, m->point, "%");
+			check_unknown(rep, CHK_SPACE, m->point, "%s", f->why);
 			continue;
 		}
 		if (f->status != FS_OK || !f->blocks)
 			continue;
 		nfs++;
 		if (m->super_ro && !m->ro) {
-			const struct sbx_threshold *ro = sbx_thr(ctx, "readonly");
-
-			report_finding(rep, range_state(&ro->warn, &ro->crit, 1), "readonly", m->point,
-				       "%s (%s): the kernel turned the filesystem read-only under a "
-				       "read-write mount (an error?)",
-				       m->point, m->source);
+			check_value(rep, CHK_READONLY, m->point, 1,
+				    "%s (%s): the kernel turned the filesystem read-only under a "
+				    "read-write mount (an error?)",
+				    m->point, m->source);
 		}
 		if (m->ro || m->super_ro)	/* a read-only filesystem cannot fill up */
 			continue;
 		fr = 100 - fs_used_ratio(f) * 100;
 		if (!isnan(fr)) {
-			nlow += range_state(&sp->warn, &sp->crit, fr) != ST_OK;
+			nlow += check_judge(CHK_SPACE, fr) != ST_OK;
 			if (worst < 0 || fr < wfree) {
 				worst = (long)i;
 				wfree = fr;
@@ -756,7 +639,7 @@ static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
 		}
 		ifr = 100 - fs_inodes_used_ratio(f) * 100;
 		if (!isnan(ifr)) {
-			nilow += range_state(&in->warn, &in->crit, ifr) != ST_OK;
+			nilow += check_judge(CHK_INODES, ifr) != ST_OK;
 			if (iworst < 0 || ifr < ifree) {
 				iworst = (long)i;
 				ifree = ifr;
@@ -765,27 +648,22 @@ static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
 	}
 	if (worst >= 0) {
 		const struct disk_fs *f = &s.fs[worst];
-		struct sbx_finding *fd;
 
 		fmt_bytes(a, sizeof(a), (double)fs_avail(f));
 		fmt_bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f)));
-		fd = check(rep, ctx, "space", wfree, "%",
-			   "disk: fullest %s %.1f%% free (%s of %s)%s; %zu local filesystems%s",
-			   s.mt.m[worst].point, wfree, a, b,
-			   nlow > 1 ? ", and more below the threshold" : "", nfs,
-			   skipped ? ", network/FUSE ones left to srebox disk" : "");
-		finding_bounds(fd, 0, 100);
+		check_value(rep, CHK_SPACE, NULL, wfree,
+			    "disk: fullest %s %.1f%% free (%s of %s)%s; %zu local filesystems%s",
+			    s.mt.m[worst].point, wfree, a, b,
+			    nlow > 1 ? ", and more below the threshold" : "", nfs,
+			    skipped ? ", network/FUSE ones left to srebox disk" : "");
 	}
 	if (iworst >= 0) {
 		const struct disk_fs *f = &s.fs[iworst];
-		struct sbx_finding *fd;
 
-		fd = check(rep, ctx, "inodes", ifree, "%",
-			   "inodes: fewest free on %s, %.1f%% (%llu of %llu)%s",
-			   s.mt.m[iworst].point, ifree, (unsigned long long)f->ffree,
-			   (unsigned long long)f->files,
-			   nilow > 1 ? ", and more below the threshold" : "");
-		finding_bounds(fd, 0, 100);
+		check_value(rep, CHK_INODES, NULL, ifree,
+			    "inodes: fewest free on %s, %.1f%% (%llu of %llu)%s", s.mt.m[iworst].point,
+			    ifree, (unsigned long long)f->ffree, (unsigned long long)f->files,
+			    nilow > 1 ? ", and more below the threshold" : "");
 	}
 	if (kubelet) {
 		struct disk_signal g[SIG_N];
@@ -795,15 +673,12 @@ static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
 			if (g[k].inodes || (!g[k].dir && k >= SIG_IMAGEFS_AVAIL))
 				continue;	/* inodes: the fewest-free line above covers them */
 			if (g[k].mount < 0 || isnan(g[k].pct)) {
-				struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, g[k].name,
-									NULL, "%s: %s",
-									g[k].name, g[k].why);
-
-				finding_perf_unknown(fd, g[k].name, "%");
+				check_unknown(rep, check_find(g[k].name), NULL, "%s: %s", g[k].name,
+					      g[k].why);
 				continue;
 			}
 			fmt_bytes(a, sizeof(a), (double)g[k].avail);
-			check(rep, ctx, g[k].name, g[k].pct, "%",
+			check_value(rep, check_find(g[k].name), NULL, g[k].pct,
 			      "%s %.1f%% (%s free on %s for %s; the kubelet evicts below %.0f%%)",
 			      g[k].name, g[k].pct, a, s.mt.m[g[k].mount].point, g[k].dir,
 			      g[k].hard_pct);
@@ -816,8 +691,7 @@ static void check_disk(struct sbx_report *rep, const struct sbx_ctx *ctx)
 
 /* CPU held back: the most throttled cgroup, thermal events, frequency
  * caps (steal is judged with the CPU above). */
-static void check_throttle(struct sbx_report *rep, const struct sbx_ctx *ctx,
-			   const struct sample *a, const struct sample *b)
+static void check_throttle(struct sbx_report *rep, const struct sample *a, const struct sample *b)
 {
 	struct throttle_summary sum;
 	char name[300];
@@ -826,30 +700,19 @@ static void check_throttle(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	throttle_summarise(&b->thr, a ? &a->thr : NULL, 10, &sum);
 	if (sum.has_worst) {
 		throttle_cg_name(sum.worst, &sum.worst_k8s, name, sizeof(name));
-		check(rep, ctx, "cfs", sum.worst_ratio * 100, "%",
-		      "CPU quota: %s throttled in %.0f%% of %llu periods%s", name,
-		      sum.worst_ratio * 100, (unsigned long long)sum.worst_periods,
-		      a ? "" : " since it was created");
+		check_value(rep, CHK_CFS, NULL, sum.worst_ratio * 100, "CPU quota: %s throttled in %.0f%% of %llu periods%s", name, sum.worst_ratio * 100, (unsigned long long)sum.worst_periods, a ? "" : " since it was created");
 	} else if (sum.has_cgroups && sum.ncg) {
-		check(rep, ctx, "cfs", 0, "%", "CPU quota: no throttling in %zu limited cgroups",
-		      sum.ncg);
+		check_value(rep, CHK_CFS, NULL, 0, "CPU quota: no throttling in %zu limited cgroups", sum.ncg);
 	} else if (sum.has_cgroups) {
-		report_finding(rep, ST_OK, "cfs", NULL, "CPU quota: no cgroup has a CPU limit");
+		check_rule(rep, CHK_CFS, ST_OK, NULL, "CPU quota: no cgroup has a CPU limit");
 	}
 	/* since boot, thermal events are history: judged over an interval */
 	if (sum.has_thermal && a)
-		check(rep, ctx, "thermal", (double)(sum.core_events + sum.pkg_events), "",
-		      "thermal throttling: %llu core and %llu package events in %.2fs",
-		      (unsigned long long)sum.core_events, (unsigned long long)sum.pkg_events,
-		      sum.seconds);
+		check_value(rep, CHK_THERMAL, NULL, (double)(sum.core_events + sum.pkg_events), "thermal throttling: %llu core and %llu package events in %.2fs", (unsigned long long)sum.core_events, (unsigned long long)sum.pkg_events, sum.seconds);
 	if (sum.has_freq && sum.ncapped)
-		check(rep, ctx, "freq", sum.lowest_cap * 100, "%",
-		      "CPU frequency: %zu CPUs capped, the lowest at %.0f%% of its maximum by %s",
-		      sum.ncapped, sum.lowest_cap * 100, sum.cap_source);
+		check_value(rep, CHK_FREQ, NULL, sum.lowest_cap * 100, "CPU frequency: %zu CPUs capped, the lowest at %.0f%% of its maximum by %s", sum.ncapped, sum.lowest_cap * 100, sum.cap_source);
 	if (sum.over_trip)
-		report_finding(rep, ST_WARNING, "thermal", NULL,
-			       "temperature: %zu sensors at a trip point (hottest %s, %.0f C)",
-			       sum.over_trip, sum.hottest, sum.hottest_c);
+		check_rule(rep, CHK_THERMAL, ST_WARNING, NULL, "temperature: %zu sensors at a trip point (hottest %s, %.0f C)", sum.over_trip, sum.hottest, sum.hottest_c);
 }
 
 static int health_run(struct sbx_ctx *ctx)
@@ -888,16 +751,16 @@ static int health_run(struct sbx_ctx *ctx)
 		if (interval > 0)
 			seconds = b.when - a.when;
 		rep->interval = seconds;
-		check_cpu(rep, ctx, interval > 0 ? &a : NULL, &b, seconds, row, &ncpu);
-		check_memory(rep, ctx, interval > 0 ? &a : NULL, &b, seconds, row);
-		check_psi(rep, ctx, row);
-		check_kmsg(rep, ctx, &b, row);
-		check_limits(rep, ctx, &b, row);
-		check_irq(rep, ctx, interval > 0 ? &a : NULL, &b, seconds);
-		check_throttle(rep, ctx, interval > 0 ? &a : NULL, &b);
-		check_tasks(rep, ctx, row, &tasks, &have_tasks);
+		check_cpu(rep, interval > 0 ? &a : NULL, &b, seconds, row, &ncpu);
+		check_memory(rep, interval > 0 ? &a : NULL, &b, seconds, row);
+		check_psi(rep, row);
+		check_kmsg(rep, &b, row);
+		check_limits(rep, &b, row);
+		check_irq(rep, interval > 0 ? &a : NULL, &b, seconds);
+		check_throttle(rep, interval > 0 ? &a : NULL, &b);
+		check_tasks(rep, row, &tasks, &have_tasks);
 		check_kubelet(rep, &tasks, have_tasks);
-		check_disk(rep, ctx);
+		check_disk(rep);
 		if (have_tasks)
 			tasks_free(&tasks);
 		for (size_t k = 0; k < rep->nfind; k++)
@@ -935,6 +798,6 @@ const struct sbx_applet applet_health = {
 		"are sampled over 0.25 s by default; -i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
-	.thresholds = health_thr,
+	.checks = health_checks,
 	.run = health_run,
 };

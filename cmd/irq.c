@@ -1,9 +1,9 @@
 /* srebox irq: which interrupts fire, how fast, on which CPUs, and whether
  * a device (or the network softirqs) piles onto one CPU.  Replaces
  * `sort -nr /proc/interrupts`, lsirq/irqtop and `mpstat -I`. */
-#include "../lib/applet.h"
-#include "../lib/irq.h"
-#include "../lib/root.h"
+#include "applet.h"
+#include "irq.h"
+#include "root.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -26,10 +26,8 @@ static const struct sbx_opt irq_opts[] = {
 	OPT_END,
 };
 
-static struct sbx_threshold irq_thresholds[] = {
-	{ "imbalance", "90", NULL,
-	  "% of a device's (or NET_RX/NET_TX softirq's) interrupts on its busiest CPU" },
-	{ NULL },
+static const enum sbx_check_id irq_checks[] = {
+	CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQBALANCE, CHK_RATES, CHK_SOFTIRQS, CHK_N,
 };
 
 enum { I_IRQ, I_RATE, I_TOTAL, I_TOPCPU, I_SHARE, I_AFF, I_EFF, I_CHIP, I_HWIRQ, I_TRIG,
@@ -347,13 +345,11 @@ static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
 	}
 }
 
-static void imbalance(struct sbx_report *rep, const struct sbx_ctx *ctx,
-		      const struct irq_snap *cur, const struct irq_snap *prev, double seconds)
+static void imbalance(struct sbx_report *rep, const struct irq_snap *cur, const struct irq_snap *prev, double seconds)
 {
 	/* Looked for only when a device is flagged: the /proc scan costs
 	 * more than the rest of a one-shot, and only then does it matter. */
 	long irqbalance = -2;
-	const struct sbx_threshold *thr = sbx_thr(ctx, "imbalance");
 	size_t nd = 0, ns = 0, checked = 0;
 	struct irq_load *dev = irq_loads(&cur->hard, prev ? &prev->hard : NULL, seconds,
 					 IRQ_BY_DEVICE, &nd);
@@ -379,20 +375,20 @@ static void imbalance(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			checked++;
 			if (l[i].top_share > worst)
 				worst = l[i].top_share;
-			st = range_state(&thr->warn, &thr->crit, l[i].top_share * 100);
+			st = check_judge(CHK_IRQ, l[i].top_share * 100);
 			if (st == ST_OK)
 				continue;
 			if (irqbalance == -2)
 				irqbalance = irqbalance_pid();
-			f = report_finding(rep, st, "imbalance", l[i].key,
+			f = check_rule(rep, CHK_IRQ, st, l[i].key,
 					   "%s: %.0f%% of %.0f/s on CPU%u%s%s", l[i].key,
 					   l[i].top_share * 100, l[i].rate,
 					   (pass ? &cur->soft : &cur->hard)->cpu[l[i].top_col],
 					   l[i].nirqs > 1 ? " (all its queues)" : "",
 					   irqbalance == 0 ? "; irqbalance is not running" : "");
 			if (!flagged) {
-				finding_perf(f, "top_cpu_share", l[i].top_share * 100, "%", &thr->warn,
-					     &thr->crit);
+				finding_perf(f, "irq", l[i].top_share * 100, "%", check_warn(CHK_IRQ),
+					     check_crit(CHK_IRQ));
 				finding_bounds(f, 0, 100);
 			}
 			flagged = true;
@@ -402,21 +398,21 @@ static void imbalance(struct sbx_report *rep, const struct sbx_ctx *ctx,
 		struct sbx_finding *f;
 
 		if (checked)
-			f = report_finding(rep, ST_OK, "imbalance", NULL,
+			f = check_rule(rep, CHK_IRQ, ST_OK, NULL,
 					   "interrupts spread: no device over %s%% on one CPU "
 					   "(%zu busier than %.0f/s checked)",
-					   thr->warn.set ? thr->warn.text : "the threshold", checked,
+					   check_warn(CHK_IRQ)->set ? check_warn(CHK_IRQ)->text : "the threshold", checked,
 					   o_min_rate);
 		else
-			f = report_finding(rep, ST_OK, "imbalance", NULL,
+			f = check_rule(rep, CHK_IRQ, ST_OK, NULL,
 					   cur->hard.ncpu < 2 ? "one CPU: nothing to balance"
 							      : "no device busier than %.0f/s",
 					   o_min_rate);
-		finding_perf(f, "top_cpu_share", worst * 100, "%", &thr->warn, &thr->crit);
+		finding_perf(f, "irq", worst * 100, "%", check_warn(CHK_IRQ), check_crit(CHK_IRQ));
 		finding_bounds(f, 0, 100);
 	}
 	if (cur->hard.ncpu > 1 && irqbalance >= 0)
-		report_finding(rep, ST_OK, "irqbalance", NULL,
+		check_rule(rep, CHK_IRQBALANCE, ST_OK, NULL,
 			       irqbalance ? "irqbalance running (pid %ld)" : "irqbalance not running",
 			       irqbalance);
 	irq_loads_free(dev, nd);
@@ -439,7 +435,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 		snprintf(nouptime, sizeof(nouptime), "%s unreadable: no rates since boot",
 			 rooted("/proc/uptime"));
 		rate_why = nouptime;
-		report_finding(rep, ST_UNKNOWN, "rates", NULL, "%s; use -i SECONDS", nouptime);
+		check_unknown(rep, CHK_RATES, NULL, "%s; use -i SECONDS", nouptime);
 	}
 	rep->interval = prev ? seconds : 0;
 	hard = row_rates(&cur->hard, prev ? &prev->hard : NULL, seconds, &hard_store);
@@ -461,16 +457,16 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 		report_note(rep, "values since boot (up %s); -i SECONDS gives current rates", up);
 	}
 	if (!rate_why)
-		imbalance(rep, ctx, cur, prev, seconds);
+		imbalance(rep, cur, prev, seconds);
 	/* No /proc/softirqs at all is a kernel before 2.6.31: nothing to
 	 * check, and the note says so.  Any other failure is UNKNOWN. */
 	if (!cur->have_soft && cur->soft_err.errnum == ENOENT)
 		report_note(rep, "%s%s%s: NET_RX/NET_TX not checked", rep->note ? rep->note : "",
 			    rep->note ? "; " : "", cur->soft_err.msg);
 	else if (!cur->have_soft)
-		report_finding(rep, ST_UNKNOWN, "softirqs", NULL, "%s", cur->soft_err.msg);
+		check_unknown(rep, CHK_SOFTIRQS, NULL, "%s", cur->soft_err.msg);
 	else if (prev && !prev->have_soft)
-		report_finding(rep, ST_UNKNOWN, "softirqs", NULL, "%s", prev->soft_err.msg);
+		check_unknown(rep, CHK_SOFTIRQS, NULL, "%s", prev->soft_err.msg);
 	if (sbx_wants_tables(ctx)) {
 		add_irq_table(rep, ctx, &cur->hard, hard);
 		if (soft)
@@ -535,6 +531,6 @@ const struct sbx_applet applet_irq = {
 		"imbalance threshold.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = irq_opts,
-	.thresholds = irq_thresholds,
+	.checks = irq_checks,
 	.run = irq_run,
 };

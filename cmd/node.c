@@ -3,11 +3,11 @@
  * resources, the pods on the node with the networking (CNI, kube-proxy) and
  * control-plane ones first and their health, events.  --logs POD prints
  * the tail of a pod's log.  NAME defaults to this machine's node. */
-#include "../lib/applet.h"
-#include "../lib/k8s.h"
-#include "../lib/k8s_node.h"
-#include "../lib/k8s_obj.h"
-#include "../lib/k8s_pods.h"
+#include "applet.h"
+#include "k8s.h"
+#include "k8s_node.h"
+#include "k8s_obj.h"
+#include "k8s_pods.h"
 
 #include <errno.h>
 #include <math.h>

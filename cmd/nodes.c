@@ -4,10 +4,10 @@
  * Lease, which goes stale before the node turns NotReady.  Rows are printed
  * chunk by chunk as the chunked list arrives: memory does not grow with the
  * cluster. */
-#include "../lib/applet.h"
-#include "../lib/k8s.h"
-#include "../lib/k8s_nodes.h"
-#include "../lib/k8s_obj.h"
+#include "applet.h"
+#include "k8s.h"
+#include "k8s_nodes.h"
+#include "k8s_obj.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * named APPLET or srebox-APPLET, runs the applet; the applet builds
  * reports, and this file owns everything around it: option parsing,
  * signals, and the final check that the report really reached stdout. */
-#include "../lib/applet.h"
+#include "applet.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -42,6 +42,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: srebox APPLET [OPTIONS] [ARGS]\n"
 	      "       srebox --list | --install [-s] DIR | --completions bash|zsh|fish\n"
+	      "       srebox --checks [APPLET [--mdoc]]\n"
 	      "       srebox --help | --version\n\n"
 	      "What is wrong with this node, in one command.\n\nApplets:\n",
 	      f);
@@ -129,6 +130,18 @@ static int toplevel(int argc, char **argv)
 				  strcmp(argv[2], "fish")))
 			die(3, "usage: srebox --completions bash|zsh|fish");
 		completions_print(stdout, argv[2], applets, ARRAY_SIZE(applets));
+		return 0;
+	}
+	if (!strcmp(argv[1], "--checks")) {
+		const struct sbx_applet *a = NULL;
+		bool mdoc = argc == 4 && !strcmp(argv[3], "--mdoc");
+
+		for (size_t i = 0; argc > 2 && i < ARRAY_SIZE(applets); i++)
+			if (!strcmp(applets[i]->name, argv[2]))
+				a = applets[i];
+		if (argc < 2 || argc > 4 || (argc > 2 && !a) || (argc == 4 && !mdoc))
+			die(3, "usage: srebox --checks [APPLET [--mdoc]]");
+		checks_print(stdout, a, mdoc);
 		return 0;
 	}
 	if (argv[1][0] == '-') {

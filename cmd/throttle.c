@@ -3,9 +3,9 @@
  * throttling, frequency caps, temperatures at trip points, and steal.
  * Replaces `cat .../cpu.stat` over the cgroup tree, `grep -i mhz
  * /proc/cpuinfo`, `cpupower frequency-info`, `sensors` and `mpstat`. */
-#include "../lib/applet.h"
-#include "../lib/root.h"
-#include "../lib/throttle.h"
+#include "applet.h"
+#include "root.h"
+#include "throttle.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -27,12 +27,8 @@ static const struct sbx_opt throttle_opts[] = {
 	OPT_END,
 };
 
-static struct sbx_threshold throttle_thresholds[] = {
-	{ "cfs", "25", NULL, "% of a cgroup's CFS periods throttled (CPUThrottlingHigh)" },
-	{ "thermal", "0", NULL, "thermal throttle events during the interval (-i)" },
-	{ "freq", "100:", NULL, "lowest CPU frequency ceiling, % of hardware max" },
-	{ "steal", "10", "30", "% of CPU time stolen by the hypervisor" },
-	{ NULL },
+static const enum sbx_check_id throttle_checks[] = {
+	CHK_CFS, CHK_THERMAL, CHK_FREQ, CHK_STEAL, CHK_N,
 };
 
 enum { G_RATIO, G_THR, G_PERIODS, G_TIME, G_LIMIT, G_USAGE, G_QOS, G_POD, G_CONT, G_CGROUP,
@@ -172,11 +168,9 @@ static void add_cg_table(struct sbx_report *rep, const struct thr_cg_row *r, siz
 	}
 }
 
-static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
-		      const struct thr_snap *cur, const struct thr_cg_row *r, size_t n,
-		      double seconds)
+static void check_cfs(struct sbx_report *rep, const struct thr_snap *cur, const struct thr_cg_row *r, size_t n, double seconds)
 {
-	const struct sbx_threshold *thr = sbx_thr(ctx, "cfs");
+	const enum sbx_check_id thr = CHK_CFS;
 	const struct thr_cg_row *worst = NULL;
 	size_t flagged = 0, limited = 0;
 	enum sbx_state more = ST_OK;
@@ -184,13 +178,13 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	char name[256], secs[48];
 
 	if (cur->cg_error) {
-		f = report_finding(rep, ST_UNKNOWN, "cfs", NULL, "cgroups: %s", cur->cg_error);
+		f = check_rule(rep, CHK_CFS, ST_UNKNOWN, NULL, "cgroups: %s", cur->cg_error);
 		if (!n)
 			finding_perf_unknown(f, "cfs_throttled", "%");
 	}
 	if (!cur->nhier) {
 		if (!cur->cg_error)
-			report_finding(rep, ST_OK, "cfs", NULL, "CFS quota: %s", cur->cg_note);
+			check_rule(rep, CHK_CFS, ST_OK, NULL, "CFS quota: %s", cur->cg_note);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -204,7 +198,7 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 
 		if (!r[i].ok || isnan(r[i].ratio) || r[i].periods < o_min_periods)
 			continue;
-		st = range_state(&thr->warn, &thr->crit, pct(r[i].ratio));
+		st = check_judge(thr, pct(r[i].ratio));
 		if (st == ST_OK)
 			continue;
 		if (flagged++ >= MAX_CG_FINDINGS) {
@@ -213,7 +207,7 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 		}
 		throttle_cg_name(r[i].cg->path, &r[i].cg->k8s, name, sizeof(name));
 		snprintf(secs, sizeof(secs), ", %.1fs throttled", r[i].throttled_s);
-		f = report_finding(rep, st, "cfs", r[i].cg->path,
+		f = check_rule(rep, CHK_CFS, st, r[i].cg->path,
 				   "%s: throttled in %.0f%% of %llu periods%s%s%s%s", name,
 				   pct(r[i].ratio), (unsigned long long)r[i].periods,
 				   seconds > 0 ? "" : " since creation",
@@ -223,31 +217,31 @@ static void check_cfs(struct sbx_report *rep, const struct sbx_ctx *ctx,
 										: "; no limit now");
 		/* one perfdata for the check: the worst cgroup's share */
 		if (flagged == 1) {
-			finding_perf(f, "cfs_throttled", pct(worst->ratio), "%", &thr->warn,
-				     &thr->crit);
+			finding_perf(f, "cfs_throttled", pct(worst->ratio), "%", check_warn(thr),
+				     check_crit(thr));
 			finding_bounds(f, 0, 100);
 		}
 	}
 	if (flagged > MAX_CG_FINDINGS)
-		report_finding(rep, more, "cfs", NULL, "%zu more cgroups over the threshold (-o json "
+		check_rule(rep, CHK_CFS, more, NULL, "%zu more cgroups over the threshold (-o json "
 						      "lists them all)",
 			       flagged - MAX_CG_FINDINGS);
 	if (flagged)
 		return;
 	if (worst && worst->throttled) {
 		throttle_cg_name(worst->cg->path, &worst->cg->k8s, name, sizeof(name));
-		f = report_finding(rep, ST_OK, "cfs", NULL,
+		f = check_rule(rep, CHK_CFS, ST_OK, NULL,
 				   "CFS quota: most throttled %s at %.1f%% of %llu periods%s", name,
 				   pct(worst->ratio), (unsigned long long)worst->periods,
 				   seconds > 0 ? "" : " since creation");
 	} else {
-		f = report_finding(rep, ST_OK, "cfs", NULL,
+		f = check_rule(rep, CHK_CFS, ST_OK, NULL,
 				   "CFS quota: no throttling in %zu cgroups with a CPU limit "
 				   "(%zu cgroups walked)",
 				   limited, cur->cg_seen);
 	}
-	finding_perf(f, "cfs_throttled", worst ? pct(worst->ratio) : 0, "%", &thr->warn,
-		     &thr->crit);
+	finding_perf(f, "cfs_throttled", worst ? pct(worst->ratio) : 0, "%", check_warn(thr),
+		     check_crit(thr));
 	finding_bounds(f, 0, 100);
 }
 
@@ -302,11 +296,9 @@ static void cpulist(const unsigned *ids, size_t n, char *out, size_t size)
 	buf_free(&b);
 }
 
-static void check_thermal(struct sbx_report *rep, const struct sbx_ctx *ctx,
-			  const struct thr_snap *cur, const struct thr_thermal_row *r, size_t n,
-			  double seconds)
+static void check_thermal(struct sbx_report *rep, const struct thr_snap *cur, const struct thr_thermal_row *r, size_t n, double seconds)
 {
-	const struct sbx_threshold *thr = sbx_thr(ctx, "thermal");
+	const enum sbx_check_id thr = CHK_THERMAL;
 	uint64_t core = 0, pkg = 0;
 	size_t unknown = 0, offline = 0;
 	const char *why = NULL, *cpu_why = NULL;
@@ -321,11 +313,11 @@ static void check_thermal(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			cpu_why = cur->cpus[i].thermal_why;
 	}
 	if (cpu_why)
-		report_finding(rep, ST_UNKNOWN, "thermal", NULL, "thermal throttle counters: %s",
+		check_rule(rep, CHK_THERMAL, ST_UNKNOWN, NULL, "thermal throttle counters: %s",
 			       cpu_why);
 	if (!cur->any_thermal) {
 		if (!cpu_why)
-			report_finding(rep, ST_OK, "thermal", NULL,
+			check_rule(rep, CHK_THERMAL, ST_OK, NULL,
 				       "no thermal_throttle counters (%s): not x86, a virtual "
 				       "machine, or the kernel lacks them",
 				       cur->cpu_error ? cur->cpu_error : rooted("/sys/devices/system/cpu"));
@@ -344,20 +336,20 @@ static void check_thermal(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			pkg += r[i].events;
 	}
 	if (seconds > 0) {
-		enum sbx_state st = range_state(&thr->warn, &thr->crit, (double)(core + pkg));
+		enum sbx_state st = check_judge(thr, (double)(core + pkg));
 
-		f = report_finding(rep, st, "thermal", NULL,
+		f = check_rule(rep, CHK_THERMAL, st, NULL,
 				   "%s%llu thermal throttle events in %.1fs (%llu core, %llu "
 				   "package)%s%s",
 				   st == ST_OK ? "thermal: " : "CPU clock throttled for heat: ",
 				   (unsigned long long)(core + pkg), seconds,
 				   (unsigned long long)core, (unsigned long long)pkg,
 				   unknown ? "; unknown for some: " : "", unknown ? why : "");
-		finding_perf(f, "thermal_events", (double)(core + pkg), "", &thr->warn, &thr->crit);
+		finding_perf(f, "thermal_events", (double)(core + pkg), "", check_warn(thr), check_crit(thr));
 	} else {
 		snprintf(up, sizeof(up), "up ");
 		fmt_duration(up + 3, sizeof(up) - 3, cur->uptime);
-		f = report_finding(rep, ST_OK, "thermal", NULL,
+		f = check_rule(rep, CHK_THERMAL, ST_OK, NULL,
 				   "thermal: %llu core and %llu package throttle events since boot "
 				   "(%s); -i SECONDS shows whether it happens now",
 				   (unsigned long long)core, (unsigned long long)pkg,
@@ -372,10 +364,9 @@ static void check_thermal(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	free(ids);
 }
 
-static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
-		       const struct thr_snap *s)
+static void check_freq(struct sbx_report *rep, const struct thr_snap *s)
 {
-	const struct sbx_threshold *thr = sbx_thr(ctx, "freq");
+	const enum sbx_check_id thr = CHK_FREQ;
 	unsigned *ids = xcalloc(s->ncpus + 1, sizeof(unsigned));
 	bool *done = xcalloc(s->ncpus + 1, sizeof(bool));
 	double lowest = 2, mhz_min = 0, mhz_max = 0;
@@ -403,13 +394,13 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 				snprintf(range, sizeof(range), "%.0f", mhz_min);
 			else
 				snprintf(range, sizeof(range), "%.0f-%.0f", mhz_min, mhz_max);
-			report_finding(rep, ST_OK, "freq", NULL,
+			check_rule(rep, CHK_FREQ, ST_OK, NULL,
 				       "no cpufreq (a virtual machine, or firmware controls the "
 				       "clock): /proc/cpuinfo says %s MHz on %zu CPUs",
 				       range, nmhz);
 		}
 		else
-			report_finding(rep, ST_OK, "freq", NULL,
+			check_rule(rep, CHK_FREQ, ST_OK, NULL,
 				       "no cpufreq and no 'cpu MHz' in /proc/cpuinfo: frequency "
 				       "caps cannot be seen");
 		goto out;
@@ -438,7 +429,7 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 		}
 		checked++;
 		lowest = ratio < lowest ? ratio : lowest;
-		st = range_state(&thr->warn, &thr->crit, pct(ratio));
+		st = check_judge(thr, pct(ratio));
 		if (st == ST_OK)
 			continue;
 		/* the CPUs with the same ceiling from the same source: one finding */
@@ -454,7 +445,7 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			}
 		}
 		cpulist(ids, nids, list, sizeof(list));
-		f = report_finding(rep, st, "freq", list,
+		f = check_rule(rep, CHK_FREQ, st, list,
 				   "CPU%s %s: %s %.0f MHz caps %s at %.0f%% of the hardware's %.0f "
 				   "MHz (%sgovernor %s, driver %s)",
 				   nids > 1 ? "s" : "", list, src, (double)khz / 1000,
@@ -462,14 +453,14 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 				   !strcmp(src, "bios_limit") ? "firmware or BMC power capping; " : "",
 				   *c->governor ? c->governor : "?", *c->driver ? c->driver : "?");
 		if (!flagged++) {
-			finding_perf(f, "freq_cap", pct(ratio), "%", &thr->warn, &thr->crit);
+			finding_perf(f, "freq_cap", pct(ratio), "%", check_warn(thr), check_crit(thr));
 			finding_bounds(f, 0, 100);
 		}
 	}
 	if (flagged)
 		goto out;
 	if (!checked) {
-		f = report_finding(rep, ST_UNKNOWN, "freq", NULL, "frequency ceiling: %s", why);
+		f = check_rule(rep, CHK_FREQ, ST_UNKNOWN, NULL, "frequency ceiling: %s", why);
 		finding_perf_unknown(f, "freq_cap", "%");
 		goto out;
 	}
@@ -489,10 +480,10 @@ static void check_freq(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	else if (ncur && hw_max)
 		snprintf(now, sizeof(now), "; now at %.0f-%.0f MHz of %.0f", (double)cur_min / 1000,
 			 (double)cur_max / 1000, (double)hw_max / 1000);
-	f = report_finding(rep, ST_OK, "freq", NULL,
+	f = check_rule(rep, CHK_FREQ, ST_OK, NULL,
 			   "frequency: lowest ceiling %.0f%% of the hardware maximum on %zu CPUs%s%s%s",
 			   pct(lowest), checked, now, why ? "; unknown for some: " : "", why ? why : "");
-	finding_perf(f, "freq_cap", pct(lowest), "%", &thr->warn, &thr->crit);
+	finding_perf(f, "freq_cap", pct(lowest), "%", check_warn(thr), check_crit(thr));
 	finding_bounds(f, 0, 100);
 out:
 	free(ids);
@@ -583,30 +574,28 @@ static void add_cpu_table(struct sbx_report *rep, const struct thr_snap *s,
 	}
 }
 
-static void check_steal(struct sbx_report *rep, const struct sbx_ctx *ctx,
-			const struct thr_snap *s, const struct thr_steal *r, size_t n,
-			double seconds)
+static void check_steal(struct sbx_report *rep, const struct thr_snap *s, const struct thr_steal *r, size_t n, double seconds)
 {
-	const struct sbx_threshold *thr = sbx_thr(ctx, "steal");
+	const enum sbx_check_id thr = CHK_STEAL;
 	const struct thr_steal *worst = NULL;
 	struct sbx_finding *f;
 	enum sbx_state st;
 
 	if (!s->has_stat) {
-		f = report_finding(rep, ST_UNKNOWN, "steal", NULL, "steal: %s", s->stat_err.msg);
+		f = check_rule(rep, CHK_STEAL, ST_UNKNOWN, NULL, "steal: %s", s->stat_err.msg);
 		finding_perf_unknown(f, "steal", "%");
 		return;
 	}
 	if (!r[0].has_steal) {
 		/* an old kernel has no steal column: nothing to judge */
-		f = report_finding(rep, ST_OK, "steal", NULL, "steal: %s", r[0].steal_why);
+		f = check_rule(rep, CHK_STEAL, ST_OK, NULL, "steal: %s", r[0].steal_why);
 		return;
 	}
 	for (size_t i = 1; i < n; i++)
 		if (r[i].has_steal && (!worst || r[i].steal > worst->steal))
 			worst = &r[i];
-	st = range_state(&thr->warn, &thr->crit, pct(r[0].steal));
-	f = report_finding(rep, st, "steal", NULL, "%s%.1f%% of CPU time stolen by the hypervisor%s",
+	st = check_judge(thr, pct(r[0].steal));
+	f = check_rule(rep, CHK_STEAL, st, NULL, "%s%.1f%% of CPU time stolen by the hypervisor%s",
 			   st == ST_OK ? "steal: " : "noisy neighbour: ", pct(r[0].steal),
 			   seconds > 0 ? "" : " (average since boot)");
 	if (worst && n > 2 && worst->steal > 0) {
@@ -616,7 +605,7 @@ static void check_steal(struct sbx_report *rep, const struct sbx_ctx *ctx,
 		free(f->text);
 		f->text = t;
 	}
-	finding_perf(f, "steal", pct(r[0].steal), "%", &thr->warn, &thr->crit);
+	finding_perf(f, "steal", pct(r[0].steal), "%", check_warn(thr), check_crit(thr));
 	finding_bounds(f, 0, 100);
 }
 
@@ -717,11 +706,11 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap
 		report_note(rep, "cgroups since creation, the rest since boot%s; -i SECONDS gives "
 				 "the figures now", cur->uptime >= 0 ? up : "");
 	}
-	check_cfs(rep, ctx, cur, cg, ncg, seconds);
-	check_thermal(rep, ctx, cur, th, nth, seconds);
-	check_freq(rep, ctx, cur);
+	check_cfs(rep, cur, cg, ncg, seconds);
+	check_thermal(rep, cur, th, nth, seconds);
+	check_freq(rep, cur);
 	check_trip(rep, cur);
-	check_steal(rep, ctx, cur, st, nst, seconds);
+	check_steal(rep, cur, st, nst, seconds);
 	if (sbx_wants_tables(ctx)) {
 		if (cur->nhier)
 			add_cg_table(rep, cg, ncg, seconds);
@@ -781,6 +770,6 @@ const struct sbx_applet applet_throttle = {
 		"subtrees of the hierarchy (\"kubepods.slice\").",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = throttle_opts,
-	.thresholds = throttle_thresholds,
+	.checks = throttle_checks,
 	.run = throttle_run,
 };

@@ -100,7 +100,7 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	run sb cswitch --root "$root" -o check
 	[ "$status" -eq 2 ]
 	[[ $output == *"719 tasks: 584.6% of the 123 that kernel.pid_max allows"* ]]
-	[[ $output == *"tasks_used=584.5528%;70;90;;"* ]]
+	[[ $output == *"pids=584.5528%;80;95;0;100"* ]]
 }
 
 @test "since boot: system rates are counters over the uptime, and the output says so" {
@@ -239,13 +239,13 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	[ "$status" -eq 3 ] && [[ $output == *"/proc/stat: missing"* ]]
 }
 
-@test "unreadable loadavg or pid_max: the threads check is UNKNOWN naming the file" {
+@test "unreadable loadavg or pid_max: the pids check is UNKNOWN naming the file" {
 	root=$(root_empty)
 	mk_sys "$root" 1 0
 	rm "$root/proc/sys/kernel/pid_max"
 	run sb cswitch --root "$root" -o check
-	[ "$status" -eq 3 ] && [[ $output == *"threads: $root/proc/sys/kernel/pid_max: missing"* ]]
-	[[ $output == *"tasks_used=U;;;;"* ]]
+	[ "$status" -eq 3 ] && [[ $output == *"pids: $root/proc/sys/kernel/pid_max: missing"* ]]
+	[[ $output == *"pids=U;;;;"* ]]
 	mk_sys "$root" 1 0
 	echo "0.1 0.2" >"$root/proc/loadavg"
 	run sb cswitch --root "$root" -o json
@@ -255,23 +255,24 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 
 @test "exit status 0, 1, 2, 3 in every output format" {
 	root=$(root_empty)
-	for case in "1 0" "3 0" "5 0" "1 60" "x"; do
+	# runqueue and blocked per CPU (2 CPUs): warning at 2, critical at 4
+	for case in "1 0" "5 0" "9 0" "1 9" "x"; do
 		if [ "$case" = x ]; then
 			mk_sys "$root" 1 0
 			rm "$root/proc/uptime"
 			want=3
 		else
 			mk_sys "$root" $case
-			case $case in "1 0") want=0 ;; "3 0") want=1 ;; *) want=2 ;; esac
+			case $case in "1 0") want=0 ;; "5 0") want=1 ;; *) want=2 ;; esac
 		fi
 		for fmt in table wide json prom check; do
 			run sb cswitch --root "$root" --no-tasks -o $fmt
 			[ "$status" -eq $want ] || die "'$case' -o $fmt: exit $status, want $want"
 		done
 	done
-	mk_sys "$root" 3 0
+	mk_sys "$root" 5 0
 	run sb cswitch --root "$root" --no-tasks -o check
-	[[ $output == "SREBOX CSWITCH WARNING: 3 runnable on 2 CPUs: 1.50 per CPU | "* ]]
+	[[ $output == "SREBOX CSWITCH WARNING: 5 runnable on 2 CPUs: 2.50 per CPU | "* ]]
 }
 
 @test "-w/-c ID=RANGE override each check; a bare RANGE sets the first (switches)" {
@@ -279,20 +280,25 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	mk_sys "$root" 1 1 701
 	# 10000 switches in 100 s on 2 CPUs: 50/s per CPU; 5 forks/s; 70.1% of pid_max 1000
 	run sb cswitch --root "$root" --no-tasks -o json
+	[ "$status" -eq 0 ]
+	run sb cswitch --root "$root" --no-tasks -w pids=70 -o json
 	[ "$status" -eq 1 ]
-	jq -e '[.findings[] | select(.state != "OK") | .check] == ["threads"]' <<<"$output"
-	run sb cswitch --root "$root" --no-tasks -w 40 -w threads=80 -o check
+	jq -e '[.findings[] | select(.state != "OK") | .check] == ["pids"]' <<<"$output"
+	# the old id of the check is still taken, with a note
+	run sb cswitch --root "$root" --no-tasks -w threads=70 -o check
+	[ "$status" -eq 1 ] && [[ $output == *"check 'threads' is now called 'pids'"* ]]
+	run sb cswitch --root "$root" --no-tasks -w 40 -o check
 	[ "$status" -eq 1 ] && [[ $output == *"50 context switches/s per CPU"* ]]
-	run sb cswitch --root "$root" --no-tasks -c switches=49 -w threads=80 -o check
+	run sb cswitch --root "$root" --no-tasks -c switches=49 -o check
 	[ "$status" -eq 2 ]
-	run sb cswitch --root "$root" --no-tasks -c blocked=0 -w threads=80 -o json
+	run sb cswitch --root "$root" --no-tasks -c blocked=0 -o json
 	[ "$status" -eq 2 ] && jq -e '.findings[0].check == "blocked"' <<<"$output"
-	run sb cswitch --root "$root" --no-tasks -w forks=4 -w threads=80 -o json
+	run sb cswitch --root "$root" --no-tasks -w forks=4 -o json
 	[ "$status" -eq 1 ] && jq -e '.findings[0] | .check == "forks" and .value == 5' <<<"$output"
-	run sb cswitch --root "$root" --no-tasks -w runqueue=0.4 -w threads=80 -o check
+	run sb cswitch --root "$root" --no-tasks -w runqueue=0.4 -o check
 	[ "$status" -eq 1 ] && [[ $output == *"1 runnable on 2 CPUs: 0.50 per CPU"* ]]
 	run sb cswitch --root "$root" -w nope=1
-	[ "$status" -eq 3 ] && [[ $output == *"unknown check 'nope'"* ]] && [[ $output == *"switches, runqueue, blocked, threads, forks"* ]]
+	[ "$status" -eq 3 ] && [[ $output == *"unknown check 'nope'"* ]] && [[ $output == *"switches, runqueue, blocked, pids, forks"* ]]
 	run sb cswitch --root "$root" -c runqueue=abc
 	[ "$status" -eq 3 ] && [[ $output == *"bad range"* ]]
 }

@@ -55,13 +55,25 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 	done
 }
 
-@test "every check (threshold ID) is in the man page with its default" {
+@test "every check of an applet is in its --help and its man page" {
 	for a in $(applets); do
-		sb "$a" --help | sed -n '/checks (ID, default warning, default critical):/,/^$/p' | tail -n +2 |
-			while read -r id warn crit _; do
-				[ -n "$id" ] || continue
-				grep -q "^\.It $id\$" "$TOP/man/srebox-$a.1" || die "srebox-$a.1 lacks check $id"
-			done
+		help=$(sb "$a" --help)
+		for id in $(sb --checks "$a" | cut -f1); do
+			grep -qE "^    $id +" <<<"$help" || die "srebox $a --help lacks check $id"
+			grep -q "^\.It $id\$" "$TOP/man/srebox-$a.1" || die "srebox-$a.1 lacks check $id"
+		done
+	done
+}
+
+@test "each man page's list of checks is what the catalogue generates" {
+	cd "$TOP"
+	SREBOX=$SREBOX tests/tools/man-checks.sh --check
+}
+
+@test "every check an applet judges is in the catalogue, with a known state rule or ranges" {
+	for a in $(applets); do
+		bad=$(sb --checks "$a" | awk -F'\t' 'NF != 6 || $5 == "" || $6 == "" { print $1 }')
+		[ -z "$bad" ] || die "checks of $a without a description or source: $bad"
 	done
 }
 

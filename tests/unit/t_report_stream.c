@@ -1,7 +1,7 @@
 /* Rendering in parts (sbx_flush) against rendering at once: the same
  * rows, valid JSON, contiguous Prometheus families, one table header. */
 #include "unit.h"
-#include "report.h"
+#include "render.h"
 
 #include <jansson.h>
 

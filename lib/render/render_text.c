@@ -1,7 +1,7 @@
 /* The two line-oriented formats for machines: Prometheus text exposition
  * (for the node_exporter textfile collector) and the monitoring-plugins
  * line "SREBOX IRQ WARNING: text | perfdata". */
-#include "report.h"
+#include "render.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -183,6 +183,38 @@ void render_prom_part(struct sbx_report *r)
 	}
 }
 
+/* Each check's judged value, one family per catalogue metric, samples of
+ * one family together whatever order the findings came in. */
+static void prom_checks(FILE *f, const struct sbx_report *r)
+{
+	for (size_t i = 0; i < r->nfind; i++) {
+		const struct sbx_finding *fd = &r->findings[i];
+		bool seen = false;
+
+		if (!fd->metric || !fd->has_value)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = r->findings[k].metric && r->findings[k].has_value &&
+			       !strcmp(r->findings[k].metric, fd->metric);
+		if (seen)
+			continue;
+		fprintf(f, "# HELP srebox_check_%s ", fd->metric);
+		prom_escape(f, fd->metric_help ? fd->metric_help : fd->check, false);
+		fprintf(f, "\n# TYPE srebox_check_%s gauge\n", fd->metric);
+		for (size_t k = i; k < r->nfind; k++) {
+			const struct sbx_finding *g = &r->findings[k];
+
+			if (!g->metric || !g->has_value || strcmp(g->metric, fd->metric))
+				continue;
+			fprintf(f, "srebox_check_%s{applet=\"%s\",subject=\"", g->metric, r->applet);
+			prom_escape(f, g->subject ? g->subject : "", true);
+			fputs("\"} ", f);
+			prom_value(f, g->value * g->metric_scale);
+			fputc('\n', f);
+		}
+	}
+}
+
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o)
 {
 	(void)o;
@@ -208,6 +240,7 @@ void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *
 			fprintf(f, "\"} %d\n", fd->state);
 		}
 	}
+	prom_checks(f, r);
 	if (r->error)
 		return;
 	for (size_t i = 0; i < r->ntables; i++)

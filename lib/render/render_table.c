@@ -1,6 +1,6 @@
 /* Aligned columns for people: findings worst first, then each table.
  * Unknown cells print "?" and the reasons follow the table once each. */
-#include "report.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdlib.h>

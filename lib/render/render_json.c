@@ -2,7 +2,7 @@
  * state and exit status, the findings, and each table as an array of row
  * objects.  Units are in the key names; an unknown cell is null and its
  * reason is under the row's "unknown" object. */
-#include "report.h"
+#include "render.h"
 
 #include <jansson.h>
 #include <math.h>

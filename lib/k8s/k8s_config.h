@@ -16,13 +16,6 @@
 
 #include <jansson.h>
 
-/* kubectl's connection flags (--kubeconfig, --context, ...): the CLI fills
- * them in for AP_K8S applets, the client reads them. */
-struct sbx_kube_opts {
-	const char *kubeconfig, *context, *cluster, *user, *ns;
-	double request_timeout;	/* seconds; 0: the client's default */
-};
-
 struct k8s_exec {
 	char *api_version;
 	char **argv;		/* command (resolved) and args, NULL-terminated */
@@ -30,6 +23,12 @@ struct k8s_exec {
 	bool provide_cluster_info;
 	char *interactive;	/* Never, IfAvailable, Always */
 	char *install_hint;
+};
+
+/* kubectl's connection flags, as the CLI parses them. */
+struct sbx_kube_opts {
+	const char *kubeconfig, *context, *cluster, *user, *ns;
+	double request_timeout;	/* seconds; 0: the client's default */
 };
 
 struct k8s_config {

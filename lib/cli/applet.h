@@ -4,7 +4,9 @@
 #ifndef SREBOX_APPLET_H
 #define SREBOX_APPLET_H
 
+#include "check.h"
 #include "k8s_config.h"
+#include "render.h"
 #include "report.h"
 
 enum opt_type {
@@ -37,21 +39,10 @@ struct sbx_opt {
 };
 #define OPT_END { 0, NULL, OPT_FLAG, NULL, NULL, NULL, NULL, NULL }
 
-/* Thresholds an applet checks: -w/-c RANGE sets the first one,
- * -w/-c ID=RANGE any of them. */
-struct sbx_threshold {
-	const char *id;
-	const char *warn_default;	/* range text, or NULL for none */
-	const char *crit_default;
-	const char *help;		/* "share of a device's interrupts on one CPU, %" */
-	struct sbx_range warn, crit;	/* set by the dispatcher */
-};
-
 /* Applet flags */
 #define AP_PROBE 0x01		/* --root, -i, -n: reads /proc and /sys */
 #define AP_OUTPUT 0x02		/* -o FORMAT, --color, --textfile */
 #define AP_K8S 0x04		/* --kubeconfig, --context, ... */
-
 
 struct sbx_ctx;
 
@@ -62,7 +53,9 @@ struct sbx_applet {
 	const char *description;	/* --help paragraph */
 	unsigned flags;
 	const struct sbx_opt *opts;
-	struct sbx_threshold *thresholds;	/* NULL-id terminated, or NULL */
+	/* The checks of the catalogue it judges, CHK_N-terminated, or NULL;
+	 * -w/-c RANGE without an id sets the first one. */
+	const enum sbx_check_id *checks;
 	const char *args_complete;	/* completion of positional arguments */
 	int (*run)(struct sbx_ctx *ctx);
 };
@@ -95,10 +88,8 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r);
  * and must follow.  Works in every format (render_part in report.h). */
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r);
 
-/* The threshold named id of the running applet (the dispatcher has applied
- * -w/-c); aborts on an id that the applet does not declare. */
-const struct sbx_threshold *sbx_thr(const struct sbx_ctx *ctx, const char *id);
-enum sbx_state sbx_thr_state(const struct sbx_ctx *ctx, const char *id, double v);
+/* Whether the running applet declares check id (-w/-c ID= accept only those). */
+bool sbx_has_check(const struct sbx_applet *a, enum sbx_check_id id);
 
 /* Whether anything will print the report's tables (not for a lone
  * -o check line): applets skip building what nobody reads. */
@@ -120,6 +111,11 @@ size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out);
  * destinations.  Returns 0, or 3 after printing a usage error. */
 int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **argv);
 void opt_help(FILE *f, const struct sbx_applet *a);
+
+/* The catalogue's checks of applet a (all when a is NULL): a line each,
+ * tab-separated (id, uom, warning, critical, what, source), or as the mdoc
+ * list the man pages carry between their generated-checks markers. */
+void checks_print(FILE *f, const struct sbx_applet *a, bool mdoc);
 
 /* Shell completions for the whole registry. */
 void completions_print(FILE *f, const char *shell, const struct sbx_applet *const *applets,

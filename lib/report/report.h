@@ -96,6 +96,9 @@ struct sbx_finding {
 	char warn[40], crit[40];
 	bool has_min, has_max;
 	double min, max;
+	/* Prometheus: the judged value as srebox_check_<metric>, times scale */
+	const char *metric, *metric_help;
+	double metric_scale;
 };
 
 struct sbx_report {
@@ -151,40 +154,6 @@ void finding_bounds(struct sbx_finding *f, double min, double max);
 /* Output formats */
 enum sbx_format { FMT_TABLE, FMT_WIDE, FMT_JSON, FMT_PROM, FMT_CHECK, FMT_NAME };
 bool format_parse(const char *s, enum sbx_format *out);
-
-struct render_opts {
-	enum sbx_format format;
-	bool color;
-	bool last;		/* the final report of a run (json streams) */
-	bool prom_too;		/* streaming: also keep Prometheus samples (--textfile) */
-};
-void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-
-/* Rendering in parts, for lists too long to hold (a 5000-node cluster):
- * render_part() renders the rows the tables hold now in o->format and
- * frees them; render_end() renders the rest once the report is complete.
- * The table view prints each table's header once, columns aligned per part
- * with widths that only grow (kubectl's tabwriter does the same), then the
- * summary and findings after the tables; json streams each table as an
- * array, one row per line, the state and findings last; prom keeps each
- * family's samples in a temporary file so that families stay contiguous;
- * check needs only the findings. */
-void render_part(FILE *f, struct sbx_report *r, const struct render_opts *o);
-void render_end(FILE *f, struct sbx_report *r, const struct render_opts *o);
-/* Part renderers of each format (render_part dispatches). */
-void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end);
-void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end);
-void render_prom_part(struct sbx_report *r);
-void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-/* -o name: the first column of the first table, a row per line. */
-void render_name(FILE *f, const struct sbx_report *r);
-
-/* Write prom output to DIR/srebox_<applet>.prom atomically: a temporary
- * file in DIR, fsync, rename (what node_exporter's textfile collector needs). */
-int render_textfile(const char *dir, const struct sbx_report *r, struct sbx_err *err);
 
 /* Findings in the order people read them: worst first, stable otherwise. */
 size_t *findings_by_severity(const struct sbx_report *r);

@@ -104,36 +104,46 @@ static const struct sbx_opt help_opts[] = {
 	OPT_END,
 };
 
+static void list_checks(struct buf *ids, const struct sbx_applet *a, bool ranged)
+{
+	for (const enum sbx_check_id *c = a->checks; c && *c != CHK_N; c++)
+		if (!ranged || check_has_value(*c))
+			buf_addf(ids, "%s%s", ids->len ? ", " : "", sbx_checks[*c].id);
+}
+
 static int set_threshold(const char *arg, bool crit)
 {
-	struct sbx_threshold *t = cur_applet->thresholds;
 	const char *eq = strchr(arg, '=');
 	const char *range = arg;
+	enum sbx_check_id id;
 
-	if (!t || !t->id) {
+	if (!cur_applet->checks || *cur_applet->checks == CHK_N) {
 		warnx_("this applet has no thresholds");
 		return 2;
 	}
+	id = cur_applet->checks[0];
 	if (eq) {
-		struct sbx_threshold *m = NULL;
+		char *name = xstrndup(arg, (size_t)(eq - arg));
 
-		for (struct sbx_threshold *p = t; p->id; p++)
-			if (strlen(p->id) == (size_t)(eq - arg) && !strncmp(p->id, arg, (size_t)(eq - arg)))
-				m = p;
-		if (!m) {
+		id = check_find(name);
+		if (id == CHK_N || !sbx_has_check(cur_applet, id) || !check_has_value(id)) {
 			struct buf ids = { 0 };
 
-			for (struct sbx_threshold *p = t; p->id; p++)
-				buf_addf(&ids, "%s%s", p == t ? "" : ", ", p->id);
-			warnx_("unknown check '%.*s' in -%c %s (checks: %s)", (int)(eq - arg), arg, crit ? 'c' : 'w', arg, ids.s);
+			list_checks(&ids, cur_applet, true);
+			warnx_("unknown check '%s' in -%c %s (checks with values: %s)", name,
+			       crit ? 'c' : 'w', arg, ids.s);
 			buf_free(&ids);
+			free(name);
 			return 2;
 		}
-		t = m;
+		if (check_alias(name))
+			warnx_("note: check '%s' is now called '%s'", name, sbx_checks[id].id);
+		free(name);
 		range = eq + 1;
 	}
-	if (!range_parse(range, crit ? &t->crit : &t->warn)) {
-		warnx_("bad range '%s' for -%c %s: use N, N:, ~:N, N:M or @N:M", range, crit ? 'c' : 'w', t->id);
+	if (!check_set(id, crit, range)) {
+		warnx_("bad range '%s' for -%c %s: use N, N:, ~:N, N:M or @N:M", range,
+		       crit ? 'c' : 'w', sbx_checks[id].id);
 		return 2;
 	}
 	return 0;
@@ -149,7 +159,7 @@ size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
 		out[n++] = sbx_common_probe_opts;
 	if (a->flags & AP_K8S)
 		out[n++] = sbx_common_k8s_opts;
-	if (a->thresholds)
+	if (a->checks)
 		out[n++] = sbx_common_check_opts;
 	if (a->flags & AP_OUTPUT)
 		out[n++] = sbx_common_output_opts;
@@ -234,11 +244,7 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	int c, rc;
 
 	cur_applet = a;
-	for (struct sbx_threshold *t = a->thresholds; t && t->id; t++) {
-		if (!range_parse(t->warn_default ? t->warn_default : "none", &t->warn) ||
-		    !range_parse(t->crit_default ? t->crit_default : "none", &t->crit))
-			die(3, "%s: bad default range for %s", a->name, t->id);
-	}
+	check_reset();
 	for (size_t i = 0; i < nt; i++)
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++) {
 			int val = o->shortopt ? o->shortopt : 256 + (int)nl;
@@ -353,6 +359,31 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	return 0;
 }
 
+/* Print s from column `indent` (where the cursor is), words wrapped
+ * before column `width`, continuation lines indented the same. */
+static void wrap(FILE *f, const char *s, int indent, int width)
+{
+	int col = indent;
+
+	while (*s) {
+		size_t w = strcspn(s, " ");
+
+		if (col > indent && col + 1 + (int)w > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(s, 1, w, f);
+		col += (int)w;
+		s += w;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', f);
+}
+
 static void help_line(FILE *f, const struct sbx_opt *o)
 {
 	char left[64];
@@ -365,9 +396,10 @@ static void help_line(FILE *f, const struct sbx_opt *o)
 	if (o->arg && (size_t)n < sizeof(left))
 		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
 	if (strlen(left) > 26)
-		fprintf(f, "%s\n%28s%s\n", left, "", o->help);
+		fprintf(f, "%s\n%28s", left, "");
 	else
-		fprintf(f, "%-26s  %s\n", left, o->help);
+		fprintf(f, "%-26s  ", left);
+	wrap(f, o->help, 28, 80);
 }
 
 void opt_help(FILE *f, const struct sbx_applet *a)
@@ -398,13 +430,63 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 			help_line(f, o);
 		if (tables[i] == sbx_common_check_opts) {
 			fprintf(f, "  checks (ID, default warning, default critical):\n");
-			for (const struct sbx_threshold *t = a->thresholds; t->id; t++)
-				fprintf(f, "    %-16s %-8s %-8s %s\n", t->id,
-					t->warn_default ? t->warn_default : "none",
-					t->crit_default ? t->crit_default : "none", t->help);
+			for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
+				const struct sbx_check *k = &sbx_checks[*c];
+
+				fprintf(f, "    %-18s %-6s %-6s ", k->id,
+					k->warn_default ? k->warn_default : "-",
+					k->crit_default ? k->crit_default : "-");
+				wrap(f, k->what, 37, 80);
+			}
 		}
 	}
 	if (a->flags & AP_OUTPUT)
 		fprintf(f, "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");
 	fprintf(f, "Full documentation: man srebox-%s\n", a->name);
+}
+
+static void mdoc_text(FILE *f, const char *s)
+{
+	/* a line must not start with a dot or quote; backslashes doubled */
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-')
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void checks_print(FILE *f, const struct sbx_applet *a, bool mdoc)
+{
+	if (mdoc)
+		fputs(".Bl -tag -width Ds\n", f);
+	for (int i = 0; i < CHK_N; i++) {
+		const struct sbx_check *k = &sbx_checks[i];
+
+		if (a && !sbx_has_check(a, (enum sbx_check_id)i))
+			continue;
+		if (!mdoc) {
+			fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\n", k->id, k->uom,
+				k->warn_default ? k->warn_default : "-",
+				k->crit_default ? k->crit_default : "-", k->what, k->source);
+			continue;
+		}
+		fprintf(f, ".It %s\n", k->id);
+		mdoc_text(f, k->what);
+		fputs(".\n", f);
+		if (k->warn_default || k->crit_default) {
+			fputs("Default warning\n", f);
+			fprintf(f, ".Li %s ,\n", k->warn_default ? k->warn_default : "none");
+			fputs("critical\n", f);
+			fprintf(f, ".Li %s :\n", k->crit_default ? k->crit_default : "none");
+		}
+		mdoc_text(f, k->source);
+		fputs(".\n", f);
+	}
+	if (mdoc)
+		fputs(".El\n", f);
 }

@@ -66,19 +66,12 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	report_free(r);
 }
 
-const struct sbx_threshold *sbx_thr(const struct sbx_ctx *ctx, const char *id)
+bool sbx_has_check(const struct sbx_applet *a, enum sbx_check_id id)
 {
-	for (const struct sbx_threshold *t = ctx->applet->thresholds; t && t->id; t++)
-		if (!strcmp(t->id, id))
-			return t;
-	die(3, "internal error: applet %s has no check '%s'", ctx->applet->name, id);
-}
-
-enum sbx_state sbx_thr_state(const struct sbx_ctx *ctx, const char *id, double v)
-{
-	const struct sbx_threshold *t = sbx_thr(ctx, id);
-
-	return range_state(&t->warn, &t->crit, v);
+	for (const enum sbx_check_id *c = a->checks; c && *c != CHK_N; c++)
+		if (*c == id)
+			return true;
+	return false;
 }
 
 bool sbx_wait(struct sbx_ctx *ctx, double seconds)
