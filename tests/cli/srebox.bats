@@ -200,3 +200,23 @@ load lib
 	wait $pid || true
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -ge 2 ]
 }
+
+@test "a file name that is not UTF-8 keeps its path, escaped, in every format" {
+	dir=$BATS_TEST_TMPDIR/top
+	mkdir "$dir"
+	head -c 200000 /dev/zero >"$dir/caf$(printf '\351').log"	# Latin-1 é
+	head -c 100000 /dev/zero >"$dir/日本語.txt"
+	head -c 50000 /dev/zero >"$dir/back\\slash"
+	run sb disk --top "$dir" -o json
+	paths=$(jq -r '[.. | objects | .path? // empty] | unique | .[]' <<<"$output")
+	grep -qxF "$dir/caf\\xE9.log" <<<"$paths" || die "no escaped Latin-1 path in: $paths"
+	grep -qxF "$dir/日本語.txt" <<<"$paths" || die "valid UTF-8 path not kept in: $paths"
+	grep -qxF "$dir/back\\\\slash" <<<"$paths" || die "backslash not escaped in: $paths"
+	# the table keeps the columns aligned: SIZE ends in the same column
+	run sb disk --top "$dir"
+	sizes=$(grep -E "^$dir/" <<<"$output" | head -3 |
+		while IFS= read -r l; do printf %s "${l%%KiB*}" | wc -L; done | sort -u)
+	[ "$(wc -l <<<"$sizes")" -eq 1 ] || die "misaligned: $output"
+	run sb disk --top "$dir" -o prom
+	[[ $output == *"caf\\\\xE9.log"* ]] || die "prom label lacks the escaped path"
+}
