@@ -22,12 +22,24 @@ static const struct sbx_applet *const applets[] = {
 #undef APPLET
 };
 
-static volatile int stop_flag;
+static volatile int stop_flag;	/* the signal that asked to stop */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	stop_flag = sig;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	}
+	return "a signal";
 }
 
 static const struct sbx_applet *find_applet(const char *name)
@@ -150,9 +162,17 @@ static int run_applet(const struct sbx_applet *a, int argc, char **argv)
 	/* A second Ctrl-C kills at once; the first ends the sampling loop. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* the SSH session went away */
 	rc = opt_parse(a, &ctx, argc, argv);
 	if (rc == 0)
 		rc = a->run(&ctx);
+	/* Interrupted is never OK: with no report there is no state to give,
+	 * and a script must not read silence as health.  After some reports
+	 * their worst state stands. */
+	if (rc == 0 && stop_flag && !ctx.emitted) {
+		warnx_("interrupted by %s before the first report", signal_name(stop_flag));
+		rc = 3;
+	}
 	if (rc == 0)
 		rc = (int)ctx.worst;
 	if (ctx.write_failed)

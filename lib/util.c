@@ -402,6 +402,10 @@ void sleep_seconds(double s, volatile int *stop)
 
 		if (left <= 0 || (stop && *stop))
 			return;
+		/* a signal between the test and nanosleep would go unseen for
+		 * the whole interval: sleep in slices */
+		if (stop && left > 0.1)
+			left = 0.1;
 		ts.tv_sec = (time_t)left;
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		nanosleep(&ts, NULL);

@@ -220,3 +220,65 @@ load lib
 	run sb disk --top "$dir" -o prom
 	[[ $output == *"caf\\\\xE9.log"* ]] || die "prom label lacks the escaped path"
 }
+
+# Wait until process $1 has its handler for signal $2 (a number) in place,
+# so that a test's signal is not the default action killing it.
+wait_handler() {
+	local mask
+	for _ in $(seq 100); do
+		mask=$(sed -n 's/^SigCgt:\t//p' "/proc/$1/status" 2>/dev/null) || return 1
+		[ -n "$mask" ] && (( (16#$mask >> ($2 - 1)) & 1 )) && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+@test "SIGINT, SIGTERM or SIGHUP before the first report: exit 3, said on stderr, at once" {
+	for a in health cswitch irq disk throttle; do
+		for sig in INT TERM HUP; do
+			out=$BATS_TEST_TMPDIR/out.$a.$sig err=$BATS_TEST_TMPDIR/err.$a.$sig
+			"$SREBOX" "$a" -i 5 -o json >"$out" 2>"$err" &
+			pid=$!
+			wait_handler $pid "$(kill -l "$sig")" || die "$a: no handler for SIG$sig"
+			t0=$(date +%s%N)
+			kill -"$sig" $pid
+			rc=0
+			wait $pid || rc=$?
+			ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+			[ "$rc" -eq 3 ] || die "$a SIG$sig: exit $rc, want 3: $(cat "$err")"
+			grep -q "srebox $a: interrupted by SIG$sig before the first report" "$err" ||
+				die "$a SIG$sig: stderr says: $(cat "$err")"
+			[ ! -s "$out" ] || die "$a SIG$sig: printed a report"
+			[ "$ms" -lt 2000 ] || die "$a SIG$sig: took ${ms}ms to stop"
+		done
+	done
+}
+
+@test "a signal after some reports: the exit status is the worst of those reports" {
+	n=0
+	for a in health cswitch irq disk throttle; do
+		sig=$(( n++ % 3 ))
+		sig=$(sed -n "$((sig + 1))p" <<<$'INT\nTERM\nHUP')
+		# files of their own: the shell truncates them only after the fork
+		out=$BATS_TEST_TMPDIR/out.$a err=$BATS_TEST_TMPDIR/err.$a
+		: >"$out"
+		"$SREBOX" "$a" -i 0.2 -n 0 -o check >"$out" 2>"$err" &
+		pid=$!
+		for _ in $(seq 200); do
+			[ -s "$out" ] && break
+			sleep 0.05
+		done
+		[ -s "$out" ] || die "$a: no report in 10 s"
+		kill -"$sig" $pid
+		rc=0
+		wait $pid || rc=$?
+		# each line is one report; the live states may be anything, so
+		# the truth is the worst of what was printed (OK < UNKNOWN < WARNING < CRITICAL)
+		want=$(sed -nE 's/^SREBOX [A-Z]+ (OK|WARNING|CRITICAL|UNKNOWN):.*/\1/p' "$out" |
+			awk '{ r = $1 == "OK" ? 0 : $1 == "UNKNOWN" ? 1 : $1 == "WARNING" ? 2 : 3; if (r > m) m = r }
+			     END { print m == 1 ? 3 : m == 2 ? 1 : m == 3 ? 2 : 0 }')
+		[ "$(wc -l <"$out")" -ge 1 ]
+		[ "$rc" -eq "$want" ] || die "$a SIG$sig: exit $rc, reports say $want: $(cat "$out")"
+		! grep -q interrupted "$err" || die "$a: $(cat "$err")"
+	done
+}
