@@ -76,7 +76,7 @@ load lib
 	run sb irq -i soon
 	[ "$status" -eq 3 ]
 	run sb irq --root "$BATS_TEST_TMPDIR/missing"
-	[ "$status" -eq 3 ] && [[ $output == *"not a directory"* ]]
+	[ "$status" -eq 3 ] && [[ $output == *"no such directory"* ]]
 	run sb irq extra
 	[ "$status" -eq 3 ]
 }
@@ -281,4 +281,30 @@ wait_handler() {
 		[ "$rc" -eq "$want" ] || die "$a SIG$sig: exit $rc, reports say $want: $(cat "$out")"
 		! grep -q interrupted "$err" || die "$a: $(cat "$err")"
 	done
+}
+
+@test "--root without proc/, missing or not a directory: one clear error, before any probe" {
+	mkdir -p "$BATS_TEST_TMPDIR/noproc/sys"
+	touch "$BATS_TEST_TMPDIR/file"
+	for a in health cswitch irq disk throttle; do
+		for r in noproc missing file; do
+			d=$BATS_TEST_TMPDIR/$r
+			run sb "$a" --root "$d" -o json
+			[ "$status" -eq 3 ] || die "$a --root $r: exit $status"
+			[ "${#lines[@]}" -eq 1 ] || die "$a --root $r: more than one line: $output"
+			case $r in
+			noproc) want="srebox $a: --root $d: no proc/ in it" ;;
+			missing) want="srebox $a: --root $d: no such directory" ;;
+			file) want="srebox $a: --root $d: not a directory" ;;
+			esac
+			[[ $output == "$want"* ]] || die "$a --root $r: $output"
+		done
+		run env SREBOX_ROOT="$BATS_TEST_TMPDIR/noproc" "$SREBOX" "$a"
+		[ "$status" -eq 3 ] && [[ $output == "srebox $a: SREBOX_ROOT=$BATS_TEST_TMPDIR/noproc: no proc/ in it"* ]] ||
+			die "$a SREBOX_ROOT: $output"
+	done
+	# strace: not one read under the root before the error
+	command -v strace >/dev/null || skip "no strace"
+	strace -f -e trace=openat,open -o "$BATS_TEST_TMPDIR/trace" "$SREBOX" irq --root "$BATS_TEST_TMPDIR/noproc" 2>/dev/null || true
+	! grep "$BATS_TEST_TMPDIR/noproc/" "$BATS_TEST_TMPDIR/trace" || die "opened files under the root"
 }
