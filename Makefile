@@ -4,6 +4,7 @@
 #   make check     install missing test packages, build, run every test, then
 #                  every test again under ASan+UBSan (what CI runs)
 #   make test      the test suite once, for the build in $(O)
+#   make docs      regenerate the applet lists of srebox(1) and README.md
 #   make bench     benchmarks against the tools srebox replaces (not tests)
 #   make install   PREFIX=/usr/local DESTDIR=
 #
@@ -157,6 +158,11 @@ test: all $(UNIT_BIN) $(HELPER_BIN)
 completions: $(O)/srebox
 	$(Q)for s in bash zsh fish; do $(O)/srebox --completions $$s > completions/srebox.$$s; done
 
+# The applet lists of srebox(1) and README.md, from the registry and each
+# applet's summary (tests/cli/drift.bats fails while they are stale).
+docs: $(O)/srebox
+	$(Q)scripts/applet-docs $(O)/srebox
+
 bench: deps-bench all $(HELPER_BIN)
 	$(Q)O=$(O) tests/bench/run
 
@@ -181,4 +187,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps deps-test deps-bench run check test completions bench install uninstall clean
+.PHONY: all deps deps-test deps-bench run check test completions docs bench install uninstall clean

@@ -50,6 +50,27 @@ static const struct sbx_applet *find_applet(const char *name)
 	return NULL;
 }
 
+/* "  name       summary", the summary folded at 79 columns under itself. */
+static void help_applet(FILE *f, const struct sbx_applet *a)
+{
+	const int indent = 13, width = 79;
+	const char *p = a->summary;
+	int col = fprintf(f, "  %-10s", a->name);
+
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)word > width) {
+			fprintf(f, "\n%*s", indent - 1, "");
+			col = indent - 1;
+		}
+		col += fprintf(f, " %.*s", (int)word, p);
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: srebox APPLET [OPTIONS] [ARGS]\n"
@@ -58,7 +79,7 @@ static void usage(FILE *f)
 	      "What is wrong with this node, in one command.\n\nApplets:\n",
 	      f);
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
-		fprintf(f, "  %-10s %s\n", applets[i]->name, applets[i]->summary);
+		help_applet(f, applets[i]);
 	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check,\n"
 	      "--root DIR, -i SECONDS, -n N, -w/-c RANGE, and exit 0 OK, 1 WARNING,\n"
 	      "2 CRITICAL, 3 UNKNOWN.  Full documentation: man srebox\n",
