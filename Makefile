@@ -161,7 +161,7 @@ completions: $(O)/srebox
 # The applet lists of srebox(1) and README.md, from the registry and each
 # applet's summary (tests/cli/drift.bats fails while they are stale).
 docs: $(O)/srebox
-	$(Q)scripts/applet-docs $(O)/srebox
+	$(Q)tests/tools/applet-docs.sh $(O)/srebox
 
 bench: deps-bench all $(HELPER_BIN)
 	$(Q)O=$(O) tests/bench/run

@@ -31,7 +31,7 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 }
 
 @test "the applet lists of srebox(1) and README.md are what make docs generates" {
-	"$TOP/scripts/applet-docs" "$SREBOX" --check || die "run make docs"
+	"$TOP/tests/tools/applet-docs.sh" "$SREBOX" --check || die "run make docs"
 	for a in $(applets); do
 		grep -q "^\.It Cm $a\$" "$TOP/man/srebox.1" || die "srebox.1 applet list lacks $a"
 		grep -q "^\.Xr srebox-$a 1" "$TOP/man/srebox.1" || die "srebox.1 SEE ALSO lacks srebox-$a"
@@ -41,19 +41,19 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 
 @test "the docs check sees a stale list, and make docs mends it" {
 	t=$BATS_TEST_TMPDIR/tree
-	mkdir -p "$t/scripts" "$t/man"
-	cp "$TOP/scripts/applet-docs" "$t/scripts/"
+	mkdir -p "$t/tests/tools" "$t/man"
+	cp "$TOP/tests/tools/applet-docs.sh" "$t/tests/tools/"
 	cp "$TOP/man/srebox.1" "$t/man/"
 	grep -v '^| `srebox cordon` |' "$TOP/README.md" >"$t/README.md"
-	run "$t/scripts/applet-docs" "$SREBOX" --check
+	run "$t/tests/tools/applet-docs.sh" "$SREBOX" --check
 	[ "$status" -eq 1 ] && [[ $output == *"README.md is stale"* ]] || die "$output"
-	"$t/scripts/applet-docs" "$SREBOX" >/dev/null
+	"$t/tests/tools/applet-docs.sh" "$SREBOX" >/dev/null
 	cmp "$t/README.md" "$TOP/README.md"
 	# an applet gone from the registry leaves srebox(1) stale too
 	printf '#!/bin/sh\ncase "$1" in --list) "%s" --list | grep -vx irq ;; *) exec "%s" "$@" ;; esac\n' \
 		"$SREBOX" "$SREBOX" >"$t/sb"
 	chmod +x "$t/sb"
-	run "$t/scripts/applet-docs" "$t/sb" --check
+	run "$t/tests/tools/applet-docs.sh" "$t/sb" --check
 	[ "$status" -eq 1 ] && [[ $output == *"srebox.1 is stale"* ]] || die "$output"
 }
 

@@ -5,12 +5,12 @@
 # string as .Nd of its man page).  Only the lines between the BEGIN and END
 # markers change; everything around them is written by hand.
 #
-#   scripts/applet-docs build/srebox           rewrite (make docs)
-#   scripts/applet-docs build/srebox --check   say what is stale, exit 1
+#   tests/tools/applet-docs.sh build/srebox           rewrite (make docs)
+#   tests/tools/applet-docs.sh build/srebox --check   say what is stale, exit 1
 set -eu
 sb=$1
 mode=${2:-write}
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
