@@ -4,6 +4,7 @@
 #   make check     install missing test packages, build, run every test, then
 #                  every test again under ASan+UBSan (what CI runs)
 #   make test      the test suite once, for the build in $(O)
+#   make docs      regenerate the applet lists of srebox(1) and README.md
 #   make bench     benchmarks against the tools srebox replaces (not tests)
 #   make install   PREFIX=/usr/local DESTDIR=
 #
@@ -193,6 +194,11 @@ man: $(O)/srebox
 completions: $(O)/srebox
 	$(Q)for s in bash zsh fish; do $(O)/srebox --completions $$s > completions/srebox.$$s; done
 
+# The applet lists of srebox(1) and README.md, from the registry and each
+# applet's summary (tests/cli/drift.bats fails while they are stale).
+docs: $(O)/srebox
+	$(Q)tests/tools/applet-docs.sh $(O)/srebox
+
 bench: deps-bench all $(HELPER_BIN)
 	$(Q)O=$(O) tests/bench/run
 
@@ -217,4 +223,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps deps-test deps-bench run check test check-layers man completions bench install uninstall clean
+.PHONY: all deps deps-test deps-bench run check test check-layers man docs completions bench install uninstall clean

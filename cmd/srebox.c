@@ -22,12 +22,24 @@ static const struct sbx_applet *const applets[] = {
 #undef APPLET
 };
 
-static volatile int stop_flag;
+static volatile int stop_flag;	/* the signal that asked to stop */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	stop_flag = sig;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	}
+	return "a signal";
 }
 
 static const struct sbx_applet *find_applet(const char *name)
@@ -36,6 +48,27 @@ static const struct sbx_applet *find_applet(const char *name)
 		if (!strcmp(applets[i]->name, name))
 			return applets[i];
 	return NULL;
+}
+
+/* "  name       summary", the summary folded at 79 columns under itself. */
+static void help_applet(FILE *f, const struct sbx_applet *a)
+{
+	const int indent = 13, width = 79;
+	const char *p = a->summary;
+	int col = fprintf(f, "  %-10s", a->name);
+
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)word > width) {
+			fprintf(f, "\n%*s", indent - 1, "");
+			col = indent - 1;
+		}
+		col += fprintf(f, " %.*s", (int)word, p);
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
 }
 
 static void usage(FILE *f)
@@ -47,7 +80,7 @@ static void usage(FILE *f)
 	      "What is wrong with this node, in one command.\n\nApplets:\n",
 	      f);
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
-		fprintf(f, "  %-10s %s\n", applets[i]->name, applets[i]->summary);
+		help_applet(f, applets[i]);
 	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check,\n"
 	      "--root DIR, -i SECONDS, -n N, -w/-c RANGE, and exit 0 OK, 1 WARNING,\n"
 	      "2 CRITICAL, 3 UNKNOWN.  Full documentation: man srebox\n",
@@ -163,9 +196,17 @@ static int run_applet(const struct sbx_applet *a, int argc, char **argv)
 	/* A second Ctrl-C kills at once; the first ends the sampling loop. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* the SSH session went away */
 	rc = opt_parse(a, &ctx, argc, argv);
 	if (rc == 0)
 		rc = a->run(&ctx);
+	/* Interrupted is never OK: with no report there is no state to give,
+	 * and a script must not read silence as health.  After some reports
+	 * their worst state stands. */
+	if (rc == 0 && stop_flag && !ctx.emitted) {
+		warnx_("interrupted by %s before the first report", signal_name(stop_flag));
+		rc = 3;
+	}
 	if (rc == 0)
 		rc = (int)ctx.worst;
 	if (ctx.write_failed)

@@ -14,13 +14,17 @@ const char *sbx_progname = "srebox";
 void sbx_err_set(struct sbx_err *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (!e)
 		return;
 	e->errnum = errnum;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	/* A long path cut short must not end in half a character. */
+	if (n >= (int)sizeof(e->msg))
+		e->msg[utf8_boundary(e->msg, strlen(e->msg))] = '\0';
 }
 
 void sbx_err_clear(struct sbx_err *e)
@@ -398,6 +402,10 @@ void sleep_seconds(double s, volatile int *stop)
 
 		if (left <= 0 || (stop && *stop))
 			return;
+		/* a signal between the test and nanosleep would go unseen for
+		 * the whole interval: sleep in slices */
+		if (stop && left > 0.1)
+			left = 0.1;
 		ts.tv_sec = (time_t)left;
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		nanosleep(&ts, NULL);
@@ -426,4 +434,245 @@ void warnx_(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+size_t utf8_seq(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len;
+	uint32_t v;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	/* RFC 3629 table 3-7: the second byte's range rules out overlong
+	 * forms, surrogates and code points past U+10FFFF. */
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		v = s[0] & 0x0f;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		v = s[0] & 0x07;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if (i > 1 && (s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	*cp = v;
+	return len;
+}
+
+/* Valid code points that still must not reach a terminal raw: C1
+ * controls (0x9B is CSI) and the bidi controls that reorder what is shown. */
+static bool cp_hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+/* The bytes at s as they enter the output: how many bytes of input they
+ * take (*in) and their escaped form (esc, or NULL when copied as is). */
+static size_t text_piece(const char *s, size_t n, char esc[12], size_t *in)
+{
+	unsigned char c = (unsigned char)*s;
+	uint32_t cp;
+	size_t len;
+
+	if (c >= 0x20 && c < 0x7f && c != '\\') {
+		*in = 1;
+		return 0;
+	}
+	*in = 1;
+	switch (c) {
+	case '\\':
+		memcpy(esc, "\\\\", 3);
+		return 2;
+	case '\n':
+		memcpy(esc, "\\n", 3);
+		return 2;
+	case '\t':
+		memcpy(esc, "\\t", 3);
+		return 2;
+	case '\r':
+		memcpy(esc, "\\r", 3);
+		return 2;
+	}
+	if (c < 0x80)
+		return (size_t)snprintf(esc, 12, "\\x%02X", c);
+	len = utf8_seq(s, n, &cp);
+	if (!len)
+		return (size_t)snprintf(esc, 12, "\\x%02X", c);
+	*in = len;
+	if (cp_hidden(cp))
+		return (size_t)snprintf(esc, 12, "\\u%04X", (unsigned)cp);
+	return 0;
+}
+
+void buf_add_text(struct buf *b, const char *s, size_t n)
+{
+	size_t start = b->len, i = 0;
+
+	buf_grow(b, n);
+	while (i < n) {
+		char esc[12];
+		size_t in, out = text_piece(s + i, n - i, esc, &in);
+
+		if (b->len - start + (out ? out : in) > TEXT_MAX) {
+			buf_addf(b, "... (%zu more bytes)", n - i);
+			return;
+		}
+		if (out)
+			buf_add(b, esc, out);
+		else
+			buf_add(b, s + i, in);
+		i += in;
+	}
+	buf_add(b, NULL, 0);
+}
+
+char *text_clean(const char *s)
+{
+	struct buf b = { 0 };
+	size_t n = s ? strlen(s) : 0, i = 0;
+
+	/* Nearly every string is plain: one pass to see, one copy. */
+	while (i < n) {
+		char esc[12];
+		size_t in;
+
+		if (text_piece(s + i, n - i, esc, &in))
+			break;
+		i += in;
+	}
+	if (i == n && n <= TEXT_MAX)
+		return xstrndup(n ? s : "", n);
+	buf_add_text(&b, s, n);
+	return b.s;
+}
+
+char *text_vcleanf(const char *fmt, va_list ap)
+{
+	struct buf b = { 0 };
+	char *raw, *clean;
+
+	buf_vaddf(&b, fmt, ap);
+	raw = b.s ? b.s : xstrdup("");
+	clean = text_clean(raw);
+	free(raw);
+	return clean;
+}
+
+static bool cp_in(uint32_t cp, const uint32_t (*r)[2], size_t n)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cp < r[mid][0])
+			hi = mid;
+		else if (cp > r[mid][1])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+static unsigned cp_width(uint32_t cp)
+{
+	/* Unicode's East Asian Wide/Fullwidth blocks and the emoji ranges
+	 * terminals draw two columns wide; marks that combine draw none.
+	 * Block-level, not the full tables: what matters is that a table of
+	 * node names or file names in CJK stays aligned. */
+	static const uint32_t zero[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
+		{ 0x064b, 0x065f }, { 0x0e31, 0x0e31 }, { 0x0e34, 0x0e3a }, { 0x1ab0, 0x1aff },
+		{ 0x1dc0, 0x1dff }, { 0x200b, 0x200f }, { 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f },
+		{ 0xfe20, 0xfe2f }, { 0xfeff, 0xfeff }, { 0xe0100, 0xe01ef },
+	};
+	static const uint32_t wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2329, 0x232a }, { 0x23e9, 0x23ec },
+		{ 0x25fd, 0x25fe }, { 0x2614, 0x2615 }, { 0x2648, 0x2653 }, { 0x26a1, 0x26a1 },
+		{ 0x26aa, 0x26ab }, { 0x26bd, 0x26be }, { 0x26c4, 0x26c5 }, { 0x26d4, 0x26d4 },
+		{ 0x26ea, 0x26ea }, { 0x26f2, 0x26f5 }, { 0x26fa, 0x26fd }, { 0x2705, 0x2705 },
+		{ 0x270a, 0x270b }, { 0x274c, 0x274c }, { 0x2753, 0x2755 }, { 0x2757, 0x2757 },
+		{ 0x2795, 0x2797 }, { 0x2b1b, 0x2b1c }, { 0x2b50, 0x2b50 }, { 0x2b55, 0x2b55 },
+		{ 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf }, { 0x4e00, 0x9fff },
+		{ 0xa000, 0xa4cf }, { 0xa960, 0xa97f }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff },
+		{ 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 },
+		{ 0x1f004, 0x1f004 }, { 0x1f0cf, 0x1f0cf }, { 0x1f18e, 0x1f18e }, { 0x1f191, 0x1f19a },
+		{ 0x1f200, 0x1f251 }, { 0x1f300, 0x1f64f }, { 0x1f680, 0x1f6ff }, { 0x1f900, 0x1f9ff },
+		{ 0x1fa70, 0x1faff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+	};
+
+	if (cp < 0x300)
+		return 1;
+	if (cp_in(cp, zero, ARRAY_SIZE(zero)))
+		return 0;
+	return cp_in(cp, wide, ARRAY_SIZE(wide)) ? 2 : 1;
+}
+
+/* Columns of the character at s and its length in bytes. */
+static unsigned char_width(const char *s, size_t n, size_t *len)
+{
+	uint32_t cp;
+
+	if ((unsigned char)*s < 0x80) {
+		*len = 1;
+		return 1;
+	}
+	*len = utf8_seq(s, n, &cp);
+	if (!*len) {
+		*len = 1;
+		return 1;
+	}
+	return cp_width(cp);
+}
+
+size_t text_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0, len; i < n; i += len)
+		w += char_width(s + i, n - i, &len);
+	return w;
+}
+
+size_t utf8_boundary(const char *s, size_t n)
+{
+	size_t start = n, want;
+	unsigned char lead;
+
+	/* back to the lead byte of the last character (at most 3 back) */
+	while (start > 0 && n - start < 3 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return n;
+	lead = (unsigned char)s[--start];
+	want = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 :
+	       lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+	/* a sequence that the cut left short goes; anything else stays for
+	 * text_clean to judge */
+	return want && n - start < want ? start : n;
 }

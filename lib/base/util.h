@@ -63,6 +63,26 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 
+/* Text from the machine or the API (file names, condition messages, log
+ * lines) made safe for every output: valid UTF-8 is kept, each byte that is
+ * not part of a valid sequence (overlong, surrogate, truncated, stray)
+ * becomes "\xE9", control characters become "\n", "\t", "\r" or "\x1B",
+ * C1 controls and bidi overrides "\u202E", a backslash "\\", so that the
+ * escape is never ambiguous and nothing is dropped.  Output past
+ * TEXT_MAX bytes is cut at a character boundary and says how much is left. */
+#define TEXT_MAX (64u << 10)
+void buf_add_text(struct buf *b, const char *s, size_t n);
+char *text_clean(const char *s);	/* NULL -> "" */
+char *text_vcleanf(const char *fmt, va_list ap);
+/* Length of the valid UTF-8 sequence at s (at most n bytes) and its code
+ * point, or 0 when the bytes there are not one. */
+size_t utf8_seq(const char *s, size_t n, uint32_t *cp);
+/* Terminal columns of n bytes of text: combining marks 0, East Asian wide
+ * and emoji 2, everything else 1 (a byte that is not UTF-8 counts 1). */
+size_t text_width(const char *s, size_t n);
+/* Where to cut n bytes of s so as not to end inside a UTF-8 sequence. */
+size_t utf8_boundary(const char *s, size_t n);
+
 /* Strict parsers: whole string, no sign surprises, overflow is an error. */
 bool parse_u64(const char *s, uint64_t *out);
 bool parse_i64(const char *s, int64_t *out);

@@ -4,7 +4,6 @@
 #include "root.h"
 
 #include <getopt.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,10 +322,12 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		const char *root = o_root ? o_root : getenv("SREBOX_ROOT");
 
 		if (root && *root) {
-			struct stat st;
+			char what[4200];
+			struct sbx_err err;
 
-			if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-				warnx_("--root %s: not a directory", root);
+			snprintf(what, sizeof(what), o_root ? "--root %s" : "SREBOX_ROOT=%s", root);
+			if (root_check(root, what, true, &err) < 0) {
+				warnx_("%s", err.msg);
 				return 3;
 			}
 		}
@@ -345,10 +346,13 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		const char *root = getenv("SREBOX_ROOT");
 
 		if (!(a->flags & AP_PROBE) && root && *root) {
-			struct stat st;
+			char what[4200];
+			struct sbx_err err;
 
-			if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-				warnx_("SREBOX_ROOT=%s: not a directory", root);
+			/* the node's kubeconfig is all it reads there: no proc/ needed */
+			snprintf(what, sizeof(what), "SREBOX_ROOT=%s", root);
+			if (root_check(root, what, false, &err) < 0) {
+				warnx_("%s", err.msg);
 				return 3;
 			}
 			root_set(root);

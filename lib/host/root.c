@@ -29,6 +29,35 @@ void root_set(const char *dir)
 	root_dir[n] = '\0';
 }
 
+int root_check(const char *dir, const char *what, bool need_proc, struct sbx_err *err)
+{
+	struct stat st;
+	char proc[4096 + 8];
+
+	if (stat(dir, &st) != 0) {
+		sbx_err_set(err, errno, "%s: %s", what,
+			    errno == ENOENT ? "no such directory" : strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		sbx_err_set(err, ENOTDIR, "%s: not a directory", what);
+		return -1;
+	}
+	if (!need_proc)
+		return 0;
+	/* Every probe starts with /proc: without it each would fail in its
+	 * own words.  Say it once, before any of them runs. */
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	if (stat(proc, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		sbx_err_set(err, ENOENT,
+			    "%s: no proc/ in it: give the directory that holds proc/ and sys/ "
+			    "(the host's / mounted at /host, a saved tree)",
+			    what);
+		return -1;
+	}
+	return 0;
+}
+
 const char *root_get(void)
 {
 	return root_dir;

@@ -10,6 +10,9 @@
 
 /* DIR, or NULL/"" or "/" for the live machine. */
 void root_set(const char *dir);
+/* Whether DIR can be a root: a directory, with proc/ in it when need_proc.
+ * The error names DIR (as `what` says it was given: "--root /x"). */
+int root_check(const char *dir, const char *what, bool need_proc, struct sbx_err *err);
 const char *root_get(void);	/* "" for the live machine, never "/" */
 bool root_is_live(void);
 

@@ -35,8 +35,8 @@ static void fmt_num(char *out, size_t n, double v)
 		snprintf(out, n, "%.0f", v);
 }
 
-/* Text of one cell as the table shows it.  Control characters from the
- * source (device names, comm) are replaced so they cannot move the cursor. */
+/* Text of one cell as the table shows it.  Strings come from the model
+ * already made safe (text_clean): valid UTF-8, control characters escaped. */
 static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
 		      const struct sbx_cell *c, struct buf *out)
 {
@@ -53,8 +53,7 @@ static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
 	}
 	switch (col->type) {
 	case CT_STR:
-		for (const char *p = c->s; *p; p++)
-			buf_addc(out, (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+		buf_adds(out, c->s);
 		return;
 	case CT_INT:
 		snprintf(tmp, sizeof(tmp), "%lld", (long long)c->i);
@@ -180,6 +179,7 @@ static void print_reasons(FILE *f, const struct whys *w)
 struct texts {
 	struct buf all;
 	size_t *end;		/* end of cell i*ncols+j in all */
+	size_t *cols;		/* its width on a terminal: characters, not bytes */
 };
 
 static const char *text_of(const struct texts *x, size_t k, size_t *len)
@@ -199,6 +199,7 @@ static size_t fold_widths(const struct sbx_table *t, const struct render_opts *o
 
 	buf_reset(&x->all);
 	x->end = xreallocarray(x->end, nrows * t->ncols + 1, sizeof(size_t));
+	x->cols = xreallocarray(x->cols, nrows * t->ncols + 1, sizeof(size_t));
 	for (size_t j = 0; j < t->ncols; j++) {
 		if (!col_shown(&t->cols[j], o))
 			continue;
@@ -208,13 +209,17 @@ static size_t fold_widths(const struct sbx_table *t, const struct render_opts *o
 	}
 	for (size_t i = 0; i < nrows; i++)
 		for (size_t j = 0; j < t->ncols; j++) {
+			size_t w = 0;
+
 			if (col_shown(&t->cols[j], o)) {
 				cell_text(t, &t->cols[j], table_cell(t, i, j), b);
-				if (b->len > width[j])
-					width[j] = b->len;
+				w = text_width(b->s, b->len);
+				if (w > width[j])
+					width[j] = w;
 				buf_add(&x->all, b->s, b->len);
 			}
 			x->end[i * t->ncols + j] = x->all.len;
+			x->cols[i * t->ncols + j] = w;
 		}
 	return last;
 }
@@ -262,13 +267,14 @@ static void print_rows(FILE *f, const struct sbx_table *t, const struct render_o
 			const struct sbx_cell *c = table_cell(t, i, j);
 			bool colored = o->color && col->type == CT_STATE && c->kind == CELL_VAL;
 			const char *text;
-			size_t len;
+			size_t len, cols;
 
 			if (!col_shown(col, o))
 				continue;
 			if (c->kind == CELL_UNKNOWN)
 				note_reason(w, c->why);
 			text = text_of(x, i * t->ncols + j, &len);
+			cols = x->cols[i * t->ncols + j];
 			if (!first)
 				fputs("  ", f);
 			first = 0;
@@ -276,11 +282,11 @@ static void print_rows(FILE *f, const struct sbx_table *t, const struct render_o
 				fputs(state_color((enum sbx_state)c->i), f);
 			/* 5,000 rows: padding by hand, not printf, per cell */
 			if (col_right(col))
-				pad(f, width[j], len);
+				pad(f, width[j], cols);
 			if (len)
 				fwrite(text, 1, len, f);
 			if (j != last && !col_right(col))
-				pad(f, width[j], len);
+				pad(f, width[j], cols);
 			if (colored)
 				fputs("\033[0m", f);
 		}
@@ -308,6 +314,7 @@ static void print_table(FILE *f, const struct sbx_table *t, const struct render_
 	buf_free(&b);
 	buf_free(&x.all);
 	free(x.end);
+	free(x.cols);
 	free(width);
 }
 
@@ -394,6 +401,7 @@ void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *
 	buf_free(&b);
 	buf_free(&x.all);
 	free(x.end);
+	free(x.cols);
 	if (!end)
 		return;
 	if (r->error) {

@@ -87,13 +87,15 @@ void report_free(struct sbx_report *r)
 	free(r);
 }
 
+/* Every string enters the model here or through text_clean(): the
+ * renderers (a terminal, jansson, Prometheus text) then trust it to be
+ * valid UTF-8 without control characters. */
 static void set_text(char **dst, const char *fmt, va_list ap)
 {
-	struct buf b = { 0 };
+	char *s = text_vcleanf(fmt, ap);	/* the old text may be an argument */
 
-	buf_vaddf(&b, fmt, ap);
 	free(*dst);
-	*dst = b.s ? b.s : xstrdup("");
+	*dst = s;
 }
 
 void report_summary(struct sbx_report *r, const char *fmt, ...)
@@ -184,14 +186,14 @@ void table_vec_ids(struct sbx_table *t, char **ids, size_t n)
 {
 	t->vec_ids = xcalloc(n, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		t->vec_ids[i] = xstrdup(ids[i]);
+		t->vec_ids[i] = text_clean(ids[i]);
 	t->nvec = n;
 }
 
 void cell_str(struct sbx_cell *c, const char *s)
 {
 	c->kind = CELL_VAL;
-	c->s = xstrdup(s ? s : "");
+	c->s = text_clean(s);
 }
 
 void cell_strf(struct sbx_cell *c, const char *fmt, ...)
@@ -235,7 +237,7 @@ void cell_list(struct sbx_cell *c, const uint64_t *v, size_t n)
 void cell_unknown(struct sbx_cell *c, const char *why)
 {
 	c->kind = CELL_UNKNOWN;
-	c->why = xstrdup(why ? why : "unknown");
+	c->why = text_clean(why ? why : "unknown");
 }
 
 struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
@@ -248,8 +250,8 @@ struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, cons
 	f = &r->findings[r->nfind++];
 	memset(f, 0, sizeof(*f));
 	f->state = st;
-	f->check = xstrdup(check);
-	f->subject = subject ? xstrdup(subject) : NULL;
+	f->check = text_clean(check);
+	f->subject = subject ? text_clean(subject) : NULL;
 	va_start(ap, fmt);
 	set_text(&f->text, fmt, ap);
 	va_end(ap);
@@ -260,7 +262,7 @@ void finding_perf(struct sbx_finding *f, const char *label, double value, const 
 		  const struct sbx_range *warn, const struct sbx_range *crit)
 {
 	free(f->label);
-	f->label = xstrdup(label);
+	f->label = text_clean(label);
 	f->has_value = true;
 	f->value = value;
 	f->uom = uom ? uom : "";

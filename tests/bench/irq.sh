@@ -1,5 +1,6 @@
 # srebox irq against the tools it replaces, and the parse of a 256-CPU x
-# 2000-IRQ /proc/interrupts against cat of the same file (the I/O floor).
+# 2000-IRQ /proc/interrupts against cat and sort of the same file (the
+# I/O floor, and what the runbook does with it).
 bench_pair "irq (live) vs lsirq" "$SREBOX irq" "lsirq"
 bench_pair "irq (live) vs sort -nr interrupts" "$SREBOX irq" "sort -nr /proc/interrupts"
 big=$(mktemp -d)
@@ -26,5 +27,7 @@ echo "# generated /proc/interrupts: $(wc -c <"$big/proc/interrupts") bytes" >&2
 bench_pair "irq 256cpu x 2000irq parse vs cat" "$SREBOX irq --root $big -o check" "cat $big/proc/interrupts"
 # and with every counter written out: 512k numbers through jansson
 bench_pair "irq 256cpu x 2000irq -o json vs cat" "$SREBOX irq --root $big -o json" "cat $big/proc/interrupts"
-bench_pair "irq 256cpu x 2000irq vs lsirq -i" "$SREBOX irq --root $big" "lsirq -i $big/proc/interrupts"
+# lsirq cannot read a saved file in util-linux 2.38 (no -i): the runbook's
+# sort of the same file instead
+bench_pair "irq 256cpu x 2000irq vs sort -nr" "$SREBOX irq --root $big" "sort -nr $big/proc/interrupts"
 rm -rf "$big"

@@ -1,10 +1,18 @@
 # Shared by the benchmark scripts (tests/bench/*.sh, run by `make bench`).
 # Benchmarks measure; they never pass or fail on a figure.
 #
-#   bench_pair LABEL 'srebox command' 'peer command'
+#   [BENCH_PEER_OK='0 1 2'] bench_pair LABEL 'srebox command' 'peer command'
 # runs both with hyperfine (warm cache, many runs) and prints one row:
 # wall time, CPU time (user+sys) and peak RSS of each, and the ratios
 # peer/srebox (above 1 means srebox is faster or lighter).
+#
+# Before timing, each command runs once and must do its job: the peer
+# exits 0 (or a status in BENCH_PEER_OK, for a monitoring plugin whose
+# exit status is its verdict) and prints something on stdout; srebox
+# exits 0, 1 or 2 (a verdict, not an error).  A command that is not
+# installed, or lacks an option in the version Debian ships (lsirq -i is
+# not in util-linux 2.38), would time its own error message: its row says
+# why and has no figures.
 
 : "${SREBOX:?run through make bench}"
 BENCH_RUNS=${BENCH_RUNS:-200}
@@ -34,8 +42,30 @@ bench_header() {
 		benchmark "srebox ms" "peer ms" ratio "sb cpu ms" "peer cpu" ratio "sb KiB" "peer KiB" ratio >"$BENCH_OUT"
 }
 
+# _works CMD STATUSES NEED_OUTPUT: nothing when CMD runs as it should,
+# else why not (its status and first line of output).
+_works() {
+	local out rc=0
+	out=$(mktemp)
+	timeout 600 sh -c "$1" >"$out" 2>"$out.err" </dev/null || rc=$?
+	case " $2 " in
+	*" $rc "*)
+		if [ "$3" = yes ] && [ ! -s "$out" ]; then
+			echo "'$1' printed nothing"
+		fi ;;
+	*) echo "'$1' exited $rc: $(cat "$out.err" "$out" | head -1)" ;;
+	esac
+	rm -f "$out" "$out.err"
+}
+
 bench_pair() {
-	local label=$1 a=$2 b=$3 sa sb ra rb
+	local label=$1 a=$2 b=$3 sa sb ra rb why
+	why=$(_works "$b" "${BENCH_PEER_OK:-0}" yes)
+	[ -n "$why" ] || why=$(_works "$a" "0 1 2" no)
+	if [ -n "$why" ]; then
+		printf '%-34s skipped: %s\n' "$label" "$why" >>"$BENCH_OUT"
+		return 0
+	fi
 	sa=$(_hf "$a")
 	sb=$(_hf "$b")
 	ra=$(_rss "$a")

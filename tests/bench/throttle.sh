@@ -5,11 +5,12 @@
 bench_pair "throttle (live) vs grep -i mhz cpuinfo" "$SREBOX throttle" "grep -i mhz /proc/cpuinfo"
 bench_pair "throttle (live) vs mpstat -P ALL" "$SREBOX throttle" "mpstat -P ALL"
 bench_pair "throttle (live) vs the three together" "$SREBOX throttle" \
-	"sh -c 'grep -i mhz /proc/cpuinfo; mpstat -P ALL; find /sys/fs/cgroup -name cpu.stat -exec cat {} +'"
+	"sh -c 'grep -i mhz /proc/cpuinfo && mpstat -P ALL && find /sys/fs/cgroup -name cpu.stat -exec cat {} +'"
 big=$(mktemp -d)
 python3 - "$big" <<'PY'
 import os, random, sys
 root = sys.argv[1] + "/sys/fs/cgroup"
+os.makedirs(sys.argv[1] + "/proc")	# a root holds proc/ (srebox refuses one without)
 random.seed(1)
 def cg(path, cpumax, periods=0, throttled=0):
     d = os.path.join(root, path)

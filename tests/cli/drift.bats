@@ -11,16 +11,61 @@ applets() { sb --list; }
 # Long options of an applet, from its --help (generated from the option table).
 help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 's/.*--//' | sort -u; }
 
-@test "every applet has its file, man page, tests, README line and a place in srebox(1)" {
+# The four places written by hand when an applet is added (README.md,
+# "Adding an applet"); everything else is generated from them or checked.
+@test "every applet has its file, registry line, man page and tests" {
 	for a in $(applets); do
 		# its own file, or its sibling's (uncordon is in cmd/cordon.c)
 		grep -q "^const struct sbx_applet applet_$a = {" "$TOP"/cmd/*.c ||
 			die "no cmd/*.c defines applet_$a (cmd/$a.c missing)"
+		grep -qx "APPLET($a)" "$TOP/cmd/applets.def" || die "cmd/applets.def lacks $a"
 		[ -f "$TOP/man/srebox-$a.1" ] || die "man/srebox-$a.1 missing"
 		[ -f "$SREBOX_TESTS/cli/$a.bats" ] || die "tests/cli/$a.bats missing"
-		grep -q "^\.Xr srebox-$a 1" "$TOP/man/srebox.1" || die "srebox.1 SEE ALSO lacks srebox-$a"
+	done
+}
+
+@test "each man page's one-line description is its applet's summary" {
+	for a in $(applets); do
+		want=$(sb "$a" --help | sed -n 3p)
+		got=$(sed -n 's/^\.Nd //p' "$TOP/man/srebox-$a.1")
+		[ "$got" = "$want" ] || die "srebox-$a.1 .Nd '$got' is not the summary '$want'"
+	done
+}
+
+@test "the applet lists of srebox(1) and README.md are what make docs generates" {
+	"$TOP/tests/tools/applet-docs.sh" "$SREBOX" --check || die "run make docs"
+	for a in $(applets); do
 		grep -q "^\.It Cm $a\$" "$TOP/man/srebox.1" || die "srebox.1 applet list lacks $a"
-		grep -q "srebox $a" "$TOP/README.md" || die "README.md does not mention srebox $a"
+		grep -q "^\.Xr srebox-$a 1" "$TOP/man/srebox.1" || die "srebox.1 SEE ALSO lacks srebox-$a"
+		grep -q "^| \`srebox $a\` |" "$TOP/README.md" || die "README.md applet list lacks $a"
+	done
+}
+
+@test "the docs check sees a stale list, and make docs mends it" {
+	t=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$t/tests/tools" "$t/man"
+	cp "$TOP/tests/tools/applet-docs.sh" "$t/tests/tools/"
+	cp "$TOP/man/srebox.1" "$t/man/"
+	grep -v '^| `srebox cordon` |' "$TOP/README.md" >"$t/README.md"
+	run "$t/tests/tools/applet-docs.sh" "$SREBOX" --check
+	[ "$status" -eq 1 ] && [[ $output == *"README.md is stale"* ]] || die "$output"
+	"$t/tests/tools/applet-docs.sh" "$SREBOX" >/dev/null
+	cmp "$t/README.md" "$TOP/README.md"
+	# an applet gone from the registry leaves srebox(1) stale too
+	printf '#!/bin/sh\ncase "$1" in --list) "%s" --list | grep -vx irq ;; *) exec "%s" "$@" ;; esac\n' \
+		"$SREBOX" "$SREBOX" >"$t/sb"
+	chmod +x "$t/sb"
+	run "$t/tests/tools/applet-docs.sh" "$t/sb" --check
+	[ "$status" -eq 1 ] && [[ $output == *"srebox.1 is stale"* ]] || die "$output"
+}
+
+@test "srebox --help lists every applet of the registry with its summary" {
+	help=$(sb --help | sed -n '/^Applets:/,/^$/p' | sed '1d;$d' |
+		awk '/^  [a-z]/ { if (l) print l; l = $0; next } { sub(/^ +/, " "); l = l $0 } END { print l }')
+	[ "$(awk '{ print $1 }' <<<"$help")" = "$(applets)" ] || die "$help"
+	for a in $(applets); do
+		want=$(sb "$a" --help | sed -n 3p)
+		grep -qxF "  $(printf '%-10s' "$a") $want" <<<"$help" || die "srebox --help: $a: not '$want'"
 	done
 }
 

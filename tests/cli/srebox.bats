@@ -76,7 +76,7 @@ load lib
 	run sb irq -i soon
 	[ "$status" -eq 3 ]
 	run sb irq --root "$BATS_TEST_TMPDIR/missing"
-	[ "$status" -eq 3 ] && [[ $output == *"not a directory"* ]]
+	[ "$status" -eq 3 ] && [[ $output == *"no such directory"* ]]
 	run sb irq extra
 	[ "$status" -eq 3 ]
 }
@@ -199,4 +199,112 @@ load lib
 	kill -INT $pid
 	wait $pid || true
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -ge 2 ]
+}
+
+@test "a file name that is not UTF-8 keeps its path, escaped, in every format" {
+	dir=$BATS_TEST_TMPDIR/top
+	mkdir "$dir"
+	head -c 200000 /dev/zero >"$dir/caf$(printf '\351').log"	# Latin-1 é
+	head -c 100000 /dev/zero >"$dir/日本語.txt"
+	head -c 50000 /dev/zero >"$dir/back\\slash"
+	run sb disk --top "$dir" -o json
+	paths=$(jq -r '[.. | objects | .path? // empty] | unique | .[]' <<<"$output")
+	grep -qxF "$dir/caf\\xE9.log" <<<"$paths" || die "no escaped Latin-1 path in: $paths"
+	grep -qxF "$dir/日本語.txt" <<<"$paths" || die "valid UTF-8 path not kept in: $paths"
+	grep -qxF "$dir/back\\\\slash" <<<"$paths" || die "backslash not escaped in: $paths"
+	# the table keeps the columns aligned: SIZE ends in the same column
+	run sb disk --top "$dir"
+	sizes=$(grep -E "^$dir/" <<<"$output" | head -3 |
+		while IFS= read -r l; do printf %s "${l%%KiB*}" | wc -L; done | sort -u)
+	[ "$(wc -l <<<"$sizes")" -eq 1 ] || die "misaligned: $output"
+	run sb disk --top "$dir" -o prom
+	[[ $output == *"caf\\\\xE9.log"* ]] || die "prom label lacks the escaped path"
+}
+
+# Wait until process $1 has its handler for signal $2 (a number) in place,
+# so that a test's signal is not the default action killing it.
+wait_handler() {
+	local mask
+	for _ in $(seq 100); do
+		mask=$(sed -n 's/^SigCgt:\t//p' "/proc/$1/status" 2>/dev/null) || return 1
+		[ -n "$mask" ] && (( (16#$mask >> ($2 - 1)) & 1 )) && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+@test "SIGINT, SIGTERM or SIGHUP before the first report: exit 3, said on stderr, at once" {
+	for a in health cswitch irq disk throttle; do
+		for sig in INT TERM HUP; do
+			out=$BATS_TEST_TMPDIR/out.$a.$sig err=$BATS_TEST_TMPDIR/err.$a.$sig
+			"$SREBOX" "$a" -i 5 -o json >"$out" 2>"$err" &
+			pid=$!
+			wait_handler $pid "$(kill -l "$sig")" || die "$a: no handler for SIG$sig"
+			t0=$(date +%s%N)
+			kill -"$sig" $pid
+			rc=0
+			wait $pid || rc=$?
+			ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+			[ "$rc" -eq 3 ] || die "$a SIG$sig: exit $rc, want 3: $(cat "$err")"
+			grep -q "srebox $a: interrupted by SIG$sig before the first report" "$err" ||
+				die "$a SIG$sig: stderr says: $(cat "$err")"
+			[ ! -s "$out" ] || die "$a SIG$sig: printed a report"
+			[ "$ms" -lt 2000 ] || die "$a SIG$sig: took ${ms}ms to stop"
+		done
+	done
+}
+
+@test "a signal after some reports: the exit status is the worst of those reports" {
+	n=0
+	for a in health cswitch irq disk throttle; do
+		sig=$(( n++ % 3 ))
+		sig=$(sed -n "$((sig + 1))p" <<<$'INT\nTERM\nHUP')
+		# files of their own: the shell truncates them only after the fork
+		out=$BATS_TEST_TMPDIR/out.$a err=$BATS_TEST_TMPDIR/err.$a
+		: >"$out"
+		"$SREBOX" "$a" -i 0.2 -n 0 -o check >"$out" 2>"$err" &
+		pid=$!
+		for _ in $(seq 200); do
+			[ -s "$out" ] && break
+			sleep 0.05
+		done
+		[ -s "$out" ] || die "$a: no report in 10 s"
+		kill -"$sig" $pid
+		rc=0
+		wait $pid || rc=$?
+		# each line is one report; the live states may be anything, so
+		# the truth is the worst of what was printed (OK < UNKNOWN < WARNING < CRITICAL)
+		want=$(sed -nE 's/^SREBOX [A-Z]+ (OK|WARNING|CRITICAL|UNKNOWN):.*/\1/p' "$out" |
+			awk '{ r = $1 == "OK" ? 0 : $1 == "UNKNOWN" ? 1 : $1 == "WARNING" ? 2 : 3; if (r > m) m = r }
+			     END { print m == 1 ? 3 : m == 2 ? 1 : m == 3 ? 2 : 0 }')
+		[ "$(wc -l <"$out")" -ge 1 ]
+		[ "$rc" -eq "$want" ] || die "$a SIG$sig: exit $rc, reports say $want: $(cat "$out")"
+		! grep -q interrupted "$err" || die "$a: $(cat "$err")"
+	done
+}
+
+@test "--root without proc/, missing or not a directory: one clear error, before any probe" {
+	mkdir -p "$BATS_TEST_TMPDIR/noproc/sys"
+	touch "$BATS_TEST_TMPDIR/file"
+	for a in health cswitch irq disk throttle; do
+		for r in noproc missing file; do
+			d=$BATS_TEST_TMPDIR/$r
+			run sb "$a" --root "$d" -o json
+			[ "$status" -eq 3 ] || die "$a --root $r: exit $status"
+			[ "${#lines[@]}" -eq 1 ] || die "$a --root $r: more than one line: $output"
+			case $r in
+			noproc) want="srebox $a: --root $d: no proc/ in it" ;;
+			missing) want="srebox $a: --root $d: no such directory" ;;
+			file) want="srebox $a: --root $d: not a directory" ;;
+			esac
+			[[ $output == "$want"* ]] || die "$a --root $r: $output"
+		done
+		run env SREBOX_ROOT="$BATS_TEST_TMPDIR/noproc" "$SREBOX" "$a"
+		[ "$status" -eq 3 ] && [[ $output == "srebox $a: SREBOX_ROOT=$BATS_TEST_TMPDIR/noproc: no proc/ in it"* ]] ||
+			die "$a SREBOX_ROOT: $output"
+	done
+	# strace: not one read under the root before the error
+	command -v strace >/dev/null || skip "no strace"
+	strace -f -e trace=openat,open -o "$BATS_TEST_TMPDIR/trace" "$SREBOX" irq --root "$BATS_TEST_TMPDIR/noproc" 2>/dev/null || true
+	! grep "$BATS_TEST_TMPDIR/noproc/" "$BATS_TEST_TMPDIR/trace" || die "opened files under the root"
 }
