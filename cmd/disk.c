@@ -4,6 +4,7 @@
  * `du -sh /var/log/pods/NS_POD_UID`, `lsof +L1` and `dmesg | grep EXT4-fs`. */
 #include "../lib/applet.h"
 #include "../lib/disk.h"
+#include "../lib/hung.h"
 #include "../lib/root.h"
 #include "../lib/walk.h"
 
@@ -50,6 +51,7 @@ static struct sbx_threshold disk_thresholds[] = {
 	{ "deleted", "5", NULL, "share of a filesystem held by deleted files still open, %" },
 	{ "errors", "0", NULL, "filesystem errors (ext4's error count, kernel log messages)" },
 	{ "readonly", NULL, "0", "filesystems the kernel turned read-only under a rw mount" },
+	{ "hung", NULL, "0", "filesystems that did not answer within -t, or whose helper is stuck" },
 	{ "fill", "3600:", NULL, "seconds until a filesystem is full at the rate over -i" },
 	{ NULL },
 };
@@ -187,10 +189,24 @@ static bool *choose(struct sbx_ctx *ctx, struct disk_snap *s, struct sbx_report 
 		struct sbx_err err;
 		long m = disk_mount_of(s, ctx->args[a], o_timeout, &err);
 
-		if (m < 0)
+		if (m < 0 && err.errnum == ETIMEDOUT) {
+			/* hung: its mount is reported so (the probe finds the
+			 * helper stuck and does not ask again), or the path
+			 * itself when it led off its mount through a symlink */
+			m = mnt_find_path(&s->mt, ctx->args[a]);
+			if (m >= 0 && s->mt.m[m].suspect) {
+				want[m] = true;
+			} else {
+				const struct sbx_threshold *hu = sbx_thr(ctx, "hung");
+
+				report_finding(rep, range_state(&hu->warn, &hu->crit, 1), "hung",
+					       ctx->args[a], "%s", err.msg);
+			}
+		} else if (m < 0) {
 			report_finding(rep, ST_UNKNOWN, "path", ctx->args[a], "%s", err.msg);
-		else
+		} else {
 			want[m] = true;
+		}
 	}
 	return want;
 }
@@ -285,9 +301,10 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 {
 	const struct sbx_threshold *sp = sbx_thr(ctx, "space"), *in = sbx_thr(ctx, "inodes");
 	const struct sbx_threshold *fl = sbx_thr(ctx, "fill"), *ro = sbx_thr(ctx, "readonly");
+	const struct sbx_threshold *hu = sbx_thr(ctx, "hung");
 	double worst = NAN, iworst = NAN;
 	const char *worst_at = NULL;
-	size_t flagged = 0;
+	size_t flagged = 0, nhung = 0;
 	char a[32], b[32], p[32], q[32];
 
 	*nshown = 0;
@@ -299,7 +316,14 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 
 		if (!want[i])
 			continue;
-		if (f->status == FS_TIMEOUT || (f->status == FS_ERROR && !strstr(f->why, "permission"))) {
+		if (f->status == FS_HUNG) {
+			report_finding(rep, range_state(&hu->warn, &hu->crit, 1), "hung", m->point, "%s",
+				       f->why);
+			(*nshown)++;
+			nhung++;
+			continue;
+		}
+		if (f->status == FS_ERROR && !strstr(f->why, "permission")) {
 			struct sbx_finding *fd = report_finding(rep, ST_UNKNOWN, "statfs", m->point, "%s",
 								f->why);
 
@@ -371,6 +395,9 @@ static void check_filesystems(struct sbx_ctx *ctx, struct sbx_report *rep,
 			}
 		}
 	}
+	if (nhung && hung_registry_problem())
+		report_note(rep, "%s%sstuck helpers not remembered between runs: %s",
+			    rep->note ? rep->note : "", rep->note ? "; " : "", hung_registry_problem());
 	if (!flagged && *nshown) {
 		struct sbx_finding *fd;
 
@@ -395,7 +422,7 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 		    const bool *want, const struct disk_snap *prev, char *pressure, size_t plen)
 {
 	struct disk_signal g[SIG_N], pg[SIG_N];
-	const char *runtime = o_runtime ? o_runtime : disk_runtime_dir();
+	const char *runtime = o_runtime ? o_runtime : disk_runtime_dir(o_timeout);
 	struct sbx_table *t = NULL;
 	const char *trigger = NULL, *trigger_range = NULL;
 	double trigger_pct = 0, trigger_thr = 0;
@@ -403,17 +430,17 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	char a[32], b[32], c2[32];
 
 	pressure[0] = '\0';
-	/* no kubelet here (a plain host, a docker host): nothing to evict.
-	 * The lexical mount decides whether even this stat may hang. */
+	/* no kubelet here (a plain host, a docker host): nothing to evict;
+	 * a hung one is the signals' UNKNOWN */
 	{
-		long m = mnt_find_path(&s->mt, o_kubelet);
+		struct stat st;
+		struct sbx_err err;
 
-		if ((m < 0 || !s->mt.m[m].suspect) && access(rooted(o_kubelet), F_OK) != 0) {
-			int e = errno;
-
+		if (sbx_stat_deadline(o_kubelet, &st, o_timeout, &err) < 0 &&
+		    err.errnum != ETIMEDOUT) {
 			report_note(rep, "%s%sno kubelet dir %s (%s): eviction signals not computed",
 				    rep->note ? rep->note : "", rep->note ? "; " : "",
-				    rooted(o_kubelet), sbx_errno_word(e));
+				    rooted(o_kubelet), sbx_errno_word(err.errnum));
 			return;
 		}
 	}
@@ -683,16 +710,18 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	const char *defaults[4];
 	const char **roots = (const char **)ctx->args;
 	size_t nroots = (size_t)ctx->nargs;
-	struct walk_opts o = { .mt = &s->mt, .seconds = o_top_timeout, .nfiles = 20 };
+	struct walk_opts o = { .mt = &s->mt, .seconds = o_top_timeout, .nfiles = 20,
+			       .stat_timeout = o_timeout };
 	struct walk_result r;
 	struct sbx_table *t;
 	char **norm;
 
 	if (!nroots) {
-		const char *rt = o_runtime ? o_runtime : disk_runtime_dir();
+		const char *rt = o_runtime ? o_runtime : disk_runtime_dir(o_timeout);
 		struct stat st;
+		struct sbx_err err;
 
-		if (stat(rooted(o_kubelet), &st) == 0)
+		if (sbx_stat_deadline(o_kubelet, &st, o_timeout, &err) == 0)
 			defaults[nroots++] = o_kubelet;
 		if (rt)
 			defaults[nroots++] = rt;
@@ -829,7 +858,6 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 static int disk_run(struct sbx_ctx *ctx)
 {
 	struct disk_snap prev, cur;
-	struct disk_dead dead = { 0 };
 	struct disk_deleted_set dd;
 	struct sbx_err err;
 	struct sbx_report *pre;
@@ -850,7 +878,7 @@ static int disk_run(struct sbx_ctx *ctx)
 		return 0;
 	}
 	want = choose(ctx, &prev, pre);
-	disk_probe(&prev, want, o_timeout, &dead);
+	disk_probe(&prev, want, o_timeout);
 	if (!ctx->interval) {
 		struct sbx_report *rep = build(ctx, &prev, want, NULL, &dd);
 
@@ -864,7 +892,6 @@ static int disk_run(struct sbx_ctx *ctx)
 		report_free(pre);
 		free(want);
 		disk_snap_free(&prev);
-		disk_dead_free(&dead);
 		return 0;
 	}
 	report_free(pre);
@@ -875,7 +902,7 @@ static int disk_run(struct sbx_ctx *ctx)
 		/* the same mounts as the first sample, so that rates line up */
 		cur = prev;
 		cur.fs = xcalloc(prev.mt.n + 1, sizeof(*cur.fs));
-		disk_probe(&cur, want, o_timeout, &dead);
+		disk_probe(&cur, want, o_timeout);
 		sbx_emit(ctx, build(ctx, &cur, want, &prev, &dd));
 		free(prev.fs);
 		prev.fs = cur.fs;
@@ -884,7 +911,6 @@ static int disk_run(struct sbx_ctx *ctx)
 	}
 	free(want);
 	disk_snap_free(&prev);
-	disk_dead_free(&dead);
 	return 0;
 }
 
