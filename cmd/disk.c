@@ -922,10 +922,10 @@ const struct sbx_applet applet_disk = {
 		"Without PATHs, every mounted filesystem of /proc/self/mountinfo (pseudo, bind,\n"
 		"overlay and hidden mounts only with -a); with PATHs, the filesystems holding them.\n"
 		"Each filesystem answers statfs within -t SECONDS or is reported hung (CRITICAL),\n"
-		"and the others are still reported; a helper stuck on it is remembered, not asked\n"
-		"again.  The kubelet's nodefs/imagefs eviction signals,\n"
-		"deleted files still open, filesystem errors; with -i, fill rate and time to full;\n"
-		"with --top, the largest directories, pod logs and files.",
+		"and the others are still reported; a helper stuck on it is remembered, and the\n"
+		"mount not asked again while it is.  The kubelet's nodefs/imagefs eviction\n"
+		"signals, deleted files still open, filesystem errors; with -i, fill rate and\n"
+		"time to full; with --top, the largest directories, pod logs and files.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = disk_opts,
 	.thresholds = disk_thresholds,
