@@ -162,54 +162,44 @@ static struct {
 	struct sbx_err err;
 } reg;
 
-/* Is the helper recorded still there, and stuck (not exited, not a
- * zombie, not another process with its pid)? */
-static bool helper_alive(pid_t pid, uint64_t start)
+/* A process's state letter and start time (clock ticks after boot). */
+static bool proc_state(pid_t pid, char *state, uint64_t *start)
 {
-	char path[64], b[1024], state;
+	char path[64], b[1024];
 	const char *p;
-	uint64_t st = 0;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno != ENOENT && errno != ESRCH;	/* cannot tell: assume it is */
+		return false;
 	n = read(fd, b, sizeof(b) - 1);
 	close(fd);
 	if (n <= 0)
 		return false;
 	b[n] = '\0';
+	/* the name may hold anything, ')' too: the fields follow the last */
 	p = strrchr(b, ')');
-	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %" SCNu64, &state, &st) != 2)
-		return false;
-	return st == start && state != 'Z' && state != 'X' && state != 'x';
+	return p && sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			   "%*d %*d %*d %*d %" SCNu64, state, start) == 2;
 }
 
-static uint64_t helper_start(pid_t pid, char *state)
+/* Is the recorded helper still there and stuck: not exited, not a
+ * zombie, not another process that got its pid? */
+static bool helper_alive(pid_t pid, uint64_t start)
 {
-	char path[64], b[1024];
-	const char *p;
-	uint64_t st = 0;
-	ssize_t n;
-	int fd;
+	char state;
+	uint64_t st;
+	char path[64];
 
-	*state = '?';
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	b[n] = '\0';
-	p = strrchr(b, ')');
-	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			 "%*d %*d %*d %" SCNu64, state, &st) != 2)
-		return 0;
-	return st;
+	if (!proc_state(pid, &state, &st)) {
+		/* there but unreadable: assume it is stuck rather than pile
+		 * up another */
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		return access(path, F_OK) == 0;
+	}
+	return st == start && state != 'Z' && state != 'X' && state != 'x';
 }
 
 static void read_file_into(const char *path, struct stuck_set *s)
@@ -487,6 +477,8 @@ static void ask_here(struct fsq *q, const char *full)
 
 static void set_key(struct hung_info *h, const struct mnt *m, const char *full)
 {
+	h->major = m ? m->major : 0;
+	h->minor = m ? m->minor : 0;
 	snprintf(h->point, sizeof(h->point), "%.500s", m ? rooted(m->point) : full);
 	snprintf(h->fstype, sizeof(h->fstype), "%.60s", m ? m->fstype : "");
 	snprintf(h->source, sizeof(h->source), "%.250s", m ? m->source : "");
@@ -497,7 +489,6 @@ static void set_key(struct hung_info *h, const struct mnt *m, const char *full)
 void fs_ask(struct fsq *q, size_t n, double timeout)
 {
 	size_t *slow = xcalloc(n + 1, sizeof(size_t)), nslow = 0;
-	unsigned *dev = xcalloc(2 * n + 2, sizeof(unsigned));
 	struct job *jobs = NULL;
 
 	for (size_t i = 0; i < n; i++) {
@@ -517,10 +508,8 @@ void fs_ask(struct fsq *q, size_t n, double timeout)
 			continue;
 		}
 		set_key(&q[i].hung, m, full);
-		dev[2 * i] = m ? m->major : 0;
-		dev[2 * i + 1] = m ? m->minor : 0;
 		reg_load();
-		r = reg_find(q[i].hung.point, dev[2 * i], dev[2 * i + 1]);
+		r = reg_find(q[i].hung.point, q[i].hung.major, q[i].hung.minor);
 		if (r) {
 			q[i].err = ETIMEDOUT;
 			q[i].hung.earlier = true;
@@ -538,7 +527,7 @@ void fs_ask(struct fsq *q, size_t n, double timeout)
 		size_t k, cnt = nslow - w < WAVE ? nslow - w : WAVE;
 		struct child cs[WAVE];
 		struct sbx_err err;
-		double t0 = now_realtime() , m0 = now_monotonic();
+		double t0 = now_realtime(), m0 = now_monotonic();
 
 		for (k = 0; k < cnt; k++) {
 			struct fsq *x = &q[slow[w + k]];
@@ -566,16 +555,16 @@ void fs_ask(struct fsq *q, size_t n, double timeout)
 			}
 			if (cs[k].abandoned) {
 				char state;
-				uint64_t st = helper_start(cs[k].pid, &state);
+				uint64_t st;
 
 				x->err = ETIMEDOUT;
 				x->hung.waited = timeout;
 				x->hung.since = t0 + (cs[k].started - m0);
 				/* killed at once when the server had not taken the
 				 * request yet: nothing is stuck then */
-				if (st && state != 'Z' && state != 'X') {
+				if (proc_state(cs[k].pid, &state, &st) && state != 'Z' && state != 'X') {
 					struct stuck_rec r = { cs[k].pid, st, x->hung.since,
-							       dev[2 * i], dev[2 * i + 1],
+							       x->hung.major, x->hung.minor,
 							       x->hung.point };
 
 					x->hung.pid = cs[k].pid;
@@ -596,7 +585,6 @@ void fs_ask(struct fsq *q, size_t n, double timeout)
 	}
 	reg_save();
 	free(jobs);
-	free(dev);
 	free(slow);
 }
 

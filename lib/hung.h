@@ -30,6 +30,7 @@ struct hung_info {
 	double since;		/* when it asked, Unix time */
 	double waited;		/* !earlier: the deadline that passed */
 	char point[512];	/* the mount point (or the path, on no suspect mount) */
+	unsigned major, minor;	/* its device (0:0 for a path) */
 	char fstype[64], source[256];
 };
 
