@@ -4,6 +4,7 @@
  * `du -sh /var/log/pods/NS_POD_UID`, `lsof +L1` and `dmesg | grep EXT4-fs`. */
 #include "applet.h"
 #include "disk.h"
+#include "hung.h"
 #include "root.h"
 #include "walk.h"
 
@@ -42,7 +43,7 @@ static const struct sbx_opt disk_opts[] = {
 
 static const enum sbx_check_id disk_checks[] = {
 	CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES, CHK_IMAGEFS_AVAILABLE,
-	CHK_IMAGEFS_INODES, CHK_DELETED, CHK_ERRORS, CHK_READONLY, CHK_FILL, CHK_STATFS, CHK_PATH,
+	CHK_IMAGEFS_INODES, CHK_DELETED, CHK_ERRORS, CHK_READONLY, CHK_HUNG, CHK_FILL, CHK_STATFS, CHK_PATH,
 	CHK_TOP, CHK_N,
 };
 
@@ -179,10 +180,20 @@ static bool *choose(struct sbx_ctx *ctx, struct disk_snap *s, struct sbx_report 
 		struct sbx_err err;
 		long m = disk_mount_of(s, ctx->args[a], o_timeout, &err);
 
-		if (m < 0)
+		if (m < 0 && err.errnum == ETIMEDOUT) {
+			/* hung: its mount is reported so (the probe finds the
+			 * helper stuck and does not ask again), or the path
+			 * itself when it led off its mount through a symlink */
+			m = mnt_find_path(&s->mt, ctx->args[a]);
+			if (m >= 0 && s->mt.m[m].suspect)
+				want[m] = true;
+			else
+				check_value(rep, CHK_HUNG, ctx->args[a], 1, "%s", err.msg);
+		} else if (m < 0) {
 			check_unknown(rep, CHK_PATH, ctx->args[a], "%s", err.msg);
-		else
+		} else {
 			want[m] = true;
+		}
 	}
 	return want;
 }
@@ -275,7 +286,7 @@ static void check_filesystems(struct sbx_report *rep, const struct disk_snap *s,
 {
 	double worst = NAN, iworst = NAN;
 	const char *worst_at = NULL;
-	size_t flagged = 0;
+	size_t flagged = 0, nhung = 0;
 	char a[32], b[32], p[32], q[32];
 
 	*nshown = 0;
@@ -287,7 +298,13 @@ static void check_filesystems(struct sbx_report *rep, const struct disk_snap *s,
 
 		if (!want[i])
 			continue;
-		if (f->status == FS_TIMEOUT || (f->status == FS_ERROR && !strstr(f->why, "permission"))) {
+		if (f->status == FS_HUNG) {
+			check_value(rep, CHK_HUNG, m->point, 1, "%s", f->why);
+			(*nshown)++;
+			nhung++;
+			continue;
+		}
+		if (f->status == FS_ERROR && !strstr(f->why, "permission")) {
 			check_unknown(rep, CHK_STATFS, m->point, "%s", f->why);
 			(*nshown)++;
 			continue;
@@ -345,6 +362,9 @@ static void check_filesystems(struct sbx_report *rep, const struct disk_snap *s,
 			}
 		}
 	}
+	if (nhung && hung_registry_problem())
+		report_note(rep, "%s%sstuck helpers not remembered between runs: %s",
+			    rep->note ? rep->note : "", rep->note ? "; " : "", hung_registry_problem());
 	if (!flagged && *nshown) {
 		if (isnan(worst))
 			check_rule(rep, CHK_SPACE, ST_OK, NULL, "%zu filesystem%s", *nshown,
@@ -362,7 +382,7 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 		    const bool *want, const struct disk_snap *prev, char *pressure, size_t plen)
 {
 	struct disk_signal g[SIG_N], pg[SIG_N];
-	const char *runtime = o_runtime ? o_runtime : disk_runtime_dir();
+	const char *runtime = o_runtime ? o_runtime : disk_runtime_dir(o_timeout);
 	struct sbx_table *t = NULL;
 	const char *trigger = NULL, *trigger_range = NULL;
 	double trigger_pct = 0, trigger_thr = 0;
@@ -370,17 +390,17 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 	char a[32], b[32], c2[32];
 
 	pressure[0] = '\0';
-	/* no kubelet here (a plain host, a docker host): nothing to evict.
-	 * The lexical mount decides whether even this stat may hang. */
+	/* no kubelet here (a plain host, a docker host): nothing to evict;
+	 * a hung one is the signals' UNKNOWN */
 	{
-		long m = mnt_find_path(&s->mt, o_kubelet);
+		struct stat st;
+		struct sbx_err err;
 
-		if ((m < 0 || !s->mt.m[m].suspect) && access(rooted(o_kubelet), F_OK) != 0) {
-			int e = errno;
-
+		if (sbx_stat_deadline(o_kubelet, &st, o_timeout, &err) < 0 &&
+		    err.errnum != ETIMEDOUT) {
 			report_note(rep, "%s%sno kubelet dir %s (%s): eviction signals not computed",
 				    rep->note ? rep->note : "", rep->note ? "; " : "",
-				    rooted(o_kubelet), sbx_errno_word(e));
+				    rooted(o_kubelet), sbx_errno_word(err.errnum));
 			return;
 		}
 	}
@@ -641,16 +661,18 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	const char *defaults[4];
 	const char **roots = (const char **)ctx->args;
 	size_t nroots = (size_t)ctx->nargs;
-	struct walk_opts o = { .mt = &s->mt, .seconds = o_top_timeout, .nfiles = 20 };
+	struct walk_opts o = { .mt = &s->mt, .seconds = o_top_timeout, .nfiles = 20,
+			       .stat_timeout = o_timeout };
 	struct walk_result r;
 	struct sbx_table *t;
 	char **norm;
 
 	if (!nroots) {
-		const char *rt = o_runtime ? o_runtime : disk_runtime_dir();
+		const char *rt = o_runtime ? o_runtime : disk_runtime_dir(o_timeout);
 		struct stat st;
+		struct sbx_err err;
 
-		if (stat(rooted(o_kubelet), &st) == 0)
+		if (sbx_stat_deadline(o_kubelet, &st, o_timeout, &err) == 0)
 			defaults[nroots++] = o_kubelet;
 		if (rt)
 			defaults[nroots++] = rt;
@@ -785,7 +807,6 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 static int disk_run(struct sbx_ctx *ctx)
 {
 	struct disk_snap prev, cur;
-	struct disk_dead dead = { 0 };
 	struct disk_deleted_set dd;
 	struct sbx_err err;
 	struct sbx_report *pre;
@@ -806,7 +827,7 @@ static int disk_run(struct sbx_ctx *ctx)
 		return 0;
 	}
 	want = choose(ctx, &prev, pre);
-	disk_probe(&prev, want, o_timeout, &dead);
+	disk_probe(&prev, want, o_timeout);
 	if (!ctx->interval) {
 		struct sbx_report *rep = build(ctx, &prev, want, NULL, &dd);
 
@@ -820,7 +841,6 @@ static int disk_run(struct sbx_ctx *ctx)
 		report_free(pre);
 		free(want);
 		disk_snap_free(&prev);
-		disk_dead_free(&dead);
 		return 0;
 	}
 	report_free(pre);
@@ -831,7 +851,7 @@ static int disk_run(struct sbx_ctx *ctx)
 		/* the same mounts as the first sample, so that rates line up */
 		cur = prev;
 		cur.fs = xcalloc(prev.mt.n + 1, sizeof(*cur.fs));
-		disk_probe(&cur, want, o_timeout, &dead);
+		disk_probe(&cur, want, o_timeout);
 		sbx_emit(ctx, build(ctx, &cur, want, &prev, &dd));
 		free(prev.fs);
 		prev.fs = cur.fs;
@@ -840,7 +860,6 @@ static int disk_run(struct sbx_ctx *ctx)
 	}
 	free(want);
 	disk_snap_free(&prev);
-	disk_dead_free(&dead);
 	return 0;
 }
 
@@ -851,10 +870,11 @@ const struct sbx_applet applet_disk = {
 	.description =
 		"Without PATHs, every mounted filesystem of /proc/self/mountinfo (pseudo, bind,\n"
 		"overlay and hidden mounts only with -a); with PATHs, the filesystems holding them.\n"
-		"Each filesystem answers statfs within -t SECONDS or is reported UNKNOWN, and the\n"
-		"others are still reported.  The kubelet's nodefs/imagefs eviction signals,\n"
-		"deleted files still open, filesystem errors; with -i, fill rate and time to full;\n"
-		"with --top, the largest directories, pod logs and files.",
+		"Each filesystem answers statfs within -t SECONDS or is reported hung (CRITICAL),\n"
+		"and the others are still reported; a helper stuck on it is remembered, and the\n"
+		"mount not asked again while it is.  The kubelet's nodefs/imagefs eviction\n"
+		"signals, deleted files still open, filesystem errors; with -i, fill rate and\n"
+		"time to full; with --top, the largest directories, pod logs and files.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = disk_opts,
 	.checks = disk_checks,

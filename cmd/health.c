@@ -4,6 +4,7 @@
 #include "applet.h"
 #include "disk.h"
 #include "http.h"
+#include "hung.h"
 #include "irq.h"
 #include "node.h"
 #include "root.h"
@@ -14,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_INTERVAL 0.25
@@ -24,7 +26,7 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_PSI_CPU, CHK_PSI_MEMORY, CHK_PSI_IO, CHK_PSI_IRQ, CHK_OOM, CHK_BLOCKED, CHK_FILES,
 	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
 	CHK_THERMAL, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_IMAGEFS_AVAILABLE,
-	CHK_READONLY, CHK_KUBELET, CHK_PSI, CHK_N,
+	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -534,9 +536,12 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
 		    (!strcmp(t->v[i].comm, "kubelet") || !strcmp(t->v[i].comm, "k3s-server") ||
 		     !strcmp(t->v[i].comm, "k3s-agent")))
 			k = &t->v[i];
-	for (size_t i = 0; i < ARRAY_SIZE(configs) && !config; i++)
-		if (access(rooted(configs[i]), F_OK) == 0)
+	for (size_t i = 0; i < ARRAY_SIZE(configs) && !config; i++) {
+		struct stat st;
+
+		if (sbx_stat_deadline(configs[i], &st, o_timeout, &err) == 0)
 			config = configs[i];
+	}
 	if (!k) {
 		if (config)
 			check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "kubelet: not running, but this node is set up for one (%s)", config);
@@ -567,19 +572,20 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
 
 /* Disk pressure in a few lines: the fullest local filesystem, the one
  * with fewest inodes, filesystems the kernel turned read-only, and the
- * kubelet's nodefs/imagefs signals.  Only local filesystems (and the
- * kubelet's and runtime's, whatever they are) are asked: a network or
- * FUSE mount is `srebox disk`'s job, with its own deadline. */
+ * kubelet's nodefs/imagefs signals.  Network and FUSE mounts are asked
+ * too, within the deadline, but only whether they answer: a hung one is
+ * critical, their fill is `srebox disk`'s (the kubelet's and runtime's
+ * dirs count whatever they are on). */
 static void check_disk(struct sbx_report *rep)
 {
 	struct disk_snap s;
-	struct disk_dead dead = { 0 };
 	struct sbx_err err;
-	const char *runtime = disk_runtime_dir();
-	bool kubelet = false, *want;
+	struct stat kst;
+	const char *runtime = disk_runtime_dir(o_timeout);
+	bool kubelet = false, *want, *fill;
 	long worst = -1, iworst = -1;
 	double wfree = NAN, ifree = NAN;
-	size_t nlow = 0, nilow = 0, nfs = 0, skipped = 0;
+	size_t nlow = 0, nilow = 0, nfs = 0, skipped = 0, nhung = 0;
 	char a[32], b[32];
 
 	if (disk_read_mounts(&s, &err) < 0) {
@@ -587,26 +593,27 @@ static void check_disk(struct sbx_report *rep)
 		return;
 	}
 	want = xcalloc(s.mt.n + 1, sizeof(bool));
+	fill = xcalloc(s.mt.n + 1, sizeof(bool));
 	for (size_t i = 0; i < s.mt.n; i++) {
 		const struct mnt *m = &s.mt.m[i];
 
 		if (m->hide != MNT_SHOWN)
 			continue;
-		if (m->suspect)
-			skipped++;
-		else
-			want[i] = true;
+		want[i] = true;
+		fill[i] = !m->suspect;
+		skipped += m->suspect;
 	}
 	{
 		long m = mnt_find_path(&s.mt, o_kubelet_dir);
 
-		kubelet = (m >= 0 && s.mt.m[m].suspect) || access(rooted(o_kubelet_dir), F_OK) == 0;
+		kubelet = sbx_stat_deadline(o_kubelet_dir, &kst, o_timeout, &err) == 0 ||
+			  err.errnum == ETIMEDOUT;
 		if (kubelet && m >= 0)
-			want[m] = true;
+			want[m] = fill[m] = true;
 		if (runtime && (m = mnt_find_path(&s.mt, runtime)) >= 0)
-			want[m] = true;
+			want[m] = fill[m] = true;
 	}
-	disk_probe(&s, want, o_timeout, &dead);
+	disk_probe(&s, want, o_timeout);
 	for (size_t i = 0; i < s.mt.n; i++) {
 		const struct mnt *m = &s.mt.m[i];
 		const struct disk_fs *f = &s.fs[i];
@@ -614,11 +621,12 @@ static void check_disk(struct sbx_report *rep)
 
 		if (!want[i])
 			continue;
-		if (f->status == FS_TIMEOUT) {
-			check_unknown(rep, CHK_SPACE, m->point, "%s", f->why);
+		if (f->status == FS_HUNG) {
+			check_value(rep, CHK_HUNG, m->point, 1, "%s", f->why);
+			nhung++;
 			continue;
 		}
-		if (f->status != FS_OK || !f->blocks)
+		if (f->status != FS_OK || !f->blocks || !fill[i])
 			continue;
 		nfs++;
 		if (m->super_ro && !m->ro) {
@@ -655,7 +663,7 @@ static void check_disk(struct sbx_report *rep)
 			    "disk: fullest %s %.1f%% free (%s of %s)%s; %zu local filesystems%s",
 			    s.mt.m[worst].point, wfree, a, b,
 			    nlow > 1 ? ", and more below the threshold" : "", nfs,
-			    skipped ? ", network/FUSE ones left to srebox disk" : "");
+			    skipped > nhung ? "; network/FUSE ones asked only whether they answer" : "");
 	}
 	if (iworst >= 0) {
 		const struct disk_fs *f = &s.fs[iworst];
@@ -684,9 +692,12 @@ static void check_disk(struct sbx_report *rep)
 			      g[k].hard_pct);
 		}
 	}
+	if (nhung && hung_registry_problem())
+		report_note(rep, "%s%sstuck helpers not remembered between runs: %s",
+			    rep->note ? rep->note : "", rep->note ? "; " : "", hung_registry_problem());
 	free(want);
+	free(fill);
 	disk_snap_free(&s);
-	disk_dead_free(&dead);
 }
 
 /* CPU held back: the most throttled cgroup, thermal events, frequency

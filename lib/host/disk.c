@@ -34,21 +34,9 @@ double fs_inodes_used_ratio(const struct disk_fs *f)
 
 int disk_read_mounts(struct disk_snap *s, struct sbx_err *err)
 {
-	struct buf b = { 0 };
-	const char *file = "/proc/self/mountinfo";
-	int rc;
-
 	memset(s, 0, sizeof(*s));
-	if (!root_is_live() && access(rooted("/proc/1/mountinfo"), R_OK) == 0)
-		file = "/proc/1/mountinfo";
-	snprintf(s->source, sizeof(s->source), "%s", rooted(file));
-	rc = root_read(file, &b, err);
-	if (rc == 0)
-		rc = parse_mountinfo(b.s, b.len, rooted(file), &s->mt, err);
-	buf_free(&b);
-	if (rc < 0)
+	if (mnt_read(&s->mt, s->source, sizeof(s->source), err) < 0)
 		return -1;
-	mnt_classify(&s->mt);
 	s->fs = xcalloc(s->mt.n, sizeof(*s->fs));
 	return 0;
 }
@@ -58,12 +46,6 @@ void disk_snap_free(struct disk_snap *s)
 	mnt_table_free(&s->mt);
 	free(s->fs);
 	memset(s, 0, sizeof(*s));
-}
-
-void disk_dead_free(struct disk_dead *d)
-{
-	free(d->id);
-	memset(d, 0, sizeof(*d));
 }
 
 static void fill(struct disk_fs *f, const struct statfs *st)
@@ -77,170 +59,60 @@ static void fill(struct disk_fs *f, const struct statfs *st)
 	f->ffree = st->f_ffree;
 }
 
-struct statfs_answer {
-	int err;
-	struct statfs st;
-};
-
-static void statfs_child(int fd, void *arg)
+void disk_probe(struct disk_snap *s, const bool *want, double timeout)
 {
-	struct statfs_answer a = { 0 };
-
-	if (statfs((const char *)arg, &a.st) < 0)
-		a.err = errno;
-	child_write(fd, &a, sizeof(a));
-}
-
-static void fs_error(struct disk_fs *f, const char *path, int e)
-{
-	f->status = FS_ERROR;
-	snprintf(f->why, sizeof(f->why), "statfs %s: %s", path, sbx_errno_word(e));
-}
-
-static bool is_dead(const struct disk_dead *d, unsigned id)
-{
-	for (size_t i = 0; d && i < d->n; i++)
-		if (d->id[i] == id)
-			return true;
-	return false;
-}
-
-#define WAVE 64
-
-void disk_probe(struct disk_snap *s, const bool *want, double timeout, struct disk_dead *dead)
-{
-	size_t *sus = xcalloc(s->mt.n + 1, sizeof(size_t)), nsus = 0;
+	struct fsq *q = xcalloc(s->mt.n + 1, sizeof(*q));
+	size_t *at = xcalloc(s->mt.n + 1, sizeof(size_t)), n = 0;
 	double t0 = now_monotonic();
 
 	for (size_t i = 0; i < s->mt.n; i++) {
-		const struct mnt *m = &s->mt.m[i];
-		struct disk_fs *f = &s->fs[i];
-		struct statfs st;
-
-		if (want ? !want[i] : m->hide != MNT_SHOWN)
+		if (want ? !want[i] : s->mt.m[i].hide != MNT_SHOWN)
 			continue;
-		if (is_dead(dead, m->id)) {
-			f->status = FS_TIMEOUT;
-			snprintf(f->why, sizeof(f->why),
-				 "did not answer within %gs in an earlier sample; not asked again",
-				 dead->timeout);
-			continue;
-		}
-		if (m->suspect) {
-			sus[nsus++] = i;
-			continue;
-		}
-		if (statfs(rooted(m->point), &st) == 0)
-			fill(f, &st);
-		else
-			fs_error(f, rooted(m->point), errno);
+		q[n] = (struct fsq){ .op = FSQ_STATFS, .path = s->mt.m[i].point, .m = &s->mt.m[i] };
+		at[n++] = i;
 	}
-	/* Each suspect mount in its own child, WAVE at a time: the common
-	 * case (no network mount) forks nothing, and one dead server costs
-	 * the deadline once, not once per mount behind it. */
-	for (size_t w = 0; w < nsus; w += WAVE) {
-		size_t n = nsus - w < WAVE ? nsus - w : WAVE;
-		struct child cs[WAVE];
-		char *paths[WAVE];
-		struct sbx_err err;
+	fs_ask(q, n, timeout);
+	for (size_t k = 0; k < n; k++) {
+		struct disk_fs *f = &s->fs[at[k]];
+		const char *path = rooted(s->mt.m[at[k]].point);
 
-		for (size_t k = 0; k < n; k++) {
-			paths[k] = xstrdup(rooted(s->mt.m[sus[w + k]].point));
-			if (child_start(&cs[k], statfs_child, paths[k], &err) < 0) {
-				struct disk_fs *f = &s->fs[sus[w + k]];
-
-				f->status = FS_ERROR;
-				snprintf(f->why, sizeof(f->why), "not asked: %s", err.msg);
-				cs[k].done = true;
-			} else {
-				s->nchildren++;
-			}
-		}
-		child_collect(cs, n, timeout, NULL);
-		for (size_t k = 0; k < n; k++) {
-			struct disk_fs *f = &s->fs[sus[w + k]];
-			const struct mnt *m = &s->mt.m[sus[w + k]];
-			struct statfs_answer a;
-
-			if (cs[k].abandoned) {
-				f->status = FS_TIMEOUT;
-				snprintf(f->why, sizeof(f->why), "%s (%s) did not answer within %gs",
-					 m->point, m->fstype, timeout);
-				if (dead) {
-					ALLOC_GROW(dead->id, dead->n + 1, dead->alloc);
-					dead->id[dead->n++] = m->id;
-					dead->timeout = timeout;
-				}
-			} else if (f->status == FS_NOT_PROBED && cs[k].out.len == sizeof(a)) {
-				memcpy(&a, cs[k].out.s, sizeof(a));
-				if (a.err)
-					fs_error(f, paths[k], a.err);
-				else
-					fill(f, &a.st);
-			} else if (f->status == FS_NOT_PROBED) {
-				f->status = FS_ERROR;
-				snprintf(f->why, sizeof(f->why), "statfs %s: the helper process died",
-					 paths[k]);
-			}
-			child_free(&cs[k]);
-			free(paths[k]);
+		s->nchildren += q[k].forked;
+		if (!q[k].err) {
+			fill(f, &q[k].sfs);
+		} else if (q[k].why[0]) {
+			f->status = FS_ERROR;
+			snprintf(f->why, sizeof(f->why), "statfs %s: %s", path, q[k].why);
+		} else if (q[k].err == ETIMEDOUT) {
+			f->status = FS_HUNG;
+			f->hung = q[k].hung;
+			hung_text(&q[k].hung, FSQ_STATFS, f->why, sizeof(f->why));
+		} else {
+			f->status = FS_ERROR;
+			snprintf(f->why, sizeof(f->why), "statfs %s: %s", path,
+				 sbx_errno_word(q[k].err));
 		}
 	}
-	free(sus);
+	free(q);
+	free(at);
 	s->when = now_monotonic();
 	s->probe_seconds = s->when - t0;
-}
-
-struct stat_answer {
-	int err;
-	struct stat st;
-};
-
-static void stat_child(int fd, void *arg)
-{
-	struct stat_answer a = { 0 };
-
-	if (stat((const char *)arg, &a.st) < 0)
-		a.err = errno;
-	child_write(fd, &a, sizeof(a));
 }
 
 long disk_mount_of(const struct disk_snap *s, const char *path, double timeout,
 		   struct sbx_err *err)
 {
-	const char *full = rooted(path);
 	char fullc[4096];
 	long lex = mnt_find_path(&s->mt, path), i;
 	struct stat st;
 
-	snprintf(fullc, sizeof(fullc), "%s", full);
-	if (lex >= 0 && s->mt.m[lex].suspect) {
-		struct child c;
-		struct stat_answer a;
-
-		if (child_start(&c, stat_child, fullc, err) < 0)
-			return -1;
-		child_collect(&c, 1, timeout, NULL);
-		if (c.abandoned || c.out.len != sizeof(a)) {
-			sbx_err_set(err, ETIMEDOUT, "stat %s did not answer within %gs", fullc, timeout);
-			child_free(&c);
-			return -1;
-		}
-		memcpy(&a, c.out.s, sizeof(a));
-		child_free(&c);
-		if (a.err) {
-			sbx_err_set(err, a.err, "%s: %s", fullc, sbx_errno_word(a.err));
-			return -1;
-		}
-		st = a.st;
-	} else if (stat(fullc, &st) < 0) {
-		sbx_err_set(err, errno, "%s: %s", fullc, sbx_errno_word(errno));
+	snprintf(fullc, sizeof(fullc), "%s", rooted(path));
+	if (sbx_stat_deadline(path, &st, timeout, err) < 0)
 		return -1;
-	}
 	i = mnt_find_dev(&s->mt, major(st.st_dev), minor(st.st_dev));
 	/* btrfs subvolumes and the like: st_dev is not the mount's; the
-	 * longest mount point that holds the path is. */
-	if (i < 0 && root_is_live()) {
+	 * longest mount point that holds the path is (realpath's lstats are
+	 * not guarded: not on a mount that may hang). */
+	if (i < 0 && root_is_live() && lex >= 0 && !s->mt.m[lex].suspect) {
 		char *real = realpath(fullc, NULL);
 
 		if (real) {
@@ -257,14 +129,15 @@ long disk_mount_of(const struct disk_snap *s, const char *path, double timeout,
 	return i;
 }
 
-const char *disk_runtime_dir(void)
+const char *disk_runtime_dir(double timeout)
 {
 	static const char *const dirs[] = { "/var/lib/containerd", "/var/lib/containers/storage",
 					    "/var/lib/docker" };
 	struct stat st;
+	struct sbx_err err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (stat(rooted(dirs[i]), &st) == 0 && S_ISDIR(st.st_mode))
+		if (sbx_stat_deadline(dirs[i], &st, timeout, &err) == 0 && S_ISDIR(st.st_mode))
 			return dirs[i];
 	return NULL;
 }
@@ -313,7 +186,7 @@ void disk_signals(const struct disk_snap *s, const char *kubelet_dir, const char
 		}
 		f = &s->fs[m];
 		if (f->status != FS_OK) {
-			snprintf(g->why, sizeof(g->why), "%s",
+			snprintf(g->why, sizeof(g->why), "%.399s",
 				 f->status == FS_NOT_PROBED ? "not probed" : f->why);
 			g->mount = -1;
 			continue;

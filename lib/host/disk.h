@@ -7,13 +7,17 @@
 #ifndef SREBOX_DISK_H
 #define SREBOX_DISK_H
 
+#include "hung.h"
 #include "mountinfo.h"
 
-enum fs_status { FS_NOT_PROBED, FS_OK, FS_ERROR, FS_TIMEOUT };
+/* FS_HUNG: no answer within the deadline, or the helper of an earlier
+ * ask (this run's or another's) is still stuck: a node fault. */
+enum fs_status { FS_NOT_PROBED, FS_OK, FS_ERROR, FS_HUNG };
 
 struct disk_fs {
 	enum fs_status status;
-	char why[400];		/* FS_ERROR, FS_TIMEOUT */
+	char why[800];		/* FS_ERROR, FS_HUNG */
+	struct hung_info hung;	/* FS_HUNG */
 	uint64_t bsize;		/* f_frsize */
 	uint64_t blocks, bfree, bavail, files, ffree;
 };
@@ -36,14 +40,6 @@ static inline uint64_t fs_used(const struct disk_fs *f)
 double fs_used_ratio(const struct disk_fs *f);
 double fs_inodes_used_ratio(const struct disk_fs *f);	/* NaN without an inode limit */
 
-/* Mounts that did not answer in an earlier sample of this run: never
- * probed again (each would leave one more stuck child behind). */
-struct disk_dead {
-	unsigned *id;		/* mount ids */
-	size_t n, alloc;
-	double timeout;
-};
-
 struct disk_snap {
 	struct mnt_table mt;
 	char source[96];	/* the mountinfo file read, as the user sees it */
@@ -53,22 +49,20 @@ struct disk_snap {
 	size_t nchildren;	/* helper processes forked for suspect mounts */
 };
 
-/* The mount table: /proc/self/mountinfo on the live machine; under --root,
- * ROOT/proc/1/mountinfo (the host's init sees the host's mounts, /proc/self
- * would be the pod's), else ROOT/proc/self/mountinfo. */
+/* The mount table (mnt_read). */
 int disk_read_mounts(struct disk_snap *s, struct sbx_err *err);
 
 /* statfs every mount with want[i] set (want NULL: every visible one) at
- * ROOT + mount point.  Local filesystems are asked in-process; network,
- * FUSE and unknown types (and anything mounted below them) each in a child
- * process that is abandoned if it has not answered within `timeout`. */
-void disk_probe(struct disk_snap *s, const bool *want, double timeout, struct disk_dead *dead);
+ * ROOT + mount point, through fs_ask: local filesystems in-process,
+ * network, FUSE and unknown types (and anything mounted below them) in
+ * helpers given `timeout`; one whose earlier helper is still stuck is
+ * not asked again (hung.h). */
+void disk_probe(struct disk_snap *s, const bool *want, double timeout);
 void disk_snap_free(struct disk_snap *s);
-void disk_dead_free(struct disk_dead *d);
 
 /* Index of the reported mount holding `path` (ROOT is prefixed): stat
- * finds its device (in a child with a deadline when the path lies on a
- * suspect mount); a bind mount maps to the mount reported for its device.
+ * (sbx_stat_deadline) finds its device; a bind mount maps to the mount
+ * reported for its device.
  * Returns -1 with err set when the path does not exist or did not answer. */
 long disk_mount_of(const struct disk_snap *s, const char *path, double timeout,
 		   struct sbx_err *err);
@@ -90,8 +84,8 @@ struct disk_signal {
 };
 
 /* The runtime's root: the first of containerd's, CRI-O's and docker's that
- * exists under ROOT, or NULL. */
-const char *disk_runtime_dir(void);
+ * exists under ROOT (each asked within `timeout`), or NULL. */
+const char *disk_runtime_dir(double timeout);
 
 void disk_signals(const struct disk_snap *s, const char *kubelet_dir, const char *runtime_dir,
 		  double timeout, struct disk_signal out[SIG_N]);

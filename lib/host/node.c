@@ -1,6 +1,7 @@
 #include "node.h"
 #include "kmsg.h"
 #include "root.h"
+#include "rundir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -221,17 +222,19 @@ struct kmsg_cache {
 
 #define KMSG_CACHE_MAGIC "sbxkmsg1"
 
-static bool kmsg_cache_path(char *out, size_t n, bool create)
+static bool kmsg_cache_path(char *out, size_t n)
 {
 	const char *x = getenv("XDG_RUNTIME_DIR");
+	char dir[4096];
+	struct sbx_err err;
 
 	if (x && x[0] == '/')
 		return (size_t)snprintf(out, n, "%s/srebox-kmsg.cache", x) < n;
-	if (geteuid() != 0)
+	/* /run/srebox for root, else the user's own dir in /tmp: made and
+	 * checked where the stuck-helper registry is */
+	if (!rundir_get(dir, sizeof(dir), &err))
 		return false;
-	if (create && mkdir("/run/srebox", 0700) < 0 && errno != EEXIST)
-		return false;
-	return (size_t)snprintf(out, n, "/run/srebox/kmsg.cache") < n;
+	return (size_t)snprintf(out, n, "%s/kmsg.cache", dir) < n;
 }
 
 static bool kmsg_cache_load(const char *path, struct kmsg_cache *c)
@@ -277,7 +280,7 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 	/* keyed by nothing, a kept scan could never go stale */
 	if (!root_is_live() || uptime <= 0 || (ooms == UINT64_MAX && hung == UINT64_MAX) ||
 	    root_read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot), &e) < 0 ||
-	    !kmsg_cache_path(path, sizeof(path), false))
+	    !kmsg_cache_path(path, sizeof(path)))
 		return node_kmsg_scan(uptime, out, err);
 	if (kmsg_cache_load(path, &c) && !strcmp(c.boot_id, boot) && c.ooms == ooms &&
 	    c.hung == hung && uptime >= c.uptime) {
@@ -295,7 +298,7 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 		return 0;
 	}
 	rc = node_kmsg_scan(uptime, out, err);
-	if (rc == 0 && kmsg_cache_path(path, sizeof(path), true)) {
+	if (rc == 0 && kmsg_cache_path(path, sizeof(path))) {
 		memset(&c, 0, sizeof(c));
 		memcpy(c.magic, KMSG_CACHE_MAGIC, 8);
 		c.size = sizeof(c);

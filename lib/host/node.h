@@ -64,7 +64,7 @@ int node_kmsg_scan(double uptime, struct kmsg_scan *out, struct sbx_err *err);
  * and the counters are those of the last scan, it still holds, its ages
  * moved on by the time since, and the ring buffer is not read again --
  * the costliest thing health does.  The scan is kept only where no one
- * else can write ($XDG_RUNTIME_DIR, or /run/srebox for root), never under
+ * else can write ($XDG_RUNTIME_DIR, else rundir.h's), never under
  * --root, and a failure to keep it is silent.  *cached says whether it
  * came from there. */
 int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kmsg_scan *out,

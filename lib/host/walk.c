@@ -1,6 +1,7 @@
 #include "walk.h"
 
 #include "child.h"
+#include "hung.h"
 #include "root.h"
 
 #include <dirent.h>
@@ -474,7 +475,16 @@ static void walk_child(int fd, void *arg)
 		uint32_t di;
 		struct wdir *d;
 
-		/* a root given as a symlink is followed (du -D) */
+		if (o->unwalked && o->unwalked[r]) {
+			uint64_t v[1] = { 0 };
+
+			snprintf(w->root_error[r], sizeof(w->root_error[0]), "%.390s", o->unwalked[r]);
+			send_rec(fd, 'X', (uint32_t)r, 0, v, 1, w->root_error[r]);
+			w->root_dev[r] = (dev_t)-1;
+			continue;
+		}
+		/* a root given as a symlink is followed (du -D); walk_run's
+		 * guarded stat has found it answers */
 		if (stat(rooted(o->roots[r]), &st) < 0 || !S_ISDIR(st.st_mode)) {
 			int e = errno;
 			uint64_t v[1] = { 0 };
@@ -621,16 +631,32 @@ void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
 	struct sbx_err err;
 	const char *p, *end;
 	bool ended = false;
+	char **unwalked = xcalloc(o->nroots + 1, sizeof(char *));
+	struct walk_opts oc = *o;
 
 	memset(r, 0, sizeof(*r));
 	r->nroots = o->nroots;
 	r->roots = xcalloc(o->nroots + 1, sizeof(*r->roots));
-	for (size_t i = 0; i < o->nroots; i++)
+
+	for (size_t i = 0; i < o->nroots; i++) {
+		struct stat st;
+
 		r->roots[i].path = xstrdup(o->roots[i]);
-	if (child_start(&c, walk_child, (void *)o, &err) < 0) {
+		if (sbx_stat_deadline(o->roots[i], &st, o->stat_timeout > 0 ? o->stat_timeout : 5,
+				      &err) < 0 && err.errnum == ETIMEDOUT)
+			unwalked[i] = xstrdup(err.msg);
+	}
+	oc.unwalked = (const char *const *)unwalked;
+	if (child_start(&c, walk_child, &oc, &err) < 0) {
 		snprintf(r->why, sizeof(r->why), "%s", err.msg);
+		for (size_t i = 0; i < o->nroots; i++)
+			free(unwalked[i]);
+		free(unwalked);
 		return;
 	}
+	for (size_t i = 0; i < o->nroots; i++)
+		free(unwalked[i]);
+	free(unwalked);
 	child_collect(&c, 1, o->seconds + grace, NULL);
 	p = c.out.s ? c.out.s : "";
 	end = p + c.out.len;

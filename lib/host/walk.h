@@ -16,6 +16,8 @@ struct walk_opts {
 	double seconds;			/* the walk stops itself after this long */
 	unsigned threads;		/* 0: one per online CPU, at most 8 */
 	size_t nfiles;			/* largest files to keep */
+	double stat_timeout;		/* deadline of each root's stat (0: 5s), see hung.h */
+	const char *const *unwalked;	/* walk_run's own: why a root is not walked, or NULL */
 };
 
 struct walk_item {
@@ -54,7 +56,9 @@ struct walk_result {
 };
 
 /* Walk in a child process; gives up on it `grace` seconds after
- * o->seconds.  Never fails: problems are in r->why and each root's error. */
+ * o->seconds.  Each root is first stat'ed by sbx_stat_deadline: one on a
+ * hung mount (or whose earlier helper is still stuck) is not walked, so
+ * the walk adds no stuck process.  Never fails: problems are in r->why and each root's error. */
 void walk_run(const struct walk_opts *o, double grace, struct walk_result *r);
 void walk_result_free(struct walk_result *r);
 

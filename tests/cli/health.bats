@@ -4,6 +4,7 @@
 # every threshold boundary, and on this machine with real OOM kills.
 
 load lib
+load hangfs
 
 setup() {
 	ROOT=$(root_copy node_exporter)
@@ -15,6 +16,8 @@ setup() {
 	echo 32768 >"$ROOT/proc/sys/kernel/pid_max"
 	echo 4194304 >"$ROOT/proc/sys/kernel/threads-max"
 }
+
+teardown() { hung_teardown; }
 
 hj() { sb health --root "$ROOT" -i 0 -o json "$@"; }
 # state of one check
@@ -424,4 +427,35 @@ PY
 	kill $KUBELET; wait $KUBELET 2>/dev/null || true
 	jq -e --arg pid "$KUBELET" '[.findings[] | select(.check == "kubelet")][0] | .state == "OK"
 		and (.text | startswith("k3s-agent (pid " + $pid + ") healthy"))' <<<"$output"
+}
+
+@test "live: a hung FUSE mount is CRITICAL and named within the deadline; its fill is not judged; its helper not asked twice" {
+	need_fuse
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	mnt=$BATS_TEST_TMPDIR/hung cwd=$BATS_TEST_TMPDIR/cwd
+	mkdir "$cwd"
+	hangfs_start "$mnt"
+	cd "$cwd"
+	t0=$(date +%s%N)
+	run timeout 60 "$SREBOX" health -i 0 -t 1 -o json
+	t=$((($(date +%s%N) - t0) / 1000000))
+	[ "$status" -eq 2 ] || die "exit $status: $output"
+	[ "$t" -lt 4000 ] || die "took $t ms with -t 1"
+	jq -e --arg m "$mnt" '[.findings[] | select(.check == "hung" and .subject == $m)][0]
+		| .state == "CRITICAL" and (.text | test("^" + $m
+		+ " \\(fuse from hangfs\\) did not answer statfs within 1s; its helper \\(pid [0-9]+\\) is stuck"))' <<<"$output"
+	jq -e --arg m "$mnt" '[.findings[] | select(.check == "space" or .check == "inodes") | .text
+		| select(contains($m))] == []' <<<"$output"
+	[ "$(stuck_helpers "$cwd")" -eq 1 ]
+	# the next run: not asked again, said so at once with the helper named
+	run timeout 60 "$SREBOX" health -i 0 -t 1 -o check
+	[ "$status" -eq 2 ] || die "exit $status: $output"
+	[[ $output == *"$mnt (fuse from hangfs) has not answered for "*"is still stuck"* ]] || die "$output"
+	[ "$(stuck_helpers "$cwd")" -eq 1 ]
+	# a server that answers again: asked, no longer hung
+	kill -USR1 "$HANGFS_PID"
+	helpers_gone "$cwd" || die "the helper is still there"
+	run timeout 60 "$SREBOX" health -i 0 -t 1 -o json
+	jq -e --arg m "$mnt" '[.findings[] | select(.check == "hung" and .subject == $m)] == []' <<<"$output"
 }

@@ -6,10 +6,14 @@
  *
  *   hangfs [-r] MOUNTPOINT       (runs in the foreground; kill -9 it to end)
  *
- * -r: readdir never returns either (a walk into the mount hangs).
+ * -r: readdir never returns, and statfs answers: the mount looks well
+ *     and only a walk into it hangs.
+ * SIGUSR1 releases it: the statfs calls waiting and every later one
+ * answer (a server that came back).
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
+#include <signal.h>
 #include <fuse.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,12 +48,27 @@ static int hang_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 	return 0;
 }
 
+static volatile sig_atomic_t released;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	released = 1;
+}
+
 static int hang_statfs(const char *path, struct statvfs *st)
 {
 	(void)path;
-	(void)st;
-	for (;;)
-		pause();
+	/* polled: the signal may go to another of libfuse's threads */
+	while (!released)
+		usleep(20000);
+	memset(st, 0, sizeof(*st));
+	st->f_bsize = st->f_frsize = 4096;
+	st->f_blocks = 1000;
+	st->f_bfree = st->f_bavail = 600;
+	st->f_files = 100;
+	st->f_ffree = 90;
+	st->f_namemax = 255;
 	return 0;
 }
 
@@ -65,6 +84,7 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "-r")) {
 		hang_dirs = 1;
+		released = 1;
 		argv++;
 		argc--;
 	}
@@ -73,5 +93,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	args[4] = argv[1];
+	signal(SIGUSR1, on_usr1);
 	return fuse_main(5, args, &ops, NULL);
 }

@@ -1,0 +1,103 @@
+/* Hung mounts: every stat and statfs of a path that may sit on a network
+ * or FUSE mount goes through fs_ask, with a deadline, and a helper that is
+ * stuck is remembered so that the next ask (this run or a later one, from
+ * cron every minute) does not leave one more stuck process behind.
+ *
+ * A question about a local filesystem is answered in-process (it cannot
+ * wait on a server); one that may reach a network or FUSE mount (the
+ * mount is one, is below one, or the path goes through a symlink while
+ * such mounts exist) is asked by a helper process (child.h) named
+ * "srebox-fsprobe".  A helper still unanswered at the deadline is stuck
+ * in the kernel: it is recorded in the registry (the file "stuck" in the
+ * runtime dir, rundir.h) with its pid, its start time (so that a reused
+ * pid is not mistaken for it) and when it asked, keyed by mount point
+ * and device, as node_exporter's stuckMounts does.  While that helper
+ * lives, the mount is not asked again: it is reported hung at once, the
+ * helper named.  Once it is gone (the server answered, the mount was
+ * aborted) the record is dropped and the mount is asked again. */
+#ifndef SREBOX_HUNG_H
+#define SREBOX_HUNG_H
+
+#include "mountinfo.h"
+
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+
+struct hung_info {
+	bool earlier;		/* not asked: the helper of an earlier ask is still stuck */
+	pid_t pid;		/* the stuck helper; 0 if it died when abandoned */
+	double since;		/* when it asked, Unix time */
+	double waited;		/* !earlier: the deadline that passed */
+	char point[512];	/* the mount point (or the path, on no suspect mount) */
+	unsigned major, minor;	/* its device (0:0 for a path) */
+	char fstype[64], source[256];
+};
+
+enum fsq_op { FSQ_STATFS, FSQ_STAT };
+
+struct fsq {
+	enum fsq_op op;
+	const char *path;	/* under the root (rooted here) */
+	const struct mnt *m;	/* the mount asked about; NULL: the path's, from the mount table */
+	/* the answer */
+	int err;		/* 0, the call's errno, or ETIMEDOUT: hung, see hung */
+	char why[160];		/* err set but the call was not made (fork failed...) */
+	struct statfs sfs;
+	struct stat st;
+	struct hung_info hung;
+	bool forked;		/* a helper was started for it */
+};
+
+/* Ask every question, the slow ones in parallel helpers, each given
+ * `timeout` seconds. */
+void fs_ask(struct fsq *q, size_t n, double timeout);
+
+/* One question.  0, or -1 with err set: errnum is the call's errno, or
+ * ETIMEDOUT with the message naming the mount, its type and source, how
+ * long, and the stuck helper. */
+int sbx_statfs_deadline(const char *path, struct statfs *out, double timeout,
+			struct sbx_err *err);
+int sbx_stat_deadline(const char *path, struct stat *out, double timeout, struct sbx_err *err);
+
+/* "/mnt/x (fuse.hangfs from hangfs) did not answer statfs within 1s; ..." */
+void hung_text(const struct hung_info *h, enum fsq_op op, char *out, size_t n);
+
+/* Why stuck helpers are not remembered between runs (no safe runtime
+ * dir), or NULL when they are. */
+const char *hung_registry_problem(void);
+
+/* The mount table srebox judges: /proc/self/mountinfo on the live
+ * machine; under --root, ROOT/proc/1/mountinfo (the host's init sees the
+ * host's mounts, /proc/self would be the pod's), else ROOT/proc/self/
+ * mountinfo.  `source` gets the file read, as the user sees it. */
+int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err);
+
+/* The registry file, a pure parser and its writer.  One record a line:
+ * "PID START SINCE MAJ:MIN POINT\n", START the helper's start time in
+ * clock ticks after boot (/proc/PID/stat field 22), SINCE Unix seconds,
+ * POINT escaped as in mountinfo ("\040").  Lines that do not parse, a
+ * last line without its newline and records past STUCK_MAX are skipped. */
+#define STUCK_MAX 256
+#define STUCK_FILE_MAX (1u << 20)
+
+struct stuck_rec {
+	pid_t pid;
+	uint64_t start;
+	double since;
+	unsigned major, minor;
+	char *point;
+};
+
+struct stuck_set {
+	struct stuck_rec *v;
+	size_t n, alloc;
+};
+
+size_t stuck_parse(const char *text, size_t len, struct stuck_set *out);
+void stuck_format(const struct stuck_set *s, struct buf *out);
+void stuck_add(struct stuck_set *s, const struct stuck_rec *r);
+void stuck_del(struct stuck_set *s, size_t i);
+void stuck_free(struct stuck_set *s);
+
+#endif
