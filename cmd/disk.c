@@ -5,6 +5,7 @@
 #include "applet.h"
 #include "disk.h"
 #include "hung.h"
+#include "judge_disk.h"
 #include "root.h"
 #include "walk.h"
 
@@ -282,102 +283,6 @@ static void fs_table(struct sbx_report *rep, const struct disk_snap *s, const bo
 	}
 }
 
-static void check_filesystems(struct sbx_report *rep, const struct disk_snap *s, const bool *want, const struct disk_snap *prev, size_t *nshown)
-{
-	double worst = NAN, iworst = NAN;
-	const char *worst_at = NULL;
-	size_t flagged = 0, nhung = 0;
-	char a[32], b[32], p[32], q[32];
-
-	*nshown = 0;
-	for (size_t i = 0; i < s->mt.n; i++) {
-		const struct mnt *m = &s->mt.m[i];
-		const struct disk_fs *f = &s->fs[i];
-		enum sbx_state st;
-		double freep, ifree;
-
-		if (!want[i])
-			continue;
-		if (f->status == FS_HUNG) {
-			check_value(rep, CHK_HUNG, m->point, 1, "%s", f->why);
-			(*nshown)++;
-			nhung++;
-			continue;
-		}
-		if (f->status == FS_ERROR && !strstr(f->why, "permission")) {
-			check_unknown(rep, CHK_STATFS, m->point, "%s", f->why);
-			(*nshown)++;
-			continue;
-		}
-		if (f->status != FS_OK || (f->blocks == 0 && !o_all))
-			continue;
-		(*nshown)++;
-		if (m->super_ro && !m->ro) {
-			check_value(rep, CHK_READONLY, m->point, 1,
-				    "%s (%s): the kernel turned the filesystem read-only under a "
-				    "read-write mount (an error?)",
-				    m->point, m->source);
-		}
-		if (isnan(fs_used_ratio(f)))
-			continue;
-		freep = 100 - fs_used_ratio(f) * 100;
-		if (isnan(worst) || freep < worst) {
-			worst = freep;
-			worst_at = m->point;
-		}
-		st = check_judge(CHK_SPACE, freep);
-		if (st != ST_OK) {
-			check_value(rep, CHK_SPACE, m->point, freep, "%s: %s free (%s of %s), %s used",
-				    m->point, pct(p, sizeof(p), freep),
-				    bytes(a, sizeof(a), (double)fs_avail(f)),
-				    bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f))),
-				    pct(q, sizeof(q), 100 - freep));
-			flagged++;
-		}
-		ifree = 100 - fs_inodes_used_ratio(f) * 100;
-		if (!isnan(ifree)) {
-			if (isnan(iworst) || ifree < iworst)
-				iworst = ifree;
-			st = check_judge(CHK_INODES, ifree);
-			if (st != ST_OK) {
-				check_value(rep, CHK_INODES, m->point, ifree,
-					    "%s: %s of inodes free (%llu of %llu)", m->point,
-					    pct(p, sizeof(p), ifree), (unsigned long long)f->ffree,
-					    (unsigned long long)f->files);
-				flagged++;
-			}
-		}
-		if (prev && prev->fs[i].status == FS_OK && s->when > prev->when) {
-			double rate = ((double)fs_avail(&prev->fs[i]) - (double)fs_avail(f)) /
-				      (s->when - prev->when);
-			double left = rate > 0 ? (double)fs_avail(f) / rate : INFINITY;
-
-			st = check_judge(CHK_FILL, left);
-			if (rate > 0 && st != ST_OK) {
-				char d[32];
-
-				fmt_duration(d, sizeof(d), left);
-				check_value(rep, CHK_FILL, m->point, left, "%s: full in %s at %s/s",
-					    m->point, d, bytes(a, sizeof(a), rate));
-			}
-		}
-	}
-	if (nhung && hung_registry_problem())
-		report_note(rep, "%s%sstuck helpers not remembered between runs: %s",
-			    rep->note ? rep->note : "", rep->note ? "; " : "", hung_registry_problem());
-	if (!flagged && *nshown) {
-		if (isnan(worst))
-			check_rule(rep, CHK_SPACE, ST_OK, NULL, "%zu filesystem%s", *nshown,
-				   *nshown == 1 ? "" : "s");
-		else
-			check_value(rep, CHK_SPACE, NULL, worst,
-				    "%zu filesystem%s, the fullest %s with %s free%s%s", *nshown,
-				    *nshown == 1 ? "" : "s", worst_at, pct(p, sizeof(p), worst),
-				    isnan(iworst) ? "" : "; fewest inodes free: ",
-				    isnan(iworst) ? "" : pct(a, sizeof(a), iworst));
-	}
-}
-
 static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_snap *s,
 		    const bool *want, const struct disk_snap *prev, char *pressure, size_t plen)
 {
@@ -439,9 +344,7 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 				if (g[k].mount >= 0)
 					cell_str(&c[S_MOUNT], s->mt.m[g[k].mount].point);
 			}
-			if (g[k].mount < 0) {
-				check_unknown(rep, id, g[k].dir, "%s: %s", g[k].name, g[k].why);
-			}
+			judge_signal(rep, s, &g[k]);
 			continue;
 		}
 		st = check_judge(id, g[k].pct);
@@ -477,13 +380,7 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 			trigger_thr = g[k].hard_pct;
 			trigger_range = check_crit(id)->text;
 		}
-		if (g[k].inodes)
-			snprintf(b, sizeof(b), "%llu inodes", (unsigned long long)g[k].avail);
-		else
-			fmt_bytes(b, sizeof(b), (double)g[k].avail);
-		check_value(rep, id, s->mt.m[g[k].mount].point, g[k].pct,
-			    "%s %s on %s (%s free; the kubelet evicts below %g%%)", g[k].name,
-			    pct(a, sizeof(a), g[k].pct), s->mt.m[g[k].mount].point, b, g[k].hard_pct);
+		judge_signal(rep, s, &g[k]);
 	}
 	if (t && !any) {
 		t->nrows = 0;
@@ -788,10 +685,10 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 {
 	struct sbx_report *rep = report_new("disk");
 	char pressure[300];
-	size_t nshown;
+	struct fs_verdict v;
 
 	rep->interval = prev ? s->when - prev->when : 0;
-	check_filesystems(rep, s, want, prev, &nshown);
+	judge_filesystems(rep, s, want, NULL, prev, o_all, &v);
 	if (sbx_wants_tables(ctx))
 		fs_table(rep, s, want, prev);
 	signals(ctx, rep, s, want, prev, pressure, sizeof(pressure));
@@ -799,7 +696,7 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 	deleted(ctx, rep, s, want, dd);
 	if (o_top)
 		top(ctx, rep, s);
-	report_summary(rep, "%zu filesystem%s%s%s", nshown, nshown == 1 ? "" : "s",
+	report_summary(rep, "%zu filesystem%s%s%s", v.shown, v.shown == 1 ? "" : "s",
 		       pressure[0] ? "; " : "", pressure);
 	return rep;
 }

@@ -5,6 +5,7 @@
 #include "disk.h"
 #include "http.h"
 #include "hung.h"
+#include "judge_disk.h"
 #include "irq.h"
 #include "node.h"
 #include "root.h"
@@ -25,7 +26,8 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_LOAD, CHK_RUNQUEUE, CHK_CPU, CHK_STEAL, CHK_MEMORY, CHK_MEMORY_AVAILABLE, CHK_SWAP,
 	CHK_PSI_CPU, CHK_PSI_MEMORY, CHK_PSI_IO, CHK_PSI_IRQ, CHK_OOM, CHK_BLOCKED, CHK_FILES,
 	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
-	CHK_THERMAL, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_IMAGEFS_AVAILABLE,
+	CHK_THERMAL, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
+	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
 	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_N,
 };
 
@@ -583,10 +585,7 @@ static void check_disk(struct sbx_report *rep)
 	struct stat kst;
 	const char *runtime = disk_runtime_dir(o_timeout);
 	bool kubelet = false, *want, *fill;
-	long worst = -1, iworst = -1;
-	double wfree = NAN, ifree = NAN;
-	size_t nlow = 0, nilow = 0, nfs = 0, skipped = 0, nhung = 0;
-	char a[32], b[32];
+	struct fs_verdict v;
 
 	if (disk_read_mounts(&s, &err) < 0) {
 		check_unknown(rep, CHK_SPACE, NULL, "%s: %s", "filesystems", err.msg);
@@ -601,7 +600,6 @@ static void check_disk(struct sbx_report *rep)
 			continue;
 		want[i] = true;
 		fill[i] = !m->suspect;
-		skipped += m->suspect;
 	}
 	{
 		long m = mnt_find_path(&s.mt, o_kubelet_dir);
@@ -614,87 +612,14 @@ static void check_disk(struct sbx_report *rep)
 			want[m] = fill[m] = true;
 	}
 	disk_probe(&s, want, o_timeout);
-	for (size_t i = 0; i < s.mt.n; i++) {
-		const struct mnt *m = &s.mt.m[i];
-		const struct disk_fs *f = &s.fs[i];
-		double fr, ifr;
-
-		if (!want[i])
-			continue;
-		if (f->status == FS_HUNG) {
-			check_value(rep, CHK_HUNG, m->point, 1, "%s", f->why);
-			nhung++;
-			continue;
-		}
-		if (f->status != FS_OK || !f->blocks || !fill[i])
-			continue;
-		nfs++;
-		if (m->super_ro && !m->ro) {
-			check_value(rep, CHK_READONLY, m->point, 1,
-				    "%s (%s): the kernel turned the filesystem read-only under a "
-				    "read-write mount (an error?)",
-				    m->point, m->source);
-		}
-		if (m->ro || m->super_ro)	/* a read-only filesystem cannot fill up */
-			continue;
-		fr = 100 - fs_used_ratio(f) * 100;
-		if (!isnan(fr)) {
-			nlow += check_judge(CHK_SPACE, fr) != ST_OK;
-			if (worst < 0 || fr < wfree) {
-				worst = (long)i;
-				wfree = fr;
-			}
-		}
-		ifr = 100 - fs_inodes_used_ratio(f) * 100;
-		if (!isnan(ifr)) {
-			nilow += check_judge(CHK_INODES, ifr) != ST_OK;
-			if (iworst < 0 || ifr < ifree) {
-				iworst = (long)i;
-				ifree = ifr;
-			}
-		}
-	}
-	if (worst >= 0) {
-		const struct disk_fs *f = &s.fs[worst];
-
-		fmt_bytes(a, sizeof(a), (double)fs_avail(f));
-		fmt_bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f)));
-		check_value(rep, CHK_SPACE, NULL, wfree,
-			    "disk: fullest %s %.1f%% free (%s of %s)%s; %zu local filesystems%s",
-			    s.mt.m[worst].point, wfree, a, b,
-			    nlow > 1 ? ", and more below the threshold" : "", nfs,
-			    skipped > nhung ? "; network/FUSE ones asked only whether they answer" : "");
-	}
-	if (iworst >= 0) {
-		const struct disk_fs *f = &s.fs[iworst];
-
-		check_value(rep, CHK_INODES, NULL, ifree,
-			    "inodes: fewest free on %s, %.1f%% (%llu of %llu)%s", s.mt.m[iworst].point,
-			    ifree, (unsigned long long)f->ffree, (unsigned long long)f->files,
-			    nilow > 1 ? ", and more below the threshold" : "");
-	}
+	judge_filesystems(rep, &s, want, fill, NULL, false, &v);
 	if (kubelet) {
 		struct disk_signal g[SIG_N];
 
 		disk_signals(&s, o_kubelet_dir, runtime, o_timeout, g);
-		for (int k = 0; k < SIG_N; k++) {
-			if (g[k].inodes || (!g[k].dir && k >= SIG_IMAGEFS_AVAIL))
-				continue;	/* inodes: the fewest-free line above covers them */
-			if (g[k].mount < 0 || isnan(g[k].pct)) {
-				check_unknown(rep, check_find(g[k].name), NULL, "%s: %s", g[k].name,
-					      g[k].why);
-				continue;
-			}
-			fmt_bytes(a, sizeof(a), (double)g[k].avail);
-			check_value(rep, check_find(g[k].name), NULL, g[k].pct,
-			      "%s %.1f%% (%s free on %s for %s; the kubelet evicts below %.0f%%)",
-			      g[k].name, g[k].pct, a, s.mt.m[g[k].mount].point, g[k].dir,
-			      g[k].hard_pct);
-		}
+		for (int k = 0; k < SIG_N; k++)
+			judge_signal(rep, &s, &g[k]);
 	}
-	if (nhung && hung_registry_problem())
-		report_note(rep, "%s%sstuck helpers not remembered between runs: %s",
-			    rep->note ? rep->note : "", rep->note ? "; " : "", hung_registry_problem());
 	free(want);
 	free(fill);
 	disk_snap_free(&s);

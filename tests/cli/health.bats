@@ -362,9 +362,22 @@ PY
 	dd if=/dev/zero of="$fs/fill" bs=1k count=9500 status=none
 	run sb health -i 0 -o json
 	umount -l "$fs"
-	jq -e --arg fs "$fs" '[.findings[] | select(.check == "space")][0] | .state == "CRITICAL"
-		and (.text | startswith("disk: fullest " + $fs + " "))' <<<"$output" ||
+	jq -e --arg fs "$fs" '[.findings[] | select(.check == "space" and .subject == $fs)][0]
+		| .state == "CRITICAL" and (.text | startswith($fs + ": 7"))' <<<"$output" ||
 		die "$(jq -c '.findings[] | select(.check == "space")' <<<"$output")"
+}
+
+@test "live: health and disk give the filling filesystem the same finding" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	fs=$BATS_TEST_TMPDIR/same
+	mkdir -p "$fs"
+	mount -t tmpfs -o size=10M srebox-same "$fs"
+	dd if=/dev/zero of="$fs/fill" bs=1k count=8800 status=none
+	h=$(sb health -i 0 -o json | jq -c --arg fs "$fs" '[.findings[] | select(.subject == $fs)]')
+	d=$(sb disk -o json | jq -c --arg fs "$fs" '[.findings[] | select(.subject == $fs)]')
+	umount -l "$fs"
+	jq -e 'length == 1 and .[0].check == "space" and .[0].state == "WARNING"' <<<"$h" || die "$h"
+	[ "$h" = "$d" ] || die "health: $h, disk: $d"
 }
 
 @test "the kubelet's nodefs.available is judged on a node with a kubelet dir" {
