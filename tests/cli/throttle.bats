@@ -479,6 +479,13 @@ settled_stat() {
 		and .periods >= 5 and .limit_cpus == 0.1' <<<"$output" ||
 		die "not first: $(jq -c '.cgroups[:3]' <<<"$output")"
 	jq -e --arg cg "/$name" '[.findings[] | select(.check == "cfs" and .subject == $cg)][0].state == "WARNING"' <<<"$output"
+	# health judges it the same: the worst cgroup (ours, or one worse, and
+	# ours among the others)
+	run sb health -i 0.3 -o json
+	jq -e --arg cg "/$name" '[.findings[] | select(.check == "cfs")]
+		| .[0].state == "WARNING"
+		and (.[0].subject == $cg or any(.[]; .subject == "others" and .state == "WARNING"))' <<<"$output" ||
+		die "health: $(jq -c '[.findings[] | select(.check == "cfs")]' <<<"$output")"
 	# frozen, the counters stop: srebox must say what cpu.stat says
 	kill -STOP "$BUSY"
 	stat=$(settled_stat "$CG")
@@ -490,6 +497,13 @@ settled_stat() {
 		'.cgroups[0] | .cgroup == $cg and .periods == $p and .throttled_periods == $t
 		 and .nr_throttled == $t' <<<"$output" ||
 		die "cpu.stat says $periods/$throttled: $(jq -c '.cgroups[0]' <<<"$output")"
+	# and since creation, frozen, health's finding for it is throttle's
+	want=$(jq -c --arg cg "/$name" '[.findings[] | select(.check == "cfs" and .subject == $cg)][0]' <<<"$output")
+	[ "$(jq -r .state <<<"$want")" = WARNING ] || die "throttle: $want"
+	run sb health -i 0 -o json
+	got=$(jq -c '[.findings[] | select(.check == "cfs" and .subject != "others")][0]' <<<"$output")
+	[ "$(jq -r .state <<<"$got")" = WARNING ] || die "health: $got"
+	[ "$(jq -r .subject <<<"$got")" != "/$name" ] || [ "$got" = "$want" ] || die "health $got, throttle $want"
 	# restricted to the test's own cgroup, the same figure
 	run sb throttle -o json "$name"
 	jq -e --argjson t "$throttled" '(.cgroups | length) == 1 and .cgroups[0].throttled_periods == $t' <<<"$output"
