@@ -7,6 +7,7 @@
 #include "hung.h"
 #include "judge_disk.h"
 #include "irq.h"
+#include "judge_throttle.h"
 #include "node.h"
 #include "root.h"
 #include "tasks.h"
@@ -26,7 +27,7 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_LOAD, CHK_RUNQUEUE, CHK_CPU, CHK_STEAL, CHK_MEMORY, CHK_MEMORY_AVAILABLE, CHK_SWAP,
 	CHK_PSI_CPU, CHK_PSI_MEMORY, CHK_PSI_IO, CHK_PSI_IRQ, CHK_OOM, CHK_BLOCKED, CHK_FILES,
 	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
-	CHK_THERMAL, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
+	CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
 	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_N,
 };
@@ -182,7 +183,7 @@ static void check_cpu(struct sbx_report *rep, const struct sample *a, const stru
 {
 	const struct proc_stat *s = &b->stat;
 	const struct loadavg *la = &b->la;
-	uint64_t total, idle, steal;
+	uint64_t total, idle;
 
 	if (!b->have_stat) {
 		check_unknown(rep, CHK_CPU, NULL, "%s: %s", "CPU", b->stat_err.msg);
@@ -217,24 +218,18 @@ static void check_cpu(struct sbx_report *rep, const struct sample *a, const stru
 		total = sub(cpu_total(&s->all), cpu_total(&a->stat.all));
 		idle = sub(s->all.t[CPU_IDLE] + s->all.t[CPU_IOWAIT],
 			   a->stat.all.t[CPU_IDLE] + a->stat.all.t[CPU_IOWAIT]);
-		steal = s->all.nfields > CPU_STEAL ? sub(s->all.t[CPU_STEAL],
-							 a->stat.all.t[CPU_STEAL])
-						   : 0;
 	} else {
 		total = cpu_total(&s->all);
 		idle = s->all.t[CPU_IDLE] + s->all.t[CPU_IOWAIT];
-		steal = s->all.nfields > CPU_STEAL ? s->all.t[CPU_STEAL] : 0;
 	}
 	if (total) {
 		double busy = ratio_pct((double)sub(total, idle), (double)total);
-		double st = ratio_pct((double)steal, (double)total);
+		double st;
 
 		cell_num(&row[N_BUSY], busy / 100);
 		check_value(rep, CHK_CPU, NULL, busy, "CPU %.0f%% busy%s", busy, a ? "" : " (average since boot)");
-		if (s->all.nfields > CPU_STEAL) {
+		if (judge_steal(rep, s, a && a->have_stat ? &a->stat : NULL, NULL, &st))
 			cell_num(&row[N_STEAL], st / 100);
-			check_value(rep, CHK_STEAL, NULL, st, "steal %.1f%% of CPU time%s", st, a ? "" : " (average since boot)");
-		}
 	}
 	if (s->has_ctxt && ((a && a->have_stat && seconds > 0) || (!a && b->uptime > 0))) {
 		double cs = a ? (double)sub(s->ctxt, a->stat.ctxt) / seconds
@@ -625,30 +620,19 @@ static void check_disk(struct sbx_report *rep)
 	disk_snap_free(&s);
 }
 
-/* CPU held back: the most throttled cgroup, thermal events, frequency
- * caps (steal is judged with the CPU above). */
+/* CPU held back: the most throttled cgroup, thermal events and trip
+ * points, frequency caps, judged as srebox throttle judges them (steal is
+ * judged with the CPU above, or here when /proc/stat could not be read). */
 static void check_throttle(struct sbx_report *rep, const struct sample *a, const struct sample *b)
 {
-	struct throttle_summary sum;
-	char name[300];
+	const struct thr_snap *prev = a ? &a->thr : NULL;
+	double steal;
 
-	/* 10 periods (a second at the default 100 ms) before a ratio counts */
-	throttle_summarise(&b->thr, a ? &a->thr : NULL, 10, &sum);
-	if (sum.has_worst) {
-		throttle_cg_name(sum.worst, &sum.worst_k8s, name, sizeof(name));
-		check_value(rep, CHK_CFS, NULL, sum.worst_ratio * 100, "CPU quota: %s throttled in %.0f%% of %llu periods%s", name, sum.worst_ratio * 100, (unsigned long long)sum.worst_periods, a ? "" : " since it was created");
-	} else if (sum.has_cgroups && sum.ncg) {
-		check_value(rep, CHK_CFS, NULL, 0, "CPU quota: no throttling in %zu limited cgroups", sum.ncg);
-	} else if (sum.has_cgroups) {
-		check_rule(rep, CHK_CFS, ST_OK, NULL, "CPU quota: no cgroup has a CPU limit");
-	}
-	/* since boot, thermal events are history: judged over an interval */
-	if (sum.has_thermal && a)
-		check_value(rep, CHK_THERMAL, NULL, (double)(sum.core_events + sum.pkg_events), "thermal throttling: %llu core and %llu package events in %.2fs", (unsigned long long)sum.core_events, (unsigned long long)sum.pkg_events, sum.seconds);
-	if (sum.has_freq && sum.ncapped)
-		check_value(rep, CHK_FREQ, NULL, sum.lowest_cap * 100, "CPU frequency: %zu CPUs capped, the lowest at %.0f%% of its maximum by %s", sum.ncapped, sum.lowest_cap * 100, sum.cap_source);
-	if (sum.over_trip)
-		check_rule(rep, CHK_THERMAL, ST_WARNING, NULL, "temperature: %zu sensors at a trip point (hottest %s, %.0f C)", sum.over_trip, sum.hottest, sum.hottest_c);
+	judge_cfs(rep, &b->thr, prev, JUDGE_CFS_MIN_PERIODS, 1);
+	judge_thermal(rep, &b->thr, prev, 1);
+	judge_freq(rep, &b->thr, 1);
+	if (!b->have_stat)
+		judge_steal(rep, NULL, NULL, b->stat_err.msg, &steal);
 }
 
 static int health_run(struct sbx_ctx *ctx)

@@ -5,17 +5,19 @@
  * /proc/cpuinfo`, `cpupower frequency-info`, `sensors` and `mpstat`. */
 #include "applet.h"
 #include "root.h"
+#include "judge_throttle.h"
 #include "throttle.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CG_FINDINGS 10
+/* findings listed per check before a count of the rest */
+#define MAX_FINDINGS 10
 
 static bool o_all;
 static const char *o_sort = "ratio";
-static unsigned o_min_periods = 5;
+static unsigned o_min_periods = JUDGE_CFS_MIN_PERIODS;
 
 static const struct sbx_opt throttle_opts[] = {
 	{ 'a', "all", OPT_FLAG, &o_all, NULL,
@@ -28,7 +30,7 @@ static const struct sbx_opt throttle_opts[] = {
 };
 
 static const enum sbx_check_id throttle_checks[] = {
-	CHK_CFS, CHK_THERMAL, CHK_FREQ, CHK_STEAL, CHK_N,
+	CHK_CFS, CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_STEAL, CHK_N,
 };
 
 enum { G_RATIO, G_THR, G_PERIODS, G_TIME, G_LIMIT, G_USAGE, G_QOS, G_POD, G_CONT, G_CGROUP,
@@ -113,11 +115,6 @@ static const struct sbx_col sensor_cols[] = {
 	[S_ALARM] = { "ALARM", "crit_alarm", CT_BOOL, COL_WIDE },
 };
 
-static double pct(double r)
-{
-	return r * 100;
-}
-
 static void add_cg_table(struct sbx_report *rep, const struct thr_cg_row *r, size_t n,
 			 double seconds)
 {
@@ -166,83 +163,6 @@ static void add_cg_table(struct sbx_report *rep, const struct thr_cg_row *r, siz
 		if (cg->st.has_throttled_time)
 			cell_num(&c[G_TOT_TIME], cg->st.throttled_s);
 	}
-}
-
-static void check_cfs(struct sbx_report *rep, const struct thr_snap *cur, const struct thr_cg_row *r, size_t n, double seconds)
-{
-	const enum sbx_check_id thr = CHK_CFS;
-	const struct thr_cg_row *worst = NULL;
-	size_t flagged = 0, limited = 0;
-	enum sbx_state more = ST_OK;
-	struct sbx_finding *f;
-	char name[256], secs[48];
-
-	if (cur->cg_error) {
-		f = check_rule(rep, CHK_CFS, ST_UNKNOWN, NULL, "cgroups: %s", cur->cg_error);
-		if (!n)
-			finding_perf_unknown(f, "cfs_throttled", "%");
-	}
-	if (!cur->nhier) {
-		if (!cur->cg_error)
-			check_rule(rep, CHK_CFS, ST_OK, NULL, "CFS quota: %s", cur->cg_note);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		limited += r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0;
-		if (r[i].ok && !isnan(r[i].ratio) && r[i].periods >= o_min_periods &&
-		    (!worst || r[i].ratio > worst->ratio))
-			worst = &r[i];
-	}
-	for (size_t i = 0; i < n; i++) {
-		enum sbx_state st;
-
-		if (!r[i].ok || isnan(r[i].ratio) || r[i].periods < o_min_periods)
-			continue;
-		st = check_judge(thr, pct(r[i].ratio));
-		if (st == ST_OK)
-			continue;
-		if (flagged++ >= MAX_CG_FINDINGS) {
-			more = state_worst(more, st);
-			continue;
-		}
-		throttle_cg_name(r[i].cg->path, &r[i].cg->k8s, name, sizeof(name));
-		snprintf(secs, sizeof(secs), ", %.1fs throttled", r[i].throttled_s);
-		f = check_rule(rep, CHK_CFS, st, r[i].cg->path,
-				   "%s: throttled in %.0f%% of %llu periods%s%s%s%s", name,
-				   pct(r[i].ratio), (unsigned long long)r[i].periods,
-				   seconds > 0 ? "" : " since creation",
-				   r[i].created ? " (created during the interval)" : "",
-				   r[i].has_time ? secs : "",
-				   r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0 ? ""
-										: "; no limit now");
-		/* one perfdata for the check: the worst cgroup's share */
-		if (flagged == 1) {
-			finding_perf(f, "cfs_throttled", pct(worst->ratio), "%", check_warn(thr),
-				     check_crit(thr));
-			finding_bounds(f, 0, 100);
-		}
-	}
-	if (flagged > MAX_CG_FINDINGS)
-		check_rule(rep, CHK_CFS, more, NULL, "%zu more cgroups over the threshold (-o json "
-						      "lists them all)",
-			       flagged - MAX_CG_FINDINGS);
-	if (flagged)
-		return;
-	if (worst && worst->throttled) {
-		throttle_cg_name(worst->cg->path, &worst->cg->k8s, name, sizeof(name));
-		f = check_rule(rep, CHK_CFS, ST_OK, NULL,
-				   "CFS quota: most throttled %s at %.1f%% of %llu periods%s", name,
-				   pct(worst->ratio), (unsigned long long)worst->periods,
-				   seconds > 0 ? "" : " since creation");
-	} else {
-		f = check_rule(rep, CHK_CFS, ST_OK, NULL,
-				   "CFS quota: no throttling in %zu cgroups with a CPU limit "
-				   "(%zu cgroups walked)",
-				   limited, cur->cg_seen);
-	}
-	finding_perf(f, "cfs_throttled", worst ? pct(worst->ratio) : 0, "%", check_warn(thr),
-		     check_crit(thr));
-	finding_bounds(f, 0, 100);
 }
 
 static void add_thermal_table(struct sbx_report *rep, const struct thr_thermal_row *r, size_t n,
@@ -294,200 +214,6 @@ static void cpulist(const unsigned *ids, size_t n, char *out, size_t size)
 	}
 	snprintf(out, size, "%s", b.len ? b.s : "");
 	buf_free(&b);
-}
-
-static void check_thermal(struct sbx_report *rep, const struct thr_snap *cur, const struct thr_thermal_row *r, size_t n, double seconds)
-{
-	const enum sbx_check_id thr = CHK_THERMAL;
-	uint64_t core = 0, pkg = 0;
-	size_t unknown = 0, offline = 0;
-	const char *why = NULL, *cpu_why = NULL;
-	unsigned *ids = xcalloc(cur->ncpus + 1, sizeof(unsigned));
-	struct sbx_finding *f;
-	char up[32], list[256];
-
-	for (size_t i = 0; i < cur->ncpus; i++) {
-		if (cur->cpus[i].offline)
-			ids[offline++] = cur->cpus[i].cpu;
-		if (cur->cpus[i].thermal_why && !cpu_why)
-			cpu_why = cur->cpus[i].thermal_why;
-	}
-	if (cpu_why)
-		check_rule(rep, CHK_THERMAL, ST_UNKNOWN, NULL, "thermal throttle counters: %s",
-			       cpu_why);
-	if (!cur->any_thermal) {
-		if (!cpu_why)
-			check_rule(rep, CHK_THERMAL, ST_OK, NULL,
-				       "no thermal_throttle counters (%s): not x86, a virtual "
-				       "machine, or the kernel lacks them",
-				       cur->cpu_error ? cur->cpu_error : rooted("/sys/devices/system/cpu"));
-		free(ids);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!r[i].ok) {
-			unknown++;
-			why = r[i].why;
-			continue;
-		}
-		if (r[i].level == THR_CORE)
-			core += r[i].events;
-		else
-			pkg += r[i].events;
-	}
-	if (seconds > 0) {
-		enum sbx_state st = check_judge(thr, (double)(core + pkg));
-
-		f = check_rule(rep, CHK_THERMAL, st, NULL,
-				   "%s%llu thermal throttle events in %.1fs (%llu core, %llu "
-				   "package)%s%s",
-				   st == ST_OK ? "thermal: " : "CPU clock throttled for heat: ",
-				   (unsigned long long)(core + pkg), seconds,
-				   (unsigned long long)core, (unsigned long long)pkg,
-				   unknown ? "; unknown for some: " : "", unknown ? why : "");
-		finding_perf(f, "thermal_events", (double)(core + pkg), "", check_warn(thr), check_crit(thr));
-	} else {
-		snprintf(up, sizeof(up), "up ");
-		fmt_duration(up + 3, sizeof(up) - 3, cur->uptime);
-		f = check_rule(rep, CHK_THERMAL, ST_OK, NULL,
-				   "thermal: %llu core and %llu package throttle events since boot "
-				   "(%s); -i SECONDS shows whether it happens now",
-				   (unsigned long long)core, (unsigned long long)pkg,
-				   cur->uptime >= 0 ? up : "uptime unknown");
-		finding_perf(f, "thermal_events", (double)(core + pkg), "c", NULL, NULL);
-	}
-	if (offline) {
-		cpulist(ids, offline, list, sizeof(list));
-		report_note(rep, "%s%soffline CPU %s: thermal counters read empty, not counted",
-			    rep->note ? rep->note : "", rep->note ? "; " : "", list);
-	}
-	free(ids);
-}
-
-static void check_freq(struct sbx_report *rep, const struct thr_snap *s)
-{
-	const enum sbx_check_id thr = CHK_FREQ;
-	unsigned *ids = xcalloc(s->ncpus + 1, sizeof(unsigned));
-	bool *done = xcalloc(s->ncpus + 1, sizeof(bool));
-	double lowest = 2, mhz_min = 0, mhz_max = 0;
-	size_t checked = 0, nmhz = 0, flagged = 0;
-	const char *why = NULL;
-	struct sbx_finding *f;
-	char list[256], nowhy[128], now[96] = "";
-	uint64_t cur_min = 0, cur_max = 0, hw_max = 0;
-	size_t ncur = 0;
-
-	if (!s->any_cpufreq) {
-		for (size_t i = 0; i < s->ncpus; i++) {
-			if (!s->cpus[i].has_mhz)
-				continue;
-			if (!nmhz || s->cpus[i].mhz < mhz_min)
-				mhz_min = s->cpus[i].mhz;
-			if (!nmhz || s->cpus[i].mhz > mhz_max)
-				mhz_max = s->cpus[i].mhz;
-			nmhz++;
-		}
-		if (nmhz) {
-			char range[64];
-
-			if (mhz_min == mhz_max)
-				snprintf(range, sizeof(range), "%.0f", mhz_min);
-			else
-				snprintf(range, sizeof(range), "%.0f-%.0f", mhz_min, mhz_max);
-			check_rule(rep, CHK_FREQ, ST_OK, NULL,
-				       "no cpufreq (a virtual machine, or firmware controls the "
-				       "clock): /proc/cpuinfo says %s MHz on %zu CPUs",
-				       range, nmhz);
-		}
-		else
-			check_rule(rep, CHK_FREQ, ST_OK, NULL,
-				       "no cpufreq and no 'cpu MHz' in /proc/cpuinfo: frequency "
-				       "caps cannot be seen");
-		goto out;
-	}
-	for (size_t i = 0; i < s->ncpus; i++) {
-		const struct thr_cpu *c = &s->cpus[i];
-		double ratio;
-		uint64_t khz;
-		const char *src;
-		enum sbx_state st;
-		size_t nids = 0;
-
-		if (done[i] || !c->has_cpufreq)
-			continue;
-		if (!throttle_freq_cap(c, &ratio, &khz, &src)) {
-			if (c->freq_why) {
-				why = c->freq_why;
-			} else if (!why) {
-				snprintf(nowhy, sizeof(nowhy),
-					 "CPU%u has no %s in its cpufreq directory", c->cpu,
-					 c->has_hw_max ? "scaling_max_freq or bios_limit"
-						       : "cpuinfo_max_freq (the hardware maximum)");
-				why = nowhy;
-			}
-			continue;
-		}
-		checked++;
-		lowest = ratio < lowest ? ratio : lowest;
-		st = check_judge(thr, pct(ratio));
-		if (st == ST_OK)
-			continue;
-		/* the CPUs with the same ceiling from the same source: one finding */
-		for (size_t j = i; j < s->ncpus; j++) {
-			double r2;
-			uint64_t k2;
-			const char *s2;
-
-			if (!done[j] && throttle_freq_cap(&s->cpus[j], &r2, &k2, &s2) && k2 == khz &&
-			    !strcmp(s2, src) && s->cpus[j].hw_max_khz == c->hw_max_khz) {
-				done[j] = true;
-				ids[nids++] = s->cpus[j].cpu;
-			}
-		}
-		cpulist(ids, nids, list, sizeof(list));
-		f = check_rule(rep, CHK_FREQ, st, list,
-				   "CPU%s %s: %s %.0f MHz caps %s at %.0f%% of the hardware's %.0f "
-				   "MHz (%sgovernor %s, driver %s)",
-				   nids > 1 ? "s" : "", list, src, (double)khz / 1000,
-				   nids > 1 ? "them" : "it", pct(ratio), (double)c->hw_max_khz / 1000,
-				   !strcmp(src, "bios_limit") ? "firmware or BMC power capping; " : "",
-				   *c->governor ? c->governor : "?", *c->driver ? c->driver : "?");
-		if (!flagged++) {
-			finding_perf(f, "freq_cap", pct(ratio), "%", check_warn(thr), check_crit(thr));
-			finding_bounds(f, 0, 100);
-		}
-	}
-	if (flagged)
-		goto out;
-	if (!checked) {
-		f = check_rule(rep, CHK_FREQ, ST_UNKNOWN, NULL, "frequency ceiling: %s", why);
-		finding_perf_unknown(f, "freq_cap", "%");
-		goto out;
-	}
-	for (size_t i = 0; i < s->ncpus; i++) {
-		const struct thr_cpu *c = &s->cpus[i];
-
-		if (!c->has_cur)
-			continue;
-		cur_min = !ncur || c->cur_khz < cur_min ? c->cur_khz : cur_min;
-		cur_max = !ncur || c->cur_khz > cur_max ? c->cur_khz : cur_max;
-		hw_max = c->has_hw_max && c->hw_max_khz > hw_max ? c->hw_max_khz : hw_max;
-		ncur++;
-	}
-	if (ncur && hw_max && cur_min == cur_max)
-		snprintf(now, sizeof(now), "; now at %.0f MHz of %.0f", (double)cur_min / 1000,
-			 (double)hw_max / 1000);
-	else if (ncur && hw_max)
-		snprintf(now, sizeof(now), "; now at %.0f-%.0f MHz of %.0f", (double)cur_min / 1000,
-			 (double)cur_max / 1000, (double)hw_max / 1000);
-	f = check_rule(rep, CHK_FREQ, ST_OK, NULL,
-			   "frequency: lowest ceiling %.0f%% of the hardware maximum on %zu CPUs%s%s%s",
-			   pct(lowest), checked, now, why ? "; unknown for some: " : "", why ? why : "");
-	finding_perf(f, "freq_cap", pct(lowest), "%", check_warn(thr), check_crit(thr));
-	finding_bounds(f, 0, 100);
-out:
-	free(ids);
-	free(done);
 }
 
 static const struct thr_steal *steal_for(const struct thr_steal *r, size_t n, int cpu)
@@ -574,41 +300,6 @@ static void add_cpu_table(struct sbx_report *rep, const struct thr_snap *s,
 	}
 }
 
-static void check_steal(struct sbx_report *rep, const struct thr_snap *s, const struct thr_steal *r, size_t n, double seconds)
-{
-	const enum sbx_check_id thr = CHK_STEAL;
-	const struct thr_steal *worst = NULL;
-	struct sbx_finding *f;
-	enum sbx_state st;
-
-	if (!s->has_stat) {
-		f = check_rule(rep, CHK_STEAL, ST_UNKNOWN, NULL, "steal: %s", s->stat_err.msg);
-		finding_perf_unknown(f, "steal", "%");
-		return;
-	}
-	if (!r[0].has_steal) {
-		/* an old kernel has no steal column: nothing to judge */
-		f = check_rule(rep, CHK_STEAL, ST_OK, NULL, "steal: %s", r[0].steal_why);
-		return;
-	}
-	for (size_t i = 1; i < n; i++)
-		if (r[i].has_steal && (!worst || r[i].steal > worst->steal))
-			worst = &r[i];
-	st = check_judge(thr, pct(r[0].steal));
-	f = check_rule(rep, CHK_STEAL, st, NULL, "%s%.1f%% of CPU time stolen by the hypervisor%s",
-			   st == ST_OK ? "steal: " : "noisy neighbour: ", pct(r[0].steal),
-			   seconds > 0 ? "" : " (average since boot)");
-	if (worst && n > 2 && worst->steal > 0) {
-		char *t = xasprintf("%s; most on CPU%d (%.1f%%)", f->text, worst->cpu,
-				    pct(worst->steal));
-
-		free(f->text);
-		f->text = t;
-	}
-	finding_perf(f, "steal", pct(r[0].steal), "%", check_warn(thr), check_crit(thr));
-	finding_bounds(f, 0, 100);
-}
-
 static void add_sensor_table(struct sbx_report *rep, const struct thr_snap *s)
 {
 	struct sbx_table *t = report_table(rep, "sensors", sensor_cols, S_NCOLS);
@@ -635,48 +326,42 @@ static void add_sensor_table(struct sbx_report *rep, const struct thr_snap *s)
 	}
 }
 
-/* A sensor at its own trip point: the kernel (passive), the platform (hot)
- * or the chip (max) acts there; at critical the machine shuts down. */
-static void check_trip(struct sbx_report *rep, const struct thr_snap *s)
+/* Offline CPUs read empty thermal counters: said in the note. */
+static void note_offline(struct sbx_report *rep, const struct thr_snap *s)
 {
-	const struct thr_sensor *hot = NULL;
-	size_t over = 0, known = 0;
+	unsigned *ids = xcalloc(s->ncpus + 1, sizeof(unsigned));
+	size_t n = 0;
+	char list[256];
 
-	for (size_t i = 0; i < s->nsensors; i++) {
-		const struct thr_sensor *x = &s->sensors[i];
-		const char *name = *x->type ? x->type : x->name;
+	for (size_t i = 0; i < s->ncpus; i++)
+		if (s->cpus[i].offline)
+			ids[n++] = s->cpus[i].cpu;
+	if (n) {
+		cpulist(ids, n, list, sizeof(list));
+		report_note(rep, "%s%soffline CPU %s: thermal counters read empty, not counted",
+			    rep->note ? rep->note : "", rep->note ? "; " : "", list);
+	}
+	free(ids);
+}
 
-		if (!x->has_temp)
-			continue;
-		known++;
-		if (!hot || x->temp_c > hot->temp_c)
-			hot = x;
-		if (x->crit_alarm || (x->has_crit_trip && x->temp_c >= x->crit_trip_c)) {
-			over++;
-			report_finding(rep, ST_CRITICAL, "trip", x->name,
-				       "%s (%s) at %.1f°C: %s critical %.0f°C", x->name, name,
-				       x->temp_c, x->crit_alarm ? "crit_alarm raised," : "at or over its",
-				       x->has_crit_trip ? x->crit_trip_c : NAN);
-		} else if (x->has_warn_trip && x->temp_c >= x->warn_trip_c) {
-			over++;
-			report_finding(rep, ST_WARNING, "trip", x->name,
-				       "%s (%s) at %.1f°C: at or over its %s trip point %.0f°C", x->name,
-				       name, x->temp_c, x->warn_trip_kind, x->warn_trip_c);
+/* The summary: the first finding of each check that is not OK, or that
+ * nothing holds the CPUs back. */
+static void summarise(struct sbx_report *rep)
+{
+	struct buf b = { 0 };
+
+	for (const enum sbx_check_id *id = throttle_checks; *id != CHK_N; id++) {
+		for (size_t i = 0; i < rep->nfind; i++) {
+			const struct sbx_finding *f = &rep->findings[i];
+
+			if (f->state == ST_OK || strcmp(f->check, sbx_checks[*id].id))
+				continue;
+			buf_addf(&b, "%s%s", b.len ? "; " : "", f->text);
+			break;
 		}
 	}
-	if (over)
-		return;
-	if (hot)
-		report_finding(rep, ST_OK, "trip", NULL,
-			       "temperatures: hottest %s (%s) %.1f°C; %zu sensors below their trip "
-			       "points",
-			       hot->name, *hot->type ? hot->type : "?", hot->temp_c, known);
-	else if (s->nsensors)
-		report_finding(rep, ST_OK, "trip", NULL, "temperatures: no sensor readable (%s)",
-			       s->sensors[0].why);
-	else
-		report_finding(rep, ST_OK, "trip", NULL,
-			       "temperatures: no thermal zones or hwmon sensors (a virtual machine?)");
+	report_summary(rep, "%s", b.len ? b.s : "nothing holds the CPUs back");
+	buf_free(&b);
 }
 
 static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap *prev,
@@ -685,20 +370,14 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap
 	struct sbx_report *rep = report_new("throttle");
 	double seconds = prev ? cur->when - prev->when : 0;
 	enum thr_sort sort = !strcmp(o_sort, "time") ? THR_SORT_TIME : THR_SORT_RATIO;
-	struct throttle_summary sum;
 	struct thr_cg_row *cg;
 	struct thr_thermal_row *th;
 	struct thr_steal *st;
 	size_t ncg, nth, nst;
-	char line[1024], up[32];
+	char up[32];
+	double steal;
 
 	rep->interval = seconds;
-	cg = throttle_cg_rows(cur, prev, sort, &ncg);
-	th = throttle_thermal_rows(cur, prev, &nth);
-	st = throttle_steal_rows(cur, prev, &nst);
-	throttle_summarise(cur, prev, o_min_periods, &sum);
-	throttle_summary_text(&sum, line, sizeof(line));
-	report_summary(rep, "%s", line);
 	if (!prev) {
 		snprintf(up, sizeof(up), " (up ");
 		fmt_duration(up + 5, sizeof(up) - 6, cur->uptime);
@@ -706,12 +385,17 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap
 		report_note(rep, "cgroups since creation, the rest since boot%s; -i SECONDS gives "
 				 "the figures now", cur->uptime >= 0 ? up : "");
 	}
-	check_cfs(rep, cur, cg, ncg, seconds);
-	check_thermal(rep, cur, th, nth, seconds);
-	check_freq(rep, cur);
-	check_trip(rep, cur);
-	check_steal(rep, cur, st, nst, seconds);
+	judge_cfs(rep, cur, prev, o_min_periods, MAX_FINDINGS);
+	judge_thermal(rep, cur, prev, MAX_FINDINGS);
+	judge_freq(rep, cur, MAX_FINDINGS);
+	judge_steal(rep, cur->has_stat ? &cur->stat : NULL,
+		    prev && prev->has_stat ? &prev->stat : NULL, cur->stat_err.msg, &steal);
+	note_offline(rep, cur);
+	summarise(rep);
 	if (sbx_wants_tables(ctx)) {
+		cg = throttle_cg_rows(cur, prev, sort, &ncg);
+		th = throttle_thermal_rows(cur, prev, &nth);
+		st = throttle_steal_rows(cur, prev, &nst);
 		if (cur->nhier)
 			add_cg_table(rep, cg, ncg, seconds);
 		if (nth)
@@ -720,10 +404,10 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap
 			add_cpu_table(rep, cur, st, nst);
 		if (cur->nsensors)
 			add_sensor_table(rep, cur);
+		free(cg);
+		free(th);
+		free(st);
 	}
-	free(cg);
-	free(th);
-	free(st);
 	return rep;
 }
 

@@ -2,6 +2,7 @@
  * a file the kernel does not have is absent (has_ false), never zero, and
  * a file it has but would not give is kept with the reason. */
 #include "throttle.h"
+#include "cpu_share.h"
 #include "mountinfo.h"
 #include "root.h"
 
@@ -160,18 +161,30 @@ static void read_topology(struct thr_cpu *c)
 
 /* The cpufreq directory of a CPU: its own cpuN/cpufreq (a symlink to the
  * policy), or the policy whose affected_cpus lists it. */
-static bool cpufreq_dir(unsigned cpu, bool policies, char *out, size_t n)
+static bool cpufreq_dir(struct thr_cpu *c, bool policies, char *out, size_t n)
 {
+	unsigned cpu = c->cpu;
 	struct sbx_err err;
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	bool found = false;
 
 	snprintf(out, n, CPU_DIR "/cpu%u/cpufreq", cpu);
-	if (is_dir(out))
+	if (stat(rooted(out), &st) == 0 && S_ISDIR(st.st_mode))
 		return true;
-	if (!policies || !(d = root_opendir(CPU_DIR "/cpufreq", &err)))
+	if (errno != ENOENT && errno != ENOTDIR) {
+		/* there, but hidden from us: not "no cpufreq" */
+		sbx_err_set(&err, errno, "%s: %s", rooted(out), sbx_errno_word(errno));
+		keep_why(&c->freq_why, &err);
 		return false;
+	}
+	if (!policies)
+		return false;
+	if (!(d = root_opendir(CPU_DIR "/cpufreq", &err))) {
+		keep_why(&c->freq_why, &err);
+		return false;
+	}
 	while (!found && (de = readdir(d))) {
 		unsigned pol, ids[4096];
 		char list[4096], path[400];
@@ -216,7 +229,7 @@ static void read_cpufreq(struct thr_cpu *c, bool policies)
 	char dir[300], path[400];
 	struct sbx_err err;
 
-	if (!cpufreq_dir(c->cpu, policies, dir, sizeof(dir)))
+	if (!cpufreq_dir(c, policies, dir, sizeof(dir)))
 		return;
 	c->has_cpufreq = true;
 	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
@@ -472,8 +485,12 @@ static void read_temps(struct thr_snap *s)
 		struct dirent *de;
 		DIR *d = root_opendir(classes[i].dir, &err);
 
-		if (!d)
+		if (!d) {
+			/* absent: a machine without sensors; there but unreadable: unknown */
+			if (err.errnum != ENOENT && err.errnum != ENOTDIR && !s->temp_error)
+				s->temp_error = xstrdup(err.msg);
 			continue;
+		}
 		while ((de = readdir(d))) {
 			unsigned id;
 
@@ -746,12 +763,16 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 		buf_free(&b);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(usual); i++) {
-		bool ok = usual[i].version == 2
-				  ? !access(rootedf("%s/cgroup.controllers", usual[i].dir), F_OK)
-				  : !access(rootedf("%s/cpu.shares", usual[i].dir), F_OK);
+		const char *f = rootedf("%s/%s", usual[i].dir,
+					usual[i].version == 2 ? "cgroup.controllers" : "cpu.shares");
 
-		if (ok)
+		if (!access(f, F_OK)) {
 			add_cand(&c, &nc, &ac, usual[i].dir, "/", usual[i].version);
+		} else if (errno != ENOENT && errno != ENOTDIR) {
+			/* a tree we may not look into is not a machine without cgroups */
+			sbx_err_set(&err, errno, "%s: %s", f, sbx_errno_word(errno));
+			cg_error(s, &err);
+		}
 	}
 	for (size_t i = 0; i < nc; i++) {
 		char line[512], path[4200];
@@ -769,8 +790,15 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 				continue;
 			}
 		} else if (access(rootedf("%s/cpu.cfs_period_us", c[i].dir), F_OK)) {
-			note(s, "%s: kernel without CFS bandwidth control (no cpu.cfs_period_us)",
-			     rooted(c[i].dir));
+			if (errno != ENOENT) {
+				sbx_err_set(&err, errno, "%s: %s",
+					    rootedf("%s/cpu.cfs_period_us", c[i].dir),
+					    sbx_errno_word(errno));
+				cg_error(s, &err);
+			} else {
+				note(s, "%s: kernel without CFS bandwidth control (no "
+					"cpu.cfs_period_us)", rooted(c[i].dir));
+			}
 			continue;
 		}
 		ALLOC_GROW(s->hier, s->nhier + 1, ah);
@@ -861,6 +889,7 @@ void throttle_snap_free(struct thr_snap *s)
 		free(s->sensors[i].why);
 	}
 	free(s->sensors);
+	free(s->temp_error);
 	if (s->has_stat)
 		proc_stat_free(&s->stat);
 	memset(s, 0, sizeof(*s));
@@ -922,14 +951,34 @@ struct thr_cg_row *throttle_cg_rows(const struct thr_snap *cur, const struct thr
 		}
 		if (!c->st.has_periods) {
 			r->ok = false;
-			r->why = "no nr_periods in cpu.stat";
+			snprintf(r->why, sizeof(r->why), "no nr_periods in cpu.stat");
 			continue;
 		}
-		if (p && (!p->st.has_periods || c->st.nr_periods < p->st.nr_periods ||
-			  c->st.nr_throttled < p->st.nr_throttled ||
-			  c->st.throttled_s < p->st.throttled_s)) {
+		if (p && !p->st.has_periods) {
 			r->ok = false;
-			r->why = "counter went backwards";
+			snprintf(r->why, sizeof(r->why),
+				 "nr_periods appeared in cpu.stat during the interval (the cpu "
+				 "controller was enabled)");
+			continue;
+		}
+		if (p && (c->st.nr_periods < p->st.nr_periods || c->st.nr_throttled < p->st.nr_throttled ||
+			  (c->st.has_throttled_time && p->st.has_throttled_time &&
+			   c->st.throttled_s < p->st.throttled_s))) {
+			bool per = c->st.nr_periods < p->st.nr_periods;
+			bool thr = !per && c->st.nr_throttled < p->st.nr_throttled;
+
+			r->ok = false;
+			if (per || thr)
+				snprintf(r->why, sizeof(r->why),
+					 "cpu.stat %s went backwards (%llu to %llu) in the same cgroup",
+					 per ? "nr_periods" : "nr_throttled",
+					 (unsigned long long)(per ? p->st.nr_periods : p->st.nr_throttled),
+					 (unsigned long long)(per ? c->st.nr_periods : c->st.nr_throttled));
+			else
+				snprintf(r->why, sizeof(r->why),
+					 "cpu.stat throttled time went backwards (%.3fs to %.3fs) in the "
+					 "same cgroup",
+					 p->st.throttled_s, c->st.throttled_s);
 			continue;
 		}
 		r->periods = c->st.nr_periods - (p ? p->st.nr_periods : 0);
@@ -1021,11 +1070,20 @@ struct thr_thermal_row *throttle_thermal_rows(const struct thr_snap *cur,
 
 			if (!p) {
 				r[i].ok = false;
-				r[i].why = "appeared during the interval (CPU came online)";
-			} else if (r[i].total < p->total ||
-				   (r[i].has_total_ms && p->has_total_ms && r[i].total_ms < p->total_ms)) {
+				snprintf(r[i].why, sizeof(r[i].why),
+					 "CPU%u's counters appeared during the interval (it came online)",
+					 r[i].cpu);
+			} else if (r[i].total < p->total) {
 				r[i].ok = false;
-				r[i].why = "counter went backwards (CPU hotplug)";
+				snprintf(r[i].why, sizeof(r[i].why),
+					 "CPU%u's %s_throttle_count went backwards (%llu to %llu; CPU hotplug)",
+					 r[i].cpu, r[i].level == THR_CORE ? "core" : "package",
+					 (unsigned long long)p->total, (unsigned long long)r[i].total);
+			} else if (r[i].has_total_ms && p->has_total_ms && r[i].total_ms < p->total_ms) {
+				r[i].ok = false;
+				snprintf(r[i].why, sizeof(r[i].why),
+					 "CPU%u's %s_throttle_total_time_ms went backwards (CPU hotplug)",
+					 r[i].cpu, r[i].level == THR_CORE ? "core" : "package");
 			} else {
 				r[i].events = r[i].total - p->total;
 				if (r[i].has_total_ms && p->has_total_ms)
@@ -1041,66 +1099,43 @@ struct thr_thermal_row *throttle_thermal_rows(const struct thr_snap *cur,
 	return r;
 }
 
-static uint64_t sub0(uint64_t a, uint64_t b)
+static void steal_of(const struct cpu_share *sh, struct thr_steal *out)
 {
-	return a > b ? a - b : 0;	/* idle and iowait can run backwards (NO_HZ) */
-}
-
-static void steal_of(const struct cpu_times *c, const struct cpu_times *p, struct thr_steal *out)
-{
-	unsigned last = c->nfields > CPU_STEAL ? CPU_STEAL : c->nfields - 1;
-	uint64_t total = 0, idle, steal = 0;
-
-	out->ok = out->has_steal = false;
-	/* guest and guest_nice are already inside user and nice */
-	for (unsigned i = 0; i <= last; i++)
-		total += sub0(c->t[i], p ? p->t[i] : 0);
-	idle = sub0(c->t[CPU_IDLE], p ? p->t[CPU_IDLE] : 0) +
-	       (c->nfields > CPU_IOWAIT ? sub0(c->t[CPU_IOWAIT], p ? p->t[CPU_IOWAIT] : 0) : 0);
-	if (c->nfields > CPU_STEAL)
-		steal = sub0(c->t[CPU_STEAL], p ? p->t[CPU_STEAL] : 0);
-	if (!total) {
-		out->why = out->steal_why = "no CPU time counted in the interval";
+	out->cpu = sh->cpu;
+	out->ok = sh->ok;
+	snprintf(out->why, sizeof(out->why), "%s", sh->why);
+	snprintf(out->steal_why, sizeof(out->steal_why), "%s", sh->why);
+	if (!sh->ok)
 		return;
-	}
-	out->ok = true;
-	out->busy = (double)sub0(total, idle + steal) / (double)total;
-	if (c->nfields <= CPU_STEAL) {
-		out->steal_why = "no steal column in /proc/stat (kernel before 2.6.11)";
+	out->busy = (sh->busy - (sh->has[SH_STEAL] ? sh->pct[SH_STEAL] : 0)) / 100;
+	if (out->busy < 0)
+		out->busy = 0;
+	if (!sh->has[SH_STEAL]) {
+		snprintf(out->steal_why, sizeof(out->steal_why),
+			 "no steal column in /proc/stat (kernel before 2.6.11)");
 		return;
 	}
 	out->has_steal = true;
-	out->steal = (double)steal / (double)total;
+	out->steal = sh->pct[SH_STEAL] / 100;
 }
 
 struct thr_steal *throttle_steal_rows(const struct thr_snap *cur, const struct thr_snap *prev,
 				      size_t *n)
 {
 	struct thr_steal *r;
-	const struct proc_stat *ps = prev && prev->has_stat ? &prev->stat : NULL;
+	struct cpu_share all, *per;
+	size_t nper;
 
 	*n = 0;
 	if (!cur->has_stat)
 		return NULL;
-	r = xcalloc(cur->stat.ncpus + 1, sizeof(*r));
-	r[0].cpu = -1;
-	steal_of(&cur->stat.all, ps ? &ps->all : NULL, &r[0]);
-	for (size_t i = 0; i < cur->stat.ncpus; i++) {
-		const struct cpu_times *c = &cur->stat.cpus[i], *p = NULL;
-
-		r[i + 1].cpu = c->cpu;
-		if (ps) {
-			for (size_t j = 0; j < ps->ncpus && !p; j++)
-				if (ps->cpus[j].cpu == c->cpu)
-					p = &ps->cpus[j];
-			if (!p) {
-				r[i + 1].why = r[i + 1].steal_why = "CPU came online during the interval";
-				continue;
-			}
-		}
-		steal_of(c, p, &r[i + 1]);
-	}
-	*n = cur->stat.ncpus + 1;
+	cpu_shares(&cur->stat, prev && prev->has_stat ? &prev->stat : NULL, &all, &per, &nper);
+	r = xcalloc(nper + 2, sizeof(*r));
+	steal_of(&all, &r[0]);
+	for (size_t i = 0; i < nper; i++)
+		steal_of(&per[i], &r[i + 1]);
+	free(per);
+	*n = nper + 1;
 	return r;
 }
 
@@ -1120,94 +1155,6 @@ bool throttle_freq_cap(const struct thr_cpu *c, double *ratio, uint64_t *cap_khz
 	return true;
 }
 
-void throttle_summarise(const struct thr_snap *cur, const struct thr_snap *prev,
-			uint64_t min_periods, struct throttle_summary *s)
-{
-	size_t n;
-
-	memset(s, 0, sizeof(*s));
-	s->seconds = prev ? cur->when - prev->when : 0;
-	s->steal_cpu = -1;
-
-	s->has_cgroups = cur->nhier > 0;
-	if (s->has_cgroups) {
-		struct thr_cg_row *r = throttle_cg_rows(cur, prev, THR_SORT_RATIO, &n);
-
-		for (size_t i = 0; i < n; i++) {
-			if (r[i].cg->has_limit && r[i].cg->limit.quota_us >= 0)
-				s->ncg++;
-			if (s->has_worst || !r[i].ok || isnan(r[i].ratio) || !r[i].throttled ||
-			    r[i].periods < min_periods)
-				continue;
-			s->has_worst = true;
-			snprintf(s->worst, sizeof(s->worst), "%s", r[i].cg->path);
-			s->worst_k8s = r[i].cg->k8s;
-			s->worst_ratio = r[i].ratio;
-			s->worst_throttled_s = r[i].has_time ? r[i].throttled_s : NAN;
-			s->worst_periods = r[i].periods;
-		}
-		free(r);
-	}
-	if (cur->any_thermal) {
-		struct thr_thermal_row *r = throttle_thermal_rows(cur, prev, &n);
-
-		s->has_thermal = true;
-		for (size_t i = 0; i < n; i++) {
-			if (!r[i].ok)
-				continue;
-			if (r[i].level == THR_CORE)
-				s->core_events += r[i].events;
-			else
-				s->pkg_events += r[i].events;
-		}
-		free(r);
-	}
-	for (size_t i = 0; i < cur->ncpus; i++) {
-		double ratio;
-		uint64_t khz;
-		const char *src;
-
-		if (!throttle_freq_cap(&cur->cpus[i], &ratio, &khz, &src))
-			continue;
-		if (!s->has_freq || ratio < s->lowest_cap) {
-			s->lowest_cap = ratio;
-			s->cap_source = src;
-		}
-		s->has_freq = true;
-		if (ratio < 1)
-			s->ncapped++;
-	}
-	if (cur->has_stat) {
-		struct thr_steal *r = throttle_steal_rows(cur, prev, &n);
-
-		if (n && r[0].has_steal) {
-			s->has_steal = true;
-			s->steal = r[0].steal;
-			for (size_t i = 1; i < n; i++)
-				if (r[i].has_steal && (s->steal_cpu < 0 || r[i].steal > s->steal_cpu_ratio)) {
-					s->steal_cpu = r[i].cpu;
-					s->steal_cpu_ratio = r[i].steal;
-				}
-		}
-		free(r);
-	}
-	for (size_t i = 0; i < cur->nsensors; i++) {
-		const struct thr_sensor *t = &cur->sensors[i];
-
-		if (!t->has_temp)
-			continue;
-		if (!s->has_temp || t->temp_c > s->hottest_c) {
-			s->hottest_c = t->temp_c;
-			snprintf(s->hottest, sizeof(s->hottest), "%s%s%s", t->name,
-				 *t->type ? " " : "", t->type);
-		}
-		s->has_temp = true;
-		if (t->crit_alarm || (t->has_warn_trip && t->temp_c >= t->warn_trip_c) ||
-		    (t->has_crit_trip && t->temp_c >= t->crit_trip_c))
-			s->over_trip++;
-	}
-}
-
 void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, size_t n)
 {
 	switch (k->level) {
@@ -1222,38 +1169,4 @@ void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, s
 		snprintf(out, n, "cgroup %s", path);
 		break;
 	}
-}
-
-void throttle_summary_text(const struct throttle_summary *s, char *out, size_t n)
-{
-	struct buf b = { 0 };
-	char when[48], name[300];
-
-	if (s->seconds > 0)
-		snprintf(when, sizeof(when), " in %.1fs", s->seconds);
-	else
-		snprintf(when, sizeof(when), " since boot");
-	if (s->has_worst) {
-		throttle_cg_name(s->worst, &s->worst_k8s, name, sizeof(name));
-		buf_addf(&b, "%s throttled in %.0f%% of %llu periods", name, s->worst_ratio * 100,
-			 (unsigned long long)s->worst_periods);
-		if (!isnan(s->worst_throttled_s))
-			buf_addf(&b, " (%.1fs)", s->worst_throttled_s);
-	} else if (s->has_cgroups) {
-		buf_addf(&b, "no CFS throttling in %zu limited cgroups", s->ncg);
-	}
-	if (s->has_thermal)
-		buf_addf(&b, "%s%llu core and %llu package thermal events%s", b.len ? "; " : "",
-			 (unsigned long long)s->core_events, (unsigned long long)s->pkg_events,
-			 when);
-	if (s->has_freq && s->ncapped)
-		buf_addf(&b, "%s%zu CPUs capped, lowest at %.0f%% of max by %s", b.len ? "; " : "",
-			 s->ncapped, s->lowest_cap * 100, s->cap_source);
-	if (s->has_steal)
-		buf_addf(&b, "%ssteal %.1f%%%s", b.len ? "; " : "", s->steal * 100, when);
-	if (s->over_trip)
-		buf_addf(&b, "%s%zu sensors at a trip point (hottest %s %.0f°C)", b.len ? "; " : "",
-			 s->over_trip, s->hottest, s->hottest_c);
-	snprintf(out, n, "%s", b.len ? b.s : "nothing holds the CPUs back");
-	buf_free(&b);
 }

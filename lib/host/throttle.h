@@ -3,8 +3,8 @@
  * cgroup with a CPU limit (v1 and v2), the x86 thermal throttle counters,
  * cpufreq (or /proc/cpuinfo's "cpu MHz"), thermal zones and hwmon
  * temperatures, and /proc/stat for steal; turns two snapshots (or one,
- * since boot or creation) into the figures `throttle` shows and the
- * summary `health` shows in a line or two. */
+ * since boot or creation) into the figures `throttle` shows.  The checks
+ * made of them are judged in lib/check/judge_throttle.c. */
 #ifndef SREBOX_THROTTLE_H
 #define SREBOX_THROTTLE_H
 
@@ -97,6 +97,7 @@ struct thr_snap {
 
 	struct thr_sensor *sensors;
 	size_t nsensors;
+	char *temp_error;	/* /sys/class/thermal or hwmon there but unreadable */
 
 	bool has_stat;
 	struct proc_stat stat;
@@ -112,7 +113,7 @@ void throttle_snap_free(struct thr_snap *s);
 struct thr_cg_row {
 	const struct thr_cgroup *cg;
 	bool ok;
-	const char *why;	/* !ok: no honest figure for the interval */
+	char why[128];		/* !ok: no honest figure for the interval */
 	bool created;		/* appeared during the interval: counts since creation */
 	uint64_t periods, throttled;
 	bool has_time;
@@ -136,7 +137,7 @@ struct thr_thermal_row {
 	int64_t package, core;	/* core -1 for a package row */
 	unsigned cpu;		/* the CPU whose counter was read */
 	bool ok;
-	const char *why;
+	char why[128];
 	uint64_t events;	/* in the interval, or since boot */
 	uint64_t total;		/* since boot */
 	bool has_max_ms, has_total_ms;
@@ -146,13 +147,13 @@ struct thr_thermal_row *throttle_thermal_rows(const struct thr_snap *cur,
 					      const struct thr_snap *prev, size_t *n);
 
 /* Steal and busy share of one CPU (cpu -1: all) over the interval or
- * since boot, from /proc/stat.  Guest time is inside user time already. */
+ * since boot, from cpu_shares(): busy is neither idle, iowait nor stolen. */
 struct thr_steal {
 	int cpu;
 	bool ok;		/* busy is known */
-	const char *why;
+	char why[192];
 	bool has_steal;		/* kernels before 2.6.11 have no steal column */
-	const char *steal_why;
+	char steal_why[192];	/* why, or the missing column */
 	double steal, busy;	/* 0..1 */
 };
 struct thr_steal *throttle_steal_rows(const struct thr_snap *cur, const struct thr_snap *prev,
@@ -167,43 +168,5 @@ bool throttle_freq_cap(const struct thr_cpu *c, double *ratio, uint64_t *cap_khz
 /* How people know a cgroup: "pod <uid> (Burstable) container <id12>", or
  * its path when it is not the kubelet's. */
 void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, size_t n);
-
-/* What `health` shows: the worst of each kind, in a line or two. */
-struct throttle_summary {
-	double seconds;		/* the interval, or 0 for since boot/creation */
-
-	bool has_cgroups;	/* a cpu hierarchy was walked */
-	size_t ncg;		/* cgroups with a CPU limit */
-	bool has_worst;		/* one of them was throttled */
-	char worst[256];	/* its path */
-	struct k8s_cgroup worst_k8s;
-	double worst_ratio, worst_throttled_s;
-	uint64_t worst_periods;
-
-	bool has_thermal;
-	uint64_t core_events, pkg_events;	/* in the interval, or since boot */
-
-	bool has_freq;
-	size_t ncapped;		/* CPUs whose ceiling is below the hardware max */
-	double lowest_cap;	/* 0..1 of hardware max */
-	const char *cap_source;
-
-	bool has_steal;
-	double steal;		/* all CPUs, 0..1 */
-	int steal_cpu;		/* the worst CPU */
-	double steal_cpu_ratio;
-
-	bool has_temp;
-	char hottest[96];
-	double hottest_c;
-	size_t over_trip;	/* sensors at or over a trip point */
-};
-/* min_periods: a cgroup with fewer periods is not judged the worst (one
- * period throttled out of one is no evidence). */
-void throttle_summarise(const struct thr_snap *cur, const struct thr_snap *prev,
-			uint64_t min_periods, struct throttle_summary *out);
-/* "cgroup /kubepods/burstable/pod.../abc throttled in 87% of periods
- * (12.3s); 3 thermal events; CPUs capped at 60% by bios_limit; steal 2.1%" */
-void throttle_summary_text(const struct throttle_summary *s, char *out, size_t n);
 
 #endif

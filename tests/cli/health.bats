@@ -277,17 +277,24 @@ zombie_tree() {
 	run sb health --root "$root" -i 0 -o json
 	want=$(sb throttle --root "$root" -o json | jq -r '.cgroups[0] | "\(.cgroup) \(.throttled_ratio * 100 | round)"')
 	jq -e --arg w "$want" '[.findings[] | select(.check == "cfs")][0]
-		| .state == "WARNING" and (.text | contains(($w | split(" ")[0]) + " throttled in " + ($w | split(" ")[1]) + "%"))' <<<"$output" ||
+		| .state == "WARNING" and .subject == ($w | split(" ")[0])
+		and (.text | contains(($w | split(" ")[0]) + ": throttled in " + ($w | split(" ")[1]) + "%"))' <<<"$output" ||
 		die "want $want: $(jq -c '.findings[] | select(.check == "cfs")' <<<"$output")"
+	# the other two over 25% are counted, not listed
+	jq -e '[.findings[] | select(.check == "cfs")][1] | .subject == "others" and .state == "WARNING"
+		and (.text | startswith("2 more cgroups over the threshold"))' <<<"$output"
 	run sb health --root "$root" -i 0 -o json -w cfs=90
-	jq -e '[.findings[] | select(.check == "cfs")][0].state == "OK"' <<<"$output"
+	jq -e '[.findings[] | select(.check == "cfs")] | length == 1 and .[0].state == "OK"
+		and .[0].value == 80' <<<"$output"
 }
 
-@test "a hot server: thermal sensors at a trip point warn; CPUs capped below their maximum" {
+@test "a hot server: sensors at a trip point, CPUs capped below 90% of their maximum" {
 	root=$FIX/throttle/hot-server
 	run sb health --root "$root" -i 0 -o json
-	jq -e '[.findings[] | select(.check == "thermal")][0] | .state == "WARNING" and (.text | test("at a trip point"))' <<<"$output"
-	jq -e '[.findings[] | select(.check == "freq")][0] | .state == "WARNING" and (.text | test("capped"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "trip")][0] | .state == "CRITICAL"
+		and .subject == "hwmon0/temp2" and (.text | test("crit_alarm raised"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "freq")][0] | .state == "WARNING" and .value == 60
+		and (.text | test("bios_limit 2100 MHz caps them at 60%"))' <<<"$output"
 }
 
 # fake_kubelet DIR CODE [NAME]: a process named NAME (kubelet) answering
@@ -471,4 +478,93 @@ PY
 	helpers_gone "$cwd" || die "the helper is still there"
 	run timeout 60 "$SREBOX" health -i 0 -t 1 -o json
 	jq -e --arg m "$mnt" '[.findings[] | select(.check == "hung" and .subject == $m)] == []' <<<"$output"
+}
+
+# --- CPU throttling: judged as srebox throttle judges it -------------------
+
+# throttle_parity ROOT [ARGS]: `throttle` and `health -i 0` over the same
+# tree.  For each throttling check: every finding health shows (the worst
+# of each, then "others") is one of throttle's, field for field; the worst
+# is the same; and the check's worst state is the same.
+throttle_parity() {
+	local root=$1 t=$BATS_TEST_TMPDIR
+	shift
+	"$SREBOX" throttle --root "$root" -o json "$@" >"$t/t.json" || true
+	"$SREBOX" health --root "$root" -i 0 -o json "$@" >"$t/h.json" || true
+	jq -e -n --slurpfile t "$t/t.json" --slurpfile h "$t/h.json" '
+		def of($r; $c): [$r.findings[] | select(.check == $c)];
+		def worst: map({"OK": 0, "UNKNOWN": 1, "WARNING": 2, "CRITICAL": 3}[.state]) | max;
+		["cfs", "thermal", "trip", "freq", "steal"] | all(. as $c
+			| of($t[0]; $c) as $ts | of($h[0]; $c) as $hs
+			| ($hs | map(select(.subject != "others"))) as $hl
+			| ($hl | length) > 0
+			and ($hl | all(. as $x | $ts | any(. == $x)))
+			and $hl[0] == ($ts | map(select(.subject != "others")))[0]
+			and ($hs | worst) == ($ts | worst))' >/dev/null ||
+		die "$root $*: throttle $(jq -c '[.findings[] | select(.check | test("^(cfs|thermal|trip|freq|steal)$"))]' "$t/t.json")
+health $(jq -c '[.findings[] | select(.check | test("^(cfs|thermal|trip|freq|steal)$"))]' "$t/h.json")"
+}
+
+@test "throttling: every fixture tree gives health throttle's verdicts and texts" {
+	for tree in throttle/hot-server throttle/k8s-v2-systemd throttle/k8s-v1-cgroupfs \
+		throttle/k8s-v1-systemd throttle/old-kernel node_exporter procfs; do
+		throttle_parity "$FIX/$tree"
+	done
+	# what the trees hold, so the comparison is not of two empty lists
+	run sb health --root "$FIX/throttle/k8s-v1-cgroupfs" -i 0 -o json
+	jq -e '[.findings[] | select(.check == "cfs")][0] | .state == "WARNING" and .value == 35
+		and (.text | test("^pod 2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f \\(Burstable\\) container f4ad9a059102: throttled in 35% of 40000 periods since creation"))' <<<"$output"
+	run sb health --root "$FIX/throttle/hot-server" -i 0 -o json
+	jq -e '[.findings[] | select(.check == "steal")][0] | .state == "WARNING"
+		and (.text | test("13.7% of CPU time stolen.*most on CPU2 \\(14.7%\\)"))' <<<"$output"
+}
+
+@test "throttling: -w/-c move health's verdicts as they move throttle's" {
+	throttle_parity "$FIX/throttle/hot-server" -w cfs=10 -c freq=95: -w steal=20 -c thermal=5
+	throttle_parity "$FIX/throttle/k8s-v2-systemd" -w cfs=10 -c cfs=50
+	throttle_parity "$FIX/throttle/k8s-v2-systemd" -w cfs=90
+	run sb health --root "$FIX/throttle/hot-server" -i 0 -o json -c freq=95: -w steal=20
+	jq -e '[.findings[] | select(.check == "freq")][0] | .state == "CRITICAL" and .value == 60' <<<"$output"
+	jq -e '[.findings[] | select(.check == "steal")][0].state == "OK"' <<<"$output"
+	run sb health --root "$FIX/throttle/k8s-v2-systemd" -i 0 -o json -w cfs=10 -c cfs=50
+	jq -e '[.findings[] | select(.check == "cfs")] | .[0].state == "CRITICAL"
+		and .[0].subject == "/system.slice/backup.service"
+		and .[1].subject == "others" and .[1].state == "WARNING"' <<<"$output"
+}
+
+@test "throttling: a cgroup tree, thermal zones or cpufreq that cannot be read are UNKNOWN, not absent" {
+	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv"
+	root=$(mktemp -d /tmp/srebox-test.XXXXXX)
+	cp -r "$FIX/throttle/hot-server/." "$root/"
+	cp -r "$FIX/throttle/k8s-v2-systemd/sys/fs" "$root/sys/"
+	chmod -R a+rX "$root"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$SREBOX" "$@" --root "$root" -o json; }
+	chmod 000 "$root/sys/fs/cgroup/kubepods.slice" "$root/sys/class/thermal" \
+		"$root/sys/devices/system/cpu/cpufreq/policy3"
+	for applet in throttle "health -i 0"; do
+		# shellcheck disable=SC2086
+		out=$(as_nobody $applet) || true
+		jq -e '[.findings[] | select(.check == "cfs" and .state == "UNKNOWN")][0].text
+			| test("kubepods.slice: permission denied")' <<<"$out" || die "$applet: $out"
+		# what could be read is still judged
+		jq -e '[.findings[] | select(.check == "cfs" and .state == "WARNING")][0].subject
+			== "/system.slice/backup.service"' <<<"$out" || die "$applet: $out"
+		jq -e '[.findings[] | select(.check == "trip" and .state == "UNKNOWN")][0].text
+			| test("class/thermal: permission denied")' <<<"$out" || die "$applet: $out"
+	done
+	# health lists the worst group of CPUs (60%); throttle each, cpu3 unknown
+	out=$(as_nobody throttle) || true
+	jq -e '[.findings[] | select(.check == "freq" and .state == "UNKNOWN")][0]
+		| .subject == "3" and (.text | test("cpu3/cpufreq/.*permission denied"))' <<<"$out" ||
+		die "$out"
+	# the whole cgroup tree hidden: not "no cgroup hierarchy"
+	chmod 000 "$root/sys/fs/cgroup"
+	for applet in throttle "health -i 0"; do
+		# shellcheck disable=SC2086
+		out=$(as_nobody $applet) || true
+		jq -e '[.findings[] | select(.check == "cfs")] | length == 1 and .[0].state == "UNKNOWN"
+			and (.[0].text | test("sys/fs/cgroup/cgroup.controllers: permission denied"))' <<<"$out" ||
+			die "$applet: $out"
+	done
+	rm -rf "$root"
 }
