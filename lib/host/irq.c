@@ -164,8 +164,9 @@ bool irq_queue_of(const char *devices, char *dev, size_t n, unsigned *queue)
 		char sep = 0;
 		size_t start;
 
-		while (i < blen && strchr("-. :", devices[i]) && !depth)
-			sep = sep ? sep : devices[i++];
+		for (; i < blen && strchr("-. :", devices[i]); i++)
+			if (!sep)
+				sep = devices[i];
 		if (i >= blen)
 			break;
 		if (nt == ARRAY_SIZE(tok))
