@@ -109,8 +109,11 @@ static void evidence(struct jctx *c, unsigned cpu, struct buf *b)
 			top[z - 1] = t;
 		}
 	buf_addf(b, "; on CPU%u: ", cpu);
-	for (size_t k = 0; k < ntop && k < 3; k++, shown++) {
-		buf_addf(b, "%s%s", k ? ", " : "", top[k].name);
+	for (size_t k = 0; k < ntop && shown < 3; k++) {
+		/* a device that fired a few times is no evidence */
+		if (!c->rate_why && top[k].n / c->seconds < IRQ_QUEUE_RATE)
+			continue;
+		buf_addf(b, "%s%s", shown++ ? ", " : "", top[k].name);
 		if (top[k].nvec > 1)
 			buf_addf(b, " (%zu vectors)", top[k].nvec);
 		buf_addc(b, ' ');
