@@ -23,8 +23,8 @@ static const struct sbx_opt irq_opts[] = {
 	{ 'a', "all", OPT_FLAG, &o_all, NULL, "list every interrupt, not only the busiest 20", NULL,
 	  NULL },
 	{ 0, "min-rate", OPT_DOUBLE, &o_min_rate, "PER_SECOND",
-	  "judge the queues of devices, and NET_RX/NET_TX, with at least this many "
-	  "interrupts/s (default 100)", NULL, NULL },
+	  "judge device queues and NET_RX/NET_TX at this many interrupts/s or more (default 100)",
+	  NULL, NULL },
 	OPT_END,
 };
 
