@@ -1,7 +1,7 @@
-/* The IRQ probe: read /proc/interrupts and /proc/softirqs (under the
- * root), turn two snapshots (or one and the uptime) into rates, and find
- * devices whose interrupts all land on one CPU.  Used by `irq` and by
- * `health`'s summary. */
+/* The IRQ probe: read /proc/interrupts, /proc/softirqs and /proc/stat
+ * (under the root), turn two snapshots (or one and the uptime) into
+ * honest per-row deltas, and name the queues of multi-queue devices.
+ * Judged by lib/check/judge_irq.c for `irq` and `health`. */
 #ifndef SREBOX_IRQ_H
 #define SREBOX_IRQ_H
 
@@ -53,29 +53,6 @@ bool irq_queue_of(const char *devices, char *dev, size_t n, unsigned *queue);
 
 /* /proc/irq/IRQ/FILE (smp_affinity_list, effective_affinity_list). */
 int irq_affinity(const char *irq, const char *file, char *out, size_t n, struct sbx_err *err);
-
-/* "virtio2-input.0" -> "virtio2-input", "nvme0q3" -> "nvme0q",
- * "eth0-TxRx-7" -> "eth0-TxRx": the queues of one device share a key. */
-void irq_device_key(const char *devices, char *out, size_t n);
-
-/* Interrupt load of a device (its IRQs grouped by device key) or of one
- * softirq row, spread over CPUs. */
-struct irq_load {
-	char key[96];
-	size_t nirqs;
-	double rate;		/* interrupts/s on all CPUs */
-	double *cpu_rate;	/* per column of the table */
-	size_t top_col;		/* column with the most */
-	double top_share;	/* 0..1 */
-};
-
-enum irq_group { IRQ_BY_DEVICE, IRQ_BY_ROW };
-
-/* Loads over `seconds` (the interval, or the uptime with prev NULL),
- * busiest first.  Rows without an honest delta are left out. */
-struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *prev,
-			   double seconds, enum irq_group g, size_t *n);
-void irq_loads_free(struct irq_load *l, size_t n);
 
 /* Is irqbalance running?  Returns its pid, 0 if not, -1 if unknown. */
 long irqbalance_pid(void);
