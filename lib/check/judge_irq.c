@@ -199,10 +199,13 @@ static void judge_time(struct jctx *c, struct sbx_report *rep)
 			      unknown, first_cpu, first_why);
 	} else if (st == ST_OK) {
 		check_value(rep, CHK_IRQ, NULL, v, "%s, the most of %zu CPUs", b.s, c->nper);
-	} else if (!idle) {
+	} else if (!idle && c->nper < 2) {
 		perf(check_rule(rep, CHK_IRQ, ST_OK, NULL,
 				"%s; the only CPU online: there is no other to move them to", b.s),
 		     CHK_IRQ, v);
+	} else if (!idle) {
+		check_unknown(rep, CHK_IRQ, NULL, "%s; whether another CPU is idle is unknown (CPU%d: %s)",
+			      b.s, first_cpu, first_why);
 	} else if (100 - idle->busy < IRQ_IDLE_PCT) {
 		perf(check_rule(rep, CHK_IRQ, ST_OK, NULL,
 				"%s, but no CPU is idle (the most idle, CPU%d, is %.0f%% idle): "
@@ -477,7 +480,11 @@ static void judge_net(struct jctx *c, struct sbx_report *rep)
 
 		buf_addf(&b, "network softirqs: %s puts %.0f%% of %.0f/s on CPU%d, which spends %.1f%% in softirq",
 			 worst_name, worst_share * 100, worst_rate, worst->cpu, v);
-		if (st != ST_OK && (!idle || 100 - idle->busy < IRQ_IDLE_PCT)) {
+		if (st != ST_OK && !idle && c->nper > 1) {
+			check_unknown(rep, CHK_IRQ_NET, NULL,
+				      "%s; whether another CPU is idle is unknown (no other CPU has a share)",
+				      b.s);
+		} else if (st != ST_OK && (!idle || 100 - idle->busy < IRQ_IDLE_PCT)) {
 			perf(check_rule(rep, CHK_IRQ_NET, ST_OK, NULL, "%s, but no other CPU is idle: the node is busy, not unbalanced",
 					b.s),
 			     CHK_IRQ_NET, v);

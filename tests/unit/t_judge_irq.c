@@ -289,6 +289,41 @@ static void backwards_and_hotplug(void **state)
 	irq_snap_free(&b);
 }
 
+/* CPU0 deep in interrupts: with CPU1's share unknown nobody can say
+ * whether it could take them; with one CPU online there is none. */
+static void no_other_cpu(void **state)
+{
+	static const char hard[] = " CPU0 CPU1\n 40: 5 5 PCI-MSI 1-edge x\n";
+	struct irq_snap a, b;
+	struct sbx_report *r = report_new("t");
+
+	(void)state;
+	snap(&a, hard, soft_prev, "cpu 0 0 0 0\ncpu0 0 0 0 0 0 0 0\ncpu1 50 0 0 0 0 0 0\n", 10,
+	     100);
+	snap(&b, hard, soft_prev, "cpu 0 0 0 0\ncpu0 5 0 5 0 0 10 80\ncpu1 10 0 0 90 0 0 0\n", 11,
+	     101);
+	judge_irq(r, &b, &a, IRQ_MIN_RATE);
+	want(r, "irq", ST_UNKNOWN,
+	     "CPU0 spends 90.0% in hardirq+softirq (hardirq 10.0%, softirq 80.0%); whether another "
+	     "CPU is idle is unknown (CPU1: its user counter went backwards (50 to 10))");
+	report_free(r);
+	irq_snap_free(&a);
+	irq_snap_free(&b);
+	r = report_new("t");
+	snap(&a, " CPU0\n 40: 5 PCI-MSI 1-edge x\n", " CPU0\n NET_RX: 0\n",
+	     "cpu 0 0 0 0\ncpu0 0 0 0 0 0 0 0\n", 10, 100);
+	snap(&b, " CPU0\n 40: 5 PCI-MSI 1-edge x\n", " CPU0\n NET_RX: 5000\n",
+	     "cpu 0 0 0 0\ncpu0 5 0 5 0 0 10 80\n", 11, 101);
+	judge_irq(r, &b, &a, IRQ_MIN_RATE);
+	want(r, "irq", ST_OK, "the only CPU online: there is no other to move them to");
+	assert_true(find(r, "irq")->has_value && find(r, "irq")->value == 90);
+	want(r, "irq_queues", ST_OK, "one CPU online: nothing to spread");
+	want(r, "irq_net", ST_OK, "NET_RX 5000/s (100% on CPU0); none at 100/s or more");
+	report_free(r);
+	irq_snap_free(&a);
+	irq_snap_free(&b);
+}
+
 /* No /proc/stat, no uptime, no /proc/interrupts: each check UNKNOWN. */
 static void unreadable(void **state)
 {
@@ -394,7 +429,7 @@ int main(void)
 		cmocka_unit_test(idle_virtio_vm), cmocka_unit_test(nic_collapsed),
 		cmocka_unit_test(pinned_and_busy), cmocka_unit_test(backwards_and_hotplug),
 		cmocka_unit_test(unreadable),	  cmocka_unit_test(queue_names),
-		cmocka_unit_test(s390x_classes),
+		cmocka_unit_test(s390x_classes),  cmocka_unit_test(no_other_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
