@@ -8,6 +8,7 @@
 #include "judge_disk.h"
 #include "irq.h"
 #include "judge_throttle.h"
+#include "judge_irq.h"
 #include "node.h"
 #include "root.h"
 #include "tasks.h"
@@ -26,7 +27,7 @@
 static const enum sbx_check_id health_checks[] = {
 	CHK_LOAD, CHK_RUNQUEUE, CHK_CPU, CHK_STEAL, CHK_MEMORY, CHK_MEMORY_AVAILABLE, CHK_SWAP,
 	CHK_PSI_CPU, CHK_PSI_MEMORY, CHK_PSI_IO, CHK_PSI_IRQ, CHK_OOM, CHK_BLOCKED, CHK_FILES,
-	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
+	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQ_NET, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
 	CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
 	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_N,
@@ -443,24 +444,8 @@ static void check_limits(struct sbx_report *rep, const struct sample *b, struct 
 
 static void check_irq(struct sbx_report *rep, const struct sample *a, const struct sample *b, double seconds)
 {
-	struct irq_load *l;
-	size_t n, worst = (size_t)-1;
-
-	if (!b->have_irq || b->irq.hard.ncpu < 2)
-		return;
-	if (!a && b->uptime <= 0)
-		return;
-	l = irq_loads(&b->irq.hard, a && a->have_irq ? &a->irq.hard : NULL,
-		      a ? seconds : b->uptime, IRQ_BY_DEVICE, &n);
-	for (size_t i = 0; i < n; i++)
-		if (l[i].rate >= 100 && (worst == (size_t)-1 || l[i].top_share > l[worst].top_share))
-			worst = i;
-	if (worst != (size_t)-1) {
-		check_value(rep, CHK_IRQ, NULL, l[worst].top_share * 100,
-			    "interrupts: %s puts %.0f%% of %.0f/s on CPU%u", l[worst].key,
-			    l[worst].top_share * 100, l[worst].rate, b->irq.hard.cpu[l[worst].top_col]);
-	}
-	irq_loads_free(l, n);
+	(void)seconds;	/* the judge times the readings of /proc/interrupts itself */
+	judge_irq(rep, &b->irq, a ? &a->irq : NULL, IRQ_MIN_RATE);
 }
 
 /* Up to three names of processes in a state: "nfsd, jbd2/sda1-8 and 4 more". */

@@ -2,16 +2,18 @@
  * a device (or the network softirqs) piles onto one CPU.  Replaces
  * `sort -nr /proc/interrupts`, lsirq/irqtop and `mpstat -I`. */
 #include "applet.h"
+#include "cpu_share.h"
 #include "irq.h"
+#include "judge_irq.h"
 #include "root.h"
 
-#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 static bool o_per_cpu, o_all;
 static const char *o_sort = "rate";
-static double o_min_rate = 100;
+static double o_min_rate = IRQ_MIN_RATE;
 
 static const struct sbx_opt irq_opts[] = {
 	{ 0, "per-cpu", OPT_FLAG, &o_per_cpu, NULL,
@@ -21,13 +23,13 @@ static const struct sbx_opt irq_opts[] = {
 	{ 'a', "all", OPT_FLAG, &o_all, NULL, "list every interrupt, not only the busiest 20", NULL,
 	  NULL },
 	{ 0, "min-rate", OPT_DOUBLE, &o_min_rate, "PER_SECOND",
-	  "check the spread of devices with at least this many interrupts/s (default 100)", NULL,
-	  NULL },
+	  "judge device queues and NET_RX/NET_TX at this many interrupts/s or more (default 100)",
+	  NULL, NULL },
 	OPT_END,
 };
 
 static const enum sbx_check_id irq_checks[] = {
-	CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQBALANCE, CHK_RATES, CHK_SOFTIRQS, CHK_N,
+	CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQ_NET, CHK_N,
 };
 
 enum { I_IRQ, I_RATE, I_TOTAL, I_TOPCPU, I_SHARE, I_AFF, I_EFF, I_CHIP, I_HWIRQ, I_TRIG,
@@ -65,7 +67,7 @@ static const struct sbx_col soft_cols[] = {
 	[S_PERCPU] = { "PER-CPU", "per_cpu", CT_LIST, COL_HIDE },
 };
 
-enum { C_CPU, C_RATE, C_SHARE, C_TOPIRQ, C_NETRX, C_NETTX, C_TIMER, C_SCHED, C_BLOCK,
+enum { C_CPU, C_RATE, C_SHARE, C_HARDPCT, C_SOFTPCT, C_TOPIRQ, C_NETRX, C_NETTX, C_TIMER, C_SCHED, C_BLOCK,
        C_TASKLET, C_NCOLS };
 
 static const struct sbx_col cpu_cols[] = {
@@ -74,6 +76,10 @@ static const struct sbx_col cpu_cols[] = {
 		     "Hardware interrupts per second on this CPU." },
 	[C_SHARE] = { "SHARE", "irq_share_ratio", CT_RATIO, 0, "irq_cpu_share_ratio",
 		      "This CPU's share of all hardware interrupts." },
+	[C_HARDPCT] = { "%IRQ", "irq_time_ratio", CT_RATIO, 0, "irq_cpu_hardirq_time_ratio",
+			"Share of this CPU's time in hardware interrupts (/proc/stat irq)." },
+	[C_SOFTPCT] = { "%SOFT", "softirq_time_ratio", CT_RATIO, 0, "irq_cpu_softirq_time_ratio",
+			"Share of this CPU's time in softirqs (/proc/stat softirq)." },
 	[C_TOPIRQ] = { "TOP-IRQ", "top_irq", CT_STR },
 	[C_NETRX] = { "NET_RX/s", "net_rx_per_second", CT_RATE },
 	[C_NETTX] = { "NET_TX/s", "net_tx_per_second", CT_RATE },
@@ -288,7 +294,8 @@ static const struct row_rate *soft_rate(const struct irq_table *soft, const stru
 }
 
 static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
-			  const struct row_rate *hard, const struct row_rate *soft, double seconds)
+			  const struct irq_snap *prev, const struct row_rate *hard,
+			  const struct row_rate *soft, double seconds)
 {
 	static const struct {
 		const char *name;
@@ -299,9 +306,15 @@ static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
 	struct sbx_table *t = report_table(rep, "cpus", cpu_cols, C_NCOLS);
 	uint64_t all = 0;
 
+	struct cpu_share aggr, *per = NULL;
+	size_t nper = 0;
+	bool have_stat = cur->have_stat && (!prev || prev->have_stat);
+
+	if (have_stat)
+		cpu_shares(&cur->stat, prev ? &prev->stat : NULL, &aggr, &per, &nper);
 	table_title(t, "Per CPU:");
 	for (size_t k = 0; k < h->nrows; k++)
-		if (hard[k].ok && h->rows[hard[k].row].counts)
+		if (hard[k].ok && h->rows[hard[k].row].counts && irq_row_counted(h, hard[k].row))
 			all += hard[k].sum;
 	for (size_t c = 0; c < h->ncpu; c++) {
 		struct sbx_cell *cell = table_row(t);
@@ -312,7 +325,8 @@ static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
 		for (size_t k = 0; k < h->nrows; k++) {
 			if (!hard[k].ok || !h->rows[hard[k].row].counts)
 				continue;
-			sum += hard[k].delta[c];
+			if (irq_row_counted(h, hard[k].row))
+				sum += hard[k].delta[c];
 			if (hard[k].delta[c] > best && h->rows[hard[k].row].numeric) {
 				best = hard[k].delta[c];
 				besti = k;
@@ -323,6 +337,27 @@ static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
 		else
 			cell_num(&cell[C_RATE], seconds > 0 ? (double)sum / seconds : 0);
 		cell_num(&cell[C_SHARE], all ? (double)sum / (double)all : 0);
+		{
+			const struct cpu_share *sh = NULL;
+
+			for (size_t i = 0; i < nper; i++)
+				if (per[i].cpu == (int)h->cpu[c])
+					sh = &per[i];
+			if (!have_stat) {
+				const char *why = !cur->have_stat ? cur->stat_err.msg : prev->stat_err.msg;
+
+				cell_unknown(&cell[C_HARDPCT], why);
+				cell_unknown(&cell[C_SOFTPCT], why);
+			} else if (!sh || !sh->ok) {
+				const char *why = sh ? sh->why : "no line for this CPU in /proc/stat";
+
+				cell_unknown(&cell[C_HARDPCT], why);
+				cell_unknown(&cell[C_SOFTPCT], why);
+			} else {
+				cell_num(&cell[C_HARDPCT], sh->pct[SH_IRQ] / 100);
+				cell_num(&cell[C_SOFTPCT], sh->pct[SH_SOFT] / 100);
+			}
+		}
 		if (best > 0) {
 			const struct irq_row *r = &h->rows[hard[besti].row];
 
@@ -343,80 +378,7 @@ static void add_cpu_table(struct sbx_report *rep, const struct irq_snap *cur,
 					 seconds > 0 ? (double)x->delta[sc] / seconds : 0);
 		}
 	}
-}
-
-static void imbalance(struct sbx_report *rep, const struct irq_snap *cur, const struct irq_snap *prev, double seconds)
-{
-	/* Looked for only when a device is flagged: the /proc scan costs
-	 * more than the rest of a one-shot, and only then does it matter. */
-	long irqbalance = -2;
-	size_t nd = 0, ns = 0, checked = 0;
-	struct irq_load *dev = irq_loads(&cur->hard, prev ? &prev->hard : NULL, seconds,
-					 IRQ_BY_DEVICE, &nd);
-	struct irq_load *soft = cur->have_soft && (!prev || prev->have_soft)
-					? irq_loads(&cur->soft, prev ? &prev->soft : NULL, seconds,
-						    IRQ_BY_ROW, &ns)
-					: NULL;
-	double worst = 0;
-	bool flagged = false;
-
-	for (size_t pass = 0; pass < 2; pass++) {
-		struct irq_load *l = pass ? soft : dev;
-		size_t n = pass ? ns : nd;
-
-		for (size_t i = 0; i < n; i++) {
-			enum sbx_state st;
-			struct sbx_finding *f;
-
-			if (pass && strcmp(l[i].key, "NET_RX") && strcmp(l[i].key, "NET_TX"))
-				continue;
-			if (l[i].rate < o_min_rate || cur->hard.ncpu < 2)
-				continue;
-			checked++;
-			if (l[i].top_share > worst)
-				worst = l[i].top_share;
-			st = check_judge(CHK_IRQ, l[i].top_share * 100);
-			if (st == ST_OK)
-				continue;
-			if (irqbalance == -2)
-				irqbalance = irqbalance_pid();
-			f = check_rule(rep, CHK_IRQ, st, l[i].key,
-					   "%s: %.0f%% of %.0f/s on CPU%u%s%s", l[i].key,
-					   l[i].top_share * 100, l[i].rate,
-					   (pass ? &cur->soft : &cur->hard)->cpu[l[i].top_col],
-					   l[i].nirqs > 1 ? " (all its queues)" : "",
-					   irqbalance == 0 ? "; irqbalance is not running" : "");
-			if (!flagged) {
-				finding_perf(f, "irq", l[i].top_share * 100, "%", check_warn(CHK_IRQ),
-					     check_crit(CHK_IRQ));
-				finding_bounds(f, 0, 100);
-			}
-			flagged = true;
-		}
-	}
-	if (!flagged) {
-		struct sbx_finding *f;
-
-		if (checked)
-			f = check_rule(rep, CHK_IRQ, ST_OK, NULL,
-					   "interrupts spread: no device over %s%% on one CPU "
-					   "(%zu busier than %.0f/s checked)",
-					   check_warn(CHK_IRQ)->set ? check_warn(CHK_IRQ)->text : "the threshold", checked,
-					   o_min_rate);
-		else
-			f = check_rule(rep, CHK_IRQ, ST_OK, NULL,
-					   cur->hard.ncpu < 2 ? "one CPU: nothing to balance"
-							      : "no device busier than %.0f/s",
-					   o_min_rate);
-		finding_perf(f, "irq", worst * 100, "%", check_warn(CHK_IRQ), check_crit(CHK_IRQ));
-		finding_bounds(f, 0, 100);
-	}
-	if (cur->hard.ncpu > 1 && irqbalance >= 0)
-		check_rule(rep, CHK_IRQBALANCE, ST_OK, NULL,
-			       irqbalance ? "irqbalance running (pid %ld)" : "irqbalance not running",
-			       irqbalance);
-	irq_loads_free(dev, nd);
-	irq_loads_free(soft, ns);
+	free(per);
 }
 
 static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap *prev,
@@ -431,11 +393,11 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 
 	rate_why = NULL;
 	if (!prev && cur->uptime <= 0) {
-		/* Totals and shares stand without it; rates do not. */
+		/* Totals and shares stand without it; rates do not (the
+		 * judge says so as well). */
 		snprintf(nouptime, sizeof(nouptime), "%s unreadable: no rates since boot",
 			 rooted("/proc/uptime"));
 		rate_why = nouptime;
-		check_unknown(rep, CHK_RATES, NULL, "%s; use -i SECONDS", nouptime);
 	}
 	rep->interval = prev ? seconds : 0;
 	hard = row_rates(&cur->hard, prev ? &prev->hard : NULL, seconds, &hard_store);
@@ -443,7 +405,8 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 		soft = row_rates(&cur->soft, prev && prev->have_soft ? &prev->soft : NULL, seconds,
 				 &soft_store);
 	for (size_t k = 0; k < cur->hard.nrows; k++)
-		if (hard[k].ok && cur->hard.rows[hard[k].row].counts)
+		if (hard[k].ok && cur->hard.rows[hard[k].row].counts &&
+		    irq_row_counted(&cur->hard, hard[k].row))
 			total += hard[k].rate;
 	fmt_duration(up, sizeof(up), cur->uptime);
 	if (rate_why) {
@@ -456,23 +419,13 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 			       cur->hard.ncpu);
 		report_note(rep, "values since boot (up %s); -i SECONDS gives current rates", up);
 	}
-	if (!rate_why)
-		imbalance(rep, cur, prev, seconds);
-	/* No /proc/softirqs at all is a kernel before 2.6.31: nothing to
-	 * check, and the note says so.  Any other failure is UNKNOWN. */
-	if (!cur->have_soft && cur->soft_err.errnum == ENOENT)
-		report_note(rep, "%s%s%s: NET_RX/NET_TX not checked", rep->note ? rep->note : "",
-			    rep->note ? "; " : "", cur->soft_err.msg);
-	else if (!cur->have_soft)
-		check_unknown(rep, CHK_SOFTIRQS, NULL, "%s", cur->soft_err.msg);
-	else if (prev && !prev->have_soft)
-		check_unknown(rep, CHK_SOFTIRQS, NULL, "%s", prev->soft_err.msg);
+	judge_irq(rep, cur, prev, o_min_rate);
 	if (sbx_wants_tables(ctx)) {
 		add_irq_table(rep, ctx, &cur->hard, hard);
 		if (soft)
 			add_soft_table(rep, &cur->soft, soft);
 		if (o_per_cpu)
-			add_cpu_table(rep, cur, hard, soft, seconds);
+			add_cpu_table(rep, cur, prev, hard, soft, seconds);
 	}
 	free_rates(hard, hard_store);
 	if (soft)
@@ -487,6 +440,10 @@ static int irq_run(struct sbx_ctx *ctx)
 
 	if (ctx->nargs) {
 		warnx_("unexpected argument '%s'", ctx->args[0]);
+		return 3;
+	}
+	if (!isfinite(o_min_rate) || o_min_rate < 0) {
+		warnx_("--min-rate must be 0 or more interrupts per second, not %g", o_min_rate);
 		return 3;
 	}
 	if (irq_snap_read(&prev, &err) < 0) {
@@ -524,11 +481,12 @@ const struct sbx_applet applet_irq = {
 	.summary = "interrupt and softirq rates per CPU, and devices piled onto one CPU",
 	.usage = "[OPTIONS]",
 	.description =
-		"Reads /proc/interrupts, /proc/softirqs and /proc/irq/N/*affinity_list.  Without\n"
-		"-i, rates are averages since boot; with -i SECONDS, rates over that interval.\n"
-		"A device (its queues together) or the NET_RX/NET_TX softirq with at least\n"
-		"--min-rate interrupts/s is flagged when its busiest CPU takes more than the\n"
-		"imbalance threshold.",
+		"Reads /proc/interrupts, /proc/softirqs, /proc/stat and /proc/irq/N/*affinity_list.\n"
+		"Without -i, rates are averages since boot; with -i SECONDS, rates over that\n"
+		"interval.  Judged is what costs CPU time: a CPU busy in hardirq+softirq while\n"
+		"another is idle, a multi-queue device whose queues all landed on one CPU, and\n"
+		"NET_RX/NET_TX on one CPU that spends real time in softirq.  A single vector on\n"
+		"one CPU is how x86 delivers interrupts, not a finding.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = irq_opts,
 	.checks = irq_checks,

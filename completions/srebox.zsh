@@ -115,7 +115,7 @@ _srebox_irq()
 		'--per-cpu[add a table with one row per CPU\: its interrupt rate, share and busiest IRQ]' \
 		'(-s --sort)'{-s+,--sort=}'[order interrupts by rate, irq or name]:KEY:(rate irq name)' \
 		'(-a --all)'{-a,--all}'[list every interrupt, not only the busiest 20]' \
-		'--min-rate=[check the spread of devices with at least this many interrupts/s]:PER_SECOND: ' \
+		'--min-rate=[judge device queues and NET_RX/NET_TX at this many interrupts/s or more]:PER_SECOND: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \

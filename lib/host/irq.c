@@ -1,10 +1,13 @@
 #include "irq.h"
+#include "node.h"
 #include "root.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int irq_snap_read(struct irq_snap *s, struct sbx_err *err)
 {
@@ -15,9 +18,13 @@ int irq_snap_read(struct irq_snap *s, struct sbx_err *err)
 	memset(s, 0, sizeof(*s));
 	s->uptime = -1;
 	s->when = now_monotonic();
-	if (root_read("/proc/interrupts", &b, err) < 0 ||
-	    parse_interrupts(b.s, b.len, rooted("/proc/interrupts"), &s->hard, err) < 0)
+	if (root_read("/proc/interrupts", &b, &s->err) < 0 ||
+	    parse_interrupts(b.s, b.len, rooted("/proc/interrupts"), &s->hard, &s->err) < 0) {
+		*err = s->err;
 		goto out;
+	}
+	s->ok = true;
+	s->have_stat = node_stat(&s->stat, &s->stat_err) == 0;
 	if (root_read("/proc/softirqs", &b, &s->soft_err) == 0 &&
 	    parse_interrupts(b.s, b.len, rooted("/proc/softirqs"), &s->soft, &s->soft_err) == 0)
 		s->have_soft = true;
@@ -34,6 +41,9 @@ void irq_snap_free(struct irq_snap *s)
 {
 	irq_table_free(&s->hard);
 	irq_table_free(&s->soft);
+	if (s->have_stat)
+		proc_stat_free(&s->stat);
+	s->have_stat = false;
 }
 
 static long find_row(const struct irq_table *t, const char *name, size_t hint)
@@ -107,104 +117,141 @@ bool irq_row_total_delta(const struct irq_table *cur, size_t i, const struct irq
 	return true;
 }
 
-void irq_device_key(const char *devices, char *out, size_t n)
+bool irq_row_counted(const struct irq_table *t, size_t i)
 {
-	size_t l;
+	const struct irq_row *r = &t->rows[i];
+	const char *d = r->devices, *e;
 
-	if (!devices || !*devices) {
-		snprintf(out, n, "-");
-		return;
+	if (r->numeric || !d || d[0] != '[' || !(e = strchr(d, ']')))
+		return true;
+	for (size_t k = 0; k < t->nrows; k++)
+		if (k != i && t->rows[k].counts && strlen(t->rows[k].name) == (size_t)(e - d - 1) &&
+		    !memcmp(t->rows[k].name, d + 1, (size_t)(e - d - 1)))
+			return false;
+	return true;
+}
+
+/* Words that say which way a queue carries data, not which device it is. */
+static bool kind_word(const char *p, size_t n)
+{
+	static const char *const words[] = { "rx", "tx", "txrx", "rxtx", "input", "output", "req",
+					     "comp", "queue", "q", "fp", "ch", "combined" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (strlen(words[i]) == n && !strncasecmp(words[i], p, n))
+			return true;
+	return false;
+}
+
+bool irq_queue_of(const char *devices, char *dev, size_t n, unsigned *queue)
+{
+	struct {
+		const char *p;
+		size_t len;
+		char sep;	/* the separator before it, 0 for the first */
+	} tok[16];
+	size_t nt = 0, blen, qi = (size_t)-1, qdigits = 0;
+	const char *at;
+	struct buf b = { 0 };
+	unsigned long long q;
+
+	if (!devices || !*devices || strchr(devices, ',') || n < 2)
+		return false;
+	at = strchr(devices, '@');
+	blen = at ? (size_t)(at - devices) : strlen(devices);
+	/* tokens split at "-. :", never inside [...] (ahci[0000:00:1f.2]) */
+	for (size_t i = 0, depth = 0; i < blen;) {
+		char sep = 0;
+		size_t start;
+
+		for (; i < blen && strchr("-. :", devices[i]); i++)
+			if (!sep)
+				sep = devices[i];
+		if (i >= blen)
+			break;
+		if (nt == ARRAY_SIZE(tok))
+			return false;
+		start = i;
+		while (i < blen && (depth || !strchr("-. :", devices[i]))) {
+			depth += devices[i] == '[';
+			depth -= depth && devices[i] == ']';
+			i++;
+		}
+		tok[nt].p = devices + start;
+		tok[nt].len = i - start;
+		tok[nt].sep = nt ? sep : 0;
+		nt++;
 	}
-	/* "mlx5_comp3@pci:0000:3b:00.0" -> "mlx5_comp3" first */
-	l = strcspn(devices, "@");
-	if (l >= n)
-		l = n - 1;
-	memcpy(out, devices, l);
-	out[l] = '\0';
-	/* strip a trailing queue number after '-', '.', '_' or 'q' */
-	l = strlen(out);
-	if (l && is_digit(out[l - 1])) {
-		size_t d = l;
+	if (!nt)
+		return false;
+	/* the last number after the device's own name, skipping kind words
+	 * after it ("eth0-q1-rx") */
+	for (size_t k = nt; k-- > 1;) {
+		size_t l = tok[k].len, d = l;
 
-		while (d > 0 && is_digit(out[d - 1]))
+		while (d > 0 && is_digit(tok[k].p[d - 1]))
 			d--;
-		if (d > 1 && strchr("-._q", out[d - 1])) {
-			if (out[d - 1] != 'q')
-				d--;
-			out[d] = '\0';
-		} else if (d > 1 && memchr(out, '_', d)) {
-			/* "mlx5_comp3": numbered completion vectors */
-			out[d] = '\0';
+		if (d == 0 || (d < l && kind_word(tok[k].p, d))) {
+			qi = k;
+			qdigits = l - d;
+			break;
 		}
+		if (!kind_word(tok[k].p, l))
+			break;
 	}
+	if (qi == (size_t)-1 && nt == 1) {
+		/* one word: "nvme0q3" (a digit, 'q', the queue) or
+		 * "mlx5_comp3" (an underscore, letters, the queue) */
+		const char *p = tok[0].p;
+		size_t l = tok[0].len, d = l, s;
+
+		while (d > 0 && is_digit(p[d - 1]))
+			d--;
+		if (d == l || d == 0)
+			return false;
+		if (d >= 2 && p[d - 1] == 'q' && is_digit(p[d - 2])) {
+			s = d - 1;
+		} else {
+			s = d;
+			while (s > 0 && isalpha((unsigned char)p[s - 1]))
+				s--;
+			if (s == d || s == 0 || p[s - 1] != '_')
+				return false;
+			s = d;
+		}
+		q = strtoull(p + d, NULL, 10);
+		if (q > 1u << 20)
+			return false;
+		buf_addf(&b, "%.*s%s", (int)s, p, at ? at : "");
+		goto done;
+	}
+	if (qi == (size_t)-1)
+		return false;
+	q = strtoull(tok[qi].p + tok[qi].len - qdigits, NULL, 10);
+	if (q > 1u << 20)
+		return false;
+	for (size_t k = 0; k < nt; k++) {
+		if (k == qi || (k > 0 && kind_word(tok[k].p, tok[k].len)))
+			continue;
+		if (b.len && tok[k].sep)
+			buf_addf(&b, "%c", tok[k].sep);
+		buf_addf(&b, "%.*s", (int)tok[k].len, tok[k].p);
+	}
+	if (at)
+		buf_addf(&b, "%s", at);
+done:
+	snprintf(dev, n, "%s", b.s ? b.s : "");
+	buf_free(&b);
+	*queue = (unsigned)q;
+	return dev[0] != '\0';
 }
 
-struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *prev,
-			   double seconds, enum irq_group g, size_t *n)
+int irq_affinity(const char *irq, const char *file, char *out, size_t n, struct sbx_err *err)
 {
-	struct irq_load *l = NULL;
-	size_t nl = 0, alloc = 0, last = 0;
-	uint64_t *delta = xcalloc(cur->ncpu, sizeof(uint64_t));
+	char path[128];
 
-	for (size_t i = 0; i < cur->nrows; i++) {
-		const struct irq_row *r = &cur->rows[i];
-		const char *why;
-		char key[96];
-		size_t k;
-
-		if (g == IRQ_BY_DEVICE && !r->numeric)
-			continue;
-		if (!irq_row_delta(cur, i, prev, delta, &why))
-			continue;
-		if (g == IRQ_BY_DEVICE)
-			irq_device_key(r->devices, key, sizeof(key));
-		else
-			snprintf(key, sizeof(key), "%s", r->name);
-		/* the queues of a device are usually consecutive IRQs */
-		if (!(nl && !strcmp(l[last].key, key) && (k = last, 1)))
-			for (k = 0; k < nl; k++)
-				if (!strcmp(l[k].key, key))
-					break;
-		last = k;
-		if (k == nl) {
-			ALLOC_GROW(l, nl + 1, alloc);
-			memset(&l[nl], 0, sizeof(l[nl]));
-			snprintf(l[nl].key, sizeof(l[nl].key), "%s", key);
-			l[nl].cpu_rate = xcalloc(cur->ncpu, sizeof(double));
-			nl++;
-		}
-		l[k].nirqs++;
-		/* counts now, rates once at the end */
-		for (size_t c = 0; c < cur->ncpu; c++)
-			l[k].cpu_rate[c] += (double)delta[c];
-	}
-	for (size_t k = 0; k < nl; k++) {
-		for (size_t c = 0; c < cur->ncpu; c++) {
-			l[k].cpu_rate[c] = seconds > 0 ? l[k].cpu_rate[c] / seconds : 0;
-			l[k].rate += l[k].cpu_rate[c];
-			if (l[k].cpu_rate[c] > l[k].cpu_rate[l[k].top_col])
-				l[k].top_col = c;
-		}
-		l[k].top_share = l[k].rate > 0 ? l[k].cpu_rate[l[k].top_col] / l[k].rate : 0;
-	}
-	/* busiest first */
-	for (size_t a = 1; a < nl; a++)
-		for (size_t b = a; b > 0 && l[b].rate > l[b - 1].rate; b--) {
-			struct irq_load t = l[b];
-
-			l[b] = l[b - 1];
-			l[b - 1] = t;
-		}
-	free(delta);
-	*n = nl;
-	return l;
-}
-
-void irq_loads_free(struct irq_load *l, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(l[i].cpu_rate);
-	free(l);
+	snprintf(path, sizeof(path), "/proc/irq/%s/%s", irq, file);
+	return root_read_line(path, out, n, err);
 }
 
 long irqbalance_pid(void)

@@ -1,21 +1,28 @@
-/* The IRQ probe: read /proc/interrupts and /proc/softirqs (under the
- * root), turn two snapshots (or one and the uptime) into rates, and find
- * devices whose interrupts all land on one CPU.  Used by `irq` and by
- * `health`'s summary. */
+/* The IRQ probe: read /proc/interrupts, /proc/softirqs and /proc/stat
+ * (under the root), turn two snapshots (or one and the uptime) into
+ * honest per-row deltas, and name the queues of multi-queue devices.
+ * Judged by lib/check/judge_irq.c for `irq` and `health`. */
 #ifndef SREBOX_IRQ_H
 #define SREBOX_IRQ_H
 
 #include "procfs.h"
 
 struct irq_snap {
+	bool ok;		/* /proc/interrupts was read; else err says why */
+	struct sbx_err err;
 	struct irq_table hard, soft;
 	bool have_soft;
 	struct sbx_err soft_err;
+	/* /proc/stat: the per-CPU time in hardirq and softirq */
+	bool have_stat;
+	struct proc_stat stat;
+	struct sbx_err stat_err;
 	double uptime;		/* seconds since boot; <0 if unknown */
 	double when;		/* monotonic time of the read */
 };
 
-/* /proc/interrupts is required; softirqs and uptime are optional. */
+/* /proc/interrupts is required; softirqs, stat and uptime are optional.
+ * On failure s->ok is false and s->err says why (as does err). */
 int irq_snap_read(struct irq_snap *s, struct sbx_err *err);
 void irq_snap_free(struct irq_snap *s);
 
@@ -30,28 +37,22 @@ bool irq_row_delta(const struct irq_table *cur, size_t i, const struct irq_table
 bool irq_row_total_delta(const struct irq_table *cur, size_t i, const struct irq_table *prev,
 			 uint64_t *delta, const char **why);
 
-/* "virtio2-input.0" -> "virtio2-input", "nvme0q3" -> "nvme0q",
- * "eth0-TxRx-7" -> "eth0-TxRx": the queues of one device share a key. */
-void irq_device_key(const char *devices, char *out, size_t n);
+/* Whether row i counts towards totals.  On s390x the class rows EXT, I/O
+ * and AIO are the sums of their detail rows ("CLK: ... [EXT] Clock
+ * Comparator"): a detail row whose class row is present is not counted
+ * again (sysstat#421). */
+bool irq_row_counted(const struct irq_table *t, size_t i);
 
-/* Interrupt load of a device (its IRQs grouped by device key) or of one
- * softirq row, spread over CPUs. */
-struct irq_load {
-	char key[96];
-	size_t nirqs;
-	double rate;		/* interrupts/s on all CPUs */
-	double *cpu_rate;	/* per column of the table */
-	size_t top_col;		/* column with the most */
-	double top_share;	/* 0..1 */
-};
+/* The device and queue number of a queue vector: "virtio0-input.3" and
+ * "virtio0-output.3" -> "virtio0" queue 3, "eth0-TxRx-7" -> "eth0" 7,
+ * "nvme0q2" -> "nvme0" 2, "mlx5_comp5@pci:0000:3b:00.0" ->
+ * "mlx5_comp@pci:0000:3b:00.0" 5, "eth0-q1-rx" (Xen) -> "eth0" 1,
+ * "iwlwifi: queue 2" -> "iwlwifi" 2.  False for anything else: "rtc0",
+ * "virtio0-config", "ehci_hcd:usb1", a shared line "ehci_hcd:usb1, mmc0". */
+bool irq_queue_of(const char *devices, char *dev, size_t n, unsigned *queue);
 
-enum irq_group { IRQ_BY_DEVICE, IRQ_BY_ROW };
-
-/* Loads over `seconds` (the interval, or the uptime with prev NULL),
- * busiest first.  Rows without an honest delta are left out. */
-struct irq_load *irq_loads(const struct irq_table *cur, const struct irq_table *prev,
-			   double seconds, enum irq_group g, size_t *n);
-void irq_loads_free(struct irq_load *l, size_t n);
+/* /proc/irq/IRQ/FILE (smp_affinity_list, effective_affinity_list). */
+int irq_affinity(const char *irq, const char *file, char *out, size_t n, struct sbx_err *err);
 
 /* Is irqbalance running?  Returns its pid, 0 if not, -1 if unknown. */
 long irqbalance_pid(void);

@@ -568,3 +568,18 @@ health $(jq -c '[.findings[] | select(.check | test("^(cfs|thermal|trip|freq|ste
 	done
 	rm -rf "$root"
 }
+
+@test "interrupts: health and irq give one verdict, text and perfdata for the same readings" {
+	# node_exporter's fixture: iwlwifi's single vector on CPU0 is no finding
+	jq -e '[.findings[] | select(.check | test("^irq"))] | length == 3 and all(.state == "OK")' <<<"$(hj)"
+	root=$BATS_TEST_TMPDIR/nic
+	cp -r "$FIX/irq/nic-collapsed" "$root"
+	pick='[.findings[] | select(.check | test("^irq")) | {check, state, text}] | sort_by(.check)'
+	h=$(sb health --root "$root" -i 0 -o json | jq -c "$pick")
+	i=$(sb irq --root "$root" -o json | jq -c "$pick")
+	[ "$h" = "$i" ]
+	jq -e 'length == 3 and (map(.state) == ["WARNING", "CRITICAL", "WARNING"])' <<<"$h"
+	hp=$(sb health --root "$root" -i 0 -o check | tr ' ' '\n' | grep '^irq[a-z_]*=')
+	ip=$(sb irq --root "$root" -o check | tr ' ' '\n' | grep '^irq[a-z_]*=')
+	[ "$hp" = "$ip" ] && [ "$(wc -l <<<"$hp")" -eq 3 ]
+}

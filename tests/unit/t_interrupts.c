@@ -200,50 +200,6 @@ static void many_cpus(void **state)
 	buf_free(&b);
 }
 
-static void device_keys(void **state)
-{
-	static const char *const cases[][2] = {
-		{ "virtio2-input.0", "virtio2-input" }, { "nvme0q3", "nvme0q" },
-		{ "eth0-TxRx-7", "eth0-TxRx" },	       { "ttyS0", "ttyS0" },
-		{ "rtc0", "rtc0" },		       { "mlx5_comp3@pci:0000:3b:00.0", "mlx5_comp" },
-		{ "virtio3-rx", "virtio3-rx" },
-	};
-	char out[96];
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		irq_device_key(cases[i][0], out, sizeof(out));
-		assert_string_equal(out, cases[i][1]);
-	}
-}
-
-/* A device whose queues all land on one CPU is one load with share 1. */
-static void loads(void **state)
-{
-	struct irq_table a, b;
-	struct irq_load *l;
-	size_t n;
-
-	(void)state;
-	parse_ok(" CPU0 CPU1\n 40: 0 0 PCI-MSI 1-edge virtio3-input.0\n"
-		 " 41: 0 0 PCI-MSI 2-edge virtio3-input.1\n 42: 5 5 PCI-MSI 3-edge other\n",
-		 &a);
-	parse_ok(" CPU0 CPU1\n 40: 1000 0 PCI-MSI 1-edge virtio3-input.0\n"
-		 " 41: 730 0 PCI-MSI 2-edge virtio3-input.1\n 42: 15 15 PCI-MSI 3-edge other\n",
-		 &b);
-	l = irq_loads(&b, &a, 1.0, IRQ_BY_DEVICE, &n);
-	assert_int_equal(n, 2);
-	assert_string_equal(l[0].key, "virtio3-input");
-	assert_int_equal(l[0].nirqs, 2);
-	assert_true(l[0].rate == 1730);
-	assert_true(l[0].top_share == 1.0);
-	assert_int_equal(l[0].top_col, 0);
-	assert_true(l[1].top_share == 0.5);
-	irq_loads_free(l, n);
-	irq_table_free(&a);
-	irq_table_free(&b);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,7 +207,6 @@ int main(void)
 		cmocka_unit_test(aarch64),	     cmocka_unit_test(offline_cpus),
 		cmocka_unit_test(named_rows),	     cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(every_truncation),  cmocka_unit_test(many_cpus),
-		cmocka_unit_test(device_keys),	     cmocka_unit_test(loads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
