@@ -414,3 +414,29 @@ void task_why(const struct task *k, bool status, char *out, size_t n)
 		snprintf(out, n, "%s/%s: %s", rooted(dir), status ? "status" : "stat",
 			 sbx_errno_word(e));
 }
+
+bool task_wchan(const struct task *k, char *out, size_t n)
+{
+	char line[128], path[64];
+	struct sbx_err err;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", (int)k->tgid, (int)k->tid);
+	/* a tree without task/ directories has the main thread's at the top */
+	if (root_read_line(path, line, sizeof(line), &err) < 0 && err.errnum == ENOENT &&
+	    k->tid == k->tgid) {
+		snprintf(path, sizeof(path), "/proc/%d/wchan", (int)k->tgid);
+		root_read_line(path, line, sizeof(line), &err);
+	}
+	if (!line[0] && err.errnum) {
+		snprintf(out, n, "wchan %s", sbx_errno_word(err.errnum));
+		return false;
+	}
+	/* "0": the task woke up meanwhile, or the kernel hides the symbol
+	 * (kptr_restrict without CAP_SYSLOG on old kernels) */
+	if (!*str_trim(line) || !strcmp(str_trim(line), "0")) {
+		snprintf(out, n, "wchan not shown (woke up, or hidden by the kernel)");
+		return false;
+	}
+	snprintf(out, n, "%s", str_trim(line));
+	return true;
+}

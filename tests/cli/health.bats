@@ -237,11 +237,21 @@ zombie_tree() {
 	hj -c zombies=20 | jq -e '[.findings[] | select(.check == "zombies")][0].state == "WARNING"'
 }
 
-@test "a process in D state is named in the note" {
-	mkdir -p "$ROOT/proc/6001"
+@test "D state: a process is named with its wait channel, apart from blocked I/O, and explains the load" {
+	mkdir -p "$ROOT/proc/6001" "$ROOT/proc/6002"
 	sed 's/^1 (systemd) S 0/6001 (nfs-writer) D 1/' "$FIX/node_exporter/proc/1/stat" >"$ROOT/proc/6001/stat"
+	echo rpc_wait_bit_killable >"$ROOT/proc/6001/wchan"
+	sed 's/^1 (systemd) S 0/6002 (fuse-reader) D 1/' "$FIX/node_exporter/proc/1/stat" >"$ROOT/proc/6002/stat"
 	run hj
-	jq -e '.node[0].uninterruptible_processes == 1 and (.note | test("in D state now: nfs-writer \\(pid 6001\\)"))' <<<"$output"
+	jq -e '.node[0].uninterruptible_processes == 2' <<<"$output"
+	jq -e '[.findings[] | select(.check == "dstate")][0] | .state == "OK" and .value == 2
+		and .text == "2 processes in D state (uninterruptible: block I/O, NFS, FUSE, locks): nfs-writer (pid 6001, in rpc_wait_bit_killable), fuse-reader (pid 6002, wchan missing)"' <<<"$output"
+	# blocked on block I/O is procs_blocked, a figure of its own
+	b=$(awk '$1 == "procs_blocked" {print $2}' "$ROOT/proc/stat")
+	jq -e --argjson b "$b" '[.findings[] | select(.check == "blocked")][0].text
+		| startswith("\($b) task")' <<<"$output"
+	jq -e '[.findings[] | select(.check == "load")][0].text
+		| test("the load counts runnable and uninterruptible tasks: now [0-9]+ runnable, [0-9]+ blocked on block I/O, 2 processes in D state: nfs-writer \\(pid 6001, in rpc_wait_bit_killable\\)")' <<<"$output"
 }
 
 @test "live: a zombie process is counted and named with its pid" {

@@ -53,7 +53,7 @@ static void since_boot(void **state)
 
 	(void)state;
 	snap(&s, 1, 100, v, ARRAY_SIZE(v));
-	cs_tasks_rates(&s, NULL, 40, &t);
+	cs_tasks_rates(&s, NULL, 40, 0, &t);
 	assert_int_equal(t.nprocs, 3);	/* 40 skipped */
 	assert_int_equal(t.nrates, 4);
 	assert_true(near(proc(&t, 10)->vol, 1000.0 / 100 + 50.0 / 10));
@@ -67,7 +67,7 @@ static void since_boot(void **state)
 	cs_tasks_free(&t);
 	/* no uptime: counts stand, rates and ages do not */
 	snap(&s, 1, -1, v, ARRAY_SIZE(v));
-	cs_tasks_rates(&s, NULL, 0, &t);
+	cs_tasks_rates(&s, NULL, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_NO_UPTIME);
 	assert_true(t.rates[0].age < 0);
 	cs_tasks_free(&t);
@@ -88,7 +88,7 @@ static void interval(void **state)
 	(void)state;
 	snap(&p, 10, 100, a, ARRAY_SIZE(a));
 	snap(&c, 12, 102, b, ARRAY_SIZE(b));
-	cs_tasks_rates(&c, &p, 0, &t);
+	cs_tasks_rates(&c, &p, 0, 0, &t);
 	assert_true(near(t.seconds, 2));
 	x = proc(&t, 10);
 	assert_true(near(x->vol, (60 + 4 + 8) / 2.0));
@@ -116,14 +116,14 @@ static void unreadable(void **state)
 	b[1].status_errno = EACCES;
 	snap(&p, 10, 100, a, 2);
 	snap(&c, 11, 101, b, 2);
-	cs_tasks_rates(&c, &p, 0, &t);
+	cs_tasks_rates(&c, &p, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_NO_STATUS);
 	assert_ptr_equal(proc(&t, 10)->why_task, &b[1]);
 	cs_tasks_free(&t);
 	/* unreadable in the first sample only: still no increase to give */
 	a[0].has_switches = false;
 	a[0].status_errno = EACCES;
-	cs_tasks_rates(&c, &p, 0, &t);
+	cs_tasks_rates(&c, &p, 0, 0, &t);
 	assert_int_equal(t.rates[0].why, CS_NO_STATUS);
 	assert_ptr_equal(t.rates[0].why_task, &a[0]);
 	assert_ptr_equal(t.rates[0].k, &b[0]);
@@ -132,12 +132,12 @@ static void unreadable(void **state)
 	b[0].whole_process = true;
 	b[0].nlwp = 5;
 	snap(&c, 11, 101, b, 1);
-	cs_tasks_rates(&c, NULL, 0, &t);
+	cs_tasks_rates(&c, NULL, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_MAIN_ONLY);
 	assert_int_equal(proc(&t, 10)->threads, 5);
 	cs_tasks_free(&t);
 	b[0].nlwp = 1;
-	cs_tasks_rates(&c, NULL, 0, &t);
+	cs_tasks_rates(&c, NULL, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_OK);
 	cs_tasks_free(&t);
 }
