@@ -11,9 +11,9 @@ double sbx_interval(const struct sbx_ctx *ctx)
 	return ctx->interval_given ? ctx->interval : SBX_SAMPLE_DEFAULT;
 }
 
-/* /proc/uptime and /proc/stat as read, to tell a saved tree: /proc/stat
- * must be readable and equal in two readings (its ctxt moves on every live
- * node), and so must /proc/uptime, or be missing from both. */
+/* /proc/uptime and /proc/stat as read, to tell a saved tree: each the same
+ * in two readings, or missing from both (a tree of /sys only); the
+ * applet's own readings decide the rest.  Live, both move all the time. */
 struct print {
 	bool ok;
 	struct buf up, stat;
@@ -24,7 +24,9 @@ static void print_read(struct print *p)
 	struct sbx_err err;
 
 	memset(p, 0, sizeof(*p));
-	p->ok = root_read("/proc/stat", &p->stat, &err) == 0;
+	p->ok = true;
+	if (root_read("/proc/stat", &p->stat, &err) < 0)
+		buf_reset(&p->stat);
 	if (root_read("/proc/uptime", &p->up, &err) < 0)
 		buf_reset(&p->up);
 }
@@ -55,8 +57,9 @@ static bool tree_moved(const struct print *first)
 
 	if (root_read("/proc/uptime", &b, &err) < 0)
 		buf_reset(&b);
-	moved = !buf_same(&b, &first->up) || root_read("/proc/stat", &s, &err) < 0 ||
-		!buf_same(&s, &first->stat);
+	if (root_read("/proc/stat", &s, &err) < 0)
+		buf_reset(&s);
+	moved = !buf_same(&b, &first->up) || !buf_same(&s, &first->stat);
 	buf_free(&s);
 	buf_free(&b);
 	return moved;
