@@ -448,7 +448,7 @@ static void check_limits(struct sbx_report *rep, const struct sample *b, struct 
 		check_unknown(rep, CHK_FILES, NULL, "%s: %s", "file handles", err.msg);
 	}
 	/* pids: cswitch's reading and judgment (lib/check/judge_sched.c) */
-	if (b->have_cs) {
+	{
 		struct cs_limit lim;
 		struct sched_in in = { .lim = &lim };
 
@@ -458,8 +458,6 @@ static void check_limits(struct sbx_report *rep, const struct sample *b, struct 
 			cell_u64(&row[N_TASKLIMIT], lim.limit);
 		}
 		judge_pids(rep, &in);
-	} else {
-		check_unknown(rep, CHK_PIDS, NULL, "%s: %s", "pids", b->cs_err.msg);
 	}
 	if (node_conntrack(&c, &cm, &err) == 0) {
 		cell_u64(&row[N_CONNTRACK], c);

@@ -82,14 +82,13 @@ void judge_load(struct sbx_report *r, const struct sched_in *in)
 			 dec, run);
 		if (blk >= 0)
 			buf_addf(&b, ", %.*f blocked on block I/O", dec, blk);
-		if (in->d && in->d->ok) {
+		/* none in D state: nothing to explain (the dstate line says 0) */
+		if (in->d && in->d->ok && in->d->n) {
 			buf_addf(&b, ", %zu %s in D state", in->d->n,
 				 in->d->threads ? (in->d->n == 1 ? "thread" : "threads")
 						: (in->d->n == 1 ? "process" : "processes"));
-			if (in->d->n) {
-				sched_dstate_names(in->d, names, sizeof(names));
-				buf_addf(&b, ": %s", names);
-			}
+			sched_dstate_names(in->d, names, sizeof(names));
+			buf_addf(&b, ": %s", names);
 		}
 	}
 	check_value(r, CHK_LOAD, NULL, la->load1 / (double)in->ncpu,

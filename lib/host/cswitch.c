@@ -8,6 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void read_limits(struct cs_snap *s, struct buf *b)
+{
+	s->has_load = root_read("/proc/loadavg", b, &s->load_err) == 0 &&
+		      parse_loadavg(b->s, b->len, rooted("/proc/loadavg"), &s->load, &s->load_err) == 0;
+	s->has_threads_max = root_read_u64("/proc/sys/kernel/threads-max", &s->threads_max,
+					   &s->threads_max_err) == 0;
+	s->has_pid_max = root_read_u64("/proc/sys/kernel/pid_max", &s->pid_max, &s->pid_max_err) == 0;
+}
+
 int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 {
 	struct buf b = { 0 };
@@ -17,8 +26,13 @@ int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 	s->uptime = -1;
 	s->when = now_monotonic();
 	if (root_read("/proc/stat", &b, err) < 0 ||
-	    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, err) < 0)
+	    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, err) < 0) {
+		/* The limits do not need it (health's pids check): read
+		 * them all the same, nothing allocated. */
+		memset(&s->stat, 0, sizeof(s->stat));
+		read_limits(s, &b);
 		goto out;
+	}
 	/* Offline CPUs have no cpuN line: the count is of online CPUs,
 	 * and the per-CPU times are not needed. */
 	s->ncpu = s->stat.ncpus;
@@ -26,11 +40,7 @@ int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 	if (root_read("/proc/uptime", &b, &s->uptime_err) < 0 ||
 	    parse_uptime(b.s, b.len, rooted("/proc/uptime"), &s->uptime, &s->uptime_err) < 0)
 		s->uptime = -1;
-	s->has_load = root_read("/proc/loadavg", &b, &s->load_err) == 0 &&
-		      parse_loadavg(b.s, b.len, rooted("/proc/loadavg"), &s->load, &s->load_err) == 0;
-	s->has_threads_max = root_read_u64("/proc/sys/kernel/threads-max", &s->threads_max,
-					   &s->threads_max_err) == 0;
-	s->has_pid_max = root_read_u64("/proc/sys/kernel/pid_max", &s->pid_max, &s->pid_max_err) == 0;
+	read_limits(s, &b);
 	if (flags & CS_TASKS) {
 		s->has_tasks = tasks_read(&s->tasks, flags & CS_SWITCHES ? TASKS_SWITCHES : 0,
 					  &s->tasks_err) == 0;

@@ -35,8 +35,9 @@ struct cs_snap {
 	struct sbx_err tasks_err;
 };
 
-/* /proc/stat is required (-1, err); everything else is optional and
- * carries its own reason. */
+/* /proc/stat is required (-1, err: the load and limits are still read,
+ * and nothing is left to free); everything else is optional and carries
+ * its own reason. */
 int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err);
 void cs_snap_free(struct cs_snap *s);
 

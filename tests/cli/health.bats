@@ -435,3 +435,75 @@ PY
 	jq -e --arg pid "$KUBELET" '[.findings[] | select(.check == "kubelet")][0] | .state == "OK"
 		and (.text | startswith("k3s-agent (pid " + $pid + ") healthy"))' <<<"$output"
 }
+
+# --- no flapping, one sampling loop ----------------------------------------
+
+@test "ten back-to-back runs over a fixture give the same state and findings" {
+	# (space and inodes are this machine's filesystems, not the fixture's:
+	# their states count, their values move with other writers)
+	for i in $(seq 10); do
+		sb health --root "$ROOT" -i 0 -o json | jq -c '[.state, [.findings[] | [.check, .state,
+			(if .check | IN("space", "inodes") then null else .value end)]]]'
+	done >"$BATS_TEST_TMPDIR/runs"
+	[ "$(sort -u "$BATS_TEST_TMPDIR/runs" | wc -l)" -eq 1 ]
+}
+
+@test "live: ten runs on a steady machine agree on the scheduler's states" {
+	# The machine is shared: a check whose state changed between runs must
+	# have had its input visibly move (more than a task per CPU, or 5000
+	# switches/s per CPU), not flap on the noise of one reading.
+	for i in $(seq 10); do
+		sb health -o json | jq -c '[.findings[] | select(.check | IN("load", "runqueue",
+			"blocked", "switches", "pids", "zombies", "cpu")) | {check, state, value}]'
+	done >"$BATS_TEST_TMPDIR/runs"
+	python3 - "$BATS_TEST_TMPDIR/runs" <<'PY'
+import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(runs) == 10
+by = {}
+for r in runs:
+    for f in r:
+        by.setdefault(f["check"], []).append(f)
+margin = {"switches": 5000, "zombies": 2, "pids": 1, "cpu": 100, "load": 0}
+def spread(c):
+    vals = [f["value"] for f in by.get(c, []) if f["value"] is not None]
+    return (max(vals) - min(vals), min(vals), max(vals)) if vals else (0, None, None)
+# the 1-minute load per CPU moving by more than 0.05: the machine was not steady
+unsteady = spread("load")[0] > 0.05
+for c, fs in by.items():
+    states = {f["state"] for f in fs}
+    if len(states) == 1:
+        continue
+    d, lo, hi = spread(c)
+    ok = unsteady or d > margin.get(c, 1.0)
+    vals = [lo, hi]
+    print(f"{c}: states {sorted(states)}, values {lo}..{hi}: {'moved' if ok else 'FLAPPED'}")
+    assert ok, c
+PY
+}
+
+@test "a saved --root tree over -i: health says so and judges since boot" {
+	run sb health --root "$ROOT" -i 0.3 -o json
+	jq -e '.since_boot and (.summary | test("values since boot"))
+		and (.note | test("did not change in 0.3s \\(a saved copy\\?\\): figures since boot"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "switches")][0].text | test("averaged since boot")' <<<"$output"
+}
+
+@test "one judgment: health and cswitch give the same text and perfdata for the scheduler" {
+	for c in load runqueue blocked switches forks pids; do
+		a=$(sb health --root "$ROOT" -i 0 -o json | jq -c --arg c "$c" '[.findings[] | select(.check == $c)][0] | [.state, .text, .value, .warning, .critical]')
+		b=$(sb cswitch --root "$ROOT" -i 0 -o json | jq -c --arg c "$c" '[.findings[] | select(.check == $c)][0] | [.state, .text, .value, .warning, .critical]')
+		[ "$a" = "$b" ] || die "$c: health $a, cswitch $b"
+	done
+}
+
+@test "no /proc/stat: CPUs unknown, never '1 CPUs'; load and run queue unknown with the reason" {
+	rm "$ROOT/proc/stat"
+	run hj
+	jq -e '(.summary | test("CPUs unknown")) and (.summary | test("1 CPUs") | not)' <<<"$output"
+	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "UNKNOWN" and (.text | test("proc/stat: missing"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "load")][0] | .state == "UNKNOWN" and (.text | test("per CPU unknown"))' <<<"$output"
+	jq -e '.node[0].cpus == null' <<<"$output"
+	# the limits do not need /proc/stat
+	jq -e '[.findings[] | select(.check == "pids")][0].state == "OK"' <<<"$output"
+}
