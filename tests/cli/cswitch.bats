@@ -554,3 +554,18 @@ pingpong_first() {
 	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "WARNING" and .value > 2
 		and (.text | test("averaged over [0-9]+ readings in 1.0[0-9]s; srebox itself not counted"))' <<<"$output"
 }
+
+@test "D state: a thread is named with its wait channel, apart from procs_blocked; unreadable said" {
+	root=$(cs_copy snap1)
+	f=$root/proc/16602/task/16604/stat
+	awk '{ $3 = "D"; print }' "$f" >"$f.new" && mv "$f.new" "$f"
+	echo nfs_wait_bit_killable >"$root/proc/16602/task/16604/wchan"
+	f=$root/proc/16606/task/16607/stat
+	awk '{ $3 = "D"; print }' "$f" >"$f.new" && mv "$f.new" "$f"
+	run sb cswitch --root "$root" -i 0 -o json
+	jq -e '[.findings[] | select(.check == "dstate")][0] | .value == 2
+		and (.text | test("^2 threads in D state \\(uninterruptible: block I/O, NFS, FUSE, locks\\): pingpong \\(pid 16602 thread 16604, in nfs_wait_bit_killable\\), .* \\(pid 16606 thread 16607, wchan missing\\)$"))' <<<"$output"
+	# procs_blocked is its own figure: the tree's 0
+	jq -e '[.findings[] | select(.check == "blocked")][0].text | startswith("0 tasks blocked on block I/O")' <<<"$output"
+	jq -e '[.findings[] | select(.check == "load")][0].text | test("2 threads in D state: pingpong")' <<<"$output"
+}

@@ -202,9 +202,35 @@ static void task_limit(void **state)
 	assert_false(l.ok);
 }
 
+/* Since boot, a task younger than the sample has no rate since start:
+ * three switches in one tick of age would rank it first at 300/s. */
+static void young_not_ranked(void **state)
+{
+	struct task v[] = { T(10, 10, 0, 1000, 0), T(20, 20, 9990, 3, 0) };
+	struct cs_snap s;
+	struct cs_tasks t;
+	char why[200];
+
+	(void)state;
+	snap(&s, 1, 100, v, ARRAY_SIZE(v));
+	cs_tasks_rates(&s, NULL, 0, 0.5, &t);
+	assert_int_equal(proc(&t, 10)->why, CS_OK);
+	assert_true(near(proc(&t, 10)->vol, 10));
+	assert_int_equal(proc(&t, 20)->why, CS_YOUNG);	/* 0.1 s old */
+	cs_why_text(CS_YOUNG, &v[1], why, sizeof(why));
+	assert_string_equal(why, "started less than a sample ago: no rate since start; -i SECONDS "
+			    "measures it");
+	cs_tasks_free(&t);
+	/* with min_age 0 (the old rule) it would be rated */
+	cs_tasks_rates(&s, NULL, 0, 0, &t);
+	assert_int_equal(proc(&t, 20)->why, CS_OK);
+	cs_tasks_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(young_not_ranked),
 		cmocka_unit_test(since_boot),	cmocka_unit_test(interval),
 		cmocka_unit_test(unreadable),	cmocka_unit_test(system_rates),
 		cmocka_unit_test(task_limit),
