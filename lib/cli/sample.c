@@ -100,7 +100,7 @@ static void fail(struct sbx_ctx *ctx, const struct sbx_sampler *s, const struct 
 
 int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 {
-	double interval = sbx_interval(ctx);
+	double interval = s->once_by_default && !ctx->interval_given ? 0 : sbx_interval(ctx);
 	void *prev = xcalloc(1, s->size), *cur = xcalloc(1, s->size);
 	struct print p0 = { 0 }, p1 = { 0 };
 	struct sbx_err err;

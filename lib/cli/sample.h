@@ -36,6 +36,9 @@ struct sbx_sampler {
 	struct sbx_report *(*build)(struct sbx_ctx *ctx, const void *prev, const void *cur,
 				    void *arg);
 	void *arg;
+	/* Without -i, one reading (disk: space is the present already, and a
+	 * fill rate over half a second would be noise). */
+	bool once_by_default;
 };
 
 #define SBX_SAMPLE_TICKS 5
