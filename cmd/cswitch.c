@@ -146,8 +146,47 @@ static int parse_pids(void)
 	return 0;
 }
 
+/* srebox's pipeline on the live machine (`srebox cswitch | head`): the
+ * processes the same shell forked with it, in the same two ticks.  They
+ * are there because srebox runs, not because the node is busy. */
+static int32_t *pipe_pids;
+static size_t npipe;
+
+static void find_pipeline(const struct cs_snap *s)
+{
+	const struct task *me;
+
+	free(pipe_pids);
+	pipe_pids = NULL;
+	npipe = 0;
+	if (!root_is_live() || !s->has_tasks)
+		return;
+	me = tasks_find(&s->tasks, (int32_t)getpid(), (int32_t)getpid());
+	if (!me || !me->has_start || me->ppid <= 1)
+		return;
+	for (size_t i = 0; i < s->tasks.n; i++) {
+		const struct task *k = &s->tasks.v[i];
+
+		if (k->tid != k->tgid || k->tgid == me->tgid || k->ppid != me->ppid ||
+		    !k->has_start || k->start + 2 < me->start || k->start > me->start + 2)
+			continue;
+		pipe_pids = xreallocarray(pipe_pids, npipe + 1, sizeof(*pipe_pids));
+		pipe_pids[npipe++] = k->tgid;
+	}
+}
+
+static bool in_pipeline(int32_t tgid)
+{
+	for (size_t i = 0; i < npipe; i++)
+		if (pipe_pids[i] == tgid)
+			return true;
+	return false;
+}
+
 static bool selected(int32_t tgid)
 {
+	if (in_pipeline(tgid))
+		return false;
 	if (!nsel)
 		return true;
 	for (size_t i = 0; i < nsel; i++)
@@ -475,6 +514,7 @@ static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
 		return;
 	}
 	cs_tasks_rates(cur, prev, root_is_live() ? (int32_t)getpid() : 0, SBX_SAMPLE_DEFAULT, &ts);
+	find_pipeline(cur);
 	t = report_table(rep, o_threads ? "threads" : "processes", o_threads ? thread_cols : proc_cols,
 			 T_NCOLS);
 	table_title(t, "%s by context switches/s%s:", o_threads ? "Busiest threads" : "Busiest processes",

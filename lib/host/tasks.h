@@ -26,6 +26,7 @@
 struct task {
 	int32_t tid, tgid;
 	int32_t nlwp;		/* threads of its process (stat field 20); -1 unknown */
+	int32_t ppid;		/* its parent process (stat field 4); -1 unknown */
 	char state;		/* 'R', 'S', 'D', 'Z', 'T', 'I', ...; 0 unknown */
 	bool has_name;		/* comm is known (it may be empty) */
 	bool has_start;		/* start is known */

@@ -569,3 +569,18 @@ pingpong_first() {
 	jq -e '[.findings[] | select(.check == "blocked")][0].text | startswith("0 tasks blocked on block I/O")' <<<"$output"
 	jq -e '[.findings[] | select(.check == "load")][0].text | test("2 threads in D state: pingpong")' <<<"$output"
 }
+
+@test "live: the rest of srebox's pipeline is not ranked either" {
+	cp "$(command -v cat)" "$BATS_TEST_TMPDIR/srebox-pipecat"
+	"$SREBOX" cswitch -a -o json | "$BATS_TEST_TMPDIR/srebox-pipecat" >"$BATS_TEST_TMPDIR/out.json"
+	jq -e '(.processes | length) > 0' "$BATS_TEST_TMPDIR/out.json"
+	jq -e '[.processes[], .most_threads[] | select(.command == "srebox-pipecat")] | length == 0' \
+		"$BATS_TEST_TMPDIR/out.json"
+	# the same program outside the pipeline is ranked
+	"$BATS_TEST_TMPDIR/srebox-pipecat" </dev/zero >/dev/null &
+	other=$!
+	sleep 0.2
+	"$SREBOX" cswitch -a -o json | "$BATS_TEST_TMPDIR/srebox-pipecat" >"$BATS_TEST_TMPDIR/out.json"
+	kill $other
+	jq -e --argjson p $other '[.processes[] | select(.pid == $p)] | length == 1' "$BATS_TEST_TMPDIR/out.json"
+}
