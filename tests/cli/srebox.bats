@@ -108,7 +108,7 @@ load lib
 }
 
 @test "-o json is one valid object with state, findings and tables" {
-	run sb irq -o json
+	run sb irq -i 0 -o json
 	[ "$status" -eq 0 ]
 	jq -e '.applet == "irq" and (.exit_status|type) == "number" and .since_boot == true
 		and (.findings|length) > 0 and (.interrupts|length) > 0' <<<"$output"
