@@ -5,7 +5,9 @@
  * `ps -eLf | wc -l`. */
 #include "applet.h"
 #include "cswitch.h"
+#include "judge_sched.h"
 #include "root.h"
+#include "sample.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,8 @@ static const struct sbx_opt cs_opts[] = {
 };
 
 static const enum sbx_check_id cs_checks[] = {
-	CHK_SWITCHES, CHK_RUNQUEUE, CHK_BLOCKED, CHK_PIDS, CHK_FORKS, CHK_TASKS, CHK_N,
+	CHK_SWITCHES, CHK_RUNQUEUE, CHK_BLOCKED, CHK_PIDS, CHK_FORKS, CHK_LOAD, CHK_DSTATE,
+	CHK_TASKS, CHK_N,
 };
 
 enum { Y_CS, Y_CSCPU, Y_INTR, Y_FORKS, Y_RUN, Y_BLOCKED, Y_CPUS, Y_LOAD1, Y_TASKS, Y_LIMIT,
@@ -143,8 +146,47 @@ static int parse_pids(void)
 	return 0;
 }
 
+/* srebox's pipeline on the live machine (`srebox cswitch | head`): the
+ * processes the same shell forked with it, in the same two ticks.  They
+ * are there because srebox runs, not because the node is busy. */
+static int32_t *pipe_pids;
+static size_t npipe;
+
+static void find_pipeline(const struct cs_snap *s)
+{
+	const struct task *me;
+
+	free(pipe_pids);
+	pipe_pids = NULL;
+	npipe = 0;
+	if (!root_is_live() || !s->has_tasks)
+		return;
+	me = tasks_find(&s->tasks, (int32_t)getpid(), (int32_t)getpid());
+	if (!me || !me->has_start || me->ppid <= 1)
+		return;
+	for (size_t i = 0; i < s->tasks.n; i++) {
+		const struct task *k = &s->tasks.v[i];
+
+		if (k->tid != k->tgid || k->tgid == me->tgid || k->ppid != me->ppid ||
+		    !k->has_start || k->start + 2 < me->start || k->start > me->start + 2)
+			continue;
+		pipe_pids = xreallocarray(pipe_pids, npipe + 1, sizeof(*pipe_pids));
+		pipe_pids[npipe++] = k->tgid;
+	}
+}
+
+static bool in_pipeline(int32_t tgid)
+{
+	for (size_t i = 0; i < npipe; i++)
+		if (pipe_pids[i] == tgid)
+			return true;
+	return false;
+}
+
 static bool selected(int32_t tgid)
 {
+	if (in_pipeline(tgid))
+		return false;
 	if (!nsel)
 		return true;
 	for (size_t i = 0; i < nsel; i++)
@@ -204,38 +246,31 @@ static void add_sys_table(struct sbx_report *rep, const struct cs_snap *s,
 	count_cell(&c[Y_PMAX], s->has_pid_max, s->pid_max, s->pid_max_err.msg);
 }
 
-static void checks(struct sbx_report *rep, const struct cs_snap *s, const struct cs_system *sys, const struct cs_limit *lim, bool since_boot)
-{
-	const struct proc_stat *st = &s->stat;
-	const char *avg = since_boot ? ", averaged since boot" : "";
-	double ncpu = (double)s->ncpu;
+/* What the loop keeps between readings: the run queue read during the
+ * interval (sample.h's tick). */
+struct cs_state {
+	struct cs_runq rq;
+	unsigned flags;
+};
 
-	if (!sys->ctxt.ok)
-		check_unknown(rep, CHK_SWITCHES, NULL, "%s: %s", "switches", sys->ctxt.why);
-	else if (!s->ncpu)
-		check_unknown(rep, CHK_SWITCHES, NULL, "%s: %s", "switches", "no cpuN lines in /proc/stat");
-	else
-		check_value(rep, CHK_SWITCHES, NULL, sys->ctxt.v / ncpu, "%.0f context switches/s per CPU (%.0f/s on %zu CPUs%s)", sys->ctxt.v / ncpu, sys->ctxt.v, s->ncpu, avg);
-	if (!st->has_running || !s->ncpu)
-		check_unknown(rep, CHK_RUNQUEUE, NULL, "%s: %s", "runqueue", !s->ncpu ? "no cpuN lines in /proc/stat"
-					 : "no procs_running line in /proc/stat (kernel before 2.5.45)");
-	else
-		check_value(rep, CHK_RUNQUEUE, NULL, (double)st->procs_running / ncpu, "%llu runnable on %zu CPUs: %.2f per CPU", (unsigned long long)st->procs_running, s->ncpu, (double)st->procs_running / ncpu);
-	if (!st->has_blocked)
-		check_unknown(rep, CHK_BLOCKED, NULL, "%s: %s", "blocked", "no procs_blocked line in /proc/stat (kernel before 2.5.45)");
-	else
-		check_value(rep, CHK_BLOCKED, NULL, (double)st->procs_blocked / ncpu,
-			    "%llu task%s blocked on I/O on %zu CPUs: %.2f per CPU",
-			    (unsigned long long)st->procs_blocked, st->procs_blocked == 1 ? "" : "s",
-			    s->ncpu, (double)st->procs_blocked / ncpu);
-	if (!lim->ok)
-		check_unknown(rep, CHK_PIDS, NULL, "%s: %s", "pids", lim->why);
-	else
-		check_value(rep, CHK_PIDS, NULL, lim->ratio * 100, "%llu tasks: %.1f%% of the %llu that %s allows", (unsigned long long)lim->used, lim->ratio * 100, (unsigned long long)lim->limit, lim->limited_by);
-	if (!sys->forks.ok)
-		check_unknown(rep, CHK_FORKS, NULL, "%s: %s", "forks", sys->forks.why);
-	else
-		check_value(rep, CHK_FORKS, NULL, sys->forks.v, "%.1f forks/s%s", sys->forks.v, avg);
+static unsigned self_tasks(void)
+{
+	/* srebox's reading thread is running while it reads /proc/stat */
+	return root_is_live() ? 1 : 0;
+}
+
+static void checks(struct sbx_report *rep, const struct cs_snap *s, const struct cs_system *sys,
+		   const struct cs_limit *lim, const struct cs_runq *rq,
+		   const struct sched_dstate *d, bool since_boot)
+{
+	struct sched_in in = {
+		.ncpu = s->ncpu, .ncpu_why = "no cpuN lines in /proc/stat",
+		.since_boot = since_boot, .seconds = since_boot ? 0 : sys->seconds,
+		.load = s->has_load ? &s->load : NULL, .load_why = s->load_err.msg,
+		.rq = rq, .self_excluded = root_is_live(), .sys = sys, .lim = lim, .d = d,
+	};
+
+	judge_sched(rep, &in);
 }
 
 static const struct cs_tasks *sort_tasks;
@@ -478,7 +513,8 @@ static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
 		check_unknown(rep, CHK_TASKS, NULL, "tasks: %s", cur->tasks_err.msg);
 		return;
 	}
-	cs_tasks_rates(cur, prev, root_is_live() ? (int32_t)getpid() : 0, &ts);
+	cs_tasks_rates(cur, prev, root_is_live() ? (int32_t)getpid() : 0, SBX_SAMPLE_DEFAULT, &ts);
+	find_pipeline(cur);
 	t = report_table(rep, o_threads ? "threads" : "processes", o_threads ? thread_cols : proc_cols,
 			 T_NCOLS);
 	table_title(t, "%s by context switches/s%s:", o_threads ? "Busiest threads" : "Busiest processes",
@@ -522,12 +558,15 @@ static void rate_text(char *out, size_t n, const struct cs_rate *r, int decimals
 		snprintf(out, n, "?");
 }
 
-static struct sbx_report *build(const struct sbx_ctx *ctx, const struct cs_snap *prev,
-				const struct cs_snap *cur)
+static struct sbx_report *build(struct sbx_ctx *ctx, const void *prev_, const void *cur_,
+				void *arg)
 {
+	const struct cs_snap *prev = prev_, *cur = cur_;
+	struct cs_state *st = arg;
 	struct sbx_report *rep = report_new("cswitch");
 	struct cs_system sys;
 	struct cs_limit lim;
+	struct sched_dstate d;
 	char up[32], cs[32], in[32], fk[32], when[32];
 
 	cs_system_rates(cur, prev, &sys);
@@ -544,10 +583,23 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct cs_snap 
 		       in, fk, cur->ncpu, when);
 	if (!prev && cur->uptime >= 0) {
 		fmt_duration(up, sizeof(up), cur->uptime);
-		report_note(rep, "values since boot (up %s), a task's since it started; -i SECONDS "
-			    "gives current rates", up);
+		report_note(rep, "values since boot (up %s), a task's since it started; without -i, "
+			    "or with -i SECONDS, rates are current", up);
 	}
-	checks(rep, cur, &sys, &lim, !prev);
+	/* Since boot there is one reading: the snapshot's. */
+	if (!prev) {
+		cs_runq_reset(&st->rq);
+		if (cur->stat.has_running)
+			cs_runq_add(&st->rq, cur->stat.procs_running, cur->stat.has_blocked,
+				    cur->stat.procs_blocked, self_tasks());
+		else
+			sbx_err_set(&st->rq.err, 0, "%s: no procs_running line (kernel before 2.5.45)",
+				    rooted("/proc/stat")), st->rq.failed++;
+	}
+	if (cur->has_tasks)
+		sched_dstate(&cur->tasks, true, &d);
+	checks(rep, cur, &sys, &lim, &st->rq, cur->has_tasks ? &d : NULL, !prev);
+	cs_runq_reset(&st->rq);
 	if (sbx_wants_tables(ctx)) {
 		add_sys_table(rep, cur, &sys, &lim);
 		if (wants_tasks(ctx))
@@ -556,11 +608,50 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct cs_snap 
 	return rep;
 }
 
+static int cs_read(void *snap, struct sbx_err *err, void *arg)
+{
+	return cs_snap_read(snap, ((struct cs_state *)arg)->flags, err);
+}
+
+static void cs_free(void *snap, void *arg)
+{
+	(void)arg;
+	cs_snap_free(snap);
+}
+
+/* Nothing moved in the task table either (a saved tree, with or without
+ * a changed copy swapped in). */
+static bool cs_same(const void *a_, const void *b_, void *arg)
+{
+	const struct cs_snap *a = a_, *b = b_;
+
+	(void)arg;
+	if (a->has_tasks != b->has_tasks)
+		return false;
+	if (!a->has_tasks)
+		return true;
+	if (a->tasks.n != b->tasks.n)
+		return false;
+	for (size_t i = 0; i < a->tasks.n; i++) {
+		const struct task *x = &a->tasks.v[i], *y = &b->tasks.v[i];
+
+		if (x->tid != y->tid || x->start != y->start || x->vol != y->vol ||
+		    x->nonvol != y->nonvol || x->state != y->state)
+			return false;
+	}
+	return true;
+}
+
+static void cs_tick(void *arg)
+{
+	cs_runq_read(&((struct cs_state *)arg)->rq, self_tasks());
+}
+
 static int cs_run(struct sbx_ctx *ctx)
 {
-	struct cs_snap prev, cur;
-	struct sbx_err err;
-	unsigned flags = 0;
+	struct cs_state st = { 0 };
+	struct sbx_sampler s = { .name = "cswitch", .size = sizeof(struct cs_snap), .read = cs_read,
+				 .free = cs_free, .same = cs_same, .tick = cs_tick, .build = build, .arg = &st };
 
 	if (ctx->nargs) {
 		warnx_("cswitch: unexpected argument '%s'", ctx->args[0]);
@@ -569,35 +660,9 @@ static int cs_run(struct sbx_ctx *ctx)
 	if (parse_pids() < 0)
 		return 3;
 	if (wants_tasks(ctx))
-		flags = CS_TASKS | CS_SWITCHES;
-	if (cs_snap_read(&prev, flags, &err) < 0) {
-		struct sbx_report *rep = report_new("cswitch");
-
-		report_fail(rep, "%s", err.msg);
-		sbx_emit(ctx, rep);
-		return 0;
-	}
-	if (!ctx->interval) {
-		sbx_emit(ctx, build(ctx, NULL, &prev));
-		cs_snap_free(&prev);
-		return 0;
-	}
-	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
-		if (!sbx_wait(ctx, ctx->interval))
-			break;
-		if (cs_snap_read(&cur, flags, &err) < 0) {
-			struct sbx_report *rep = report_new("cswitch");
-
-			report_fail(rep, "%s", err.msg);
-			sbx_emit(ctx, rep);
-			break;
-		}
-		sbx_emit(ctx, build(ctx, &prev, &cur));
-		cs_snap_free(&prev);
-		prev = cur;
-	}
-	cs_snap_free(&prev);
-	return 0;
+		st.flags = CS_TASKS | CS_SWITCHES;
+	cs_runq_reset(&st.rq);
+	return sbx_sample(ctx, &s);
 }
 
 const struct sbx_applet applet_cswitch = {
@@ -609,7 +674,8 @@ const struct sbx_applet applet_cswitch = {
 		"Reads /proc/stat, /proc/loadavg, kernel.threads-max and kernel.pid_max, and every\n"
 		"task's /proc/PID/task/TID/{stat,status}.  A process's switches are the sum over its\n"
 		"threads (its own status file counts only its main thread).  Without -i, rates are\n"
-		"averages since boot (a task's since it started); with -i SECONDS, over that interval.",
+		"over a " SBX_SAMPLE_DEFAULT_TEXT " s sample; -i 0 gives averages since boot (a task's since it\n"
+		"started); -i SECONDS, rates over that interval.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = cs_opts,
 	.checks = cs_checks,

@@ -3,6 +3,7 @@
  * and never a hang on a dead mount.  Replaces `df -h`, `df -i`,
  * `du -sh /var/log/pods/NS_POD_UID`, `lsof +L1` and `dmesg | grep EXT4-fs`. */
 #include "applet.h"
+#include "sample.h"
 #include "disk.h"
 #include "hung.h"
 #include "judge_disk.h"
@@ -701,62 +702,97 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 	return rep;
 }
 
+/* The shared sampling loop (lib/cli/sample.c) drives the readings.  The
+ * mounts are read once, with the first reading: later readings statfs the
+ * same mounts, so that rates line up, and own only their statfs results. */
+struct disk_run {
+	struct sbx_ctx *ctx;
+	struct disk_snap first;	/* owns the mount table */
+	bool have_first;
+	bool *want;
+	struct sbx_report *pre;	/* findings about PATHs, made while choosing */
+	struct disk_deleted_set dd;
+	bool have_dd;
+};
+
+static int disk_reading(void *snap, struct sbx_err *err, void *arg)
+{
+	struct disk_run *d = arg;
+	struct disk_snap *s = snap;
+
+	bool once = !d->ctx->interval_given || d->ctx->interval == 0;
+
+	if (d->have_dd)
+		disk_deleted_free(&d->dd);
+	d->have_dd = false;
+	/* the scan of deleted files starts before the statfs calls, so that
+	 * its child works on the other CPU meanwhile; over -i, the first
+	 * reading is only the start of the interval and has none */
+	if (d->have_first || once) {
+		disk_deleted_start(&d->dd);
+		d->have_dd = true;
+	}
+	if (!d->have_first) {
+		if (disk_read_mounts(&d->first, err) < 0)
+			return -1;
+		d->have_first = true;
+		d->want = choose(d->ctx, &d->first, d->pre);
+	}
+	*s = d->first;
+	s->fs = xcalloc(d->first.mt.n + 1, sizeof(*s->fs));
+	disk_probe(s, d->want, o_timeout);
+	return 0;
+}
+
+static void disk_reading_free(void *snap, void *arg)
+{
+	struct disk_snap *s = snap;
+
+	(void)arg;
+	free(s->fs);
+	s->fs = NULL;
+}
+
+static struct sbx_report *disk_build(struct sbx_ctx *ctx, const void *prev, const void *cur,
+				     void *arg)
+{
+	struct disk_run *d = arg;
+	struct disk_snap s = *(const struct disk_snap *)cur;
+	struct sbx_report *rep = build(ctx, &s, d->want, prev, &d->dd);
+
+	/* findings about PATHs, made while choosing: in the first report */
+	for (size_t i = 0; d->pre && i < d->pre->nfind; i++) {
+		struct sbx_finding *f = &d->pre->findings[i];
+
+		report_finding(rep, f->state, f->check, f->subject, "%s", f->text);
+	}
+	if (d->pre) {
+		report_free(d->pre);
+		d->pre = NULL;
+	}
+	return rep;
+}
+
 static int disk_run(struct sbx_ctx *ctx)
 {
-	struct disk_snap prev, cur;
-	struct disk_deleted_set dd;
-	struct sbx_err err;
-	struct sbx_report *pre;
-	bool *want;
+	struct disk_run d = { .ctx = ctx };
+	struct sbx_sampler s = { .name = "disk", .size = sizeof(struct disk_snap),
+				 .read = disk_reading, .free = disk_reading_free,
+				 .build = disk_build, .arg = &d, .once_by_default = true };
 
 	if (o_timeout <= 0) {
 		warnx_("-t must be more than 0 seconds");
 		return 3;
 	}
-	if (!ctx->interval)
-		disk_deleted_start(&dd);
-	pre = report_new("disk");
-	if (disk_read_mounts(&prev, &err) < 0) {
-		if (!ctx->interval)
-			disk_deleted_free(&dd);
-		report_fail(pre, "%s", err.msg);
-		sbx_emit(ctx, pre);
-		return 0;
-	}
-	want = choose(ctx, &prev, pre);
-	disk_probe(&prev, want, o_timeout);
-	if (!ctx->interval) {
-		struct sbx_report *rep = build(ctx, &prev, want, NULL, &dd);
-
-		/* findings about PATHs, made while choosing */
-		for (size_t i = 0; i < pre->nfind; i++) {
-			struct sbx_finding *f = &pre->findings[i];
-
-			report_finding(rep, f->state, f->check, f->subject, "%s", f->text);
-		}
-		sbx_emit(ctx, rep);
-		report_free(pre);
-		free(want);
-		disk_snap_free(&prev);
-		return 0;
-	}
-	report_free(pre);
-	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
-		if (!sbx_wait(ctx, ctx->interval))
-			break;
-		disk_deleted_start(&dd);
-		/* the same mounts as the first sample, so that rates line up */
-		cur = prev;
-		cur.fs = xcalloc(prev.mt.n + 1, sizeof(*cur.fs));
-		disk_probe(&cur, want, o_timeout);
-		sbx_emit(ctx, build(ctx, &cur, want, &prev, &dd));
-		free(prev.fs);
-		prev.fs = cur.fs;
-		prev.when = cur.when;
-		prev.nchildren = cur.nchildren;
-	}
-	free(want);
-	disk_snap_free(&prev);
+	d.pre = report_new("disk");
+	sbx_sample(ctx, &s);
+	if (d.pre)
+		report_free(d.pre);
+	if (d.have_dd)
+		disk_deleted_free(&d.dd);
+	free(d.want);
+	if (d.have_first)
+		disk_snap_free(&d.first);
 	return 0;
 }
 

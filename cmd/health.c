@@ -2,6 +2,8 @@
  * method and the "first 60 seconds" checklist in one pass, each line a
  * finding with its state and evidence, worst first. */
 #include "applet.h"
+#include "cpu_share.h"
+#include "cswitch.h"
 #include "disk.h"
 #include "http.h"
 #include "hung.h"
@@ -9,8 +11,10 @@
 #include "irq.h"
 #include "judge_throttle.h"
 #include "judge_irq.h"
+#include "judge_sched.h"
 #include "node.h"
 #include "root.h"
+#include "sample.h"
 #include "tasks.h"
 #include "throttle.h"
 
@@ -21,7 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_INTERVAL 0.25
 #define RECENT 900.0	/* "recent" OOM kills and hung tasks: the last 15 minutes */
 
 static const enum sbx_check_id health_checks[] = {
@@ -30,7 +33,7 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQ_NET, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
 	CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
-	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_N,
+	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -61,10 +64,10 @@ static const struct sbx_col node_cols[] = {
 	[N_LOAD1] = G("LOAD1", "load1", CT_NUM, "health_load1", "1-minute load average."),
 	[N_LOAD5] = G("LOAD5", "load5", CT_NUM, "health_load5", "5-minute load average."),
 	[N_LOAD15] = G("LOAD15", "load15", CT_NUM, "health_load15", "15-minute load average."),
-	[N_RUNNING] = G("RUNNING", "procs_running", CT_COUNT, "health_procs_running",
-			"Runnable tasks."),
-	[N_BLOCKED] = G("BLOCKED", "procs_blocked", CT_COUNT, "health_procs_blocked",
-			"Tasks blocked on I/O."),
+	[N_RUNNING] = G("RUNNING", "procs_running", CT_NUM, "health_procs_running",
+			"Runnable tasks, averaged over the interval's readings (srebox not counted)."),
+	[N_BLOCKED] = G("BLOCKED", "procs_blocked", CT_NUM, "health_procs_blocked",
+			"Tasks blocked on block I/O, averaged over the interval's readings."),
 	[N_BUSY] = G("BUSY", "cpu_busy_ratio", CT_RATIO, "health_cpu_busy_ratio",
 		     "CPU time not idle or iowait, over the interval."),
 	[N_STEAL] = G("STEAL", "cpu_steal_ratio", CT_RATIO, "health_cpu_steal_ratio",
@@ -129,7 +132,10 @@ struct sample {
 	struct irq_snap irq;
 	bool have_irq;
 	struct thr_snap thr;
-	/* the end of the interval only: load and tasks are read once */
+	struct cs_snap cs;	/* the scheduler's counters and limits, as cswitch reads them */
+	bool have_cs;
+	struct sbx_err cs_err;
+	/* the load: only the last reading's is used */
 	bool have_la;
 	struct loadavg la;
 	struct sbx_err la_err;
@@ -148,6 +154,8 @@ static void sample_read(struct sample *s)
 	s->have_irq = irq_snap_read(&s->irq, &e) == 0;
 	/* steal is read above, with the rest of /proc/stat */
 	throttle_read(&s->thr, THR_CGROUPS | THR_THERMAL | THR_FREQ | THR_TEMPS, NULL, 0);
+	s->have_cs = cs_snap_read(&s->cs, 0, &s->cs_err) == 0;
+	s->have_la = node_loadavg(&s->la, &s->la_err) == 0;
 }
 
 static void sample_free(struct sample *s)
@@ -158,6 +166,8 @@ static void sample_free(struct sample *s)
 	if (s->have_irq)
 		irq_snap_free(&s->irq);
 	throttle_snap_free(&s->thr);
+	if (s->have_cs)
+		cs_snap_free(&s->cs);
 }
 
 static double ratio_pct(double part, double whole)
@@ -165,79 +175,77 @@ static double ratio_pct(double part, double whole)
 	return whole > 0 ? part / whole * 100 : 0;
 }
 
-static uint64_t cpu_total(const struct cpu_times *c)
-{
-	uint64_t t = 0;
-
-	/* guest and guest_nice are already inside user and nice */
-	for (unsigned i = 0; i < c->nfields && i <= CPU_STEAL; i++)
-		t += c->t[i];
-	return t;
-}
-
 static uint64_t sub(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;	/* idle can run backwards (NO_HZ) */
 }
 
-static void check_cpu(struct sbx_report *rep, const struct sample *a, const struct sample *b, double seconds, struct sbx_cell *row, size_t *ncpu)
+/* The scheduler's checks (load, run queue, blocked, D state, switches,
+ * forks: lib/check/judge_sched.c, as cswitch judges them), CPU busy from
+ * cpu_shares(), and steal.  *ncpu: 0 when /proc/stat gives no CPU count. */
+static void check_cpu(struct sbx_report *rep, const struct sample *a, const struct sample *b, double seconds, struct sbx_cell *row, size_t *ncpu, const struct cs_runq *rq, const struct sched_dstate *d)
 {
 	const struct proc_stat *s = &b->stat;
 	const struct loadavg *la = &b->la;
-	uint64_t total, idle;
+	struct cs_system sys;
+	struct cpu_share all;
+	double run, blk;
+	struct sched_in in = {
+		.since_boot = !a, .seconds = seconds,
+		.load = b->have_la ? la : NULL, .load_why = b->la_err.msg,
+		.rq = rq, .self_excluded = root_is_live(), .sys = &sys, .d = d,
+	};
 
+	*ncpu = b->have_stat ? s->ncpus : 0;
+	in.ncpu = *ncpu;
+	in.ncpu_why = !b->have_stat ? b->stat_err.msg : "no cpuN lines in /proc/stat";
+	if (*ncpu)
+		cell_u64(&row[N_NCPU], *ncpu);
+	if (b->have_la) {
+		cell_num(&row[N_LOAD1], la->load1);
+		cell_num(&row[N_LOAD5], la->load5);
+		cell_num(&row[N_LOAD15], la->load15);
+	}
+	if (cs_runq_avg(rq, &run, &blk)) {
+		cell_num(&row[N_RUNNING], run);
+		if (blk >= 0)
+			cell_num(&row[N_BLOCKED], blk);
+	}
+	if (b->have_cs) {
+		cs_system_rates(&b->cs, a && a->have_cs ? &a->cs : NULL, &sys);
+	} else {
+		memset(&sys, 0, sizeof(sys));
+		snprintf(sys.why, sizeof(sys.why), "%s", b->cs_err.msg);
+		sys.ctxt.why = sys.intr.why = sys.forks.why = sys.why;
+	}
+	judge_load(rep, &in);
+	judge_runqueue(rep, &in);
+	judge_blocked(rep, &in);
+	judge_dstate(rep, &in);
+	judge_switches(rep, &in);
+	judge_forks(rep, &in);
+	if (sys.ctxt.ok)
+		cell_num(&row[N_CS], sys.ctxt.v);
 	if (!b->have_stat) {
 		check_unknown(rep, CHK_CPU, NULL, "%s: %s", "CPU", b->stat_err.msg);
 		return;
 	}
-	*ncpu = s->ncpus ? s->ncpus : 1;
-	cell_u64(&row[N_NCPU], *ncpu);
-	if (b->have_la) {
-		double per = la->load1 / (double)*ncpu;
-
-		cell_num(&row[N_LOAD1], la->load1);
-		cell_num(&row[N_LOAD5], la->load5);
-		cell_num(&row[N_LOAD15], la->load15);
-		check_value(rep, CHK_LOAD, NULL, per, "load %.2f on %zu CPUs (%.2f per CPU; 5m %.2f, 15m %.2f)", la->load1, *ncpu, per, la->load5, la->load15);
+	/* busy over the interval, or since boot; a CPU that came online
+	 * meanwhile, or a counter that went backwards, is left out */
+	if (a && !a->have_stat) {
+		check_unknown(rep, CHK_CPU, NULL, "CPU busy: first reading: %s", a->stat_err.msg);
 	} else {
-		check_unknown(rep, CHK_LOAD, NULL, "%s: %s", "load", b->la_err.msg);
+		cpu_shares(s, a ? &a->stat : NULL, &all, NULL, NULL);
+		if (all.ok)
+			cell_num(&row[N_BUSY], all.busy / 100);
+		judge_cpu(rep, &all, !a);
 	}
-	if (s->has_running) {
-		double per = (double)s->procs_running / (double)*ncpu;
-
-		cell_u64(&row[N_RUNNING], s->procs_running);
-		check_value(rep, CHK_RUNQUEUE, NULL, per, "run queue %llu on %zu CPUs (%.1f per CPU)", (unsigned long long)s->procs_running, *ncpu, per);
-	}
-	if (s->has_blocked) {
-		double per = (double)s->procs_blocked / (double)*ncpu;
-
-		cell_u64(&row[N_BLOCKED], s->procs_blocked);
-		check_value(rep, CHK_BLOCKED, NULL, per, "%llu tasks blocked on I/O (D state)", (unsigned long long)s->procs_blocked);
-	}
-	/* busy and steal over the interval, or since boot */
-	if (a && a->have_stat) {
-		total = sub(cpu_total(&s->all), cpu_total(&a->stat.all));
-		idle = sub(s->all.t[CPU_IDLE] + s->all.t[CPU_IOWAIT],
-			   a->stat.all.t[CPU_IDLE] + a->stat.all.t[CPU_IOWAIT]);
-	} else {
-		total = cpu_total(&s->all);
-		idle = s->all.t[CPU_IDLE] + s->all.t[CPU_IOWAIT];
-	}
-	if (total) {
-		double busy = ratio_pct((double)sub(total, idle), (double)total);
+	/* steal, judged as throttle judges it */
+	if (!a || a->have_stat) {
 		double st;
 
-		cell_num(&row[N_BUSY], busy / 100);
-		check_value(rep, CHK_CPU, NULL, busy, "CPU %.0f%% busy%s", busy, a ? "" : " (average since boot)");
-		if (judge_steal(rep, s, a && a->have_stat ? &a->stat : NULL, NULL, &st))
+		if (judge_steal(rep, s, a ? &a->stat : NULL, NULL, &st))
 			cell_num(&row[N_STEAL], st / 100);
-	}
-	if (s->has_ctxt && ((a && a->have_stat && seconds > 0) || (!a && b->uptime > 0))) {
-		double cs = a ? (double)sub(s->ctxt, a->stat.ctxt) / seconds
-			      : (double)s->ctxt / b->uptime;
-
-		cell_num(&row[N_CS], cs);
-		check_value(rep, CHK_SWITCHES, NULL, cs / (double)*ncpu, "context switches %.0f/s (%.0f per CPU)%s", cs, cs / (double)*ncpu, a ? "" : ", average since boot");
 	}
 }
 
@@ -413,7 +421,7 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 
 static void check_limits(struct sbx_report *rep, const struct sample *b, struct sbx_cell *row)
 {
-	uint64_t a, m, tasks, limit, c, cm;
+	uint64_t a, m, c, cm;
 	struct sbx_err err;
 
 	if (node_file_nr(&a, &m, &err) == 0) {
@@ -423,15 +431,17 @@ static void check_limits(struct sbx_report *rep, const struct sample *b, struct 
 	} else {
 		check_unknown(rep, CHK_FILES, NULL, "%s: %s", "file handles", err.msg);
 	}
-	if (!b->have_la)
-		err = b->la_err;
-	if (b->have_la && node_pid_limit(&limit, &err) == 0) {
-		tasks = b->la.tasks;
-		cell_u64(&row[N_TASKS], tasks);
-		cell_u64(&row[N_TASKLIMIT], limit);
-		check_value(rep, CHK_PIDS, NULL, ratio_pct((double)tasks, (double)limit), "tasks %llu of %llu (%.1f%%, kubelet pid.available %lld)", (unsigned long long)tasks, (unsigned long long)limit, ratio_pct((double)tasks, (double)limit), (long long)limit - (long long)tasks);
-	} else {
-		check_unknown(rep, CHK_PIDS, NULL, "%s: %s", "tasks", err.msg);
+	/* pids: cswitch's reading and judgment (lib/check/judge_sched.c) */
+	{
+		struct cs_limit lim;
+		struct sched_in in = { .lim = &lim };
+
+		cs_task_limit(&b->cs, &lim);
+		if (lim.ok) {
+			cell_u64(&row[N_TASKS], lim.used);
+			cell_u64(&row[N_TASKLIMIT], lim.limit);
+		}
+		judge_pids(rep, &in);
 	}
 	if (node_conntrack(&c, &cm, &err) == 0) {
 		cell_u64(&row[N_CONNTRACK], c);
@@ -469,29 +479,27 @@ static void names_in_state(const struct task_table *t, char state, size_t total,
 }
 
 /* Zombies and D-state processes from one pass over /proc/PID/stat (main
- * threads only: a zombie is a whole process, and procs_blocked already
- * counts every blocked thread).  By hand rather than through libproc2:
- * health needs the state letter only, and loading libproc2 (with
- * libsystemd behind it) costs more than this whole scan. */
-static void check_tasks(struct sbx_report *rep, struct sbx_cell *row, struct task_table *t, bool *have)
+ * threads only: a zombie is a whole process; the D-state ones are named
+ * with their wait channel, and procs_blocked counts the blocked threads).
+ * By hand rather than through libproc2: health needs the state letter
+ * only, and loading libproc2 (with libsystemd behind it) costs more than
+ * this whole scan. */
+static void check_tasks(struct sbx_report *rep, struct sbx_cell *row, struct task_table *t, bool *have, struct sched_dstate *d)
 {
 	struct sbx_err err;
 	char names[320];
 
 	*have = tasks_read(t, TASKS_PROCESSES | TASKS_NO_LIBPROC2, &err) == 0;
 	if (!*have) {
-		check_unknown(rep, CHK_ZOMBIES, NULL, "%s: %s", "processes", err.msg);
+		judge_zombies(rep, false, 0, NULL, err.msg);
+		sched_dstate_unknown(d, err.msg);
 		return;
 	}
 	cell_u64(&row[N_ZOMBIES], t->counts.zombie);
 	cell_u64(&row[N_DSTATE], t->counts.disk_sleep);
 	names_in_state(t, 'Z', t->counts.zombie, names, sizeof(names));
-	check_value(rep, CHK_ZOMBIES, NULL, (double)t->counts.zombie, "%zu zombie processes%s%s", t->counts.zombie, names[0] ? ": " : "", names);
-	if (t->counts.disk_sleep) {
-		names_in_state(t, 'D', t->counts.disk_sleep, names, sizeof(names));
-		report_note(rep, "%s%sin D state now: %s", rep->note ? rep->note : "",
-			    rep->note ? "; " : "", names);
-	}
+	judge_zombies(rep, true, t->counts.zombie, names, NULL);
+	sched_dstate(t, false, d);
 }
 
 /* The kubelet: is it running, and does its healthz say ok?  A node set up
@@ -620,9 +628,106 @@ static void check_throttle(struct sbx_report *rep, const struct sample *a, const
 		judge_steal(rep, NULL, NULL, b->stat_err.msg, &steal);
 }
 
+/* What the loop keeps across readings: the run queue read during the
+ * interval (sample.h's tick). */
+struct health_state {
+	struct cs_runq rq;
+};
+
+static unsigned self_tasks(void)
+{
+	/* srebox's reading thread is running while it reads /proc/stat */
+	return root_is_live() ? 1 : 0;
+}
+
+static int health_read(void *snap, struct sbx_err *err, void *arg)
+{
+	struct sample *s = snap;
+
+	(void)err;
+	(void)arg;
+	sample_read(s);
+	return 0;
+}
+
+static void health_free(void *snap, void *arg)
+{
+	(void)arg;
+	sample_free(snap);
+}
+
+static void health_tick(void *arg)
+{
+	cs_runq_read(&((struct health_state *)arg)->rq, self_tasks());
+}
+
+static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, const void *b_, void *arg)
+{
+	const struct sample *a = a_, *b = b_;
+	struct health_state *hs = arg;
+	struct sbx_report *rep = report_new("health");
+	struct sbx_table *t = report_table(rep, "node", node_cols, N_NCOLS);
+	struct sbx_cell *row = table_row(t);
+	double seconds = a ? b->when - a->when : 0;
+	size_t ncpu = 0, bad = 0;
+	struct task_table tasks;
+	struct sched_dstate d;
+	bool have_tasks = false;
+	char up[32], cpus[32];
+
+	(void)ctx;
+	/* Since boot there is one reading: the snapshot's. */
+	if (!a) {
+		cs_runq_reset(&hs->rq);
+		if (b->have_stat && b->stat.has_running)
+			cs_runq_add(&hs->rq, b->stat.procs_running, b->stat.has_blocked,
+				    b->stat.procs_blocked, self_tasks());
+		else
+			sbx_err_set(&hs->rq.err, 0, "%s", b->have_stat ? "no procs_running line in "
+				    "/proc/stat (kernel before 2.5.45)" : b->stat_err.msg),
+				hs->rq.failed++;
+	}
+	rep->interval = seconds;
+	/* the tasks first: the load's explanation names the D-state ones */
+	check_tasks(rep, row, &tasks, &have_tasks, &d);
+	check_cpu(rep, a, b, seconds, row, &ncpu, &hs->rq, &d);
+	cs_runq_reset(&hs->rq);
+	check_memory(rep, a, b, seconds, row);
+	check_psi(rep, row);
+	check_kmsg(rep, b, row);
+	check_limits(rep, b, row);
+	check_irq(rep, a, b, seconds);
+	check_throttle(rep, a, b);
+	check_kubelet(rep, &tasks, have_tasks);
+	check_disk(rep);
+	if (have_tasks)
+		tasks_free(&tasks);
+	for (size_t k = 0; k < rep->nfind; k++)
+		bad += rep->findings[k].state != ST_OK;
+	fmt_duration(up, sizeof(up), b->uptime);
+	if (ncpu)
+		snprintf(cpus, sizeof(cpus), "%zu CPUs", ncpu);
+	else
+		snprintf(cpus, sizeof(cpus), "CPUs unknown");
+	report_summary(rep, "%s: %zu of %zu checks need attention; up %s, %s, %s",
+		       report_state(rep) == ST_OK ? "healthy" : state_name(report_state(rep)),
+		       bad, rep->nfind, b->uptime >= 0 ? up : "?", cpus,
+		       a ? "rates over the last" : "values since boot");
+	if (a) {
+		char *s = xasprintf("%s %.2fs", rep->summary, seconds);
+
+		free(rep->summary);
+		rep->summary = s;
+	}
+	return rep;
+}
+
 static int health_run(struct sbx_ctx *ctx)
 {
-	double interval = ctx->interval_given ? ctx->interval : DEFAULT_INTERVAL;
+	struct health_state hs;
+	struct sbx_sampler s = { .name = "health", .size = sizeof(struct sample),
+				 .read = health_read, .free = health_free, .tick = health_tick,
+				 .build = health_build, .arg = &hs };
 
 	if (ctx->nargs) {
 		warnx_("unexpected argument '%s'", ctx->args[0]);
@@ -632,63 +737,8 @@ static int health_run(struct sbx_ctx *ctx)
 		warnx_("-t must be more than 0 seconds");
 		return 3;
 	}
-	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
-		struct sample a, b;
-		struct sbx_report *rep = report_new("health");
-		struct sbx_table *t = report_table(rep, "node", node_cols, N_NCOLS);
-		struct sbx_cell *row = table_row(t);
-		double seconds = 0;
-		size_t ncpu = 1, bad = 0;
-		struct task_table tasks;
-		bool have_tasks = false;
-		char up[32];
-
-		if (interval > 0) {
-			sample_read(&a);
-			if (!sbx_wait(ctx, interval)) {
-				sample_free(&a);
-				report_free(rep);
-				break;
-			}
-		}
-		sample_read(&b);
-		b.have_la = node_loadavg(&b.la, &b.la_err) == 0;
-		if (interval > 0)
-			seconds = b.when - a.when;
-		rep->interval = seconds;
-		check_cpu(rep, interval > 0 ? &a : NULL, &b, seconds, row, &ncpu);
-		check_memory(rep, interval > 0 ? &a : NULL, &b, seconds, row);
-		check_psi(rep, row);
-		check_kmsg(rep, &b, row);
-		check_limits(rep, &b, row);
-		check_irq(rep, interval > 0 ? &a : NULL, &b, seconds);
-		check_throttle(rep, interval > 0 ? &a : NULL, &b);
-		check_tasks(rep, row, &tasks, &have_tasks);
-		check_kubelet(rep, &tasks, have_tasks);
-		check_disk(rep);
-		if (have_tasks)
-			tasks_free(&tasks);
-		for (size_t k = 0; k < rep->nfind; k++)
-			bad += rep->findings[k].state != ST_OK;
-		fmt_duration(up, sizeof(up), b.uptime);
-		report_summary(rep, "%s: %zu of %zu checks need attention; up %s, %zu CPUs, %s",
-			       report_state(rep) == ST_OK ? "healthy" : state_name(report_state(rep)),
-			       bad, rep->nfind, b.uptime >= 0 ? up : "?", ncpu,
-			       interval > 0 ? "rates over the last" : "values since boot");
-		if (interval > 0) {
-			char *s = xasprintf("%s %.2fs", rep->summary, seconds);
-
-			free(rep->summary);
-			rep->summary = s;
-		}
-		sbx_emit(ctx, rep);
-		if (interval > 0)
-			sample_free(&a);
-		sample_free(&b);
-		if (!ctx->interval_given || ctx->interval == 0)
-			break;
-	}
-	return 0;
+	cs_runq_reset(&hs.rq);
+	return sbx_sample(ctx, &s);
 }
 
 const struct sbx_applet applet_health = {
@@ -700,7 +750,7 @@ const struct sbx_applet applet_health = {
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
 		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
 		"context switches, CPU throttling, disk pressure and the kubelet's health.  Rates\n"
-		"are sampled over 0.25 s by default; -i 0 takes one snapshot (rates since boot).",
+		"are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default; -i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
 	.checks = health_checks,

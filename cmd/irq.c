@@ -5,6 +5,7 @@
 #include "cpu_share.h"
 #include "irq.h"
 #include "judge_irq.h"
+#include "sample.h"
 #include "root.h"
 
 #include <math.h>
@@ -433,10 +434,54 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 	return rep;
 }
 
+/* The shared sampling loop (lib/cli/sample.c) drives the readings. */
+static int irq_read(void *snap, struct sbx_err *err, void *arg)
+{
+	(void)arg;
+	return irq_snap_read(snap, err);
+}
+
+static void irq_free(void *snap, void *arg)
+{
+	(void)arg;
+	irq_snap_free(snap);
+}
+
+static bool table_same(const struct irq_table *a, const struct irq_table *b)
+{
+	if (a->nrows != b->nrows || a->ncpu != b->ncpu)
+		return false;
+	for (size_t i = 0; i < a->nrows; i++) {
+		const struct irq_row *x = &a->rows[i], *y = &b->rows[i];
+
+		if (x->total != y->total || x->ncounts != y->ncounts || !x->counts != !y->counts ||
+		    (x->counts && memcmp(x->counts, y->counts, x->ncounts * sizeof(*x->counts))))
+			return false;
+	}
+	return true;
+}
+
+/* Nothing counted moved: a saved tree. */
+static bool irq_same(const void *a_, const void *b_, void *arg)
+{
+	const struct irq_snap *a = a_, *b = b_;
+
+	(void)arg;
+	return table_same(&a->hard, &b->hard) && a->have_soft == b->have_soft &&
+	       (!a->have_soft || table_same(&a->soft, &b->soft));
+}
+
+static struct sbx_report *irq_build(struct sbx_ctx *ctx, const void *prev, const void *cur,
+				    void *arg)
+{
+	(void)arg;
+	return build(ctx, prev, cur);
+}
+
 static int irq_run(struct sbx_ctx *ctx)
 {
-	struct irq_snap prev, cur;
-	struct sbx_err err;
+	struct sbx_sampler s = { .name = "irq", .size = sizeof(struct irq_snap), .read = irq_read,
+				 .free = irq_free, .same = irq_same, .build = irq_build };
 
 	if (ctx->nargs) {
 		warnx_("unexpected argument '%s'", ctx->args[0]);
@@ -446,34 +491,7 @@ static int irq_run(struct sbx_ctx *ctx)
 		warnx_("--min-rate must be 0 or more interrupts per second, not %g", o_min_rate);
 		return 3;
 	}
-	if (irq_snap_read(&prev, &err) < 0) {
-		struct sbx_report *rep = report_new("irq");
-
-		report_fail(rep, "%s", err.msg);
-		sbx_emit(ctx, rep);
-		return 0;
-	}
-	if (!ctx->interval) {
-		sbx_emit(ctx, build(ctx, NULL, &prev));
-		irq_snap_free(&prev);
-		return 0;
-	}
-	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
-		if (!sbx_wait(ctx, ctx->interval))
-			break;
-		if (irq_snap_read(&cur, &err) < 0) {
-			struct sbx_report *rep = report_new("irq");
-
-			report_fail(rep, "%s", err.msg);
-			sbx_emit(ctx, rep);
-			break;
-		}
-		sbx_emit(ctx, build(ctx, &prev, &cur));
-		irq_snap_free(&prev);
-		prev = cur;
-	}
-	irq_snap_free(&prev);
-	return 0;
+	return sbx_sample(ctx, &s);
 }
 
 const struct sbx_applet applet_irq = {
@@ -482,11 +500,11 @@ const struct sbx_applet applet_irq = {
 	.usage = "[OPTIONS]",
 	.description =
 		"Reads /proc/interrupts, /proc/softirqs, /proc/stat and /proc/irq/N/*affinity_list.\n"
-		"Without -i, rates are averages since boot; with -i SECONDS, rates over that\n"
-		"interval.  Judged is what costs CPU time: a CPU busy in hardirq+softirq while\n"
-		"another is idle, a multi-queue device whose queues all landed on one CPU, and\n"
-		"NET_RX/NET_TX on one CPU that spends real time in softirq.  A single vector on\n"
-		"one CPU is how x86 delivers interrupts, not a finding.",
+		"Without -i, rates over a " SBX_SAMPLE_DEFAULT_TEXT " s sample; -i 0, averages since boot;\n"
+		"-i SECONDS, over that interval.  Judged is what costs CPU time: a CPU busy in\n"
+		"hardirq+softirq while another is idle, a multi-queue device whose queues all\n"
+		"landed on one CPU, and NET_RX/NET_TX on one CPU that spends real time in\n"
+		"softirq.  A single vector on one CPU is how x86 delivers interrupts, not a finding.",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = irq_opts,
 	.checks = irq_checks,

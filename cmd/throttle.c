@@ -7,6 +7,7 @@
 #include "root.h"
 #include "judge_throttle.h"
 #include "throttle.h"
+#include "sample.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -411,33 +412,75 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct thr_snap
 	return rep;
 }
 
+/* The shared sampling loop (lib/cli/sample.c) drives the readings. */
+struct thr_args {
+	const char *const *paths;
+	size_t npaths;
+};
+
+static int thr_read(void *snap, struct sbx_err *err, void *arg)
+{
+	const struct thr_args *a = arg;
+
+	(void)err;
+	throttle_read(snap, THR_ALL, a->paths, a->npaths);
+	return 0;
+}
+
+static void thr_free(void *snap, void *arg)
+{
+	(void)arg;
+	throttle_snap_free(snap);
+}
+
+/* Nothing counted moved: no cgroup's periods or usage, no thermal event
+ * (a saved tree). */
+static bool thr_same(const void *a_, const void *b_, void *arg)
+{
+	const struct thr_snap *a = a_, *b = b_;
+
+	(void)arg;
+	if (a->ncg != b->ncg || a->ncpus != b->ncpus)
+		return false;
+	for (size_t i = 0; i < a->ncg; i++)
+		if (a->cg[i].ino != b->cg[i].ino ||
+		    a->cg[i].st.nr_periods != b->cg[i].st.nr_periods ||
+		    a->cg[i].st.nr_throttled != b->cg[i].st.nr_throttled ||
+		    a->cg[i].st.usage_s != b->cg[i].st.usage_s ||
+		    a->cg[i].st.throttled_s != b->cg[i].st.throttled_s)
+			return false;
+	for (size_t i = 0; i < a->ncpus; i++)
+		if (a->cpus[i].core_count != b->cpus[i].core_count ||
+		    a->cpus[i].pkg_count != b->cpus[i].pkg_count)
+			return false;
+	return true;
+}
+
+static struct sbx_report *thr_build(struct sbx_ctx *ctx, const void *prev, const void *cur,
+				    void *arg)
+{
+	(void)arg;
+	return build(ctx, prev, cur);
+}
+
 static int throttle_run(struct sbx_ctx *ctx)
 {
-	struct thr_snap prev, cur;
-	const char *const *paths = (const char *const *)ctx->args;
+	struct thr_args args = { (const char *const *)ctx->args, (size_t)ctx->nargs };
+	struct sbx_sampler s = { .name = "throttle", .size = sizeof(struct thr_snap),
+				 .read = thr_read, .free = thr_free, .same = thr_same,
+				 .build = thr_build, .arg = &args };
+	struct thr_snap first;
 
-	throttle_read(&prev, THR_ALL, paths, (size_t)ctx->nargs);
-	if (prev.cg_missing) {
+	/* a bad CGROUP argument is a usage error, before any sampling */
+	throttle_read(&first, THR_CGROUPS, args.paths, args.npaths);
+	if (first.cg_missing) {
 		warnx_("cgroup '%s': in no cgroup hierarchy with the cpu controller (%s%s)",
-		       prev.cg_missing, rooted(prev.hier[0].dir), prev.nhier > 1 ? ", ..." : "");
-		throttle_snap_free(&prev);
+		       first.cg_missing, rooted(first.hier[0].dir), first.nhier > 1 ? ", ..." : "");
+		throttle_snap_free(&first);
 		return 3;
 	}
-	if (!ctx->interval) {
-		sbx_emit(ctx, build(ctx, NULL, &prev));
-		throttle_snap_free(&prev);
-		return 0;
-	}
-	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
-		if (!sbx_wait(ctx, ctx->interval))
-			break;
-		throttle_read(&cur, THR_ALL, paths, (size_t)ctx->nargs);
-		sbx_emit(ctx, build(ctx, &prev, &cur));
-		throttle_snap_free(&prev);
-		prev = cur;
-	}
-	throttle_snap_free(&prev);
-	return 0;
+	throttle_snap_free(&first);
+	return sbx_sample(ctx, &s);
 }
 
 const struct sbx_applet applet_throttle = {
@@ -449,8 +492,9 @@ const struct sbx_applet applet_throttle = {
 		"periods in which they were throttled, naming Kubernetes pods and containers;\n"
 		"counts thermal throttle events per core and package; shows frequency ceilings\n"
 		"(scaling_max_freq, bios_limit) against the hardware maximum, temperatures\n"
-		"against their trip points, and steal per CPU.  Without -i: cgroups since\n"
-		"creation, the rest since boot.  CGROUP arguments restrict the walk to those\n"
+		"against their trip points, and steal per CPU.  Without -i, over a " SBX_SAMPLE_DEFAULT_TEXT " s\n"
+		"sample; -i 0: cgroups since creation, the rest since boot.  CGROUP arguments\n"
+		"restrict the walk to those"
 		"subtrees of the hierarchy (\"kubepods.slice\").",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = throttle_opts,

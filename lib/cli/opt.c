@@ -53,7 +53,7 @@ const struct sbx_opt sbx_common_probe_opts[] = {
 	  "read /proc and /sys under DIR (a host mounted in a pod, a saved tree); also SREBOX_ROOT",
 	  "dirs", NULL },
 	{ 'i', "interval", OPT_SECONDS, &o_interval, "SECONDS",
-	  "sample twice, SECONDS apart, and report rates; without it, values since boot", NULL,
+	  "sample twice, SECONDS apart, and report rates (default 0.5; 0: since boot)", NULL,
 	  NULL },
 	{ 'n', "count", OPT_CALL, NULL, "N",
 	  "with -i, print N reports (default 1; 0 = until interrupted)", NULL, cb_count },

@@ -8,6 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void read_limits(struct cs_snap *s, struct buf *b)
+{
+	s->has_load = root_read("/proc/loadavg", b, &s->load_err) == 0 &&
+		      parse_loadavg(b->s, b->len, rooted("/proc/loadavg"), &s->load, &s->load_err) == 0;
+	s->has_threads_max = root_read_u64("/proc/sys/kernel/threads-max", &s->threads_max,
+					   &s->threads_max_err) == 0;
+	s->has_pid_max = root_read_u64("/proc/sys/kernel/pid_max", &s->pid_max, &s->pid_max_err) == 0;
+}
+
 int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 {
 	struct buf b = { 0 };
@@ -17,8 +26,13 @@ int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 	s->uptime = -1;
 	s->when = now_monotonic();
 	if (root_read("/proc/stat", &b, err) < 0 ||
-	    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, err) < 0)
+	    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, err) < 0) {
+		/* The limits do not need it (health's pids check): read
+		 * them all the same, nothing allocated. */
+		memset(&s->stat, 0, sizeof(s->stat));
+		read_limits(s, &b);
 		goto out;
+	}
 	/* Offline CPUs have no cpuN line: the count is of online CPUs,
 	 * and the per-CPU times are not needed. */
 	s->ncpu = s->stat.ncpus;
@@ -26,11 +40,7 @@ int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 	if (root_read("/proc/uptime", &b, &s->uptime_err) < 0 ||
 	    parse_uptime(b.s, b.len, rooted("/proc/uptime"), &s->uptime, &s->uptime_err) < 0)
 		s->uptime = -1;
-	s->has_load = root_read("/proc/loadavg", &b, &s->load_err) == 0 &&
-		      parse_loadavg(b.s, b.len, rooted("/proc/loadavg"), &s->load, &s->load_err) == 0;
-	s->has_threads_max = root_read_u64("/proc/sys/kernel/threads-max", &s->threads_max,
-					   &s->threads_max_err) == 0;
-	s->has_pid_max = root_read_u64("/proc/sys/kernel/pid_max", &s->pid_max, &s->pid_max_err) == 0;
+	read_limits(s, &b);
 	if (flags & CS_TASKS) {
 		s->has_tasks = tasks_read(&s->tasks, flags & CS_SWITCHES ? TASKS_SWITCHES : 0,
 					  &s->tasks_err) == 0;
@@ -49,7 +59,8 @@ void cs_snap_free(struct cs_snap *s)
 }
 
 static void counter_rate(struct cs_rate *r, bool has_cur, uint64_t cur, const struct cs_snap *prev,
-			 bool has_prev, uint64_t before, double seconds, const char *name)
+			 bool has_prev, uint64_t before, double seconds, const char *name,
+			 const char *backwards)
 {
 	memset(r, 0, sizeof(*r));
 	if (!has_cur || (prev && !has_prev)) {
@@ -57,7 +68,9 @@ static void counter_rate(struct cs_rate *r, bool has_cur, uint64_t cur, const st
 		return;
 	}
 	if (prev && cur < before) {
-		r->why = "counter went backwards";
+		/* A new boot under the same --root, or a rewritten tree:
+		 * no rate, never a negative one or 0. */
+		r->why = backwards;
 		return;
 	}
 	r->ok = true;
@@ -78,11 +91,15 @@ void cs_system_rates(const struct cs_snap *cur, const struct cs_snap *prev, stru
 		return;
 	}
 	counter_rate(&out->ctxt, c->has_ctxt, c->ctxt, prev, p && p->has_ctxt, p ? p->ctxt : 0,
-		     out->seconds, "no 'ctxt' line in /proc/stat");
+		     out->seconds, "no 'ctxt' line in /proc/stat",
+		     "/proc/stat ctxt went backwards between the readings (a reboot, or another tree?)");
 	counter_rate(&out->intr, c->has_intr, c->intr, prev, p && p->has_intr, p ? p->intr : 0,
-		     out->seconds, "no 'intr' line in /proc/stat");
+		     out->seconds, "no 'intr' line in /proc/stat",
+		     "/proc/stat intr went backwards between the readings (a reboot, or another tree?)");
 	counter_rate(&out->forks, c->has_processes, c->processes, prev, p && p->has_processes,
-		     p ? p->processes : 0, out->seconds, "no 'processes' line in /proc/stat");
+		     p ? p->processes : 0, out->seconds, "no 'processes' line in /proc/stat",
+		     "/proc/stat processes went backwards between the readings (a reboot, or another "
+		     "tree?)");
 }
 
 void cs_task_limit(const struct cs_snap *s, struct cs_limit *out)
@@ -139,7 +156,7 @@ static double task_age(const struct cs_snap *s, const struct task *k, enum cs_wh
 	return s->uptime - start > tick ? s->uptime - start : tick;
 }
 
-static void rate_since_boot(const struct cs_snap *cur, struct cs_task_rate *r)
+static void rate_since_boot(const struct cs_snap *cur, struct cs_task_rate *r, double min_age)
 {
 	const struct task *k = r->k;
 	enum cs_why why = CS_OK;
@@ -151,6 +168,10 @@ static void rate_since_boot(const struct cs_snap *cur, struct cs_task_rate *r)
 	}
 	if (r->age < 0) {
 		r->why = why;
+		return;
+	}
+	if (r->age < min_age) {
+		r->why = CS_YOUNG;
 		return;
 	}
 	r->vol = (double)k->vol / r->age;
@@ -219,7 +240,7 @@ static void count_exited(const struct cs_snap *cur, const struct cs_snap *prev, 
 }
 
 void cs_tasks_rates(const struct cs_snap *cur, const struct cs_snap *prev, int32_t skip,
-		    struct cs_tasks *out)
+		    double min_age, struct cs_tasks *out)
 {
 	const struct task_table *t = &cur->tasks;
 	size_t aprocs = 0;
@@ -246,7 +267,7 @@ void cs_tasks_rates(const struct cs_snap *cur, const struct cs_snap *prev, int32
 		if (prev)
 			rate_over(cur, prev, out->seconds, r);
 		else
-			rate_since_boot(cur, r);
+			rate_since_boot(cur, r, min_age);
 		/* A new process, or the next task of the current one. */
 		if (!out->nprocs || out->procs[out->nprocs - 1].tgid != k->tgid) {
 			ALLOC_GROW(out->procs, out->nprocs + 1, aprocs);
@@ -322,6 +343,10 @@ void cs_why_text(enum cs_why why, const struct task *k, char *out, size_t n)
 	case CS_BACKWARDS:
 		snprintf(out, n, "switch counts went backwards (exec from a thread?)");
 		return;
+	case CS_YOUNG:
+		snprintf(out, n, "started less than a sample ago: no rate since start; -i SECONDS "
+			 "measures it");
+		return;
 	case CS_MAIN_ONLY:
 		if (k->nlwp < 0)
 			snprintf(out, n, "%s missing and thread count unknown: its status counts "
@@ -332,4 +357,82 @@ void cs_why_text(enum cs_why why, const struct task *k, char *out, size_t n)
 		return;
 	}
 	snprintf(out, n, "unknown");
+}
+
+void cs_runq_reset(struct cs_runq *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->has_blocked = true;
+}
+
+void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t blocked,
+		 unsigned self)
+{
+	running = running > self ? running - self : 0;
+	q->n++;
+	q->running += (double)running;
+	if (running > q->running_max)
+		q->running_max = running;
+	if (!has_blocked) {
+		q->has_blocked = false;
+		return;
+	}
+	q->blocked += (double)blocked;
+	if (blocked > q->blocked_max)
+		q->blocked_max = blocked;
+}
+
+/* "procs_running N" anywhere in /proc/stat: a line scan, not a parse of
+ * every CPU's times, since this runs several times an interval. */
+static bool stat_field(const struct buf *b, const char *name, uint64_t *v)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = b->s; p && p < b->s + b->len; p = memchr(p, '\n', b->s + b->len - p),
+			p = p ? p + 1 : NULL) {
+		char *end;
+
+		if ((size_t)(b->s + b->len - p) > nl && !strncmp(p, name, nl) && p[nl] == ' ') {
+			unsigned long long x = strtoull(p + nl + 1, &end, 10);
+
+			if (end == p + nl + 1)
+				return false;
+			*v = x;
+			return true;
+		}
+	}
+	return false;
+}
+
+int cs_runq_read(struct cs_runq *q, unsigned self)
+{
+	struct buf b = { 0 };
+	uint64_t running = 0, blocked = 0;
+	bool has_blocked;
+
+	if (root_read("/proc/stat", &b, &q->err) < 0) {
+		q->failed++;
+		buf_free(&b);
+		return -1;
+	}
+	if (!stat_field(&b, "procs_running", &running)) {
+		sbx_err_set(&q->err, 0, "%s: no procs_running line (kernel before 2.5.45)",
+			    rooted("/proc/stat"));
+		q->failed++;
+		buf_free(&b);
+		return -1;
+	}
+	has_blocked = stat_field(&b, "procs_blocked", &blocked);
+	cs_runq_add(q, running, has_blocked, blocked, self);
+	buf_free(&b);
+	return 0;
+}
+
+bool cs_runq_avg(const struct cs_runq *q, double *running, double *blocked)
+{
+	if (!q->n)
+		return false;
+	*running = q->running / q->n;
+	*blocked = q->has_blocked ? q->blocked / q->n : -1;
+	return true;
 }

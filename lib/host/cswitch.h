@@ -35,8 +35,9 @@ struct cs_snap {
 	struct sbx_err tasks_err;
 };
 
-/* /proc/stat is required (-1, err); everything else is optional and
- * carries its own reason. */
+/* /proc/stat is required (-1, err: the load and limits are still read,
+ * and nothing is left to free); everything else is optional and carries
+ * its own reason. */
 int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err);
 void cs_snap_free(struct cs_snap *s);
 
@@ -67,6 +68,27 @@ struct cs_limit {
 };
 void cs_task_limit(const struct cs_snap *s, struct cs_limit *out);
 
+/* The run queue over an interval: procs_running and procs_blocked read at
+ * several points and averaged, since one reading is an instant that the
+ * next scheduler tick changes (a lone reading flaps).  Each reading leaves
+ * out `self` tasks: srebox's own reading thread, which is running while it
+ * reads /proc/stat on the live machine (0 under --root). */
+struct cs_runq {
+	unsigned n;		/* readings */
+	double running, blocked;	/* sums over the readings, self left out */
+	uint64_t running_max, blocked_max;
+	bool has_blocked;	/* every reading had procs_blocked */
+	unsigned failed;	/* readings that could not be had */
+	struct sbx_err err;	/* why, the last time */
+};
+void cs_runq_reset(struct cs_runq *q);
+void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t blocked,
+		 unsigned self);
+/* One reading of /proc/stat's procs_running and procs_blocked into q. */
+int cs_runq_read(struct cs_runq *q, unsigned self);
+/* The averages; false (and nothing set) without any reading. */
+bool cs_runq_avg(const struct cs_runq *q, double *running, double *blocked);
+
 /* Why a task's (or process's) rate is unknown. */
 enum cs_why {
 	CS_OK,
@@ -76,6 +98,7 @@ enum cs_why {
 	CS_FUTURE,		/* started after the uptime read: inconsistent tree */
 	CS_BACKWARDS,		/* the counter went backwards */
 	CS_MAIN_ONLY,		/* no task/ directory and several threads */
+	CS_YOUNG,		/* since boot, younger than the sample: no rate since start */
 };
 
 struct cs_task_rate {
@@ -112,9 +135,10 @@ struct cs_tasks {
 
 /* Rates of every task of cur, and their sums per process.  Tasks of
  * process `skip` (srebox itself on the live machine; 0: none) are left
- * out. */
+ * out.  Since boot, a task younger than min_age seconds has no rate
+ * (CS_YOUNG): its count over a few ticks of age is noise, not a rank. */
 void cs_tasks_rates(const struct cs_snap *cur, const struct cs_snap *prev, int32_t skip,
-		    struct cs_tasks *out);
+		    double min_age, struct cs_tasks *out);
 void cs_tasks_free(struct cs_tasks *t);
 
 /* "/proc/42/task/43/status: permission denied", for a table cell. */

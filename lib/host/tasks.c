@@ -27,8 +27,8 @@ static struct {
 } lp;
 
 static enum pids_item lp_items[] = { PIDS_ID_TID, PIDS_ID_TGID, PIDS_CMD,
-				     PIDS_STATE, PIDS_NLWP,  PIDS_TICS_BEGAN };
-enum { LP_TID, LP_TGID, LP_CMD, LP_STATE, LP_NLWP, LP_BEGAN };
+				     PIDS_STATE, PIDS_NLWP,  PIDS_TICS_BEGAN, PIDS_ID_PPID };
+enum { LP_TID, LP_TGID, LP_CMD, LP_STATE, LP_NLWP, LP_BEGAN, LP_PPID };
 
 static bool lp_load(void)
 {
@@ -72,6 +72,7 @@ static struct task *add_task(struct task_table *t, int32_t tgid, int32_t tid)
 	k->tgid = tgid;
 	k->tid = tid;
 	k->nlwp = -1;
+	k->ppid = -1;
 	k->stat_errno = -1;
 	k->status_errno = -2;
 	return k;
@@ -177,6 +178,7 @@ static bool read_stat(struct task *k, struct buf *b)
 	k->has_name = true;
 	k->state = ts.state;
 	k->nlwp = (int32_t)ts.num_threads;
+	k->ppid = (int32_t)ts.ppid;
 	k->start = ts.starttime;
 	k->has_start = true;
 	return true;
@@ -305,6 +307,7 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		k->has_name = cmd != NULL;
 		k->state = PIDS_VAL(LP_STATE, s_ch, s, lp.info);
 		k->nlwp = PIDS_VAL(LP_NLWP, s_int, s, lp.info);
+		k->ppid = PIDS_VAL(LP_PPID, s_int, s, lp.info);
 		k->start = PIDS_VAL(LP_BEGAN, ull_int, s, lp.info);
 		k->has_start = true;
 		if (flags & TASKS_SWITCHES && !read_status(k, &b)) {
@@ -413,4 +416,30 @@ void task_why(const struct task *k, bool status, char *out, size_t n)
 	else
 		snprintf(out, n, "%s/%s: %s", rooted(dir), status ? "status" : "stat",
 			 sbx_errno_word(e));
+}
+
+bool task_wchan(const struct task *k, char *out, size_t n)
+{
+	char line[128], path[64];
+	struct sbx_err err;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", (int)k->tgid, (int)k->tid);
+	/* a tree without task/ directories has the main thread's at the top */
+	if (root_read_line(path, line, sizeof(line), &err) < 0 && err.errnum == ENOENT &&
+	    k->tid == k->tgid) {
+		snprintf(path, sizeof(path), "/proc/%d/wchan", (int)k->tgid);
+		root_read_line(path, line, sizeof(line), &err);
+	}
+	if (!line[0] && err.errnum) {
+		snprintf(out, n, "wchan %s", sbx_errno_word(err.errnum));
+		return false;
+	}
+	/* "0": the task woke up meanwhile, or the kernel hides the symbol
+	 * (kptr_restrict without CAP_SYSLOG on old kernels) */
+	if (!*str_trim(line) || !strcmp(str_trim(line), "0")) {
+		snprintf(out, n, "wchan not shown (woke up, or hidden by the kernel)");
+		return false;
+	}
+	snprintf(out, n, "%s", str_trim(line));
+	return true;
 }

@@ -26,6 +26,7 @@
 struct task {
 	int32_t tid, tgid;
 	int32_t nlwp;		/* threads of its process (stat field 20); -1 unknown */
+	int32_t ppid;		/* its parent process (stat field 4); -1 unknown */
 	char state;		/* 'R', 'S', 'D', 'Z', 'T', 'I', ...; 0 unknown */
 	bool has_name;		/* comm is known (it may be empty) */
 	bool has_start;		/* start is known */
@@ -68,6 +69,12 @@ const struct task *tasks_find(const struct task_table *t, int32_t tgid, int32_t 
 /* Why a task's status (or stat) could not be read, for a table cell:
  * "/proc/42/task/43/status: permission denied". */
 void task_why(const struct task *k, bool status, char *out, size_t n);
+
+/* Where task k sleeps: /proc/PID/task/TID/wchan (the kernel function it
+ * waits in, "nfs_wait_bit_killable"), readable without root for most
+ * tasks.  Returns false with the reason in out ("wchan: permission
+ * denied", "wchan: 0 (hidden)") when it cannot be said. */
+bool task_wchan(const struct task *k, char *out, size_t n);
 
 /* Whether libproc2 can be loaded, and if not why (for tests and notes). */
 bool tasks_libproc2_available(struct sbx_err *err);

@@ -99,7 +99,7 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	echo "1000.00 1500.00" >"$root/proc/uptime"
 	run sb cswitch --root "$root" -o check
 	[ "$status" -eq 2 ]
-	[[ $output == *"719 tasks: 584.6% of the 123 that kernel.pid_max allows"* ]]
+	[[ $output == *"tasks 719 of 123 (584.6%, the limit of kernel.pid_max"* ]]
 	[[ $output == *"pids=584.5528%;80;95;0;100"* ]]
 }
 
@@ -217,9 +217,12 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 		and .system[0].context_switches_total > 0
 		and (.processes[0].unknown.switches_per_second | test("uptime unreadable"))
 		and ([.processes[] | select(.pid == 16602)][0].voluntary_total > 0)' <<<"$output"
+	# an unchanged tree over -i has no rates over the interval: since boot
+	# again (here unknown, no uptime), and said, never 0/s
 	cp -r "$root/proc" "$root/proc.next"
 	two_samples "$root" -o json
-	jq -e '.system[0].context_switches_per_second == 0' <<<"$output"
+	jq -e '.system[0].context_switches_per_second == null and .since_boot
+		and (.note | test("did not change in 1s \\(a saved copy\\?\\): figures since boot"))' <<<"$output"
 }
 
 @test "bad /proc/stat: empty, truncated, garbage, binary: exit 3 naming the file" {
@@ -272,7 +275,7 @@ procs_json() { # pid threads vol nonvol vol/s nonvol/s, by pid
 	done
 	mk_sys "$root" 5 0
 	run sb cswitch --root "$root" --no-tasks -o check
-	[[ $output == "SREBOX CSWITCH WARNING: 5 runnable on 2 CPUs: 2.50 per CPU | "* ]]
+	[[ $output == "SREBOX CSWITCH WARNING: 5 runnable on 2 CPUs: 2.50 per CPU (run queue at most 5, one reading) | "* ]]
 }
 
 @test "-w/-c ID=RANGE override each check; a bare RANGE sets the first (switches)" {
@@ -478,4 +481,106 @@ pingpong_first() {
 	run sb cswitch -i 0.2 -n 2 --no-tasks -o json
 	[ "$(jq -s 'length' <<<"$output")" -eq 2 ]
 	jq -s -e 'all(.[]; .since_boot == false and .interval_seconds >= 0.2)' <<<"$output"
+}
+
+# --- one sampling loop, no self-measurement --------------------------------
+
+@test "since boot, a task younger than a sample is not ranked by a rate since it started" {
+	root=$(cs_copy snap1)
+	# pingpong (16602) started 0.1 s before the uptime read (3279.28 s)
+	for f in "$root"/proc/16602/task/*/stat; do
+		awk '{ $22 = 327918; print }' "$f" >"$f.new" && mv "$f.new" "$f"
+	done
+	run sb cswitch --root "$root" -i 0 -o json
+	jq -e '[.processes[] | select(.pid == 16602)][0] | .switches_per_second == null
+		and (.unknown.switches_per_second | test("started less than a sample ago: no rate since start"))
+		and .voluntary_total > 0' <<<"$output"
+	# and it does not top the ranking: a known rate comes first
+	jq -e '.processes[0].switches_per_second != null' <<<"$output"
+}
+
+@test "a saved --root tree over -i: since-boot figures, and the output says so, never 0/s" {
+	root=$(cs_copy snap1)
+	run sb cswitch --root "$root" -i 0.3 -o json
+	jq -e '.since_boot and .interval_seconds == null
+		and .system[0].context_switches_per_second > 0
+		and (.note | test("did not change in 0.3s \\(a saved copy\\?\\): figures since boot"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "switches")][0].text | test("averaged since boot")' <<<"$output"
+	# without -i, the same (and at once: a tree that does not move is not waited on)
+	t0=$(date +%s%N)
+	run sb cswitch --root "$root" -o json
+	t1=$(date +%s%N)
+	jq -e '.since_boot and (.note | test("did not change"))' <<<"$output"
+	[ $(( (t1 - t0) / 1000000 )) -lt 400 ]
+}
+
+@test "no -i is a short live sample, the same length as health's; -i 0 is since boot" {
+	run sb cswitch --no-tasks -o json
+	jq -e '(.since_boot | not) and .interval_seconds >= 0.5 and .interval_seconds < 1' <<<"$output"
+	run sb cswitch --no-tasks -i 0 -o json
+	jq -e '.since_boot' <<<"$output"
+	run sb health -o json
+	jq -e '(.since_boot | not) and .interval_seconds >= 0.5 and .interval_seconds < 1' <<<"$output"
+}
+
+@test "live: srebox's own process and threads are not in its rankings" {
+	start_pingpong 4
+	"$SREBOX" cswitch -i 0.5 -a -t -o json >"$BATS_TEST_TMPDIR/t.json" &
+	me=$!
+	wait $me || true
+	"$SREBOX" cswitch -i 0.5 -a -o json >"$BATS_TEST_TMPDIR/p.json" &
+	me2=$!
+	wait $me2 || true
+	kill "$PP" 2>/dev/null || true
+	wait "$PP" || true
+	# the ranking is there (pingpong in it), srebox is not
+	jq -e --argjson pp "$PP" '[.threads[] | select(.pid == $pp)] | length == 2' "$BATS_TEST_TMPDIR/t.json"
+	jq -e --argjson me "$me" '[.threads[] | select(.pid == $me)] | length == 0' "$BATS_TEST_TMPDIR/t.json"
+	jq -e --argjson me "$me2" '[.processes[] | select(.pid == $me)] | length == 0' "$BATS_TEST_TMPDIR/p.json"
+	jq -e --argjson me "$me2" '[.most_threads[] | select(.pid == $me)] | length == 0' "$BATS_TEST_TMPDIR/p.json"
+}
+
+@test "live: more busy loops than CPUs make the run queue WARNING, averaged over the interval" {
+	ncpu=$(grep -c '^cpu[0-9]' /proc/stat)
+	pids=()
+	for _ in $(seq $((3 * ncpu))); do
+		timeout 20 sh -c 'while :; do :; done' &
+		pids+=($!)
+	done
+	sleep 0.3
+	run sb cswitch --no-tasks -i 1 -c runqueue=1000 -o json
+	kill "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
+	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "WARNING" and .value > 2
+		and (.text | test("averaged over [0-9]+ readings in 1.0[0-9]s; srebox itself not counted"))' <<<"$output"
+}
+
+@test "D state: a thread is named with its wait channel, apart from procs_blocked; unreadable said" {
+	root=$(cs_copy snap1)
+	f=$root/proc/16602/task/16604/stat
+	awk '{ $3 = "D"; print }' "$f" >"$f.new" && mv "$f.new" "$f"
+	echo nfs_wait_bit_killable >"$root/proc/16602/task/16604/wchan"
+	f=$root/proc/16606/task/16607/stat
+	awk '{ $3 = "D"; print }' "$f" >"$f.new" && mv "$f.new" "$f"
+	run sb cswitch --root "$root" -i 0 -o json
+	jq -e '[.findings[] | select(.check == "dstate")][0] | .value == 2
+		and (.text | test("^2 threads in D state \\(uninterruptible: block I/O, NFS, FUSE, locks\\): pingpong \\(pid 16602 thread 16604, in nfs_wait_bit_killable\\), .* \\(pid 16606 thread 16607, wchan missing\\)$"))' <<<"$output"
+	# procs_blocked is its own figure: the tree's 0
+	jq -e '[.findings[] | select(.check == "blocked")][0].text | startswith("0 tasks blocked on block I/O")' <<<"$output"
+	jq -e '[.findings[] | select(.check == "load")][0].text | test("2 threads in D state: pingpong")' <<<"$output"
+}
+
+@test "live: the rest of srebox's pipeline is not ranked either" {
+	cp "$(command -v cat)" "$BATS_TEST_TMPDIR/srebox-pipecat"
+	"$SREBOX" cswitch -a -o json | "$BATS_TEST_TMPDIR/srebox-pipecat" >"$BATS_TEST_TMPDIR/out.json"
+	jq -e '(.processes | length) > 0' "$BATS_TEST_TMPDIR/out.json"
+	jq -e '[.processes[], .most_threads[] | select(.command == "srebox-pipecat")] | length == 0' \
+		"$BATS_TEST_TMPDIR/out.json"
+	# the same program outside the pipeline is ranked
+	"$BATS_TEST_TMPDIR/srebox-pipecat" </dev/zero >/dev/null &
+	other=$!
+	sleep 0.2
+	"$SREBOX" cswitch -a -o json | "$BATS_TEST_TMPDIR/srebox-pipecat" >"$BATS_TEST_TMPDIR/out.json"
+	kill $other
+	jq -e --argjson p $other '[.processes[] | select(.pid == $p)] | length == 1' "$BATS_TEST_TMPDIR/out.json"
 }

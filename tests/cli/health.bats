@@ -240,11 +240,21 @@ zombie_tree() {
 	hj -c zombies=20 | jq -e '[.findings[] | select(.check == "zombies")][0].state == "WARNING"'
 }
 
-@test "a process in D state is named in the note" {
-	mkdir -p "$ROOT/proc/6001"
+@test "D state: a process is named with its wait channel, apart from blocked I/O, and explains the load" {
+	mkdir -p "$ROOT/proc/6001" "$ROOT/proc/6002"
 	sed 's/^1 (systemd) S 0/6001 (nfs-writer) D 1/' "$FIX/node_exporter/proc/1/stat" >"$ROOT/proc/6001/stat"
+	echo rpc_wait_bit_killable >"$ROOT/proc/6001/wchan"
+	sed 's/^1 (systemd) S 0/6002 (fuse-reader) D 1/' "$FIX/node_exporter/proc/1/stat" >"$ROOT/proc/6002/stat"
 	run hj
-	jq -e '.node[0].uninterruptible_processes == 1 and (.note | test("in D state now: nfs-writer \\(pid 6001\\)"))' <<<"$output"
+	jq -e '.node[0].uninterruptible_processes == 2' <<<"$output"
+	jq -e '[.findings[] | select(.check == "dstate")][0] | .state == "OK" and .value == 2
+		and .text == "2 processes in D state (uninterruptible: block I/O, NFS, FUSE, locks): nfs-writer (pid 6001, in rpc_wait_bit_killable), fuse-reader (pid 6002, wchan missing)"' <<<"$output"
+	# blocked on block I/O is procs_blocked, a figure of its own
+	b=$(awk '$1 == "procs_blocked" {print $2}' "$ROOT/proc/stat")
+	jq -e --argjson b "$b" '[.findings[] | select(.check == "blocked")][0].text
+		| startswith("\($b) task")' <<<"$output"
+	jq -e '[.findings[] | select(.check == "load")][0].text
+		| test("the load counts runnable and uninterruptible tasks: now [0-9]+ runnable, [0-9]+ blocked on block I/O, 2 processes in D state: nfs-writer \\(pid 6001, in rpc_wait_bit_killable\\)")' <<<"$output"
 }
 
 @test "live: a zombie process is counted and named with its pid" {
@@ -576,10 +586,82 @@ health $(jq -c '[.findings[] | select(.check | test("^(cfs|thermal|trip|freq|ste
 	cp -r "$FIX/irq/nic-collapsed" "$root"
 	pick='[.findings[] | select(.check | test("^irq")) | {check, state, text}] | sort_by(.check)'
 	h=$(sb health --root "$root" -i 0 -o json | jq -c "$pick")
-	i=$(sb irq --root "$root" -o json | jq -c "$pick")
+	i=$(sb irq --root "$root" -i 0 -o json | jq -c "$pick")
 	[ "$h" = "$i" ]
 	jq -e 'length == 3 and (map(.state) == ["WARNING", "CRITICAL", "WARNING"])' <<<"$h"
 	hp=$(sb health --root "$root" -i 0 -o check | tr ' ' '\n' | grep '^irq[a-z_]*=')
-	ip=$(sb irq --root "$root" -o check | tr ' ' '\n' | grep '^irq[a-z_]*=')
+	ip=$(sb irq --root "$root" -i 0 -o check | tr ' ' '\n' | grep '^irq[a-z_]*=')
 	[ "$hp" = "$ip" ] && [ "$(wc -l <<<"$hp")" -eq 3 ]
+}
+
+# --- no flapping, one sampling loop ----------------------------------------
+
+@test "ten back-to-back runs over a fixture give the same state and findings" {
+	# (space and inodes are this machine's filesystems, not the fixture's:
+	# their states count, their values move with other writers)
+	for i in $(seq 10); do
+		sb health --root "$ROOT" -i 0 -o json | jq -c '[.state, [.findings[] | [.check, .state,
+			(if .check | IN("space", "inodes") then null else .value end)]]]'
+	done >"$BATS_TEST_TMPDIR/runs"
+	[ "$(sort -u "$BATS_TEST_TMPDIR/runs" | wc -l)" -eq 1 ]
+}
+
+@test "live: ten runs on a steady machine agree on the scheduler's states" {
+	# The machine is shared: a check whose state changed between runs must
+	# have had its input visibly move (more than a task per CPU, or 5000
+	# switches/s per CPU), not flap on the noise of one reading.
+	for i in $(seq 10); do
+		sb health -o json | jq -c '[.findings[] | select(.check | IN("load", "runqueue",
+			"blocked", "switches", "pids", "zombies", "cpu")) | {check, state, value}]'
+	done >"$BATS_TEST_TMPDIR/runs"
+	python3 - "$BATS_TEST_TMPDIR/runs" <<'PY'
+import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(runs) == 10
+by = {}
+for r in runs:
+    for f in r:
+        by.setdefault(f["check"], []).append(f)
+margin = {"switches": 5000, "zombies": 2, "pids": 1, "cpu": 100, "load": 0}
+def spread(c):
+    vals = [f["value"] for f in by.get(c, []) if f["value"] is not None]
+    return (max(vals) - min(vals), min(vals), max(vals)) if vals else (0, None, None)
+# the 1-minute load per CPU moving by more than 0.05: the machine was not steady
+unsteady = spread("load")[0] > 0.05
+for c, fs in by.items():
+    states = {f["state"] for f in fs}
+    if len(states) == 1:
+        continue
+    d, lo, hi = spread(c)
+    ok = unsteady or d > margin.get(c, 1.0)
+    vals = [lo, hi]
+    print(f"{c}: states {sorted(states)}, values {lo}..{hi}: {'moved' if ok else 'FLAPPED'}")
+    assert ok, c
+PY
+}
+
+@test "a saved --root tree over -i: health says so and judges since boot" {
+	run sb health --root "$ROOT" -i 0.3 -o json
+	jq -e '.since_boot and (.summary | test("values since boot"))
+		and (.note | test("did not change in 0.3s \\(a saved copy\\?\\): figures since boot"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "switches")][0].text | test("averaged since boot")' <<<"$output"
+}
+
+@test "one judgment: health and cswitch give the same text and perfdata for the scheduler" {
+	for c in load runqueue blocked switches forks pids; do
+		a=$(sb health --root "$ROOT" -i 0 -o json | jq -c --arg c "$c" '[.findings[] | select(.check == $c)][0] | [.state, .text, .value, .warning, .critical]')
+		b=$(sb cswitch --root "$ROOT" -i 0 -o json | jq -c --arg c "$c" '[.findings[] | select(.check == $c)][0] | [.state, .text, .value, .warning, .critical]')
+		[ "$a" = "$b" ] || die "$c: health $a, cswitch $b"
+	done
+}
+
+@test "no /proc/stat: CPUs unknown, never '1 CPUs'; load and run queue unknown with the reason" {
+	rm "$ROOT/proc/stat"
+	run hj
+	jq -e '(.summary | test("CPUs unknown")) and (.summary | test("1 CPUs") | not)' <<<"$output"
+	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "UNKNOWN" and (.text | test("proc/stat: missing"))' <<<"$output"
+	jq -e '[.findings[] | select(.check == "load")][0] | .state == "UNKNOWN" and (.text | test("per CPU unknown"))' <<<"$output"
+	jq -e '.node[0].cpus == null' <<<"$output"
+	# the limits do not need /proc/stat
+	jq -e '[.findings[] | select(.check == "pids")][0].state == "OK"' <<<"$output"
 }

@@ -265,7 +265,7 @@ PY
 }
 
 @test "live: per-CPU counts add up to the totals, affinity is read, rates over -i" {
-	run sb irq -o json
+	run sb irq -i 0 -o json
 	[ "$status" -ne 3 ]
 	jq -e 'all(.interrupts[] | select(.per_cpu); ([.per_cpu[]] | add) == .total)' <<<"$output"
 	n=$(ls /proc/irq | grep -c '^[0-9]') || true

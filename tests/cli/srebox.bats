@@ -115,7 +115,7 @@ load lib
 
 @test "-o json is one valid object with state, findings and tables" {
 	# live: whatever this machine's state, the exit status is the one the object reports
-	run sb irq -o json
+	run sb irq -i 0 -o json
 	[ "$status" -le 3 ]
 	jq -e --argjson s "$status" '.applet == "irq" and .exit_status == $s and .since_boot == true
 		and (.findings|length) > 0 and (.interrupts|length) > 0' <<<"$output"

@@ -53,7 +53,7 @@ static void since_boot(void **state)
 
 	(void)state;
 	snap(&s, 1, 100, v, ARRAY_SIZE(v));
-	cs_tasks_rates(&s, NULL, 40, &t);
+	cs_tasks_rates(&s, NULL, 40, 0, &t);
 	assert_int_equal(t.nprocs, 3);	/* 40 skipped */
 	assert_int_equal(t.nrates, 4);
 	assert_true(near(proc(&t, 10)->vol, 1000.0 / 100 + 50.0 / 10));
@@ -67,7 +67,7 @@ static void since_boot(void **state)
 	cs_tasks_free(&t);
 	/* no uptime: counts stand, rates and ages do not */
 	snap(&s, 1, -1, v, ARRAY_SIZE(v));
-	cs_tasks_rates(&s, NULL, 0, &t);
+	cs_tasks_rates(&s, NULL, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_NO_UPTIME);
 	assert_true(t.rates[0].age < 0);
 	cs_tasks_free(&t);
@@ -88,7 +88,7 @@ static void interval(void **state)
 	(void)state;
 	snap(&p, 10, 100, a, ARRAY_SIZE(a));
 	snap(&c, 12, 102, b, ARRAY_SIZE(b));
-	cs_tasks_rates(&c, &p, 0, &t);
+	cs_tasks_rates(&c, &p, 0, 0, &t);
 	assert_true(near(t.seconds, 2));
 	x = proc(&t, 10);
 	assert_true(near(x->vol, (60 + 4 + 8) / 2.0));
@@ -116,14 +116,14 @@ static void unreadable(void **state)
 	b[1].status_errno = EACCES;
 	snap(&p, 10, 100, a, 2);
 	snap(&c, 11, 101, b, 2);
-	cs_tasks_rates(&c, &p, 0, &t);
+	cs_tasks_rates(&c, &p, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_NO_STATUS);
 	assert_ptr_equal(proc(&t, 10)->why_task, &b[1]);
 	cs_tasks_free(&t);
 	/* unreadable in the first sample only: still no increase to give */
 	a[0].has_switches = false;
 	a[0].status_errno = EACCES;
-	cs_tasks_rates(&c, &p, 0, &t);
+	cs_tasks_rates(&c, &p, 0, 0, &t);
 	assert_int_equal(t.rates[0].why, CS_NO_STATUS);
 	assert_ptr_equal(t.rates[0].why_task, &a[0]);
 	assert_ptr_equal(t.rates[0].k, &b[0]);
@@ -132,12 +132,12 @@ static void unreadable(void **state)
 	b[0].whole_process = true;
 	b[0].nlwp = 5;
 	snap(&c, 11, 101, b, 1);
-	cs_tasks_rates(&c, NULL, 0, &t);
+	cs_tasks_rates(&c, NULL, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_MAIN_ONLY);
 	assert_int_equal(proc(&t, 10)->threads, 5);
 	cs_tasks_free(&t);
 	b[0].nlwp = 1;
-	cs_tasks_rates(&c, NULL, 0, &t);
+	cs_tasks_rates(&c, NULL, 0, 0, &t);
 	assert_int_equal(proc(&t, 10)->why, CS_OK);
 	cs_tasks_free(&t);
 }
@@ -202,9 +202,35 @@ static void task_limit(void **state)
 	assert_false(l.ok);
 }
 
+/* Since boot, a task younger than the sample has no rate since start:
+ * three switches in one tick of age would rank it first at 300/s. */
+static void young_not_ranked(void **state)
+{
+	struct task v[] = { T(10, 10, 0, 1000, 0), T(20, 20, 9990, 3, 0) };
+	struct cs_snap s;
+	struct cs_tasks t;
+	char why[200];
+
+	(void)state;
+	snap(&s, 1, 100, v, ARRAY_SIZE(v));
+	cs_tasks_rates(&s, NULL, 0, 0.5, &t);
+	assert_int_equal(proc(&t, 10)->why, CS_OK);
+	assert_true(near(proc(&t, 10)->vol, 10));
+	assert_int_equal(proc(&t, 20)->why, CS_YOUNG);	/* 0.1 s old */
+	cs_why_text(CS_YOUNG, &v[1], why, sizeof(why));
+	assert_string_equal(why, "started less than a sample ago: no rate since start; -i SECONDS "
+			    "measures it");
+	cs_tasks_free(&t);
+	/* with min_age 0 (the old rule) it would be rated */
+	cs_tasks_rates(&s, NULL, 0, 0, &t);
+	assert_int_equal(proc(&t, 20)->why, CS_OK);
+	cs_tasks_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(young_not_ranked),
 		cmocka_unit_test(since_boot),	cmocka_unit_test(interval),
 		cmocka_unit_test(unreadable),	cmocka_unit_test(system_rates),
 		cmocka_unit_test(task_limit),
