@@ -159,18 +159,6 @@ static const struct sbx_col pod_cols[] = {
 	[P_PATH] = { "PATH", "path", CT_STR, COL_WIDE },
 };
 
-static const char *pct(char *out, size_t n, double v)
-{
-	snprintf(out, n, v < 10 && v != floor(v) ? "%.1f%%" : "%.0f%%", v);
-	return out;
-}
-
-static const char *bytes(char *out, size_t n, double v)
-{
-	fmt_bytes(out, n, v);
-	return out;
-}
-
 /* Mounts to probe: the visible ones, all with -a, or those holding PATHs. */
 static bool *choose(struct sbx_ctx *ctx, struct disk_snap *s, struct sbx_report *rep)
 {
@@ -357,8 +345,8 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 					  (unsigned long long)g[k].avail,
 					  (unsigned long long)g[k].capacity);
 			else
-				cell_strf(&c[S_AVAIL], "%s of %s", bytes(a, sizeof(a), (double)g[k].avail),
-					  bytes(b, sizeof(b), (double)g[k].capacity));
+				cell_strf(&c[S_AVAIL], "%s of %s", fmt_bytes_s(a, sizeof(a), (double)g[k].avail),
+					  fmt_bytes_s(b, sizeof(b), (double)g[k].capacity));
 			cell_i64(&c[S_STATE], st);
 			cell_num(&c[S_AVAILN], (double)g[k].avail);
 			cell_num(&c[S_CAP], (double)g[k].capacity);
@@ -393,10 +381,10 @@ static void signals(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 		snprintf(dflt, sizeof(dflt), "%g:", trigger_thr);
 		if (!strcmp(trigger_range, dflt))
 			snprintf(pressure, plen, "DiskPressure: %s is %s, below the kubelet's %g%%",
-				 trigger, pct(c2, sizeof(c2), trigger_pct), trigger_thr);
+				 trigger, fmt_pct(c2, sizeof(c2), trigger_pct), trigger_thr);
 		else
 			snprintf(pressure, plen, "DiskPressure: %s is %s, in the critical range %s",
-				 trigger, pct(c2, sizeof(c2), trigger_pct), trigger_range);
+				 trigger, fmt_pct(c2, sizeof(c2), trigger_pct), trigger_range);
 	}
 	else if (any)
 		snprintf(pressure, plen, "no DiskPressure");
@@ -448,15 +436,15 @@ static void deleted(struct sbx_ctx *ctx, struct sbx_report *rep, const struct di
 		check_value(rep, CHK_DELETED, s->mt.m[m].point, share,
 			    "%s: deleted files still open hold %s (%s of the filesystem); "
 			    "restart or signal their processes to free it",
-			    s->mt.m[m].point, bytes(a, sizeof(a), (double)per_mount[m]),
-			    pct(p, sizeof(p), share));
+			    s->mt.m[m].point, fmt_bytes_s(a, sizeof(a), (double)per_mount[m]),
+			    fmt_pct(p, sizeof(p), share));
 		flagged = true;
 	}
 	if (!flagged && total > 0)
 		check_rule(rep, CHK_DELETED, ST_OK, NULL,
 			       "deleted files still open hold %s (most: pid %ld %s, %s)",
-			       bytes(a, sizeof(a), (double)total), d.v[big].pid, d.v[big].comm,
-			       bytes(b, sizeof(b), (double)d.v[big].alloc));
+			       fmt_bytes_s(a, sizeof(a), (double)total), d.v[big].pid, d.v[big].comm,
+			       fmt_bytes_s(b, sizeof(b), (double)d.v[big].alloc));
 	if (sbx_wants_tables(ctx) && d.n) {
 		t = report_table(rep, "deleted", del_cols, D_NCOLS);
 		table_title(t, "Deleted files still open (lsof +L1):");
@@ -620,7 +608,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 				       "%s: the walk stopped at its %gs deadline after %llu files (%s): "
 				       "sizes are partial",
 				       w->path, o_top_timeout, (unsigned long long)w->files,
-				       bytes(a, sizeof(a), (double)w->alloc));
+				       fmt_bytes_s(a, sizeof(a), (double)w->alloc));
 		}
 		if (w->errors)
 			report_note(rep, "%s%s%s: %llu entries unreadable, first %s",

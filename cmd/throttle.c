@@ -197,26 +197,6 @@ static void add_thermal_table(struct sbx_report *rep, const struct thr_thermal_r
 	}
 }
 
-/* A CPU list of the CPUs in `ids`: "0-3,8". */
-static void cpulist(const unsigned *ids, size_t n, char *out, size_t size)
-{
-	struct buf b = { 0 };
-
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		if (j > i)
-			buf_addf(&b, "%s%u-%u", b.len ? "," : "", ids[i], ids[j]);
-		else
-			buf_addf(&b, "%s%u", b.len ? "," : "", ids[i]);
-		i = j + 1;
-	}
-	snprintf(out, size, "%s", b.len ? b.s : "");
-	buf_free(&b);
-}
-
 static const struct thr_steal *steal_for(const struct thr_steal *r, size_t n, int cpu)
 {
 	for (size_t i = 0; i < n; i++)
@@ -338,7 +318,7 @@ static void note_offline(struct sbx_report *rep, const struct thr_snap *s)
 		if (s->cpus[i].offline)
 			ids[n++] = s->cpus[i].cpu;
 	if (n) {
-		cpulist(ids, n, list, sizeof(list));
+		fmt_cpulist(ids, n, list, sizeof(list));
 		report_note(rep, "%s%soffline CPU %s: thermal counters read empty, not counted",
 			    rep->note ? rep->note : "", rep->note ? "; " : "", list);
 	}

@@ -676,3 +676,34 @@ size_t utf8_boundary(const char *s, size_t n)
 	 * text_clean to judge */
 	return want && n - start < want ? start : n;
 }
+
+const char *fmt_bytes_s(char *out, size_t n, double v)
+{
+	fmt_bytes(out, n, v);
+	return out;
+}
+
+const char *fmt_pct(char *out, size_t n, double v)
+{
+	snprintf(out, n, v < 10 && v != floor(v) ? "%.1f%%" : "%.0f%%", v);
+	return out;
+}
+
+void fmt_cpulist(const unsigned *ids, size_t n, char *out, size_t size)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		if (j > i)
+			buf_addf(&b, "%s%u-%u", b.len ? "," : "", ids[i], ids[j]);
+		else
+			buf_addf(&b, "%s%u", b.len ? "," : "", ids[i]);
+		i = j + 1;
+	}
+	snprintf(out, size, "%s", b.len ? b.s : "");
+	buf_free(&b);
+}

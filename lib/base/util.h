@@ -111,6 +111,12 @@ bool str_ends(const char *s, const char *suffix);
 void fmt_count(char *out, size_t n, double v);
 void fmt_bytes(char *out, size_t n, double v);
 void fmt_duration(char *out, size_t n, double seconds);
+/* fmt_bytes() that returns out, for use inside a printf's arguments. */
+const char *fmt_bytes_s(char *out, size_t n, double v);
+/* A percentage as people read it: "7.5%" below 10 (when not whole), else "42%". */
+const char *fmt_pct(char *out, size_t n, double v);
+/* CPU ids, ascending, as a CPU list: "0-3,8". */
+void fmt_cpulist(const unsigned *ids, size_t n, char *out, size_t size);
 
 double now_monotonic(void);
 double now_realtime(void);

@@ -6,18 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *pct(char *out, size_t n, double v)
-{
-	snprintf(out, n, v < 10 && v != floor(v) ? "%.1f%%" : "%.0f%%", v);
-	return out;
-}
-
-static const char *bytes(char *out, size_t n, double v)
-{
-	fmt_bytes(out, n, v);
-	return out;
-}
-
 static bool judge_fill(struct sbx_report *rep, const struct mnt *m, const struct disk_fs *f,
 		       double *worst, const char **worst_at, double *iworst)
 {
@@ -34,9 +22,9 @@ static bool judge_fill(struct sbx_report *rep, const struct mnt *m, const struct
 	}
 	if (check_judge(CHK_SPACE, freep) != ST_OK) {
 		check_value(rep, CHK_SPACE, m->point, freep, "%s: %s free (%s of %s), %s used",
-			    m->point, pct(p, sizeof(p), freep), bytes(a, sizeof(a), (double)fs_avail(f)),
-			    bytes(b, sizeof(b), (double)(fs_used(f) + fs_avail(f))),
-			    pct(q, sizeof(q), 100 - freep));
+			    m->point, fmt_pct(p, sizeof(p), freep), fmt_bytes_s(a, sizeof(a), (double)fs_avail(f)),
+			    fmt_bytes_s(b, sizeof(b), (double)(fs_used(f) + fs_avail(f))),
+			    fmt_pct(q, sizeof(q), 100 - freep));
 		flagged = true;
 	}
 	ifree = 100 - fs_inodes_used_ratio(f) * 100;
@@ -46,7 +34,7 @@ static bool judge_fill(struct sbx_report *rep, const struct mnt *m, const struct
 		*iworst = ifree;
 	if (check_judge(CHK_INODES, ifree) != ST_OK) {
 		check_value(rep, CHK_INODES, m->point, ifree, "%s: %s of inodes free (%llu of %llu)",
-			    m->point, pct(p, sizeof(p), ifree), (unsigned long long)f->ffree,
+			    m->point, fmt_pct(p, sizeof(p), ifree), (unsigned long long)f->ffree,
 			    (unsigned long long)f->files);
 		flagged = true;
 	}
@@ -69,7 +57,7 @@ static void judge_rate(struct sbx_report *rep, const struct mnt *m, const struct
 		return;
 	fmt_duration(d, sizeof(d), left);
 	check_value(rep, CHK_FILL, m->point, left, "%s: full in %s at %s/s", m->point, d,
-		    bytes(a, sizeof(a), rate));
+		    fmt_bytes_s(a, sizeof(a), rate));
 }
 
 void judge_filesystems(struct sbx_report *rep, const struct disk_snap *s, const bool *want,
@@ -128,9 +116,9 @@ void judge_filesystems(struct sbx_report *rep, const struct disk_snap *s, const 
 	else
 		check_value(rep, CHK_SPACE, NULL, worst,
 			    "%zu filesystem%s, the fullest %s with %s free%s%s%s", v->shown,
-			    v->shown == 1 ? "" : "s", worst_at, pct(p, sizeof(p), worst),
+			    v->shown == 1 ? "" : "s", worst_at, fmt_pct(p, sizeof(p), worst),
 			    isnan(iworst) ? "" : "; fewest inodes free: ",
-			    isnan(iworst) ? "" : pct(a, sizeof(a), iworst),
+			    isnan(iworst) ? "" : fmt_pct(a, sizeof(a), iworst),
 			    v->unjudged ? "; network/FUSE ones asked only whether they answer" : "");
 }
 
@@ -164,5 +152,5 @@ enum sbx_state judge_signal(struct sbx_report *rep, const struct disk_snap *s,
 		fmt_bytes(b, sizeof(b), (double)g->avail);
 	return check_value(rep, id, point, g->pct,
 			   "%s %s on %s (%s free; the kubelet evicts below %g%%)", g->name,
-			   pct(a, sizeof(a), g->pct), point, b, g->hard_pct)->state;
+			   fmt_pct(a, sizeof(a), g->pct), point, b, g->hard_pct)->state;
 }

@@ -358,26 +358,6 @@ void judge_thermal(struct sbx_report *r, const struct thr_snap *cur, const struc
 
 /* --- freq ----------------------------------------------------------------- */
 
-/* A CPU list of the CPUs in `ids`: "0-3,8". */
-static void cpulist(const unsigned *ids, size_t n, char *out, size_t size)
-{
-	struct buf b = { 0 };
-
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		if (j > i)
-			buf_addf(&b, "%s%u-%u", b.len ? "," : "", ids[i], ids[j]);
-		else
-			buf_addf(&b, "%s%u", b.len ? "," : "", ids[i]);
-		i = j + 1;
-	}
-	snprintf(out, size, "%s", b.len ? b.s : "");
-	buf_free(&b);
-}
-
 /* CPUs with the same ceiling from the same source over the same maximum. */
 struct freq_group {
 	const struct thr_cpu *first;
@@ -514,13 +494,13 @@ void judge_freq(struct sbx_report *r, const struct thr_snap *s, size_t max)
 		double v;
 
 		if (cand[i].idx == ng) {
-			cpulist(bad, nbad, list, sizeof(list));
+			fmt_cpulist(bad, nbad, list, sizeof(list));
 			check_unknown(r, CHK_FREQ, list, "CPU%s %s: frequency ceiling: %s",
 				      nbad > 1 ? "s" : "", list, bad_why);
 			continue;
 		}
 		v = x->ratio * 100;
-		cpulist(x->ids, x->nids, list, sizeof(list));
+		fmt_cpulist(x->ids, x->nids, list, sizeof(list));
 		check_value(r, CHK_FREQ, list, v,
 			    "CPU%s %s: %s %.0f MHz caps %s at %s of the hardware's %.0f MHz "
 			    "(%sgovernor %s, driver %s)",
