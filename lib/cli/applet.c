@@ -39,8 +39,9 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	ctx->emitted++;
 	if (ctx->textfile) {
 		if (render_textfile(ctx->textfile, r, &err) < 0) {
-			warnx_("%s: --textfile: %s", ctx->applet->name, err.msg);
-			ctx->worst = state_worst(ctx->worst, ST_UNKNOWN);
+			/* a cron job must notice: exit 3 whatever the verdict */
+			warnx_("--textfile: %s", err.msg);
+			ctx->write_failed = true;
 		}
 		if (!prints(ctx)) {
 			if (r->error)

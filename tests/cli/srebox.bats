@@ -150,6 +150,10 @@ load lib
 	# an OK tree: the write error, not the node's state, sets the exit status
 	run sb irq --root "$FIX/irq/virtio-idle" --textfile /proc/self
 	[ "$status" -eq 3 ] && [[ $output == *textfile* ]]
+	# whatever the verdict: a CRITICAL node whose textfile failed is 3, not 2
+	run sb irq --root "$FIX/irq/nic-collapsed" -i 0 --textfile /proc/self -o check
+	[ "$status" -eq 3 ] && [[ $output == *"srebox irq: --textfile: /proc/self"* ]]
+	[[ $output == *"SREBOX IRQ CRITICAL"* ]]
 }
 
 @test "-o check is one monitoring-plugins line with perfdata" {
