@@ -1,8 +1,8 @@
 # srebox irq against the tools it replaces, and the parse of a 256-CPU x
 # 2000-IRQ /proc/interrupts against cat and sort of the same file (the
 # I/O floor, and what the runbook does with it).
-bench_pair "irq (live) vs lsirq" "$SREBOX irq" "lsirq"
-bench_pair "irq (live) vs sort -nr interrupts" "$SREBOX irq" "sort -nr /proc/interrupts"
+bench_pair "irq (live) vs lsirq" "$SREBOX irq -i 0" "lsirq"
+bench_pair "irq (live) vs sort -nr interrupts" "$SREBOX irq -i 0" "sort -nr /proc/interrupts"
 big=$(mktemp -d)
 python3 - "$big" <<'PY'
 import os, random, sys
@@ -24,10 +24,10 @@ with open(f"{root}/proc/uptime", "w") as f:
 PY
 echo "# generated /proc/interrupts: $(wc -c <"$big/proc/interrupts") bytes" >&2
 # the parse and the analysis (-o check prints one line) against the I/O floor
-bench_pair "irq 256cpu x 2000irq parse vs cat" "$SREBOX irq --root $big -o check" "cat $big/proc/interrupts"
+bench_pair "irq 256cpu x 2000irq parse vs cat" "$SREBOX irq -i 0 --root $big -o check" "cat $big/proc/interrupts"
 # and with every counter written out: 512k numbers through jansson
-bench_pair "irq 256cpu x 2000irq -o json vs cat" "$SREBOX irq --root $big -o json" "cat $big/proc/interrupts"
+bench_pair "irq 256cpu x 2000irq -o json vs cat" "$SREBOX irq -i 0 --root $big -o json" "cat $big/proc/interrupts"
 # lsirq cannot read a saved file in util-linux 2.38 (no -i): the runbook's
 # sort of the same file instead
-bench_pair "irq 256cpu x 2000irq vs sort -nr" "$SREBOX irq --root $big" "sort -nr $big/proc/interrupts"
+bench_pair "irq 256cpu x 2000irq vs sort -nr" "$SREBOX irq -i 0 --root $big" "sort -nr $big/proc/interrupts"
 rm -rf "$big"
