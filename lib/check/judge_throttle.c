@@ -107,14 +107,14 @@ static const char *cfs_summary(const struct thr_cg_row *worst, size_t judged, si
 	} else if (few && !judged) {
 		/* a short interval: throttled or not, the counts are no evidence */
 		snprintf(out, sizeof(out),
-			 "%zu cgroups ran fewer than %llu periods in %.2fs, too few to judge; a "
+			 "%zu cgroup%s ran fewer than %llu periods in %.2fs, too few to judge; a "
 			 "longer -i judges them",
-			 few, (unsigned long long)min_periods, seconds);
+			 few, few == 1 ? "" : "s", (unsigned long long)min_periods, seconds);
 	} else {
 		*v = 0;
 		snprintf(out, sizeof(out),
-			 "no throttling in %zu cgroups with a CPU limit (%zu cgroups walked)%s",
-			 nlimited, seen, fewtext);
+			 "no throttling in %zu cgroup%s with a CPU limit (%zu cgroup%s walked)%s",
+			 nlimited, nlimited == 1 ? "" : "s", seen, seen == 1 ? "" : "s", fewtext);
 	}
 	return out;
 }

@@ -19,6 +19,11 @@ with open(f"{root}/proc/softirqs", "w") as f:
     f.write("      " + "".join(f"CPU{c:<7}" for c in range(ncpu)) + "\n")
     for n in ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"]:
         f.write(f"{n:>9}: " + " ".join(f"{random.randrange(10**9):10}" for _ in range(ncpu)) + "\n")
+with open(f"{root}/proc/stat", "w") as f:
+    f.write("cpu  " + " ".join(str(x * ncpu) for x in (1000, 0, 500, 8000, 10, 5, 50, 0, 0, 0)) + "\n")
+    for c in range(ncpu):
+        f.write(f"cpu{c} 1000 0 500 8000 10 5 50 0 0 0\n")
+    f.write("intr 0\nctxt 0\nbtime 1\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n")
 with open(f"{root}/proc/uptime", "w") as f:
     f.write("123456.78 234567.89\n")
 PY

@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts (tests/bench/*.sh, run by `make bench`).
 # Benchmarks measure; they never pass or fail on a figure.
 #
-#   [BENCH_PEER_OK='0 1 2'] bench_pair LABEL 'srebox command' 'peer command'
+#   [BENCH_PEER_OK='0 1 2'] [BENCH_PEER_SILENT=no] bench_pair LABEL 'srebox command' 'peer command'
 # runs both with hyperfine (warm cache, many runs) and prints one row:
 # wall time, CPU time (user+sys) and peak RSS of each, and the ratios
 # peer/srebox (above 1 means srebox is faster or lighter).
@@ -60,7 +60,7 @@ _works() {
 
 bench_pair() {
 	local label=$1 a=$2 b=$3 sa sb ra rb why
-	why=$(_works "$b" "${BENCH_PEER_OK:-0}" yes)
+	why=$(_works "$b" "${BENCH_PEER_OK:-0}" "${BENCH_PEER_SILENT:-yes}")
 	[ -n "$why" ] || why=$(_works "$a" "0 1 2" no)
 	if [ -n "$why" ]; then
 		printf '%-34s skipped: %s\n' "$label" "$why" >>"$BENCH_OUT"

@@ -117,7 +117,7 @@ static void cfs_periods(void **state)
 	f = one(r, "cfs");
 	assert_int_equal(f->state, ST_OK);
 	assert_true(f->has_value && f->value == 0);
-	assert_non_null(strstr(f->text, "no throttling in 1 cgroups with a CPU limit"));
+	assert_non_null(strstr(f->text, "no throttling in 1 cgroup with a CPU limit"));
 	report_free(r);
 	/* 4 of 4 periods throttled: too few to judge, and no 0 made up */
 	s.cg[0].st.nr_periods = s.cg[0].st.nr_throttled = 4;
