@@ -1,5 +1,6 @@
 /* judge_irq over two parsed snapshots: exact numbers, states and texts. */
 #include "unit.h"
+#include "report.h"
 #include "check.h"
 #include "irq.h"
 #include "judge_irq.h"
@@ -41,19 +42,10 @@ static void snap(struct irq_snap *s, const char *hard, const char *soft, const c
 	}
 }
 
-static const struct sbx_finding *find(const struct sbx_report *r, const char *check)
-{
-	for (size_t i = 0; i < r->nfind; i++)
-		if (!strcmp(r->findings[i].check, check))
-			return &r->findings[i];
-	fail_msg("no finding %s", check);
-	return NULL;
-}
-
 static void want(const struct sbx_report *r, const char *check, enum sbx_state st,
 		 const char *text_has)
 {
-	const struct sbx_finding *f = find(r, check);
+	const struct sbx_finding *f = find_check(r, check);
 
 	if (f->state != st)
 		fail_msg("%s: state %s, want %s: %s", check, state_name(f->state), state_name(st),
@@ -125,7 +117,7 @@ static void idle_virtio_vm(void **state)
 	judge_irq(r, &s, NULL, IRQ_MIN_RATE);
 	assert_int_equal(r->nfind, 3);
 	want(r, "irq", ST_OK, "CPU0 spends 0.2% in hardirq+softirq");
-	f = find(r, "irq");
+	f = find_check(r, "irq");
 	assert_true(f->has_value && f->value > 0.209 && f->value < 0.211);	/* 210 of 100000 ticks */
 	want(r, "irq_queues", ST_OK, "no device with 2+ busy queues at 100/s or more");
 	want(r, "irq_net", ST_OK, "NET_RX 5/s (100% on CPU0)");
@@ -181,13 +173,13 @@ static void nic_collapsed(void **state)
 	     "interrupt time: CPU0 spends 65.0% in hardirq+softirq (hardirq 5.0%, softirq 60.0%) "
 	     "while CPU1 is 95% idle; on CPU0: eth0 (4 vectors) 20000/s, ahci[0000:00:1f.2] 100/s; "
 	     "NET_TX 50/s, NET_RX 25000/s");
-	f = find(r, "irq");
+	f = find_check(r, "irq");
 	assert_true(f->value > 64.99 && f->value < 65.01);
 	assert_string_equal(f->label, "irq");
 	want(r, "irq_queues", ST_WARNING,
 	     "IRQ queues: eth0's 4 queues put 100% of 20000/s on CPU0 (smp_affinity_list 0-1, "
 	     "effective 0); irqbalance is not running");
-	assert_true(find(r, "irq_queues")->value == 1);
+	assert_true(find_check(r, "irq_queues")->value == 1);
 	want(r, "irq_net", ST_CRITICAL,
 	     "network softirqs: NET_RX puts 100% of 25005/s on CPU0, which spends 60.0% in softirq "
 	     "while CPU1 is 95% idle; on CPU0: eth0 (4 vectors)");
@@ -238,7 +230,7 @@ static void pinned_and_busy(void **state)
 	judge_irq(r, &b, &a, IRQ_MIN_RATE);
 	want(r, "irq_queues", ST_OK, "eth0's 4 queues are on CPU0 as configured (smp_affinity_list 0");
 	want(r, "irq", ST_OK, "but no CPU is idle (the most idle, CPU1, is 2% idle)");
-	assert_true(find(r, "irq")->has_value);
+	assert_true(find_check(r, "irq")->has_value);
 	want(r, "irq_net", ST_OK, "but no other CPU is idle");
 	report_free(r);
 	irq_snap_free(&a);
@@ -316,7 +308,7 @@ static void no_other_cpu(void **state)
 	     "cpu 0 0 0 0\ncpu0 5 0 5 0 0 10 80\n", 11, 101);
 	judge_irq(r, &b, &a, IRQ_MIN_RATE);
 	want(r, "irq", ST_OK, "the only CPU online: there is no other to move them to");
-	assert_true(find(r, "irq")->has_value && find(r, "irq")->value == 90);
+	assert_true(find_check(r, "irq")->has_value && find_check(r, "irq")->value == 90);
 	want(r, "irq_queues", ST_OK, "one CPU online: nothing to spread");
 	want(r, "irq_net", ST_OK, "NET_RX 5000/s (100% on CPU0); none at 100/s or more");
 	report_free(r);

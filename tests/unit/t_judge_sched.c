@@ -2,16 +2,8 @@
  * boundaries, the run queue averaged over several readings, and every
  * input that cannot be judged: unknown with the reason, never 0. */
 #include "unit.h"
+#include "report.h"
 #include "judge_sched.h"
-
-static const struct sbx_finding *find(const struct sbx_report *r, const char *check)
-{
-	for (size_t i = 0; i < r->nfind; i++)
-		if (!strcmp(r->findings[i].check, check))
-			return &r->findings[i];
-	fail_msg("no finding %s", check);
-	return NULL;
-}
 
 static enum sbx_state runq_state(const uint64_t *readings, size_t n, size_t ncpu, unsigned self)
 {
@@ -25,7 +17,7 @@ static enum sbx_state runq_state(const uint64_t *readings, size_t n, size_t ncpu
 		cs_runq_add(&q, readings[i], true, 0, self);
 	in.rq = &q;
 	judge_runqueue(r, &in);
-	st = find(r, "runqueue")->state;
+	st = find_check(r, "runqueue")->state;
 	report_free(r);
 	return st;
 }
@@ -85,20 +77,20 @@ static void boundaries(void **state)
 	r = report_new("t");
 	judge_sched(r, &in);
 	/* load 3.0 on 2 CPUs = 1.5: the warning boundary, OK */
-	assert_int_equal(find(r, "load")->state, ST_OK);
-	assert_string_equal(find(r, "load")->text,
+	assert_int_equal(find_check(r, "load")->state, ST_OK);
+	assert_string_equal(find_check(r, "load")->text,
 			    "load 3.00 on 2 CPUs: 1.50 per CPU (5m 1.00, 15m 1.00); the load counts "
 			    "runnable and uninterruptible tasks: now 1 runnable, 2 blocked on block I/O");
 	/* blocked 2 on 2 CPUs = 1.0: the boundary, OK */
-	assert_int_equal(find(r, "blocked")->state, ST_OK);
+	assert_int_equal(find_check(r, "blocked")->state, ST_OK);
 	/* switches 100000/s on 2 CPUs = 50000 per CPU: the boundary, OK */
-	assert_int_equal(find(r, "switches")->state, ST_OK);
-	assert_float_equal(find(r, "switches")->value, 50000, 1e-9);
+	assert_int_equal(find_check(r, "switches")->state, ST_OK);
+	assert_float_equal(find_check(r, "switches")->value, 50000, 1e-9);
 	/* pids 80%: the boundary, OK; forks never judged */
-	assert_int_equal(find(r, "pids")->state, ST_OK);
-	assert_string_equal(find(r, "pids")->text, "tasks 80 of 100 (80.0%, the limit of "
+	assert_int_equal(find_check(r, "pids")->state, ST_OK);
+	assert_string_equal(find_check(r, "pids")->text, "tasks 80 of 100 (80.0%, the limit of "
 			    "kernel.pid_max; kubelet pid.available 20)");
-	assert_int_equal(find(r, "forks")->state, ST_OK);
+	assert_int_equal(find_check(r, "forks")->state, ST_OK);
 	report_free(r);
 	/* one step past each */
 	la.load1 = 3.02;
@@ -108,10 +100,10 @@ static void boundaries(void **state)
 	lim.used = 81, lim.ratio = 0.81;
 	r = report_new("t");
 	judge_sched(r, &in);
-	assert_int_equal(find(r, "load")->state, ST_WARNING);
-	assert_int_equal(find(r, "blocked")->state, ST_WARNING);
-	assert_int_equal(find(r, "switches")->state, ST_WARNING);
-	assert_int_equal(find(r, "pids")->state, ST_WARNING);
+	assert_int_equal(find_check(r, "load")->state, ST_WARNING);
+	assert_int_equal(find_check(r, "blocked")->state, ST_WARNING);
+	assert_int_equal(find_check(r, "switches")->state, ST_WARNING);
+	assert_int_equal(find_check(r, "pids")->state, ST_WARNING);
 	report_free(r);
 	/* zombies 5/10 */
 	r = report_new("t");
@@ -148,11 +140,11 @@ static void unknowns(void **state)
 	for (size_t i = 0; i < r->nfind; i++)
 		assert_int_equal(r->findings[i].state, ST_UNKNOWN);
 	/* no CPU count is not "1 CPUs" */
-	assert_string_equal(find(r, "runqueue")->text, "run queue: per CPU unknown: x/proc/stat: missing");
-	assert_string_equal(find(r, "switches")->text, "switches: /proc/stat ctxt went backwards "
+	assert_string_equal(find_check(r, "runqueue")->text, "run queue: per CPU unknown: x/proc/stat: missing");
+	assert_string_equal(find_check(r, "switches")->text, "switches: /proc/stat ctxt went backwards "
 			    "between the readings (a reboot, or another tree?)");
-	assert_string_equal(find(r, "cpu")->text, "CPU busy: counters went backwards");
-	assert_string_equal(find(r, "dstate")->text, "D state: x/proc: permission denied");
+	assert_string_equal(find_check(r, "cpu")->text, "CPU busy: counters went backwards");
+	assert_string_equal(find_check(r, "dstate")->text, "D state: x/proc: permission denied");
 	report_free(r);
 }
 

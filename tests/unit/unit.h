@@ -29,4 +29,19 @@ static inline char *fixture(const char *rel, size_t *len)
 	return b.s;
 }
 
+
+/* The first finding of check id in r (a test failure when there is none).
+ * A macro, so that files without report.h need not include it. */
+#define find_check(rep_, id_)                                                      \
+	({                                                                         \
+		const struct sbx_report *r_ = (rep_);                              \
+		const struct sbx_finding *f_ = NULL;                               \
+		for (size_t i_ = 0; i_ < r_->nfind && !f_; i_++)                   \
+			if (!strcmp(r_->findings[i_].check, (id_)))                \
+				f_ = &r_->findings[i_];                            \
+		if (!f_)                                                           \
+			fail_msg("no finding %s", (id_));                          \
+		f_;                                                                \
+	})
+
 #endif
