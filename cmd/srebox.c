@@ -131,6 +131,62 @@ static int install_links(const char *dir, bool sym)
 	return rc;
 }
 
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions), as git's help.c uses to suggest a command. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[33][33];
+
+	if (la > 32 || lb > 32)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* An unknown applet: exit 127, as busybox does, with the closest names
+ * (at most two edits away, or a unique prefix) like git's "did you mean". */
+static int not_an_applet(const char *name)
+{
+	size_t best = 3, n = 0;
+	const char *match[ARRAY_SIZE(applets)];
+
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
+		size_t d = edit_distance(name, applets[i]->name);
+
+		if (*name && str_starts(applets[i]->name, name) && d > 1)
+			d = 2;
+		if (d < best) {
+			best = d;
+			n = 0;
+		}
+		if (d == best && d < 3)
+			match[n++] = applets[i]->name;
+	}
+	fprintf(stderr, "srebox: '%s' is not a srebox applet; 'srebox --list' lists them\n", name);
+	if (n) {
+		fprintf(stderr, "\nThe most similar applet%s:\n", n == 1 ? " is" : "s are");
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "\t%s\n", match[i]);
+	}
+	return 127;
+}
+
 static int toplevel(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -182,9 +238,7 @@ static int toplevel(int argc, char **argv)
 		fputs("Try 'srebox --help' for more information.\n", stderr);
 		return 3;
 	}
-	fprintf(stderr, "srebox: '%s' is not a srebox applet; 'srebox --list' lists them\n",
-		argv[1]);
-	return 127;
+	return not_an_applet(argv[1]);
 }
 
 static int run_applet(const struct sbx_applet *a, int argc, char **argv)
@@ -227,9 +281,7 @@ int main(int argc, char **argv)
 	if (str_starts(base, "srebox-")) {
 		a = find_applet(base + 7);
 		if (!a) {
-			fprintf(stderr, "srebox: '%s' is not a srebox applet; 'srebox --list' lists them\n",
-				base + 7);
-			return 127;
+			return not_an_applet(base + 7);
 		}
 	} else if (str_starts(base, "srebox")) {
 		if (argc > 1 && argv[1][0] != '-') {

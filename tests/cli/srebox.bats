@@ -20,6 +20,21 @@ load lib
 	[ "$status" -eq 3 ]
 }
 
+@test "a mistyped applet gets the closest names, like git's \"did you mean\"" {
+	run -127 sb helth
+	[[ $output == *"'helth' is not a srebox applet"* ]] && [[ $output == *"The most similar applet is:"*"health"* ]]
+	run -127 sb nod
+	[[ $output == *"The most similar applet is:"$'\n\t'"node" ]]
+	run -127 sb cord
+	[[ $output == *$'\t'"cordon" ]]
+	# nothing close: no suggestion
+	run -127 sb frobnicate
+	[[ $output != *"most similar"* ]]
+	ln -sf "$SREBOX" "$BATS_TEST_TMPDIR/srebox-thrtotle"
+	run -127 "$BATS_TEST_TMPDIR/srebox-thrtotle"
+	[[ $output == *"throttle"* ]]
+}
+
 @test "an unknown applet exits 127 with a clear message, by argument or by link name" {
 	run -127 sb frobnicate
 	[ "$status" -eq 127 ] && [[ $output == *"'frobnicate' is not a srebox applet"* ]]
