@@ -3,6 +3,7 @@
 #include "applet.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,9 +62,15 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	 * on stderr, as the table view does. */
 	if (r->error && (ctx->format == FMT_PROM || ctx->format == FMT_NAME))
 		fprintf(stderr, "srebox %s: %s\n", ctx->applet->name, r->error);
-	/* Streamed reports reach a pipe as they happen (-n 0 | grep). */
-	if (fflush(stdout) != 0 && errno != EPIPE)
-		ctx->write_failed = true;
+	/* Streamed reports reach a pipe as they happen (-n 0 | grep).  A
+	 * reader that went away (| head -1) ends the run, quietly, as SIGPIPE
+	 * would: the reports it read stand. */
+	if (fflush(stdout) != 0) {
+		if (errno != EPIPE)
+			ctx->write_failed = true;
+		else if (ctx->stop && !*ctx->stop)
+			*ctx->stop = SIGPIPE;
+	}
 	report_free(r);
 }
 

@@ -35,6 +35,17 @@ load lib
 	[[ $output == *"throttle"* ]]
 }
 
+@test "a reader that goes away ends -n 0 (| head -c1), quietly, with the state read" {
+	for a in health cswitch irq throttle disk; do
+		t0=$(date +%s%N)
+		run bash -c "timeout 20 '$SREBOX' $a -i 0.2 -n 0 -o json | head -c1; exit \${PIPESTATUS[0]}"
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[ "$status" -le 2 ] || die "$a: exit $status (124 is the timeout): $output"
+		[ "$ms" -lt 10000 ] || die "$a: took ${ms}ms after its reader left"
+		[[ $output != *"Broken pipe"* ]] || die "$a: $output"
+	done
+}
+
 @test "an unknown applet exits 127 with a clear message, by argument or by link name" {
 	run -127 sb frobnicate
 	[ "$status" -eq 127 ] && [[ $output == *"'frobnicate' is not a srebox applet"* ]]
