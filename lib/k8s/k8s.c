@@ -506,6 +506,29 @@ void k8s_list_init(struct k8s_list *l, struct k8s *k, const char *path, const ch
 	l->kind = kind;
 	l->drop = drop;
 	l->limit = K8S_CHUNK;
+	l->max_pages = K8S_MAX_PAGES;
+}
+
+/* The page read gave continue token tok ("" or NULL: the last page).  A
+ * server that repeats a token, or never stops giving new ones, would keep
+ * srebox asking for ever: both are errors. */
+static int next_token(struct k8s_list *l, const char *tok, struct sbx_err *err)
+{
+	l->pages++;
+	if (tok && *tok && l->cont && !strcmp(tok, l->cont)) {
+		sbx_err_set(err, 0, "the server gave the same continue token for %s twice, after "
+			    "%zu pages: not a list that ends", l->path, l->pages);
+		return -1;
+	}
+	if (tok && *tok && l->pages >= l->max_pages) {
+		sbx_err_set(err, 0, "the list %s goes on past %zu pages of %u: refused (a "
+			    "server that never ends its list?)", l->path, l->pages, l->limit);
+		return -1;
+	}
+	free(l->cont);
+	l->cont = tok && *tok ? xstrdup(tok) : NULL;
+	l->done = !l->cont;
+	return 0;
 }
 
 void k8s_list_free(struct k8s_list *l)
@@ -571,10 +594,8 @@ static int capture_end(struct k8s_list *l, struct sbx_err *err)
 			    *l->kind_seen ? l->kind_seen : "none");
 		return -1;
 	}
-	free(l->cont);
-	l->cont = l->cont_buf.len ? xstrdup(l->cont_buf.s) : NULL;
-	l->done = !l->cont;
-	l->pages++;
+	if (next_token(l, l->cont_buf.len ? l->cont_buf.s : NULL, err) < 0)
+		return -1;
 	return 1;
 }
 
@@ -674,14 +695,12 @@ int k8s_list_next(struct k8s_list *l, json_t **page, struct sbx_err *err)
 	l->date = rs.date;
 	rs.json = NULL;
 	k8s_resp_free(&rs);
-	free(l->cont);
-	l->cont = NULL;
 	cont = k8s_str(l->page, "metadata.continue", "");
-	if (*cont)
-		l->cont = xstrdup(cont);
-	else
-		l->done = true;
-	l->pages++;
+	if (next_token(l, cont, err) < 0) {
+		json_decref(l->page);
+		l->page = NULL;
+		return -1;
+	}
 	l->items += json_array_size(items);
 	*page = l->page;
 	return 1;

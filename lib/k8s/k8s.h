@@ -24,6 +24,10 @@
 
 #define K8S_DEFAULT_TIMEOUT 5.0
 #define K8S_CHUNK 500
+/* The most pages one list may take (5 million objects at K8S_CHUNK): past
+ * that, or when the server repeats a continue token, the list is an error,
+ * not a loop without end. */
+#define K8S_MAX_PAGES 10000
 
 /* What kubectl sends to get a server-side Table (§1.5 of the reference). */
 #define K8S_ACCEPT_TABLE                                                                   \
@@ -99,6 +103,7 @@ struct k8s_list {
 	bool done;
 	json_t *page;
 	size_t pages, items;
+	size_t max_pages;	/* K8S_MAX_PAGES */
 	double date;		/* the API server's clock at the last page, or 0 */
 	/* capture mode (k8s_list_capture) */
 	jproj_value_cb capture;

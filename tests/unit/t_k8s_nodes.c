@@ -319,6 +319,36 @@ static void chunks(void **state)
 	json_decref(list);
 }
 
+/* A server that repeats its continue token, or never stops giving new
+ * ones, ends the list with an error instead of a loop without end. */
+static void endless(void **state)
+{
+	static const char rep[] = "{\"kind\":\"NodeList\",\"metadata\":{\"continue\":\"again\"},"
+				  "\"items\":[]}";
+	struct k8s_nodes nl;
+	struct sbx_err err = { 0 };
+	char doc[128];
+	int rc = 1;
+
+	(void)state;
+	nodes_open(&nl, 2);
+	assert_int_equal(k8s_nodes_take(&nl, rep, strlen(rep), &err), 1);
+	assert_int_equal(k8s_nodes_take(&nl, rep, strlen(rep), &err), -1);
+	assert_non_null(strstr(err.msg, "same continue token"));
+	k8s_nodes_free(&nl);
+	nodes_open(&nl, 2);
+	nl.list.max_pages = 50;
+	for (int p = 0; p < 100 && rc == 1; p++) {
+		snprintf(doc, sizeof(doc),
+			 "{\"kind\":\"NodeList\",\"metadata\":{\"continue\":\"t%d\"},\"items\":[]}", p);
+		rc = k8s_nodes_take(&nl, doc, strlen(doc), &err);
+	}
+	assert_int_equal(rc, -1);
+	assert_int_equal(nl.list.pages, 50);
+	assert_non_null(strstr(err.msg, "past 50 pages"));
+	k8s_nodes_free(&nl);
+}
+
 /* Every truncation of a page fails with a message and never crashes; the
  * rows read before the cut are kept, without their Leases. */
 static void truncated(void **state)
@@ -449,6 +479,7 @@ int main(void)
 		cmocka_unit_test(chunks),
 		cmocka_unit_test(truncated),
 		cmocka_unit_test(garbage),
+		cmocka_unit_test(endless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
