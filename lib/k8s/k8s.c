@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #define JSON_MAX (256u << 20)	/* a page after projection */
 #define ERR_BODY_MAX (64u << 10)
@@ -67,6 +68,9 @@ struct k8s *k8s_open(const struct sbx_kube_opts *o, struct sbx_err *err)
 {
 	struct k8s *k = xcalloc(1, sizeof(*k));
 
+	/* From here on the process holds tokens and keys: no core dump, and
+	 * no ptrace or /proc/PID/mem by the same user, may read them. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (k8s_config_load(o, &k->cfg, err) < 0) {
 		free(k);
 		return NULL;

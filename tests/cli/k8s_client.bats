@@ -220,6 +220,23 @@ calls() {
 	[[ $output == "srebox nodes: TLS handshake with 127.0.0.1:$K8S_PORT failed: "* ]]
 }
 
+@test "a process that holds credentials is not dumpable: its /proc files are root's, not its user's" {
+	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv"
+	k8s_start "$K8S_DIR/default" --delay '^/api/v1/nodes$=3'
+	d=$(mktemp -d /tmp/srebox-kc.XXXXXX)
+	cp "$KC" "$(dirname "$KC")/ca.crt" "$d/"
+	chmod -R a+rX "$d"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$SREBOX" nodes --kubeconfig "$d/kubeconfig" \
+		--request-timeout 10 >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	owner=$(stat -c %U "/proc/$pid/environ" 2>/dev/null || echo gone)
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -rf "$d"
+	[ "$owner" = root ] || die "/proc/$pid/environ belongs to $owner"
+}
+
 @test "garbage answers: HTML from a proxy, truncated JSON" {
 	k8s_start "$K8S_DIR/default" --garbage '^/api/v1/nodes$=html'
 	nodes "$KC"
