@@ -289,7 +289,9 @@ bool k8s_qty_parse(const char *s, struct k8s_qty *q)
 	if (!digits)
 		return false;
 	q->fmt = QF_DECIMAL_SI;
-	if (*p == 'e' || *p == 'E') {
+	/* "E" and "Ei" are suffixes (exa, exbi); an exponent has digits */
+	if ((*p == 'e' || *p == 'E') &&
+	    (is_digit(p[1]) || ((p[1] == '+' || p[1] == '-') && is_digit(p[2])))) {
 		long e = strtol(p + 1, (char **)&p, 10);
 
 		if (e < -30 || e > 30)
@@ -313,9 +315,10 @@ bool k8s_qty_parse(const char *s, struct k8s_qty *q)
 	if (*p)
 		return false;
 	if (exp2) {
-		m <<= exp2;
-		if (m > (i128)1 << 120)
+		/* checked before the shift: 2^100 Ei would wrap an i128 to 0 */
+		if (m > (i128)1 << (120 - exp2))
 			return false;
+		m <<= exp2;
 	}
 	/* Go keeps at most nano precision, rounding up (away from zero). */
 	while (scale < -9) {
@@ -327,10 +330,10 @@ bool k8s_qty_parse(const char *s, struct k8s_qty *q)
 		m /= 10;
 		scale++;
 	}
+	/* more digits than an int64 holds: keep 18 or 19 of them, rounded up
+	 * (away from zero), as Go rounds what it cannot hold exactly */
 	while (m > INT64_MAX) {
-		if (m % 10)
-			return false;
-		m /= 10;
+		m = m / 10 + (m % 10 != 0);
 		scale++;
 	}
 	q->v = neg ? -(int64_t)m : (int64_t)m;
@@ -338,6 +341,17 @@ bool k8s_qty_parse(const char *s, struct k8s_qty *q)
 	if (q->v == 0)
 		q->scale = 0;
 	return true;
+}
+
+/* Decimal digits of |v| plus the scale: the order of magnitude of q. */
+static int magnitude(const struct k8s_qty *q)
+{
+	uint64_t u = q->v < 0 ? (uint64_t)0 - (uint64_t)q->v : (uint64_t)q->v;
+	int d = 0;
+
+	for (; u; u /= 10)
+		d++;
+	return d + q->scale;
 }
 
 /* a and b brought to the same (smaller) scale */
@@ -359,6 +373,20 @@ bool k8s_qty_add(struct k8s_qty *a, const struct k8s_qty *b)
 		a->fmt = b->fmt;
 	if (b->v == 0)
 		return true;
+	if (a->v && abs(a->scale - b->scale) > 18) {
+		/* far apart: the smaller is below the larger's last digit; the
+		 * sum is the larger, rounded up (away from zero) when both
+		 * have the same sign */
+		const struct k8s_qty *big = magnitude(a) >= magnitude(b) ? a : b;
+		bool same = (a->v > 0) == (b->v > 0);
+		struct k8s_qty r2 = *big;
+
+		if (same && r2.v != INT64_MAX && r2.v != -INT64_MAX)
+			r2.v += r2.v > 0 ? 1 : -1;
+		r2.fmt = a->fmt;
+		*a = r2;
+		return true;
+	}
 	align(a, b, &x, &y, &s);
 	r = x + y;
 	while (s < 0 && r % 10 == 0 && r) {
@@ -366,9 +394,7 @@ bool k8s_qty_add(struct k8s_qty *a, const struct k8s_qty *b)
 		s++;
 	}
 	while (r > INT64_MAX || r < -INT64_MAX) {
-		if (r % 10)
-			return false;
-		r /= 10;
+		r = r / 10 + (r % 10 > 0) - (r % 10 < 0);
 		s++;
 	}
 	a->v = (int64_t)r;
@@ -378,9 +404,21 @@ bool k8s_qty_add(struct k8s_qty *a, const struct k8s_qty *b)
 
 int k8s_qty_cmp(const struct k8s_qty *a, const struct k8s_qty *b)
 {
+	int sa = (a->v > 0) - (a->v < 0), sb = (b->v > 0) - (b->v < 0);
+	int ma, mb;
 	i128 x, y;
 	int s;
 
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	if (!sa)
+		return 0;
+	/* scales far apart (1e30 against 1n) would overflow the alignment:
+	 * the larger magnitude decides, and equal magnitudes are close */
+	ma = magnitude(a);
+	mb = magnitude(b);
+	if (ma != mb)
+		return (ma < mb) == (sa > 0) ? -1 : 1;
 	align(a, b, &x, &y, &s);
 	return x < y ? -1 : x > y;
 }
@@ -390,8 +428,16 @@ static int64_t scaled_ceil(const struct k8s_qty *q, int to)
 	i128 v = q->v;
 	int s = q->scale - to;
 
-	if (s >= 0)
+	if (s >= 0) {
+		/* a value too large for an int64 saturates, visibly, not wraps */
+		if (s > 18 || v * pow10i(s) > INT64_MAX)
+			return v < 0 ? INT64_MIN : INT64_MAX;
+		if (v * pow10i(s) < -INT64_MAX)
+			return INT64_MIN;
 		return (int64_t)(v * pow10i(s));
+	}
+	if (-s > 36)
+		return v > 0 ? 1 : 0;	/* smaller than one unit: ceil of a positive is 1 */
 	{
 		i128 d = pow10i(-s), r = v / d;
 

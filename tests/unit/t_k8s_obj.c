@@ -183,6 +183,8 @@ static void quantities(void **state)
 	qty_round_trip("1n", "1n");
 	qty_round_trip("0.1n", "1n");	/* rounded up to nano */
 	qty_round_trip("-100m", "-100m");
+	qty_round_trip("4Ei", "4Ei");	/* E is exa, not an exponent */
+	qty_round_trip("2E", "2E");
 	assert_false(k8s_qty_parse("", &a));
 	assert_false(k8s_qty_parse("1Kb", &a));
 	assert_false(k8s_qty_parse("m", &a));
@@ -210,6 +212,44 @@ static void quantities(void **state)
 	k8s_qty_parse("1073741824", &b);
 	assert_int_equal(k8s_qty_cmp(&a, &b), 0);
 	k8s_qty_parse("1.1", &b);
+	assert_int_equal(k8s_qty_cmp(&a, &b), 1);
+}
+
+/* Out of range: an error or a visible saturation, never a wrap or 0
+ * (issue 16: 2^100 Ei wrapped to 0, 1e30 compared smaller than 1n). */
+static void quantities_out_of_range(void **state)
+{
+	struct k8s_qty a, b;
+	char out[64];
+
+	(void)state;
+	/* 2^100 Ei is 2^160: refused, not 0 */
+	assert_false(k8s_qty_parse("1267650600228229401496703205376Ei", &a));
+	/* 8Ei is 2^63, one past INT64_MAX: kept, rounded up, not refused */
+	assert_true(k8s_qty_parse("8Ei", &a));
+	assert_true(a.v > 0);
+	k8s_qty_parse("4Ei", &b);
+	assert_int_equal(k8s_qty_cmp(&a, &b), 1);
+	assert_int_equal(k8s_qty_value(&b), 4611686018427387904LL);
+	assert_int_equal(k8s_qty_value(&a), INT64_MAX);	/* saturates */
+	assert_int_equal(k8s_qty_milli(&b), INT64_MAX);
+	/* scales 39 apart */
+	k8s_qty_parse("1e30", &a);
+	k8s_qty_parse("1n", &b);
+	assert_int_equal(k8s_qty_cmp(&a, &b), 1);
+	assert_int_equal(k8s_qty_cmp(&b, &a), -1);
+	k8s_qty_parse("-1e30", &a);
+	assert_int_equal(k8s_qty_cmp(&a, &b), -1);
+	k8s_qty_parse("1e30", &a);
+	k8s_qty_add(&a, &b);
+	assert_true(k8s_qty_cmp(&a, &b) > 0);
+	k8s_qty_string(&a, out, sizeof(out));
+	assert_true(strlen(out) > 0);
+	/* a sum past an int64: rounded, not refused */
+	k8s_qty_parse("9223372036854775807", &a);
+	k8s_qty_parse("9223372036854775807", &b);
+	assert_true(k8s_qty_add(&a, &b));
+	k8s_qty_parse("9223372036854775807", &b);
 	assert_int_equal(k8s_qty_cmp(&a, &b), 1);
 }
 
@@ -496,6 +536,7 @@ int main(void)
 		cmocka_unit_test(node_status_and_roles),
 		cmocka_unit_test(taints),
 		cmocka_unit_test(quantities),
+		cmocka_unit_test(quantities_out_of_range),
 		cmocka_unit_test(pod_sums),
 		cmocka_unit_test(init_containers_and_overhead),
 		cmocka_unit_test(pod_states),
