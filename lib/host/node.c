@@ -4,6 +4,7 @@
 #include "rundir.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,26 @@ static bool kmsg_cache_path(char *out, size_t n)
 	return (size_t)snprintf(out, n, "%s/kmsg.cache", dir) < n;
 }
 
+#define TERMINATED(a) (memchr((a), '\0', sizeof(a)) != NULL)
+
+/* Every field of a loaded cache, checked before any is used: a file cut,
+ * corrupted or written by something else is a miss (scanned again and
+ * rewritten), never an index out of range or a string without its end. */
+static bool kmsg_cache_valid(const struct kmsg_cache *c)
+{
+	const struct kmsg_scan *k = &c->scan;
+
+	if (!TERMINATED(c->boot_id) || !isfinite(c->uptime) || c->uptime < 0 ||
+	    k->nvictims > KMSG_MAX_VICTIMS || k->nvictims > k->ooms || !TERMINATED(k->hung_task) ||
+	    !TERMINATED(k->pending_memcg) || !isfinite(k->hung_age) || !isfinite(k->newest_oom_age))
+		return false;
+	for (size_t i = 0; i < k->nvictims; i++)
+		if (!TERMINATED(k->victim[i].kill.comm) || !TERMINATED(k->victim[i].memcg) ||
+		    !isfinite(k->victim[i].age))
+			return false;
+	return true;
+}
+
 static bool kmsg_cache_load(const char *path, struct kmsg_cache *c)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -250,7 +271,8 @@ static bool kmsg_cache_load(const char *path, struct kmsg_cache *c)
 	     !(st.st_mode & 022) && st.st_size == (off_t)sizeof(*c) &&
 	     read(fd, c, sizeof(*c)) == (ssize_t)sizeof(*c);
 	close(fd);
-	return ok && !memcmp(c->magic, KMSG_CACHE_MAGIC, 8) && c->size == sizeof(*c);
+	return ok && !memcmp(c->magic, KMSG_CACHE_MAGIC, 8) && c->size == sizeof(*c) &&
+	       kmsg_cache_valid(c);
 }
 
 static void kmsg_cache_store(const char *path, const struct kmsg_cache *c)
