@@ -77,6 +77,8 @@ bool jproj_unescape(const char *s, size_t n, struct buf *out)
 	struct buf q = { 0 };
 	json_t *j;
 
+	if (!n)
+		return true;	/* also an object or array where a string was expected: s is NULL */
 	if (!memchr(s, '\\', n)) {
 		buf_add(out, s, n);
 		return true;

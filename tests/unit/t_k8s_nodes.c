@@ -349,6 +349,30 @@ static void endless(void **state)
 	k8s_nodes_free(&nl);
 }
 
+/* A string field sent as an object or array, or a continue token sent as
+ * one: no crash (the sanitizer build once aborted in memchr(NULL)). */
+static void wrong_types(void **state)
+{
+	static const char *const docs[] = {
+		"{\"kind\":\"NodeList\",\"metadata\":{},\"items\":[{\"metadata\":{\"name\":{}}}]}",
+		"{\"kind\":\"NodeList\",\"metadata\":{},\"items\":[{\"metadata\":{\"name\":[]}}]}",
+		"{\"kind\":\"NodeList\",\"metadata\":{\"continue\":{}},\"items\":[]}",
+		"{\"kind\":\"NodeList\",\"metadata\":{\"continue\":[1]},\"items\":[]}",
+	};
+	struct sbx_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(docs); i++) {
+		struct k8s_nodes nl;
+		int rc;
+
+		nodes_open(&nl, 2);
+		rc = k8s_nodes_take(&nl, docs[i], strlen(docs[i]), &err);
+		assert_true(rc == 1 || rc == -1);
+		k8s_nodes_free(&nl);
+	}
+}
+
 /* Every truncation of a page fails with a message and never crashes; the
  * rows read before the cut are kept, without their Leases. */
 static void truncated(void **state)
@@ -480,6 +504,7 @@ int main(void)
 		cmocka_unit_test(truncated),
 		cmocka_unit_test(garbage),
 		cmocka_unit_test(endless),
+		cmocka_unit_test(wrong_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
