@@ -93,13 +93,24 @@ const char *rootedf(const char *fmt, ...)
 
 int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO where a file is expected (a saved tree, a
+	 * kubeconfig's tokenFile) must not block the open for ever */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 
 	buf_reset(out);
 	buf_add(out, NULL, 0);
 	if (fd < 0) {
 		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		sbx_err_set(err, EINVAL, "%s: not a regular file (%s)", path,
+			    S_ISFIFO(st.st_mode)  ? "a FIFO"
+			    : S_ISDIR(st.st_mode) ? "a directory"
+			    : S_ISSOCK(st.st_mode) ? "a socket"
+						   : "a device");
+		close(fd);
 		return -1;
 	}
 	/* Saved files know their size; /proc files say 0 and are read in steps. */

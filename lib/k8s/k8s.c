@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #define JSON_MAX (256u << 20)	/* a page after projection */
 #define ERR_BODY_MAX (64u << 10)
@@ -82,6 +83,25 @@ struct k8s *k8s_open(const struct sbx_kube_opts *o, struct sbx_err *err)
 			    k->cfg.source);
 		k8s_close(k);
 		return NULL;
+	}
+	/* libcurl opens these itself, blocking: a FIFO or device in their
+	 * place would hang it before any deadline applies */
+	{
+		const char *files[] = { k->cfg.ca_file, k->cfg.cert_file, k->cfg.key_file };
+		const char *what[] = { "certificate-authority", "client-certificate",
+				       "client-key" };
+		struct stat st;
+
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+			if (files[i] && stat(files[i], &st) == 0 &&
+			    (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))) {
+				sbx_err_set(err, EINVAL, "%s %s (%s) is %s", what[i], files[i],
+					    k->cfg.source,
+					    S_ISREG(st.st_mode) ? "over 1 MiB: not a certificate"
+								: "not a regular file");
+				k8s_close(k);
+				return NULL;
+			}
 	}
 	k->creds_withheld = !k->https && (k->cfg.token || k->cfg.username || k->cfg.exec ||
 					  k->cfg.cert_file || k->cfg.cert_pem.len);

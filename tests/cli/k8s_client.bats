@@ -237,6 +237,23 @@ calls() {
 	[ "$owner" = root ] || die "/proc/$pid/environ belongs to $owner"
 }
 
+@test "a FIFO as the CA, client certificate or tokenFile is an error at once, not a hang" {
+	k8s_start "$K8S_DIR/default"
+	d=$BATS_TEST_TMPDIR/fifo
+	mkdir -p "$d"
+	k8s_kubeconfig "$d/kc" "$K8S_URL" "token: x"
+	rm -f "$d/ca.crt"
+	mkfifo "$d/ca.crt" "$d/token"
+	run timeout 10 "$SREBOX" nodes --kubeconfig "$d/kc"
+	[ "$status" -eq 3 ] && [[ $output == *"certificate-authority $d/ca.crt"*"not a regular file"* ]] ||
+		die "exit $status: $output"
+	cp "$K8S_CERTS/ca.crt" "$d/ca2.crt"
+	sed -i "s#certificate-authority: ca.crt#certificate-authority: ca2.crt#; s#token: x#tokenFile: $d/token#" "$d/kc"
+	run timeout 10 "$SREBOX" nodes --kubeconfig "$d/kc"
+	[ "$status" -eq 3 ] && [[ $output == *"$d/token: not a regular file (a FIFO)"* ]] ||
+		die "exit $status: $output"
+}
+
 @test "garbage answers: HTML from a proxy, truncated JSON" {
 	k8s_start "$K8S_DIR/default" --garbage '^/api/v1/nodes$=html'
 	nodes "$KC"

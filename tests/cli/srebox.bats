@@ -46,6 +46,19 @@ load lib
 	done
 }
 
+@test "a FIFO where a file is expected, in a saved tree, is an error naming it, not a hang" {
+	root=$(root_copy node_exporter)
+	rm -f "$root/proc/loadavg"
+	mkfifo "$root/proc/loadavg"
+	for a in health cswitch; do
+		run timeout 10 "$SREBOX" "$a" --root "$root" -i 0 -o json
+		[ "$status" -ne 124 ] || die "$a hung on a FIFO"
+		jq -e '[.findings[] | select(.state == "UNKNOWN") | .text
+			| select(test("proc/loadavg: not a regular file \\(a FIFO\\)"))] | length > 0' <<<"$output" ||
+			die "$a: $output"
+	done
+}
+
 @test "an unknown applet exits 127 with a clear message, by argument or by link name" {
 	run -127 sb frobnicate
 	[ "$status" -eq 127 ] && [[ $output == *"'frobnicate' is not a srebox applet"* ]]
