@@ -104,7 +104,11 @@ int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err
 		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		st.st_mode = S_IFREG;	/* as if regular, of unknown size */
+		st.st_size = 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		sbx_err_set(err, EINVAL, "%s: not a regular file (%s)", path,
 			    S_ISFIFO(st.st_mode)  ? "a FIFO"
 			    : S_ISDIR(st.st_mode) ? "a directory"
@@ -114,8 +118,7 @@ int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err
 		return -1;
 	}
 	/* Saved files know their size; /proc files say 0 and are read in steps. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (size_t)st.st_size <= max && (size_t)st.st_size + 1 > out->alloc) {
+	if (st.st_size > 0 && (size_t)st.st_size <= max && (size_t)st.st_size + 1 > out->alloc) {
 		free(out->s);
 		out->alloc = (size_t)st.st_size + 4096;
 		out->s = xmalloc_big(out->alloc);
