@@ -63,7 +63,7 @@ int parse_softnet(const char *text, size_t len, const char *fname, struct softne
 			goto fail;
 		}
 		if (r.ncols > SOFTNET_CPU_INDEX) {
-			if (r.col[SOFTNET_CPU_INDEX] > 0xfffffffu) {
+			if (r.col[SOFTNET_CPU_INDEX] > 0xffffffffu) {
 				sbx_err_set(err, 0, "%s:%zu: CPU index out of range", fname, row);
 				goto fail;
 			}
