@@ -1,6 +1,8 @@
 /* /proc/diskstats parser: see diskstats.h. */
 #include "diskstats.h"
 
+#include "procfs.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,10 +71,8 @@ int parse_diskstats(const char *text, size_t len, const char *fname, struct disk
 	size_t alloc = 0, lineno = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len && text[len - 1] != '\n') {
-		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
+	if (text_truncated(text, len, fname, err) < 0)
 		return -1;
-	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;

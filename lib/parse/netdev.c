@@ -1,5 +1,7 @@
 #include "netdev.h"
 
+#include "procfs.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +10,8 @@ char *net_text_copy(const char *text, size_t len, const char *fname, struct sbx_
 {
 	char *s;
 
-	if (len && text[len - 1] != '\n') {
-		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
+	if (text_truncated(text, len, fname, err) < 0)
 		return NULL;
-	}
 	if (memchr(text, '\0', len)) {
 		sbx_err_set(err, 0, "%s: binary data (a NUL byte)", fname);
 		return NULL;

@@ -40,19 +40,30 @@ static size_t words(char *s, char ***out)
 	return n;
 }
 
+/* The start both parsers share: a private NUL-terminated copy of a text
+ * that is whole, and not empty. */
+static int stats_open(struct net_stats *out, const char *text, size_t len, const char *fname,
+		      struct sbx_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!(out->arena = net_text_copy(text, len, fname, err)))
+		return -1;
+	if (!len) {
+		sbx_err_set(err, 0, "%s: empty", fname);
+		net_stats_free(out);
+		return -1;
+	}
+	return 0;
+}
+
 int parse_netsnmp(const char *text, size_t len, const char *fname, struct net_stats *out,
 		  struct sbx_err *err)
 {
 	char *p, *nl;
 	size_t cap = 0, lineno = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (!(out->arena = net_text_copy(text, len, fname, err)))
+	if (stats_open(out, text, len, fname, err) < 0)
 		return -1;
-	if (!len) {
-		sbx_err_set(err, 0, "%s: empty", fname);
-		goto fail;
-	}
 	for (p = out->arena; *p; p = nl + 1) {
 		char *names_line = p, *vals_line, *np, *vp, *nrest, *vrest, **names, **vals;
 		size_t nn, nv;
@@ -112,13 +123,8 @@ int parse_sockstat(const char *text, size_t len, const char *fname, struct net_s
 	char *p, *nl;
 	size_t cap = 0, lineno = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (!(out->arena = net_text_copy(text, len, fname, err)))
+	if (stats_open(out, text, len, fname, err) < 0)
 		return -1;
-	if (!len) {
-		sbx_err_set(err, 0, "%s: empty", fname);
-		goto fail;
-	}
 	for (p = out->arena; *p; p = nl + 1) {
 		char *proto, *rest, **w;
 		size_t n;

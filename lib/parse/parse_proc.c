@@ -43,6 +43,15 @@ static int key_u64(const char *p, const char *le, const char *key, uint64_t *v, 
 	return 1;
 }
 
+int text_truncated(const char *text, size_t len, const char *fname, struct sbx_err *err)
+{
+	if (len && text[len - 1] != '\n') {
+		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
+		return -1;
+	}
+	return 0;
+}
+
 int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat *s,
 	       struct sbx_err *err)
 {
@@ -52,12 +61,8 @@ int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat
 
 	memset(s, 0, sizeof(*s));
 	s->all.cpu = -1;
-	if (len && text[len - 1] != '\n') {
-		/* The kernel ends every line; a file cut short (a saved copy
-		 * on a full disk) would give a counter with digits missing. */
-		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
+	if (text_truncated(text, len, fname, err) < 0)
 		return -1;
-	}
 	for (; p < end; p = next_line(p, end, &le)) {
 		const char *q;
 		int rc;
@@ -158,14 +163,6 @@ static bool field_u64(const char *v, const char *le, uint64_t *out)
 	return skip_ws(v, le) == le;
 }
 
-static int truncated(const char *text, size_t len, const char *fname, struct sbx_err *err)
-{
-	if (len && text[len - 1] != '\n') {
-		sbx_err_set(err, 0, "%s: truncated (the last line has no newline)", fname);
-		return -1;
-	}
-	return 0;
-}
 
 int parse_task_status(const char *text, size_t len, const char *fname, struct task_status *t,
 		      struct sbx_err *err)
@@ -178,7 +175,7 @@ int parse_task_status(const char *text, size_t len, const char *fname, struct ta
 	t->tgid = t->pid = t->ppid = t->threads = t->uid = -1;
 	/* nonvoluntary_ctxt_switches is the last line: a file cut short
 	 * would lose its last digits, not the line. */
-	if (truncated(text, len, fname, err) < 0)
+	if (text_truncated(text, len, fname, err) < 0)
 		return -1;
 	for (; p < end; p = next_line(p, end, &le)) {
 		const char *colon, *v;

@@ -37,6 +37,11 @@ void irq_table_free(struct irq_table *t);
 /* Column of CPU id `cpu`, or -1. */
 long irq_table_col(const struct irq_table *t, unsigned cpu);
 
+/* -1 (and err) when a non-empty text does not end with a newline: the
+ * kernel ends every line, so a file cut short (a saved copy on a full
+ * disk) would otherwise give a counter with digits missing. */
+int text_truncated(const char *text, size_t len, const char *fname, struct sbx_err *err);
+
 /* /proc/stat */
 enum { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ, CPU_SOFTIRQ, CPU_STEAL,
        CPU_GUEST, CPU_GUEST_NICE, CPU_NFIELDS };
