@@ -99,6 +99,24 @@ static json_t *finding_json(const struct sbx_finding *f)
 		json_object_set_new(o, "warning", f->warn[0] ? json_string(f->warn) : json_null());
 		json_object_set_new(o, "critical", f->crit[0] ? json_string(f->crit) : json_null());
 	}
+	if (f->nwho) {
+		json_t *wa = json_array();
+
+		for (size_t i = 0; i < f->nwho; i++) {
+			const struct sbx_culprit *c = &f->who[i];
+			json_t *w = json_object();
+
+			json_object_set_new(w, "kind", json_string(c->kind));
+			json_object_set_new(w, "name", json_string(c->name));
+			json_object_set_new(w, "pid", c->pid > 0 ? json_integer(c->pid) : json_null());
+			json_object_set_new(w, "cgroup", c->cgroup ? json_string(c->cgroup) : json_null());
+			json_object_set_new(w, "pod", c->pod ? json_string(c->pod) : json_null());
+			json_object_set_new(w, "value", c->has_value ? num(c->value) : json_null());
+			json_object_set_new(w, "unit", c->unit ? json_string(c->unit) : json_null());
+			json_array_append_new(wa, w);
+		}
+		json_object_set_new(o, "who", wa);
+	}
 	return o;
 }
 

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,16 @@ void report_free(struct sbx_report *r)
 		free(r->findings[i].subject);
 		free(r->findings[i].text);
 		free(r->findings[i].label);
+		for (size_t j = 0; j < r->findings[i].nwho; j++) {
+			struct sbx_culprit *c = &r->findings[i].who[j];
+
+			free(c->kind);
+			free(c->name);
+			free(c->cgroup);
+			free(c->pod);
+			free(c->unit);
+		}
+		free(r->findings[i].who);
 	}
 	free(r->tables);
 	free(r->findings);
@@ -268,6 +279,53 @@ void finding_perf(struct sbx_finding *f, const char *label, double value, const 
 	f->uom = uom ? uom : "";
 	snprintf(f->warn, sizeof(f->warn), "%s", warn && warn->set ? warn->text : "");
 	snprintf(f->crit, sizeof(f->crit), "%s", crit && crit->set ? crit->text : "");
+}
+
+static void who_value(char *buf, size_t n, double v, const char *unit)
+{
+	if (unit && !strcmp(unit, "B/s")) {
+		char b[32];
+
+		fmt_bytes(b, sizeof(b), v);
+		snprintf(buf, n, "%s/s", b);
+	} else if (unit && !strcmp(unit, "B"))
+		fmt_bytes(buf, n, v);
+	else if (v != 0 && fabs(v) < 10 && v != floor(v))
+		snprintf(buf, n, "%.1f%s", v, unit ? unit : "");
+	else
+		snprintf(buf, n, "%.0f%s", v, unit ? unit : "");
+}
+
+void finding_who(struct sbx_finding *f, const char *kind, const char *name, long pid,
+		 const char *cgroup, const char *pod, bool has_value, double value, const char *unit)
+{
+	struct sbx_culprit *c;
+	char val[48] = "", pidbuf[32] = "", podbuf[300] = "";
+	char *text;
+
+	ALLOC_GROW(f->who, f->nwho + 1, f->awho);
+	c = &f->who[f->nwho++];
+	memset(c, 0, sizeof(*c));
+	c->kind = text_clean(kind ? kind : "process");
+	c->name = text_clean(name ? name : "?");
+	c->pid = pid;
+	c->cgroup = cgroup ? text_clean(cgroup) : NULL;
+	c->pod = pod ? text_clean(pod) : NULL;
+	c->has_value = has_value;
+	c->value = value;
+	c->unit = has_value && unit ? text_clean(unit) : NULL;
+	if (pid > 0)
+		snprintf(pidbuf, sizeof(pidbuf), " (pid %ld)", pid);
+	if (has_value) {
+		val[0] = ' ';
+		who_value(val + 1, sizeof(val) - 1, value, c->unit);
+	}
+	if (c->pod)
+		snprintf(podbuf, sizeof(podbuf), " [pod %s]", c->pod);
+	text = xasprintf("%s%s%s%s%s%s", f->text ? f->text : "", f->nwho == 1 ? "; who: " : ", ",
+			 c->name, pidbuf, val, podbuf);
+	free(f->text);
+	f->text = text;
 }
 
 void finding_perf_unknown(struct sbx_finding *f, const char *label, const char *uom)

@@ -83,6 +83,20 @@ struct sbx_table {
 	struct table_stream *stream;	/* set once rendered in parts */
 };
 
+/* Who is behind a finding: a process, cgroup, pod, device, interface,
+ * mount or socket, with the share of the resource it holds.  Kept as
+ * fields for -o json ("who": [...]); finding_who() also appends it to the
+ * finding's text, so people and scripts read the same evidence. */
+struct sbx_culprit {
+	char *kind;		/* "process", "cgroup", "pod", "device", "interface", "mount", "socket", "cpu" */
+	char *name;		/* "cc1", "sda", "eth0" */
+	long pid;		/* 0: none */
+	char *cgroup, *pod;	/* NULL: unknown or none */
+	bool has_value;
+	double value;		/* its share: 62 (%), 1.5e6 (B/s) */
+	char *unit;		/* "%", "B/s", "/s", "ms"; NULL with no value */
+};
+
 struct sbx_finding {
 	char *check;		/* threshold / check id: "imbalance" */
 	char *subject;		/* what it is about: "virtio3-rx"; may be NULL */
@@ -99,6 +113,8 @@ struct sbx_finding {
 	/* Prometheus: the judged value as srebox_check_<metric>, times scale */
 	const char *metric, *metric_help;
 	double metric_scale;
+	struct sbx_culprit *who;	/* worst first */
+	size_t nwho, awho;
 };
 
 struct sbx_report {
@@ -150,6 +166,12 @@ void finding_perf(struct sbx_finding *f, const char *label, double value, const 
 		  const struct sbx_range *warn, const struct sbx_range *crit);
 void finding_perf_unknown(struct sbx_finding *f, const char *label, const char *uom);
 void finding_bounds(struct sbx_finding *f, double min, double max);
+/* Name one culprit (strings copied; cgroup, pod, unit may be NULL, pid 0:
+ * none).  The first call appends "; who: " to the text, later ones ", ",
+ * then "NAME (pid N) VALUEUNIT [pod P]" (evidence a person reads), and the
+ * fields go to -o json's "who" array. */
+void finding_who(struct sbx_finding *f, const char *kind, const char *name, long pid,
+		 const char *cgroup, const char *pod, bool has_value, double value, const char *unit);
 
 /* Output formats */
 enum sbx_format { FMT_TABLE, FMT_WIDE, FMT_JSON, FMT_PROM, FMT_CHECK, FMT_NAME };

@@ -238,6 +238,40 @@ static void check_line_one_line(void **state)
 	report_free(r);
 }
 
+/* finding_who: the same culprits in the text people read and in json's "who". */
+static void who_in_text_and_json(void **state)
+{
+	struct sbx_report *r = report_new("health");
+	struct sbx_finding *f = report_finding(r, ST_WARNING, "psi_cpu", NULL, "cpu pressure 65%%");
+	char *out;
+	json_error_t e;
+	json_t *j, *w;
+
+	(void)state;
+	finding_who(f, "process", "cc1", 812, "/system.slice/build.service", NULL, true, 62, "%");
+	finding_who(f, "process", "apt\x1b" "cache", 901, NULL, "default/web-1", true, 8.5, "%");
+	finding_who(f, "device", "sda", 0, NULL, NULL, true, 3 * 1048576.0, "B/s");
+	finding_who(f, "interface", "eth0", 0, NULL, NULL, false, 0, "%");
+	assert_string_equal(f->text, "cpu pressure 65%; who: cc1 (pid 812) 62%, apt\\x1Bcache (pid 901) 8.5% "
+			    "[pod default/web-1], sda 3.0MiB/s, eth0");
+	out = render_to_string(r, FMT_JSON);
+	j = json_loads(out, 0, &e);
+	assert_non_null(j);
+	w = json_object_get(json_array_get(json_object_get(j, "findings"), 0), "who");
+	assert_int_equal(json_array_size(w), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(w, 0), "pid")), 812);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(w, 0), "cgroup")),
+			    "/system.slice/build.service");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(w, 1), "pod")), "default/web-1");
+	assert_true(json_is_null(json_object_get(json_array_get(w, 2), "pid")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(w, 2), "unit")), "B/s");
+	assert_true(json_is_null(json_object_get(json_array_get(w, 3), "value")));
+	assert_true(json_is_null(json_object_get(json_array_get(w, 3), "unit")));
+	json_decref(j);
+	free(out);
+	report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +285,7 @@ int main(void)
 		cmocka_unit_test(table_aligned),
 		cmocka_unit_test(json_keeps_everything),
 		cmocka_unit_test(check_line_one_line),
+		cmocka_unit_test(who_in_text_and_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
