@@ -61,4 +61,19 @@ struct k8s_cgroup {
 bool k8s_cgroup_parse(const char *path, struct k8s_cgroup *out);
 const char *k8s_qos_name(enum k8s_qos q);	/* "Guaranteed", ... */
 
+/* /proc/PID/cgroup (Documentation/admin-guide/cgroup-v2.rst, cgroups(7)):
+ * "hierarchy-ID:controllers:path" lines.  The process's cgroup is the v2
+ * line ("0::/system.slice/x.service"); on a v1 or hybrid host, where the
+ * v2 line is "/" or absent, the cpu controller's path, else systemd's
+ * ("name=systemd").  path gets it ("/" for the root cgroup).  -1 with err
+ * on a malformed line or when no line names a cgroup. */
+int parse_proc_cgroup(const char *text, size_t len, const char *fname, char *path, size_t n,
+		      struct sbx_err *err);
+
+/* A directory name of /var/log/pods, "NAMESPACE_NAME_UID" (the kubelet's
+ * pkg/kubelet/kuberuntime BuildPodLogsDirectory): the namespace and name
+ * (DNS labels, never holding '_') as "NAMESPACE/NAME", and the UID.  False
+ * when the name has another shape. */
+bool parse_pod_log_dir(const char *name, char *pod, size_t podn, char *uid, size_t uidn);
+
 #endif

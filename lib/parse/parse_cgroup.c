@@ -288,3 +288,102 @@ not_k8s:
 	memset(k, 0, sizeof(*k));
 	return false;
 }
+
+/* One line's controllers field holds ctl as a whole word of its comma list. */
+static bool has_controller(const char *list, size_t n, const char *ctl)
+{
+	size_t cl = strlen(ctl);
+
+	while (n) {
+		size_t w = 0;
+
+		while (w < n && list[w] != ',')
+			w++;
+		if (w == cl && !memcmp(list, ctl, cl))
+			return true;
+		list += w;
+		n -= w;
+		if (n) {
+			list++;
+			n--;
+		}
+	}
+	return false;
+}
+
+int parse_proc_cgroup(const char *text, size_t len, const char *fname, char *path, size_t n,
+		      struct sbx_err *err)
+{
+	/* best so far: 3 the v2 line (not "/"), 2 cpu, 1 name=systemd, 0 a v2 "/" */
+	int best = -1;
+	const char *p = text, *end = text + len;
+	size_t lineno = 0;
+
+	if (n)
+		path[0] = '\0';
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *c1, *c2, *cp;
+		size_t ll, pl;
+		int rank = -1;
+
+		lineno++;
+		if (!eol) {
+			sbx_err_set(err, 0, "%s: line %zu: cut short (no newline)", fname, lineno);
+			return -1;
+		}
+		ll = (size_t)(eol - p);
+		c1 = memchr(p, ':', ll);
+		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
+		if (!c1 || !c2 || c1 == p || c2[1] != '/') {
+			sbx_err_set(err, 0, "%s: line %zu: not \"ID:controllers:/path\"", fname, lineno);
+			return -1;
+		}
+		for (const char *d = p; d < c1; d++)
+			if (*d < '0' || *d > '9') {
+				sbx_err_set(err, 0, "%s: line %zu: hierarchy ID is not a number", fname, lineno);
+				return -1;
+			}
+		cp = c2 + 1;
+		pl = (size_t)(eol - cp);
+		if (c1 - p == 1 && *p == '0' && c2 == c1 + 1)
+			rank = pl == 1 ? 0 : 3;
+		else if (has_controller(c1 + 1, (size_t)(c2 - c1 - 1), "cpu"))
+			rank = 2;
+		else if (has_controller(c1 + 1, (size_t)(c2 - c1 - 1), "name=systemd"))
+			rank = 1;
+		if (rank > best) {
+			if (pl >= n) {
+				sbx_err_set(err, 0, "%s: line %zu: path longer than %zu bytes", fname, lineno, n - 1);
+				return -1;
+			}
+			memcpy(path, cp, pl);
+			path[pl] = '\0';
+			best = rank;
+		}
+		p = eol + 1;
+	}
+	if (best < 0) {
+		sbx_err_set(err, 0, "%s: %s", fname, len ? "no v2, cpu or systemd cgroup line" : "empty");
+		return -1;
+	}
+	return 0;
+}
+
+bool parse_pod_log_dir(const char *name, char *pod, size_t podn, char *uid, size_t uidn)
+{
+	const char *u1 = strchr(name, '_'), *u2 = u1 ? strchr(u1 + 1, '_') : NULL;
+	size_t nl, ul;
+
+	if (!u1 || !u2 || u1 == name || u2 == u1 + 1 || strchr(u2 + 1, '_') || !u2[1])
+		return false;
+	nl = (size_t)(u2 - name);
+	ul = strlen(u2 + 1);
+	if (nl >= podn || ul >= uidn)
+		return false;
+	memcpy(pod, name, nl);
+	pod[nl] = '\0';
+	pod[u1 - name] = '/';
+	memcpy(uid, u2 + 1, ul + 1);
+	return true;
+}

@@ -1,0 +1,149 @@
+/* The user, cgroup and pod of a process: see owner.h. */
+#include "owner.h"
+#include "cgroup.h"
+#include "root.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct pod_name {
+	char uid[72];
+	char pod[160];
+};
+
+static struct pod_name *pods;
+static size_t npods, apods;
+static bool pods_read;
+
+struct user_name {
+	uint32_t uid;
+	char name[40];
+};
+
+static struct user_name *users;
+static size_t nusers, ausers;
+static bool users_read;
+
+void proc_owner_reset(void)
+{
+	free(pods);
+	pods = NULL;
+	npods = apods = 0;
+	pods_read = false;
+	free(users);
+	users = NULL;
+	nusers = ausers = 0;
+	users_read = false;
+}
+
+static void read_pods(void)
+{
+	struct sbx_err err;
+	DIR *d;
+	struct dirent *e;
+
+	pods_read = true;
+	d = root_opendir("/var/log/pods", &err);
+	if (!d)
+		return;
+	while ((e = readdir(d)) && npods < 100000) {
+		struct pod_name p;
+
+		if (e->d_name[0] == '.' || !parse_pod_log_dir(e->d_name, p.pod, sizeof(p.pod), p.uid, sizeof(p.uid)))
+			continue;
+		ALLOC_GROW(pods, npods + 1, apods);
+		pods[npods++] = p;
+	}
+	closedir(d);
+}
+
+static void read_users(void)
+{
+	struct buf b = { 0 };
+	struct sbx_err err;
+	char *p, *eol;
+
+	users_read = true;
+	if (root_read("/etc/passwd", &b, &err) < 0)
+		return;
+	for (p = b.s; p && *p; p = eol ? eol + 1 : NULL) {
+		char *f[4] = { p };
+		unsigned nf = 1;
+		char *end;
+		unsigned long uid;
+
+		eol = strchr(p, '\n');
+		if (eol)
+			*eol = '\0';
+		for (char *c = p; *c && nf < 4; c++)
+			if (*c == ':') {
+				*c = '\0';
+				f[nf++] = c + 1;
+			}
+		if (nf < 4 || !f[0][0] || strlen(f[0]) >= sizeof(users[0].name))
+			continue;
+		errno = 0;
+		uid = strtoul(f[2], &end, 10);
+		if (errno || end == f[2] || *end || uid > UINT32_MAX)
+			continue;
+		ALLOC_GROW(users, nusers + 1, ausers);
+		users[nusers].uid = (uint32_t)uid;
+		snprintf(users[nusers].name, sizeof(users[nusers].name), "%s", f[0]);
+		nusers++;
+	}
+	buf_free(&b);
+}
+
+static void pod_by_uid(const char *uid, char *out, size_t n)
+{
+	if (!pods_read)
+		read_pods();
+	for (size_t i = 0; i < npods; i++)
+		if (!strcmp(pods[i].uid, uid)) {
+			snprintf(out, n, "%s", pods[i].pod);
+			return;
+		}
+	snprintf(out, n, "uid %s", uid);
+}
+
+void proc_owner(int32_t pid, struct proc_owner *o)
+{
+	struct buf b = { 0 };
+	struct sbx_err err;
+	struct stat st;
+	char fname[48];
+
+	memset(o, 0, sizeof(*o));
+	if (stat(rootedf("/proc/%d", (int)pid), &st) == 0) {
+		o->has_uid = true;
+		o->uid = (uint32_t)st.st_uid;
+		if (!users_read)
+			read_users();
+		snprintf(o->user, sizeof(o->user), "%u", o->uid);
+		for (size_t i = 0; i < nusers; i++)
+			if (users[i].uid == o->uid) {
+				snprintf(o->user, sizeof(o->user), "%s", users[i].name);
+				break;
+			}
+	}
+	snprintf(fname, sizeof(fname), "/proc/%d/cgroup", (int)pid);
+	if (root_read(fname, &b, &err) < 0) {
+		snprintf(o->why, sizeof(o->why), "%s", err.msg);
+	} else if (parse_proc_cgroup(b.s ? b.s : "", b.len, fname, o->cgroup, sizeof(o->cgroup), &err) < 0) {
+		snprintf(o->why, sizeof(o->why), "%s", err.msg);
+	} else {
+		struct k8s_cgroup k;
+
+		o->has_cgroup = true;
+		if (k8s_cgroup_parse(o->cgroup, &k) && k.level >= K8S_POD && k.pod_uid[0]) {
+			o->has_pod = true;
+			pod_by_uid(k.pod_uid, o->pod, sizeof(o->pod));
+			if (k.level == K8S_CONTAINER)
+				snprintf(o->container, sizeof(o->container), "%.12s", k.container_id);
+		}
+	}
+	buf_free(&b);
+}
