@@ -24,7 +24,12 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 INSTALL ?= install
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# libFuzzer needs clang: lib/ is built with coverage hooks, ASan and UBSan.
+O ?= build-fuzz
+CC := clang
+SANITIZE := 1
+else ifeq ($(SANITIZE),1)
 O ?= build-san
 else
 O ?= build
@@ -50,7 +55,11 @@ ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+HARDEN := -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+HARDEN_LD := -fsanitize=address,undefined
+OPT := -O1 -g
+else ifeq ($(SANITIZE),1)
 HARDEN := -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 HARDEN_LD := -fsanitize=address,undefined
 OPT := -O1 -g
@@ -101,6 +110,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/t_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 HELPER_SRC := $(sort $(wildcard tests/tools/*.c))
 HELPER_BIN := $(HELPER_SRC:tests/tools/%.c=$(O)/tests/%)
+FUZZ_LIBS := $(foreach l,k8s host net parse base,$(O)/lib/libsbx_$(l).a)
 
 APPLETS = $(shell sed -n 's/^APPLET(\(.*\))$$/\1/p' cmd/applets.def)
 
@@ -132,6 +142,18 @@ $(O)/tests/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread -lm
 
+# The fuzz targets: a replayer of the kept corpora, run by every `make
+# test`, and (FUZZ=1, clang) the libFuzzer binary `make fuzz` runs.
+$(O)/tests/fuzz-replay: tests/fuzz/replay.c tests/fuzz/targets.c tests/fuzz/fuzz.h $(FUZZ_LIBS)
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(ALL_LDFLAGS) -o $@ tests/fuzz/replay.c \
+		tests/fuzz/targets.c $(FUZZ_LIBS) $(LIBS)
+
+$(O)/fuzz/srebox-fuzz: tests/fuzz/libfuzzer.c tests/fuzz/targets.c tests/fuzz/fuzz.h $(FUZZ_LIBS)
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ \
+		tests/fuzz/libfuzzer.c tests/fuzz/targets.c $(FUZZ_LIBS) $(LIBS)
+
 # A test tool that needs a library of its own says so here.
 $(O)/tests/hangfs: tests/tools/hangfs.c
 	@mkdir -p $(@D)
@@ -144,7 +166,7 @@ $(O)/tests/hangfs: tests/tools/hangfs.c
 BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
 	libcurl4-openssl-dev
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish strace \
-	jq fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
+	jq clang fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
 	e2fsprogs coreutils
 BENCH_DEBS := hyperfine sysstat busybox valgrind time
 
@@ -178,8 +200,20 @@ run: deps
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory test
 	$(Q)$(MAKE) --no-print-directory test SANITIZE=1
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(CHECK_FUZZ_TIME)
 
-test: all $(UNIT_BIN) $(HELPER_BIN) check-layers
+# Each fuzz target for FUZZ_TIME seconds under ASan+UBSan (clang's
+# libFuzzer), from the kept corpus; new inputs go to build-fuzz/corpus,
+# crashes to build-fuzz/crash-* (copy them into tests/fuzz/corpus/TARGET
+# with a unit test).  `make check` runs each briefly, so a parser
+# regression fails the build.
+FUZZ_TIME ?= 60
+CHECK_FUZZ_TIME ?= 3
+fuzz: deps-test
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 build-fuzz/fuzz/srebox-fuzz
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run build-fuzz/fuzz/srebox-fuzz $(FUZZ_TARGETS)
+
+test: all $(UNIT_BIN) $(HELPER_BIN) $(O)/tests/fuzz-replay check-layers
 	$(Q)O=$(O) SANITIZE=$(SANITIZE) tests/run
 
 # The layer rules of lib/: includes, symbols, and each README's "May use".
@@ -221,6 +255,6 @@ uninstall:
 	cd man && for m in *.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-test deps-bench run check test check-layers man docs completions bench install uninstall clean
+.PHONY: all deps deps-test deps-bench run check test fuzz check-layers man docs completions bench install uninstall clean

@@ -11,6 +11,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SBX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* A case that goes on into the next, for gcc and clang alike. */
+#define SBX_FALLTHROUGH __attribute__((fallthrough))
 #define SBX_NORETURN __attribute__((noreturn))
 
 /* Why a value could not be had.  msg names the file (and line) and the
@@ -59,7 +61,7 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) SBX_PRINTF(2, 3);
-void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap) SBX_PRINTF(2, 0);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 
@@ -73,7 +75,7 @@ void buf_free(struct buf *b);
 #define TEXT_MAX (64u << 10)
 void buf_add_text(struct buf *b, const char *s, size_t n);
 char *text_clean(const char *s);	/* NULL -> "" */
-char *text_vcleanf(const char *fmt, va_list ap);
+char *text_vcleanf(const char *fmt, va_list ap) SBX_PRINTF(1, 0);
 /* Length of the valid UTF-8 sequence at s (at most n bytes) and its code
  * point, or 0 when the bytes there are not one. */
 size_t utf8_seq(const char *s, size_t n, uint32_t *cp);

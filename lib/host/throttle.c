@@ -245,7 +245,7 @@ static void read_cpufreq(struct thr_cpu *c, bool policies)
 			break;
 		case A_EMPTY:
 			sbx_err_set(&err, 0, "%s: empty", rooted(path));
-			/* fall through */
+			SBX_FALLTHROUGH;
 		case A_BAD:
 		case A_ERR:
 			/* cpuinfo_cur_freq is 0400: not readable is normal */

@@ -66,7 +66,7 @@ static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
 			snprintf(tmp, sizeof(tmp), "<0.01");
 			break;
 		}
-		/* fall through */
+		SBX_FALLTHROUGH;
 	case CT_NUM:
 		fmt_num(tmp, sizeof(tmp), c->d);
 		break;
