@@ -6,19 +6,43 @@
 
 #define MAX_DEPTH 64
 
+/* Anchors by name in an open-addressing hash table, so that a document of
+ * 100,000 anchors and aliases parses in linear time.  A later anchor of
+ * the same name replaces the earlier one, as YAML says an alias refers to
+ * the most recent. */
 struct anchor {
-	char *name;
+	char *name;		/* NULL: free slot */
 	json_t *node;
+	bool open;		/* its collection has not ended: an alias to it would be a cycle */
 };
 
 struct builder {
 	json_t *stack[MAX_DEPTH];
 	char *keys[MAX_DEPTH];	/* pending mapping key at each level, or NULL */
+	struct anchor *open_at[MAX_DEPTH];	/* the anchor of each open collection */
 	int depth;
 	json_t *root;
 	struct anchor *anchors;
-	size_t nanchors, aanchors;
+	size_t nanchors, slots;
 };
+
+static size_t anchor_hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static struct anchor *anchor_slot(struct anchor *t, size_t slots, const char *name)
+{
+	size_t i = anchor_hash(name) & (slots - 1);
+
+	while (t[i].name && strcmp(t[i].name, name))
+		i = (i + 1) & (slots - 1);
+	return &t[i];
+}
 
 static json_t *plain_scalar(const char *v, size_t n)
 {
@@ -36,22 +60,61 @@ static json_t *plain_scalar(const char *v, size_t n)
 	return json_stringn(v, n);
 }
 
-static void anchor_add(struct builder *b, const yaml_char_t *name, json_t *node)
+static struct anchor *anchor_add(struct builder *b, const yaml_char_t *name, json_t *node, bool open)
 {
+	struct anchor *a;
+
 	if (!name)
-		return;
-	ALLOC_GROW(b->anchors, b->nanchors + 1, b->aanchors);
-	b->anchors[b->nanchors].name = xstrdup((const char *)name);
-	b->anchors[b->nanchors].node = json_incref(node);
-	b->nanchors++;
+		return NULL;
+	if ((b->nanchors + 1) * 2 > b->slots) {
+		size_t slots = b->slots ? b->slots * 2 : 64;
+		struct anchor *t = xcalloc(slots, sizeof(*t));
+
+		for (size_t i = 0; i < b->slots; i++)
+			if (b->anchors[i].name)
+				*anchor_slot(t, slots, b->anchors[i].name) = b->anchors[i];
+		free(b->anchors);
+		b->anchors = t;
+		b->slots = slots;
+		/* the open collections' anchors moved */
+		for (int d = 0; d < b->depth; d++)
+			if (b->open_at[d])
+				b->open_at[d] = NULL;
+		for (size_t i = 0; i < slots; i++)
+			if (t[i].name && t[i].open)
+				for (int d = 0; d < b->depth; d++)
+					if (b->stack[d] == t[i].node)
+						b->open_at[d] = &t[i];
+	}
+	a = anchor_slot(b->anchors, b->slots, (const char *)name);
+	if (a->name) {
+		json_decref(a->node);	/* redefined: the newest counts */
+	} else {
+		a->name = xstrdup((const char *)name);
+		b->nanchors++;
+	}
+	a->node = json_incref(node);
+	a->open = open;
+	return a;
 }
 
-static json_t *anchor_find(struct builder *b, const yaml_char_t *name)
+/* The node of anchor name (a new reference); NULL, with *open set when the
+ * alias sits inside its own anchor's collection. */
+static json_t *anchor_find(struct builder *b, const yaml_char_t *name, bool *open)
 {
-	for (size_t i = b->nanchors; i-- > 0;)
-		if (!strcmp(b->anchors[i].name, (const char *)name))
-			return json_incref(b->anchors[i].node);
-	return NULL;
+	struct anchor *a;
+
+	*open = false;
+	if (!b->slots)
+		return NULL;
+	a = anchor_slot(b->anchors, b->slots, (const char *)name);
+	if (!a->name)
+		return NULL;
+	if (a->open) {
+		*open = true;
+		return NULL;
+	}
+	return json_incref(a->node);
 }
 
 /* Attach a finished node to its parent (or make it the root).  Takes the
@@ -98,7 +161,7 @@ static void builder_free(struct builder *b)
 		free(b->keys[i]);
 	}
 	json_decref(b->root);
-	for (size_t i = 0; i < b->nanchors; i++) {
+	for (size_t i = 0; i < b->slots; i++) {
 		free(b->anchors[i].name);
 		json_decref(b->anchors[i].node);
 	}
@@ -150,7 +213,7 @@ json_t *yaml_to_json(const char *text, size_t len, const char *name, struct sbx_
 				ok = false;
 				break;
 			}
-			anchor_add(&b, ev.data.scalar.anchor, node);
+			anchor_add(&b, ev.data.scalar.anchor, node, false);
 			if (!attach(&b, node, true)) {
 				sbx_err_set(err, 0, "%s: line %zu: a mapping key that is not a scalar",
 					    name, ev.start_mark.line + 1);
@@ -158,11 +221,14 @@ json_t *yaml_to_json(const char *text, size_t len, const char *name, struct sbx_
 			}
 			break;
 		}
-		case YAML_ALIAS_EVENT:
-			node = anchor_find(&b, ev.data.alias.anchor);
+		case YAML_ALIAS_EVENT: {
+			bool open;
+
+			node = anchor_find(&b, ev.data.alias.anchor, &open);
 			if (!node) {
-				sbx_err_set(err, 0, "%s: line %zu: unknown alias *%s", name,
-					    ev.start_mark.line + 1, (const char *)ev.data.alias.anchor);
+				sbx_err_set(err, 0, "%s: line %zu: %s *%s", name, ev.start_mark.line + 1,
+					    open ? "an alias inside its own anchor (a cycle):" : "unknown alias",
+					    (const char *)ev.data.alias.anchor);
 				ok = false;
 				break;
 			}
@@ -172,6 +238,7 @@ json_t *yaml_to_json(const char *text, size_t len, const char *name, struct sbx_
 				ok = false;
 			}
 			break;
+		}
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (b.depth >= MAX_DEPTH) {
@@ -188,16 +255,20 @@ json_t *yaml_to_json(const char *text, size_t len, const char *name, struct sbx_
 				break;
 			}
 			node = ev.type == YAML_SEQUENCE_START_EVENT ? json_array() : json_object();
-			anchor_add(&b, ev.type == YAML_SEQUENCE_START_EVENT
-					       ? ev.data.sequence_start.anchor
-					       : ev.data.mapping_start.anchor,
-				   node);
 			b.keys[b.depth] = NULL;
 			b.stack[b.depth++] = node;
+			b.open_at[b.depth - 1] = NULL;
+			b.open_at[b.depth - 1] = anchor_add(&b, ev.type == YAML_SEQUENCE_START_EVENT
+								? ev.data.sequence_start.anchor
+								: ev.data.mapping_start.anchor,
+							    node, true);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			node = b.stack[--b.depth];
+			if (b.open_at[b.depth])
+				b.open_at[b.depth]->open = false;
+			b.open_at[b.depth] = NULL;
 			free(b.keys[b.depth]);	/* a key without value: dropped */
 			b.keys[b.depth] = NULL;
 			attach(&b, node, false);
