@@ -45,16 +45,49 @@ double k8s_timeout(const struct k8s *k)
 	return k->timeout;
 }
 
+/* Any run of SCRUB_MIN or more characters of s that also occurs in the
+ * secret is replaced by "***": a server that echoes the Authorization
+ * header into an error, which srebox then truncates, shows only part of
+ * the token, and that part must go too.  Sixteen characters of a random
+ * token are 96 bits of it; shorter runs are left alone, or a message
+ * would lose every word it shares with a password or a token's name
+ * ("srebox-test-" in a token and in a certificate's name).  A secret
+ * shorter than that is scrubbed whole, as before.  O(|s| * |secret|):
+ * messages are short. */
+#define SCRUB_MIN 16
+
+static size_t common_run(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && b[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
 static void scrub_one(char *s, const char *secret)
 {
-	size_t n;
+	size_t sn, min;
 	char *p;
 
-	if (!secret || (n = strlen(secret)) < 4)
+	if (!secret || (sn = strlen(secret)) < 4)
 		return;
-	while ((p = strstr(s, secret))) {
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + n, strlen(p + n) + 1);
+	min = sn < SCRUB_MIN ? sn : SCRUB_MIN;
+	for (p = s; *p; p++) {
+		size_t best = 0;
+
+		for (const char *q = secret; *q && best < sn; q++) {
+			size_t r = common_run(p, q);
+
+			if (r > best)
+				best = r;
+		}
+		if (best >= min) {
+			memcpy(p, "***", best < 3 ? best : 3);
+			if (best > 3)
+				memmove(p + 3, p + best, strlen(p + best) + 1);
+			p += 2;
+		}
 	}
 }
 
@@ -446,6 +479,8 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 	buf_free(&url);
 	if (rc < 0)
 		k8s_scrub(k, err->msg);
+	/* the API's own message reaches the user too (drain shows a budget's refusal) */
+	k8s_scrub(k, rs->status.message);
 	return rc;
 }
 

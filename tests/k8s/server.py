@@ -442,6 +442,12 @@ class Handler(BaseHTTPRequestHandler):
                     if kind == "json":
                         return self.send(200, "application/json", b'{"kind":"NodeList","items":[{"metadata":')
                     return self.send(200, "text/html", b"<html><body>502 Bad Gateway (proxy)</body></html>\n")
+            for rx in srv.opts.echo_auth:
+                # a proxy or a badly written webhook that puts the request's
+                # credentials into its error message
+                if re.search(rx, u.path):
+                    raise ApiError(403, "Forbidden", "request with Authorization: %s refused"
+                                   % (self.headers.get("Authorization") or ""))
             user = self.authenticate()
             for rx, code in srv.opts.fail:
                 if re.search(rx, u.path):
@@ -935,6 +941,7 @@ def main():
     ap.add_argument("--fail", type=kv, action="append", default=[])
     ap.add_argument("--garbage", type=kv, action="append", default=[])
     ap.add_argument("--forbid", action="append", default=[])
+    ap.add_argument("--echo-auth", action="append", default=[], help="PATH_RE: 403 echoing the Authorization header")
     ap.add_argument("--evict-429", type=kv, action="append", default=[])
     ap.add_argument("--pdb-429", type=kv, action="append", default=[])
     ap.add_argument("--replace", action="append", default=[])
