@@ -19,6 +19,7 @@ struct k8s {
 	struct k8s_config cfg;
 	struct http *http;
 	double timeout;
+	double exec_timeout;	/* the exec credential plugin's deadline */
 	bool https;
 	bool creds_withheld;	/* http: credentials deliberately not sent */
 	struct k8s_cred exec;	/* from the exec plugin */
@@ -139,6 +140,10 @@ struct k8s *k8s_open(const struct sbx_kube_opts *o, struct sbx_err *err)
 	k->creds_withheld = !k->https && (k->cfg.token || k->cfg.username || k->cfg.exec ||
 					  k->cfg.cert_file || k->cfg.cert_pem.len);
 	k->timeout = o->request_timeout > 0 ? o->request_timeout : K8S_DEFAULT_TIMEOUT;
+	/* A cloud's plugin may fetch a token over the network: 30 s unless
+	 * --request-timeout says otherwise, and then that, at least 1 s. */
+	k->exec_timeout = o->request_timeout > 0 ? (o->request_timeout < 1 ? 1 : o->request_timeout)
+						 : K8S_EXEC_DEFAULT_TIMEOUT;
 	k->http = http_new(err);
 	if (!k->http) {
 		k8s_close(k);
@@ -183,7 +188,7 @@ static int exec_refresh(struct k8s *k, bool force, struct sbx_err *err)
 		return 0;
 	k8s_cred_free(&k->exec);
 	k->have_exec = false;
-	if (k8s_exec_run(&k->cfg, k->timeout > 30 ? k->timeout : 30, &k->exec, err) < 0)
+	if (k8s_exec_run(&k->cfg, k->exec_timeout, &k->exec, err) < 0)
 		return -1;
 	k->have_exec = true;
 	if (k->exec.cert_pem.len) {

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #define K8S_DEFAULT_TIMEOUT 5.0
+#define K8S_EXEC_DEFAULT_TIMEOUT 30.0	/* an exec credential plugin, without --request-timeout */
 #define K8S_CHUNK 500
 /* The most pages one list may take (5 million objects at K8S_CHUNK): past
  * that, or when the server repeats a continue token, the list is an error,

@@ -123,6 +123,20 @@ out:
 	return rc;
 }
 
+/* End the plugin's run: its process group (what it left behind, when it
+ * has a group of its own) is killed, and the plugin reaped if it has not
+ * been.  SIGKILL cannot be caught: waitpid() returns. */
+static void kill_plugin(pid_t pid, bool interactive, bool exited)
+{
+	if (!interactive)
+		kill(-pid, SIGKILL);
+	if (!exited) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+}
+
 int k8s_exec_run(const struct k8s_config *c, double timeout, struct k8s_cred *cr,
 		 struct sbx_err *err)
 {
@@ -134,7 +148,8 @@ int k8s_exec_run(const struct k8s_config *c, double timeout, struct k8s_cred *cr
 	pid_t pid;
 	struct buf out = { 0 };
 	double deadline;
-	bool timed_out = false;
+	bool timed_out = false, exited = false, eof = false, lingered = false;
+	double eof_at = 0;
 
 	memset(cr, 0, sizeof(*cr));
 	if (!strcmp(e->interactive, "Always") && !tty) {
@@ -161,6 +176,11 @@ int k8s_exec_run(const struct k8s_config *c, double timeout, struct k8s_cred *cr
 		return -1;
 	}
 	if (pid == 0) {
+		/* its own process group, so that a child it leaves behind is
+		 * killed with it; not when a person may have to type into it,
+		 * since only the terminal's foreground group may read it */
+		if (!interactive)
+			setpgid(0, 0);
 		dup2(pfd[1], 1);
 		if (!interactive) {
 			int nul = open("/dev/null", O_RDONLY);
@@ -176,35 +196,67 @@ int k8s_exec_run(const struct k8s_config *c, double timeout, struct k8s_cred *cr
 		fprintf(stderr, "srebox: exec plugin %s: %s\n", e->argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	if (!interactive)
+		setpgid(pid, pid);	/* both sides, whichever runs first */
 	close(pfd[1]);
 	free(info);
 	deadline = now_monotonic() + timeout;
+	/* Read until the plugin has exited and its output is drained, or the
+	 * deadline.  Neither end of file alone (a plugin that closes stdout and
+	 * lingers) nor its exit alone (a child of it still holds stdout) may
+	 * keep srebox waiting. */
 	for (;;) {
 		struct pollfd p = { pfd[0], POLLIN, 0 };
 		double left = deadline - now_monotonic();
 		char chunk[4096];
 		ssize_t r;
+		int ms;
 
+		if (!exited) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+
+			if (w == pid || (w < 0 && errno == ECHILD))
+				exited = true;
+		}
+		if (exited && eof)
+			break;
 		if (left <= 0) {
-			timed_out = true;
+			timed_out = !exited;
 			break;
 		}
-		if (poll(&p, 1, (int)(left * 1000) + 1) < 0) {
+		/* after its exit, only what is already in the pipe */
+		ms = exited ? 0 : (left < 0.05 ? (int)(left * 1000) + 1 : 50);
+		if (eof) {
+			/* it closed stdout: its answer is complete; half a second
+			 * for it to exit, then it is ended and the answer used */
+			if (!eof_at)
+				eof_at = now_monotonic();
+			if (now_monotonic() - eof_at > 0.5) {
+				lingered = true;
+				break;
+			}
+			poll(NULL, 0, ms);
+			continue;
+		}
+		if (poll(&p, 1, ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (!p.revents)
+		if (!p.revents) {
+			if (exited)
+				break;
 			continue;
+		}
 		r = read(pfd[0], chunk, sizeof(chunk));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			break;
+		if (r <= 0) {
+			eof = true;
+			continue;
+		}
 		if (out.len + (size_t)r > EXEC_OUT_MAX) {
-			timed_out = false;
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
+			kill_plugin(pid, interactive, exited);
 			close(pfd[0]);
 			buf_free(&out);
 			sbx_err_set(err, EFBIG, "exec plugin %s: output over 1 MiB", plugin_name(c));
@@ -213,17 +265,14 @@ int k8s_exec_run(const struct k8s_config *c, double timeout, struct k8s_cred *cr
 		buf_add(&out, chunk, (size_t)r);
 	}
 	close(pfd[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	kill_plugin(pid, interactive, exited);
 	if (timed_out) {
 		sbx_err_set(err, ETIMEDOUT, "exec plugin %s gave no credential within %gs",
 			    plugin_name(c), timeout);
 		buf_free(&out);
 		return -1;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (!lingered && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			sbx_err_set(err, ENOENT, "exec plugin %s not found%s%s", plugin_name(c),
 				    e->install_hint ? ": " : "", e->install_hint ? e->install_hint : "");

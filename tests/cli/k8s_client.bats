@@ -156,6 +156,24 @@ calls() {
 	[[ $output == *"not an ExecCredential of client.authentication.k8s.io/v1"* ]]
 }
 
+@test "exec plugin: one that lingers after its answer, leaves a child holding stdout, or hangs, is ended" {
+	kc=$(kc_user "{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: bin/exec-plugin,
+		args: [client.authentication.k8s.io/v1beta1]}}")
+	# closes stdout and stays: the answer is used, the plugin killed
+	PLUGIN_LINGER=$D/linger run timeout 20 "$SREBOX" nodes --kubeconfig "$kc"
+	listed
+	! kill -0 "$(cat "$D/linger")" 2>/dev/null
+	# exits, its child holds stdout: the answer is used, the child killed
+	PLUGIN_ORPHAN=$D/orphan run timeout 20 "$SREBOX" nodes --kubeconfig "$kc"
+	listed
+	for _ in $(seq 20); do kill -0 "$(cat "$D/orphan")" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$(cat "$D/orphan")" 2>/dev/null
+	# hangs: --request-timeout bounds it (it was at least 30 s)
+	PLUGIN_SLEEP=60 run timeout 20 "$SREBOX" nodes --kubeconfig "$kc" --request-timeout 2
+	[ "$status" -eq 3 ]
+	[[ $output == *"exec plugin $D/bin/exec-plugin gave no credential within 2s"* ]]
+}
+
 @test "credentials never leave over plain http" {
 	mkdir -p "$D/srv"
 	python3 "$K8S_SERVER" --dir "$K8S_DIR/default" --port-file "$D/srv/port" --log "$D/srv/log" \
