@@ -320,8 +320,10 @@ static int on_data(void *arg, long code, const char *ct, const char *data, size_
 		s->json = code >= 200 && code < 300 && !s->rq->raw && is_json_type(ct);
 		if (s->json) {
 			jproj_init(&s->proj, s->rq->drop, &s->body, JSON_MAX);
-			if (s->rq->capture)
+			if (s->rq->capture) {
 				jproj_capture(&s->proj, s->rq->capture, s->rq->capture_arg);
+				s->proj.max_out = K8S_MAX_SCALAR;	/* the value being read */
+			}
 			s->proj_on = true;
 		}
 	}
@@ -692,6 +694,7 @@ int k8s_list_take(struct k8s_list *l, const char *body, size_t n, struct sbx_err
 	capture_start(l);
 	jproj_init(&p, l->drop, &unused, JSON_MAX);
 	jproj_capture(&p, list_value, l);
+	p.max_out = K8S_MAX_SCALAR;
 	if (jproj_feed(&p, body, n) < 0 || jproj_finish(&p) < 0) {
 		sbx_err_set(err, 0, "the answer to %s is not valid JSON: %s", l->path, p.error);
 		rc = -1;

@@ -29,6 +29,12 @@
  * that, or when the server repeats a continue token, the list is an error,
  * not a loop without end. */
 #define K8S_MAX_PAGES 10000
+/* Objects kept of one page: a server may ignore limit (the watch cache
+ * does), so a page can hold the whole cluster; beyond this many the list
+ * is an error rather than unbounded memory.  And the longest value kept
+ * of an object (a name, a cell), where the page is decoded as it comes. */
+#define K8S_MAX_PAGE_ITEMS 20000
+#define K8S_MAX_SCALAR (1u << 20)
 
 /* What kubectl sends to get a server-side Table (§1.5 of the reference). */
 #define K8S_ACCEPT_TABLE                                                                   \

@@ -2,6 +2,7 @@
 
 #include "k8s_obj.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -99,6 +100,7 @@ struct k8s_nodes_rd {
 	bool has_iip, has_eip;
 	char *roles[MAX_ROLES];
 	size_t nroles;
+	bool overflow;			/* the page had more than K8S_MAX_PAGE_ITEMS rows */
 };
 
 #define RD_BUFS(r)                                                                           \
@@ -196,6 +198,10 @@ static void add_node(struct k8s_nodes_rd *r)
 	struct k8s_nodes *nl = r->nl;
 	struct k8s_node_row *row;
 
+	if (nl->nrows >= K8S_MAX_PAGE_ITEMS) {
+		r->overflow = true;	/* kept no further: the page is an error */
+		return;
+	}
 	if (nl->list.k)
 		nl->now = k8s_now(nl->list.k);
 	ALLOC_GROW(nl->rows, nl->nrows + 1, nl->arows);
@@ -444,9 +450,16 @@ static void page_end(struct k8s_nodes *nl)
 	nl->leases_joined = true;
 }
 
-static int page(struct k8s_nodes *nl, int rc)
+static int page(struct k8s_nodes *nl, int rc, struct sbx_err *err)
 {
 	nl->rd->in_row = false;
+	if (rc >= 0 && nl->rd->overflow) {
+		sbx_err_set(err, EFBIG, "more than %u nodes in one answer (asked for %u a page): "
+			    "not kept, so that memory stays bounded; ask for fewer (-l, --field-selector)",
+			    K8S_MAX_PAGE_ITEMS, nl->list.limit);
+		rows_clear(nl);
+		return -1;
+	}
 	if (rc > 0)
 		page_end(nl);
 	return rc;
@@ -457,13 +470,13 @@ int k8s_nodes_next(struct k8s_nodes *nl, struct sbx_err *err)
 	json_t *unused;
 
 	rows_clear(nl);
-	return page(nl, k8s_list_next(&nl->list, &unused, err));
+	return page(nl, k8s_list_next(&nl->list, &unused, err), err);
 }
 
 int k8s_nodes_take(struct k8s_nodes *nl, const char *body, size_t n, struct sbx_err *err)
 {
 	rows_clear(nl);
-	return page(nl, k8s_list_take(&nl->list, body, n, err));
+	return page(nl, k8s_list_take(&nl->list, body, n, err), err);
 }
 
 void k8s_nodes_free(struct k8s_nodes *nl)

@@ -186,6 +186,22 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
 	[ "$(grep -c '^srebox_nodes_ready{' "$BATS_TEST_TMPDIR/p")" -eq 1200 ]
 }
 
+@test "a server that ignores limit: 5,000 nodes in one answer are read; over 20,000 is an error, memory bounded" {
+	k8s_start "$K8S_DIR/default" --scale-nodes 5000 --ignore-limit
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o json
+	[ "$status" -eq 2 ]
+	jq -e '(.nodes | length) == 5000' <<<"$output"
+	k8s_start "$K8S_DIR/default" --scale-nodes 20001 --ignore-limit
+	run /usr/bin/time -f 'maxrss %M' "$SREBOX" nodes --kubeconfig "$KC" --request-timeout 60
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"srebox nodes: more than 20000 nodes in one answer (asked for 500 a page): not kept, so that memory stays bounded"* ]]
+	# the 20,000 rows kept are summaries, not objects: well under the ~100 MB of the answer
+	rss=$(sed -n 's/^maxrss //p' <<<"$output")
+	echo "# peak RSS with 20,001 nodes in one answer: $rss kB" >&3
+	[ "$rss" -lt 150000 ]
+}
+
 @test "--textfile with the list streamed: the same samples as -o prom" {
 	mkdir -p "$BATS_TEST_TMPDIR/tf"
 	run sb nodes --kubeconfig "$KC" --chunk-size 2 --textfile "$BATS_TEST_TMPDIR/tf"

@@ -747,7 +747,7 @@ class Server(ThreadingHTTPServer):
                 start = next((i for i, o in enumerate(objs) if self.key(o) > after), len(objs))
             except (ValueError, KeyError, TypeError):
                 raise ApiError(400, "BadRequest", "continue key is not valid: illegal base64 data")
-        limit = int(q.get("limit") or 0)
+        limit = 0 if self.opts.ignore_limit else int(q.get("limit") or 0)
         page = objs[start:start + limit] if limit else objs[start:]
         cont = remaining = None
         if limit and start + limit < len(objs):
@@ -947,6 +947,7 @@ def main():
     ap.add_argument("--replace", action="append", default=[])
     ap.add_argument("--deletion-delay", type=float, default=0)
     ap.add_argument("--scale-nodes", type=int, default=0)
+    ap.add_argument("--ignore-limit", action="store_true", help="every list in one answer, as the watch cache")
     ap.add_argument("--now")
     opts = ap.parse_args()
     srv = Server(opts)
