@@ -1,6 +1,7 @@
 /* What every applet run shares after option parsing: printing each report,
  * folding states into the exit status, waiting between samples. */
 #include "applet.h"
+#include "child.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -28,6 +29,52 @@ void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 		ctx->write_failed = true;
 }
 
+/* --textfile is written by a child: a directory on a hung NFS or FUSE
+ * mount blocks mkstemp() or write() in the kernel, where no signal frees
+ * the thread, and the run would never end.  The parent waits
+ * TEXTFILE_TIMEOUT seconds, then reports the directory (exit 3) and walks
+ * away from the child (killed, never waited for: lib/host/child.h). */
+#define TEXTFILE_TIMEOUT 5.0
+
+struct textfile_job {
+	const char *dir;
+	const struct sbx_report *r;
+};
+
+static void textfile_child(int fd, void *arg)
+{
+	const struct textfile_job *j = arg;
+	struct sbx_err err;
+
+	if (render_textfile(j->dir, j->r, &err) < 0)
+		child_write(fd, err.msg, strlen(err.msg));
+	else
+		child_write(fd, "ok", 2);
+}
+
+static int write_textfile(const char *dir, const struct sbx_report *r, struct sbx_err *err)
+{
+	struct textfile_job j = { dir, r };
+	struct child c;
+	int rc = 0;
+
+	fflush(NULL);	/* the child must not write srebox's buffered output again */
+	if (child_start(&c, textfile_child, &j, err) < 0)
+		return render_textfile(dir, r, err);	/* no fork: do it here */
+	child_collect(&c, 1, TEXTFILE_TIMEOUT, NULL);
+	if (c.abandoned) {
+		sbx_err_set(err, ETIMEDOUT, "%s: not written within %gs (a hung mount?); "
+			    "the writer was left behind", dir, TEXTFILE_TIMEOUT);
+		rc = -1;
+	} else if (c.out.len != 2 || memcmp(c.out.s, "ok", 2)) {
+		sbx_err_set(err, 0, "%.*s", (int)(c.out.len < 300 ? c.out.len : 300),
+			    c.out.len ? c.out.s : "the writer died");
+		rc = -1;
+	}
+	child_free(&c);
+	return rc;
+}
+
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 {
 	struct render_opts o = { .format = ctx->format, .color = ctx->color };
@@ -39,7 +86,7 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);
 	ctx->emitted++;
 	if (ctx->textfile) {
-		if (render_textfile(ctx->textfile, r, &err) < 0) {
+		if (write_textfile(ctx->textfile, r, &err) < 0) {
 			/* a cron job must notice: exit 3 whatever the verdict */
 			warnx_("--textfile: %s", err.msg);
 			ctx->write_failed = true;

@@ -3,6 +3,9 @@
 # codes, output formats, --root, --textfile, write errors.
 
 load lib
+load hangfs
+
+teardown() { hung_teardown; }
 
 @test "--list names every applet of the registry" {
 	run sb --list
@@ -193,6 +196,21 @@ load lib
 	run sb irq --root "$FIX/irq/nic-collapsed" -i 0 --textfile /proc/self -o check
 	[ "$status" -eq 3 ] && [[ $output == *"srebox irq: --textfile: /proc/self"* ]]
 	[[ $output == *"SREBOX IRQ CRITICAL"* ]]
+}
+
+@test "--textfile into a directory on a hung mount: exit 3 within its deadline, the writer left behind" {
+	need_fuse
+	mnt=$BATS_TEST_TMPDIR/hung
+	hangfs_start "$mnt" -c
+	# mkstemp() there never returns: it used to hang the applet for good
+	run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
+	[ "$status" -eq 3 ]
+	[[ $output == *"srebox irq: --textfile: $mnt: not written within 5s (a hung mount?)"* ]]
+	# released, the same directory gives the filesystem's own error
+	kill -USR1 "$HANGFS_PID"
+	run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
+	[ "$status" -eq 3 ]
+	[[ $output == *"cannot create a temporary file"* ]]
 }
 
 @test "-o check is one monitoring-plugins line with perfdata" {

@@ -8,6 +8,8 @@
  *
  * -r: readdir never returns, and statfs answers: the mount looks well
  *     and only a walk into it hangs.
+ * -c: creating a file never returns, and statfs answers: a directory that
+ *     looks well until something is written into it.
  * SIGUSR1 releases it: the statfs calls waiting and every later one
  * answer (a server that came back).
  */
@@ -48,7 +50,7 @@ static int hang_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 	return 0;
 }
 
-static volatile sig_atomic_t released;
+static volatile sig_atomic_t released, hang_creates;
 
 static void on_usr1(int sig)
 {
@@ -60,7 +62,7 @@ static int hang_statfs(const char *path, struct statvfs *st)
 {
 	(void)path;
 	/* polled: the signal may go to another of libfuse's threads */
-	while (!released)
+	while (!released && !hang_creates)
 		usleep(20000);
 	memset(st, 0, sizeof(*st));
 	st->f_bsize = st->f_frsize = 4096;
@@ -72,10 +74,21 @@ static int hang_statfs(const char *path, struct statvfs *st)
 	return 0;
 }
 
+static int hang_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)mode;
+	(void)fi;
+	while (hang_creates && !released)
+		usleep(20000);
+	return -EROFS;
+}
+
 static const struct fuse_operations ops = {
 	.getattr = hang_getattr,
 	.readdir = hang_readdir,
 	.statfs = hang_statfs,
+	.create = hang_create,
 };
 
 int main(int argc, char **argv)
@@ -87,9 +100,14 @@ int main(int argc, char **argv)
 		released = 1;
 		argv++;
 		argc--;
+	} else if (argc == 3 && !strcmp(argv[1], "-c")) {
+		/* statfs answers; only a create waits, until SIGUSR1 */
+		hang_creates = 1;
+		argv++;
+		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: hangfs [-r] MOUNTPOINT\n");
+		fprintf(stderr, "usage: hangfs [-r|-c] MOUNTPOINT\n");
 		return 2;
 	}
 	args[4] = argv[1];
