@@ -246,6 +246,58 @@ static int cmp_dev(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Is one of an overlay's layer directories (lowerdir=a:b, upperdir=,
+ * workdir=, and 6.5's lowerdir+= and datadir+=, with "\\" escaping ':' and
+ * ',') on a suspect mount?  A statfs of the overlay asks its upper layer,
+ * and a lookup goes through every layer, so a FUSE or NFS mount below any
+ * of them can hold the overlay's callers (ovl_statfs -> fuse_statfs).
+ * -1 when no layer could be read from the options. */
+static int layers_suspect(const struct mnt_table *t, const char *super)
+{
+	static const char *const keys[] = { "lowerdir=", "upperdir=", "workdir=", "lowerdir+=",
+					    "datadir+=" };
+	char path[4096];
+	int found = 0;
+
+	for (const char *p = super; p && *p;) {
+		size_t k, kl = 0;
+
+		for (k = 0; k < ARRAY_SIZE(keys); k++)
+			if (!strncmp(p, keys[k], kl = strlen(keys[k])))
+				break;
+		if (k == ARRAY_SIZE(keys)) {
+			/* the next option */
+			while (*p && *p != ',')
+				p += p[0] == '\\' && p[1] ? 2 : 1;
+			p += *p == ',';
+			continue;
+		}
+		p += kl;
+		while (*p && *p != ',') {
+			size_t o = 0;
+
+			while (*p && *p != ',' && *p != ':') {
+				if (p[0] == '\\' && p[1])
+					p++;
+				if (o + 1 < sizeof(path))
+					path[o++] = *p;
+				p++;
+			}
+			path[o] = '\0';
+			p += *p == ':';
+			if (path[0] == '/') {
+				long i = mnt_find_path(t, path);
+
+				found = 1;
+				if (i >= 0 && t->m[i].suspect)
+					return 1;
+			}
+		}
+		p += *p == ',';
+	}
+	return found ? 0 : -1;
+}
+
 void mnt_classify(struct mnt_table *t)
 {
 	struct id_idx *ids = xcalloc(t->n + 1, sizeof(*ids));
@@ -274,6 +326,33 @@ void mnt_classify(struct mnt_table *t)
 			if (a->parent == a->id)
 				break;
 			j = by_id(ids, t->n, a->parent);
+		}
+	}
+	/* Stacking filesystems are local but sit on other mounts: suspect when
+	 * a layer is (rounds, for an overlay whose layer is an overlay); one
+	 * whose layers cannot be read is suspect when any mount is. */
+	{
+		bool any = false;
+
+		for (size_t i = 0; i < t->n; i++)
+			any |= t->m[i].suspect;
+		for (int round = 0; any && round < 4; round++) {
+			bool changed = false;
+
+			for (size_t i = 0; i < t->n; i++) {
+				struct mnt *m = &t->m[i];
+				int l;
+
+				if (m->suspect || (strcmp(m->fstype, "overlay") && strcmp(m->fstype, "aufs")))
+					continue;
+				l = strcmp(m->fstype, "overlay") ? -1 : layers_suspect(t, m->super);
+				if (l != 0) {
+					m->suspect = true;
+					changed = true;
+				}
+			}
+			if (!changed)
+				break;
 		}
 	}
 	free(ids);

@@ -157,6 +157,29 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$t" -lt 1000 ] || die "took ${t} ms though the helper is known to be stuck"
 }
 
+@test "an overlay whose lower layer is a hung FUSE mount: asked with a deadline, CRITICAL hung, not a hang" {
+	need_fuse
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	mnt=$BATS_TEST_TMPDIR/hung ovl=$BATS_TEST_TMPDIR/ovl low2=$BATS_TEST_TMPDIR/low2
+	# statfs answers until SIGUSR2: mounting the overlay asks it
+	hangfs_start "$mnt" -s
+	mkdir -p "$ovl" "$low2"
+	# no upper layer: statfs of the overlay asks its first lower (ovl_statfs -> fuse_statfs)
+	timeout 10 mount -t overlay overlay -o "lowerdir=$mnt:$low2" "$ovl" 2>/dev/null ||
+		skip "this kernel cannot mount an overlay over FUSE"
+	hung_undo umount "$ovl"
+	kill -USR2 "$HANGFS_PID"
+	run timeout 60 "$SREBOX" disk -t 1 -a -o json
+	[ "$status" -eq 2 ] || die "exit $status: $output"
+	jq -e --arg m "$ovl" '[.findings[] | select(.subject == $m)][0]
+		| .state == "CRITICAL" and .check == "hung" and (.text | test("overlay"))' <<<"$output"
+	# a PATH on the overlay
+	run timeout 60 "$SREBOX" disk -t 1 "$ovl"
+	[ "$status" -eq 2 ] || die "exit $status: $output"
+	[[ $output == *"$ovl (overlay from overlay)"* ]] || die "$output"
+}
+
 @test "ten runs against a hung mount leave one stuck helper; once the server answers the record goes and it is asked again" {
 	need_fuse
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
@@ -173,7 +196,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	done
 	[ "$(stuck_helpers "$cwd")" -eq 1 ] || die "$(stuck_helpers "$cwd") helpers stuck after 10 runs"
 	pid=$(pgrep -x srebox-fsprobe | while read -r p; do
-		[ "$(readlink /proc/$p/cwd)" = "$cwd" ] && echo $p; done)
+		[ "$(readlink /proc/$p/cwd)" = "$cwd" ] && echo $p || true; done)
 	[ "$(grep -c " $mnt\$" "$reg")" -eq 1 ] && grep -q "^$pid " "$reg" || die "$(cat "$reg")"
 	[ "$(stat -c %a "$reg")" = 600 ]
 	[[ $output == *"$mnt (fuse from hangfs) has not answered for "*"(pid $pid) is still stuck"* ]] || die "$output"

@@ -10,6 +10,8 @@
  *     and only a walk into it hangs.
  * -c: creating a file never returns, and statfs answers: a directory that
  *     looks well until something is written into it.
+ * -s: statfs answers until SIGUSR2, then never: a server that dies after
+ *     something (an overlay, whose mount asks statfs) was stacked on it.
  * SIGUSR1 releases it: the statfs calls waiting and every later one
  * answer (a server that came back).
  */
@@ -50,12 +52,19 @@ static int hang_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 	return 0;
 }
 
-static volatile sig_atomic_t released, hang_creates;
+static volatile sig_atomic_t released, hang_creates, stopped;
 
 static void on_usr1(int sig)
 {
 	(void)sig;
 	released = 1;
+}
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	stopped = 1;
+	released = 0;
 }
 
 static int hang_statfs(const char *path, struct statvfs *st)
@@ -100,6 +109,11 @@ int main(int argc, char **argv)
 		released = 1;
 		argv++;
 		argc--;
+	} else if (argc == 3 && !strcmp(argv[1], "-s")) {
+		/* answers until SIGUSR2 */
+		released = 1;
+		argv++;
+		argc--;
 	} else if (argc == 3 && !strcmp(argv[1], "-c")) {
 		/* statfs answers; only a create waits, until SIGUSR1 */
 		hang_creates = 1;
@@ -107,10 +121,11 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: hangfs [-r|-c] MOUNTPOINT\n");
+		fprintf(stderr, "usage: hangfs [-r|-c|-s] MOUNTPOINT\n");
 		return 2;
 	}
 	args[4] = argv[1];
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 	return fuse_main(5, args, &ops, NULL);
 }

@@ -104,6 +104,40 @@ static void procfs_nfs(void **state)
 	free(s);
 }
 
+/* An overlay is local, but its statfs asks its upper layer and its
+ * lookups go through every layer: one with a layer on FUSE or NFS may hang
+ * (ovl_statfs -> fuse_statfs, seen on these machines). */
+static void overlay_on_fuse(void **state)
+{
+	struct mnt_table t;
+
+	(void)state;
+	parse_ok("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		 "2 1 0:40 / /mnt/fuse rw - fuse.sshfs host:/x rw\n"
+		 "3 1 0:41 / /o1 rw - overlay overlay rw,lowerdir=/mnt/fuse/low,upperdir=/up,workdir=/wk\n"
+		 "4 1 0:42 / /o2 rw - overlay overlay rw,lowerdir=/l1:/mnt/fuse/l2,upperdir=/up,workdir=/wk\n"
+		 "5 1 0:43 / /o3 rw - overlay overlay rw,lowerdir=/l\\:x:/l2,upperdir=/up,workdir=/wk\n"
+		 "6 1 0:44 / /o4 rw - overlay overlay rw\n"
+		 "7 1 0:45 / /o5 rw - overlay overlay rw,lowerdir+=/mnt/fuse/a,datadir+=/d\n"
+		 "8 1 0:46 / /o6 rw - overlay overlay rw,lowerdir=/o1/x,upperdir=/u2,workdir=/w2\n"
+		 "9 1 0:47 / /a1 rw - aufs none rw,si=1\n",
+		 &t);
+	assert_true(t.m[1].suspect);
+	assert_true(t.m[2].suspect);	/* lower on FUSE */
+	assert_true(t.m[3].suspect);	/* the second lower on FUSE */
+	assert_false(t.m[4].suspect);	/* "/l\:x" is one path, on the root */
+	assert_true(t.m[5].suspect);	/* no layers to read, and a FUSE mount exists */
+	assert_true(t.m[6].suspect);	/* 6.5's lowerdir+= */
+	assert_true(t.m[7].suspect);	/* an overlay on that overlay */
+	assert_true(t.m[8].suspect);	/* aufs: its branches are not read */
+	mnt_table_free(&t);
+	/* with no FUSE or network mount anywhere, no overlay waits on one */
+	parse_ok("1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		 "2 1 0:44 / /o4 rw - overlay overlay rw\n", &t);
+	assert_false(t.m[1].suspect);
+	mnt_table_free(&t);
+}
+
 static void overlay_and_binds(void **state)
 {
 	struct mnt_table t;
@@ -133,6 +167,8 @@ static void overlay_and_binds(void **state)
 	assert_true(t.m[6].super_ro);
 	/* a type srebox does not know may hang */
 	assert_true(t.m[7].suspect);
+	/* the overlay's layers /a /b /c /d are on the local root */
+	assert_false(t.m[3].suspect);
 	assert_int_equal(mnt_find_dev(&t, 8, 1), 0);
 	assert_true(mnt_is_point(&t, "/mnt/nfs/local"));
 	assert_false(mnt_is_point(&t, "/mnt"));
@@ -387,7 +423,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(node_exporter_host), cmocka_unit_test(procfs_nfs),
-		cmocka_unit_test(overlay_and_binds),  cmocka_unit_test(bind_prefers_whole_fs),
+		cmocka_unit_test(overlay_and_binds),
+		cmocka_unit_test(overlay_on_fuse),  cmocka_unit_test(bind_prefers_whole_fs),
 		cmocka_unit_test(escapes),	      cmocka_unit_test(empty_source),
 		cmocka_unit_test(bad),		      cmocka_unit_test(every_truncation),
 		cmocka_unit_test(very_long_list),     cmocka_unit_test(parent_cycle),
