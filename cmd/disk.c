@@ -772,6 +772,8 @@ static int disk_run(struct sbx_ctx *ctx)
 		warnx_("-t must be more than 0 seconds");
 		return 3;
 	}
+	/* the mount asks and the deleted-files scan, each given -t, and the walk */
+	sbx_watchdog_extend(3 * o_timeout + (o_top ? o_top_timeout : 0));
 	d.pre = report_new("disk");
 	sbx_sample(ctx, &s);
 	if (d.pre)

@@ -737,6 +737,8 @@ static int health_run(struct sbx_ctx *ctx)
 		warnx_("-t must be more than 0 seconds");
 		return 3;
 	}
+	/* the mount, kubelet and runtime asks, each given -t, one after another */
+	sbx_watchdog_extend(3 * o_timeout);
 	cs_runq_reset(&hs.rq);
 	return sbx_sample(ctx, &s);
 }

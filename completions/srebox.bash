@@ -63,6 +63,9 @@ _srebox_cswitch()
 	-n|--count)
 		COMPREPLY=()
 		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
 	-w|--warning)
 		COMPREPLY=()
 		return ;;
@@ -80,7 +83,7 @@ _srebox_cswitch()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--threads --all --sort --pid --no-tasks --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--threads --all --sort --pid --no-tasks --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -110,6 +113,9 @@ _srebox_disk()
 	-n|--count)
 		COMPREPLY=()
 		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
 	-w|--warning)
 		COMPREPLY=()
 		return ;;
@@ -127,7 +133,7 @@ _srebox_disk()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -d -- "$cur"))
@@ -210,6 +216,9 @@ _srebox_health()
 	-n|--count)
 		COMPREPLY=()
 		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
 	-w|--warning)
 		COMPREPLY=()
 		return ;;
@@ -227,7 +236,7 @@ _srebox_health()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -251,6 +260,9 @@ _srebox_irq()
 	-n|--count)
 		COMPREPLY=()
 		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
 	-w|--warning)
 		COMPREPLY=()
 		return ;;
@@ -268,7 +280,7 @@ _srebox_irq()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -386,6 +398,9 @@ _srebox_throttle()
 	-n|--count)
 		COMPREPLY=()
 		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
 	-w|--warning)
 		COMPREPLY=()
 		return ;;
@@ -403,7 +418,7 @@ _srebox_throttle()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()

@@ -32,6 +32,7 @@ _srebox_cswitch()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
@@ -53,6 +54,7 @@ _srebox_disk()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
@@ -100,6 +102,7 @@ _srebox_health()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
@@ -119,6 +122,7 @@ _srebox_irq()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
@@ -176,6 +180,7 @@ _srebox_throttle()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \

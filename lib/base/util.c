@@ -707,3 +707,24 @@ void fmt_cpulist(const unsigned *ids, size_t n, char *out, size_t size)
 	snprintf(out, size, "%s", b.len ? b.s : "");
 	buf_free(&b);
 }
+
+/* Two slots: the writer fills the one the reader is not told about, then
+ * publishes it, so the watchdog thread reads a whole string (it may be a
+ * step behind, which is fine for a message). */
+static char doing_buf[2][320];
+static volatile int doing_cur = -1;
+
+void sbx_doing(const char *verb, const char *what)
+{
+	int next = doing_cur == 0;
+
+	snprintf(doing_buf[next], sizeof(doing_buf[next]), "%s %s", verb, what);
+	__atomic_store_n(&doing_cur, next, __ATOMIC_RELEASE);
+}
+
+void sbx_doing_get(char *out, size_t n)
+{
+	int cur = __atomic_load_n(&doing_cur, __ATOMIC_ACQUIRE);
+
+	snprintf(out, n, "%s", cur < 0 ? "" : doing_buf[cur]);
+}

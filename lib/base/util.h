@@ -129,4 +129,11 @@ SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
 void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);
 extern const char *sbx_progname;
 
+/* What the run is doing now ("reading", "/host/proc/loadavg"), for the
+ * watchdog's message when it never comes back (lib/cli/watchdog.c).  A
+ * copy into a static buffer: cheap enough for every open. */
+void sbx_doing(const char *verb, const char *what);
+/* "reading /host/proc/loadavg", or "" before anything was said. */
+void sbx_doing_get(char *out, size_t n);
+
 #endif

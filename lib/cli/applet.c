@@ -131,7 +131,9 @@ bool sbx_has_check(const struct sbx_applet *a, enum sbx_check_id id)
 
 bool sbx_wait(struct sbx_ctx *ctx, double seconds)
 {
+	sbx_watchdog_pause(true);
 	sleep_seconds(seconds, ctx->stop);
+	sbx_watchdog_pause(false);
 	return !(ctx->stop && *ctx->stop);
 }
 

@@ -98,6 +98,20 @@ bool sbx_wants_tables(const struct sbx_ctx *ctx);
 /* Wait for the next sample; false when interrupted. */
 bool sbx_wait(struct sbx_ctx *ctx, double seconds);
 
+/* The run's deadline (watchdog.c): started for every probe applet with
+ * --deadline seconds; each stretch of work between waits must end within
+ * it, or the run ends with exit 3 saying what it was doing.  An applet
+ * with longer work of its own (a --top walk) extends it; sbx_wait pauses
+ * it while sleeping. */
+#define SBX_DEADLINE_DEFAULT 10.0
+void sbx_watchdog_start(const char *applet, double seconds);
+void sbx_watchdog_extend(double seconds);
+void sbx_watchdog_pause(bool paused);
+/* Split the run when --root may wait on a server: returns in the child,
+ * which does the work; the parent relays its output and exits with its
+ * status, or with 3 when its watchdog fires (watchdog.c). */
+void sbx_supervise(const char *applet);
+
 /* Option machinery (lib/opt.c) */
 extern const struct sbx_opt sbx_common_output_opts[];
 extern const struct sbx_opt sbx_common_probe_opts[];

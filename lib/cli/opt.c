@@ -1,5 +1,6 @@
 /* Option tables -> getopt_long, --help text and threshold ranges. */
 #include "applet.h"
+#include "hung.h"
 
 #include "root.h"
 
@@ -9,7 +10,7 @@
 #include <string.h>
 
 static const char *o_output, *o_color = "auto", *o_textfile, *o_root;
-static double o_interval = -1;
+static double o_interval = -1, o_deadline = SBX_DEADLINE_DEFAULT;
 static unsigned o_count = 1;
 static bool o_count_given;
 static struct sbx_kube_opts o_kube;
@@ -57,6 +58,9 @@ const struct sbx_opt sbx_common_probe_opts[] = {
 	  NULL },
 	{ 'n', "count", OPT_CALL, NULL, "N",
 	  "with -i, print N reports (default 1; 0 = until interrupted)", NULL, cb_count },
+	{ 0, "deadline", OPT_SECONDS, &o_deadline, "SECONDS",
+	  "give up with exit 3 when one report's work (the interval aside) takes longer "
+	  "(default 10, plus the applet's own -t and --top-timeout)", NULL, NULL },
 	OPT_END,
 };
 
@@ -321,6 +325,16 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	if (a->flags & AP_PROBE) {
 		const char *root = o_root ? o_root : getenv("SREBOX_ROOT");
 
+		if (o_deadline <= 0) {
+			warnx_("--deadline: give a duration above 0 (srebox never waits forever)");
+			return 3;
+		}
+		/* from here on: a --root on a dead mount hangs its first stat.
+		 * One on a network or FUSE mount is read by a child srebox can
+		 * walk away from (a FUSE read cannot be killed). */
+		if (root && *root && path_may_wait(root))
+			sbx_supervise(a->name);
+		sbx_watchdog_start(a->name, o_deadline);
 		if (root && *root) {
 			char what[4200];
 			struct sbx_err err;

@@ -443,6 +443,13 @@ static bool path_may_hang(const char *path, const struct mnt **m)
 	}
 }
 
+bool path_may_wait(const char *path)
+{
+	const struct mnt *m;
+
+	return path_may_hang(path, &m);
+}
+
 /* --- asking -------------------------------------------------------------- */
 
 struct answer {
@@ -471,6 +478,7 @@ static void ask_child(int fd, void *arg)
 
 static void ask_here(struct fsq *q, const char *full)
 {
+	sbx_doing(q->op == FSQ_STATFS ? "statfs of" : "stat of", full);
 	if ((q->op == FSQ_STATFS ? statfs(full, &q->sfs) : stat(full, &q->st)) < 0)
 		q->err = errno;
 }

@@ -60,6 +60,11 @@ int sbx_statfs_deadline(const char *path, struct statfs *out, double timeout,
 			struct sbx_err *err);
 int sbx_stat_deadline(const char *path, struct stat *out, double timeout, struct sbx_err *err);
 
+/* May a read of `path` (under the root) wait on a server: it is on a
+ * network or FUSE mount, below one, or may lead to one through a symlink
+ * (true, too, when the mount table cannot be read). */
+bool path_may_wait(const char *path);
+
 /* "/mnt/x (fuse.hangfs from hangfs) did not answer statfs within 1s; ..." */
 void hung_text(const struct hung_info *h, enum fsq_op op, char *out, size_t n);
 

@@ -34,6 +34,7 @@ int root_check(const char *dir, const char *what, bool need_proc, struct sbx_err
 	struct stat st;
 	char proc[4096 + 8];
 
+	sbx_doing("checking", dir);
 	if (stat(dir, &st) != 0) {
 		sbx_err_set(err, errno, "%s: %s", what,
 			    errno == ENOENT ? "no such directory" : strerror(errno));
@@ -95,9 +96,11 @@ int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err
 {
 	/* O_NONBLOCK: a FIFO where a file is expected (a saved tree, a
 	 * kubeconfig's tokenFile) must not block the open for ever */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd;
 	struct stat st;
 
+	sbx_doing("reading", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	buf_reset(out);
 	buf_add(out, NULL, 0);
 	if (fd < 0) {
@@ -170,13 +173,22 @@ int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...)
 int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 {
 	const char *full = rooted(path);
-	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd;
 	ssize_t got;
+	struct stat st;
 
+	sbx_doing("reading", full);
+	/* O_NONBLOCK: a FIFO in a saved tree must not block the open */
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (n)
 		out[0] = '\0';
 	if (fd < 0) {
 		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		sbx_err_set(err, EINVAL, "%s: not a regular file", full);
+		close(fd);
 		return -1;
 	}
 	do
@@ -209,7 +221,10 @@ int root_read_u64(const char *path, uint64_t *v, struct sbx_err *err)
 DIR *root_opendir(const char *path, struct sbx_err *err)
 {
 	const char *full = rooted(path);
-	DIR *d = opendir(full);
+	DIR *d;
+
+	sbx_doing("listing", full);
+	d = opendir(full);
 
 	if (!d)
 		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));

@@ -213,6 +213,23 @@ teardown() { hung_teardown; }
 	[[ $output == *"cannot create a temporary file"* ]]
 }
 
+@test "--root on a tree that stopped answering: every probe applet gives up at its --deadline, exit 3, naming the read" {
+	need_fuse
+	mnt=$BATS_TEST_TMPDIR/dead
+	hangfs_start "$mnt" -t
+	for a in health cswitch irq throttle; do
+		run timeout 30 "$SREBOX" "$a" --root "$mnt" --deadline 1 -i 0
+		[ "$status" -eq 3 ] || die "$a: exit $status: $output"
+		[[ $output == "srebox $a: gave up after "*"s without an answer, reading $mnt/"*" (a hung --root, mount or /proc read?)"* ]] ||
+			die "$a: $output"
+	done
+	# the deadline is the applet's own work: a long -i is not counted
+	run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --deadline 1 -i 1.5 -n 2
+	[ "$status" -eq 0 ] || die "exit $status: $output"
+	run "$SREBOX" irq --deadline 0
+	[ "$status" -eq 3 ] && [[ $output == *"--deadline: give a duration above 0"* ]]
+}
+
 @test "-o check is one monitoring-plugins line with perfdata" {
 	# live: any state, as long as the line says the state the exit status is
 	run sb irq -o check

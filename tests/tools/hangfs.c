@@ -12,6 +12,9 @@
  *     looks well until something is written into it.
  * -s: statfs answers until SIGUSR2, then never: a server that dies after
  *     something (an overlay, whose mount asks statfs) was stacked on it.
+ * -t: a saved tree that stopped answering: /proc and /sys are directories,
+ *     every other name under them a file, and reading any file never
+ *     returns (a --root on a dead NFS export or FUSE).
  * SIGUSR1 releases it: the statfs calls waiting and every later one
  * answer (a server that came back).
  */
@@ -24,10 +27,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int hang_tree;
+
 static int hang_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	(void)fi;
 	memset(st, 0, sizeof(*st));
+	if (hang_tree && (!strcmp(path, "/proc") || !strcmp(path, "/sys"))) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		return 0;
+	}
+	if (hang_tree && (!strncmp(path, "/proc/", 6) || !strncmp(path, "/sys/", 5))) {
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		return 0;
+	}
 	if (strcmp(path, "/"))
 		return -ENOENT;
 	st->st_mode = S_IFDIR | 0755;
@@ -93,7 +108,28 @@ static int hang_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return -EROFS;
 }
 
+static int hang_open(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	fi->direct_io = 1;	/* every read reaches this server */
+	return 0;
+}
+
+static int hang_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)buf;
+	(void)size;
+	(void)off;
+	(void)fi;
+	while (!released)
+		usleep(20000);
+	return 0;
+}
+
 static const struct fuse_operations ops = {
+	.open = hang_open,
+	.read = hang_read,
 	.getattr = hang_getattr,
 	.readdir = hang_readdir,
 	.statfs = hang_statfs,
@@ -109,6 +145,12 @@ int main(int argc, char **argv)
 		released = 1;
 		argv++;
 		argc--;
+	} else if (argc == 3 && !strcmp(argv[1], "-t")) {
+		/* statfs answers; reads wait, until SIGUSR1 */
+		hang_tree = 1;
+		hang_creates = 1;
+		argv++;
+		argc--;
 	} else if (argc == 3 && !strcmp(argv[1], "-s")) {
 		/* answers until SIGUSR2 */
 		released = 1;
@@ -121,7 +163,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: hangfs [-r|-c|-s] MOUNTPOINT\n");
+		fprintf(stderr, "usage: hangfs [-r|-c|-s|-t] MOUNTPOINT\n");
 		return 2;
 	}
 	args[4] = argv[1];
