@@ -146,7 +146,7 @@ static void judge_retrans(struct nctx *c, struct sbx_report *rep)
 	}
 	v = out > 0 ? re / out * 100 : 0;
 	buf_addf(&b, "TCP retransmits: %.2f%% (%.0f of %.0f segments sent", v, re, out);
-	if (!c->rate_why)
+	if (c->prev && !c->rate_why)
 		buf_addf(&b, ", %.1f/s", re / c->seconds);
 	buf_adds(&b, ")");
 	over(c, &b);
@@ -411,13 +411,21 @@ static void judge_tcp_mem(struct nctx *c, struct sbx_report *rep)
 		check_unknown(rep, CHK_TCP_MEM, NULL, "TCP memory: %s", s->sockstat_err.msg);
 		return;
 	}
-	if (!s->have_tcp_mem) {
-		check_unknown(rep, CHK_TCP_MEM, NULL, "TCP memory: %s", s->tcp_mem_err.msg);
-		return;
-	}
 	if (!net_stats_get(&s->sockstat, "TCP", "mem", &mem) || mem < 0) {
 		check_unknown(rep, CHK_TCP_MEM, NULL, "TCP memory: no TCP mem in %s",
 			      rooted("/proc/net/sockstat"));
+		return;
+	}
+	if (!s->have_tcp_mem && s->tcp_mem_err.errnum == ENOENT) {
+		/* a sysctl of the host's namespace only (as the memory is) */
+		check_rule(rep, CHK_TCP_MEM, ST_OK, NULL,
+			   "TCP memory: %lld pages; not judged here: %s is absent (a network namespace "
+			   "other than the host's: run on the host)",
+			   (long long)mem, rooted("/proc/sys/net/ipv4/tcp_mem"));
+		return;
+	}
+	if (!s->have_tcp_mem) {
+		check_unknown(rep, CHK_TCP_MEM, NULL, "TCP memory: %s", s->tcp_mem_err.msg);
 		return;
 	}
 	if (!s->tcp_mem[1]) {

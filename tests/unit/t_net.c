@@ -320,7 +320,8 @@ static void softnet_shapes(void **state)
 		softnet_table_free(&t);
 		assert_int_equal(parse_softnet(k16, strlen(k16), "t", &t, &err), 0);
 		assert_int_equal(t.rows[0].ncols, 15);
-		assert_int_equal(t.rows[0].col[SOFTNET_DROPPED], 2);
+		assert_int_equal(t.rows[0].col[SOFTNET_DROPPED], 1);
+		assert_int_equal(t.rows[0].col[SOFTNET_TIME_SQUEEZE], 2);
 		softnet_table_free(&t);
 		for (int i = 0; i < 65; i++)
 			strcat(huge, "0 ");
