@@ -556,10 +556,10 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct net_snap
 	return rep;
 }
 
+/* /sys/class/net is for the table only: a lone -o check line skips it. */
 static int net_read(void *snap, struct sbx_err *err, void *arg)
 {
-	(void)arg;
-	return net_snap_read(snap, NET_SYSFS, err);
+	return net_snap_read(snap, sbx_wants_tables(arg) ? NET_SYSFS : 0, err);
 }
 
 static void net_free(void *snap, void *arg)
@@ -600,7 +600,8 @@ static struct sbx_report *net_build(struct sbx_ctx *ctx, const void *prev, const
 static int net_run(struct sbx_ctx *ctx)
 {
 	struct sbx_sampler s = { .name = "net", .size = sizeof(struct net_snap), .read = net_read,
-				 .free = net_free, .same = net_same, .build = net_build };
+				 .free = net_free, .same = net_same, .build = net_build,
+				 .arg = ctx };
 
 	if (ctx->nargs) {
 		warnx_("unexpected argument '%s'", ctx->args[0]);
