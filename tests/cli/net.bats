@@ -346,3 +346,100 @@ while time.time() < end:
 	echo "max RSS: $small KiB with 3 pairs, $big KiB with 300" >&3
 	[ "$big" -lt $((small * 2)) ] || die "RSS $small KiB -> $big KiB"
 }
+
+@test "live: frames of an unknown protocol are receive drops, judged as a share and the interface named" {
+	need_netns
+	# 1200 frames of an unused EtherType over 2 s: the kernel takes them
+	# (rx packets) and drops them (rx_dropped), as a NIC on a busy LAN does
+	ip netns exec "$NSA" timeout 20 python3 -c '
+import socket, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("va", 0))
+frame = b"\xff" * 6 + b"\x02" * 6 + b"\x88\xb5" + b"\x00" * 50
+for i in range(1200):
+    s.send(frame); time.sleep(1 / 600)' &
+	BG_PIDS="$BG_PIDS $!"
+	sleep 0.3
+	run ip netns exec "$NSB" "$SREBOX" net -i 1 -n 1 -o json
+	finding net_drops <<<"$output" | jq -e '(.state == "WARNING" or .state == "CRITICAL")
+		and .who[0].kind == "interface" and .who[0].name == "vb" and (.text | test("^interface drops: vb "))'
+	jq -e '.interfaces[] | select(.interface == "vb") | .rx_drops_per_second > 100' <<<"$output"
+}
+
+@test "live: a UDP socket that never reads overflows its receive buffer" {
+	need_netns
+	ip netns exec "$NSA" timeout 20 python3 -c '
+import socket, time
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048); r.bind(("127.0.0.1", 5002))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(2000):
+    s.sendto(b"x" * 1000, ("127.0.0.1", 5002)); time.sleep(1 / 800)' &
+	BG_PIDS="$BG_PIDS $!"
+	sleep 0.3
+	run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
+	finding udp_rcvbuf <<<"$output" | jq -e '.state == "WARNING" and .value > 100'
+	jq -e '.counters[] | select(.counter == "RcvbufErrors") | .rate_per_second > 100' <<<"$output"
+}
+
+# bump FILE PROTO KEY DELTA: add DELTA to PROTO KEY of a snmp-style file
+bump() {
+	python3 - "$@" <<'PY'
+import sys
+path, proto, key, delta = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lines = open(path).read().splitlines()
+for i in range(0, len(lines), 2):
+    names, vals = lines[i].split(), lines[i + 1].split()
+    if names[0] == proto + ":" and key in names:
+        k = names.index(key)
+        vals[k] = str(int(vals[k]) + delta)
+        lines[i + 1] = " ".join(vals)
+open(path, "w").write("\n".join(lines) + "\n")
+PY
+}
+
+# hexbump IN OUT LINE COL:DELTA...: add to hex fields (1-based) of one line
+hexbump() {
+	python3 - "$@" <<'PY'
+import sys
+src, dst, line, *edits = sys.argv[1:]
+lines = open(src).read().splitlines()
+f = lines[int(line) - 1].split()
+for e in edits:
+    col, d = map(int, e.split(":"))
+    f[col - 1] = "%08x" % (int(f[col - 1], 16) + d)
+lines[int(line) - 1] = " ".join(f)
+open(dst, "w").write("\n".join(lines) + "\n")
+PY
+}
+
+@test "counters that must not rise: listen, softnet, conntrack and UDP drops, each named where it can be" {
+	root=$(net_root)
+	mkdir -p "$root/proc/net"
+	cp "$FIX/procfs/proc/net/tcp" "$root/proc/net/tcp"
+	for f in netstat snmp; do cp "$root/proc/net/$f" "$root/proc/net/$f.next"; done
+	bump "$root/proc/net/netstat.next" TcpExt ListenDrops 30
+	bump "$root/proc/net/netstat.next" TcpExt ListenOverflows 30
+	bump "$root/proc/net/snmp.next" Udp RcvbufErrors 40
+	# CPU1 drops 50 and is squeezed 7 times more; conntrack drops 5 on CPU1
+	hexbump "$root/proc/net/softnet_stat" "$root/proc/net/softnet_stat.next" 2 2:50 3:7
+	hexbump "$root/proc/net/stat/nf_conntrack" "$root/proc/net/nfct.next" 3 11:5
+	echo "1001.00 1500.00" >"$root/proc/uptime.next"
+	"$SREBOX" net --root "$root" -i 1 -n 1 -o json >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	sleep 0.5
+	for f in netstat snmp softnet_stat; do mv "$root/proc/net/$f.next" "$root/proc/net/$f"; done
+	mv "$root/proc/net/nfct.next" "$root/proc/net/stat/nf_conntrack"
+	mv "$root/proc/uptime.next" "$root/proc/uptime"
+	wait $pid || true
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	finding listen_drops <<<"$output" | jq -e '.state == "WARNING" and .value > 25 and .value < 35
+		and (.text | test("30 of them accept-queue overflows"))
+		and any(.who[]; .kind == "socket" and (.name | test("^10\\.0\\.0\\.5:22 accept queue 1 of 0")))'
+	finding softnet_drops <<<"$output" | jq -e '.state == "WARNING" and .who[0].kind == "cpu" and .who[0].name == "CPU1"
+		and (.text | test("time_squeeze 7 in the interval"))'
+	finding conntrack_drops <<<"$output" | jq -e '.state == "WARNING" and (.text | test("table 12 of 65536 entries"))'
+	finding udp_rcvbuf <<<"$output" | jq -e '.state == "WARNING" and .value > 30'
+	# no rise: OK
+	run sb net --root "$root" -i 0 -o json
+	finding softnet_drops <<<"$output" | jq -e '.state == "OK"'
+}
