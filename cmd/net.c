@@ -541,8 +541,8 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct net_snap
 			       "(lo not counted) %s %.1fs", cur->dev.n, nvirt, rx / 1024 / c.seconds,
 			       tx / 1024 / c.seconds, prev ? "over" : "averaged since boot, up", c.seconds);
 	if (!prev && !c.rate_why)
-		report_note(rep, "values since boot (up %s; in a network namespace, since its creation, "
-			    "over the same time); -i SECONDS gives current rates", up);
+		report_note(rep, "values since boot (up %s; a network namespace's counters start at its "
+			    "creation); -i SECONDS gives current rates", up);
 	judge_net(rep, cur, prev);
 	if (sbx_wants_tables(ctx)) {
 		bool wide = ctx->format != FMT_TABLE;
