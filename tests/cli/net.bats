@@ -443,3 +443,31 @@ PY
 	run sb net --root "$root" -i 0 -o json
 	finding softnet_drops <<<"$output" | jq -e '.state == "OK"'
 }
+
+@test "live: sar -n DEV,TCP,ETCP over the same interval gives the same figures" {
+	need_netns
+	command -v sar >/dev/null || skip "no sar (sysstat)"
+	lossy 5
+	transfer 8000000 20000 0.005 &
+	BG_PIDS="$BG_PIDS $!"
+	sleep 0.7
+	ip netns exec "$NSA" sar -n DEV,TCP,ETCP 2 1 >"$BATS_TEST_TMPDIR/sar" &
+	sarpid=$!
+	run ip netns exec "$NSA" "$SREBOX" net -i 2 -n 1 -o json
+	wait $sarpid
+	# sar's Average lines: IFACE rxpck/s txpck/s rxkB/s txkB/s ...; oseg/s; retrans/s
+	read -r rxpck txpck rxkb txkb < <(awk '$1 == "Average:" && $2 == "va" {print $3, $4, $5, $6}' "$BATS_TEST_TMPDIR/sar")
+	oseg=$(awk '$1 == "Average:" && $2 == "active/s" {getline; print $5}' "$BATS_TEST_TMPDIR/sar")
+	retrans=$(awk '$1 == "Average:" && $2 == "atmptf/s" {getline; print $4}' "$BATS_TEST_TMPDIR/sar")
+	echo "sar: va rxpck/s $rxpck txpck/s $txpck rxkB/s $rxkb txkB/s $txkb; oseg/s $oseg retrans/s $retrans" >&3
+	jq -r '(.interfaces[] | select(.interface == "va") | "srebox: va rxpck/s \(.rx_packets_per_second) txpck/s \(.tx_packets_per_second) rxkB/s \(.rx_bytes_per_second / 1024) txkB/s \(.tx_bytes_per_second / 1024)"),
+		([.counters[] | select(.counter == "OutSegs" or .counter == "RetransSegs") | "\(.counter)/s \(.rate_per_second)"] | join(" "))' <<<"$output" >&3
+	# the two read the same counters a few milliseconds apart: within 10%
+	jq -e --argjson rx "$rxpck" --argjson tx "$txpck" --argjson txkb "$txkb" --argjson oseg "$oseg" --argjson re "$retrans" '
+		def near($a; $b): (($a - $b) | fabs) <= 0.1 * ([$a, $b] | max) + 1;
+		(.interfaces[] | select(.interface == "va")) as $i
+		| ([.counters[] | {(.counter): .rate_per_second}] | add) as $c
+		| near($i.rx_packets_per_second; $rx) and near($i.tx_packets_per_second; $tx)
+		and near($i.tx_bytes_per_second / 1024; $txkb) and near($c.OutSegs; $oseg) and near($c.RetransSegs; $re)
+		and $re > 0' <<<"$output"
+}
