@@ -110,6 +110,62 @@ out:
 	buf_free(&b);
 }
 
+/* Evidence that is no culprit (why none could be named), after the text. */
+static void text_add(struct sbx_finding *f, const char *what, const char *why)
+{
+	char *t = xasprintf("%s; %s: %s", f->text, what, why);
+
+	free(f->text);
+	f->text = t;
+}
+
+/* The owners of sockets, as culprits after each one's own entry. */
+static void owners(struct sbx_finding *f, const uint64_t *ino, size_t n, long *pid,
+		   char (*comm)[16])
+{
+	struct sbx_err err;
+	bool complete;
+
+	if (net_socket_owners(ino, n, pid, comm, 0.5, &complete, &err) < 0) {
+		for (size_t k = 0; k < n; k++)
+			pid[k] = 0;
+		text_add(f, "processes not named", err.msg);
+	} else if (!complete) {
+		text_add(f, "processes partly named",
+			 "some /proc/PID/fd could not be read (not root?) or the 0.5 s scan ran out");
+	}
+}
+
+/* The connections that retransmitted most, and their processes. */
+static void retrans_culprits(struct sbx_finding *f)
+{
+	struct net_retrans_conn top[NTOP];
+	struct sbx_err err;
+	uint64_t ino[NTOP];
+	long pid[NTOP];
+	char comm[NTOP][16], name[480];
+	int n = net_retrans_top(top, NTOP, &err);
+
+	if (n < 0) {
+		text_add(f, "connections not named", err.msg);
+		return;
+	}
+	if (n == 0) {
+		text_add(f, "connections not named", "none open now has retransmitted");
+		return;
+	}
+	for (int k = 0; k < n; k++)
+		ino[k] = top[k].inode;
+	owners(f, ino, (size_t)n, pid, comm);
+	for (int k = 0; k < n; k++) {
+		snprintf(name, sizeof(name), "%s > %s %u retransmitted", top[k].local, top[k].remote,
+			 top[k].retrans);
+		finding_who(f, "socket", name, 0, NULL, NULL, false, 0, NULL);
+		if (pid[k])
+			finding_who(f, "process", comm[k], pid[k], NULL, NULL, false, 0, NULL);
+	}
+}
+
 static bool stats_pair(const struct nctx *c, bool have_cur, bool have_prev, const struct sbx_err *ecur,
 		       const struct sbx_err *eprev, const char **why)
 {
@@ -156,6 +212,8 @@ static void judge_retrans(struct nctx *c, struct sbx_report *rep)
 		finding_perf(f, "retrans", v, "%", check_warn(CHK_RETRANS), check_crit(CHK_RETRANS));
 	} else {
 		f = check_value(rep, CHK_RETRANS, NULL, v, "%s", b.s);
+		if (f->state != ST_OK)
+			retrans_culprits(f);
 	}
 	finding_bounds(f, 0, 100);
 	buf_free(&b);
@@ -202,10 +260,9 @@ static void listen_culprits(struct sbx_finding *f)
 	long pid[NTOP];
 	char comm[NTOP][16], name[128];
 	size_t n = 0;
-	bool complete;
 
 	if (net_listeners_read(&ls, &err) < 0) {
-		finding_who(f, "socket", err.msg, 0, NULL, NULL, false, 0, NULL);
+		text_add(f, "listeners not named", err.msg);
 		return;
 	}
 	qsort(ls.v, ls.n, sizeof(*ls.v), cmp_fill);
@@ -213,13 +270,11 @@ static void listen_culprits(struct sbx_finding *f)
 		if (ls.v[i].queue > 0 && ls.v[i].queue >= ls.v[i].backlog)
 			ino[n++] = ls.v[i].inode;
 	if (!n) {
-		finding_who(f, "socket", "no accept queue full now", 0, NULL, NULL, false, 0, NULL);
+		text_add(f, "listeners not named", "no accept queue is full now");
 		net_listeners_free(&ls);
 		return;
 	}
-	if (net_socket_owners(ino, n, pid, comm, 0.5, &complete, &err) < 0)
-		for (size_t k = 0; k < n; k++)
-			pid[k] = 0;
+	owners(f, ino, n, pid, comm);
 	for (size_t k = 0; k < n; k++) {
 		const struct net_listener *l = &ls.v[k];
 

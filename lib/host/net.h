@@ -78,4 +78,18 @@ int net_listeners_read(struct net_listeners *out, struct sbx_err *err);
 int net_socket_owners(const uint64_t *inodes, size_t n, long *pid, char (*comm)[16],
 		      double budget, bool *complete, struct sbx_err *err);
 
+/* TCP connections of this network namespace with the most retransmitted
+ * segments over their lifetime (tcp_info's total_retrans, by sock_diag
+ * netlink as `ss -ti` reads it): the culprits of a retrans finding.  The
+ * live machine only: under --root there is no such file. */
+struct net_retrans_conn {
+	char local[64], remote[64];
+	uint64_t inode;
+	uint32_t retrans;
+};
+
+/* Fills up to n connections, most retransmits first, and returns how
+ * many; -1 with err when netlink cannot be asked. */
+int net_retrans_top(struct net_retrans_conn *top, size_t n, struct sbx_err *err);
+
 #endif

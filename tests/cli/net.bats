@@ -298,6 +298,9 @@ s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "$@"
 	sleep 0.5
 	run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
 	finding retrans <<<"$output" | jq -e '.state != "OK" and .value >= 2 and (.text | test("over 1\\.0s"))'
+	# the connection that retransmits, and the client that holds it
+	finding retrans <<<"$output" | jq -e 'any(.who[]; .kind == "socket" and (.name | test("^10\\.77\\.0\\.1:[0-9]+ > 10\\.77\\.0\\.2:5001 [0-9]+ retransmitted$")))
+		and any(.who[]; .kind == "process" and .name == "python3" and .pid > 0)'
 	jq -e '.counters[] | select(.counter == "RetransSegs") | .rate_per_second > 0' <<<"$output"
 	jq -e '.interfaces[] | select(.interface == "va") | .tx_packets_per_second > 10' <<<"$output"
 }
