@@ -618,6 +618,7 @@ static void check_disk(struct sbx_report *rep)
 	free(fill);
 	disk_snap_free(&s);
 }
+
 /* The network: srebox net's judgment of the same two readings. */
 static void check_net(struct sbx_report *rep, const struct sample *a, const struct sample *b)
 {
@@ -761,8 +762,9 @@ const struct sbx_applet applet_health = {
 		"One pass over the USE method and the first-60-seconds checklist: load and run\n"
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
 		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
-		"network errors, drops and retransmits, context switches, CPU throttling, disk pressure and the kubelet's health.  Rates\n"
-		"are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default; -i 0 takes one snapshot (rates since boot).",
+		"network errors, drops and retransmits, context switches, CPU throttling, disk\n"
+		"pressure and the kubelet's health.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default;\n"
+		"-i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
 	.checks = health_checks,

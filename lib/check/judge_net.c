@@ -24,10 +24,11 @@ struct top_if {
 
 static void top_add(struct top_if *top, size_t *n, const struct top_if *x)
 {
-	size_t k = *n < NTOP ? (*n)++ : NTOP - 1;
+	size_t k;
 
-	if (k == NTOP - 1 && *n == NTOP && top[k].share >= x->share)
+	if (*n == NTOP && top[NTOP - 1].share >= x->share)
 		return;
+	k = *n < NTOP ? (*n)++ : NTOP - 1;
 	top[k] = *x;
 	for (; k > 0 && top[k].share > top[k - 1].share; k--) {
 		struct top_if t = top[k];
@@ -355,11 +356,9 @@ static void judge_softnet(struct nctx *c, struct sbx_report *rep)
 		s = (double)(r->col[SOFTNET_TIME_SQUEEZE] - (p ? p->col[SOFTNET_TIME_SQUEEZE] : 0));
 		drops += d;
 		squeeze += s;
-		if (d > 0) {
+		if (d > 0 && (ntop < NTOP || top[NTOP - 1].drops < d)) {
 			size_t k = ntop < NTOP ? ntop++ : NTOP - 1;
 
-			if (k == NTOP - 1 && ntop == NTOP && top[k].drops >= d)
-				continue;
 			top[k].cpu = r->cpu;
 			top[k].drops = d;
 			for (; k > 0 && top[k].drops > top[k - 1].drops; k--) {

@@ -369,10 +369,11 @@ static void addr_port(int family, const __be32 *a, __be16 port, char *out, size_
 static void top_insert(struct net_retrans_conn *top, size_t n, size_t *have,
 		       const struct net_retrans_conn *c)
 {
-	size_t k = *have < n ? (*have)++ : n - 1;
+	size_t k;
 
-	if (*have == n && k == n - 1 && top[k].retrans >= c->retrans)
+	if (*have == n && top[n - 1].retrans >= c->retrans)
 		return;
+	k = *have < n ? (*have)++ : n - 1;
 	top[k] = *c;
 	for (; k > 0 && top[k].retrans > top[k - 1].retrans; k--) {
 		struct net_retrans_conn t = top[k];
