@@ -70,9 +70,9 @@ static const struct sbx_col proto_cols[] = {
 	[P_PROTO] = { "PROTO", "proto", CT_STR, COL_LABEL },
 	[P_NAME] = { "COUNTER", "counter", CT_STR, COL_LABEL },
 	[P_SAR] = { "SAR", "sar", CT_STR },
-	[P_RATE] = { "RATE/s", "rate_per_second", CT_RATE, 0, "net_counter_per_second",
+	[P_RATE] = { "RATE/s", "rate_per_second", CT_RATE, 0, "net_kernel_stat_per_second",
 		     "Increase per second over the interval (or since boot)." },
-	[P_TOTAL] = { "TOTAL", "value", CT_COUNT, COL_EXACT, "net_counter",
+	[P_TOTAL] = { "TOTAL", "value", CT_COUNT, COL_EXACT, "net_kernel_stat",
 		      "The counter as the kernel shows it (since boot, or the namespace's creation)." },
 };
 

@@ -490,3 +490,26 @@ PY
 		and near($i.tx_bytes_per_second / 1024; $txkb) and near($c.OutSegs; $oseg) and near($c.RetransSegs; $re)
 		and $re > 0' <<<"$output"
 }
+
+@test "-o prom passes promtool's lint, every interface a labelled sample" {
+	command -v promtool >/dev/null || skip "no promtool"
+	root=$(net_root)
+	run sb net --root "$root" -i 0 -o prom
+	promtool check metrics <<<"$output"
+	[ "$(grep -c '^srebox_net_rx_bytes_per_second{interface=' <<<"$output")" -eq 4 ]
+}
+
+@test "a FIFO where /proc/net/snmp should be, in a saved tree, is an error naming it, not a hang" {
+	root=$(net_root)
+	rm -f "$root/proc/net/snmp"
+	mkfifo "$root/proc/net/snmp"
+	run timeout 10 "$SREBOX" net --root "$root" -i 0 -o json
+	[ "$status" -eq 3 ]
+	finding retrans <<<"$output" | jq -e '.state == "UNKNOWN" and (.text | test("proc/net/snmp: not a regular file \\(a FIFO\\)"))'
+}
+
+@test "a reader that goes away ends -n 0 quietly" {
+	run bash -c "timeout 20 '$SREBOX' net -i 0.2 -n 0 -o json | head -c1; exit \${PIPESTATUS[0]}"
+	[ "$status" -le 2 ] || die "exit $status: $output"
+	[[ $output != *"Broken pipe"* ]]
+}
