@@ -245,7 +245,7 @@ static struct sbx_finding *judge_rise(struct nctx *c, struct sbx_report *rep, en
 
 static int cmp_fill(const void *a, const void *b)
 {
-	const struct net_listener *x = a, *y = b;
+	const struct net_sock *x = a, *y = b;
 	double fx = (double)x->queue / (double)(x->backlog + 1);
 	double fy = (double)y->queue / (double)(y->backlog + 1);
 
@@ -255,7 +255,7 @@ static int cmp_fill(const void *a, const void *b)
 /* The listening sockets whose accept queue is full, and who holds them. */
 static void listen_culprits(struct sbx_finding *f)
 {
-	struct net_listeners ls;
+	struct net_socks ls;
 	struct sbx_err err;
 	uint64_t ino[NTOP];
 	long pid[NTOP];
@@ -272,12 +272,12 @@ static void listen_culprits(struct sbx_finding *f)
 			ino[n++] = ls.v[i].inode;
 	if (!n) {
 		text_add(f, "listeners not named", "no accept queue is full now");
-		net_listeners_free(&ls);
+		net_socks_free(&ls);
 		return;
 	}
 	owners(f, ino, n, pid, comm);
 	for (size_t k = 0; k < n; k++) {
-		const struct net_listener *l = &ls.v[k];
+		const struct net_sock *l = &ls.v[k];
 
 		snprintf(name, sizeof(name), "%s accept queue %llu of %llu", l->addr,
 			 (unsigned long long)l->queue, (unsigned long long)l->backlog);
@@ -285,7 +285,7 @@ static void listen_culprits(struct sbx_finding *f)
 		if (pid[k])
 			finding_who(f, "process", comm[k], pid[k], NULL, NULL, false, 0, NULL);
 	}
-	net_listeners_free(&ls);
+	net_socks_free(&ls);
 }
 
 static void judge_listen(struct nctx *c, struct sbx_report *rep)
@@ -430,12 +430,55 @@ static void judge_conntrack(struct nctx *c, struct sbx_report *rep)
 	judge_rise(c, rep, CHK_CONNTRACK_DROPS, "conntrack drops", total, extra);
 }
 
+static int cmp_drops(const void *a, const void *b)
+{
+	const struct net_sock *x = a, *y = b;
+
+	return x->drops < y->drops ? 1 : x->drops > y->drops ? -1 : 0;
+}
+
+/* The UDP sockets that dropped most (since each was opened), and who holds them. */
+static void udp_culprits(struct sbx_finding *f)
+{
+	struct net_socks us;
+	struct sbx_err err;
+	uint64_t ino[NTOP];
+	long pid[NTOP];
+	char comm[NTOP][16], name[128];
+	size_t n = 0;
+
+	if (net_udp_read(&us, &err) < 0) {
+		text_add(f, "sockets not named", err.msg);
+		return;
+	}
+	qsort(us.v, us.n, sizeof(*us.v), cmp_drops);
+	while (n < us.n && n < NTOP && us.v[n].drops > 0) {
+		ino[n] = us.v[n].inode;
+		n++;
+	}
+	if (!n) {
+		text_add(f, "sockets not named", "no open UDP socket has dropped a datagram");
+		net_socks_free(&us);
+		return;
+	}
+	owners(f, ino, n, pid, comm);
+	for (size_t k = 0; k < n; k++) {
+		snprintf(name, sizeof(name), "%s %llu dropped", us.v[k].addr,
+			 (unsigned long long)us.v[k].drops);
+		finding_who(f, "socket", name, 0, NULL, NULL, false, 0, NULL);
+		if (pid[k])
+			finding_who(f, "process", comm[k], pid[k], NULL, NULL, false, 0, NULL);
+	}
+	net_socks_free(&us);
+}
+
 static void judge_udp(struct nctx *c, struct sbx_report *rep)
 {
 	const struct net_stats *prev = c->prev ? &c->prev->snmp : NULL;
 	const char *why;
 	char w[300], extra[128] = "";
 	double d, inerr;
+	struct sbx_finding *f;
 
 	if (!stats_pair(c, c->cur->have_snmp, c->prev && c->prev->have_snmp, &c->cur->snmp_err,
 			c->prev ? &c->prev->snmp_err : NULL, &why)) {
@@ -450,7 +493,9 @@ static void judge_udp(struct nctx *c, struct sbx_report *rep)
 	if (net_stat_delta(&c->cur->snmp, prev, "/proc/net/snmp", "Udp", "InErrors", &inerr, w,
 			   sizeof(w)))
 		snprintf(extra, sizeof(extra), "; InErrors %.0f", inerr);
-	judge_rise(c, rep, CHK_UDP_RCVBUF, "UDP receive buffer errors", d, extra);
+	f = judge_rise(c, rep, CHK_UDP_RCVBUF, "UDP receive buffer errors", d, extra);
+	if (f && f->state != ST_OK)
+		udp_culprits(f);
 }
 
 static void judge_tcp_mem(struct nctx *c, struct sbx_report *rep)

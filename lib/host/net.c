@@ -268,30 +268,41 @@ const char *net_if_family(const char *name)
 	return best;
 }
 
-int net_listeners_read(struct net_listeners *out, struct sbx_err *err)
+static int read_socks(const char *v4, const char *v6, int state, struct net_socks *out,
+		      struct sbx_err *err)
 {
 	struct buf b = { 0 };
 	struct sbx_err e6;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (root_read("/proc/net/tcp", &b, err) < 0 ||
-	    parse_net_tcp_listen(b.s, b.len, rooted("/proc/net/tcp"), false, out, err) < 0)
+	if (root_read(v4, &b, err) < 0 ||
+	    parse_net_sockets(b.s, b.len, rooted(v4), false, state, out, err) < 0)
 		goto out;
-	if (root_read("/proc/net/tcp6", &b, &e6) < 0) {
+	if (root_read(v6, &b, &e6) < 0) {
 		if (e6.errnum != ENOENT) {
 			*err = e6;
 			goto out;
 		}
-	} else if (parse_net_tcp_listen(b.s, b.len, rooted("/proc/net/tcp6"), true, out, err) < 0) {
+	} else if (parse_net_sockets(b.s, b.len, rooted(v6), true, state, out, err) < 0) {
 		goto out;
 	}
 	rc = 0;
 out:
 	if (rc < 0)
-		net_listeners_free(out);
+		net_socks_free(out);
 	buf_free(&b);
 	return rc;
+}
+
+int net_listeners_read(struct net_socks *out, struct sbx_err *err)
+{
+	return read_socks("/proc/net/tcp", "/proc/net/tcp6", NET_TCP_LISTEN, out, err);
+}
+
+int net_udp_read(struct net_socks *out, struct sbx_err *err)
+{
+	return read_socks("/proc/net/udp", "/proc/net/udp6", NET_ANY_STATE, out, err);
 }
 
 int net_socket_owners(const uint64_t *inodes, size_t n, long *pid, char (*comm)[16],

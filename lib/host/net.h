@@ -65,9 +65,10 @@ bool net_stat_delta(const struct net_stats *cur, const struct net_stats *prev, c
  * "tunl", "docker", "br-", "tap", "weave"; NULL for any other. */
 const char *net_if_family(const char *name);
 
-/* The listening TCP sockets of /proc/net/tcp and tcp6 (the latter may be
- * absent: no IPv6). */
-int net_listeners_read(struct net_listeners *out, struct sbx_err *err);
+/* The listening TCP sockets of /proc/net/tcp and tcp6, and every UDP
+ * socket of udp and udp6 (the v6 files may be absent: no IPv6). */
+int net_listeners_read(struct net_socks *out, struct sbx_err *err);
+int net_udp_read(struct net_socks *out, struct sbx_err *err);
 
 /* The process holding each socket inode: pid[i] and comm[i] (16 bytes
  * each) for inodes[i], pid 0 when not found.  Scans /proc/PID/fd, so

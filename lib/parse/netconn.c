@@ -148,24 +148,27 @@ static bool format_addr(const char *s, size_t n, bool ipv6, char *out, size_t ou
 	return true;
 }
 
-int parse_net_tcp_listen(const char *text, size_t len, const char *fname, bool ipv6,
-			 struct net_listeners *out, struct sbx_err *err)
+int parse_net_sockets(const char *text, size_t len, const char *fname, bool ipv6, int state,
+		      struct net_socks *out, struct sbx_err *err)
 {
 	char *s, *p, *nl;
 	size_t lineno = 1, cap = out->n;
+	bool drops;
 
 	if (!(s = net_text_copy(text, len, fname, err)))
 		return -1;
 	nl = strchr(s, '\n');
 	if (!nl || !strstr(s, "local_address") || !strstr(s, "tx_queue")) {
-		sbx_err_set(err, 0, "%s:1: no header (not /proc/net/tcp%s)", fname, ipv6 ? "6" : "");
+		sbx_err_set(err, 0, "%s:1: no header (not /proc/net/tcp or udp)", fname);
 		goto fail;
 	}
+	*nl = '\0';
+	drops = strstr(s, " drops") != NULL;
 	for (p = nl + 1; *p; p = nl + 1) {
-		char *f[10], *save = NULL;
+		char *f[13], *save = NULL;
 		size_t nf = 0;
 		uint64_t st, txq, rxq, uid, inode;
-		struct net_listener l;
+		struct net_sock l;
 		char *qc;
 
 		nl = strchr(p, '\n');
@@ -188,7 +191,7 @@ int parse_net_tcp_listen(const char *text, size_t len, const char *fname, bool i
 				    fname, lineno);
 			goto fail;
 		}
-		if (st != 0x0A)
+		if (state != NET_ANY_STATE && st != (uint64_t)state)
 			continue;
 		memset(&l, 0, sizeof(l));
 		if (!format_addr(f[1], strlen(f[1]), ipv6, l.addr, sizeof(l.addr))) {
@@ -200,6 +203,12 @@ int parse_net_tcp_listen(const char *text, size_t len, const char *fname, bool i
 		l.backlog = txq;
 		l.uid = (uint32_t)uid;
 		l.inode = inode;
+		if (drops && (nf < 13 || !parse_u64(f[12], &l.drops))) {
+			sbx_err_set(err, 0, "%s:%zu: no drops count where the header has one", fname,
+				    lineno);
+			goto fail;
+		}
+		l.has_drops = drops;
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->v = xrealloc(out->v, cap * sizeof(*out->v));
@@ -213,7 +222,7 @@ fail:
 	return -1;
 }
 
-void net_listeners_free(struct net_listeners *t)
+void net_socks_free(struct net_socks *t)
 {
 	free(t->v);
 	t->v = NULL;

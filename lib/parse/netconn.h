@@ -25,28 +25,35 @@ void nfct_stat_free(struct nfct_stat *t);
 /* The sum of a column over the CPUs; false when the kernel has no such column. */
 bool nfct_stat_sum(const struct nfct_stat *t, const char *name, uint64_t *out);
 
-/* The listening sockets of /proc/net/tcp or tcp6 (state 0A).  For a
- * listener the kernel prints the accept queue's length as rx_queue and
- * its limit (the listen() backlog, capped by net.core.somaxconn) as
- * tx_queue; it is full when the length exceeds the limit. */
-struct net_listener {
-	char addr[64];		/* "127.0.0.1:8080", "[::1]:443" */
-	uint64_t queue, backlog;
+/* Sockets of /proc/net/tcp, tcp6, udp or udp6.  For a TCP listener the
+ * kernel prints the accept queue's length as rx_queue and its limit (the
+ * listen() backlog, capped by net.core.somaxconn) as tx_queue; it is full
+ * when the length exceeds the limit.  UDP rows end with the datagrams
+ * the socket dropped (a full receive buffer), since boot. */
+struct net_sock {
+	char addr[64];		/* local: "127.0.0.1:8080", "[::1]:443" */
+	uint64_t queue, backlog;	/* rx_queue, tx_queue */
 	uint64_t inode;
 	uint32_t uid;
+	bool has_drops;
+	uint64_t drops;
 };
 
-struct net_listeners {
-	struct net_listener *v;
+struct net_socks {
+	struct net_sock *v;
 	size_t n;
 };
 
-/* Appends the LISTEN rows of one file to out (which may hold tcp's rows
- * when tcp6 is parsed); ipv6 says which format the addresses are in.
- * Addresses are in the byte order of the machine that wrote the file. */
-int parse_net_tcp_listen(const char *text, size_t len, const char *fname, bool ipv6,
-			 struct net_listeners *out, struct sbx_err *err);
-void net_listeners_free(struct net_listeners *t);
+#define NET_TCP_LISTEN 0x0A
+#define NET_ANY_STATE (-1)
+
+/* Appends the rows in `state` (NET_ANY_STATE: all) of one file to out
+ * (which may hold tcp's rows when tcp6 is parsed); ipv6 says which
+ * format the addresses are in.  Addresses are in the byte order of the
+ * machine that wrote the file. */
+int parse_net_sockets(const char *text, size_t len, const char *fname, bool ipv6, int state,
+		      struct net_socks *out, struct sbx_err *err);
+void net_socks_free(struct net_socks *t);
 
 /* Hex digits to a number (1 to 16 digits, nothing else). */
 bool net_hex_u64(const char *s, size_t n, uint64_t *out);

@@ -396,7 +396,9 @@ for i in range(2000):
 	BG_PIDS="$BG_PIDS $!"
 	sleep 0.3
 	run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
-	finding udp_rcvbuf <<<"$output" | jq -e '.state == "WARNING" and .value > 100'
+	finding udp_rcvbuf <<<"$output" | jq -e '.state == "WARNING" and .value > 100
+		and (.who[0].kind == "socket" and (.who[0].name | test("^127\\.0\\.0\\.1:5002 [0-9]+ dropped$")))
+		and .who[1].kind == "process" and .who[1].name == "python3"'
 	jq -e '.counters[] | select(.counter == "RcvbufErrors") | .rate_per_second > 100' <<<"$output"
 }
 

@@ -115,12 +115,12 @@ static void listen_real(void **state)
 {
 	size_t len;
 	char *s = fixture("procfs/proc/net/tcp", &len);
-	struct net_listeners t = { 0 };
+	struct net_socks t = { 0 };
 	struct sbx_err err;
 
 	(void)state;
 	/* procfs: three LISTEN rows on :22, queues 0:1, 1:0 and 1:1 (tx:rx) */
-	assert_int_equal(parse_net_tcp_listen(s, len, "tcp", false, &t, &err), 0);
+	assert_int_equal(parse_net_sockets(s, len, "tcp", false, NET_TCP_LISTEN, &t, &err), 0);
 	free(s);
 	assert_int_equal(t.n, 3);
 	assert_string_equal(t.v[0].addr, "10.0.0.5:22");
@@ -132,17 +132,17 @@ static void listen_real(void **state)
 	assert_int_equal(t.v[2].queue, 1);
 	/* tcp6 appends; its rows here are not LISTEN (07 is CLOSE) */
 	s = fixture("procfs/proc/net/tcp6", &len);
-	assert_int_equal(parse_net_tcp_listen(s, len, "tcp6", true, &t, &err), 0);
+	assert_int_equal(parse_net_sockets(s, len, "tcp6", true, NET_TCP_LISTEN, &t, &err), 0);
 	free(s);
 	assert_int_equal(t.n, 3);
-	net_listeners_free(&t);
+	net_socks_free(&t);
 }
 
 static void listen_shapes(void **state)
 {
 	const char *hdr = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 	const char *hdr6 = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n";
-	struct net_listeners t = { 0 };
+	struct net_socks t = { 0 };
 	struct sbx_err err;
 	struct buf b = { 0 };
 	static const char *const bad[] = {
@@ -163,7 +163,7 @@ static void listen_shapes(void **state)
 	buf_adds(&b, hdr);
 	buf_adds(&b, "   0: 0100007F:1F90 00000000:0000 0A 00000001:00000002 00:00000000 00000000  1000        0 77 1 0\n");
 	buf_adds(&b, "   1: 0100007F:1F91 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 78 1 0\n");
-	assert_int_equal(parse_net_tcp_listen(b.s, b.len, "t", false, &t, &err), 0);
+	assert_int_equal(parse_net_sockets(b.s, b.len, "t", false, NET_TCP_LISTEN, &t, &err), 0);
 	assert_int_equal(t.n, 1);
 	assert_string_equal(t.v[0].addr, "127.0.0.1:8080");
 	assert_int_equal(t.v[0].queue, 2);
@@ -174,34 +174,69 @@ static void listen_shapes(void **state)
 	/* ::1 port 443, as the kernel prints it on a little-endian machine */
 	buf_adds(&b, hdr6);
 	buf_adds(&b, "   0: 00000000000000000000000001000000:01BB 00000000000000000000000000000000:0000 0A 00000080:00000000 00:00000000 00000000     0        0 99 1 0 0\n");
-	assert_int_equal(parse_net_tcp_listen(b.s, b.len, "t6", true, &t, &err), 0);
+	assert_int_equal(parse_net_sockets(b.s, b.len, "t6", true, NET_TCP_LISTEN, &t, &err), 0);
 	assert_int_equal(t.n, 2);
 	if (*(const uint8_t *)&(uint32_t){ 1 })
 		assert_string_equal(t.v[1].addr, "[::1]:443");
 	assert_int_equal(t.v[1].backlog, 128);
 	buf_free(&b);
-	net_listeners_free(&t);
+	net_socks_free(&t);
 	/* header only: no listener */
-	assert_int_equal(parse_net_tcp_listen(hdr, strlen(hdr), "t", false, &t, &err), 0);
+	assert_int_equal(parse_net_sockets(hdr, strlen(hdr), "t", false, NET_TCP_LISTEN, &t, &err), 0);
 	assert_int_equal(t.n, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		char *txt = i < 2 ? xstrdup(bad[i]) : xasprintf("%s%s", hdr, bad[i]);
 
-		if (parse_net_tcp_listen(txt, strlen(txt), "t", false, &t, &err) == 0)
+		if (parse_net_sockets(txt, strlen(txt), "t", false, NET_TCP_LISTEN, &t, &err) == 0)
 			fail_msg("accepted: %s", txt);
 		free(txt);
-		net_listeners_free(&t);
+		net_socks_free(&t);
 	}
 	/* 20000 sockets */
 	buf_adds(&b, hdr);
 	for (int i = 0; i < 20000; i++)
 		buf_addf(&b, "%5d: 0100007F:%04X 00000000:0000 0A 00000080:00000000 00:00000000 00000000 0 0 %d 1\n",
 			 i, i + 1, i + 1000);
-	assert_int_equal(parse_net_tcp_listen(b.s, b.len, "t", false, &t, &err), 0);
+	assert_int_equal(parse_net_sockets(b.s, b.len, "t", false, NET_TCP_LISTEN, &t, &err), 0);
 	assert_int_equal(t.n, 20000);
 	assert_int_equal(t.v[19999].inode, 20999);
 	buf_free(&b);
-	net_listeners_free(&t);
+	net_socks_free(&t);
+}
+
+static void udp_drops(void **state)
+{
+	const char *udp = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+			  "  123: 0100007F:138A 00000000:0000 07 00000000:00000900 00:00000000 00000000     0        0 555 2 0000000000000000 1817\n"
+			  "  124: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 556 2 0000000000000000 0\n";
+	const char *cut = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+			  "  123: 0100007F:138A 00000000:0000 07 00000000:00000900 00:00000000 00000000     0        0 555 2\n";
+	struct net_socks t = { 0 };
+	struct sbx_err err;
+
+	(void)state;
+	assert_int_equal(parse_net_sockets(udp, strlen(udp), "udp", false, NET_ANY_STATE, &t, &err), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.v[0].addr, "127.0.0.1:5002");
+	assert_true(t.v[0].has_drops);
+	assert_int_equal(t.v[0].drops, 1817);
+	assert_int_equal(t.v[0].queue, 0x900);
+	assert_int_equal(t.v[1].drops, 0);
+	net_socks_free(&t);
+	/* a header that promises drops and a row without them */
+	assert_int_equal(parse_net_sockets(cut, strlen(cut), "udp", false, NET_ANY_STATE, &t, &err), -1);
+	assert_non_null(strstr(err.msg, "no drops count"));
+	net_socks_free(&t);
+	/* tcp rows have no drops column */
+	{
+		size_t len;
+		char *s = fixture("procfs/proc/net/tcp", &len);
+
+		assert_int_equal(parse_net_sockets(s, len, "tcp", false, NET_ANY_STATE, &t, &err), 0);
+		assert_false(t.v[0].has_drops);
+		free(s);
+		net_socks_free(&t);
+	}
 }
 
 static void families(void **state)
@@ -226,7 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nfct_real),   cmocka_unit_test(nfct_shapes),
 		cmocka_unit_test(listen_real), cmocka_unit_test(listen_shapes),
-		cmocka_unit_test(families),
+		cmocka_unit_test(udp_drops),   cmocka_unit_test(families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
