@@ -247,16 +247,21 @@ need_netns() {
 
 teardown() {
 	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null || true; done
-	for ns in ${NSA:-} ${NSB:-}; do ip netns del "$ns" 2>/dev/null || true; done
+	# the test's own processes still in its namespaces, by pid
+	for ns in ${NSA:-} ${NSB:-}; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
 }
 
-# Drop PCT% of the TCP segments to port 5001 arriving in NSB, at random.
+# Drop PCT% of the data segments to port 5001 arriving in NSB, at random
+# (not the SYN or bare ACKs: a lost SYN would stall the start by a second).
 lossy() {
 	ip netns exec "$NSB" nft -f - <<EOF
 table inet sbxloss {
 	chain input {
 		type filter hook input priority 0;
-		tcp dport 5001 numgen random mod 100 < $1 drop
+		tcp dport 5001 meta length > 200 numgen random mod 100 < $1 drop
 	}
 }
 EOF
@@ -278,11 +283,18 @@ c.close()' &
 import socket, sys, time
 n, chunk, pause = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 s = socket.create_connection(("10.77.0.2", 5001))
+open(sys.argv[4], "w").close()
 sent = 0
 while sent < n:
     s.sendall(b"x" * chunk); sent += chunk
     time.sleep(pause)
-s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "$@"
+s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "$@" "$BATS_TEST_TMPDIR/connected"
+}
+
+# Wait until transfer's client is connected.
+connected() {
+	for _ in $(seq 50); do [ -e "$BATS_TEST_TMPDIR/connected" ] && return 0; sleep 0.1; done
+	die "the transfer did not connect in 5 s"
 }
 
 @test "live: a transfer through a lossy path retransmits, and retrans goes non-OK with the kernel's own counts" {
@@ -308,12 +320,15 @@ s.shutdown(socket.SHUT_WR); s.recv(1); s.close()' "$@"
 
 @test "live: over an interval, while the transfer runs" {
 	need_netns
+	# 12 MB in 400 chunks 10 ms apart: 4 s or more, the 1 s sample inside it
 	lossy 10
-	transfer 3000000 30000 0.01 &
+	transfer 12000000 30000 0.01 &
 	BG_PIDS="$BG_PIDS $!"
-	sleep 0.5
+	connected
+	sleep 0.2
 	run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
-	finding retrans <<<"$output" | jq -e '.state != "OK" and .value >= 2 and (.text | test("over 1\\.0s"))'
+	finding retrans <<<"$output" | jq -e '.state != "OK" and .value >= 2 and (.text | test("over 1\\.0s"))' ||
+		die "$(jq -c '.findings' <<<"$output")"
 	# the connection that retransmits, and the client that holds it
 	finding retrans <<<"$output" | jq -e 'any(.who[]; .kind == "socket" and (.name | test("^10\\.77\\.0\\.1:[0-9]+ > 10\\.77\\.0\\.2:5001 [0-9]+ retransmitted$")))
 		and any(.who[]; .kind == "process" and .name == "python3" and .pid > 0)'
@@ -469,9 +484,10 @@ PY
 	need_netns
 	command -v sar >/dev/null || skip "no sar (sysstat)"
 	lossy 5
-	transfer 8000000 20000 0.005 &
+	transfer 16000000 20000 0.005 &
 	BG_PIDS="$BG_PIDS $!"
-	sleep 0.7
+	connected
+	sleep 0.2
 	ip netns exec "$NSA" sar -n DEV,TCP,ETCP 2 1 >"$BATS_TEST_TMPDIR/sar" &
 	sarpid=$!
 	run ip netns exec "$NSA" "$SREBOX" net -i 2 -n 1 -o json
