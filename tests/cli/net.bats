@@ -531,3 +531,11 @@ PY
 	[ "$status" -le 2 ] || die "exit $status: $output"
 	[[ $output != *"Broken pipe"* ]]
 }
+
+@test "a saved tree that does not change is reported since boot, not as 0/s over the sample" {
+	root=$(net_root)
+	run sb net --root "$root" -o json
+	[ "$status" -eq 0 ]
+	jq -e '.since_boot == true and (.note | test("did not change"))
+		and (.interfaces[] | select(.interface == "eth0") | .rx_bytes_per_second == 874354.587)' <<<"$output"
+}
