@@ -12,6 +12,7 @@
 #include "judge_throttle.h"
 #include "judge_irq.h"
 #include "judge_sched.h"
+#include "judge_net.h"
 #include "node.h"
 #include "root.h"
 #include "sample.h"
@@ -33,7 +34,9 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQ_NET, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
 	CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
-	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS, CHK_N,
+	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS,
+	CHK_NET_ERRORS, CHK_NET_DROPS, CHK_RETRANS, CHK_LISTEN_DROPS, CHK_SOFTNET_DROPS,
+	CHK_CONNTRACK_DROPS, CHK_UDP_RCVBUF, CHK_TCP_MEM, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -139,6 +142,7 @@ struct sample {
 	bool have_la;
 	struct loadavg la;
 	struct sbx_err la_err;
+	struct net_snap net;	/* net's reading without /sys: what the network judge needs */
 };
 
 static void sample_read(struct sample *s)
@@ -156,6 +160,7 @@ static void sample_read(struct sample *s)
 	throttle_read(&s->thr, THR_CGROUPS | THR_THERMAL | THR_FREQ | THR_TEMPS, NULL, 0);
 	s->have_cs = cs_snap_read(&s->cs, 0, &s->cs_err) == 0;
 	s->have_la = node_loadavg(&s->la, &s->la_err) == 0;
+	net_snap_read(&s->net, 0, &e);	/* a failure is in s->net, judged UNKNOWN */
 }
 
 static void sample_free(struct sample *s)
@@ -168,6 +173,7 @@ static void sample_free(struct sample *s)
 	throttle_snap_free(&s->thr);
 	if (s->have_cs)
 		cs_snap_free(&s->cs);
+	net_snap_free(&s->net);
 }
 
 static double ratio_pct(double part, double whole)
@@ -613,6 +619,12 @@ static void check_disk(struct sbx_report *rep)
 	disk_snap_free(&s);
 }
 
+/* The network: srebox net's judgment of the same two readings. */
+static void check_net(struct sbx_report *rep, const struct sample *a, const struct sample *b)
+{
+	judge_net(rep, &b->net, a ? &a->net : NULL);
+}
+
 /* CPU held back: the most throttled cgroup, thermal events and trip
  * points, frequency caps, judged as srebox throttle judges them (steal is
  * judged with the CPU above, or here when /proc/stat could not be read). */
@@ -697,6 +709,7 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 	check_kmsg(rep, b, row);
 	check_limits(rep, b, row);
 	check_irq(rep, a, b, seconds);
+	check_net(rep, a, b);
 	check_throttle(rep, a, b);
 	check_kubelet(rep, &tasks, have_tasks);
 	check_disk(rep);
@@ -751,8 +764,9 @@ const struct sbx_applet applet_health = {
 		"One pass over the USE method and the first-60-seconds checklist: load and run\n"
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
 		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
-		"context switches, CPU throttling, disk pressure and the kubelet's health.  Rates\n"
-		"are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default; -i 0 takes one snapshot (rates since boot).",
+		"network errors, drops and retransmits, context switches, CPU throttling, disk\n"
+		"pressure and the kubelet's health.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default;\n"
+		"-i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
 	.checks = health_checks,

@@ -286,6 +286,41 @@ _srebox_irq()
 	COMPREPLY=()
 }
 
+_srebox_net()
+{
+	case $prev in
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_node()
 {
 	case $prev in
@@ -479,7 +514,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq net node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -487,7 +522,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cordon|cswitch|disk|drain|health|irq|node|nodes|throttle|uncordon)
+	cordon|cswitch|disk|drain|health|irq|net|node|nodes|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -496,4 +531,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-node srebox-nodes srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-net srebox-node srebox-nodes srebox-throttle srebox-uncordon

@@ -13,6 +13,7 @@ complete -c srebox -n __fish_use_subcommand -a disk -d 'disk pressure as the kub
 complete -c srebox -n __fish_use_subcommand -a drain -d 'move the pods off Kubernetes nodes as kubectl drain does, with the plan shown first and budgets\' refusals retried and shown'
 complete -c srebox -n __fish_use_subcommand -a health -d 'what is wrong with this node: every resource\'s saturation and errors, worst first'
 complete -c srebox -n __fish_use_subcommand -a irq -d 'interrupt and softirq rates per CPU, and devices piled onto one CPU'
+complete -c srebox -n __fish_use_subcommand -a net -d 'interface traffic, errors and drops, TCP retransmits, listen, softnet and conntrack drops'
 complete -c srebox -n __fish_use_subcommand -a node -d 'one Kubernetes node as on-call needs it: conditions, heartbeat, pressure, its pods with the networking and control-plane ones first, events, logs'
 complete -c srebox -n __fish_use_subcommand -a nodes -d 'the cluster\'s nodes as kubectl get nodes shows them, with pressure, taints and kubelet heartbeats'
 complete -c srebox -n __fish_use_subcommand -a throttle -d 'what holds the CPUs back: CFS quota, heat, frequency caps, steal'
@@ -235,6 +236,33 @@ complete -c srebox -n '__fish_seen_subcommand_from irq' -s h -l help -d 'show he
 complete -c srebox-irq -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from irq' -s V -l version -d 'show the version'
 complete -c srebox-irq -s V -l version -d 'show the version'
+
+# net
+complete -c srebox-net -f
+complete -c srebox -n '__fish_seen_subcommand_from net' -s a -l all -d 'one row per interface: do not fold veth, cali, lxc ... into one row per family'
+complete -c srebox-net -s a -l all -d 'one row per interface: do not fold veth, cali, lxc ... into one row per family'
+complete -c srebox -n '__fish_seen_subcommand_from net' -l per-cpu -d 'add the softnet table: packets, drops and time_squeeze per CPU'
+complete -c srebox-net -l per-cpu -d 'add the softnet table: packets, drops and time_squeeze per CPU'
+complete -c srebox -n '__fish_seen_subcommand_from net' -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox-net -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox-net -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox-net -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s w -l warning -x -d 'warning threshold'
+complete -c srebox-net -s w -l warning -x -d 'warning threshold'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s c -l critical -x -d 'critical threshold, as -w'
+complete -c srebox-net -s c -l critical -x -d 'critical threshold, as -w'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s o -l output -x -a 'table wide json prom check name' -d 'table, wide, json, prom, check or name'
+complete -c srebox-net -s o -l output -x -a 'table wide json prom check name' -d 'table, wide, json, prom, check or name'
+complete -c srebox -n '__fish_seen_subcommand_from net' -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox-net -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox -n '__fish_seen_subcommand_from net' -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox-net -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s h -l help -d 'show help'
+complete -c srebox-net -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from net' -s V -l version -d 'show the version'
+complete -c srebox-net -s V -l version -d 'show the version'
 
 # node
 complete -c srebox-node -f

@@ -32,14 +32,17 @@ bool net_stats_get(const struct net_stats *t, const char *proto, const char *key
 /* /proc/net/softnet_stat: one row per online CPU of hex fields.  Kernels
  * differ in the count: 9 to 11 columns before 5.10, 13 since, the 13th
  * the CPU id (offline CPUs have no row, so the row number is not the CPU
- * there).  Columns 4-8 have always been 0. */
+ * there), 15 since 6.6 (the input and process queue lengths).  Columns
+ * 4-8 have always been 0; columns past the 15th (a newer kernel) are
+ * checked to be hex and not kept. */
 enum { SOFTNET_PROCESSED, SOFTNET_DROPPED, SOFTNET_TIME_SQUEEZE, SOFTNET_CPU_COLLISION = 8,
        SOFTNET_RECEIVED_RPS, SOFTNET_FLOW_LIMIT, SOFTNET_BACKLOG_LEN, SOFTNET_CPU_INDEX,
-       SOFTNET_MAXCOLS };
+       SOFTNET_INPUT_QLEN, SOFTNET_PROCESS_QLEN, SOFTNET_MAXCOLS };
+#define SOFTNET_LIMIT 64	/* more columns than this is not this file */
 
 struct softnet_row {
 	unsigned cpu;		/* column 13, else the row number */
-	unsigned ncols;		/* columns present: col[ncols..] are 0 and meaningless */
+	unsigned ncols;		/* columns kept (at most SOFTNET_MAXCOLS): col[ncols..] are 0 and meaningless */
 	uint64_t col[SOFTNET_MAXCOLS];
 };
 

@@ -1,31 +1,8 @@
 #include "netsnmp.h"
+#include "netconn.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static bool hex_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t n = 0;
-
-	for (; *s; s++, n++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (*s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (*s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return false;
-		if (n == 16)
-			return false;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return n > 0;
-}
 
 int parse_softnet(const char *text, size_t len, const char *fname, struct softnet_table *out,
 		  struct sbx_err *err)
@@ -44,22 +21,24 @@ int parse_softnet(const char *text, size_t len, const char *fname, struct softne
 		struct softnet_row r = { 0 };
 		char *save = NULL;
 		size_t row = out->n + 1;
+		unsigned n = 0;
 
 		nl = strchr(p, '\n');
 		*nl = '\0';
-		for (char *w = strtok_r(p, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-			if (r.ncols == SOFTNET_MAXCOLS || !hex_u64(w, &r.col[r.ncols])) {
+		for (char *w = strtok_r(p, " \t", &save); w; w = strtok_r(NULL, " \t", &save), n++) {
+			uint64_t v;
+
+			if (n == SOFTNET_LIMIT || !net_hex_u64(w, strlen(w), &v)) {
 				sbx_err_set(err, 0, "%s:%zu: %s", fname, row,
-					    r.ncols == SOFTNET_MAXCOLS ? "more than 13 columns"
-								       : "a field is not hex");
+					    n == SOFTNET_LIMIT ? "more than 64 columns" : "a field is not hex");
 				goto fail;
 			}
-			r.ncols++;
+			if (n < SOFTNET_MAXCOLS)
+				r.col[r.ncols++] = v;
 		}
 		/* 9 since 2.6 (cpu_collision); fewer is not this file */
-		if (r.ncols < 9) {
-			sbx_err_set(err, 0, "%s:%zu: %u columns, expected 9 to 13", fname, row,
-				    r.ncols);
+		if (n < 9) {
+			sbx_err_set(err, 0, "%s:%zu: %u columns, expected 9 or more", fname, row, n);
 			goto fail;
 		}
 		if (r.ncols > SOFTNET_CPU_INDEX) {
