@@ -22,6 +22,16 @@ typedef void (*kmsg_fn)(void *arg, const struct kmsg_rec *r, bool timed);
  * be read at all. */
 int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err);
 
+/* A cheap key for "the log has not changed": a hash of its newest records
+ * (syslog(2) SYSLOG_ACTION_READ_ALL of the last KMSG_TAIL bytes -- the
+ * kernel picks the records that fit from the end, no whole-ring copy),
+ * their length, and the ring's size.  A new record changes the tail (its
+ * timestamp at least); `dmesg -C` changes what READ_ALL returns.  Live
+ * machine only; -1 when syslog(2) is refused (then there is no key: the
+ * caller reads the whole log).  *key is never 0 on success. */
+#define KMSG_TAIL 16384
+int kmsg_tail_key(uint64_t *key, struct sbx_err *err);
+
 enum kmsg_fs { KFS_NONE, KFS_ERROR, KFS_REMOUNT_RO, KFS_IO_ERROR };
 
 /* Is this a filesystem or I/O error message, and about which device?
