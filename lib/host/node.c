@@ -168,6 +168,10 @@ static void kmsg_record(void *arg, const struct kmsg_rec *rec, bool timed)
 
 	s->records++;
 	kmsg_classes_add(&s->cls, rec, timed);
+	/* the kernel's own messages only: anyone who can write /dev/kmsg could
+	 * log "Killed process", and the kernel gives those LOG_USER */
+	if (rec->prio >> 3)
+		return;
 	age = uptime > 0 && timed ? uptime - (double)r.usec / 1e6 : -1;
 	if (match_oom_memcg(r.text, r.tlen, memcg, sizeof(memcg), &pid)) {
 		snprintf(s->pending_memcg, sizeof(s->pending_memcg), "%s", memcg);

@@ -233,3 +233,16 @@ live_log() {
 	strace -f -e trace=syslog -o "$t/s3" "$SREBOX" health -i 0 -o json >/dev/null || true
 	full "$t/s3" || die "the log moved but the kept scan was used: $(cat "$t/s3")"
 }
+
+@test "fixture: an OOM kill or hung task written by user space is not taken for the kernel's" {
+	sed -i 's/^oom_kill .*/oom_kill 1/' "$ROOT/proc/vmstat"
+	echo 1 >"$ROOT/proc/sys/kernel/hung_task_detect_count"
+	{
+		echo '6,0,0,-;Linux version 6.1.0'
+		echo '11,1,4900000000,-;Out of memory: Killed process 4242 (fake) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB'
+		echo '11,2,4900000001,-;INFO: task fakehung:77 blocked for more than 120 seconds.'
+	} >"$ROOT/dev/kmsg"
+	run hj
+	jq -e '[.findings[] | select(.check == "oom")][0].text | test("when unknown") and (test("fake") | not)' <<<"$output"
+	jq -e '[.findings[] | select(.check == "hung_tasks")][0].text | test("when unknown") and (test("fakehung") | not)' <<<"$output"
+}
