@@ -1,6 +1,7 @@
 #include "judge_kmsg.h"
 #include "check.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,7 +118,9 @@ static void judge_group(struct sbx_report *rep, const struct group *g, const str
 
 		if (!s->records)
 			continue;
-		recent += kmsg_stat_recent(s, uptime > 0 ? uptime : 0, uptime > 0 ? g->window : -1, &all);
+		/* no uptime, no ages: every one counts, when unknown, as recent */
+		recent += kmsg_stat_recent(s, uptime > 0 ? uptime : 0, uptime > 0 ? g->window : INFINITY,
+					   &all);
 		exact &= all;
 		total += s->events;
 		/* the newest: untimed ones count as newest (when unknown) */
@@ -153,7 +156,8 @@ static void judge_group(struct sbx_report *rep, const struct group *g, const str
 			fmt_duration(a, sizeof(a), age);
 			buf_addf(&b, "; last %s ago: %s", a, d);
 		} else {
-			buf_addf(&b, "; last when unknown (no timestamp, assumed recent): %s", d);
+			buf_addf(&b, "; last when unknown (%s; counted as recent): %s",
+				 uptime > 0 ? "no printk timestamp" : "uptime unknown", d);
 		}
 	}
 	f = check_value(rep, g->id, NULL, (double)recent, "%s", b.s);
@@ -236,7 +240,7 @@ void kmsg_newest_table(struct sbx_report *rep, const struct kmsg_classes *k, dou
 
 			cell_num(&row[KE_AGE], a < 0 ? 0 : a);
 		} else {
-			cell_unknown(&row[KE_AGE], "no timestamp");
+			cell_unknown(&row[KE_AGE], uptime > 0 ? "no printk timestamp" : "uptime unknown");
 		}
 		cell_str(&row[KE_LEVEL], level_name(l->level));
 		cell_str(&row[KE_CLASS], kmsg_class_name((enum kmsg_class)l->cls));
@@ -277,14 +281,15 @@ static void class_row(struct sbx_table *t, enum kmsg_class c, const char *check,
 	cell_str(&row[KC_COL_CLASS], kmsg_class_name(c));
 	cell_str(&row[KC_COL_CHECK], check);
 	cell_str(&row[KC_COL_SUBJECT], subject);
-	cell_u64(&row[KC_COL_RECENT], s->records ? kmsg_stat_recent(s, uptime, window, NULL) : 0);
+	cell_u64(&row[KC_COL_RECENT], s->records ? kmsg_stat_recent(s, uptime > 0 ? uptime : 0,
+								   uptime > 0 ? window : INFINITY, NULL) : 0);
 	if (window > 0)
 		cell_num(&row[KC_COL_WINDOW], window);
 	cell_u64(&row[KC_COL_TOTAL], s->events);
 	if (age >= 0)
 		cell_num(&row[KC_COL_AGE], age);
 	else if (s->records)
-		cell_unknown(&row[KC_COL_AGE], "no timestamp");
+		cell_unknown(&row[KC_COL_AGE], uptime > 0 ? "no printk timestamp" : "uptime unknown");
 	if (s->records && s->last.pid > 0)
 		cell_i64(&row[KC_COL_PID], s->last.pid);
 	if (s->records && s->last.cpu >= 0)

@@ -189,8 +189,7 @@ static enum kmsg_class mce(const char *t, const char *end, struct kmsg_hit *h)
 		snprintf(h->detail, sizeof(h->detail), "uncorrected");
 		return KC_MCE_FATAL;
 	}
-	if (!strncmp(t, "Memory failure: ", n < 16 ? n : 16) && n > 16 &&
-	    find(t, n, ": recovery action for ")) {
+	if (n > 16 && !memcmp(t, "Memory failure: ", 16) && find(t, n, ": recovery action for ")) {
 		snprintf(h->detail, sizeof(h->detail), "memory failure");
 		return KC_MCE_FATAL;
 	}

@@ -246,3 +246,12 @@ live_log() {
 	jq -e '[.findings[] | select(.check == "oom")][0].text | test("when unknown") and (test("fake") | not)' <<<"$output"
 	jq -e '[.findings[] | select(.check == "hung_tasks")][0].text | test("when unknown") and (test("fakehung") | not)' <<<"$output"
 }
+
+@test "fixture: without an uptime every message is counted as recent, when unknown, never hidden" {
+	rm "$ROOT/proc/uptime"
+	run hj
+	f=$(finding kernel_segfault <<<"$output")
+	jq -e '.value == 1 and (.text | test("last when unknown \\(uptime unknown; counted as recent\\): cc1 \\(pid 812\\)"))' <<<"$f" || die "$f"
+	jq -e '[.findings[] | select(.check == "kernel_lockup")][0] | .state == "CRITICAL" and .value == 2' <<<"$output"
+	jq -e '.kernel_errors[0] | .age_seconds == null and .unknown.age_seconds == "uptime unknown"' <<<"$output"
+}
