@@ -431,8 +431,8 @@ PY
 	ooms=$(awk '/^oom_kill /{print $2}' /proc/vmstat)
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR
 	t=$BATS_TEST_TMPDIR
-	# a whole-log read, not the 16384-byte tail that keys the kept scan (kmsg.h)
-	full() { grep 'SYSLOG_ACTION_READ_ALL' "$1" | grep -vq ', 16384) = '; }
+	# a whole-log read, not the 4000-byte tail that keys the kept scan (kmsg.h)
+	full() { grep 'SYSLOG_ACTION_READ_ALL' "$1" | grep -vq ', 4000) = '; }
 	last=$(dmesg -r 2>/dev/null | tail -1)
 	strace -f -e trace=syslog -o "$t/s1" "$SREBOX" health -i 0 -o json >"$t/j1" || true
 	grep -q 'SYSLOG_ACTION_READ_ALL' "$t/s1" || skip "the kernel log cannot be read here"
