@@ -175,8 +175,8 @@ void judge_kmsg(struct sbx_report *rep, const struct kmsg_classes *k, double upt
 
 	if (!k) {
 		check_unknown(rep, CHK_KERNEL_LOG, NULL,
-			      "%s; lockups, hardware errors, NIC errors, conntrack, SYN floods and segfaults "
-			      "not judged", why && why[0] ? why : "kernel log: not read");
+			      "kernel log: %s; lockups, hardware errors, NIC errors, conntrack, SYN floods "
+			      "and segfaults not judged", why && why[0] ? why : "not read");
 		return;
 	}
 	span(k, uptime, sp, sizeof(sp));
