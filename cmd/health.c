@@ -11,6 +11,7 @@
 #include "irq.h"
 #include "judge_throttle.h"
 #include "judge_irq.h"
+#include "judge_kmsg.h"
 #include "judge_sched.h"
 #include "judge_net.h"
 #include "node.h"
@@ -36,7 +37,9 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
 	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS,
 	CHK_NET_ERRORS, CHK_NET_DROPS, CHK_RETRANS, CHK_LISTEN_DROPS, CHK_SOFTNET_DROPS,
-	CHK_CONNTRACK_DROPS, CHK_UDP_RCVBUF, CHK_TCP_MEM, CHK_N,
+	CHK_CONNTRACK_DROPS, CHK_UDP_RCVBUF, CHK_TCP_MEM,
+	CHK_KERNEL_LOCKUP, CHK_KERNEL_MCE, CHK_KERNEL_MCE_CORRECTED, CHK_KERNEL_NET,
+	CHK_KERNEL_CONNTRACK, CHK_KERNEL_SYNFLOOD, CHK_KERNEL_SEGFAULT, CHK_KERNEL_LOG, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -371,6 +374,18 @@ static void check_psi(struct sbx_report *rep, struct sbx_cell *row)
 	}
 }
 
+/* The kernel log's other classes (lib/check/judge_kmsg.c) from the same
+ * scan as the OOM kills and hung tasks, and its newest errors as a table. */
+static void check_kernel_log(struct sbx_report *rep, const struct sample *b,
+			     const struct kmsg_scan *k, const char *why)
+{
+	judge_kmsg(rep, k ? &k->cls : NULL, b->uptime, why);
+	if (k) {
+		kmsg_newest_table(rep, &k->cls, b->uptime);
+		kmsg_class_table(rep, &k->cls, b->uptime);
+	}
+}
+
 static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sbx_cell *row)
 {
 	uint64_t ooms = 0, hung = 0;
@@ -385,12 +400,11 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 		cell_u64(&row[N_OOM], ooms);
 	if (have_hung)
 		cell_u64(&row[N_HUNG], hung);
-	/* The kernel log is read only when a counter says there is something
-	 * in it: on a big ring buffer that read costs more than all the rest. */
-	if ((have_oom && ooms) || (have_hung && hung) || (!have_oom && !have_hung))
-		have_log = node_kmsg_scan_keyed(b->uptime, have_oom ? ooms : UINT64_MAX,
-						have_hung ? hung : UINT64_MAX, &k, &cached,
-						&kerr) == 0;
+	/* The kernel log: on a big ring buffer reading it costs more than all
+	 * the rest, so its scan is kept while the log stands still (its tail's
+	 * key and the counters: node_kmsg_scan_keyed). */
+	have_log = node_kmsg_scan_keyed(b->uptime, have_oom ? ooms : UINT64_MAX,
+					have_hung ? hung : UINT64_MAX, &k, &cached, &kerr) == 0;
 	if (!have_oom) {
 		check_unknown(rep, CHK_OOM, NULL, "%s: %s", "OOM kills", b->vmstat_err.msg);
 	} else if (!ooms) {
@@ -423,6 +437,7 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 	} else {
 		check_value(rep, CHK_HUNG_TASKS, NULL, (double)hung, "hung tasks: %llu since boot, when unknown (kernel log: %s)", (unsigned long long)hung, have_log ? "rotated out" : kerr.msg);
 	}
+	check_kernel_log(rep, b, have_log ? &k : NULL, kerr.msg);
 }
 
 static void check_limits(struct sbx_report *rep, const struct sample *b, struct sbx_cell *row)
@@ -765,8 +780,10 @@ const struct sbx_applet applet_health = {
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
 		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
 		"network errors, drops and retransmits, context switches, CPU throttling, disk\n"
-		"pressure and the kubelet's health.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default;\n"
-		"-i 0 takes one snapshot (rates since boot).",
+		"pressure, the kubelet's health, and the kernel log's lockups, hardware errors,\n"
+		"NIC timeouts, conntrack table full, SYN floods and segfaults, with its newest\n"
+		"errors.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default; -i 0 takes one\n"
+		"snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
 	.checks = health_checks,

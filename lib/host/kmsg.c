@@ -48,6 +48,39 @@ static int read_syslog(kmsg_fn fn, void *arg, struct sbx_err *err)
 	return 0;
 }
 
+int kmsg_tail_key(uint64_t *key, struct sbx_err *err)
+{
+	int size, n;
+	char *b;
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	*key = 0;
+	if (!root_is_live()) {
+		sbx_err_set(err, 0, "kernel log: a saved log under --root has no key");
+		return -1;
+	}
+	size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	if (size <= 0) {
+		sbx_err_set(err, errno, "kernel log: %s", sbx_errno_word(errno));
+		return -1;
+	}
+	b = xmalloc(KMSG_TAIL);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, b, KMSG_TAIL);
+	if (n <= 0) {
+		/* nothing, or a newest record longer than the tail: no key */
+		sbx_err_set(err, n < 0 ? errno : 0, "kernel log: %s",
+			    n < 0 ? sbx_errno_word(errno) : "no records in the tail");
+		free(b);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		h = (h ^ (unsigned char)b[i]) * 1099511628211ULL;
+	h ^= (uint64_t)n << 32 ^ (uint64_t)size;
+	free(b);
+	*key = h ? h : 1;
+	return 0;
+}
+
 int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err)
 {
 	const char *path = rooted("/dev/kmsg");

@@ -167,6 +167,11 @@ static void kmsg_record(void *arg, const struct kmsg_rec *rec, bool timed)
 	double age;
 
 	s->records++;
+	kmsg_classes_add(&s->cls, rec, timed);
+	/* the kernel's own messages only: anyone who can write /dev/kmsg could
+	 * log "Killed process", and the kernel gives those LOG_USER */
+	if (rec->prio >> 3)
+		return;
 	age = uptime > 0 && timed ? uptime - (double)r.usec / 1e6 : -1;
 	if (match_oom_memcg(r.text, r.tlen, memcg, sizeof(memcg), &pid)) {
 		snprintf(s->pending_memcg, sizeof(s->pending_memcg), "%s", memcg);
@@ -209,6 +214,7 @@ int node_kmsg_scan(double uptime, struct kmsg_scan *s, struct sbx_err *err)
 	memset(s, 0, sizeof(*s));
 	s->newest_oom_age = s->hung_age = -1;
 	s->pending_pid = -1;
+	kmsg_classes_init(&s->cls);
 	return kmsg_read_each(kmsg_record, &a, err);
 }
 
@@ -216,12 +222,12 @@ struct kmsg_cache {
 	char magic[8];
 	uint32_t size;
 	char boot_id[40];
-	uint64_t ooms, hung;
+	uint64_t ooms, hung, tail;
 	double uptime;
 	struct kmsg_scan scan;
 };
 
-#define KMSG_CACHE_MAGIC "sbxkmsg1"
+#define KMSG_CACHE_MAGIC "sbxkmsg2"
 
 static bool kmsg_cache_path(char *out, size_t n)
 {
@@ -249,7 +255,8 @@ static bool kmsg_cache_valid(const struct kmsg_cache *c)
 
 	if (!TERMINATED(c->boot_id) || !isfinite(c->uptime) || c->uptime < 0 ||
 	    k->nvictims > KMSG_MAX_VICTIMS || k->nvictims > k->ooms || !TERMINATED(k->hung_task) ||
-	    !TERMINATED(k->pending_memcg) || !isfinite(k->hung_age) || !isfinite(k->newest_oom_age))
+	    !TERMINATED(k->pending_memcg) || !isfinite(k->hung_age) || !isfinite(k->newest_oom_age) ||
+	    !kmsg_classes_valid(&k->cls))
 		return false;
 	for (size_t i = 0; i < k->nvictims; i++)
 		if (!TERMINATED(k->victim[i].kill.comm) || !TERMINATED(k->victim[i].memcg) ||
@@ -296,16 +303,19 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 	struct kmsg_cache c;
 	char path[4096], boot[40];
 	struct sbx_err e;
+	uint64_t tail;
 	int rc;
 
 	*cached = false;
-	/* keyed by nothing, a kept scan could never go stale */
-	if (!root_is_live() || uptime <= 0 || (ooms == UINT64_MAX && hung == UINT64_MAX) ||
+	/* without the log's own key a kept scan could miss a new message; the
+	 * key is read before the scan, so a record that arrives between the
+	 * two makes the next run scan again, never the other way round */
+	if (!root_is_live() || uptime <= 0 || kmsg_tail_key(&tail, &e) < 0 ||
 	    root_read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot), &e) < 0 ||
 	    !kmsg_cache_path(path, sizeof(path)))
 		return node_kmsg_scan(uptime, out, err);
 	if (kmsg_cache_load(path, &c) && !strcmp(c.boot_id, boot) && c.ooms == ooms &&
-	    c.hung == hung && uptime >= c.uptime) {
+	    c.hung == hung && c.tail == tail && uptime >= c.uptime) {
 		double d = uptime - c.uptime;
 
 		*out = c.scan;
@@ -327,6 +337,7 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 		snprintf(c.boot_id, sizeof(c.boot_id), "%s", boot);
 		c.ooms = ooms;
 		c.hung = hung;
+		c.tail = tail;
 		c.uptime = uptime;
 		c.scan = *out;
 		kmsg_cache_store(path, &c);

@@ -3,6 +3,7 @@
 #ifndef SREBOX_NODE_H
 #define SREBOX_NODE_H
 
+#include "kmsgclass.h"
 #include "procfs.h"
 
 struct mem_info {
@@ -35,9 +36,9 @@ int node_pid_limit(uint64_t *limit, struct sbx_err *err);
  * ENOENT: conntrack is not loaded. */
 int node_conntrack(uint64_t *count, uint64_t *max, struct sbx_err *err);
 
-/* What the kernel log says about OOM kills and hung tasks.  Reading it is
- * costly on a big ring buffer, so callers ask only when a counter says
- * there is something to find. */
+/* What the kernel log says about OOM kills and hung tasks, and its other
+ * messages by class (kmsgclass.h).  Reading it is costly on a big ring
+ * buffer: node_kmsg_scan_keyed() keeps the scan while the log stands still. */
 #define KMSG_MAX_VICTIMS 8
 struct kmsg_scan {
 	size_t records;
@@ -56,14 +57,17 @@ struct kmsg_scan {
 	/* the "oom-kill:...task_memcg=" line precedes its "Killed process" */
 	char pending_memcg[256];
 	int64_t pending_pid;
+	struct kmsg_classes cls;	/* lockups, MCE, NIC, conntrack, SYN flood, segfaults, I/O */
 };
 int node_kmsg_scan(double uptime, struct kmsg_scan *out, struct sbx_err *err);
 /* The same, kept between runs on the live machine.  The kernel log only
- * grows, and what is looked for in it has a counter each (/proc/vmstat
- * oom_kill, hung_task_detect_count; UINT64_MAX: not known): while the boot
- * and the counters are those of the last scan, it still holds, its ages
- * moved on by the time since, and the ring buffer is not read again --
- * the costliest thing health does.  The scan is kept only where no one
+ * grows: while the boot, the log's tail (kmsg_tail_key(): a hash of the
+ * newest records, without copying the ring) and the OOM and hung-task
+ * counters (/proc/vmstat oom_kill, hung_task_detect_count; UINT64_MAX: not
+ * known) are those of the last scan, it still holds, its ages moved on by
+ * the time since, and the ring buffer is not read again -- the costliest
+ * thing health does.  Where the tail has no key (syslog(2) refused, only
+ * /dev/kmsg readable) the log is read every time.  The scan is kept only where no one
  * else can write ($XDG_RUNTIME_DIR, else rundir.h's), never under
  * --root, and a failure to keep it is silent.  *cached says whether it
  * came from there. */
