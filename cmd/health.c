@@ -8,9 +8,11 @@
 #include "http.h"
 #include "hung.h"
 #include "judge_disk.h"
+#include "io.h"
 #include "irq.h"
 #include "judge_throttle.h"
 #include "judge_irq.h"
+#include "judge_io.h"
 #include "judge_sched.h"
 #include "node.h"
 #include "root.h"
@@ -33,7 +35,8 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_PIDS, CHK_CONNTRACK, CHK_HUNG_TASKS, CHK_IRQ, CHK_IRQ_QUEUES, CHK_IRQ_NET, CHK_SWITCHES, CHK_ZOMBIES, CHK_CFS,
 	CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
-	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS, CHK_N,
+	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS,
+	CHK_IO_UTIL, CHK_IO_QUEUE, CHK_IO_AWAIT, CHK_IO_ERRORS, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -122,6 +125,14 @@ static const struct sbx_col node_cols[] = {
 #undef G
 #undef C
 
+/* Disk I/O, as srebox io reads and judges it (lib/check/judge_io.c). */
+struct health_io {
+	struct io_snap dev;
+	struct pio_snap procs;
+	bool have_procs;
+	struct sbx_err procs_err;
+};
+
 /* What is read twice, at the start and the end of the interval. */
 struct sample {
 	double when, uptime;
@@ -139,7 +150,44 @@ struct sample {
 	bool have_la;
 	struct loadavg la;
 	struct sbx_err la_err;
+	struct health_io io;	/* block devices and per-process I/O: check_io */
 };
+
+static void io_read_sample(struct health_io *h)
+{
+	struct sbx_err e;
+
+	io_snap_read(&h->dev, &e);	/* a failure is in h->dev.err, judged UNKNOWN */
+	h->have_procs = pio_read(&h->procs, &h->procs_err) == 0;
+}
+
+static void io_free_sample(struct health_io *h)
+{
+	io_snap_free(&h->dev);
+	pio_free(&h->procs);
+}
+
+/* The io checks, and the processes doing the most I/O named on psi_io
+ * and blocked when those are not OK (after check_psi and check_cpu). */
+static void check_io(struct sbx_report *rep, const struct sample *a, const struct sample *b)
+{
+	const struct health_io *p = a ? &a->io : NULL, *c = &b->io;
+	struct pio_rates procs;
+	bool have = c->have_procs && (!p || p->have_procs);
+	struct io_judge_in in = { .cur = &c->dev, .prev = p ? &p->dev : NULL,
+				  .min_ios = IO_MIN_IOS, .kmsg = true };
+
+	memset(&procs, 0, sizeof(procs));
+	if (have) {
+		pio_rates(&c->procs, p ? &p->procs : NULL,
+			  p ? c->procs.when - p->procs.when : c->dev.uptime, false, &procs);
+		in.procs = &procs;
+	}
+	judge_io(rep, &in);
+	if (have)
+		io_name_culprits(rep, &procs);
+	pio_rates_free(&procs);
+}
 
 static void sample_read(struct sample *s)
 {
@@ -156,6 +204,7 @@ static void sample_read(struct sample *s)
 	throttle_read(&s->thr, THR_CGROUPS | THR_THERMAL | THR_FREQ | THR_TEMPS, NULL, 0);
 	s->have_cs = cs_snap_read(&s->cs, 0, &s->cs_err) == 0;
 	s->have_la = node_loadavg(&s->la, &s->la_err) == 0;
+	io_read_sample(&s->io);
 }
 
 static void sample_free(struct sample *s)
@@ -168,6 +217,7 @@ static void sample_free(struct sample *s)
 	throttle_snap_free(&s->thr);
 	if (s->have_cs)
 		cs_snap_free(&s->cs);
+	io_free_sample(&s->io);
 }
 
 static double ratio_pct(double part, double whole)
@@ -700,6 +750,7 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 	check_throttle(rep, a, b);
 	check_kubelet(rep, &tasks, have_tasks);
 	check_disk(rep);
+	check_io(rep, a, b);
 	if (have_tasks)
 		tasks_free(&tasks);
 	for (size_t k = 0; k < rep->nfind; k++)
