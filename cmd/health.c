@@ -128,9 +128,6 @@ static const struct sbx_col node_cols[] = {
 /* Disk I/O, as srebox io reads and judges it (lib/check/judge_io.c). */
 struct health_io {
 	struct io_snap dev;
-	struct pio_snap procs;
-	bool have_procs;
-	struct sbx_err procs_err;
 };
 
 /* What is read twice, at the start and the end of the interval. */
@@ -158,35 +155,41 @@ static void io_read_sample(struct health_io *h)
 	struct sbx_err e;
 
 	io_snap_read(&h->dev, &e);	/* a failure is in h->dev.err, judged UNKNOWN */
-	h->have_procs = pio_read(&h->procs, &h->procs_err) == 0;
 }
 
 static void io_free_sample(struct health_io *h)
 {
 	io_snap_free(&h->dev);
-	pio_free(&h->procs);
 }
 
-/* The io checks, and the processes doing the most I/O named on psi_io
- * and blocked when those are not OK (after check_psi and check_cpu). */
+/* The io checks; then, only when an I/O finding (psi_io, blocked, io_*)
+ * is not OK, the processes doing the most I/O, named on those findings.
+ * They come from a short sample of their own (HEALTH_IO_WHO seconds) taken
+ * then: reading every /proc/PID/io twice costs more than all of health on
+ * a node with thousands of processes, and a healthy node need not pay it. */
+#define HEALTH_IO_WHO 0.25
+
 static void check_io(struct sbx_report *rep, const struct sample *a, const struct sample *b)
 {
-	const struct health_io *p = a ? &a->io : NULL, *c = &b->io;
-	struct pio_rates procs;
-	bool have = c->have_procs && (!p || p->have_procs);
-	struct io_judge_in in = { .cur = &c->dev, .prev = p ? &p->dev : NULL,
+	struct io_judge_in in = { .cur = &b->io.dev, .prev = a ? &a->io.dev : NULL,
 				  .min_ios = IO_MIN_IOS, .kmsg = true };
+	struct pio_snap p0, p1;
+	struct pio_rates procs;
+	struct sbx_err err;
 
-	memset(&procs, 0, sizeof(procs));
-	if (have) {
-		pio_rates(&c->procs, p ? &p->procs : NULL,
-			  p ? c->procs.when - p->procs.when : c->dev.uptime, false, &procs);
-		in.procs = &procs;
-	}
 	judge_io(rep, &in);
-	if (have)
+	if (!io_culprits_wanted(rep))
+		return;
+	if (pio_read(&p0, &err) < 0)
+		return;
+	sleep_seconds(HEALTH_IO_WHO, NULL);
+	if (pio_read(&p1, &err) == 0) {
+		pio_rates(&p1, &p0, p1.when - p0.when, false, &procs);
 		io_name_culprits(rep, &procs);
-	pio_rates_free(&procs);
+		pio_rates_free(&procs);
+		pio_free(&p1);
+	}
+	pio_free(&p0);
 }
 
 static void sample_read(struct sample *s)

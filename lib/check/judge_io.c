@@ -263,14 +263,31 @@ errors:
 		judge_errors(rep, in);
 }
 
+static bool explained(const struct sbx_finding *f)
+{
+	static const char *const ids[] = { "psi_io", "blocked", "io_util", "io_queue", "io_await" };
+
+	for (size_t i = 0; f->state != ST_OK && f->check && i < ARRAY_SIZE(ids); i++)
+		if (!strcmp(f->check, ids[i]))
+			return true;
+	return false;
+}
+
+bool io_culprits_wanted(const struct sbx_report *rep)
+{
+	for (size_t k = 0; k < rep->nfind; k++)
+		if (explained(&rep->findings[k]))
+			return true;
+	return false;
+}
+
 void io_name_culprits(struct sbx_report *rep, const struct pio_rates *procs)
 {
 	for (size_t k = 0; procs && k < rep->nfind; k++) {
 		struct sbx_finding *f = &rep->findings[k];
 		bool named = false;
 
-		if (f->state == ST_OK || !f->check ||
-		    (strcmp(f->check, "psi_io") && strcmp(f->check, "blocked")))
+		if (!explained(f))
 			continue;
 		for (size_t i = 0; i < f->nwho; i++)
 			named |= !strcmp(f->who[i].kind, "process");

@@ -42,8 +42,10 @@ size_t io_figures(const struct io_snap *cur, const struct io_snap *prev, double 
 
 void judge_io(struct sbx_report *rep, const struct io_judge_in *in);
 
-/* Name the top I/O processes on the findings of health's psi_io and
- * blocked checks that are not OK and name no process yet. */
+/* Whether a finding that the top I/O processes explain is not OK:
+ * psi_io, blocked, io_util, io_queue, io_await. */
+bool io_culprits_wanted(const struct sbx_report *rep);
+/* Name the top I/O processes on those findings (that name none yet). */
 void io_name_culprits(struct sbx_report *rep, const struct pio_rates *procs);
 
 #endif
