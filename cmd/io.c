@@ -140,7 +140,8 @@ static void add_dev_table(struct sbx_report *rep, const struct snap *cur, const 
 
 	for (size_t i = 0; i < n; i++) {
 		const struct io_figs *f = &figs[i];
-		const struct io_dev *d = io_dev_find(&cur->io, f->name);
+		/* figs follows cur's order, then the devices that went away */
+		const struct io_dev *d = i < cur->io.ds.n ? &cur->io.dev[i] : NULL;
 		struct sbx_cell *c;
 		char q[32];
 

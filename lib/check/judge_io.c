@@ -176,7 +176,8 @@ void judge_io(struct sbx_report *rep, const struct io_judge_in *in)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct io_figs *f = &figs[i];
-		const struct io_dev *d = io_dev_find(cur, f->name);
+		/* figs follows cur's order, then the devices that went away */
+		const struct io_dev *d = i < cur->ds.n ? &cur->dev[i] : NULL;
 		struct io_dev gone;
 		double nr, nw;
 

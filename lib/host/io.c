@@ -50,6 +50,8 @@ static void describe(struct io_dev *d, const char *kname)
 	if (d->partition)
 		return;		/* a partition has no queue of its own: its disk's */
 	d->hw_queues = count_queues(kname);
+	if (d->hw_queues < 0)
+		return;		/* no /sys/block/X: nothing more to read */
 	snprintf(path, sizeof(path), "/sys/block/%s/queue/rotational", kname);
 	if (root_read_u64(path, &rot, &e) == 0 && rot <= 1)
 		d->rotational = (int)rot;
