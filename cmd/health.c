@@ -36,7 +36,7 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_SPACE, CHK_INODES, CHK_NODEFS_AVAILABLE, CHK_NODEFS_INODES,
 	CHK_IMAGEFS_AVAILABLE, CHK_IMAGEFS_INODES, CHK_STATFS,
 	CHK_READONLY, CHK_HUNG, CHK_KUBELET, CHK_PSI, CHK_DSTATE, CHK_FORKS,
-	CHK_IO_UTIL, CHK_IO_QUEUE, CHK_IO_AWAIT, CHK_IO_ERRORS, CHK_N,
+	CHK_IO_UTIL, CHK_IO_QUEUE, CHK_IO_AWAIT, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -162,21 +162,29 @@ static void io_free_sample(struct health_io *h)
 	io_snap_free(&h->dev);
 }
 
-/* The io checks; then, only when an I/O finding (psi_io, blocked, io_*)
- * is not OK, the processes doing the most I/O, named on those findings.
- * They come from a short sample of their own (HEALTH_IO_WHO seconds) taken
- * then: reading every /proc/PID/io twice costs more than all of health on
- * a node with thousands of processes, and a healthy node need not pay it. */
+/* The io checks (no /proc/diskstats, as in a saved tree or a container
+ * without block devices: nothing to judge, as conntrack without its
+ * file); then, only when an I/O finding (psi_io, blocked, io_*) is not OK,
+ * the processes doing the most I/O, named on those findings.  They come
+ * from a short sample of their own (HEALTH_IO_WHO seconds) taken then:
+ * reading every /proc/PID/io twice costs more than all of health on a
+ * node with thousands of processes, and a healthy node need not pay it.
+ * io_errors is not judged here: it needs the kernel log, which health
+ * reads only when a counter says there is something in it (check_kmsg);
+ * the kernel log's own findings carry block I/O errors. */
 #define HEALTH_IO_WHO 0.25
 
 static void check_io(struct sbx_report *rep, const struct sample *a, const struct sample *b)
 {
 	struct io_judge_in in = { .cur = &b->io.dev, .prev = a ? &a->io.dev : NULL,
-				  .min_ios = IO_MIN_IOS, .kmsg = true };
+				  .min_ios = IO_MIN_IOS, .kmsg = false };
 	struct pio_snap p0, p1;
 	struct pio_rates procs;
 	struct sbx_err err;
 
+	if ((!b->io.dev.ok && b->io.dev.err.errnum == ENOENT) ||
+	    (a && !a->io.dev.ok && a->io.dev.err.errnum == ENOENT))
+		return;
 	judge_io(rep, &in);
 	if (!io_culprits_wanted(rep))
 		return;
@@ -803,8 +811,9 @@ const struct sbx_applet applet_health = {
 		"One pass over the USE method and the first-60-seconds checklist: load and run\n"
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
 		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
-		"context switches, CPU throttling, disk pressure and the kubelet's health.  Rates\n"
-		"are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default; -i 0 takes one snapshot (rates since boot).",
+		"context switches, CPU throttling, disk pressure, disk I/O (srebox io's checks)\n"
+		"and the kubelet's health.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default;\n"
+		"-i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
 	.checks = health_checks,

@@ -228,6 +228,9 @@ static void add_proc_table(struct sbx_report *rep, const struct pio_rates *r)
 		cell_num(&c[P_CCWR], p->ccwr / 1024);
 		if (p->has_delay)
 			cell_num(&c[P_DELAY], p->iodelay);
+		else if (r->delayacct_off)
+			cell_unknown(&c[P_DELAY], "delay accounting is off (sysctl kernel.task_delayacct=1, "
+						  "or boot with delayacct)");
 		else
 			cell_unknown(&c[P_DELAY], "no delayacct_blkio_ticks in /proc/PID/stat");
 		if (o.has_uid)

@@ -12,6 +12,7 @@ size_t io_figures(const struct io_snap *cur, const struct io_snap *prev, double 
 		  const char **why, struct io_figs **out)
 {
 	static char buf[400];
+	size_t n;
 
 	*why = NULL;
 	*seconds = prev ? cur->when - prev->when : cur->uptime;
@@ -21,7 +22,22 @@ size_t io_figures(const struct io_snap *cur, const struct io_snap *prev, double 
 	} else if (*seconds <= 0) {
 		*why = "no time passed between the readings";
 	}
-	return iostat_all(&cur->ds, prev ? &prev->ds : NULL, *seconds > 0 ? *seconds : 0, out);
+	n = iostat_all(&cur->ds, prev ? &prev->ds : NULL, *seconds > 0 ? *seconds : 0, out);
+	/* Since boot, a device cannot have been busy longer than the node
+	 * was up: counters that say so are not this uptime's (a saved tree
+	 * whose uptime was changed, a device of another boot). */
+	for (size_t i = 0; !prev && !*why && i < n; i++) {
+		struct io_figs *f = &(*out)[i];
+
+		if (f->ok && f->has[IO_UTIL] && f->v[IO_UTIL] > 101) {
+			f->ok = false;
+			memset(f->has, 0, sizeof(f->has));
+			snprintf(f->why, sizeof(f->why),
+				 "busy %.0f%% of the time since boot: the counters are not this uptime's",
+				 f->v[IO_UTIL]);
+		}
+	}
+	return n;
 }
 
 static void add_who(struct sbx_finding *f, const struct pio_rates *procs)
@@ -247,11 +263,13 @@ void judge_io(struct sbx_report *rep, const struct io_judge_in *in)
 	if (nunj > 3)
 		buf_addf(&unj, " and %zu more", nunj - 3);
 	{
-		char tail[64];
+		char tail[64], tailu[160];
 
 		snprintf(tail, sizeof(tail), "%.0f I/Os or more in the interval", in->min_ios);
+		snprintf(tailu, sizeof(tailu), "one queue (rotational, or one hardware queue) and %s",
+			 tail);
 		ok_line(rep, CHK_IO_UTIL, &wu, "disk busy (%util, single-queue devices)", "%",
-			unj.len ? unj.s : "", tail);
+			unj.len ? unj.s : "", tailu);
 		if (wq.judged)
 			ok_line(rep, CHK_IO_QUEUE, &wq, "disk queue (aqu-sz, multi-queue devices)", "",
 				"", tail);

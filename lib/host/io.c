@@ -72,6 +72,43 @@ static void describe(struct io_dev *d, const char *kname)
 		snprintf(d->kind, sizeof(d->kind), "loop");
 }
 
+/* Whether name is a partition of disk by the kernel's naming rule
+ * (block/partitions/core.c): the disk's name and the number, with a "p"
+ * between them when the disk's name ends in a digit (nvme0n1p1,
+ * mmcblk0p2, loop0p1; sda1): ram10 is no partition of ram1. */
+static bool partition_name(const char *name, const char *disk)
+{
+	size_t dl = strlen(disk);
+	const char *p = name + dl;
+
+	if (!dl || strncmp(name, disk, dl))
+		return false;
+	if (is_digit(disk[dl - 1])) {
+		if (*p != 'p')
+			return false;
+		p++;
+	}
+	if (!is_digit(*p) || *p == '0')
+		return false;
+	while (is_digit(*p))
+		p++;
+	return *p == '\0';
+}
+
+/* Without /sys/block (a saved /proc alone): partitions by name, of the
+ * disks that diskstats lists. */
+static void partitions_by_name(struct io_snap *s)
+{
+	for (size_t i = 0; i < s->ds.n; i++)
+		for (size_t j = 0; j < s->ds.n; j++)
+			if (j != i && partition_name(s->ds.dev[i].name, s->ds.dev[j].name)) {
+				s->dev[i].partition = true;
+				snprintf(s->dev[i].parent, sizeof(s->dev[i].parent), "%s",
+					 s->ds.dev[j].name);
+				break;
+			}
+}
+
 /* Partitions: /sys/block/DISK/PART/partition exists. */
 static void find_partitions(struct io_snap *s)
 {
@@ -79,8 +116,10 @@ static void find_partitions(struct io_snap *s)
 	DIR *top = root_opendir("/sys/block", &e);
 	struct dirent *de;
 
-	if (!top)
+	if (!top) {
+		partitions_by_name(s);
 		return;
+	}
 	while ((de = readdir(top))) {
 		DIR *d;
 		struct dirent *pe;

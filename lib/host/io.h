@@ -11,8 +11,10 @@
  *             (blk-mq); no mq/ is a bio-based device (dm, md, zram, and
  *             loop on old kernels) that queues nothing itself;
  *             /sys/block/X/queue/rotational: 1 a spinning disk.
- * Missing sysfs entries leave the kernel name, "not a partition" and the
- * queue type unknown: nothing in sysfs is required. */
+ * Missing sysfs entries leave the kernel name and the queue type unknown:
+ * nothing in sysfs is required.  Without /sys/block at all (a saved /proc)
+ * partitions are told by the kernel's naming rule: the disk's name and a
+ * number, with a "p" between them after a digit (sda1, nvme0n1p1). */
 #ifndef SREBOX_IO_H
 #define SREBOX_IO_H
 

@@ -26,6 +26,12 @@ int pio_read(struct pio_snap *s, struct sbx_err *err)
 		return -1;
 	}
 	s->ok = true;
+	{
+		uint64_t on;
+
+		s->delayacct_off = root_read_u64("/proc/sys/kernel/task_delayacct", &on, &e) == 0 &&
+				   on == 0;
+	}
 	while ((de = readdir(d))) {
 		uint64_t pid;
 		struct pio p;
@@ -135,6 +141,7 @@ void pio_rates(const struct pio_snap *cur, const struct pio_snap *prev, double s
 	out->v = xcalloc(cur->n + 1, sizeof(*out->v));
 	out->unreadable = cur->unreadable;
 	out->unreadable_why = cur->unreadable ? cur->unreadable_err.msg : NULL;
+	out->delayacct_off = cur->delayacct_off;
 	if (prev)
 		for (size_t i = 0; i < prev->n; i++) {
 			const struct pio *c = find(cur, prev->v[i].pid);
@@ -158,7 +165,7 @@ void pio_rates(const struct pio_snap *cur, const struct pio_snap *prev, double s
 		r->rd_bytes = up(c->io.read_bytes, p ? p->io.read_bytes : 0);
 		r->wr_bytes = up(c->io.write_bytes, p ? p->io.write_bytes : 0);
 		r->ccwr_bytes = up(c->io.cancelled_write_bytes, p ? p->io.cancelled_write_bytes : 0);
-		r->has_delay = c->has_blkio && (!p || p->has_blkio);
+		r->has_delay = c->has_blkio && (!p || p->has_blkio) && !cur->delayacct_off;
 		if (r->has_delay)
 			r->iodelay = (double)up(c->blkio_ticks, p ? p->blkio_ticks : 0);
 		if (seconds > 0) {

@@ -30,6 +30,9 @@ struct pio_snap {
 	size_t kernel;		/* kernel threads (no io of their own to read), left out */
 	double when;
 	unsigned long hz;
+	/* kernel.task_delayacct (5.14+) reads 0: iodelay is not counted,
+	 * and the 0s of field 42 mean nothing */
+	bool delayacct_off;
 };
 
 /* -1 with err only when /proc cannot be listed. */
@@ -42,7 +45,7 @@ struct pio_rate {
 	char comm[64];
 	double rd, wr, ccwr;	/* bytes per second: pidstat's kB_rd/s, kB_wr/s, kB_ccwr/s x 1024 */
 	uint64_t rd_bytes, wr_bytes, ccwr_bytes;	/* over the interval */
-	bool has_delay;
+	bool has_delay;		/* false: not counted (old kernel, or delay accounting off) */
 	double iodelay;		/* clock ticks waiting for block I/O over the interval */
 };
 
@@ -53,6 +56,7 @@ struct pio_rates {
 	size_t started;		/* new during the interval (counted from 0) */
 	size_t unreadable;	/* of the second reading */
 	const char *unreadable_why;
+	bool delayacct_off;
 };
 
 /* Rates of cur against prev (NULL: since boot, over `seconds` = the

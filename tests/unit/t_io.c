@@ -479,6 +479,46 @@ static void since_boot(void **state)
 	io_snap_free(&s);
 }
 
+/* Without /sys/block: partitions by the kernel's naming rule; and since
+ * boot, counters busier than the uptime are not this boot's. */
+static void no_sysfs(void **state)
+{
+	struct io_snap s;
+	struct sbx_err err;
+	struct sbx_report *r = report_new("t");
+	struct io_judge_in in = { .min_ios = IO_MIN_IOS };
+	const struct sbx_finding *f;
+
+	(void)state;
+	put("proc/uptime", "100.00 100.00\n");
+	put("proc/diskstats",
+	    "   8       0 sda 100 0 800 100 100 0 800 100 0 500000 200\n"
+	    "   8       1 sda1 100 0 800 100 100 0 800 100 0 50 200\n"
+	    " 259       0 nvme0n1 100 0 800 100 100 0 800 100 0 50 200\n"
+	    " 259       1 nvme0n1p1 1 0 8 1 1 0 8 1 0 1 2\n"
+	    "   1       1 ram1 0 0 0 0 0 0 0 0 0 0 0\n"
+	    "   1      10 ram10 0 0 0 0 0 0 0 0 0 0 0\n"
+	    "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0\n"
+	    "   7       1 loop0p1 0 0 0 0 0 0 0 0 0 0 0\n"
+	    "   8      16 sdb10 0 0 0 0 0 0 0 0 0 0 0\n");
+	assert_int_equal(io_snap_read(&s, &err), 0);
+	assert_string_equal(io_dev_find(&s, "sda1")->parent, "sda");
+	assert_string_equal(io_dev_find(&s, "nvme0n1p1")->parent, "nvme0n1");
+	assert_string_equal(io_dev_find(&s, "loop0p1")->parent, "loop0");
+	assert_false(io_dev_find(&s, "ram10")->partition);	/* not ram1's */
+	assert_false(io_dev_find(&s, "sdb10")->partition);	/* no sdb listed */
+	assert_false(io_dev_find(&s, "nvme0n1")->partition);
+	in.cur = &s;
+	judge_io(r, &in);
+	/* sda: io_ticks 500 s in 100 s up */
+	f = finding(r, "io_util", NULL);
+	assert_non_null(f);
+	assert_non_null(strstr(f->text, "sda not judged: busy 500% of the time since boot"));
+	assert_null(finding(r, "io_await", "sda"));
+	report_free(r);
+	io_snap_free(&s);
+}
+
 /* ---- processes ---- */
 
 static void proc(int pid, const char *comm, unsigned long long start, unsigned long long rb,
@@ -545,6 +585,16 @@ static void processes(void **state)
 	pio_rates_free(&r);
 	pio_free(&a);
 	pio_free(&b);
+	/* delay accounting off (kernel.task_delayacct=0): iodelay unknown, not 0 */
+	put("proc/sys/kernel/task_delayacct", "0\n");
+	assert_int_equal(pio_read(&a, &err), 0);
+	assert_true(a.delayacct_off);
+	pio_rates(&a, NULL, 100.0, true, &r);
+	assert_true(r.delayacct_off);
+	for (size_t i = 0; i < r.n; i++)
+		assert_false(r.v[i].has_delay);
+	pio_rates_free(&r);
+	pio_free(&a);
 	/* an io file that cannot be parsed is counted unreadable, not 0 */
 	put("proc/70/stat", "70 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 1 1\n");
 	put("proc/70/io", "garbage\n");
@@ -609,6 +659,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(idle_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(backwards_and_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(since_boot, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_sysfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(kmsg_errors, setup, teardown),
 	};
