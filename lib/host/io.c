@@ -127,7 +127,7 @@ static void find_partitions(struct io_snap *s)
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(disk))
 			continue;
-		snprintf(disk, sizeof(disk), "%s", de->d_name);
+		memcpy(disk, de->d_name, strlen(de->d_name) + 1);
 		snprintf(path, sizeof(path), "/sys/block/%s", disk);
 		d = root_opendir(path, &e);
 		if (!d)
