@@ -9,6 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+static int by_pid(const void *a, const void *b)
+{
+	const struct pio *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
 int pio_read(struct pio_snap *s, struct sbx_err *err)
 {
 	struct sbx_err e;
@@ -78,18 +85,7 @@ int pio_read(struct pio_snap *s, struct sbx_err *err)
 	closedir(d);
 	buf_free(&b);
 	/* readdir order is not pid order under every filesystem (fixtures) */
-	for (size_t i = 1; i < s->n; i++) {
-		struct pio x = s->v[i];
-		size_t j = i;
-
-		if (s->v[j - 1].pid <= x.pid)
-			continue;
-		while (j > 0 && s->v[j - 1].pid > x.pid) {
-			s->v[j] = s->v[j - 1];
-			j--;
-		}
-		s->v[j] = x;
-	}
+	qsort(s->v, s->n, sizeof(*s->v), by_pid);
 	return 0;
 }
 
