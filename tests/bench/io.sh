@@ -25,4 +25,23 @@ bench_pair "io 2000 devices -o check vs cat" "$SREBOX io -i 0 --root $big --no-p
 	"cat $big/proc/diskstats"
 bench_pair "io 2000 devices -o json vs cat" "$SREBOX io -i 0 --root $big --no-processes -a -o json" \
 	"cat $big/proc/diskstats"
+# and 5,000 processes' /proc/PID/io and stat: memory stays flat (one
+# small record per process), against cat of the same files
+python3 - "$big" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+random.seed(2)
+for pid in range(1000, 6000):
+    d = f"{root}/proc/{pid}"
+    os.makedirs(d)
+    with open(f"{d}/stat", "w") as f:
+        f.write(f"{pid} (worker-{pid}) S 1 {pid} {pid} 0 -1 4194304 " + " ".join(["0"] * 12)
+                + f" {random.randrange(10**6)} 1000 100 " + " ".join(["0"] * 19) + " 5 0 0\n")
+    with open(f"{d}/io", "w") as f:
+        f.write(f"rchar: 1\nwchar: 1\nsyscr: 1\nsyscw: 1\nread_bytes: {random.randrange(10**9)}\n"
+                f"write_bytes: {random.randrange(10**9)}\ncancelled_write_bytes: 0\n")
+PY
+echo "# generated 5000 processes under $big/proc" >&2
+BENCH_RUNS=${BENCH_RUNS_TREE:-20} bench_pair "io 5000 processes vs cat their io" \
+	"$SREBOX io -i 0 --root $big -o check" "sh -c 'cat $big/proc/*/io >/dev/null; echo'"
 rm -rf "$big"
