@@ -302,7 +302,9 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct snap *pr
 			buf_addf(&note, "%s%zu process%s exited during the interval (their last I/O is not counted)",
 				 note.len ? "; " : "", procs.exited, procs.exited == 1 ? "" : "es");
 	}
-	if (note.len)
+	if (note.len && rep->note)	/* the judge's (kernel log not read) */
+		report_note(rep, "%s; %s", note.s, rep->note);
+	else if (note.len)
 		report_note(rep, "%s", note.s);
 	buf_free(&note);
 	pio_rates_free(&procs);

@@ -230,7 +230,9 @@ static void on_record(void *arg, const struct kmsg_rec *r, bool timed)
 	double age;
 	size_t i;
 
-	if (kmsg_fs_match(r->text, r->tlen, dev, sizeof(dev)) != KFS_IO_ERROR)
+	/* the kernel's own messages only: anyone may write to /dev/kmsg */
+	if ((r->prio >> 3) != 0 ||
+	    kmsg_fs_match(r->text, r->tlen, dev, sizeof(dev)) != KFS_IO_ERROR)
 		return;
 	/* without a time the record cannot be placed: counted as recent */
 	age = timed && s->uptime > 0 ? s->uptime - (double)r->usec / 1e6 : 0;

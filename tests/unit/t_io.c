@@ -624,7 +624,9 @@ static void kmsg_errors(void **state)
 	    "3,2,900000000,-;I/O error, dev sda, sector 2048 op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 2\n"
 	    "3,3,950000000,-;Buffer I/O error on dev sda1, logical block 0, async page read\n"
 	    "6,4,960000000,-;EXT4-fs (sda1): mounted filesystem\n"
-	    "3,5,970000000,-;I/O error, dev loop7, sector 0 op 0x0:(READ)\n");
+	    "3,5,970000000,-;I/O error, dev loop7, sector 0 op 0x0:(READ)\n"
+	    /* written by a user (facility 1), not the kernel: ignored */
+	    "11,6,980000000,-;I/O error, dev sda, sector 0 op 0x0:(READ)\n");
 	assert_int_equal(io_snap_read(&s, &err), 0);
 	in.cur = &s;
 	judge_io(r, &in);
@@ -637,6 +639,19 @@ static void kmsg_errors(void **state)
 	assert_non_null(f);
 	assert_true(f->value == 1);
 	report_free(r);
+	/* unreadable: a note, no finding */
+	{
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s/dev/kmsg", root);
+		unlink(p);
+		r = report_new("t");
+		judge_io(r, &in);
+		assert_null(finding(r, "io_errors", NULL));
+		assert_non_null(r->note);
+		assert_non_null(strstr(r->note, "kernel log not read, I/O errors not judged"));
+		report_free(r);
+	}
 	/* none */
 	put("dev/kmsg", "6,1,10000000,-;all well\n");
 	r = report_new("t");
