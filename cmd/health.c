@@ -147,7 +147,7 @@ struct sample {
 	bool have_la;
 	struct loadavg la;
 	struct sbx_err la_err;
-	struct health_io io;	/* block devices and per-process I/O: check_io */
+	struct health_io io;	/* the block devices: check_io */
 };
 
 static void io_read_sample(struct health_io *h)
