@@ -72,41 +72,67 @@ static void describe(struct io_dev *d, const char *kname)
 		snprintf(d->kind, sizeof(d->kind), "loop");
 }
 
-/* Whether name is a partition of disk by the kernel's naming rule
- * (block/partitions/core.c): the disk's name and the number, with a "p"
- * between them when the disk's name ends in a digit (nvme0n1p1,
- * mmcblk0p2, loop0p1; sda1): ram10 is no partition of ram1. */
-static bool partition_name(const char *name, const char *disk)
-{
-	size_t dl = strlen(disk);
-	const char *p = name + dl;
+static const struct diskstats *sort_ds;
 
-	if (!dl || strncmp(name, disk, dl))
-		return false;
-	if (is_digit(disk[dl - 1])) {
-		if (*p != 'p')
-			return false;
-		p++;
-	}
-	if (!is_digit(*p) || *p == '0')
-		return false;
-	while (is_digit(*p))
-		p++;
-	return *p == '\0';
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(sort_ds->dev[*(const size_t *)a].name, sort_ds->dev[*(const size_t *)b].name);
 }
 
-/* Without /sys/block (a saved /proc alone): partitions by name, of the
- * disks that diskstats lists. */
+/* The index of device `name` in s->ds through the sorted index, or -1. */
+static long find_sorted(const struct io_snap *s, const size_t *idx, const char *name)
+{
+	size_t lo = 0, hi = s->ds.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->ds.dev[idx[mid]].name, name);
+
+		if (!c)
+			return (long)idx[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Without /sys/block (a saved /proc alone): partitions of the disks that
+ * diskstats lists, by the kernel's naming rule (block/partitions/core.c):
+ * the disk's name and the number, with a "p" between them when the disk's
+ * name ends in a digit (nvme0n1p1, mmcblk0p2, loop0p1; sda1): ram10 is no
+ * partition of ram1. */
 static void partitions_by_name(struct io_snap *s)
 {
+	size_t *idx = xcalloc(s->ds.n + 1, sizeof(size_t));
+
 	for (size_t i = 0; i < s->ds.n; i++)
-		for (size_t j = 0; j < s->ds.n; j++)
-			if (j != i && partition_name(s->ds.dev[i].name, s->ds.dev[j].name)) {
-				s->dev[i].partition = true;
-				snprintf(s->dev[i].parent, sizeof(s->dev[i].parent), "%s",
-					 s->ds.dev[j].name);
-				break;
-			}
+		idx[i] = i;
+	sort_ds = &s->ds;
+	qsort(idx, s->ds.n, sizeof(size_t), by_name);
+	for (size_t i = 0; i < s->ds.n; i++) {
+		char disk[DISK_NAME_MAX];
+		size_t l = strlen(s->ds.dev[i].name);
+		long j;
+
+		memcpy(disk, s->ds.dev[i].name, l + 1);
+		while (l > 0 && is_digit(disk[l - 1]))
+			l--;
+		if (l == 0 || l == strlen(disk) || disk[l] == '0')
+			continue;	/* no number, or one with a leading 0 */
+		disk[l] = '\0';
+		if (l >= 2 && disk[l - 1] == 'p' && is_digit(disk[l - 2]))
+			disk[l - 1] = '\0';	/* nvme0n1p1: the disk ends in a digit */
+		else if (is_digit(disk[l - 1]))
+			continue;
+		j = find_sorted(s, idx, disk);
+		if (j >= 0 && (size_t)j != i) {
+			s->dev[i].partition = true;
+			snprintf(s->dev[i].parent, sizeof(s->dev[i].parent), "%s", disk);
+		}
+	}
+	free(idx);
 }
 
 /* Partitions: /sys/block/DISK/PART/partition exists. */
