@@ -160,6 +160,11 @@ $(O)/tests/hangfs: tests/tools/hangfs.c
 	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags fuse3) $(ALL_LDFLAGS) \
 		-o $@ $< $(shell $(PKG_CONFIG) --libs fuse3)
 
+$(O)/tests/delayfs: tests/tools/delayfs.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags fuse3) $(ALL_LDFLAGS) \
+		-o $@ $< $(shell $(PKG_CONFIG) --libs fuse3)
+
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # --- set-up on Debian: install what is missing, nothing else ---------------

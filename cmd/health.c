@@ -8,10 +8,12 @@
 #include "http.h"
 #include "hung.h"
 #include "judge_disk.h"
+#include "io.h"
 #include "irq.h"
 #include "judge_throttle.h"
 #include "judge_irq.h"
 #include "judge_kmsg.h"
+#include "judge_io.h"
 #include "judge_sched.h"
 #include "judge_net.h"
 #include "node.h"
@@ -39,7 +41,8 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_NET_ERRORS, CHK_NET_DROPS, CHK_RETRANS, CHK_LISTEN_DROPS, CHK_SOFTNET_DROPS,
 	CHK_CONNTRACK_DROPS, CHK_UDP_RCVBUF, CHK_TCP_MEM,
 	CHK_KERNEL_LOCKUP, CHK_KERNEL_MCE, CHK_KERNEL_MCE_CORRECTED, CHK_KERNEL_NET,
-	CHK_KERNEL_CONNTRACK, CHK_KERNEL_SYNFLOOD, CHK_KERNEL_SEGFAULT, CHK_KERNEL_LOG, CHK_N,
+	CHK_KERNEL_CONNTRACK, CHK_KERNEL_SYNFLOOD, CHK_KERNEL_SEGFAULT, CHK_KERNEL_LOG,
+	CHK_IO_UTIL, CHK_IO_QUEUE, CHK_IO_AWAIT, CHK_IO_ERRORS, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -128,6 +131,11 @@ static const struct sbx_col node_cols[] = {
 #undef G
 #undef C
 
+/* Disk I/O, as srebox io reads and judges it (lib/check/judge_io.c). */
+struct health_io {
+	struct io_snap dev;
+};
+
 /* What is read twice, at the start and the end of the interval. */
 struct sample {
 	double when, uptime;
@@ -146,7 +154,65 @@ struct sample {
 	struct loadavg la;
 	struct sbx_err la_err;
 	struct net_snap net;	/* net's reading without /sys: what the network judge needs */
+	struct health_io io;	/* the block devices: check_io */
 };
+
+static void io_read_sample(struct health_io *h)
+{
+	struct sbx_err e;
+
+	io_snap_read(&h->dev, &e);	/* a failure is in h->dev.err, judged UNKNOWN */
+}
+
+static void io_free_sample(struct health_io *h)
+{
+	io_snap_free(&h->dev);
+}
+
+/* The io checks (no /proc/diskstats, as in a saved tree or a container
+ * without block devices: nothing to judge, as conntrack without its
+ * file); then, only when an I/O finding (psi_io, blocked, io_*) is not OK,
+ * the processes doing the most I/O, named on those findings.  They come
+ * from a short sample of their own (HEALTH_IO_WHO seconds) taken then:
+ * reading every /proc/PID/io twice costs more than all of health on a
+ * node with thousands of processes, and a healthy node need not pay it.
+ * io_errors comes from check_kmsg's scan of the kernel log (kept while
+ * the log stands still), which must run first. */
+#define HEALTH_IO_WHO 0.25
+
+/* The classified log of this report's check_kmsg, for check_io's
+ * io_errors: one scan, so health and io judge the same records. */
+static struct kmsg_classes kmsg_cls;
+static bool have_kmsg_cls;
+static char kmsg_cls_why[320];
+
+static void check_io(struct sbx_report *rep, const struct sample *a, const struct sample *b)
+{
+	struct io_judge_in in = { .cur = &b->io.dev, .prev = a ? &a->io.dev : NULL,
+				  .min_ios = IO_MIN_IOS, .kmsg = true,
+				  .kmsg_cls = have_kmsg_cls ? &kmsg_cls : NULL,
+				  .kmsg_why = have_kmsg_cls ? NULL : kmsg_cls_why };
+	struct pio_snap p0, p1;
+	struct pio_rates procs;
+	struct sbx_err err;
+
+	if ((!b->io.dev.ok && b->io.dev.err.errnum == ENOENT) ||
+	    (a && !a->io.dev.ok && a->io.dev.err.errnum == ENOENT))
+		return;
+	judge_io(rep, &in);
+	if (!io_culprits_wanted(rep))
+		return;
+	if (pio_read(&p0, &err) < 0)
+		return;
+	sleep_seconds(HEALTH_IO_WHO, NULL);
+	if (pio_read(&p1, &err) == 0) {
+		pio_rates(&p1, &p0, p1.when - p0.when, false, &procs);
+		io_name_culprits(rep, &procs);
+		pio_rates_free(&procs);
+		pio_free(&p1);
+	}
+	pio_free(&p0);
+}
 
 static void sample_read(struct sample *s)
 {
@@ -164,6 +230,7 @@ static void sample_read(struct sample *s)
 	s->have_cs = cs_snap_read(&s->cs, 0, &s->cs_err) == 0;
 	s->have_la = node_loadavg(&s->la, &s->la_err) == 0;
 	net_snap_read(&s->net, 0, &e);	/* a failure is in s->net, judged UNKNOWN */
+	io_read_sample(&s->io);
 }
 
 static void sample_free(struct sample *s)
@@ -177,6 +244,7 @@ static void sample_free(struct sample *s)
 	if (s->have_cs)
 		cs_snap_free(&s->cs);
 	net_snap_free(&s->net);
+	io_free_sample(&s->io);
 }
 
 static double ratio_pct(double part, double whole)
@@ -405,6 +473,11 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 	 * key and the counters: node_kmsg_scan_keyed). */
 	have_log = node_kmsg_scan_keyed(b->uptime, have_oom ? ooms : UINT64_MAX,
 					have_hung ? hung : UINT64_MAX, &k, &cached, &kerr) == 0;
+	have_kmsg_cls = have_log;
+	if (have_log)
+		kmsg_cls = k.cls;
+	else
+		snprintf(kmsg_cls_why, sizeof(kmsg_cls_why), "%s", kerr.msg);
 	if (!have_oom) {
 		check_unknown(rep, CHK_OOM, NULL, "%s: %s", "OOM kills", b->vmstat_err.msg);
 	} else if (!ooms) {
@@ -728,6 +801,7 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 	check_throttle(rep, a, b);
 	check_kubelet(rep, &tasks, have_tasks);
 	check_disk(rep);
+	check_io(rep, a, b);
 	if (have_tasks)
 		tasks_free(&tasks);
 	for (size_t k = 0; k < rep->nfind; k++)
@@ -780,10 +854,10 @@ const struct sbx_applet applet_health = {
 		"queue, CPU and steal, memory and the kubelet's memory.available, swap, PSI, OOM\n"
 		"kills, blocked, hung and zombie tasks, file handles, pids, conntrack, interrupts,\n"
 		"network errors, drops and retransmits, context switches, CPU throttling, disk\n"
-		"pressure, the kubelet's health, and the kernel log's lockups, hardware errors,\n"
-		"NIC timeouts, conntrack table full, SYN floods and segfaults, with its newest\n"
-		"errors.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s by default; -i 0 takes one\n"
-		"snapshot (rates since boot).",
+		"pressure and I/O (srebox io's checks), the kubelet's health, and the kernel\n"
+		"log's lockups, hardware errors, NIC timeouts, conntrack table full, SYN floods\n"
+		"and segfaults, with its newest errors.  Rates are sampled over " SBX_SAMPLE_DEFAULT_TEXT " s\n"
+		"by default; -i 0 takes one snapshot (rates since boot).",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = health_opts,
 	.checks = health_checks,

@@ -242,6 +242,50 @@ _srebox_health()
 	COMPREPLY=()
 }
 
+_srebox_io()
+{
+	case $prev in
+	-t|--top)
+		COMPREPLY=()
+		return ;;
+	--min-ios)
+		COMPREPLY=()
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--all --partitions --top --no-processes --min-ios --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_irq()
 {
 	case $prev in
@@ -298,6 +342,9 @@ _srebox_net()
 	-n|--count)
 		COMPREPLY=()
 		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
 	-w|--warning)
 		COMPREPLY=()
 		return ;;
@@ -315,7 +362,7 @@ _srebox_net()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -514,7 +561,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq net node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health io irq net node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -522,7 +569,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cordon|cswitch|disk|drain|health|irq|net|node|nodes|throttle|uncordon)
+	cordon|cswitch|disk|drain|health|io|irq|net|node|nodes|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -531,4 +578,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-net srebox-node srebox-nodes srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-net srebox-node srebox-nodes srebox-throttle srebox-uncordon

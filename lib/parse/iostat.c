@@ -123,7 +123,11 @@ size_t iostat_all(const struct diskstats *cur, const struct diskstats *prev, dou
 	size_t n = 0;
 
 	for (size_t i = 0; i < cur->n; i++) {
-		const struct disk_stat *p = prev ? diskstats_find(prev, cur->dev[i].name) : NULL;
+		/* the same line as last time, most often: no search */
+		const struct disk_stat *p =
+			!prev ? NULL
+			: i < prev->n && !strcmp(prev->dev[i].name, cur->dev[i].name) ? &prev->dev[i]
+			: diskstats_find(prev, cur->dev[i].name);
 
 		iostat_dev(&cur->dev[i], p, seconds, &v[n]);
 		if (prev && !p)
@@ -131,7 +135,8 @@ size_t iostat_all(const struct diskstats *cur, const struct diskstats *prev, dou
 		n++;
 	}
 	for (size_t i = 0; prev && i < prev->n; i++) {
-		if (diskstats_find(cur, prev->dev[i].name))
+		if ((i < cur->n && !strcmp(cur->dev[i].name, prev->dev[i].name)) ||
+		    diskstats_find(cur, prev->dev[i].name))
 			continue;
 		snprintf(v[n].name, sizeof(v[n].name), "%s", prev->dev[i].name);
 		v[n].major = prev->dev[i].major;

@@ -19,8 +19,10 @@ bash_complete() {
 }
 
 @test "bash: applets, options, choices and directories" {
-	run bash_complete "srebox i"
+	run bash_complete "srebox ir"
 	[ "$output" = irq ]
+	run bash_complete "srebox i"
+	[ "$(tr '\n' ' ' <<<"$output")" = "io irq " ]
 	run bash_complete "srebox irq --per"
 	[ "$output" = --per-cpu ]
 	run bash_complete "srebox irq -o "
