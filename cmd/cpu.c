@@ -157,7 +157,6 @@ static void add_cpu_table(struct sbx_report *rep, const struct cpu_share *all,
 
 	cell_str(&c[C_CPU], "all");
 	share_cells(c, all);
-	cell_str(&c[C_STATE], "");
 	/* in CPU order, the offline ones (absent from /proc/stat) among them */
 	for (size_t i = 0; i < nper; i++) {
 		while (np > 0 && shown < (size_t)np && shown < ARRAY_SIZE(ids) &&

@@ -99,7 +99,13 @@ void procs_use(const struct cpu_snap *cur, const struct cpu_snap *prev, int32_t 
 
 	memset(u, 0, sizeof(*u));
 	u->since_boot = !prev;
-	u->seconds = prev ? cur->when - prev->when : 0;
+	/* the interval by /proc/uptime, as pidstat takes it (the readings of
+	 * a tree swapped under --root are apart by its uptimes, not by when
+	 * srebox read them); by the clock when uptime is unknown */
+	if (prev && prev->uptime >= 0 && cur->uptime > prev->uptime)
+		u->seconds = cur->uptime - prev->uptime;
+	else
+		u->seconds = prev ? cur->when - prev->when : 0;
 	if (!cur->has_tasks)
 		return;
 	u->vanished = t->vanished + (prev ? prev->tasks.vanished : 0);

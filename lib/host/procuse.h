@@ -83,7 +83,7 @@ struct procs_use {
 	struct proc_use *p;	/* one per process */
 	size_t np;
 	bool since_boot;
-	double seconds;		/* the interval; 0 since boot */
+	double seconds;		/* the interval (by /proc/uptime, else the clock); 0 since boot */
 	size_t threads_exited, procs_exited;	/* during the interval (of those seen first) */
 	size_t born;		/* processes started during the interval */
 	size_t vanished;	/* tasks that exited while a table was read */

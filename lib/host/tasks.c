@@ -326,6 +326,18 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		k->rss_pages = PIDS_VAL(LP_RSS, ul_int, s, lp.info);
 		k->has_rss = true;
 		k->processor = PIDS_VAL(LP_PROCESSOR, s_int, s, lp.info);
+		/* libproc2 gives a process's main thread the process's stat
+		 * (/proc/PID/stat: every thread's times summed, as top -H shows
+		 * it): read the main thread's own, so that summing threads does
+		 * not count the others twice, as it is read by hand */
+		if (!(flags & TASKS_PROCESSES) && k->tid == k->tgid && k->nlwp > 1) {
+			k->has_times = false;	/* until its own stat says */
+			if (!read_stat(k, &b)) {
+				t->n--;
+				t->vanished++;
+				continue;
+			}
+		}
 		if (flags & TASKS_SWITCHES && !read_status(k, &b)) {
 			t->n--;
 			t->vanished++;
