@@ -210,9 +210,10 @@ static void proc_row(struct sbx_table *t, const struct procs_use *u, const struc
 		cell_num(&c[P_USR], p->usr / 100);
 		cell_num(&c[P_SYS], p->sys / 100);
 	} else {
-		cell_unknown(&c[P_CPU], p->why);
-		cell_unknown(&c[P_USR], p->why);
-		cell_unknown(&c[P_SYS], p->why);
+		proc_use_why(u, p, why, sizeof(why));
+		cell_unknown(&c[P_CPU], why);
+		cell_unknown(&c[P_USR], why);
+		cell_unknown(&c[P_SYS], why);
 	}
 	cell_i64(&c[P_THREADS], (int64_t)p->threads);
 	if (p->top) {

@@ -99,6 +99,8 @@ void procs_use(const struct cpu_snap *cur, const struct cpu_snap *prev, int32_t 
 
 	memset(u, 0, sizeof(*u));
 	u->since_boot = !prev;
+	u->uptime = cur->uptime;
+	snprintf(u->uptime_why, sizeof(u->uptime_why), "%.150s", cur->uptime_err.msg);
 	/* the interval by /proc/uptime, as pidstat takes it (the readings of
 	 * a tree swapped under --root are apart by its uptimes, not by when
 	 * srebox read them); by the clock when uptime is unknown */
@@ -163,23 +165,16 @@ void procs_use(const struct cpu_snap *cur, const struct cpu_snap *prev, int32_t 
 			const struct task *k = p->leader;
 			double age = task_age(cur, k, hz);
 
-			p->why = p->whybuf;
 			if (!k->has_times)
-				task_why(k, false, p->whybuf, sizeof(p->whybuf));
+				p->why = PU_NO_STAT;
 			else if (!prev && cur->uptime < 0)
-				snprintf(p->whybuf, sizeof(p->whybuf), "no uptime: %.180s", cur->uptime_err.msg);
+				p->why = PU_NO_UPTIME;
 			else if (!prev && age >= 0 && age < PROCUSE_MIN_AGE)
-				snprintf(p->whybuf, sizeof(p->whybuf),
-					 "started %.2fs ago: too young for a share since its start", age);
-			else if (!prev)
-				snprintf(p->whybuf, sizeof(p->whybuf),
-					 "a thread started less than %.0fs ago, or its stat could not be read",
-					 PROCUSE_MIN_AGE);
+				p->why = PU_YOUNG;
 			else
-				snprintf(p->whybuf, sizeof(p->whybuf),
-					 "a thread was not in the first reading, or its counters went backwards");
+				p->why = prev ? PU_MISSED : PU_THREAD;
 		} else if (!prev && p->age < PROCUSE_MIN_AGE) {
-			p->why = "too young for a share since its start";
+			p->why = PU_YOUNG;
 		} else {
 			double secs = prev ? u->seconds : p->age;
 
@@ -205,6 +200,33 @@ void procs_use(const struct cpu_snap *cur, const struct cpu_snap *prev, int32_t 
 			u->threads_exited++;
 		else if (k->tid == k->tgid || k->whole_process)
 			u->procs_exited++;
+	}
+}
+
+void proc_use_why(const struct procs_use *u, const struct proc_use *p, char *out, size_t n)
+{
+	switch (p->why) {
+	case PU_OK:
+	case PU_SKIPPED:
+		snprintf(out, n, "known");
+		break;
+	case PU_NO_STAT:
+		task_why(p->leader, false, out, n);
+		break;
+	case PU_NO_UPTIME:
+		snprintf(out, n, "no uptime: %s", u->uptime_why);
+		break;
+	case PU_YOUNG:
+		snprintf(out, n, "started %.2fs ago: too young for a share since its start",
+			 p->age >= 0 ? p->age : 0);
+		break;
+	case PU_THREAD:
+		snprintf(out, n, "a thread started less than %.0fs ago, or its stat could not be read",
+			 PROCUSE_MIN_AGE);
+		break;
+	case PU_MISSED:
+		snprintf(out, n, "a thread was not in the first reading, or its counters went backwards");
+		break;
 	}
 }
 

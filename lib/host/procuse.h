@@ -67,8 +67,15 @@ struct proc_use {
 	const struct task *leader;	/* its main thread, or its first task */
 	size_t threads;		/* tasks read */
 	bool ok;		/* the CPU figures are known */
-	const char *why;	/* !ok: why (static text, or the first reading's error) */
-	char whybuf[400];
+	enum proc_use_why {
+		PU_OK,
+		PU_NO_STAT,	/* its main thread's stat could not be read */
+		PU_NO_UPTIME,	/* since boot without /proc/uptime */
+		PU_YOUNG,	/* since boot, younger than PROCUSE_MIN_AGE */
+		PU_THREAD,	/* since boot: a thread too young or unreadable */
+		PU_MISSED,	/* a thread not in the first reading, or gone backwards */
+		PU_SKIPPED,	/* never set on a listed process */
+	} why;
 	double pct, usr, sys;	/* % of one CPU */
 	const struct thread_use *top;	/* its busiest thread; NULL unknown */
 	bool born;		/* the process started during the interval */
@@ -78,6 +85,8 @@ struct proc_use {
 };
 
 struct procs_use {
+	double uptime;		/* of the last reading; <0 unknown */
+	char uptime_why[160];
 	struct thread_use *t;	/* one per task of the last reading, in table order */
 	size_t nt;
 	struct proc_use *p;	/* one per process */
@@ -96,6 +105,9 @@ struct procs_use {
 void procs_use(const struct cpu_snap *cur, const struct cpu_snap *prev, int32_t skip,
 	       struct procs_use *out);
 void procs_use_free(struct procs_use *u);
+
+/* Why p's CPU figures are unknown, for a table cell. */
+void proc_use_why(const struct procs_use *u, const struct proc_use *p, char *out, size_t n);
 
 /* The processes in order of CPU (known first, busiest first) or of RSS:
  * a malloc'ed array of *n indexes into u->p. */

@@ -51,6 +51,7 @@ static void since_boot(void **state)
 	struct cpu_snap s;
 	struct procs_use u;
 	long page = sysconf(_SC_PAGESIZE);
+	char buf[400];
 
 	(void)state;
 	snap(&s, 1, 100, v, ARRAY_SIZE(v));
@@ -67,7 +68,9 @@ static void since_boot(void **state)
 	assert_int_equal(P(&u, 10)->top->k->tid, 10);
 	assert_float_equal(u.t[1].pct, 50, 1e-9);
 	assert_false(P(&u, 20)->ok);
-	assert_non_null(strstr(P(&u, 20)->why, "too young"));
+	assert_int_equal(P(&u, 20)->why, PU_YOUNG);
+	proc_use_why(&u, P(&u, 20), buf, sizeof(buf));
+	assert_non_null(strstr(buf, "too young"));
 	assert_true(P(&u, 10)->has_rss && P(&u, 10)->rss == 10 * (uint64_t)page);
 	/* the busiest thread on CPU 1 is 11 (20 is too young to rank) */
 	assert_int_equal(procs_busiest_on(&u, 1)->k->tid, 11);
@@ -77,7 +80,8 @@ static void since_boot(void **state)
 	snap(&s, 1, -1, v, ARRAY_SIZE(v));
 	procs_use(&s, NULL, 0, &u);
 	assert_false(P(&u, 10)->ok);
-	assert_non_null(strstr(P(&u, 10)->why, "no uptime"));
+	proc_use_why(&u, P(&u, 10), buf, sizeof(buf));
+	assert_non_null(strstr(buf, "no uptime"));
 	procs_use_free(&u);
 }
 
@@ -101,6 +105,7 @@ static void interval(void **state)
 	struct cpu_snap s0, s1;
 	struct procs_use u;
 	size_t n, *idx;
+	char buf[400];
 
 	(void)state;
 	snap(&s0, 1, 100, a, ARRAY_SIZE(a));
@@ -138,7 +143,8 @@ static void interval(void **state)
 	snap(&s1, 3, 102, c, ARRAY_SIZE(c));
 	procs_use(&s1, &s0, 0, &u);
 	assert_false(P(&u, 10)->ok);
-	assert_non_null(strstr(P(&u, 10)->why, "not in the first reading"));
+	proc_use_why(&u, P(&u, 10), buf, sizeof(buf));
+	assert_non_null(strstr(buf, "not in the first reading"));
 	procs_use_free(&u);
 }
 
@@ -147,6 +153,7 @@ static void unreadable(void **state)
 	struct task v[] = { T(10, 10, 0, 100, 0, 0) };
 	struct cpu_snap s;
 	struct procs_use u;
+	char buf[400];
 
 	(void)state;
 	v[0].has_times = v[0].has_start = v[0].has_name = v[0].has_rss = false;
@@ -154,7 +161,8 @@ static void unreadable(void **state)
 	snap(&s, 1, 100, v, 1);
 	procs_use(&s, NULL, 0, &u);
 	assert_false(u.p[0].ok);
-	assert_non_null(strstr(u.p[0].why, "stat"));
+	proc_use_why(&u, &u.p[0], buf, sizeof(buf));
+	assert_non_null(strstr(buf, "stat"));
 	assert_false(u.p[0].has_rss);
 	procs_use_free(&u);
 	/* no task table at all: nothing, and no crash */
