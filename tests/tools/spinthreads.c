@@ -7,12 +7,13 @@
  * "ready pid=P threads=T" (T counts the main thread, which sleeps), and
  * exits after SECONDS (default 30) or when killed.  With -f, instead forks
  * CHILDREN processes that sleep (no threads spin), prints "ready pid=P
- * children=C" once all exist, and kills them when it exits: a node with
- * thousands of processes, for the memory benchmark. */
+ * children=C" once all exist; they die with it (PR_SET_PDEATHSIG), killed
+ * or not: a node with thousands of processes, for the memory benchmark. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,6 +53,10 @@ int main(int argc, char **argv)
 		for (int i = 0; i < children; i++) {
 			kids[i] = fork();
 			if (kids[i] == 0) {
+				/* die with the parent, however it ends */
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				if (getppid() == 1)
+					_exit(0);
 				alarm(seconds + 5);
 				pause();
 				_exit(0);
