@@ -21,6 +21,7 @@
 
 static unsigned o_top = 10;
 static bool o_no_tasks, o_by_hand;
+static bool read_tasks;	/* decided once per run: see cpu_run */
 
 static const struct sbx_opt cpu_opts[] = {
 	{ 0, "top", OPT_UINT, &o_top, "N",
@@ -325,9 +326,9 @@ static struct sbx_report *cpu_build(struct sbx_ctx *ctx, const void *prev_, cons
 	judge_cpu(rep, &all, !prev);
 	judge_cpu_hot(rep, per, nper, &all, !prev, have_u ? &u : NULL, &hot);
 	judge_steal(rep, &cur->stat, prev ? &prev->stat : NULL, NULL, &steal);
-	if (!o_no_tasks && !cur->has_tasks)
+	if (read_tasks && !cur->has_tasks)
 		check_unknown(rep, CHK_TASKS, NULL, "tasks: %s", cur->tasks_err.msg);
-	else if (!o_no_tasks && prev && !prev->has_tasks)
+	else if (read_tasks && prev && !prev->has_tasks)
 		check_unknown(rep, CHK_TASKS, NULL, "tasks, first reading: %s", prev->tasks_err.msg);
 	if (all.ok)
 		snprintf(buf, sizeof(buf), "CPU %.0f%% busy on %zu CPUs", all.busy, nper);
@@ -384,7 +385,7 @@ static int cpu_read(void *snap, struct sbx_err *err, void *arg)
 {
 	(void)err;
 	(void)arg;
-	cpu_snap_read(snap, CPU_SNAP_STAT | (o_no_tasks ? 0 : CPU_SNAP_TASKS) |
+	cpu_snap_read(snap, CPU_SNAP_STAT | (read_tasks ? CPU_SNAP_TASKS : 0) |
 				    (o_by_hand ? CPU_SNAP_BY_HAND : 0));
 	return 0;
 }
@@ -404,6 +405,9 @@ static int cpu_run(struct sbx_ctx *ctx)
 		warnx_("cpu: unexpected argument '%s'", ctx->args[0]);
 		return 3;
 	}
+	/* Prometheus text (alone or in a --textfile) has no process rows and
+	 * no finding text: it does not pay for reading every task */
+	read_tasks = !o_no_tasks && ctx->format != FMT_PROM && !(ctx->textfile && !ctx->format_given);
 	return sbx_sample(ctx, &s);
 }
 

@@ -307,7 +307,7 @@ time.sleep(30)' >"$BATS_TEST_TMPDIR/mem" &
 	LD_DEBUG=files sb cpu -i 0 -o json 2>"$BATS_TEST_TMPDIR/dl" >/dev/null || true
 	grep -q 'file=libproc2.so.0' "$BATS_TEST_TMPDIR/dl"
 	ln -s /proc "$BATS_TEST_TMPDIR/proc"
-	for args in "cpu -i 0 --no-tasks" "cpu -i 0 --by-hand" "cpu -i 0 --root $BATS_TEST_TMPDIR" \
+	for args in "cpu -i 0 --no-tasks" "cpu -i 0 -o prom" "cpu -i 0 --by-hand" "cpu -i 0 --root $BATS_TEST_TMPDIR" \
 		"health -i 0 -w cpu=0 -w memory=100:"; do
 		LD_DEBUG=files sb $args 2>"$BATS_TEST_TMPDIR/dl" >/dev/null || true
 		! grep -q 'file=libproc2.so.0' "$BATS_TEST_TMPDIR/dl" || die "$args loaded libproc2"
