@@ -7,6 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A finding judged by rule still carries the busiest CPU's share as its
+ * perfdata and metric, so the series does not come and go with the rule. */
+static struct sbx_finding *with_value(struct sbx_finding *f, double busy)
+{
+	finding_perf(f, sbx_checks[CHK_CPU_HOT].id, busy, sbx_checks[CHK_CPU_HOT].uom,
+		     check_warn(CHK_CPU_HOT), check_crit(CHK_CPU_HOT));
+	finding_bounds(f, 0, 100);
+	return f;
+}
+
 struct sbx_finding *judge_cpu_hot(struct sbx_report *r, const struct cpu_share *per, size_t nper,
 				  const struct cpu_share *all, bool since_boot,
 				  const struct procs_use *u, int *hot)
@@ -29,19 +39,20 @@ struct sbx_finding *judge_cpu_hot(struct sbx_report *r, const struct cpu_share *
 		return check_unknown(r, CHK_CPU_HOT, NULL, "busiest CPU: %s",
 				     all->ok ? "no per-CPU lines in /proc/stat" : all->why);
 	if (nok == 1)
-		return check_rule(r, CHK_CPU_HOT, ST_OK, NULL,
-				  "CPU%d %.0f%% busy%s: the only CPU with a share, none to compare", h->cpu,
-				  h->busy, when);
+		return with_value(check_rule(r, CHK_CPU_HOT, ST_OK, NULL,
+					     "CPU%d %.0f%% busy%s: the only CPU with a share, none "
+					     "to compare", h->cpu, h->busy, when), h->busy);
 	for (size_t i = 0; i < nper; i++)
 		if (per[i].ok && &per[i] != h)
 			rest += per[i].busy;
 	rest /= (double)(nok - 1);
 	*hot = h->cpu;
 	if (rest >= CPU_HOT_REST)
-		return check_rule(r, CHK_CPU_HOT, ST_OK, NULL,
-				  "busiest CPU%d %.0f%% busy, the other %s %.0f%% busy%s: the work is "
-				  "spread, not one CPU's (saturation is runqueue's and psi_cpu's)",
-				  h->cpu, h->busy, nok == 2 ? "CPU" : "CPUs on average", rest, when);
+		return with_value(check_rule(r, CHK_CPU_HOT, ST_OK, NULL,
+					     "busiest CPU%d %.0f%% busy, the other %s %.0f%% busy%s: "
+					     "the work is spread, not one CPU's (saturation is "
+					     "runqueue's and psi_cpu's)", h->cpu, h->busy,
+					     nok == 2 ? "CPU" : "CPUs on average", rest, when), h->busy);
 	f = check_value(r, CHK_CPU_HOT, NULL, h->busy,
 			"CPU%d %.0f%% busy (usr %.0f%%, sys %.0f%%, irq+soft %.0f%%) while the other "
 			"%s %.0f%% busy%s%s%s",
