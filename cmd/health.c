@@ -14,9 +14,11 @@
 #include "judge_irq.h"
 #include "judge_kmsg.h"
 #include "judge_io.h"
+#include "judge_cpu.h"
 #include "judge_sched.h"
 #include "judge_net.h"
 #include "node.h"
+#include "procuse.h"
 #include "root.h"
 #include "sample.h"
 #include "tasks.h"
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RECENT 900.0	/* "recent" OOM kills and hung tasks: the last 15 minutes */
@@ -42,7 +45,7 @@ static const enum sbx_check_id health_checks[] = {
 	CHK_CONNTRACK_DROPS, CHK_UDP_RCVBUF, CHK_TCP_MEM,
 	CHK_KERNEL_LOCKUP, CHK_KERNEL_MCE, CHK_KERNEL_MCE_CORRECTED, CHK_KERNEL_NET,
 	CHK_KERNEL_CONNTRACK, CHK_KERNEL_SYNFLOOD, CHK_KERNEL_SEGFAULT, CHK_KERNEL_LOG,
-	CHK_IO_UTIL, CHK_IO_QUEUE, CHK_IO_AWAIT, CHK_IO_ERRORS, CHK_N,
+	CHK_IO_UTIL, CHK_IO_QUEUE, CHK_IO_AWAIT, CHK_IO_ERRORS, CHK_CPU_HOT, CHK_N,
 };
 
 static double o_timeout = 0.5;
@@ -728,6 +731,118 @@ static void check_throttle(struct sbx_report *rep, const struct sample *a, const
 		judge_steal(rep, NULL, NULL, b->stat_err.msg, &steal);
 }
 
+/* The sample of the task table that ranks processes behind a CPU finding:
+ * taken only when one is not OK, so an OK node does not pay for it. */
+#define WHO_SAMPLE 0.25
+
+static bool finding_is(const struct sbx_finding *f, const enum sbx_check_id *ids)
+{
+	for (; *ids != CHK_N; ids++)
+		if (f->check && !strcmp(f->check, sbx_checks[*ids].id))
+			return true;
+	return false;
+}
+
+/* One CPU saturated while the others idle (cpu_hot, judged as `srebox cpu`
+ * judges it), and who is behind every CPU or memory finding that is not
+ * OK: the busiest processes by CPU over a WHO_SAMPLE s sample of every
+ * thread (cpu_hot: the busiest thread that last ran on the hot CPU), the
+ * largest by resident memory from health's own scan of the processes. */
+static void check_who(struct sbx_report *rep, const struct sample *a, const struct sample *b,
+		      const struct task_table *tasks, bool have_tasks)
+{
+	static const enum sbx_check_id cpu_ids[] = { CHK_PSI_CPU, CHK_RUNQUEUE, CHK_LOAD, CHK_CPU,
+						     CHK_CPU_HOT, CHK_N };
+	static const enum sbx_check_id mem_ids[] = { CHK_MEMORY, CHK_MEMORY_AVAILABLE,
+						     CHK_PSI_MEMORY, CHK_SWAP, CHK_N };
+	struct sbx_finding *hotf = NULL;
+	struct cpu_snap s1, s2, own;
+	struct procs_use cpu_u, mem_u;
+	bool want_cpu = false, want_mem = false, have_cpu = false, have_mem = false, moved;
+	int hot = -1;
+	char how[64];
+
+	if (b->have_stat && (!a || a->have_stat)) {
+		struct cpu_share all, *per = NULL;
+		size_t nper = 0;
+
+		cpu_shares(&b->stat, a ? &a->stat : NULL, &all, &per, &nper);
+		hotf = judge_cpu_hot(rep, per, nper, &all, !a, NULL, &hot);
+		free(per);
+	}
+	for (size_t i = 0; i < rep->nfind; i++) {
+		const struct sbx_finding *f = &rep->findings[i];
+
+		if (f->state == ST_OK || f->state == ST_UNKNOWN)
+			continue;
+		want_cpu |= finding_is(f, cpu_ids);
+		want_mem |= finding_is(f, mem_ids);
+	}
+	if (!want_cpu && !want_mem)
+		return;
+	if (want_cpu) {
+		struct timespec ts = { 0, (long)(WHO_SAMPLE * 1e9) };
+
+		cpu_snap_read(&s1, CPU_SNAP_TASKS | CPU_SNAP_BY_HAND);
+		nanosleep(&ts, NULL);
+		cpu_snap_read(&s2, CPU_SNAP_TASKS | CPU_SNAP_BY_HAND);
+		/* a saved tree under --root does not move: shares since start */
+		moved = s2.uptime != s1.uptime;
+		if (s2.has_tasks && (!moved || s1.has_tasks)) {
+			procs_use(&s2, moved ? &s1 : NULL, root_is_live() ? (int32_t)getpid() : 0,
+				  &cpu_u);
+			have_cpu = true;
+		}
+		if (moved)
+			snprintf(how, sizeof(how), " (%%CPU over a %.2fs sample)", s2.when - s1.when);
+		else
+			snprintf(how, sizeof(how), " (%%CPU since each started)");
+	}
+	if (want_mem && have_cpu) {
+		mem_u = cpu_u;
+		have_mem = true;
+	} else if (want_mem && have_tasks) {
+		memset(&own, 0, sizeof(own));
+		own.uptime = b->uptime;
+		own.has_tasks = true;
+		own.tasks = *tasks;
+		procs_use(&own, NULL, root_is_live() ? (int32_t)getpid() : 0, &mem_u);
+		have_mem = true;
+	}
+	for (size_t i = 0; i < rep->nfind; i++) {
+		struct sbx_finding *f = &rep->findings[i];
+		size_t n = 0;
+
+		if (f->state == ST_OK || f->state == ST_UNKNOWN)
+			continue;
+		if (have_cpu && f == hotf) {
+			cpu_who_hot(f, &cpu_u, hot);
+			n = f->nwho;
+		} else if (have_cpu && finding_is(f, cpu_ids)) {
+			n = cpu_who_cpu(f, &cpu_u);
+		} else if (have_mem && finding_is(f, mem_ids)) {
+			cpu_who_mem(f, &mem_u);
+			continue;
+		} else {
+			continue;
+		}
+		if (n) {
+			char *t = xasprintf("%s%s", f->text, how);
+
+			free(f->text);
+			f->text = t;
+		}
+	}
+	if (have_cpu)
+		procs_use_free(&cpu_u);
+	else if (have_mem)
+		procs_use_free(&mem_u);
+	if (want_cpu) {
+		cpu_snap_free(&s1);
+		cpu_snap_free(&s2);
+	}
+}
+
 /* What the loop keeps across readings: the run queue read during the
  * interval (sample.h's tick). */
 struct health_state {
@@ -802,6 +917,7 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 	check_kubelet(rep, &tasks, have_tasks);
 	check_disk(rep);
 	check_io(rep, a, b);
+	check_who(rep, a, b, &tasks, have_tasks);
 	if (have_tasks)
 		tasks_free(&tasks);
 	for (size_t k = 0; k < rep->nfind; k++)

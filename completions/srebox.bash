@@ -45,6 +45,47 @@ _srebox_cordon()
 	COMPREPLY=($(compgen -W "$(srebox nodes -o name --request-timeout 2s 2>/dev/null)" -- "$cur"))
 }
 
+_srebox_cpu()
+{
+	case $prev in
+	--top)
+		COMPREPLY=()
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--top --no-tasks --by-hand --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_cswitch()
 {
 	case $prev in
@@ -561,7 +602,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health io irq net node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cordon cpu cswitch disk drain health io irq net node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -569,7 +610,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cordon|cswitch|disk|drain|health|io|irq|net|node|nodes|throttle|uncordon)
+	cordon|cpu|cswitch|disk|drain|health|io|irq|net|node|nodes|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -578,4 +619,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-net srebox-node srebox-nodes srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-net srebox-node srebox-nodes srebox-throttle srebox-uncordon

@@ -67,8 +67,10 @@ static void read_users(void)
 	char *p, *eol;
 
 	users_read = true;
-	if (root_read("/etc/passwd", &b, &err) < 0)
+	if (root_read("/etc/passwd", &b, &err) < 0) {
+		buf_free(&b);	/* root_read allocates even when the open fails */
 		return;
+	}
 	for (p = b.s; p && *p; p = eol ? eol + 1 : NULL) {
 		char *f[4] = { p };
 		unsigned nf = 1;

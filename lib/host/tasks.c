@@ -26,9 +26,12 @@ static struct {
 	struct pids_info *info;
 } lp;
 
-static enum pids_item lp_items[] = { PIDS_ID_TID, PIDS_ID_TGID, PIDS_CMD,
-				     PIDS_STATE, PIDS_NLWP,  PIDS_TICS_BEGAN, PIDS_ID_PPID };
-enum { LP_TID, LP_TGID, LP_CMD, LP_STATE, LP_NLWP, LP_BEGAN, LP_PPID };
+static enum pids_item lp_items[] = { PIDS_ID_TID,	  PIDS_ID_TGID,	    PIDS_CMD,
+				     PIDS_STATE,	  PIDS_NLWP,	    PIDS_TICS_BEGAN,
+				     PIDS_ID_PPID,	  PIDS_TICS_USER,   PIDS_TICS_SYSTEM,
+				     PIDS_RSS,		  PIDS_PROCESSOR };
+enum { LP_TID, LP_TGID, LP_CMD, LP_STATE, LP_NLWP, LP_BEGAN, LP_PPID, LP_UTIME, LP_STIME, LP_RSS,
+       LP_PROCESSOR };
 
 static bool lp_load(void)
 {
@@ -75,6 +78,7 @@ static struct task *add_task(struct task_table *t, int32_t tgid, int32_t tid)
 	k->ppid = -1;
 	k->stat_errno = -1;
 	k->status_errno = -2;
+	k->processor = -1;
 	return k;
 }
 
@@ -181,6 +185,12 @@ static bool read_stat(struct task *k, struct buf *b)
 	k->ppid = (int32_t)ts.ppid;
 	k->start = ts.starttime;
 	k->has_start = true;
+	k->utime = ts.utime;
+	k->stime = ts.stime;
+	k->has_times = true;
+	k->has_rss = ts.has_rss;
+	k->rss_pages = ts.rss;
+	k->processor = ts.has_processor ? ts.processor : -1;
 	return true;
 }
 
@@ -310,6 +320,24 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		k->ppid = PIDS_VAL(LP_PPID, s_int, s, lp.info);
 		k->start = PIDS_VAL(LP_BEGAN, ull_int, s, lp.info);
 		k->has_start = true;
+		k->utime = PIDS_VAL(LP_UTIME, ull_int, s, lp.info);
+		k->stime = PIDS_VAL(LP_STIME, ull_int, s, lp.info);
+		k->has_times = true;
+		k->rss_pages = PIDS_VAL(LP_RSS, ul_int, s, lp.info);
+		k->has_rss = true;
+		k->processor = PIDS_VAL(LP_PROCESSOR, s_int, s, lp.info);
+		/* libproc2 gives a process's main thread the process's stat
+		 * (/proc/PID/stat: every thread's times summed, as top -H shows
+		 * it): read the main thread's own, so that summing threads does
+		 * not count the others twice, as it is read by hand */
+		if (!(flags & TASKS_PROCESSES) && k->tid == k->tgid && k->nlwp > 1) {
+			k->has_times = false;	/* until its own stat says */
+			if (!read_stat(k, &b)) {
+				t->n--;
+				t->vanished++;
+				continue;
+			}
+		}
 		if (flags & TASKS_SWITCHES && !read_status(k, &b)) {
 			t->n--;
 			t->vanished++;

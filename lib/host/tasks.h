@@ -9,8 +9,12 @@
  * rooted /proc itself and fills the same table.  The switch counts are not
  * in libproc2: they are read from /proc/PID/task/TID/status either way.
  *
- * Used by `cswitch` (busiest tasks, threads per process) and meant for
- * `health` (how many tasks, how many in D state, how many zombies). */
+ * Each task's CPU time (utime, stime), resident size and last CPU come
+ * from the stat file it reads anyway, so they cost nothing extra.
+ *
+ * Used by `cswitch` (busiest tasks, threads per process), `cpu` (CPU and
+ * memory by process) and `health` (D state, zombies; the processes behind
+ * a CPU or memory finding). */
 #ifndef SREBOX_TASKS_H
 #define SREBOX_TASKS_H
 
@@ -38,6 +42,13 @@ struct task {
 	int16_t stat_errno;	/* why stat was not read (errno; 0: parse error); -1: read */
 	int16_t status_errno;	/* the same for status; -2: not asked for */
 	uint64_t start;		/* clock ticks (USER_HZ) after boot */
+	/* CPU time and memory, from the same stat file (no extra read):
+	 * has_times with has_start; has_rss and processor may be missing
+	 * from a stat line of an old kernel or a cut copy. */
+	bool has_times, has_rss;
+	uint64_t utime, stime;	/* clock ticks (USER_HZ) in user and kernel mode */
+	uint64_t rss_pages;	/* resident pages of its process (stat field 24) */
+	int32_t processor;	/* the CPU it last ran on (stat field 39); -1 unknown */
 	uint64_t vol, nonvol;	/* voluntary_ctxt_switches, nonvoluntary_ctxt_switches */
 	char comm[64];		/* the task's name: stat's comm, else status's Name */
 };

@@ -289,6 +289,31 @@ int parse_task_stat(const char *text, size_t len, const char *fname, struct task
 	t->ppid = (int64_t)f[0];
 	t->num_threads = f[16] > INT32_MAX ? -1 : (int64_t)f[16];
 	t->starttime = f[18];
+	t->utime = f[10];
+	t->stime = f[11];
+	/* fields 23 (vsize) .. 39 (processor), optional: one counts when a
+	 * space or the line's newline follows it (exit_signal, 38, is an int) */
+	for (field = 23; field <= 39; field++) {
+		uint64_t v;
+		const char *q = p + 1;
+
+		if (p >= end || *p != ' ')
+			break;
+		if (q < end && *q == '-' && field != 24 && field != 39)
+			q++;
+		if (!scan_u64(&q, end, &v))
+			break;
+		if (q < end ? *q != ' ' : !(end < text + len && *end == '\n'))
+			break;
+		p = q;
+		if (field == 24) {
+			t->rss = v;
+			t->has_rss = true;
+		} else if (field == 39 && v <= INT32_MAX) {
+			t->processor = (int32_t)v;
+			t->has_processor = true;
+		}
+	}
 	return 0;
 bad:
 	sbx_err_set(err, 0, "%s: cannot parse field %zu of '%.*s'", fname, field,

@@ -89,6 +89,13 @@ struct task_stat {
 	int64_t ppid;
 	int64_t num_threads;	/* field 20: threads of the whole process */
 	uint64_t starttime;	/* field 22: clock ticks (USER_HZ) after boot */
+	uint64_t utime, stime;	/* fields 14, 15: clock ticks in user and kernel mode */
+	/* Fields past starttime, each known only when the line holds it
+	 * whole (a space or the newline after it): kernels before 2.2 end
+	 * before processor, and a cut line loses its tail. */
+	bool has_rss, has_processor;
+	uint64_t rss;		/* field 24: resident pages (of the whole process) */
+	int32_t processor;	/* field 39: the CPU the task last ran on */
 };
 
 int parse_task_stat(const char *text, size_t len, const char *fname, struct task_stat *out,

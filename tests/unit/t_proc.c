@@ -309,6 +309,54 @@ static void task_stat_fixtures(void **state)
 	stat_file("node_exporter/proc/10/stat", "khungtaskd", 'S', 2, 1, 24);
 }
 
+/* utime, stime, rss and processor: the fields `cpu` ranks by */
+static void task_stat_cpu_fields(void **state)
+{
+	size_t len;
+	char *s = fixture("procfs/proc/26231/stat", &len);
+	struct task_stat t;
+	struct sbx_err err;
+	struct buf b = { 0 };
+	const char *head = "9 (x) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19";
+
+	(void)state;
+	assert_int_equal(parse_task_stat(s, len, "s", &t, &err), 0);
+	assert_int_equal(t.utime, 1677);
+	assert_int_equal(t.stime, 44);
+	assert_true(t.has_rss && t.rss == 1981);
+	assert_true(t.has_processor && t.processor == 0);
+	free(s);
+	/* fields 23..39 with the newline: processor 7 */
+	buf_addf(&b, "%s 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 -1 7\n", head);
+	assert_int_equal(parse_task_stat(b.s, b.len, "s", &t, &err), 0);
+	assert_int_equal(t.utime, 11);
+	assert_int_equal(t.stime, 12);
+	assert_true(t.has_rss && t.rss == 24);
+	assert_true(t.has_processor && t.processor == 7);
+	/* the same cut before its newline: processor could be "71" */
+	assert_int_equal(parse_task_stat(b.s, b.len - 1, "s", &t, &err), 0);
+	assert_true(t.has_rss && !t.has_processor);
+	/* a 2.0-era line that ends at field 30: rss, no processor */
+	buf_reset(&b);
+	buf_addf(&b, "%s 23 24 25 26 27 28 29 30\n", head);
+	assert_int_equal(parse_task_stat(b.s, b.len, "s", &t, &err), 0);
+	assert_true(t.has_rss && t.rss == 24 && !t.has_processor);
+	/* cut inside rss: neither; garbage in processor: not known */
+	buf_reset(&b);
+	buf_addf(&b, "%s 23 2", head);
+	assert_int_equal(parse_task_stat(b.s, b.len, "s", &t, &err), 0);
+	assert_false(t.has_rss || t.has_processor);
+	buf_reset(&b);
+	buf_addf(&b, "%s 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 x9 40\n", head);
+	assert_int_equal(parse_task_stat(b.s, b.len, "s", &t, &err), 0);
+	assert_true(t.has_rss && !t.has_processor);
+	buf_reset(&b);
+	buf_addf(&b, "%s 23 -24 25\n", head);
+	assert_int_equal(parse_task_stat(b.s, b.len, "s", &t, &err), 0);
+	assert_false(t.has_rss);
+	buf_free(&b);
+}
+
 static void task_stat_bad(void **state)
 {
 	static const char *const bad[] = {
@@ -483,6 +531,7 @@ int main(void)
 		cmocka_unit_test(stat_many_cpus),	  cmocka_unit_test(status_procfs),
 		cmocka_unit_test(status_shapes),	  cmocka_unit_test(status_every_truncation),
 		cmocka_unit_test(status_huge),		  cmocka_unit_test(task_stat_fixtures),
+		cmocka_unit_test(task_stat_cpu_fields),
 		cmocka_unit_test(task_stat_bad),	  cmocka_unit_test(task_stat_every_truncation),
 		cmocka_unit_test(loadavg_fixtures),	  cmocka_unit_test(loadavg_bad),
 		cmocka_unit_test(uptime_shapes),	  cmocka_unit_test(garbage),
