@@ -187,14 +187,14 @@ static void io_free_sample(struct health_io *h)
  * io_errors: one scan, so health and io judge the same records. */
 static struct kmsg_classes kmsg_cls;
 static bool have_kmsg_cls;
-static char kmsg_cls_why[320];
 
 static void check_io(struct sbx_report *rep, const struct sample *a, const struct sample *b)
 {
 	struct io_judge_in in = { .cur = &b->io.dev, .prev = a ? &a->io.dev : NULL,
-				  .min_ios = IO_MIN_IOS, .kmsg = true,
-				  .kmsg_cls = have_kmsg_cls ? &kmsg_cls : NULL,
-				  .kmsg_why = have_kmsg_cls ? NULL : kmsg_cls_why };
+				  .min_ios = IO_MIN_IOS,
+				  /* an unreadable log is kernel_log's UNKNOWN already */
+				  .kmsg = have_kmsg_cls,
+				  .kmsg_cls = have_kmsg_cls ? &kmsg_cls : NULL };
 	struct pio_snap p0, p1;
 	struct pio_rates procs;
 	struct sbx_err err;
@@ -403,11 +403,24 @@ static void check_psi(struct sbx_report *rep, struct sbx_cell *row)
 			if (err.errnum == ENOENT && missing_reported)
 				continue;
 			if (err.errnum == ENOENT) {
+				struct stat st;
+
+				missing_reported = true;
+				/* Hidden is not absent: a directory without the file,
+				 * or a kernel whose cgroups have pressure files, has
+				 * PSI that this view does not show (a container
+				 * runtime's mask): unknown, not "not in this kernel". */
+				if (stat(rooted("/proc/pressure"), &st) == 0 ||
+				    stat(rooted("/sys/fs/cgroup/cpu.pressure"), &st) == 0) {
+					check_unknown(rep, CHK_PSI, NULL,
+						      "PSI: hidden (%s, though this kernel has PSI: "
+						      "masked by a container runtime?)", err.msg);
+					continue;
+				}
 				/* no data is not a problem found: say so, as OK */
 				check_rule(rep, CHK_PSI, ST_OK, NULL,
 					   "PSI: not in this kernel (%s; needs 4.20+ with CONFIG_PSI)",
 					   err.msg);
-				missing_reported = true;
 				continue;
 			}
 			if (err.errnum == EOPNOTSUPP) {
@@ -479,8 +492,6 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 	have_kmsg_cls = have_log;
 	if (have_log)
 		kmsg_cls = k.cls;
-	else
-		snprintf(kmsg_cls_why, sizeof(kmsg_cls_why), "%s", kerr.msg);
 	if (!have_oom) {
 		check_unknown(rep, CHK_OOM, NULL, "%s: %s", "OOM kills", b->vmstat_err.msg);
 	} else if (!ooms) {

@@ -115,6 +115,20 @@ state() { hj | jq -r --arg c "$1" '[.findings[] | select(.check == $c)][0].state
 	jq -e '[.findings[] | select(.check | startswith("psi_"))] | length == 0' <<<"$output"
 }
 
+@test "PSI hidden from this view (a masked /proc/pressure) is UNKNOWN, not 'not in this kernel'" {
+	# the directory is there, its files are not: a container runtime's mask
+	rm "$ROOT"/proc/pressure/*
+	run hj
+	jq -e '[.findings[] | select(.check == "psi")] | length == 1 and .[0].state == "UNKNOWN"
+		and (.[0].text | test("hidden"))' <<<"$output"
+	# no /proc/pressure at all, but the cgroups have pressure files: the kernel has PSI
+	rm -r "$ROOT/proc/pressure"
+	mkdir -p "$ROOT/sys/fs/cgroup"
+	: >"$ROOT/sys/fs/cgroup/cpu.pressure"
+	run hj
+	jq -e '[.findings[] | select(.check == "psi")][0] | .state == "UNKNOWN" and (.text | test("hidden"))' <<<"$output"
+}
+
 @test "recent OOM kills name the victim and its pod cgroup; old ones do not warn" {
 	sed -i 's/^oom_kill .*/oom_kill 2/' "$ROOT/proc/vmstat"
 	mkdir -p "$ROOT/dev"

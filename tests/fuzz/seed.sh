@@ -41,6 +41,9 @@ seed cpuinfo -name cpuinfo
 seed mountinfo \( -name mountinfo -o -name mounts \)
 seed cgroup \( -name cpu.stat -o -name cpu.max -o -name 'cpu.cfs_*' -o -name cgroup \)
 seed kmsg \( -name kmsg -o -name 'dmesg*' \)
+seed kmsgclass -path '*/kmsg/*.kmsg'
+seed netconn \( -path '*/net/stat/nf_conntrack' -o -path '*/net/tcp' -o -path '*/net/tcp6' -o -path '*/net/udp' \)
+seed procio -path '*/proc/[0-9]*/io'
 seed cpulist \( -name online -o -name possible -o -name smp_affinity_list \)
 seed json -name '*.json'
 seed yaml \( -name 'config*' -o -name '*kubeconfig*' -o -name '*.yaml' \)

@@ -17,6 +17,9 @@
 #include "iostat.h"
 #include "json_proj.h"
 #include "k8s_obj.h"
+#include "kmsgclass.h"
+#include "netconn.h"
+#include "procio.h"
 #include "mountinfo.h"
 #include "netdev.h"
 #include "netsnmp.h"
@@ -334,6 +337,61 @@ F(scalars)
 	free(s);
 }
 
+F(netconn)
+{
+	struct nfct_stat c = { 0 };
+	struct net_socks t = { 0 };
+	struct sbx_err err;
+	uint64_t v;
+
+	if (parse_nfct_stat(d, n, "nf_conntrack", &c, &err) == 0)
+		(void)nfct_stat_sum(&c, "drop", &v);
+	nfct_stat_free(&c);
+	parse_net_sockets(d, n, "tcp", false, NET_TCP_LISTEN, &t, &err);
+	parse_net_sockets(d, n, "tcp6", true, NET_ANY_STATE, &t, &err);
+	net_socks_free(&t);
+}
+
+F(procio)
+{
+	struct proc_io_counts c;
+	struct proc_io_stat st;
+	struct sbx_err err;
+
+	parse_proc_io(d, n, "io", &c, &err);
+	parse_proc_io_stat(d, n, "stat", &st, &err);
+}
+
+F(kmsgclass)
+{
+	/* every line a record, as the log is read, then the classes' views */
+	static struct kmsg_classes k;
+	struct kmsg_hit h;
+	const char *p = d, *end = d + n;
+
+	kmsg_classes_init(&k);
+	(void)kmsg_classify(d, n, &h);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		struct kmsg_rec r;
+
+		if (parse_kmsg_record(p, l, &r) == 0 || parse_syslog_record(p, l, &r) == 0)
+			kmsg_classes_add(&k, &r, true);
+		p += l + (eol != NULL);
+	}
+	if (!kmsg_classes_valid(&k))
+		abort();	/* what was built must read back */
+	for (int c = 0; c < KC_N; c++) {
+		bool all;
+
+		(void)kmsg_stat_recent(&k.c[c], 1e6, 900, &all);
+		(void)kmsg_stat_age(&k.c[c], 1e6);
+	}
+	for (size_t i = 0; kmsg_newest(&k, i); i++)
+		;
+}
+
 const struct fuzz_target fuzz_targets[] = {
 #define T(name, what) { #name, what, fz_##name },
 	T(diskstats, "/proc/diskstats, and iostat figures between two readings")
@@ -352,6 +410,9 @@ const struct fuzz_target fuzz_targets[] = {
 	T(mountinfo, "/proc/self/mountinfo")
 	T(cgroup, "cgroup cpu.stat, cpu.max, cfs quota, /proc/PID/cgroup, kubelet cgroup and log dir names")
 	T(kmsg, "kernel log records (/dev/kmsg and syslog(2) lines), OOM kill lines")
+	T(kmsgclass, "the kernel log's classes: lockups, MCE/EDAC, NIC, conntrack, SYN floods, segfaults, I/O errors")
+	T(netconn, "/proc/net/stat/nf_conntrack and /proc/net/tcp, tcp6 sockets")
+	T(procio, "/proc/PID/io and the I/O fields of /proc/PID/stat")
 	T(cpulist, "CPU lists (/sys/.../online, smp_affinity_list)")
 	T(json, "API server JSON through the streaming projection (nodes, tables, continue tokens)")
 	T(yaml, "kubeconfig YAML")
