@@ -368,6 +368,38 @@ _srebox_nodes()
 	COMPREPLY=()
 }
 
+_srebox_stats()
+{
+	case $prev in
+	-p|--percentiles)
+		COMPREPLY=()
+		return ;;
+	-k|--field)
+		COMPREPLY=()
+		return ;;
+	-t|--delimiter)
+		COMPREPLY=()
+		return ;;
+	-g|--group)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--percentiles --field --delimiter --group --duration --approx --strict --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=($(compgen -f -- "$cur"))
+}
+
 _srebox_throttle()
 {
 	case $prev in
@@ -464,7 +496,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq node nodes throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq node nodes stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -472,7 +504,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cordon|cswitch|disk|drain|health|irq|node|nodes|throttle|uncordon)
+	cordon|cswitch|disk|drain|health|irq|node|nodes|stats|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -481,4 +513,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-node srebox-nodes srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-node srebox-nodes srebox-stats srebox-throttle srebox-uncordon

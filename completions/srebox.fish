@@ -15,6 +15,7 @@ complete -c srebox -n __fish_use_subcommand -a health -d 'what is wrong with thi
 complete -c srebox -n __fish_use_subcommand -a irq -d 'interrupt and softirq rates per CPU, and devices piled onto one CPU'
 complete -c srebox -n __fish_use_subcommand -a node -d 'one Kubernetes node as on-call needs it: conditions, heartbeat, pressure, its pods with the networking and control-plane ones first, events, logs'
 complete -c srebox -n __fish_use_subcommand -a nodes -d 'the cluster\'s nodes as kubectl get nodes shows them, with pressure, taints and kubelet heartbeats'
+complete -c srebox -n __fish_use_subcommand -a stats -d 'count, min, max, mean, stddev and exact percentiles of numbers or durations on stdin, per group'
 complete -c srebox -n __fish_use_subcommand -a throttle -d 'what holds the CPUs back: CFS quota, heat, frequency caps, steal'
 complete -c srebox -n __fish_use_subcommand -a uncordon -d 'mark Kubernetes nodes schedulable again, as kubectl uncordon'
 
@@ -291,6 +292,35 @@ complete -c srebox -n '__fish_seen_subcommand_from nodes' -s h -l help -d 'show 
 complete -c srebox-nodes -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from nodes' -s V -l version -d 'show the version'
 complete -c srebox-nodes -s V -l version -d 'show the version'
+
+# stats
+complete -c srebox-stats -f
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s p -l percentiles -x -d 'the percentiles to give, 0 to 100, comma separated'
+complete -c srebox-stats -s p -l percentiles -x -d 'the percentiles to give, 0 to 100, comma separated'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s k -l field -x -d 'read the numbers from field N'
+complete -c srebox-stats -s k -l field -x -d 'read the numbers from field N'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s t -l delimiter -x -d 'fields are separated by CHAR'
+complete -c srebox-stats -s t -l delimiter -x -d 'fields are separated by CHAR'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s g -l group -x -d 'one row per distinct value of field N'
+complete -c srebox-stats -s g -l group -x -d 'one row per distinct value of field N'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -l duration -d 'the values are durations'
+complete -c srebox-stats -l duration -d 'the values are durations'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -l approx -d 'bounded memory for unbounded streams: percentiles within 1% of the exact value'
+complete -c srebox-stats -l approx -d 'bounded memory for unbounded streams: percentiles within 1% of the exact value'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -l strict -d 'a line without a number is an error'
+complete -c srebox-stats -l strict -d 'a line without a number is an error'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s o -l output -x -a 'table wide json prom check name' -d 'table, wide, json, prom, check or name'
+complete -c srebox-stats -s o -l output -x -a 'table wide json prom check name' -d 'table, wide, json, prom, check or name'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox-stats -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox-stats -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s h -l help -d 'show help'
+complete -c srebox-stats -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -s V -l version -d 'show the version'
+complete -c srebox-stats -s V -l version -d 'show the version'
+complete -c srebox -n '__fish_seen_subcommand_from stats' -F
+complete -c srebox-stats -F
 
 # throttle
 complete -c srebox-throttle -f
