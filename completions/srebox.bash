@@ -368,6 +368,47 @@ _srebox_nodes()
 	COMPREPLY=()
 }
 
+_srebox_retry()
+{
+	case $prev in
+	-n|--attempts)
+		COMPREPLY=()
+		return ;;
+	-d|--delay)
+		COMPREPLY=()
+		return ;;
+	-m|--max-delay)
+		COMPREPLY=()
+		return ;;
+	-x|--multiplier)
+		COMPREPLY=()
+		return ;;
+	-j|--jitter)
+		COMPREPLY=($(compgen -W 'band full equal none' -- "$cur"))
+		return ;;
+	-t|--timeout)
+		COMPREPLY=()
+		return ;;
+	--attempt-timeout)
+		COMPREPLY=()
+		return ;;
+	-k|--kill-after)
+		COMPREPLY=()
+		return ;;
+	--on-exit)
+		COMPREPLY=()
+		return ;;
+	--on-signal)
+		COMPREPLY=()
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--attempts --delay --max-delay --multiplier --jitter --timeout --attempt-timeout --kill-after --on-exit --on-signal --quiet --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=($(compgen -c -- "$cur"))
+}
+
 _srebox_stats()
 {
 	case $prev in
@@ -496,7 +537,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq node nodes stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'cordon cswitch disk drain health irq node nodes retry stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -504,7 +545,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	cordon|cswitch|disk|drain|health|irq|node|nodes|stats|throttle|uncordon)
+	cordon|cswitch|disk|drain|health|irq|node|nodes|retry|stats|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -513,4 +554,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-node srebox-nodes srebox-stats srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-cordon srebox-cswitch srebox-disk srebox-drain srebox-health srebox-irq srebox-node srebox-nodes srebox-retry srebox-stats srebox-throttle srebox-uncordon
