@@ -74,7 +74,8 @@ void prom_qarg(struct buf *q, const char *name, const char *value);
 int prom_query(struct prom_client *c, const char *promql, double at, double range, double step,
 	       struct prom_result *r, struct sbx_err *err);
 
-/* slo's Prometheus part (slo.c). */
+/* slo's rules (slo_rules.c) and Prometheus (slo.c) parts. */
+int slo_rules_main(struct sbx_ctx *ctx, double period_days);
 int slo_prometheus(struct sbx_ctx *ctx, struct sbx_report *rep, double target, const char *window,
 		   const char *good_q, const char *total_q, double *sli, char *how, size_t hown);
 

@@ -4,7 +4,8 @@
  * (--good/--total, --bad-minutes, or a Prometheus server), and the
  * guide's budget policy as a verdict with an exit status: the budget_left
  * and launch_cost checks of the catalogue, so that -w/-c move the policy's
- * lines. */
+ * lines.  `srebox slo rules SPEC.yaml` writes Prometheus rules from a sloth
+ * spec (slo_rules.c). */
 #include "applet.h"
 #include "promapi.h"
 
@@ -175,6 +176,13 @@ static int slo_run(struct sbx_ctx *ctx)
 	struct sbx_cell *c;
 	int given = (o_good >= 0 || o_total >= 0) + (o_bad_minutes >= 0) + (prom_url() != NULL);
 
+	if (ctx->nargs >= 1 && !strcmp(ctx->args[0], "rules")) {
+		if (!parse_window(o_window, &win, wprom, sizeof(wprom))) {
+			warnx_("--window %s: give 30d, 4w or 28d", o_window);
+			return 3;
+		}
+		return slo_rules_main(ctx, win / 86400);
+	}
 	if (ctx->nargs != 1) {
 		warnx_(ctx->nargs ? "one target, not %d arguments: srebox slo 99.9 [OPTIONS]" :
 				    "no target: srebox slo 99.9 [--window 30d] (or srebox slo rules SPEC)",
@@ -287,19 +295,22 @@ static int slo_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_slo = {
 	.name = "slo",
-	.summary = "error budgets: allowed downtime, budget spent and left, burn rates and the "
-		   "budget policy's verdict",
-	.usage = "TARGET [OPTIONS]",
+	.summary = "error budgets: allowed downtime, budget spent and left, burn rates, the budget "
+		   "policy's verdict, and Prometheus rules from a sloth spec",
+	.usage = "TARGET [OPTIONS] | rules SPEC.yaml",
 	.description =
 		"srebox slo 99.9 --window 30d prints the downtime (and with --requests the failed\n"
 		"requests) a target allows over a window.  With observed counts (--good and\n"
 		"--total, --bad-minutes, or --prometheus URL) it adds the SLI, the budget spent\n"
 		"and left, the burn rate, the time until the budget is gone at that rate, and the\n"
 		"guide's policy as the budget_left check: over 50% left feature work is fine\n"
-		"(OK), under 50% WARNING, under 10% reliability work first (CRITICAL).",
+		"(OK), under 50% WARNING, under 10% reliability work first (CRITICAL).\n"
+		"srebox slo rules SPEC.yaml prints the SLI recording rules and the SRE\n"
+		"workbook's page and ticket alerts of a sloth prometheus/v1 spec.",
 	.flags = AP_OUTPUT,
 	.opts = slo_opts,
 	.checks = slo_checks,
+	.args_complete = "rules",
 	.run = slo_run,
 };
 

@@ -571,7 +571,7 @@ _srebox_slo()
 		COMPREPLY=($(compgen -W '--window --requests --good --total --bad-minutes --elapsed --launch-cost --prometheus --time --timeout --bearer-token-file --basic-auth-file --ca-file --insecure --good-query --total-query --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
-	COMPREPLY=()
+	COMPREPLY=($(compgen -W 'rules' -- "$cur"))
 }
 
 _srebox_stats()

@@ -18,7 +18,7 @@ complete -c srebox -n __fish_use_subcommand -a node -d 'one Kubernetes node as o
 complete -c srebox -n __fish_use_subcommand -a nodes -d 'the cluster\'s nodes as kubectl get nodes shows them, with pressure, taints and kubelet heartbeats'
 complete -c srebox -n __fish_use_subcommand -a query -d 'a PromQL query, instant or over a range, as a table, JSON or a check with thresholds'
 complete -c srebox -n __fish_use_subcommand -a retry -d 'run a command until it succeeds, with exponential backoff, jitter and a deadline'
-complete -c srebox -n __fish_use_subcommand -a slo -d 'error budgets: allowed downtime, budget spent and left, burn rates and the budget policy\'s verdict'
+complete -c srebox -n __fish_use_subcommand -a slo -d 'error budgets: allowed downtime, budget spent and left, burn rates, the budget policy\'s verdict, and Prometheus rules from a sloth spec'
 complete -c srebox -n __fish_use_subcommand -a stats -d 'count, min, max, mean, stddev and exact percentiles of numbers or durations on stdin, per group'
 complete -c srebox -n __fish_use_subcommand -a throttle -d 'what holds the CPUs back: CFS quota, heat, frequency caps, steal'
 complete -c srebox -n __fish_use_subcommand -a uncordon -d 'mark Kubernetes nodes schedulable again, as kubectl uncordon'
@@ -442,6 +442,8 @@ complete -c srebox -n '__fish_seen_subcommand_from slo' -s h -l help -d 'show he
 complete -c srebox-slo -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from slo' -s V -l version -d 'show the version'
 complete -c srebox-slo -s V -l version -d 'show the version'
+complete -c srebox -n '__fish_seen_subcommand_from slo' -a 'rules'
+complete -c srebox-slo -a 'rules'
 
 # stats
 complete -c srebox-stats -f

@@ -251,7 +251,8 @@ _srebox_slo()
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
-		'(-V --version)'{-V,--version}'[show the version]'
+		'(-V --version)'{-V,--version}'[show the version]' \
+		'*:argument:(rules)'
 }
 
 _srebox_stats()
@@ -324,7 +325,7 @@ _srebox()
 		'nodes:the cluster'\''s nodes as kubectl get nodes shows them, with pressure, taints and kubelet heartbeats'
 		'query:a PromQL query, instant or over a range, as a table, JSON or a check with thresholds'
 		'retry:run a command until it succeeds, with exponential backoff, jitter and a deadline'
-		'slo:error budgets\: allowed downtime, budget spent and left, burn rates and the budget policy'\''s verdict'
+		'slo:error budgets\: allowed downtime, budget spent and left, burn rates, the budget policy'\''s verdict, and Prometheus rules from a sloth spec'
 		'stats:count, min, max, mean, stddev and exact percentiles of numbers or durations on stdin, per group'
 		'throttle:what holds the CPUs back\: CFS quota, heat, frequency caps, steal'
 		'uncordon:mark Kubernetes nodes schedulable again, as kubectl uncordon'

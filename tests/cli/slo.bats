@@ -151,3 +151,93 @@ near() { # GOT WANT [REL]
 	run sb slo 99.9 --prometheus "http://127.0.0.1:$(free_port)"
 	[ "$status" -eq 3 ] && [[ $output == *"refused"* ]] || die "$output"
 }
+
+# --- slo rules -----------------------------------------------------------
+
+@test "rules: a sloth spec's rules pass promtool check rules, and promtool test rules proves the page at 14.4x" {
+	command -v promtool >/dev/null || skip "promtool is not installed (make deps-test)"
+	d=$BATS_TEST_TMPDIR
+	run --separate-stderr sb slo rules "$FIX/slo/sloth-spec.yaml"
+	[ "$status" -eq 0 ] || die "$stderr"
+	printf '%s\n' "$output" >"$d/rules.yml"
+	run promtool check rules "$d/rules.yml"
+	[ "$status" -eq 0 ] && [[ $output == *"SUCCESS: 17 rules found"* ]] || die "$output"
+	cp "$FIX/slo/rules_test.yml" "$d/"
+	run promtool test rules "$d/rules_test.yml"
+	[ "$status" -eq 0 ] && [[ $output == *SUCCESS* ]] || die "$output"
+	# sloth's record names and its labels
+	for w in 5m 30m 1h 2h 6h 1d 3d 30d; do
+		grep -q "record: \"slo:sli_error:ratio_rate$w\"" "$d/rules.yml" || die "no ratio_rate$w"
+	done
+	grep -q 'sloth_id: "myservice-requests-availability"' "$d/rules.yml"
+	# the same from stdin, and the SLO period from --window
+	sb slo rules - --window 28d <"$FIX/slo/sloth-spec.yaml" >"$d/r28.yml"
+	grep -q 'record: "slo:sli_error:ratio_rate28d"' "$d/r28.yml"
+	grep -q 'expr: "vector(28)"' "$d/r28.yml"
+	promtool check rules "$d/r28.yml" >/dev/null
+}
+
+@test "rules: a raw error-ratio SLI, alerts disabled, several SLOs" {
+	command -v promtool >/dev/null || skip "promtool is not installed (make deps-test)"
+	cat >"$BATS_TEST_TMPDIR/spec.yaml" <<'EOF'
+version: prometheus/v1
+service: svc
+slos:
+  - name: latency
+    objective: 99
+    sli:
+      raw:
+        error_ratio_query: |
+          1 - (sum(rate(h_bucket{le="0.5"}[{{ .window }}])) / sum(rate(h_count[{{ .window }}])))
+    alerting:
+      page_alert: {disable: true}
+      ticket_alert: {disable: true}
+  - name: avail
+    objective: "99.95"
+    sli:
+      events:
+        error_query: sum(rate(e[{{.window}}]))
+        total_query: sum(rate(t[{{.window}}]))
+    alerting:
+      name: SvcAvail
+      ticket_alert: {disable: true}
+EOF
+	run --separate-stderr sb slo rules "$BATS_TEST_TMPDIR/spec.yaml"
+	[ "$status" -eq 0 ] || die "$stderr"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/rules.yml"
+	promtool check rules "$BATS_TEST_TMPDIR/rules.yml"
+	[ "$(grep -c '^      - alert:' "$BATS_TEST_TMPDIR/rules.yml")" -eq 1 ]	# avail's page only
+	grep -qE 'h_bucket\{le=\\?"0.5\\?"\}\[1h\]' "$BATS_TEST_TMPDIR/rules.yml"
+	grep -q 'vector(0.0005)' "$BATS_TEST_TMPDIR/rules.yml"	# the budget as written, not 0.000499999...
+}
+
+@test "rules: bad specs are exit 3 naming what was wrong" {
+	d=$BATS_TEST_TMPDIR
+	t() { # MESSAGE SPEC
+		printf '%s\n' "$2" >"$d/s.yaml"
+		run --separate-stderr sb slo rules "$d/s.yaml"
+		[ "$status" -eq 3 ] || die "exit $status for: $2"
+		[[ $stderr == *"$1"* ]] || die "'$stderr' lacks '$1'"
+	}
+	ok='sli: {events: {error_query: e, total_query: t}}'
+	t 'version must be "prometheus/v1"' 'version: sloth.slok.dev/v1'
+	t 'no service' $'version: prometheus/v1\nslos: []'
+	t 'no slos' $'version: prometheus/v1\nservice: s'
+	t 'slos[0]: no name' $'version: prometheus/v1\nservice: s\nslos: [{objective: 99}]'
+	t 'objective must be a percentage' $'version: prometheus/v1\nservice: s\nslos: [{name: a, objective: 100, '"$ok"'}]'
+	t 'objective must be a percentage' $'version: prometheus/v1\nservice: s\nslos: [{name: a, objective: lots, '"$ok"'}]'
+	t 'sli.plugin is sloth' $'version: prometheus/v1\nservice: s\nslos: [{name: a, objective: 99, sli: {plugin: {id: x}}}]'
+	t 'needs error_query and total_query' $'version: prometheus/v1\nservice: s\nslos: [{name: a, objective: 99, sli: {events: {error_query: e}}}]'
+	t 'alerting.name is needed' $'version: prometheus/v1\nservice: s\nslos: [{name: a, objective: 99, '"$ok"'}]'
+	t 'not a string' $'version: prometheus/v1\nservice: s\nlabels: {a: [1]}\nslos: [{name: a, objective: 99, '"$ok"', alerting: {name: A}}]'
+	t 's.yaml' $'version: [unclosed'
+	run --separate-stderr sb slo rules "$d/nonexistent.yaml"
+	[ "$status" -eq 3 ] && [[ $stderr == *nonexistent.yaml* ]]
+	run --separate-stderr sb slo rules
+	[ "$status" -eq 3 ] && [[ $stderr == *"usage: srebox slo rules SPEC.yaml"* ]]
+	run --separate-stderr sb slo rules "$FIX/slo/sloth-spec.yaml" --window month
+	[ "$status" -eq 3 ] && [[ $stderr == *"whole days"* ]]
+	head -c 100000 /dev/urandom >"$d/garbage"
+	run --separate-stderr sb slo rules "$d/garbage"
+	[ "$status" -eq 3 ]
+}
