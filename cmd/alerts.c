@@ -142,7 +142,13 @@ static int cmp_row(const void *x, const void *y)
 		return a->judged ? -1 : 1;
 	if (a->st != b->st)
 		return a->st > b->st ? -1 : 1;
-	return (a->a->since > b->a->since) - (a->a->since < b->a->since);
+	if (a->a->since != b->a->since)
+		return (a->a->since > b->a->since) - (a->a->since < b->a->since);
+	{
+		const char *na = prom_label(&a->a->l, "alertname"), *nb = prom_label(&b->a->l, "alertname");
+
+		return strcmp(na ? na : "", nb ? nb : "");
+	}
 }
 
 static int alerts_run(struct sbx_ctx *ctx)

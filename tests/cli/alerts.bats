@@ -13,7 +13,7 @@ setup_file() {
 		prom_start 1
 		# the rules' first evaluations
 		for _ in $(seq 200); do
-			[ "$(curl -s "$PROM_URL/api/v1/alerts" | jq '.data.alerts | length')" -ge 3 ] && break
+			[ "$(curl -s "$PROM_URL/api/v1/alerts" | jq '.data.alerts | length')" -ge 4 ] && break
 			sleep 0.1
 		done
 	fi
@@ -33,10 +33,11 @@ teardown() {
 	fake_stop
 }
 
-# Wait until Alertmanager has received the two firing alerts.
+# Wait until Alertmanager has received the three firing alerts and
+# inhibited the one it should.
 wait_am() {
 	for _ in $(seq 200); do
-		[ "$(curl -s "$AM_URL/api/v2/alerts" | jq length)" -ge 2 ] && return 0
+		curl -s "$AM_URL/api/v2/alerts" | jq -e 'length >= 3 and any(.[]; .status.inhibitedBy != [])' >/dev/null && return 0
 		sleep 0.1
 	done
 	die "Alertmanager never got the alerts"
@@ -47,24 +48,25 @@ wait_am() {
 	[ "$status" -eq 2 ]
 	json '[.alerts[] | {alertname, state, severity}] == [
 		{"alertname": "AlwaysFiring", "state": "firing", "severity": "critical"},
+		{"alertname": "InhibitedWarn", "state": "firing", "severity": "warning"},
 		{"alertname": "WarnFiring", "state": "firing", "severity": "warning"},
 		{"alertname": "AlwaysPending", "state": "pending", "severity": "critical"}]' <<<"$output"
 	json '.alerts[0].summary == "a test alert that always fires" and .alerts[0].labels == "{team=\"sre\"}"' <<<"$output"
 	# the age is since activeAt: positive, and no older than the server
 	json '.alerts[0].age_seconds > 0 and .alerts[0].age_seconds < 600' <<<"$output"
-	json '.summary == "3 alerts: 2 firing, 1 pending, 0 silenced, 0 inhibited"' <<<"$output"
+	json '.summary == "4 alerts: 3 firing, 1 pending, 0 silenced, 0 inhibited"' <<<"$output"
 	# the pending one is listed, not judged
 	[ "$(jq '[.findings[] | select(.state == "CRITICAL")] | length' <<<"$output")" -eq 1 ]
 }
 
 @test "matchers filter by label: =, !=, =~, !~; the exit status follows" {
-	run sb alerts --url "$PROM_URL" severity=warning
+	run sb alerts --url "$PROM_URL" severity=warning team=db
 	[ "$status" -eq 1 ] && [[ $output == *"1 alert: 1 firing"* ]] || die "$output"
 	run sb alerts --url "$PROM_URL" 'team=~"d.*"'
 	[ "$status" -eq 1 ]
 	run sb alerts --url "$PROM_URL" alertname!=AlwaysFiring -o json
 	[ "$status" -eq 1 ]
-	json '[.alerts[].alertname] == ["WarnFiring", "AlwaysPending"]' <<<"$output"
+	json '[.alerts[].alertname] == ["InhibitedWarn", "WarnFiring", "AlwaysPending"]' <<<"$output"
 	run sb alerts --url "$PROM_URL" 'alertname!~"Always.*"' severity!=warning
 	[ "$status" -eq 0 ] && [[ $output == *"no alerts firing that match"* ]] || die "$output"
 	run sb alerts --url "$PROM_URL" team=nobody
@@ -77,7 +79,7 @@ wait_am() {
 	[[ $output == "SREBOX ALERTS CRITICAL"*AlwaysFiring* ]] || die "$output"
 }
 
-@test "Alertmanager: a silenced alert is listed with its silence, not judged" {
+@test "Alertmanager: silenced and inhibited alerts are listed with who suppresses them, not judged" {
 	wait_am
 	id=$(amtool --alertmanager.url="$AM_URL" silence add alertname=AlwaysFiring \
 		--comment="test" --author=bats --duration=1h)
@@ -90,7 +92,9 @@ wait_am() {
 	[ "$status" -eq 1 ] || die "$output"
 	json --arg id "$id" '.alerts[] | select(.alertname == "AlwaysFiring") | .state == "suppressed" and .silenced_by == $id' <<<"$output"
 	json '.alerts[] | select(.alertname == "WarnFiring") | .state == "active"' <<<"$output"
-	json '.summary == "2 alerts: 1 firing, 0 pending, 1 silenced, 0 inhibited (Alertmanager)"' <<<"$output"
+	json '.alerts[] | select(.alertname == "InhibitedWarn") | .state == "suppressed" and (.inhibited_by | length > 0)' <<<"$output"
+	json '.summary == "3 alerts: 1 firing, 0 pending, 1 silenced, 1 inhibited (Alertmanager)"' <<<"$output"
+	[ "$(jq '[.findings[] | select(.state != "OK")] | length' <<<"$output")" -eq 1 ]
 	run sb alerts --alertmanager "$AM_URL" -o wide
 	[[ $output == *"$id"* ]] || die "$output"
 	amtool --alertmanager.url="$AM_URL" silence expire "$id"

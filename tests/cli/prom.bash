@@ -60,8 +60,8 @@ with open(path, "w") as f:
 PY
 }
 
-# Start Prometheus with DAYS (default 29) of history, two firing alert
-# rules and a pending one, sending to Alertmanager at AM_PORT if set.
+# Start Prometheus with DAYS (default 29) of history, three firing alert
+# rules (one that Alertmanager inhibits) and a pending one, sending to Alertmanager at AM_PORT if set.
 # Sets PROM_URL, PROM_END.
 prom_start() {
 	local d=$BATS_FILE_TMPDIR/prom port
@@ -83,6 +83,10 @@ groups:
         expr: vector(2)
         labels: {severity: warning, team: db}
         annotations: {summary: "a warning that always fires"}
+      - alert: InhibitedWarn
+        expr: vector(3)
+        labels: {severity: warning, team: inhibited}
+        annotations: {summary: "inhibited by AlwaysFiring in Alertmanager"}
       - alert: AlwaysPending
         expr: vector(1)
         for: 1h
@@ -113,6 +117,9 @@ am_start() {
 	cat >"$d/am.yml" <<'YML'
 route: {receiver: none, group_wait: 0s, group_interval: 1s}
 receivers: [{name: none}]
+inhibit_rules:
+  - source_matchers: [alertname="AlwaysFiring"]
+    target_matchers: [team="inhibited"]
 YML
 	AM_PORT=$(free_port)
 	cport=$(free_port)
@@ -150,9 +157,10 @@ fake_start() { # STATUS BODY
 	mkdir -p "$d"
 	printf '%s' "$2" >"$d/body"
 	port=$(free_port)
-	python3 - "$port" "$1" "$d/body" >/dev/null 2>&1 3>&- <<'PY' &
-import http.server, sys
+	python3 - "$port" "$1" "$d/body" "${FAKE_TLS:-}" >/dev/null 2>&1 3>&- <<'PY' &
+import http.server, ssl, sys
 port, status, body = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], "rb").read()
+tls = sys.argv[4]
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(status)
@@ -164,15 +172,33 @@ class H(http.server.BaseHTTPRequestHandler):
             f.write(self.path + "\n" + str(self.headers.get("Authorization")) + "\n")
     def log_message(self, *a):
         pass
-http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+srv = http.server.HTTPServer(("127.0.0.1", port), H)
+if tls:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(f"{tls}/s.crt", f"{tls}/s.key")
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
 PY
 	echo $! >"$d/pid"
-	FAKE_URL=http://127.0.0.1:$port
+	FAKE_URL=http${FAKE_TLS:+s}://127.0.0.1:$port
 	FAKE_DIR=$d
 	for _ in $(seq 100); do
-		curl -s -o /dev/null "$FAKE_URL/" 2>/dev/null && return 0
+		curl -sk -o /dev/null "$FAKE_URL/" 2>/dev/null && return 0
 		sleep 0.05
 	done
+}
+
+# A CA (DIR/ca.crt) and a certificate for 127.0.0.1 signed by it (DIR/s.crt, s.key).
+tls_certs() {
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key \
+			-out ca.crt -days 2 -subj /CN=test-ca
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout s.key -out s.csr \
+			-subj /CN=test-prometheus
+		printf 'subjectAltName=IP:127.0.0.1\n' >ext
+		openssl x509 -req -in s.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out s.crt -days 2 -extfile ext
+	) >/dev/null 2>&1
 }
 
 fake_stop() {

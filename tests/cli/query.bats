@@ -148,3 +148,20 @@ teardown() {
 	run --separate-stderr sb query ''
 	[ "$status" -eq 3 ] && [[ $stderr == *"empty"* ]]
 }
+
+@test "TLS: --ca-file verifies the server, --insecure does not, and a failed check says why" {
+	command -v openssl >/dev/null || skip "openssl is not installed"
+	tls_certs "$BATS_TEST_TMPDIR"
+	FAKE_TLS=$BATS_TEST_TMPDIR fake_start 200 '{"status":"success","data":{"resultType":"scalar","result":[1,"5"]}}'
+	[[ $FAKE_URL == https://* ]]
+	run sb query --url "$FAKE_URL" --ca-file "$BATS_TEST_TMPDIR/ca.crt" -o json 'x'
+	[ "$status" -eq 0 ] && json '.series[0].value == 5' <<<"$output" || die "$output"
+	run sb query --url "$FAKE_URL" 'x'
+	[ "$status" -eq 3 ] && [[ $output == *"certificate"* ]] || die "$output"
+	run sb query --url "$FAKE_URL" --insecure -o json 'x'
+	[ "$status" -eq 0 ]
+	# credentials may go over https to any host
+	printf 'tok\n' >"$BATS_TEST_TMPDIR/tok"
+	run sb query --url "$FAKE_URL" --insecure --bearer-token-file "$BATS_TEST_TMPDIR/tok" 'x'
+	[ "$status" -eq 0 ]
+}

@@ -175,11 +175,11 @@ EOF
 }
 
 @test "a command that cannot be run: 127 or 126, not retried" {
-	run --separate-stderr sb retry -d 10ms -- /nonexistent/cmd
+	run -127 --separate-stderr sb retry -d 10ms -- /nonexistent/cmd
 	[ "$status" -eq 127 ] && [[ $stderr == *"cannot run '/nonexistent/cmd'"* ]]
 	[ "$(grep -c 'cannot run' <<<"$stderr")" -eq 1 ]
 	touch "$BATS_TEST_TMPDIR/noexec"
-	run --separate-stderr sb retry -- "$BATS_TEST_TMPDIR/noexec"
+	run -126 --separate-stderr sb retry -- "$BATS_TEST_TMPDIR/noexec"
 	[ "$status" -eq 126 ]
 }
 
