@@ -14,7 +14,8 @@
 #include <string.h>
 
 static const char *o_window = "30d", *o_elapsed, *o_good_q, *o_total_q;
-static double o_requests = -1, o_good = -1, o_total = -1, o_bad_minutes = -1, o_launch = -1;
+/* NAN: not given (a negative count is an error, not "not given") */
+static double o_requests = NAN, o_good = NAN, o_total = NAN, o_bad_minutes = NAN, o_launch = NAN;
 
 static const struct sbx_opt slo_opts[] = {
 	{ 0, "window", OPT_STRING, &o_window, "WINDOW",
@@ -155,7 +156,7 @@ static void policy(struct sbx_report *rep, const struct observed *ob)
 	f = check_value(rep, CHK_BUDGET_LEFT, NULL, left, "%s of the error budget left (%s): %s", pct,
 			ob->how, verdict);
 	(void)f;
-	if (o_launch >= 0) {
+	if (!isnan(o_launch)) {
 		if (o_launch > left)
 			check_value(rep, CHK_LAUNCH_COST, NULL, o_launch,
 				    "a launch costing %g%% of the budget is more than the %s left",
@@ -166,6 +167,11 @@ static void policy(struct sbx_report *rep, const struct observed *ob)
 	}
 }
 
+static bool bad_count(double v)
+{
+	return !isnan(v) && !(v >= 0 && isfinite(v));
+}
+
 static int slo_run(struct sbx_ctx *ctx)
 {
 	double target, win, elapsed, budget_frac;
@@ -174,7 +180,7 @@ static int slo_run(struct sbx_ctx *ctx)
 	struct sbx_report *rep;
 	struct sbx_table *t;
 	struct sbx_cell *c;
-	int given = (o_good >= 0 || o_total >= 0) + (o_bad_minutes >= 0) + (prom_url() != NULL);
+	int given = (!isnan(o_good) || !isnan(o_total)) + !isnan(o_bad_minutes) + (prom_url() != NULL);
 
 	if (ctx->nargs >= 1 && !strcmp(ctx->args[0], "rules")) {
 		if (!parse_window(o_window, &win, wprom, sizeof(wprom))) {
@@ -207,18 +213,22 @@ static int slo_run(struct sbx_ctx *ctx)
 		warnx_("give one of --good/--total, --bad-minutes and --prometheus");
 		return 3;
 	}
-	if ((o_good >= 0) != (o_total >= 0) || (o_total >= 0 && (o_total <= 0 || o_good > o_total))) {
-		warnx_(o_total >= 0 && o_good > o_total ? "--good %g is more than --total %g" :
+	if (bad_count(o_good) || bad_count(o_total) || bad_count(o_bad_minutes) || bad_count(o_requests)) {
+		warnx_("--good, --total, --bad-minutes and --requests are counts: 0 or more");
+		return 3;
+	}
+	if (isnan(o_good) != isnan(o_total) || (!isnan(o_total) && (o_total <= 0 || o_good > o_total))) {
+		warnx_(!isnan(o_total) && o_good > o_total ? "--good %g is more than --total %g" :
 			       "--good and --total go together, with --total above 0",
 		       o_good, o_total);
 		return 3;
 	}
-	if (o_bad_minutes >= 0 && o_bad_minutes * 60 > elapsed) {
+	if (!isnan(o_bad_minutes) && o_bad_minutes * 60 > elapsed) {
 		warnx_("--bad-minutes %g is more than the %g minutes observed", o_bad_minutes,
 		       elapsed / 60);
 		return 3;
 	}
-	if (o_launch > 100 || (o_launch < 0 && o_launch != -1)) {
+	if (!isnan(o_launch) && !(o_launch >= 0 && o_launch <= 100)) {
 		warnx_("--launch-cost %g: give a percentage of the budget, 0 to 100", o_launch);
 		return 3;
 	}
@@ -241,14 +251,14 @@ static int slo_run(struct sbx_ctx *ctx)
 	cell_str(&c[S_WINDOW], o_window);
 	cell_num(&c[S_WINDOW_S], win);
 	cell_num(&c[S_BUDGET], budget_frac * win);
-	if (o_requests >= 0)
+	if (!isnan(o_requests))
 		cell_num(&c[S_FAILURES], round_sig(budget_frac * o_requests));
 
-	if (o_total > 0) {
+	if (!isnan(o_total)) {
 		ob.have = true;
 		ob.sli = o_good / o_total;
 		snprintf(ob.how, sizeof(ob.how), "%.17g good of %.17g", o_good, o_total);
-	} else if (o_bad_minutes >= 0) {
+	} else if (!isnan(o_bad_minutes)) {
 		ob.have = true;
 		ob.sli = 1 - o_bad_minutes * 60 / elapsed;
 		snprintf(ob.how, sizeof(ob.how), "%g bad minutes in %s", o_bad_minutes,
@@ -278,7 +288,7 @@ static int slo_run(struct sbx_ctx *ctx)
 		char dt[32];
 
 		fmt_duration(dt, sizeof(dt), budget_frac * win);
-		if (o_requests >= 0)
+		if (!isnan(o_requests))
 			report_summary(rep, "%g%% over %s: %s of downtime, %.12g failed of %.12g requests",
 				       target, o_window, dt, round_sig(budget_frac * o_requests), o_requests);
 		else

@@ -91,7 +91,8 @@ near() { # GOT WANT [REL]
 		"99.9 --good 5" "99.9 --good 6 --total 5" "99.9 --total 0 --good 0" \
 		"99.9 --bad-minutes 50000" "99.9 --launch-cost 150" \
 		"99.9 --good 1 --total 2 --bad-minutes 1" "99.9 --time 2026-01-01T00:00:00Z" \
-		"99.9 --elapsed 60d" "99.9 --good-query x" "99.9 --prometheus http://127.0.0.1:9 --time soon"; do
+		"99.9 --elapsed 60d" "99.9 --good-query x" "99.9 --good -5 --total 10" "99.9 --requests -1" \
+		"99.9 --bad-minutes -1" "99.9 --launch-cost -3" "99.9 --good nan --total 5" "99.9 --prometheus http://127.0.0.1:9 --time soon"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr sb slo $args
 		[ "$status" -eq 3 ] || die "'$args': exit $status: $output"
