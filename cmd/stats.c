@@ -135,7 +135,7 @@ static void group_add(struct group *g, double x)
 		return;
 	}
 	if (g->n == g->alloc) {
-		g->alloc = g->alloc ? g->alloc * 2 : 1024;
+		g->alloc = g->alloc ? g->alloc * 2 : 16;
 		g->v = xreallocarray(g->v, g->alloc, sizeof(*g->v));
 	}
 	g->v[g->n++] = x;
@@ -442,10 +442,15 @@ static int stats_run(struct sbx_ctx *ctx)
 	else
 		report_summary(rep, "%llu %s%s", (unsigned long long)values,
 			       o_duration ? "durations" : "values", o_duration ? " (seconds)" : "");
-	if (o_approx)
-		report_note(rep, "approximate (--approx): each percentile within 1%% of the exact R-7 value "
-			    "(%zu KiB per group); count, min, max, mean, stddev exact",
-			    (sketch_bytes() + 1023) / 1024);
+	if (o_approx) {
+		size_t used = 0;
+
+		for (size_t i = 0; i < st.ngroups; i++)
+			used += sketch_used(&st.order[i]->sk);
+		report_note(rep, "approximate (--approx): each percentile within 1%% of the exact R-7 value; "
+			    "count, min, max, mean, stddev exact; sketches %zu KiB (at most %zu KiB a group)",
+			    (used + 1023) / 1024, (sketch_bytes() + 1023) / 1024);
+	}
 	if (st.bad) {
 		warnx_("%llu %s without %s (first: %s line %llu: '%s')", (unsigned long long)st.bad,
 		       st.bad == 1 ? "line" : "lines", o_duration ? "a duration" : "a number",

@@ -186,24 +186,58 @@ void sketch_init(struct sketch *s)
 	memset(s, 0, sizeof(*s));
 	s->idx_min = sk_index(SKETCH_MIN);
 	s->nb = sk_index(SKETCH_MAX) - s->idx_min + 1;
-	/* calloc of this size is fresh zero pages: only touched buckets cost */
-	s->pos = xcalloc((size_t)s->nb, sizeof(*s->pos));
-	s->neg = xcalloc((size_t)s->nb, sizeof(*s->neg));
 	s->min = INFINITY;
 	s->max = -INFINITY;
 }
 
 void sketch_free(struct sketch *s)
 {
-	free(s->pos);
-	free(s->neg);
-	s->pos = s->neg = NULL;
+	free(s->pos.c);
+	free(s->neg.c);
+	memset(&s->pos, 0, sizeof(s->pos));
+	memset(&s->neg, 0, sizeof(s->neg));
 }
 
 size_t sketch_bytes(void)
 {
 	return (size_t)(sk_index(SKETCH_MAX) - sk_index(SKETCH_MIN) + 1) * 2 * sizeof(uint64_t) +
 	       sizeof(struct sketch);
+}
+
+size_t sketch_used(const struct sketch *s)
+{
+	return ((size_t)s->pos.n + (size_t)s->neg.n) * sizeof(uint64_t) + sizeof(*s);
+}
+
+/* Count bucket i (0 <= i < nb), growing the span held to take it, by
+ * half again at least so that a drifting stream grows it rarely. */
+static void store_add(struct sketch_store *st, int i, int nb)
+{
+	if (!st->n || i < st->lo || i >= st->lo + st->n) {
+		int lo = st->n ? (i < st->lo ? i : st->lo) : i;
+		int hi = st->n ? (i >= st->lo + st->n ? i + 1 : st->lo + st->n) : i + 1;
+		int want = hi - lo, slack = want / 2 > 32 ? want / 2 : 32;
+		uint64_t *c;
+
+		if (st->n && i < st->lo)
+			lo = lo - slack / 2;
+		else if (st->n)
+			hi = hi + slack / 2;
+		else
+			lo -= 16, hi += 16;
+		if (lo < 0)
+			lo = 0;
+		if (hi > nb)
+			hi = nb;
+		c = xcalloc((size_t)(hi - lo), sizeof(*c));
+		if (st->n)
+			memcpy(c + (st->lo - lo), st->c, (size_t)st->n * sizeof(*c));
+		free(st->c);
+		st->c = c;
+		st->lo = lo;
+		st->n = hi - lo;
+	}
+	st->c[i - st->lo]++;
 }
 
 void sketch_add(struct sketch *s, double x)
@@ -229,7 +263,7 @@ void sketch_add(struct sketch *s, double x)
 		i = 0;
 	if (i >= s->nb)
 		i = s->nb - 1;
-	(x < 0 ? s->neg : s->pos)[i]++;
+	store_add(x < 0 ? &s->neg : &s->pos, i, s->nb);
 }
 
 static double sk_value(const struct sketch *s, int i)
@@ -246,10 +280,10 @@ double sketch_rank(const struct sketch *s, uint64_t r)
 	double x = 0;
 	bool found = false;
 
-	for (int i = s->nb - 1; i >= 0 && !found; i--) {
-		seen += s->neg[i];
+	for (int k = s->neg.n - 1; k >= 0 && !found; k--) {
+		seen += s->neg.c[k];
 		if (seen > r) {
-			x = -sk_value(s, i);
+			x = -sk_value(s, s->neg.lo + k);
 			found = true;
 		}
 	}
@@ -258,10 +292,10 @@ double sketch_rank(const struct sketch *s, uint64_t r)
 		if (seen > r)
 			found = true, x = 0;
 	}
-	for (int i = 0; i < s->nb && !found; i++) {
-		seen += s->pos[i];
+	for (int k = 0; k < s->pos.n && !found; k++) {
+		seen += s->pos.c[k];
 		if (seen > r) {
-			x = sk_value(s, i);
+			x = sk_value(s, s->pos.lo + k);
 			found = true;
 		}
 	}

@@ -18,14 +18,20 @@ void quantiles_r7(double *v, size_t n, const double *p, size_t np, double *out);
 /* The sketch: every estimate of an order statistic x is within
  * SKETCH_ALPHA * |x| of it, whatever the stream's length, for
  * SKETCH_MIN <= |x| <= SKETCH_MAX; nearer zero it reads as 0 (an absolute
- * error below SKETCH_MIN).  Memory is fixed (sketch_bytes()); only the
- * buckets a stream touches become resident. */
+ * error below SKETCH_MIN).  Memory is bounded (sketch_bytes() at most,
+ * whatever the stream's length) and holds only the span of buckets the
+ * values fell in: a few KiB for latencies over five decades. */
 #define SKETCH_ALPHA 0.01
 #define SKETCH_MIN 1e-12
 #define SKETCH_MAX 1e300
 
+struct sketch_store {
+	uint64_t *c;		/* counts of buckets lo .. lo+n-1 */
+	int lo, n;
+};
+
 struct sketch {
-	uint64_t *pos, *neg;	/* counts by bucket index - idx_min */
+	struct sketch_store pos, neg;	/* by bucket index - idx_min, of |x| */
 	uint64_t zero, n;
 	int idx_min, nb;
 	double min, max;	/* exact: estimates are clamped into [min, max] */
@@ -34,7 +40,9 @@ struct sketch {
 void sketch_init(struct sketch *s);
 void sketch_free(struct sketch *s);
 void sketch_add(struct sketch *s, double x);
+/* The most a sketch can hold, and what this one holds now. */
 size_t sketch_bytes(void);
+size_t sketch_used(const struct sketch *s);
 /* The estimate of the order statistic of rank r (0-based, r < n). */
 double sketch_rank(const struct sketch *s, uint64_t r);
 /* out[i] = R-7 percentile p[i] from the sketch (NaN when empty). */

@@ -157,10 +157,39 @@ static void sketch_bound(void **state)
 				fail_msg("shape %d p%g: sketch %.17g, exact %.17g", shape, p[i], ap[i], ex[i]);
 		}
 		assert_true(s.n == n);
+		/* only the span of buckets the values fell in is held */
+		if (shape == 0)
+			assert_true(sketch_used(&s) < (16u << 10));
+		assert_true(sketch_used(&s) <= sketch_bytes() + 2 * 64 * sizeof(uint64_t));
 		sketch_free(&s);
 	}
 	free(v);
 	assert_true(sketch_bytes() < (1u << 20));
+}
+
+/* Values that drift down and up the scale grow the span both ways and
+ * keep every count (the total is the stream's length). */
+static void sketch_drift(void **state)
+{
+	struct sketch s;
+	double p[] = { 0, 100 }, out[2];
+
+	(void)state;
+	sketch_init(&s);
+	for (int e = 0; e < 40; e++) {
+		sketch_add(&s, pow(10, e - 20));
+		sketch_add(&s, -pow(10, 20 - e));
+	}
+	sketch_quantiles(&s, p, 2, out);
+	assert_true(fabs(out[0] + 1e20) <= 0.01 * 1e20 && fabs(out[1] - 1e19) <= 0.01 * 1e19);
+	assert_true(out[0] >= -1e20 && out[1] <= 1e19);	/* never outside the exact min and max */
+	/* 33 negatives down to -1e-12, 15 values nearer zero than 1e-12 (read
+	 * as 0), 32 positives from 1e-12 */
+	assert_true(fabs(sketch_rank(&s, 32) + 1e-12) <= 0.01 * 1e-12);
+	assert_true(sketch_rank(&s, 33) == 0 && sketch_rank(&s, 47) == 0);
+	assert_true(fabs(sketch_rank(&s, 48) - 1e-12) <= 0.01 * 1e-12);
+	assert_true(fabs(sketch_rank(&s, 79) - 1e19) <= 0.01 * 1e19);
+	sketch_free(&s);
 }
 
 static void sketch_empty_and_odd(void **state)
@@ -189,6 +218,7 @@ int main(void)
 		cmocka_unit_test(random_and_adversarial),
 		cmocka_unit_test(many_percentiles_sort_path),
 		cmocka_unit_test(sketch_bound),
+		cmocka_unit_test(sketch_drift),
 		cmocka_unit_test(sketch_empty_and_odd),
 	};
 
