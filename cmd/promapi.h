@@ -77,6 +77,7 @@ int prom_query(struct prom_client *c, const char *promql, double at, double rang
 /* slo's rules (slo_rules.c) and Prometheus (slo.c) parts. */
 int slo_rules_main(struct sbx_ctx *ctx, double period_days);
 int slo_prometheus(struct sbx_ctx *ctx, struct sbx_report *rep, double target, const char *window,
-		   const char *good_q, const char *total_q, double *sli, char *how, size_t hown);
+		   const char *good_q, const char *total_q, double *sli, double *burn1h, char *how,
+		   size_t hown);
 
 #endif

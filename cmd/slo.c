@@ -137,6 +137,7 @@ struct observed {
 	double sli;		/* 0..1 */
 	double burn;		/* error rate / (1 - target) */
 	double consumed;	/* of the window's budget, 0..1 (can exceed 1) */
+	double current;		/* Prometheus: the last hour's burn, for GONE-IN; NAN: none */
 	char how[160];
 };
 
@@ -176,7 +177,7 @@ static int slo_run(struct sbx_ctx *ctx)
 {
 	double target, win, elapsed, budget_frac;
 	char wprom[32], eprom[32];
-	struct observed ob = { 0 };
+	struct observed ob = { .current = NAN };
 	struct sbx_report *rep;
 	struct sbx_table *t;
 	struct sbx_cell *c;
@@ -265,7 +266,7 @@ static int slo_run(struct sbx_ctx *ctx)
 			 o_elapsed ? o_elapsed : o_window);
 	} else if (prom_url()) {
 		if (slo_prometheus(ctx, rep, target, wprom, o_good_q ? o_good_q : DEFAULT_GOOD,
-				   o_total_q ? o_total_q : DEFAULT_TOTAL, &ob.sli, ob.how,
+				   o_total_q ? o_total_q : DEFAULT_TOTAL, &ob.sli, &ob.current, ob.how,
 				   sizeof(ob.how)) == 0)
 			ob.have = true;
 	}
@@ -276,12 +277,21 @@ static int slo_run(struct sbx_ctx *ctx)
 		cell_num(&c[S_CONSUMED], round_sig(ob.consumed * 100));
 		cell_num(&c[S_LEFT], round_sig((1 - ob.consumed) * 100));
 		cell_num(&c[S_BURN], round_sig(ob.burn));
-		if (ob.consumed >= 1)
-			cell_num(&c[S_EXHAUSTED], 0);
-		else if (ob.burn <= 0)
-			cell_unknown(&c[S_EXHAUSTED], "never: no errors");
-		else
-			cell_num(&c[S_EXHAUSTED], (1 - ob.consumed) * win / ob.burn);
+		{
+			/* at the current burn: the last hour's when Prometheus has
+			 * it, else the one observed */
+			double now_burn = isnan(ob.current) ? ob.burn : ob.current;
+
+			if (ob.consumed >= 1)
+				cell_num(&c[S_EXHAUSTED], 0);
+			else if (now_burn <= 0)
+				cell_unknown(&c[S_EXHAUSTED], isnan(ob.current) ? "never: no errors" :
+						      "never: no errors in the last hour");
+			else
+				cell_num(&c[S_EXHAUSTED], (1 - ob.consumed) * win / now_burn);
+			if (!isnan(ob.current))
+				report_note(rep, "GONE-IN at the last hour's burn (%.3gx)", ob.current);
+		}
 		policy(rep, &ob);
 	}
 	{
@@ -404,7 +414,8 @@ static const char *const burn_windows[] = { "5m", "30m", "1h", "2h", "6h", "1d",
 enum { W5M, W30M, W1H, W2H, W6H, W1D, W3D, WN };
 
 int slo_prometheus(struct sbx_ctx *ctx, struct sbx_report *rep, double target, const char *window,
-		   const char *good_q, const char *total_q, double *sli, char *how, size_t hown)
+		   const char *good_q, const char *total_q, double *sli, double *burn1h, char *how,
+		   size_t hown)
 {
 	struct prom_client *cl;
 	struct sbx_err err;
@@ -448,6 +459,7 @@ int slo_prometheus(struct sbx_ctx *ctx, struct sbx_report *rep, double target, c
 		cell_num(&c[B_BURN], round_sig(burn[i]));
 	}
 	prom_close(cl);
+	*burn1h = known[W1H] ? burn[W1H] : NAN;
 	{
 		/* page: 2% of the budget in 1h (14.4x) or 5% in 6h (6x); ticket:
 		 * 10% in 3d (1x) or 1d at 3x; each with its short window so that

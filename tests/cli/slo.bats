@@ -111,6 +111,9 @@ near() { # GOT WANT [REL]
 	near "$(jq .budget_consumed_percent <<<"$j")" "$(python3 -c 'print(3200 / 40320 * 100)')" 1e-9
 	near "$(jq .budget_left_percent <<<"$j")" "$(python3 -c 'print(100 - 3200 / 40320 * 100)')" 1e-9
 	[ "$(jq -r '.findings[] | select(.check == "budget_left") | .state' <<<"$output")" = OK ]
+	# gone at the last hour's burn (20x): what is left of 4 weeks' budget, 20 times as fast
+	near "$(jq .exhausted_in_seconds <<<"$j")" "$(python3 -c 'print((1 - 3200 / 40320) * 28 * 86400 / 20)')" 1e-9
+	[[ $(jq -r .note <<<"$output") == *"GONE-IN at the last hour's burn (20x)"* ]]
 	# the same budget at 99.99%: 4032 errors allowed, 79% spent: WARNING
 	run sb slo 99.99 --window 4w --prometheus "$PROM_URL" --time "$PROM_END" -o json
 	near "$(jq '.slo[0].budget_left_percent' <<<"$output")" "$(python3 -c 'print(100 - 3200 / 4032 * 100)')" 1e-9
