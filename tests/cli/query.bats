@@ -107,9 +107,19 @@ teardown() {
 	fake_start 200 '[1, 2, 3]'
 	run sb query --url "$FAKE_URL" 'up'
 	[ "$status" -eq 3 ] && [[ $output == *"not a Prometheus API answer"* ]] || die "$output"
-	# a deadline on every request
-	run sb query --url "$PROM_URL" --timeout 1ms 'up'
-	[ "$status" -eq 3 ] && [[ $output == *"within 0.001s"* || $output == *"timed out"* ]] || die "$output"
+	# a deadline on every request: a server that takes the connection and
+	# never answers
+	port=$(free_port)
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$port" 3>&- &
+	silent=$!
+	for _ in $(seq 50); do (exec 9<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+	start=$(date +%s%N)
+	run sb query --url "http://127.0.0.1:$port" --timeout 300ms 'up'
+	kill "$silent"
+	[ "$status" -eq 3 ] && [[ $output == *"timed out"* || $output == *"within 0.3"* ]] || die "$output"
+	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 3000 ]
 }
 
 @test "credentials from files: sent, never printed; never over http to another host" {
