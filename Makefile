@@ -144,8 +144,8 @@ $(O)/tests/hangfs: tests/tools/hangfs.c
 BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
 	libcurl4-openssl-dev
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish strace \
-	jq fuse3 libfuse3-dev prometheus prometheus-node-exporter prometheus-alertmanager datamash curl monitoring-plugins-basic procps util-linux \
-	e2fsprogs coreutils
+	jq fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
+	e2fsprogs coreutils prometheus-alertmanager datamash curl
 BENCH_DEBS := hyperfine sysstat busybox valgrind time
 
 define apt_install
