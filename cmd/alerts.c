@@ -192,15 +192,12 @@ static int alerts_run(struct sbx_ctx *ctx)
 		goto emit;
 	}
 	if (prom_parse_alerts(body.s ? body.s : "", body.len, o_am != NULL, &al, &err) < 0) {
-		char line[160];
-		size_t l = body.len ? strcspn(body.s, "\r\n") : 0;
-		char *cut = xstrndup(body.len ? body.s : "", l < 120 ? l : 120), *clean = text_clean(cut);
+		char line[200];
 
-		snprintf(line, sizeof(line), "%s", clean);
-		free(cut);
-		free(clean);
+		prom_body_line(cl, &body, line, sizeof(line));
+		prom_scrub(cl, err.msg);
 		if (code != 200)
-			report_fail(rep, "%s: HTTP %ld: %s", url, code, *line ? line : "(empty body)");
+			report_fail(rep, "%s: HTTP %ld: %s", url, code, line);
 		else
 			report_fail(rep, "%s: %s", url, err.msg);
 		goto emit;

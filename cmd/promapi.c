@@ -218,14 +218,40 @@ int prom_get(struct prom_client *c, const char *path, const char *query, struct 
 	return rc;
 }
 
-/* The first line of a body that is not the API's JSON, for the message. */
-static void body_line(const struct buf *b, char *out, size_t n)
+static void scrub_one(char *s, const char *secret)
 {
-	size_t l = b->len ? strcspn(b->s, "\r\n") : 0;
-	char *cut = xstrndup(b->len ? b->s : "", l < 120 ? l : 120), *clean = text_clean(cut);
+	size_t n;
+	char *p;
 
+	if (!secret || (n = strlen(secret)) < 4)
+		return;
+	while ((p = strstr(s, secret))) {
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + n, strlen(p + n) + 1);
+	}
+}
+
+void prom_scrub(const struct prom_client *c, char *s)
+{
+	const char *tok = c->auth_header ? c->auth_header + strlen("Authorization: Bearer ") : NULL;
+
+	scrub_one(s, tok);
+	scrub_one(s, c->password);
+}
+
+void prom_body_line(const struct prom_client *c, const struct buf *b, char *out, size_t n)
+{
+	/* the whole line first, so that a secret cut at the edge is still found */
+	size_t l = b->len ? strcspn(b->s, "\r\n") : 0;
+	char *line = xstrndup(b->len ? b->s : "", l), *clean;
+
+	prom_scrub(c, line);
+	l = strlen(line);
+	if (l > 120)
+		line[utf8_boundary(line, 120)] = '\0';
+	clean = text_clean(line);
 	snprintf(out, n, "%s%s", *clean ? clean : "(empty body)", l > 120 ? "..." : "");
-	free(cut);
+	free(line);
 	free(clean);
 }
 
@@ -281,10 +307,11 @@ int prom_query(struct prom_client *c, const char *promql, double at, double rang
 		return -1;
 	}
 	if (prom_parse_query(body.s ? body.s : "", body.len, r, err) < 0) {
+		prom_scrub(c, err->msg);
 		char line[200], why[sizeof(err->msg)];
 
 		snprintf(why, sizeof(why), "%s", err->msg);
-		body_line(&body, line, sizeof(line));
+		prom_body_line(c, &body, line, sizeof(line));
 		if (code != 200)
 			sbx_err_set(err, 0, "%s: HTTP %ld: %s", c->hostport, code, line);
 		else
@@ -293,5 +320,10 @@ int prom_query(struct prom_client *c, const char *promql, double at, double rang
 		return -1;
 	}
 	buf_free(&body);
+	/* what the server said goes to the report as it said it, less secrets */
+	if (r->error)
+		prom_scrub(c, r->error);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		prom_scrub(c, r->warnings[i]);
 	return 0;
 }

@@ -64,6 +64,12 @@ void prom_close(struct prom_client *c);
 int prom_get(struct prom_client *c, const char *path, const char *query, struct buf *body,
 	     long *code, struct sbx_err *err);
 
+/* The first line of a body that is not the API's JSON, cleaned and with
+ * the client's credentials replaced by *** (a server may echo them). */
+void prom_body_line(const struct prom_client *c, const struct buf *b, char *out, size_t n);
+/* Replace the client's credentials in s (NUL-terminated, in place) by ***. */
+void prom_scrub(const struct prom_client *c, char *s);
+
 /* Add "&name=value" (percent-encoded) to q. */
 void prom_qarg(struct buf *q, const char *name, const char *value);
 

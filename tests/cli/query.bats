@@ -124,11 +124,21 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(30)' "$port" 3>
 
 @test "credentials from files: sent, never printed; never over http to another host" {
 	printf 's3cr3t-token-value\n' >"$BATS_TEST_TMPDIR/tok"
-	fake_start 500 'nope s3cr3t'
+	# a server that echoes the token in its error page
+	fake_start 500 'bad token s3cr3t-token-value for you'
 	run sb query --url "$FAKE_URL" --bearer-token-file "$BATS_TEST_TMPDIR/tok" -o json 'up'
 	[ "$status" -eq 3 ]
 	grep -qx 'Bearer s3cr3t-token-value' "$FAKE_DIR/body.req" || die "$(cat "$FAKE_DIR/body.req")"
-	[[ $output != *s3cr3t-token-value* ]]
+	[[ $output != *s3cr3t-token-value* ]] && [[ $output == *"bad token *** for you"* ]] || die "$output"
+	fake_stop
+	fake_start 200 '{"status":"error","errorType":"bad_data","error":"token s3cr3t-token-value refused"}'
+	run sb query --url "$FAKE_URL" --bearer-token-file "$BATS_TEST_TMPDIR/tok" 'up'
+	[ "$status" -eq 3 ] && [[ $output == *"token *** refused"* ]] || die "$output"
+	fake_stop
+	fake_start 500 'pw: s3cr3tpw'
+	printf 'bob:s3cr3tpw\n' >"$BATS_TEST_TMPDIR/b2"
+	run sb alerts --url "$FAKE_URL" --basic-auth-file "$BATS_TEST_TMPDIR/b2"
+	[ "$status" -eq 3 ] && [[ $output == *"pw: ***"* ]] && [[ $output != *s3cr3tpw* ]] || die "$output"
 	fake_stop
 	printf 'alice:pa55word\n' >"$BATS_TEST_TMPDIR/basic"
 	fake_start 200 '{"status":"success","data":{"resultType":"vector","result":[]}}'
