@@ -3,13 +3,13 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-double retry_delay(const struct retry_policy *p, unsigned attempt, double u)
+double retry_backoff(const struct retry_policy *p, unsigned attempt)
 {
 	double factor = p->factor > 1 ? p->factor : 1;
-	double jitter = p->jitter < 0 ? 0 : p->jitter > 1 ? 1 : p->jitter;
 	double d = p->initial > 0 ? p->initial : 0;
 
 	if (attempt < 1)
@@ -25,11 +25,73 @@ double retry_delay(const struct retry_policy *p, unsigned attempt, double u)
 		d = p->max_delay;
 	if (!isfinite(d))
 		d = DBL_MAX;	/* no cap and a long run: "very long", not 0 */
+	return d;
+}
+
+static double draw(const struct retry_policy *p, double d, double u)
+{
+	double jitter = p->jitter < 0 ? 0 : p->jitter > 1 ? 1 : p->jitter;
+
+	switch (p->mode) {
+	case RETRY_JITTER_NONE:
+		break;
+	case RETRY_JITTER_FULL:
+		d *= u;
+		break;
+	case RETRY_JITTER_EQUAL:
+		d = d / 2 + d / 2 * u;
+		break;
+	case RETRY_JITTER_BAND:
+		d *= 0.5 + u;
+		break;
+	case RETRY_JITTER_SHRINK:
+	default:
+		d *= 1 - jitter * u;
+		break;
+	}
+	if (p->max_delay > 0 && d > p->max_delay)
+		d = p->max_delay;
+	if (!isfinite(d))
+		d = DBL_MAX;
+	return d;
+}
+
+double retry_delay(const struct retry_policy *p, unsigned attempt, double u)
+{
 	if (!(u >= 0))		/* also NaN */
 		u = 0;
 	if (u >= 1)
 		u = nextafter(1.0, 0.0);
-	return d * (1 - jitter * u);
+	return draw(p, retry_backoff(p, attempt), u);
+}
+
+void retry_bounds(const struct retry_policy *p, unsigned attempt, double *lo, double *hi)
+{
+	double b = retry_backoff(p, attempt);
+	double a = draw(p, b, 0), z = draw(p, b, 1);
+
+	*lo = a < z ? a : z;
+	*hi = a < z ? z : a;
+}
+
+static const char *const jitter_names[] = {
+	[RETRY_JITTER_SHRINK] = "shrink", [RETRY_JITTER_NONE] = "none", [RETRY_JITTER_FULL] = "full",
+	[RETRY_JITTER_EQUAL] = "equal", [RETRY_JITTER_BAND] = "band",
+};
+
+bool retry_jitter_parse(const char *s, enum retry_jitter *out)
+{
+	for (size_t i = 0; i < sizeof(jitter_names) / sizeof(jitter_names[0]); i++)
+		if (s && !strcmp(s, jitter_names[i])) {
+			*out = (enum retry_jitter)i;
+			return true;
+		}
+	return false;
+}
+
+const char *retry_jitter_name(enum retry_jitter m)
+{
+	return (unsigned)m < sizeof(jitter_names) / sizeof(jitter_names[0]) ? jitter_names[m] : "?";
 }
 
 void retry_init(struct retry *r, const struct retry_policy *p, double now)

@@ -15,11 +15,22 @@
 
 #include <stdbool.h>
 
+/* How a delay is drawn from the backoff b (u uniform in [0, 1)):
+ *   SHRINK  b * (1 - jitter * u): up to `jitter` of it taken off (drain's)
+ *   NONE    b
+ *   FULL    b * u            (AWS's "full jitter")
+ *   EQUAL   b/2 + b/2 * u    (AWS's "equal jitter")
+ *   BAND    b * (0.5 + u)    (the SRE guide's 0.5-1.5 band)
+ * then capped at max_delay, so that no delay exceeds the cap. */
+enum retry_jitter { RETRY_JITTER_SHRINK, RETRY_JITTER_NONE, RETRY_JITTER_FULL, RETRY_JITTER_EQUAL,
+		    RETRY_JITTER_BAND };
+
 struct retry_policy {
 	double initial;		/* delay after the first failure, seconds (> 0) */
 	double factor;		/* growth per failure (2: doubling); below 1 counts as 1 */
 	double max_delay;	/* cap on one delay; 0: none */
-	double jitter;		/* 0..1: up to this share of each delay is taken off at random */
+	double jitter;		/* SHRINK: 0..1, up to this share of each delay is taken off */
+	enum retry_jitter mode;	/* 0: SHRINK */
 	unsigned max_attempts;	/* tries in all; 0: no limit */
 	double deadline;	/* seconds after retry_init when no try starts any more; 0: none */
 };
@@ -29,6 +40,13 @@ struct retry_policy {
  * itself, so that clients refused together do not come back together and
  * no delay exceeds the cap.  u outside [0, 1) is clamped. */
 double retry_delay(const struct retry_policy *p, unsigned attempt, double u);
+/* The backoff before jitter (initial * factor^(attempt-1), capped), and the
+ * least and greatest delay the jitter mode can draw from it. */
+double retry_backoff(const struct retry_policy *p, unsigned attempt);
+void retry_bounds(const struct retry_policy *p, unsigned attempt, double *lo, double *hi);
+/* "none", "full", "equal", "band", "shrink" <-> the mode; false when unknown. */
+bool retry_jitter_parse(const char *s, enum retry_jitter *out);
+const char *retry_jitter_name(enum retry_jitter m);
 
 /* A random draw in [0, 1). */
 typedef double (*retry_rand_fn)(void *arg);

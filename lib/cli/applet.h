@@ -43,6 +43,7 @@ struct sbx_opt {
 #define AP_PROBE 0x01		/* --root, -i, -n: reads /proc and /sys */
 #define AP_OUTPUT 0x02		/* -o FORMAT, --color, --textfile */
 #define AP_K8S 0x04		/* --kubeconfig, --context, ... */
+#define AP_COMMAND 0x08		/* options end at the first operand: retry [OPTS] -- CMD ARGS */
 
 struct sbx_ctx;
 
@@ -56,7 +57,8 @@ struct sbx_applet {
 	/* The checks of the catalogue it judges, CHK_N-terminated, or NULL;
 	 * -w/-c RANGE without an id sets the first one. */
 	const enum sbx_check_id *checks;
-	const char *args_complete;	/* completion of positional arguments */
+	const char *args_complete;	/* completion of positional arguments ("files", "dirs",
+					 * "commands", "cmd:ARGS", or the words) */
 	int (*run)(struct sbx_ctx *ctx);
 };
 

@@ -64,6 +64,8 @@ static void bash_positional(FILE *f, const char *c)
 		fputs("COMPREPLY=($(compgen -d -- \"$cur\"))", f);
 	else if (!strcmp(c, "files"))
 		fputs("COMPREPLY=($(compgen -f -- \"$cur\"))", f);
+	else if (!strcmp(c, "commands"))
+		fputs("COMPREPLY=($(compgen -c -- \"$cur\"))", f);
 	else if (str_starts(c, "cmd:"))
 		fprintf(f, "COMPREPLY=($(compgen -W \"$(srebox %s 2>/dev/null)\" -- \"$cur\"))", c + 4);
 	else
@@ -152,6 +154,8 @@ static void zsh_action(FILE *f, const char *c)
 		fputs("_files -/", f);
 	else if (!strcmp(c, "files"))
 		fputs("_files", f);
+	else if (!strcmp(c, "commands"))
+		fputs("_command_names -e", f);
 	else if (str_starts(c, "cmd:"))
 		fprintf(f, "{compadd -- ${(f)\"$(srebox %s 2>/dev/null)\"}}", c + 4);
 	else
@@ -274,6 +278,8 @@ static void fish_args(FILE *f, const char *cmd, const char *cond, const char *c)
 		fputs(" -F\n", f);
 	else if (!strcmp(c, "dirs"))
 		fputs(" -a '(__fish_complete_directories)'\n", f);
+	else if (!strcmp(c, "commands"))
+		fputs(" -a '(__fish_complete_command)'\n", f);
 	else if (str_starts(c, "cmd:"))
 		fprintf(f, " -a '(srebox %s 2>/dev/null)'\n", c + 4);
 	else

@@ -266,8 +266,9 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		}
 	lopts[nl] = (struct option){ 0 };
 	sopts[sl] = '\0';
-	/* Applets take options after operands too ("srebox disk /var -o json"). */
-	sopts[0] = '-';
+	/* Applets take options after operands too ("srebox disk /var -o json"),
+	 * but a command's options are its own ("srebox retry -- curl -s URL"). */
+	sopts[0] = a->flags & AP_COMMAND ? '+' : '-';
 	optind = 1;
 	opterr = 0;
 	ctx->args = xcalloc((size_t)argc + 1, sizeof(char *));

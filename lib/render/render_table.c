@@ -68,7 +68,10 @@ static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
 		}
 		SBX_FALLTHROUGH;
 	case CT_NUM:
-		fmt_num(tmp, sizeof(tmp), c->d);
+		if (col->flags & COL_EXACT)
+			snprintf(tmp, sizeof(tmp), "%.15g", c->d);
+		else
+			fmt_num(tmp, sizeof(tmp), c->d);
 		break;
 	case CT_RATIO:
 		if (c->d * 100 >= 9.95 || c->d == 0)

@@ -28,7 +28,7 @@ enum sbx_ctype {
 #define COL_WIDE 0x01		/* shown by -o wide (always in json and prom) */
 #define COL_LABEL 0x02		/* identifies the row: a Prometheus label */
 #define COL_COUNTER 0x04	/* Prometheus counter, not gauge */
-#define COL_EXACT 0x08		/* tables print the number in full */
+#define COL_EXACT 0x08		/* tables print the number in full (CT_BYTES, CT_NUM: 15 digits) */
 #define COL_HIDE 0x10		/* json and prom only */
 
 struct sbx_col {

@@ -154,6 +154,57 @@ static void default_random(void **state)
 	}
 }
 
+/* The jitter modes of the retry applet: each draw within its band, the
+ * cap over the jitter (band's 1.5x never exceeds max_delay), bounds that
+ * say the same, names that round-trip. */
+static void jitter_modes(void **state)
+{
+	struct retry_policy p = { .initial = 2, .factor = 2, .max_delay = 10 };
+	static const struct {
+		enum retry_jitter m;
+		double lo, hi;
+	} want[] = { { RETRY_JITTER_NONE, 1, 1 }, { RETRY_JITTER_FULL, 0, 1 },
+		     { RETRY_JITTER_EQUAL, 0.5, 1 }, { RETRY_JITTER_BAND, 0.5, 1.5 } };
+	enum retry_jitter m;
+	double lo, hi;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		p.mode = want[i].m;
+		for (unsigned a = 1; a <= 6; a++) {
+			double b = retry_backoff(&p, a);
+
+			near(b, fmin(2 * pow(2, a - 1), 10));
+			retry_bounds(&p, a, &lo, &hi);
+			near(lo, fmin(b * want[i].lo, 10));
+			near(hi, fmin(b * want[i].hi, 10));
+			for (double u = 0; u < 1; u += 0.125) {
+				double d = retry_delay(&p, a, u);
+
+				assert_true(d >= lo - 1e-12 && d <= hi + 1e-12);
+				assert_true(d <= 10);
+			}
+		}
+		assert_true(retry_jitter_parse(retry_jitter_name(want[i].m), &m) && m == want[i].m);
+	}
+	p.mode = RETRY_JITTER_BAND;
+	near(retry_delay(&p, 1, 0.5), 2);	/* the middle of the band is the backoff */
+	near(retry_delay(&p, 3, 0.99), 10);	/* 8 x 1.49 capped */
+	p.mode = RETRY_JITTER_FULL;
+	near(retry_delay(&p, 2, 0.25), 1);
+	p.mode = RETRY_JITTER_EQUAL;
+	near(retry_delay(&p, 2, 0.5), 3);
+	assert_false(retry_jitter_parse("bogus", &m));
+	assert_false(retry_jitter_parse(NULL, &m));
+	assert_true(retry_jitter_parse("shrink", &m) && m == RETRY_JITTER_SHRINK);
+	/* the zero policy is drain's: shrink by .jitter */
+	{
+		struct retry_policy d = { .initial = 10, .jitter = 0.5 };
+
+		near(retry_delay(&d, 1, 0.5), 7.5);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +217,7 @@ int main(void)
 		cmocka_unit_test(no_deadline),
 		cmocka_unit_test(attempt_limit),
 		cmocka_unit_test(default_random),
+		cmocka_unit_test(jitter_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
