@@ -458,7 +458,7 @@ PY
 		# (unless the shared machine's log moved meanwhile: then its tail differs)
 		! full "$t/s2" || [ -n "$moved" ] || die "read the log again with the log and counters unchanged"
 		# the same victims, their ages moved on
-		q='[.findings[] | select(.check == "oom") | .text | sub("[0-9]+[smhd][0-9smhd]* ago"; "_ ago")]'
+		q='[.findings[] | select(.check == "oom") | .text | sub("[0-9][0-9.]*[smhd][0-9.smhd]* ago"; "_ ago")]'
 		[ "$(jq -c "$q" "$t/j1")" = "$(jq -c "$q" "$t/j2")" ] || die "$(jq -c "$q" "$t/j1") vs $(jq -c "$q" "$t/j2")"
 	fi
 	# a scan whose keys match but whose body is garbage (a count past its
