@@ -266,7 +266,8 @@ static void listen_culprits(struct sbx_finding *f)
 		text_add(f, "listeners not named", err.msg);
 		return;
 	}
-	qsort(ls.v, ls.n, sizeof(*ls.v), cmp_fill);
+	if (ls.n > 1)
+		qsort(ls.v, ls.n, sizeof(*ls.v), cmp_fill);
 	for (size_t i = 0; i < ls.n && n < NTOP; i++)
 		if (ls.v[i].queue > 0 && ls.v[i].queue >= ls.v[i].backlog)
 			ino[n++] = ls.v[i].inode;
@@ -451,7 +452,8 @@ static void udp_culprits(struct sbx_finding *f)
 		text_add(f, "sockets not named", err.msg);
 		return;
 	}
-	qsort(us.v, us.n, sizeof(*us.v), cmp_drops);
+	if (us.n > 1)
+		qsort(us.v, us.n, sizeof(*us.v), cmp_drops);
 	while (n < us.n && n < NTOP && us.v[n].drops > 0) {
 		ino[n] = us.v[n].inode;
 		n++;

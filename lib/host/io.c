@@ -110,7 +110,8 @@ static void partitions_by_name(struct io_snap *s)
 	for (size_t i = 0; i < s->ds.n; i++)
 		idx[i] = i;
 	sort_ds = &s->ds;
-	qsort(idx, s->ds.n, sizeof(size_t), by_name);
+	if (s->ds.n > 1)
+		qsort(idx, s->ds.n, sizeof(size_t), by_name);
 	for (size_t i = 0; i < s->ds.n; i++) {
 		char disk[DISK_NAME_MAX];
 		size_t l = strlen(s->ds.dev[i].name);

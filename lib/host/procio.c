@@ -85,7 +85,8 @@ int pio_read(struct pio_snap *s, struct sbx_err *err)
 	closedir(d);
 	buf_free(&b);
 	/* readdir order is not pid order under every filesystem (fixtures) */
-	qsort(s->v, s->n, sizeof(*s->v), by_pid);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), by_pid);
 	return 0;
 }
 
@@ -172,7 +173,8 @@ void pio_rates(const struct pio_snap *cur, const struct pio_snap *prev, double s
 		if (all || r->rd_bytes || r->wr_bytes || r->ccwr_bytes || r->iodelay > 0)
 			out->n++;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), by_bytes);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), by_bytes);
 }
 
 void pio_rates_free(struct pio_rates *r)
