@@ -196,10 +196,11 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ $output == *"srebox nodes: more than 20000 nodes in one answer (asked for 500 a page): not kept, so that memory stays bounded"* ]]
-	# the 20,000 rows kept are summaries, not objects: well under the ~100 MB of the answer
+	# the 20,000 rows kept are summaries, not objects: well under the ~100 MB
+	# of the answer (AddressSanitizer's own bookkeeping would dwarf it)
 	rss=$(sed -n 's/^maxrss //p' <<<"$output")
 	echo "# peak RSS with 20,001 nodes in one answer: $rss kB" >&3
-	[ "$rss" -lt 150000 ]
+	[ "${SANITIZE:-}" = 1 ] || [ "$rss" -lt 150000 ]
 }
 
 @test "--textfile with the list streamed: the same samples as -o prom" {
