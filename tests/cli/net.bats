@@ -320,13 +320,19 @@ connected() {
 
 @test "live: over an interval, while the transfer runs" {
 	need_netns
-	# 12 MB in 400 chunks 10 ms apart: 4 s or more, the 1 s sample inside it
+	# 24 MB in 800 chunks 10 ms apart: 8 s or more, the 1 s samples inside it
 	lossy 10
-	transfer 12000000 30000 0.01 &
+	transfer 24000000 30000 0.01 &
 	BG_PIDS="$BG_PIDS $!"
 	connected
 	sleep 0.2
-	run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
+	# on a loaded machine (the sanitizer build, other suites) a second may
+	# carry fewer than the 500 segments the check needs: sample again while
+	# the transfer lasts, rather than judge a second too thin to judge
+	for _ in 1 2 3; do
+		run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
+		finding retrans <<<"$output" | jq -e '.text | test("too few segments")' >/dev/null || break
+	done
 	finding retrans <<<"$output" | jq -e '.state != "OK" and .value >= 2 and (.text | test("over 1\\.0s"))' ||
 		die "$(jq -c '.findings' <<<"$output")"
 	# the connection that retransmits, and the client that holds it
