@@ -114,6 +114,18 @@ static bool drain(struct child *c)
 	}
 }
 
+/* Read all it has written so far, never waiting for more. */
+static void drain_ready(struct child *c)
+{
+	for (int i = 0; i < 4096 && c->fd >= 0; i++) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) <= 0 || !pfd.revents)
+			return;
+		drain(c);
+	}
+}
+
 void child_abandon(struct child *c)
 {
 	if (c->fd >= 0) {
@@ -145,7 +157,11 @@ void child_collect(struct child *cs, size_t n, double timeout, volatile int *sto
 			if (c->fd < 0)
 				continue;
 			if (now >= c->started + timeout || (stop && *stop)) {
-				child_abandon(c);
+				/* what it said before the deadline is its answer, even
+				 * when srebox was busy elsewhere meanwhile: read it first */
+				drain_ready(c);
+				if (c->fd >= 0)
+					child_abandon(c);
 				continue;
 			}
 			if (np == 0 || c->started + timeout < next)

@@ -353,6 +353,10 @@ void disk_deleted_collect(const struct disk_snap *s, double timeout, struct disk
 	c = *job;
 	free(job);
 	out->job = NULL;
+	/* The scan ran while the mounts were asked: its time counts from
+	 * now, so a hung mount's wait is not charged to it (the watchdog
+	 * allows for both). */
+	c.started = now_monotonic();
 	child_collect(&c, 1, timeout, NULL);
 	p = c.out.s ? c.out.s : "";
 	end = p + c.out.len;

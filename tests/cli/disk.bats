@@ -157,6 +157,28 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$t" -lt 1000 ] || die "took ${t} ms though the helper is known to be stuck"
 }
 
+@test "a hung mount does not cost the deleted-files scan its answer: it finished, so it is read" {
+	need_fuse
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	fs=$(mk_tmpfs fs 20M)
+	dd if=/dev/zero of="$fs/big.log" bs=1M count=2 status=none
+	sleep 300 3<"$fs/big.log" >/dev/null 2>&1 &
+	pid=$!
+	undo kill $pid
+	rm "$fs/big.log"
+	mnt=$BATS_TEST_TMPDIR/hung
+	hangfs_start "$mnt"
+	# the statfs of the hung mount takes the whole -t; the scan, done in
+	# milliseconds meanwhile, is still its answer
+	run timeout 60 "$SREBOX" disk -t 1 -o json
+	[ "$status" -eq 2 ] || die "exit $status: $output"
+	jq -e --arg m "$mnt" '[.findings[] | select(.subject == $m)][0].check == "hung"' <<<"$output"
+	jq -e '[.findings[] | select(.check == "deleted" and .state == "UNKNOWN")] | length == 0' <<<"$output" ||
+		die "$(jq -c '.findings[] | select(.check == "deleted")' <<<"$output")"
+	jq -e --argjson pid $pid '[.deleted[] | select(.pid == $pid)][0].size_bytes == 2097152' <<<"$output"
+}
+
 @test "an overlay whose lower layer is a hung FUSE mount: asked with a deadline, CRITICAL hung, not a hang" {
 	need_fuse
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
