@@ -298,6 +298,7 @@ struct sink {
 	bool proj_on, started, json;
 	struct buf body;	/* projected JSON */
 	size_t max_raw;
+	size_t fed;		/* bytes of the answer so far, decompressed */
 	const char *why;	/* set when the sink gave up */
 };
 
@@ -326,6 +327,11 @@ static int on_data(void *arg, long code, const char *ct, const char *data, size_
 			}
 			s->proj_on = true;
 		}
+	}
+	s->fed += n;
+	if (s->fed > K8S_MAX_BODY) {
+		s->why = "too large decompressed";
+		return -1;
 	}
 	if (s->json) {
 		if (jproj_feed(&s->proj, data, n) < 0) {
@@ -428,6 +434,10 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 		http_url_hostport(url.s, hp, sizeof(hp));
 		if (!strcmp(s.why, "too large"))
 			sbx_err_set(err, EFBIG, "the answer of %s to %s is too large", hp, rq->path);
+		else if (!strcmp(s.why, "too large decompressed"))
+			sbx_err_set(err, EFBIG, "the answer of %s to %s is larger than %zu MiB "
+				    "(after gzip): refused, so that memory and time stay bounded",
+				    hp, rq->path, K8S_MAX_BODY >> 20);
 		else
 			sbx_err_set(err, 0, "%s answered %s with something that is not JSON: %s "
 				    "(content-type %s)", hp, rq->path, s.why,
@@ -573,6 +583,7 @@ void k8s_list_init(struct k8s_list *l, struct k8s *k, const char *path, const ch
 	l->drop = drop;
 	l->limit = K8S_CHUNK;
 	l->max_pages = K8S_MAX_PAGES;
+	l->started = now_monotonic();
 }
 
 /* The page read gave continue token tok ("" or NULL: the last page).  A
@@ -580,7 +591,17 @@ void k8s_list_init(struct k8s_list *l, struct k8s *k, const char *path, const ch
  * srebox asking for ever: both are errors. */
 static int next_token(struct k8s_list *l, const char *tok, struct sbx_err *err)
 {
+	double limit = K8S_LIST_TIMEOUTS * (l->k ? l->k->timeout : K8S_DEFAULT_TIMEOUT);
+
+	if (limit < K8S_LIST_MIN_SECONDS)
+		limit = K8S_LIST_MIN_SECONDS;
 	l->pages++;
+	if (tok && *tok && now_monotonic() - l->started > limit) {
+		sbx_err_set(err, ETIMEDOUT, "the list %s is not complete after %gs (%zu pages of "
+			    "%u): refused (a server that never ends its list?)", l->path, limit,
+			    l->pages, l->limit);
+		return -1;
+	}
 	if (tok && *tok && l->cont && !strcmp(tok, l->cont)) {
 		sbx_err_set(err, 0, "the server gave the same continue token for %s twice, after "
 			    "%zu pages: not a list that ends", l->path, l->pages);

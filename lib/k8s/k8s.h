@@ -35,6 +35,16 @@
  * of an object (a name, a cell), where the page is decoded as it comes. */
 #define K8S_MAX_PAGE_ITEMS 20000
 #define K8S_MAX_SCALAR (1u << 20)
+/* The most bytes of one answer, after gzip: a 10 MB body that inflates to
+ * 2 GB ends here, not after the request timeout's worth of CPU.  A page of
+ * 500 Node objects is about 10 MB; the 20,000 of a server that ignores
+ * limit about 400 MB. */
+#define K8S_MAX_BODY ((size_t)1 << 30)
+/* The longest one list may take, all its pages together: max(60 s, ten
+ * request timeouts).  A server that gives a new continue token with every
+ * small page is ended by this or by K8S_MAX_PAGES, whichever comes first. */
+#define K8S_LIST_MIN_SECONDS 60.0
+#define K8S_LIST_TIMEOUTS 10
 
 /* What kubectl sends to get a server-side Table (§1.5 of the reference). */
 #define K8S_ACCEPT_TABLE                                                                   \
@@ -111,6 +121,7 @@ struct k8s_list {
 	json_t *page;
 	size_t pages, items;
 	size_t max_pages;	/* K8S_MAX_PAGES */
+	double started;		/* monotonic: the list's whole time is bounded */
 	double date;		/* the API server's clock at the last page, or 0 */
 	/* capture mode (k8s_list_capture) */
 	jproj_value_cb capture;

@@ -283,6 +283,19 @@ calls() {
 	jq -e '.error == "the answer to /api/v1/nodes is not valid JSON: truncated" and .exit_status == 3' <<<"$output"
 }
 
+@test "a gzip bomb: 2 MB that inflate to 2 GiB end at 1 GiB, exit 3, memory bounded" {
+	k8s_start "$K8S_DIR/default" --garbage '^/api/v1/nodes$=gzipbomb'
+	t0=$(date +%s%N)
+	run /usr/bin/time -f 'maxrss %M' "$SREBOX" nodes --kubeconfig "$KC" --request-timeout 60
+	t=$((($(date +%s%N) - t0) / 1000000))
+	rss=$(sed -n 's/^maxrss //p' <<<"$output")
+	echo "# gzip bomb: ${t} ms, peak RSS ${rss} kB" >&3
+	[ "$status" -eq 3 ] || die "exit $status: $output"
+	[[ $output == *"srebox nodes: the answer of 127.0.0.1:$K8S_PORT to /api/v1/nodes is larger than 1024 MiB (after gzip): refused, so that memory and time stay bounded"* ]] ||
+		die "$output"
+	[ "${SANITIZE:-}" = 1 ] || [ "$rss" -lt 60000 ]
+}
+
 @test "401, 403 with the RBAC message, 500: the Status message" {
 	nodes "$(kc_user "token: wrong-token")"
 	[ "$status" -eq 3 ]

@@ -26,7 +26,8 @@ Errors are metav1.Status objects with the apiserver's reasons and texts.
 Faults and behaviours for the tests (repeatable options)
   --delay RE=SECONDS     answer requests whose path matches RE late
   --fail RE=CODE         answer with a Status of that code (401, 403, 500...)
-  --garbage RE=html|json answer 200 with an HTML page / truncated JSON
+  --garbage RE=html|json|gzipbomb  answer 200 with an HTML page / truncated JSON /
+                         a NodeList that inflates from 2 MB of gzip to 2 GiB
   --no-table             answer Table requests with plain lists
   --mode junk|silent     not HTTP at all / accept and never answer
   --evict-429 NS/POD=N   refuse N evictions of a pod with a PDB 429 (-1: forever)
@@ -58,6 +59,7 @@ import socket
 import ssl
 import sys
 import threading
+import zlib
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -439,6 +441,8 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(float(secs))
             for rx, kind in srv.opts.garbage:
                 if re.search(rx, u.path):
+                    if kind == "gzipbomb":
+                        return self.send_gzip_bomb()
                     if kind == "json":
                         return self.send(200, "application/json", b'{"kind":"NodeList","items":[{"metadata":')
                     return self.send(200, "text/html", b"<html><body>502 Bad Gateway (proxy)</body></html>\n")
@@ -483,6 +487,30 @@ class Handler(BaseHTTPRequestHandler):
         if srv.opts.anonymous:
             return "system:anonymous"
         raise ApiError(401, "Unauthorized", "Unauthorized")
+
+    def send_gzip_bomb(self):
+        # a NodeList of 2 GiB of blanks in about 2 MB of gzip: the same
+        # fully flushed deflate block, repeated (its trailer is never reached)
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        head = c.compress(b'{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[') + c.flush(zlib.Z_FULL_FLUSH)
+        block = c.compress(b" " * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+        again = c.compress(b" " * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+        assert block == again
+        self.req["code"] = 200
+        self.server.log(self.req)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + head)
+            for _ in range(2048):
+                self.wfile.write(block)
+            self.wfile.write(c.compress(b"]}") + c.flush())
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
 
     def send(self, code, ctype, body):
         self.req["code"] = code

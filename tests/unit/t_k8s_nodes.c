@@ -347,6 +347,20 @@ static void endless(void **state)
 	assert_int_equal(nl.list.pages, 50);
 	assert_non_null(strstr(err.msg, "past 50 pages"));
 	k8s_nodes_free(&nl);
+	/* and in time: a list that began over a minute ago may not go on */
+	nodes_open(&nl, 2);
+	assert_int_equal(k8s_nodes_take(&nl, doc, strlen(doc), &err), 1);
+	nl.list.started -= K8S_LIST_MIN_SECONDS + 1;
+	snprintf(doc, sizeof(doc), "{\"kind\":\"NodeList\",\"metadata\":{\"continue\":\"u\"},\"items\":[]}");
+	assert_int_equal(k8s_nodes_take(&nl, doc, strlen(doc), &err), -1);
+	assert_non_null(strstr(err.msg, "is not complete after 60s"));
+	/* the last page of a slow list is still taken */
+	k8s_nodes_free(&nl);
+	nodes_open(&nl, 2);
+	nl.list.started -= K8S_LIST_MIN_SECONDS + 1;
+	assert_int_equal(k8s_nodes_take(&nl, "{\"kind\":\"NodeList\",\"metadata\":{},\"items\":[]}", 44, &err), 1);
+	assert_true(nl.list.done);
+	k8s_nodes_free(&nl);
 }
 
 /* A string field sent as an object or array, or a continue token sent as
