@@ -2,11 +2,13 @@
  * folding states into the exit status, waiting between samples. */
 #include "applet.h"
 #include "child.h"
+#include "hung.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static bool prints(const struct sbx_ctx *ctx)
 {
@@ -46,6 +48,9 @@ static void textfile_child(int fd, void *arg)
 	const struct textfile_job *j = arg;
 	struct sbx_err err;
 
+	/* for ps and pgrep: what a hung directory leaves behind */
+	prctl(PR_SET_NAME, "srebox-textfile", 0, 0, 0);
+
 	if (render_textfile(j->dir, j->r, &err) < 0)
 		child_write(fd, err.msg, strlen(err.msg));
 	else
@@ -57,14 +62,27 @@ static int write_textfile(const char *dir, const struct sbx_report *r, struct sb
 	struct textfile_job j = { dir, r };
 	struct child c;
 	int rc = 0;
+	pid_t pid;
+	double since, t0 = now_realtime();
 
+	if (hung_writer_stuck(dir, &pid, &since)) {
+		char age[32];
+
+		fmt_duration(age, sizeof(age), t0 - since);
+		sbx_err_set(err, ETIMEDOUT, "%s: not written: an earlier srebox's writer (pid %d) "
+			    "has been stuck there for %s (a hung mount?); not tried again until it "
+			    "is gone", dir, (int)pid, age);
+		return -1;
+	}
 	fflush(NULL);	/* the child must not write srebox's buffered output again */
 	if (child_start(&c, textfile_child, &j, err) < 0)
 		return render_textfile(dir, r, err);	/* no fork: do it here */
 	child_collect(&c, 1, TEXTFILE_TIMEOUT, NULL);
 	if (c.abandoned) {
 		sbx_err_set(err, ETIMEDOUT, "%s: not written within %gs (a hung mount?); "
-			    "the writer was left behind", dir, TEXTFILE_TIMEOUT);
+			    "the writer (pid %d) was left behind, and later runs will not start "
+			    "another while it is stuck", dir, TEXTFILE_TIMEOUT, (int)c.pid);
+		hung_writer_left(dir, c.pid, t0);
 		rc = -1;
 	} else if (c.out.len != 2 || memcmp(c.out.s, "ok", 2)) {
 		sbx_err_set(err, 0, "%.*s", (int)(c.out.len < 300 ? c.out.len : 300),

@@ -319,6 +319,59 @@ const char *hung_registry_problem(void)
 	return reg.loaded && !reg.have_dir ? reg.err.msg : NULL;
 }
 
+/* --- srebox's own writers ------------------------------------------------
+ *
+ * The --textfile writer is a child too, and one stuck in a hung directory
+ * is left behind like a statfs helper.  It is recorded under a point of
+ * its own (DIR/srebox-textfile-writer, device 0:0, which no mount
+ * has), so that the next run (a cron job every minute) finds it and
+ * writes nothing there rather than leaving one more stuck writer. */
+static void writer_point(const char *dir, char *out, size_t n)
+{
+	char cwd[2048];
+
+	/* records are absolute paths: a relative DIR is the cwd's */
+	if (dir[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		snprintf(out, n, "%s/%.1900s/srebox-textfile-writer", cwd, dir);
+	else
+		snprintf(out, n, "%.4000s/srebox-textfile-writer", dir);
+}
+
+bool hung_writer_stuck(const char *dir, pid_t *pid, double *since)
+{
+	char point[4100];
+	const struct stuck_rec *r;
+
+	writer_point(dir, point, sizeof(point));
+	reg_load();
+	r = reg_find(point, 0, 0);
+	if (r) {
+		*pid = r->pid;
+		*since = r->since;
+	}
+	reg_save();	/* records of writers now gone are dropped */
+	return r != NULL;
+}
+
+void hung_writer_left(const char *dir, pid_t pid, double since)
+{
+	char point[4100], state;
+	uint64_t start;
+
+	/* killed before the kernel held it: nothing is stuck */
+	if (!proc_state(pid, &state, &start) || state == 'Z' || state == 'X')
+		return;
+	writer_point(dir, point, sizeof(point));
+	reg_load();
+	if (reg.s.n < STUCK_MAX) {
+		struct stuck_rec r = { pid, start, since, 0, 0, point };
+
+		stuck_add(&reg.s, &r);
+		reg.dirty = true;
+	}
+	reg_save();
+}
+
 /* --- which questions may hang -------------------------------------------- */
 
 int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err)

@@ -200,14 +200,33 @@ teardown() { hung_teardown; }
 
 @test "--textfile into a directory on a hung mount: exit 3 within its deadline, the writer left behind" {
 	need_fuse
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
 	mnt=$BATS_TEST_TMPDIR/hung
 	hangfs_start "$mnt" -c
 	# mkstemp() there never returns: it used to hang the applet for good
 	run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
 	[ "$status" -eq 3 ]
-	[[ $output == *"srebox irq: --textfile: $mnt: not written within 5s (a hung mount?)"* ]]
-	# released, the same directory gives the filesystem's own error
+	[[ $output == *"srebox irq: --textfile: $mnt: not written within 5s (a hung mount?); the writer (pid "*") was left behind"* ]]
+	writer=$(sed -n 's/.*the writer (pid \([0-9]*\)).*/\1/p' <<<"$output")
+	[ "$(cat /proc/$writer/comm)" = srebox-textfile ]
+	# a cron job's next runs: told at once, and no second writer piles up
+	t0=$(date +%s%N)
+	for i in 1 2 3; do
+		run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
+		[ "$status" -eq 3 ]
+		[[ $output == *"--textfile: $mnt: not written: an earlier srebox's writer (pid $writer) has been stuck there for "*"not tried again until it is gone"* ]] || die "$output"
+	done
+	[ $((($(date +%s%N) - t0) / 1000000)) -lt 3000 ]
+	n=0
+	for p in $(pgrep -x srebox-textfile); do
+		[ "$(readlink /proc/$p/cwd)" = "$PWD" ] && n=$((n + 1))
+	done
+	[ "$n" -eq 1 ]
+	# released, the writer ends and the same directory gives the
+	# filesystem's own error
 	kill -USR1 "$HANGFS_PID"
+	for _ in $(seq 50); do [ -d /proc/$writer ] || break; sleep 0.1; done
 	run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
 	[ "$status" -eq 3 ]
 	[[ $output == *"cannot create a temporary file"* ]]
