@@ -345,6 +345,13 @@ int jproj_feed(struct jproj *p, const char *s, size_t n)
 			/* the dropped container's own end: the checks below */
 		}
 		c = s[i];
+		if (p->lex == LEX_OUT && (c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
+			/* a run of blanks (pretty-printed JSON, or a body padded
+			 * to inflate) in one tight loop */
+			while (++i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+				;
+			continue;
+		}
 		if (p->lex == LEX_STR) {
 			/* strings are most of the bytes: let memchr run over them */
 			const char *q = memchr(s + i, '"', n - i);

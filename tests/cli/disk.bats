@@ -135,7 +135,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	hangfs_start "$mnt"
 	# the pipe must close when srebox exits, whatever its helper is stuck in
 	t0=$(ms)
-	run bash -c "timeout 60 '$SREBOX' disk -t 1 -o json | cat; exit \${PIPESTATUS[0]}"
+	frun "disk: a FUSE mount whose statfs never returns (-t 1)" bash -c "timeout 60 '$SREBOX' disk -t 1 -o json | cat; exit \${PIPESTATUS[0]}"
 	t=$(($(ms) - t0))
 	[ "$status" -eq 2 ] || die "exit $status: $output"
 	# the deadline plus start-up, with room for a loaded machine
@@ -192,7 +192,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 		skip "this kernel cannot mount an overlay over FUSE"
 	hung_undo umount "$ovl"
 	kill -USR2 "$HANGFS_PID"
-	run timeout 60 "$SREBOX" disk -t 1 -a -o json
+	frun "disk -a: an overlay over a hung FUSE lower layer (-t 1)" timeout 60 "$SREBOX" disk -t 1 -a -o json
 	[ "$status" -eq 2 ] || die "exit $status: $output"
 	jq -e --arg m "$ovl" '[.findings[] | select(.subject == $m)][0]
 		| .state == "CRITICAL" and .check == "hung" and (.text | test("overlay"))' <<<"$output"

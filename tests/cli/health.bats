@@ -498,7 +498,7 @@ PY
 	hangfs_start "$mnt"
 	cd "$cwd"
 	t0=$(date +%s%N)
-	run timeout 60 "$SREBOX" health -i 0 -t 1 -o json
+	frun "health: a live hung FUSE mount (-t 1)" timeout 60 "$SREBOX" health -i 0 -t 1 -o json
 	t=$((($(date +%s%N) - t0) / 1000000))
 	[ "$status" -eq 2 ] || die "exit $status: $output"
 	[ "$t" -lt 4000 ] || die "took $t ms with -t 1"

@@ -64,8 +64,8 @@ k8s_start() {
 		--client-ca "$K8S_CERTS/ca.crt" --token "$K8S_TOKEN" "$@" \
 		>"$run/stderr" 2>&1 3>&- &
 	echo $! >"$run/pid"
-	# up to 30 s: generating 20,000 nodes takes a while on a loaded machine
-	for _ in $(seq 600); do
+	# up to 120 s: generating 20,000 nodes takes a while on a loaded machine
+	for _ in $(seq 2400); do
 		[ -s "$run/port" ] && break
 		kill -0 "$(cat "$run/pid")" 2>/dev/null || die "test server died: $(cat "$run/stderr")"
 		sleep 0.05

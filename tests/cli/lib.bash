@@ -36,3 +36,21 @@ ne_expected() {
 die() { echo "$*" >&2; return 1; }
 
 json() { jq -e "$@"; }
+
+# frun LABEL CMD...: `run CMD...`, and the fault's cost — wall time and
+# peak RSS — as a TAP comment, and appended to $SREBOX_FAULTS when that is
+# set (the figures of issue 16's faults: SREBOX_FAULTS=f make test).
+# Figures only: nothing here passes or fails on them.
+frun() {
+	local label=$1 tf t0 t1 rss
+	shift
+	tf=$BATS_TEST_TMPDIR/frun.$$
+	t0=$(date +%s%N)
+	run /usr/bin/time -o "$tf" -f %M "$@"
+	t1=$(date +%s%N)
+	rss=$(tail -1 "$tf" 2>/dev/null)
+	[[ $rss =~ ^[0-9]+$ ]] || rss='?'
+	echo "# fault: $label: $(((t1 - t0) / 1000000)) ms, peak RSS $rss KiB, exit $status" >&3
+	[ -z "${SREBOX_FAULTS:-}" ] ||
+		printf '%s\t%s\t%s\t%s\n' "$label" "$(((t1 - t0) / 1000000))" "$rss" "$status" >>"$SREBOX_FAULTS"
+}

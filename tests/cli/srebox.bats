@@ -41,7 +41,7 @@ teardown() { hung_teardown; }
 @test "a reader that goes away ends -n 0 (| head -c1), quietly, with the state read" {
 	for a in health cswitch irq throttle disk; do
 		t0=$(date +%s%N)
-		run bash -c "timeout 20 '$SREBOX' $a -i 0.2 -n 0 -o json | head -c1; exit \${PIPESTATUS[0]}"
+		frun "$a -i 0.2 -n 0 | head -c1" bash -c "timeout 20 '$SREBOX' $a -i 0.2 -n 0 -o json | head -c1; exit \${PIPESTATUS[0]}"
 		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 		[ "$status" -le 2 ] || die "$a: exit $status (124 is the timeout): $output"
 		[ "$ms" -lt 10000 ] || die "$a: took ${ms}ms after its reader left"
@@ -54,7 +54,7 @@ teardown() { hung_teardown; }
 	rm -f "$root/proc/loadavg"
 	mkfifo "$root/proc/loadavg"
 	for a in health cswitch; do
-		run timeout 10 "$SREBOX" "$a" --root "$root" -i 0 -o json
+		frun "$a: a FIFO where a file is expected in --root" timeout 10 "$SREBOX" "$a" --root "$root" -i 0 -o json
 		[ "$status" -ne 124 ] || die "$a hung on a FIFO"
 		jq -e '[.findings[] | select(.state == "UNKNOWN") | .text
 			| select(test("proc/loadavg: not a regular file \\(a FIFO\\)"))] | length > 0' <<<"$output" ||
@@ -205,7 +205,7 @@ teardown() { hung_teardown; }
 	mnt=$BATS_TEST_TMPDIR/hung
 	hangfs_start "$mnt" -c
 	# mkstemp() there never returns: it used to hang the applet for good
-	run timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
+	frun "irq --textfile DIR on a FUSE mount whose create never returns" timeout 30 "$SREBOX" irq --root "$FIX/irq/virtio-idle" --textfile "$mnt"
 	[ "$status" -eq 3 ]
 	[[ $output == *"srebox irq: --textfile: $mnt: not written within 5s (a hung mount?); the writer (pid "*") was left behind"* ]]
 	writer=$(sed -n 's/.*the writer (pid \([0-9]*\)).*/\1/p' <<<"$output")
@@ -237,7 +237,7 @@ teardown() { hung_teardown; }
 	mnt=$BATS_TEST_TMPDIR/dead
 	hangfs_start "$mnt" -t
 	for a in health cswitch irq throttle; do
-		run timeout 30 "$SREBOX" "$a" --root "$mnt" --deadline 1 -i 0
+		frun "$a: --root on a FUSE tree whose reads never return (--deadline 1)" timeout 30 "$SREBOX" "$a" --root "$mnt" --deadline 1 -i 0
 		[ "$status" -eq 3 ] || die "$a: exit $status: $output"
 		[[ $output == "srebox $a: gave up after "*"s without an answer, reading $mnt/"*" (a hung --root, mount or /proc read?)"* ]] ||
 			die "$a: $output"
@@ -258,10 +258,32 @@ teardown() { hung_teardown; }
 	[[ $output =~ \ irq_queues=([0-9]+|U)\;0\;\;\; ]]
 }
 
+@test "--root on a server that answers slowly (0.2 s a read): small reports come, slow, and right; big ones end at --deadline" {
+	need_fuse
+	mnt=$BATS_TEST_TMPDIR/slow
+	mkdir -p "$mnt"
+	"$TOOLS/hangfs" -l "$FIX/node_exporter" "$mnt" >/dev/null 2>&1 &
+	hung_undo kill $!
+	hung_undo umount "$mnt"
+	for _ in $(seq 50); do [ -d "$mnt/proc" ] && break; sleep 0.1; done
+	# irq reads a handful of files: the answer is the tree's own
+	frun "irq: --root on a FUSE copy answering each read in 0.2 s" timeout 60 "$SREBOX" irq --root "$mnt" -i 0 -o json
+	# (the tree has no proc/uptime: UNKNOWN, exit 3, either way)
+	[ "$status" -eq 3 ] && [ "$(jq -r .state <<<"$output")" = UNKNOWN ] || die "exit $status: $output"
+	same='[.findings[] | {check, state, value}], [.interrupts[] | {irq, total, per_cpu}]'
+	diff <(jq -S "$same" <<<"$output") \
+		<(sb irq --root "$FIX/node_exporter" -i 0 -o json | jq -S "$same")
+	# health reads hundreds: it gives up at its deadline, naming the read,
+	# instead of running for minutes
+	frun "health: --root on a FUSE copy answering each read in 0.2 s (--deadline 2)" timeout 60 "$SREBOX" health --root "$mnt" -i 0 --deadline 2
+	[ "$status" -eq 3 ] || die "exit $status: $output"
+	[[ $output == "srebox health: gave up after "*"s without an answer, reading $mnt/"* ]] || die "$output"
+}
+
 @test "a full disk is an error, a closed pipe is not" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	run sb irq -a -o wide >/dev/full
-	run bash -c '"$SREBOX" irq -a -o wide >/dev/full'
+	frun "irq -a -o wide >/dev/full" bash -c '"$SREBOX" irq -a -o wide >/dev/full'
 	[ "$status" -eq 3 ] && [[ $output == *"write error"* ]]
 	run bash -c '"$SREBOX" irq -a -o json | head -c 10 >/dev/null'
 	[ -z "$output" ]

@@ -15,19 +15,106 @@
  * -t: a saved tree that stopped answering: /proc and /sys are directories,
  *     every other name under them a file, and reading any file never
  *     returns (a --root on a dead NFS export or FUSE).
+ * -l DIR: a slow server: a copy of DIR (a saved tree) whose every read
+ *     takes 0.2 s, the rest answering at once.
  * SIGUSR1 releases it: the statfs calls waiting and every later one
  * answer (a server that came back).
  */
 #define FUSE_USE_VERSION 31
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <fuse.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static int hang_tree;
+static const char *slow_dir;	/* -l */
+
+static const char *under(const char *path, char *out)
+{
+	snprintf(out, PATH_MAX, "%s%s", slow_dir, path);
+	return out;
+}
+
+static int slow_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	char p[PATH_MAX];
+
+	(void)fi;
+	return lstat(under(path, p), st) < 0 ? -errno : 0;
+}
+
+static int slow_readlink(const char *path, char *buf, size_t n)
+{
+	char p[PATH_MAX];
+	ssize_t l = readlink(under(path, p), buf, n - 1);
+
+	if (l < 0)
+		return -errno;
+	buf[l] = '\0';
+	return 0;
+}
+
+static int slow_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+			struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	char p[PATH_MAX];
+	DIR *d = opendir(under(path, p));
+	struct dirent *de;
+
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		fill(buf, de->d_name, NULL, 0, 0);
+	closedir(d);
+	return 0;
+}
+
+static int slow_open(const char *path, struct fuse_file_info *fi)
+{
+	char p[PATH_MAX];
+	int fd = open(under(path, p), O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	fi->fh = (uint64_t)fd;
+	fi->direct_io = 1;	/* every read reaches this server */
+	return 0;
+}
+
+static int slow_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	ssize_t n;
+
+	(void)path;
+	usleep(200000);
+	n = pread((int)fi->fh, buf, size, off);
+	return n < 0 ? -errno : (int)n;
+}
+
+static int slow_release(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	close((int)fi->fh);
+	return 0;
+}
+
+static const struct fuse_operations slow_ops = {
+	.getattr = slow_getattr,
+	.readlink = slow_readlink,
+	.readdir = slow_readdir,
+	.open = slow_open,
+	.read = slow_read,
+	.release = slow_release,
+};
 
 static int hang_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
@@ -140,6 +227,11 @@ int main(int argc, char **argv)
 {
 	char *args[] = { argv[0], "-f", "-o", "fsname=hangfs,allow_other", NULL, NULL };
 
+	if (argc == 4 && !strcmp(argv[1], "-l")) {
+		slow_dir = argv[2];
+		args[4] = argv[3];
+		return fuse_main(5, args, &slow_ops, NULL);
+	}
 	if (argc == 3 && !strcmp(argv[1], "-r")) {
 		hang_dirs = 1;
 		released = 1;
@@ -163,7 +255,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: hangfs [-r|-c|-s|-t] MOUNTPOINT\n");
+		fprintf(stderr, "usage: hangfs [-r|-c|-s|-t|-l DIR] MOUNTPOINT\n");
 		return 2;
 	}
 	args[4] = argv[1];
