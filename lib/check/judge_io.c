@@ -199,14 +199,14 @@ void judge_io(struct sbx_report *rep, const struct io_judge_in *in)
 	if (!cur->ok || (prev && !prev->ok)) {
 		const char *msg = !cur->ok ? cur->err.msg : prev->err.msg;
 
-		check_unknown(rep, CHK_IO_UTIL, NULL, "block devices: %s", msg);
-		check_unknown(rep, CHK_IO_AWAIT, NULL, "block devices: %s", msg);
+		check_unknown(rep, CHK_IO_UTIL, NULL, "disk busy (%%util): %s", msg);
+		check_unknown(rep, CHK_IO_AWAIT, NULL, "disk latency (await): %s", msg);
 		return;
 	}
 	n = io_figures(cur, prev, &seconds, &why, &figs);
 	if (why) {
-		check_unknown(rep, CHK_IO_UTIL, NULL, "block devices: %s", why);
-		check_unknown(rep, CHK_IO_AWAIT, NULL, "block devices: %s", why);
+		check_unknown(rep, CHK_IO_UTIL, NULL, "disk busy (%%util): %s", why);
+		check_unknown(rep, CHK_IO_AWAIT, NULL, "disk latency (await): %s", why);
 		goto errors;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -553,9 +553,15 @@ void judge_net(struct sbx_report *rep, const struct net_snap *cur, const struct 
 						 CHK_CONNTRACK_DROPS, CHK_UDP_RCVBUF, CHK_TCP_MEM };
 	struct nctx c = { .cur = cur, .prev = prev };
 
+	/* each check in its own words, as when it is judged */
+	static const char *const label[] = { "interface errors", "interface drops",
+					     "TCP retransmits", "listen drops", "softnet drops",
+					     "conntrack drops", "UDP receive buffer errors",
+					     "TCP memory" };
+
 	if (!cur->ok || (prev && !prev->ok)) {
 		for (size_t k = 0; k < ARRAY_SIZE(all); k++)
-			check_unknown(rep, all[k], NULL, "network: %s",
+			check_unknown(rep, all[k], NULL, "%s: %s", label[k],
 				      !cur->ok ? cur->err.msg : prev->err.msg);
 		return;
 	}

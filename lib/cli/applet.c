@@ -65,7 +65,7 @@ static int write_textfile(const char *dir, const struct sbx_report *r, struct sb
 	pid_t pid;
 	double since, t0 = now_realtime();
 
-	if (hung_writer_stuck(dir, &pid, &since)) {
+	if (hung_own_stuck(dir, "textfile-writer", &pid, &since)) {
 		char age[32];
 
 		fmt_duration(age, sizeof(age), t0 - since);
@@ -82,7 +82,7 @@ static int write_textfile(const char *dir, const struct sbx_report *r, struct sb
 		sbx_err_set(err, ETIMEDOUT, "%s: not written within %gs (a hung mount?); "
 			    "the writer (pid %d) was left behind, and later runs will not start "
 			    "another while it is stuck", dir, TEXTFILE_TIMEOUT, (int)c.pid);
-		hung_writer_left(dir, c.pid, t0);
+		hung_own_left(dir, "textfile-writer", c.pid, t0);
 		rc = -1;
 	} else if (c.out.len != 2 || memcmp(c.out.s, "ok", 2)) {
 		sbx_err_set(err, 0, "%.*s", (int)(c.out.len < 300 ? c.out.len : 300),

@@ -110,9 +110,11 @@ void sbx_watchdog_start(const char *applet, double seconds);
 void sbx_watchdog_extend(double seconds);
 void sbx_watchdog_pause(bool paused);
 /* Split the run when --root may wait on a server: returns in the child,
- * which does the work; the parent relays its output and exits with its
- * status, or with 3 when its watchdog fires (watchdog.c). */
-void sbx_supervise(const char *applet);
+ * which does the work with guarded reads (root_guard); the parent relays
+ * its output and exits with its status, or with 3 when its watchdog
+ * fires (watchdog.c).  A child left stuck on the root is recorded, and a
+ * later run over the same root ends at once, saying so. */
+void sbx_supervise(const char *applet, const char *root);
 
 /* Option machinery (lib/opt.c) */
 extern const struct sbx_opt sbx_common_output_opts[];

@@ -333,8 +333,14 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		/* from here on: a --root on a dead mount hangs its first stat.
 		 * One on a network or FUSE mount is read by a child srebox can
 		 * walk away from (a FUSE read cannot be killed). */
-		if (root && *root && path_may_wait(root))
-			sbx_supervise(a->name);
+		if (root && *root && path_may_wait(root)) {
+			double g = o_deadline / 4;
+
+			sbx_supervise(a->name, root);
+			/* each read a share of the deadline: one that does not come
+			 * back leaves time for the report of the rest */
+			root_guard(g < 0.25 ? 0.25 : g > 2.5 ? 2.5 : g);
+		}
 		sbx_watchdog_start(a->name, o_deadline);
 		if (root && *root) {
 			char what[4200];

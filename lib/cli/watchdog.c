@@ -13,6 +13,8 @@
  * A thread rather than alarm(2): no signal handler to race with the
  * sampling loop's own sleeps, and no SIGALRM left to children. */
 #include "applet.h"
+#include "hung.h"
+#include "root.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,6 +133,46 @@ void sbx_watchdog_pause(bool paused)
  * the live machine, are not split: no fork, no cost. */
 static volatile sig_atomic_t got_signal;
 
+/* The supervised child's last word: its exit status, and whether a read
+ * of the root is still stuck in it (then it may never finish exiting, and
+ * its pipes never close). */
+static void tell_parent(int status, void *arg)
+{
+	char b[64];
+	int n;
+
+	(void)arg;
+	fflush(stdout);
+	fflush(stderr);
+	n = snprintf(b, sizeof(b), "\001exit %d%s\n", status & 0xff, root_stuck(NULL) ? " stuck" : "");
+	(void)!write(ctl_fd, b, (size_t)n);
+}
+
+static void relay(int from, int to, bool *open_);
+
+/* Relay whatever the pipes hold now, never waiting for more. */
+static void relay_ready(int fd, int to, bool *open_)
+{
+	for (int i = 0; i < 100000 && *open_; i++) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 0) <= 0 || !p.revents)
+			return;
+		relay(fd, to, open_);
+	}
+}
+
+/* The child may stay stuck on the root: record it, so that the next run
+ * does not leave one more. */
+static void left_behind(const char *root, pid_t pid, double t0)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+
+	nanosleep(&ts, NULL);	/* a child that can exit has done so */
+	if (waitpid(pid, NULL, WNOHANG) != pid)
+		hung_own_left(root, "root-reader", pid, t0);
+}
+
 static void on_sig(int sig)
 {
 	got_signal = sig;
@@ -158,15 +200,25 @@ static void relay(int from, int to, bool *open_)
 	}
 }
 
-void sbx_supervise(const char *name)
+void sbx_supervise(const char *name, const char *root)
 {
 	int ctl[2], out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	bool pipe_out = !isatty(1), pipe_err = !isatty(2);
 	bool out_open, err_open, ctl_open = true;
 	struct buf msg = { 0 };
-	double signalled = 0;
+	double signalled = 0, t0 = now_realtime(), since;
 	pid_t pid;
 	int status;
+
+	if (hung_own_stuck(root, "root-reader", &pid, &since)) {
+		char age[32];
+
+		fmt_duration(age, sizeof(age), t0 - since);
+		fprintf(stderr, "srebox %s: --root %s: an earlier srebox (pid %d) has been stuck "
+			"reading it for %s (its server stopped answering?); not read again until "
+			"it is gone\n", name, root, (int)pid, age);
+		exit(3);
+	}
 
 	if (pipe2(ctl, O_CLOEXEC) < 0 || (pipe_out && pipe2(out, O_CLOEXEC) < 0) ||
 	    (pipe_err && pipe2(err, O_CLOEXEC) < 0))
@@ -188,6 +240,7 @@ void sbx_supervise(const char *name)
 			close(err[0]);
 			close(err[1]);
 		}
+		on_exit(tell_parent, NULL);
 		return;	/* the child runs the applet */
 	}
 	close(ctl[1]);
@@ -233,14 +286,28 @@ void sbx_supervise(const char *name)
 				buf_add(&msg, b, (size_t)n);
 			else if (n == 0 || errno != EINTR)
 				ctl_open = false;
-			/* the child's watchdog fired (a whole line): it may never
-			 * finish exiting, so say so and go */
+			/* the child ended its work ("\1exit N"), or its watchdog
+			 * fired (a whole line): it may never finish exiting, so
+			 * pass on what it wrote and go */
 			if (msg.len && memchr(msg.s, '\n', msg.len)) {
-				if (out_open && poll(&p[1], 1, 0) > 0)
-					relay(out[0], 1, &out_open);
-				(void)!write(2, msg.s, msg.len);
+				int st = 3;
+
+				relay_ready(out[0], 1, &out_open);
+				relay_ready(err[0], 2, &err_open);
+				if (msg.s[0] == '\001') {
+					if (sscanf(msg.s + 1, "exit %d", &st) != 1)
+						st = 3;
+					if (!strstr(msg.s, " stuck\n")) {
+						while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+							;
+						_exit(st);
+					}
+				} else {
+					(void)!write(2, msg.s, msg.len);
+				}
 				kill(pid, SIGKILL);
-				_exit(3);
+				left_behind(root, pid, t0);
+				_exit(st);
 			}
 		}
 		if (p[1].revents)

@@ -4,6 +4,7 @@
 #include "root.h"
 #include "rundir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -185,6 +186,45 @@ static bool proc_state(pid_t pid, char *state, uint64_t *start)
 			   "%*d %*d %*d %*d %" SCNu64, state, start) == 2;
 }
 
+/* A thread of pid's that has not exited: a run left on a dead --root
+ * has a zombie main thread and its reader thread stuck. */
+static bool some_thread_live(pid_t pid)
+{
+	char path[64], tp[128], b[512];
+	struct dirent *de;
+	bool live = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (!(d = opendir(path)))
+		return false;
+	while (!live && (de = readdir(d))) {
+		const char *p;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(tp, sizeof(tp), "%s/%.20s/stat", path, de->d_name);
+		if ((fd = open(tp, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = read(fd, b, sizeof(b) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		b[n] = '\0';
+		p = strrchr(b, ')');
+		live = p && p[1] == ' ' && p[2] && p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
+	}
+	closedir(d);
+	return live;
+}
+
+static bool state_live(pid_t pid, char state)
+{
+	return (state != 'Z' && state != 'X' && state != 'x') || some_thread_live(pid);
+}
+
 /* Is the recorded helper still there and stuck: not exited, not a
  * zombie, not another process that got its pid? */
 static bool helper_alive(pid_t pid, uint64_t start)
@@ -199,7 +239,7 @@ static bool helper_alive(pid_t pid, uint64_t start)
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 		return access(path, F_OK) == 0;
 	}
-	return st == start && state != 'Z' && state != 'X' && state != 'x';
+	return st == start && state_live(pid, state);
 }
 
 static void read_file_into(const char *path, struct stuck_set *s)
@@ -322,27 +362,28 @@ const char *hung_registry_problem(void)
 /* --- srebox's own writers ------------------------------------------------
  *
  * The --textfile writer is a child too, and one stuck in a hung directory
- * is left behind like a statfs helper.  It is recorded under a point of
- * its own (DIR/srebox-textfile-writer, device 0:0, which no mount
- * has), so that the next run (a cron job every minute) finds it and
- * writes nothing there rather than leaving one more stuck writer. */
-static void writer_point(const char *dir, char *out, size_t n)
+ * is left behind like a statfs helper, and so is a run whose --root
+ * stopped answering.  Each is recorded under a point of its own
+ * (DIR/srebox-WHO, device 0:0, which no mount has), so that the next run
+ * (a cron job every minute) finds it and does not leave one more stuck
+ * process there. */
+static void writer_point(const char *dir, const char *who, char *out, size_t n)
 {
 	char cwd[2048];
 
 	/* records are absolute paths: a relative DIR is the cwd's */
 	if (dir[0] != '/' && getcwd(cwd, sizeof(cwd)))
-		snprintf(out, n, "%s/%.1900s/srebox-textfile-writer", cwd, dir);
+		snprintf(out, n, "%s/%.1900s/srebox-%s", cwd, dir, who);
 	else
-		snprintf(out, n, "%.4000s/srebox-textfile-writer", dir);
+		snprintf(out, n, "%.4000s/srebox-%s", dir, who);
 }
 
-bool hung_writer_stuck(const char *dir, pid_t *pid, double *since)
+bool hung_own_stuck(const char *dir, const char *who, pid_t *pid, double *since)
 {
-	char point[4100];
+	char point[4200];
 	const struct stuck_rec *r;
 
-	writer_point(dir, point, sizeof(point));
+	writer_point(dir, who, point, sizeof(point));
 	reg_load();
 	r = reg_find(point, 0, 0);
 	if (r) {
@@ -353,15 +394,15 @@ bool hung_writer_stuck(const char *dir, pid_t *pid, double *since)
 	return r != NULL;
 }
 
-void hung_writer_left(const char *dir, pid_t pid, double since)
+void hung_own_left(const char *dir, const char *who, pid_t pid, double since)
 {
-	char point[4100], state;
+	char point[4200], state;
 	uint64_t start;
 
 	/* killed before the kernel held it: nothing is stuck */
-	if (!proc_state(pid, &state, &start) || state == 'Z' || state == 'X')
+	if (!proc_state(pid, &state, &start) || !state_live(pid, state))
 		return;
-	writer_point(dir, point, sizeof(point));
+	writer_point(dir, who, point, sizeof(point));
 	reg_load();
 	if (reg.s.n < STUCK_MAX) {
 		struct stuck_rec r = { pid, start, since, 0, 0, point };

@@ -78,11 +78,12 @@ const char *hung_registry_problem(void);
  * mountinfo.  `source` gets the file read, as the user sees it. */
 int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err);
 
-/* A writer of srebox's (the --textfile child) left stuck in directory
- * dir: is one still there (its pid and since when, Unix time), and record
- * one just abandoned. */
-bool hung_writer_stuck(const char *dir, pid_t *pid, double *since);
-void hung_writer_left(const char *dir, pid_t pid, double since);
+/* A process of srebox's own left stuck in directory dir (who: the
+ * "textfile-writer" child, a "root-reader" run over a dead --root): is
+ * one still there (its pid, and since when in Unix time), and record one
+ * just abandoned. */
+bool hung_own_stuck(const char *dir, const char *who, pid_t *pid, double *since);
+void hung_own_left(const char *dir, const char *who, pid_t pid, double since);
 
 /* The registry file, a pure parser and its writer.  One record a line:
  * "PID START SINCE MAJ:MIN POINT\n", START the helper's start time in

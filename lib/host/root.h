@@ -36,6 +36,13 @@ int root_read_u64(const char *path, uint64_t *out, struct sbx_err *err);
 
 DIR *root_opendir(const char *path, struct sbx_err *err);
 
+/* Guarded reads, for a root on a mount that may stop answering: each
+ * read under the root waits at most `timeout` seconds; one that does not
+ * come back fails naming its path, and every later one fails at once.
+ * root_stuck() is that path (and the timeout), or NULL. */
+void root_guard(double timeout);
+const char *root_stuck(double *timeout);
+
 /* Read a file given as a real path (not under the root), e.g. --input. */
 int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err);
 

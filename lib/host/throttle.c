@@ -822,9 +822,23 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 		}
 		buf_free(&w.path);
 	}
-	if (!s->nhier && !s->cg_note)
-		note(s, "no cgroup hierarchy with the cpu controller under %s",
-		     rooted("/sys/fs/cgroup"));
+	if (!s->nhier && !s->cg_note && !s->cg_error) {
+		double t;
+		const char *stuck = root_stuck(&t);
+
+		/* a root that stopped answering hides the hierarchy: that is
+		 * not "none here" */
+		if (stuck) {
+			struct sbx_err e;
+
+			sbx_err_set(&e, ETIMEDOUT, "%s: not looked at: the root stopped answering "
+				    "(%s gave no answer within %gs)", rooted("/sys/fs/cgroup"), stuck, t);
+			cg_error(s, &e);
+		} else {
+			note(s, "no cgroup hierarchy with the cpu controller under %s",
+			     rooted("/sys/fs/cgroup"));
+		}
+	}
 	for (size_t p = 0; p < npaths && s->nhier; p++)
 		if (!found[p] && !s->cg_missing)
 			s->cg_missing = xstrdup(paths[p]);

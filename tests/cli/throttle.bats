@@ -477,8 +477,11 @@ settled_stat() {
 	# over an interval: throttled in (nearly) every period, a warning
 	run sb throttle -i 0.3 -o json
 	[ "$status" -eq 1 ] || [ "$status" -eq 2 ] || die "exit $status: $output"
-	jq -e --arg cg "/$name" '.cgroups[0] | .cgroup == $cg and .throttled_ratio > 0.8
-		and .periods >= 5 and .limit_cpus == 0.1' <<<"$output" ||
+	# first, or behind only cgroups more throttled still (another test's,
+	# on a shared machine)
+	jq -e --arg cg "/$name" '.cgroups as $c | ($c | map(.cgroup) | index($cg)) as $i
+		| $i != null and ($c[$i] | .throttled_ratio > 0.8 and .periods >= 5 and .limit_cpus == 0.1)
+		and all($c[:$i][]; .throttled_ratio >= $c[$i].throttled_ratio)' <<<"$output" ||
 		die "not first: $(jq -c '.cgroups[:3]' <<<"$output")"
 	jq -e --arg cg "/$name" '[.findings[] | select(.check == "cfs" and .subject == $cg)][0].state == "WARNING"' <<<"$output"
 	# health judges it the same: the worst cgroup (ours, or one worse, and
@@ -496,9 +499,9 @@ settled_stat() {
 	throttled=$(awk '$1 == "nr_throttled" {print $2}' <<<"$stat")
 	[ "$throttled" -gt 0 ]
 	jq -e --arg cg "/$name" --argjson p "$periods" --argjson t "$throttled" \
-		'.cgroups[0] | .cgroup == $cg and .periods == $p and .throttled_periods == $t
+		'[.cgroups[] | select(.cgroup == $cg)][0] | .periods == $p and .throttled_periods == $t
 		 and .nr_throttled == $t' <<<"$output" ||
-		die "cpu.stat says $periods/$throttled: $(jq -c '.cgroups[0]' <<<"$output")"
+		die "cpu.stat says $periods/$throttled: $(jq -c '.cgroups[:2]' <<<"$output")"
 	# and since creation, frozen, health's finding for it is throttle's
 	want=$(jq -c --arg cg "/$name" '[.findings[] | select(.check == "cfs" and .subject == $cg)][0]' <<<"$output")
 	[ "$(jq -r .state <<<"$want")" = WARNING ] || die "throttle: $want"
