@@ -25,10 +25,11 @@
 #define K8S_DEFAULT_TIMEOUT 5.0
 #define K8S_EXEC_DEFAULT_TIMEOUT 30.0	/* an exec credential plugin, without --request-timeout */
 #define K8S_CHUNK 500
-/* The most pages one list may take (5 million objects at K8S_CHUNK): past
+/* The most pages one list may take (a million objects at K8S_CHUNK, over
+ * six times the pods of the largest cluster Kubernetes supports): past
  * that, or when the server repeats a continue token, the list is an error,
  * not a loop without end. */
-#define K8S_MAX_PAGES 10000
+#define K8S_MAX_PAGES 2000
 /* Objects kept of one page: a server may ignore limit (the watch cache
  * does), so a page can hold the whole cluster; beyond this many the list
  * is an error rather than unbounded memory.  And the longest value kept

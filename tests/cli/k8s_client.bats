@@ -293,6 +293,15 @@ calls() {
 	[ "${SANITIZE:-}" = 1 ] || [ "$rss" -lt 60000 ]
 }
 
+@test "a server whose list never ends (a new continue token with every page): ended at 2000 pages, exit 3" {
+	k8s_start "$K8S_DIR/default" --endless-continue
+	frun "nodes: a server that gives a new continue token with every empty page" "$SREBOX" nodes --kubeconfig "$KC"
+	[ "$status" -eq 3 ] || die "exit $status: $output"
+	[[ $output == "srebox nodes: the list /api/v1/nodes goes on past 2000 pages of 500: refused (a server that never ends its list?)" ]] ||
+		die "$output"
+	[ "$(k8s_requests 'select(.path == "/api/v1/nodes")' | wc -l)" -eq 2000 ]
+}
+
 @test "401, 403 with the RBAC message, 500: the Status message" {
 	nodes "$(kc_user "token: wrong-token")"
 	[ "$status" -eq 3 ]

@@ -278,6 +278,26 @@ teardown() { hung_teardown; }
 	[ "$status" -eq 3 ] && [[ $output == *"--deadline: give a duration above 0"* ]]
 }
 
+@test "--root whose lookups, or opens, never return: bounded by --deadline, named, recorded" {
+	need_fuse
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	# a path walk that never comes back: the first stat, before any read
+	mnt=$BATS_TEST_TMPDIR/nolookup
+	hangfs_start "$mnt" -g
+	frun "health: --root on a FUSE tree whose lookups never return (--deadline 1)" timeout 30 "$SREBOX" health --root "$mnt" --deadline 1 -i 0
+	[ "$status" -eq 3 ]
+	[[ $output == "srebox health: gave up after 1s without an answer, checking $mnt (a hung --root, mount or /proc read?)"* ]] || die "$output"
+	run timeout 30 "$SREBOX" irq --root "$mnt" -i 0
+	[ "$status" -eq 3 ] && [[ $output == "srebox irq: --root $mnt: an earlier srebox (pid "*") has been stuck reading it for "* ]] || die "$output"
+	# an open that never comes back: in the reader, so the report comes
+	mnt=$BATS_TEST_TMPDIR/noopen
+	hangfs_start "$mnt" -o
+	frun "irq: --root on a FUSE tree whose opens never return (--deadline 1)" timeout 30 "$SREBOX" irq --root "$mnt" --deadline 1 -i 0 -o json
+	[ "$status" -eq 3 ] || die "exit $status: $output"
+	jq -e --arg m "$mnt" '.state == "UNKNOWN" and (tostring | contains($m + "/proc/interrupts: no answer within 0.25s"))' <<<"$output" || die "$output"
+}
+
 @test "-o check is one monitoring-plugins line with perfdata" {
 	# live: any state, as long as the line says the state the exit status is
 	run sb irq -o check

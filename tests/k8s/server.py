@@ -38,6 +38,7 @@ Faults and behaviours for the tests (repeatable options)
   --deletion-delay S     a deleted or evicted pod stays (terminating) S seconds
   --forbid VERB:RESOURCE 403 as RBAC words it, e.g. list:leases
   --scale-nodes N        N generated nodes (and leases) from the fixture nodes
+  --endless-continue     every list page is empty and gives a new continue token
   --now RFC3339          the clock of Table AGE cells (default: real time)
 
 Every request is appended to --log as one JSON line: method, path, query,
@@ -767,6 +768,13 @@ class Server(ThreadingHTTPServer):
 
     def do_list(self, h, q, plural, ns, user):
         self.check(user, "list", plural, ns)
+        if self.opts.endless_continue:
+            # a broken server (or a hostile one): every page is empty and
+            # hands out a new continue token
+            self.uid_seq += 1
+            doc = ('{"kind":"%sList","apiVersion":"v1","metadata":{"continue":"endless-%d"},"items":[]}'
+                   % (KIND_OF[plural], self.uid_seq))
+            return "application/json", doc.encode()
         objs = self.select(plural, q, ns)
         start = 0
         if q.get("continue"):
@@ -976,6 +984,7 @@ def main():
     ap.add_argument("--deletion-delay", type=float, default=0)
     ap.add_argument("--scale-nodes", type=int, default=0)
     ap.add_argument("--ignore-limit", action="store_true", help="every list in one answer, as the watch cache")
+    ap.add_argument("--endless-continue", action="store_true", help="every list page empty, with a new continue token")
     ap.add_argument("--now")
     opts = ap.parse_args()
     srv = Server(opts)

@@ -15,6 +15,9 @@
  * -t: a saved tree that stopped answering: /proc and /sys are directories,
  *     every other name under them a file, and reading any file never
  *     returns (a --root on a dead NFS export or FUSE).
+ * -g: like -t, but looking up or stat'ing any name below the root never
+ *     returns (getattr and lookup: a dead server seen by path walks).
+ * -o: like -t, but opening any file never returns (reads would answer).
  * -l DIR: a slow server: a copy of DIR (a saved tree) whose every read
  *     takes 0.2 s, the rest answering at once.
  * SIGUSR1 releases it: the statfs calls waiting and every later one
@@ -116,9 +119,14 @@ static const struct fuse_operations slow_ops = {
 	.release = slow_release,
 };
 
+static volatile sig_atomic_t released;
+static int hang_lookups, hang_opens;
+
 static int hang_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	(void)fi;
+	while (hang_lookups && !released && strcmp(path, "/"))
+		usleep(20000);
 	memset(st, 0, sizeof(*st));
 	if (hang_tree && (!strcmp(path, "/proc") || !strcmp(path, "/sys"))) {
 		st->st_mode = S_IFDIR | 0755;
@@ -154,7 +162,7 @@ static int hang_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 	return 0;
 }
 
-static volatile sig_atomic_t released, hang_creates, stopped;
+static volatile sig_atomic_t hang_creates, stopped;
 
 static void on_usr1(int sig)
 {
@@ -198,6 +206,8 @@ static int hang_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 static int hang_open(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
+	while (hang_opens && !released)
+		usleep(20000);
 	fi->direct_io = 1;	/* every read reaches this server */
 	return 0;
 }
@@ -209,7 +219,7 @@ static int hang_read(const char *path, char *buf, size_t size, off_t off, struct
 	(void)size;
 	(void)off;
 	(void)fi;
-	while (!released)
+	while (!released && !hang_opens)
 		usleep(20000);
 	return 0;
 }
@@ -243,6 +253,16 @@ int main(int argc, char **argv)
 		hang_creates = 1;
 		argv++;
 		argc--;
+	} else if (argc == 3 && (!strcmp(argv[1], "-g") || !strcmp(argv[1], "-o"))) {
+		/* the -t tree; lookups, or opens, wait until SIGUSR1 */
+		hang_tree = 1;
+		hang_creates = 1;
+		if (argv[1][1] == 'g')
+			hang_lookups = 1;
+		else
+			hang_opens = 1;
+		argv++;
+		argc--;
 	} else if (argc == 3 && !strcmp(argv[1], "-s")) {
 		/* answers until SIGUSR2 */
 		released = 1;
@@ -255,7 +275,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: hangfs [-r|-c|-s|-t|-l DIR] MOUNTPOINT\n");
+		fprintf(stderr, "usage: hangfs [-r|-c|-s|-t|-g|-o|-l DIR] MOUNTPOINT\n");
 		return 2;
 	}
 	args[4] = argv[1];
