@@ -415,6 +415,38 @@ _srebox_irq()
 	COMPREPLY=()
 }
 
+_srebox_manifest()
+{
+	case $prev in
+	-n|--namespace)
+		COMPREPLY=()
+		return ;;
+	--image)
+		COMPREPLY=()
+		return ;;
+	--applets)
+		COMPREPLY=()
+		return ;;
+	--interval)
+		COMPREPLY=()
+		return ;;
+	--textfile-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--node-exporter-image)
+		COMPREPLY=()
+		return ;;
+	--node-exporter-port)
+		COMPREPLY=()
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--namespace --image --applets --interval --textfile-dir --node-exporter-image --node-exporter-port --rules --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_net()
 {
 	case $prev in
@@ -840,7 +872,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'alerts cordon cpu cswitch disk drain health io irq net node nodes query retry slo stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'alerts cordon cpu cswitch disk drain health io irq manifest net node nodes query retry slo stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -848,7 +880,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	alerts|cordon|cpu|cswitch|disk|drain|health|io|irq|net|node|nodes|query|retry|slo|stats|throttle|uncordon)
+	alerts|cordon|cpu|cswitch|disk|drain|health|io|irq|manifest|net|node|nodes|query|retry|slo|stats|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -857,4 +889,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-alerts srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-alerts srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-uncordon

@@ -16,6 +16,7 @@ complete -c srebox -n __fish_use_subcommand -a drain -d 'move the pods off Kuber
 complete -c srebox -n __fish_use_subcommand -a health -d 'what is wrong with this node: every resource\'s saturation and errors, worst first'
 complete -c srebox -n __fish_use_subcommand -a io -d 'block device I/O (iostat -x) and the processes doing it (pidstat -d)'
 complete -c srebox -n __fish_use_subcommand -a irq -d 'interrupt and softirq rates per CPU, and devices piled onto one CPU'
+complete -c srebox -n __fish_use_subcommand -a manifest -d 'a DaemonSet that runs srebox on every node into node_exporter, and example alerting rules'
 complete -c srebox -n __fish_use_subcommand -a net -d 'interface traffic, errors and drops, TCP retransmits, listen, softnet and conntrack drops'
 complete -c srebox -n __fish_use_subcommand -a node -d 'one Kubernetes node as on-call needs it: conditions, heartbeat, pressure, its pods with the networking and control-plane ones first, events, logs'
 complete -c srebox -n __fish_use_subcommand -a nodes -d 'the cluster\'s nodes as kubectl get nodes shows them, with pressure, taints and kubelet heartbeats'
@@ -340,6 +341,29 @@ complete -c srebox -n '__fish_seen_subcommand_from irq' -s h -l help -d 'show he
 complete -c srebox-irq -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from irq' -s V -l version -d 'show the version'
 complete -c srebox-irq -s V -l version -d 'show the version'
+
+# manifest
+complete -c srebox-manifest -f
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -s n -l namespace -x -d 'the namespace of the DaemonSet and its ServiceAccount'
+complete -c srebox-manifest -s n -l namespace -x -d 'the namespace of the DaemonSet and its ServiceAccount'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l image -x -d 'srebox\'s container image'
+complete -c srebox-manifest -l image -x -d 'srebox\'s container image'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l applets -x -d 'the applets each node runs, comma separated'
+complete -c srebox-manifest -l applets -x -d 'the applets each node runs, comma separated'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l interval -x -d 'how often each applet rewrites its file'
+complete -c srebox-manifest -l interval -x -d 'how often each applet rewrites its file'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l textfile-dir -x -a '(__fish_complete_directories)' -d 'write into this host directory, the textfile directory of a node_exporter alrea'
+complete -c srebox-manifest -l textfile-dir -x -a '(__fish_complete_directories)' -d 'write into this host directory, the textfile directory of a node_exporter alrea'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l node-exporter-image -x -d 'the node_exporter container\'s image'
+complete -c srebox-manifest -l node-exporter-image -x -d 'the node_exporter container\'s image'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l node-exporter-port -x -d 'the port node_exporter listens on, on the node\'s network'
+complete -c srebox-manifest -l node-exporter-port -x -d 'the port node_exporter listens on, on the node\'s network'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -l rules -d 'print example Prometheus alerting rules on srebox\'s metrics instead'
+complete -c srebox-manifest -l rules -d 'print example Prometheus alerting rules on srebox\'s metrics instead'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -s h -l help -d 'show help'
+complete -c srebox-manifest -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from manifest' -s V -l version -d 'show the version'
+complete -c srebox-manifest -s V -l version -d 'show the version'
 
 # net
 complete -c srebox-net -f

@@ -261,7 +261,7 @@ static const struct sbx_col class_cols[KC_COL_N] = {
 	[KC_COL_RECENT] = H("RECENT", "recent", CT_COUNT, 0, "health_kernel_log_recent",
 			    "Messages (EDAC: errors) within the check's window; a lower bound past 32."),
 	[KC_COL_WINDOW] = H("WINDOW", "window_seconds", CT_SECONDS, 0, NULL, "The check's window."),
-	[KC_COL_TOTAL] = H("TOTAL", "total", CT_COUNT, COL_COUNTER, "health_kernel_log_messages",
+	[KC_COL_TOTAL] = H("TOTAL", "total", CT_COUNT, COL_COUNTER, "health_kernel_log_messages_total",
 			   "Messages (EDAC: errors) in the kernel log, since boot or its last clear."),
 	[KC_COL_AGE] = H("AGE", "last_age_seconds", CT_SECONDS, 0, "health_kernel_log_last_age_seconds",
 			 "Age of the newest one."),

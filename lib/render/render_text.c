@@ -124,7 +124,7 @@ static void prom_samples(FILE *f, const struct sbx_table *t, size_t j)
 		fprintf(f, "srebox_%s", col->metric);
 		labels_open(f, t, i, &any);
 		fputs(any ? "} " : " ", f);
-		prom_value(f, v);
+		prom_value(f, col->flags & COL_MILLI ? v / 1000 : v);
 		fputc('\n', f);
 	}
 }

@@ -30,6 +30,7 @@ enum sbx_ctype {
 #define COL_COUNTER 0x04	/* Prometheus counter, not gauge */
 #define COL_EXACT 0x08		/* tables print the number in full (CT_BYTES, CT_NUM: 15 digits) */
 #define COL_HIDE 0x10		/* json and prom only */
+#define COL_MILLI 0x20		/* milliseconds, exported to Prometheus in seconds (its base unit) */
 
 struct sbx_col {
 	const char *head;	/* table header, "IRQ" */

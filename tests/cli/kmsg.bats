@@ -63,8 +63,8 @@ finding() { jq -c --arg c "$1" '[.findings[] | select(.check == $c)] | if length
 	jq -e '[.kernel_log[] | select(.class == "edac_ce")][0] | .total == 13 and .subject == "MC0"' <<<"$output"
 	jq -e '[.kernel_log[] | select(.class == "hard_lockup")][0] | .total == 0 and .last_age_seconds == null' <<<"$output"
 	run sb health --root "$ROOT" -i 0 -o prom
-	grep -qx 'srebox_health_kernel_log_messages{class="segfault",check="kernel_segfault",device=""} 1' <<<"$output"
-	grep -qx 'srebox_health_kernel_log_messages{class="io_error",check="io_errors",device="sda"} 1' <<<"$output"
+	grep -qx 'srebox_health_kernel_log_messages_total{class="segfault",check="kernel_segfault",device=""} 1' <<<"$output"
+	grep -qx 'srebox_health_kernel_log_messages_total{class="io_error",check="io_errors",device="sda"} 1' <<<"$output"
 	grep -qx 'srebox_check_kernel_lockups_recent 2' <<<"$output" || grep -q '^srebox_check_kernel_lockups_recent{.*} 2$' <<<"$output"
 }
 

@@ -21,6 +21,8 @@ What it serves
   pods           list (all namespaces or one), get, DELETE (JSON or
                  protobuf DeleteOptions), POST .../eviction, GET .../log
   events, leases, daemonsets, poddisruptionbudgets: list and get
+  namespaces, serviceaccounts, daemonsets, clusterroles, clusterrolebindings:
+                 create (kubectl apply), get
 Errors are metav1.Status objects with the apiserver's reasons and texts.
 
 Faults and behaviours for the tests (repeatable options)
@@ -71,8 +73,12 @@ RESOURCES = [
     ("", "v1", "nodes", "Node", False, ["no"], ["get", "list", "patch", "update", "watch"]),
     ("", "v1", "pods", "Pod", True, ["po"], ["get", "list", "delete", "watch"]),
     ("", "v1", "events", "Event", True, ["ev"], ["get", "list", "watch"]),
-    ("", "v1", "namespaces", "Namespace", False, ["ns"], ["get", "list"]),
-    ("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"], ["get", "list"]),
+    ("", "v1", "namespaces", "Namespace", False, ["ns"], ["get", "list", "create"]),
+    ("", "v1", "serviceaccounts", "ServiceAccount", True, ["sa"], ["get", "list", "create"]),
+    ("apps", "v1", "daemonsets", "DaemonSet", True, ["ds"], ["get", "list", "create"]),
+    ("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False, [], ["get", "list", "create"]),
+    ("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", False, [],
+     ["get", "list", "create"]),
     ("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ["pdb"], ["get", "list"]),
     ("coordination.k8s.io", "v1", "leases", "Lease", True, [], ["get", "list"]),
 ]
@@ -572,6 +578,13 @@ class Server(ThreadingHTTPServer):
             ("GET", r"^/apis/[^/]+/v1/(daemonsets|poddisruptionbudgets|leases)$", self.list),
             ("GET", r"^/apis/[^/]+/v1/namespaces/([^/]+)/(daemonsets|poddisruptionbudgets|leases)$", self.list_ns),
             ("GET", r"^/api/v1/(nodes|namespaces)/([^/]+)$", self.get_cluster),
+            # kubectl apply: get, then create (what srebox manifest prints)
+            ("POST", r"^/api/v1/(namespaces)$", self.create_cluster),
+            ("POST", r"^/apis/[^/]+/v1/(clusterroles|clusterrolebindings)$", self.create_cluster),
+            ("POST", r"^/api/v1/namespaces/([^/]+)/(serviceaccounts)$", self.create_ns),
+            ("POST", r"^/apis/[^/]+/v1/namespaces/([^/]+)/(daemonsets)$", self.create_ns),
+            ("GET", r"^/apis/[^/]+/v1/(clusterroles|clusterrolebindings)/([^/]+)$", self.get_cluster),
+            ("GET", r"^/api/v1/namespaces/([^/]+)/(serviceaccounts)/([^/]+)$", self.get_ns),
             ("GET", r"^/api/v1/namespaces/([^/]+)/(pods|events)/([^/]+)$", self.get_ns),
             ("GET", r"^/apis/[^/]+/v1/namespaces/([^/]+)/(daemonsets|poddisruptionbudgets|leases)/([^/]+)$",
              self.get_ns),
@@ -830,6 +843,42 @@ class Server(ThreadingHTTPServer):
             if t:
                 return t
         return self.js(o)
+
+    def create(self, q, body, user, plural, ns):
+        self.check(user, "create", plural, ns or None)
+        try:
+            o = json.loads(body)
+        except ValueError as e:
+            raise ApiError(400, "BadRequest", "the body of the request was in an unknown format: %s" % e)
+        g, v = GV_OF[plural]
+        if o.get("kind") != KIND_OF[plural] or o.get("apiVersion") != (g + "/" if g else "") + v:
+            raise ApiError(400, "BadRequest", "the API version in the data (%s) does not match the expected API version (%s)"
+                           % (o.get("apiVersion"), (g + "/" if g else "") + v))
+        md = o.setdefault("metadata", {})
+        name = md.get("name")
+        if not name:
+            raise ApiError(422, "Invalid", "%s \"\" is invalid: metadata.name: Required value: name or generateName is required"
+                           % KIND_OF[plural])
+        if ns:
+            if md.setdefault("namespace", ns) != ns:
+                raise ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request")
+            if ("namespaces", "", ns) not in self.store.objs:
+                raise ApiError(404, "NotFound", 'namespaces "%s" not found' % ns)
+        with self.store.lock:
+            if (plural, ns, name) in self.store.objs:
+                raise ApiError(409, "AlreadyExists", '%s "%s" already exists' % (plural if not g else plural + "." + g, name))
+            self.uid_seq += 1
+            md["uid"] = "00000000-0000-4000-8000-%012d" % self.uid_seq
+            md["creationTimestamp"] = datetime.datetime.utcfromtimestamp(self.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if q.get("dryRun") != "All":
+                self.store.put(plural, o)
+        return self.js(o)
+
+    def create_cluster(self, h, q, body, user, plural):
+        return self.create(q, body, user, plural, "")
+
+    def create_ns(self, h, q, body, user, ns, plural):
+        return self.create(q, body, user, plural, ns)
 
     def get_ns(self, h, q, body, user, ns, plural, name):
         self.check(user, "get", plural, ns)
