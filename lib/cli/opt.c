@@ -511,6 +511,10 @@ void checks_print(FILE *f, const struct sbx_applet *a, bool mdoc)
 		}
 		mdoc_text(f, k->source);
 		fputs(".\n", f);
+		/* the metric's name is part of the interface: say it here */
+		if (k->metric)
+			fprintf(f, "Prometheus:\n.Li srebox_check_%s Ns { Ns Li applet , subject Ns } ,\n"
+				"and its state in\n.Li srebox_check_state .\n", k->metric);
 	}
 	if (mdoc)
 		fputs(".El\n", f);
