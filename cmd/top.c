@@ -700,7 +700,8 @@ bool top_parse_when(const char *s, double now, double *out)
 
 static int replay(struct sbx_ctx *ctx, bool batch)
 {
-	struct top_view v = { .replay = true, .paused = true, .stop = ctx->stop, .source = o_replay };
+	struct top_view v = { .replay = true, .paused = true, .stop = ctx->stop, .source = o_replay,
+			      .color = ctx->color };
 	char *old = xasprintf("%s.1", o_replay);
 	size_t bad = 0, start = 0;
 	int rc = 0;
@@ -806,6 +807,7 @@ static int top_run(struct sbx_ctx *ctx)
 	}
 	v.interval = ctx->interval_given ? ctx->interval : TOP_INTERVAL;
 	v.stop = ctx->stop;
+	v.color = ctx->color;
 	v.next = view_next;
 	v.tick = live_tick;
 	v.arg = &l;

@@ -50,6 +50,7 @@ struct top_view {
 	json_t **frames;	/* replay: every sample; live: the newest */
 	size_t nframes, cur;
 	bool replay, paused;
+	bool color;		/* --color and NO_COLOR, as every applet */
 	double interval;
 	volatile int *stop;
 	/* live: take the next sample into frames[0] (replacing it); the

@@ -192,12 +192,12 @@ static void draw_header(struct ui *u, const json_t *fr)
 	u->row = 0;
 	snprintf(line, sizeof(line), " %s ", json_string_value(json_object_get(fr, "state")) ?: "UNKNOWN");
 	int x = put(u, 0, state_attr(st) | A_REVERSE, line);
-	snprintf(line, sizeof(line), " %s  %s%s%s  every %gs", sstr(fr, "time"), u->v->source,
-		 u->v->replay ? " (replay)" : "", u->v->paused ? " PAUSED" : "", u->v->interval > 0 ?
-		 u->v->interval : num(fr, "interval_seconds", &ok));
 	if (u->v->replay)
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), "  sample %zu/%zu",
-			 u->v->cur + 1, u->v->nframes);
+		snprintf(line, sizeof(line), " %s  sample %zu/%zu  every %gs  replay of %s", sstr(fr, "time"),
+			 u->v->cur + 1, u->v->nframes, num(fr, "interval_seconds", &ok), u->v->source);
+	else
+		snprintf(line, sizeof(line), " %s %s every %gs  %s", sstr(fr, "time"),
+			 u->v->paused ? " PAUSED " : "", u->v->interval, u->v->source);
 	put(u, x, 0, line);
 	newline(u);
 	fmt_field(a, sizeof(a), node, "cpus", 'n');
@@ -760,7 +760,7 @@ int top_screen(struct top_view *v)
 	nc.f_noecho();
 	nc.f_keypad(scr(), TRUE);
 	nc.f_curs_set(0);
-	color = !getenv("NO_COLOR") && nc.f_has_colors();
+	color = v->color && nc.f_has_colors();
 	if (color) {
 		nc.f_start_color();
 		nc.f_use_default_colors();
