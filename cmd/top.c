@@ -38,7 +38,7 @@ static const struct sbx_opt top_opts[] = {
 	  "print the samples (text, or JSON lines with -o json) instead of the screen; "
 	  "the default when stdout is not a terminal", NULL, NULL },
 	{ 0, "record", OPT_STRING, &o_record, "FILE",
-	  "also keep the samples in FILE and FILE.1, at most --record-size bytes together",
+	  "also keep the samples in FILE (and FILE.1: a ring of two, see --record-size)",
 	  "files", NULL },
 	{ 0, "record-size", OPT_STRING, &o_record_size, "BYTES",
 	  "the recording's bound (default 8M; K, M and G suffixes)", NULL, NULL },
@@ -779,6 +779,10 @@ static int top_run(struct sbx_ctx *ctx)
 	}
 	if (ctx->format != FMT_TABLE && ctx->format != FMT_JSON) {
 		warnx_("top: -o takes table or json (the batch text or JSON lines)");
+		return 3;
+	}
+	if (ctx->textfile) {
+		warnx_("top: --textfile: top writes no Prometheus file (srebox health --textfile does)");
 		return 3;
 	}
 	if (!parse_size(o_record_size, &rec_max) || rec_max < 4096) {

@@ -156,7 +156,7 @@ sane_tty() {
 
 @test "bad options: a clear error, exit 3, nothing printed" {
 	for args in "-o prom" "-o check" "--record-size 1K" "--record-size lots" "-t 10m ago" \
-		"-i 0" "--replay $BATS_TEST_TMPDIR/none" "--replay x --record y" "stray"; do
+		"-i 0" "--textfile /tmp" "--replay $BATS_TEST_TMPDIR/none" "--replay x --record y" "stray"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr sb top -b $args
 		[ "$status" -eq 3 ] || die "$args: exit $status"
