@@ -173,7 +173,7 @@ BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish strace \
 	jq clang fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
 	e2fsprogs coreutils iproute2 tmux nftables sysstat time prometheus-alertmanager datamash curl
-BENCH_DEBS := hyperfine sysstat busybox valgrind time
+BENCH_DEBS := hyperfine sysstat busybox valgrind time procps irqtop
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -366,13 +366,15 @@ static struct sbx_report *io_build(struct sbx_ctx *ctx, const void *prev, const 
 	return build(ctx, prev, cur);
 }
 
-/* srebox top's disks (cmd/top.h). */
+/* srebox top's disks (cmd/top.h): its findings, culprits included, are
+ * health's, and its pane shows the devices, so it reads no processes. */
 const struct sbx_sampler *io_sampler(void)
 {
 	static const struct sbx_sampler s = { .name = "io", .size = sizeof(struct snap),
 					      .read = io_read, .free = io_free, .same = io_same,
 					      .build = io_build };
 
+	o_no_procs = true;
 	return &s;
 }
 

@@ -17,6 +17,7 @@
 #include "top.h"
 #include "render.h"
 #include "root.h"
+#include "toprec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -610,11 +611,10 @@ static void load_file(const char *path, struct top_view *v, size_t *bad, bool mu
 		return;
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {
-		json_t *j = json_loadb(line, (size_t)n, 0, NULL);
+		struct sbx_err err;
+		json_t *j = toprec_line(line, (size_t)n, &err);
 
-		if (!j || !json_is_object(j) || !json_is_number(json_object_get(j, "t")) ||
-		    !json_is_string(json_object_get(j, "state"))) {
-			json_decref(j);
+		if (!j) {
 			(*bad)++;
 			continue;
 		}
@@ -641,63 +641,6 @@ size_t top_find_bad(const struct top_view *v, size_t i)
 	return v->nframes;
 }
 
-bool top_parse_when(const char *s, double now, double *out)
-{
-	static const char *const abs_fmt[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-					       "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M" };
-	char unit[16], rest[16];
-	double n;
-	struct tm tm;
-	const char *end;
-
-	while (*s == ' ')
-		s++;
-	if (sscanf(s, "%lf%15[a-z] %15s", &n, unit, rest) == 3 && !strcmp(rest, "ago") && n >= 0) {
-		double mul = !strcmp(unit, "s") ? 1 : !strcmp(unit, "m") || !strcmp(unit, "min") ? 60 :
-			     !strcmp(unit, "h") ? 3600 : !strcmp(unit, "d") ? 86400 : 0;
-
-		if (mul <= 0)
-			return false;
-		*out = now - n * mul;
-		return true;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(abs_fmt); i++) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, abs_fmt[i], &tm);
-		if (!end)
-			continue;
-		if (!strcmp(end, "Z") || !strcmp(end, "+00:00")) {
-			*out = (double)timegm(&tm);
-			return true;
-		}
-		if (!*end) {
-			tm.tm_isdst = -1;
-			*out = (double)mktime(&tm);
-			return true;
-		}
-	}
-	/* HH:MM[:SS] today, local time */
-	{
-		time_t t = (time_t)now;
-		struct tm hm = { 0 };
-
-		localtime_r(&t, &tm);
-		end = strptime(s, "%H:%M:%S", &hm);
-		if (!end || *end) {
-			memset(&hm, 0, sizeof(hm));
-			end = strptime(s, "%H:%M", &hm);
-		}
-		if (!end || *end)
-			return false;
-		tm.tm_hour = hm.tm_hour;
-		tm.tm_min = hm.tm_min;
-		tm.tm_sec = hm.tm_sec;
-		tm.tm_isdst = -1;
-		*out = (double)mktime(&tm);
-		return true;
-	}
-}
-
 static int replay(struct sbx_ctx *ctx, bool batch)
 {
 	struct top_view v = { .replay = true, .paused = true, .stop = ctx->stop, .source = o_replay,
@@ -717,7 +660,7 @@ static int replay(struct sbx_ctx *ctx, bool batch)
 	if (o_when) {
 		double t;
 
-		if (!top_parse_when(o_when, now_realtime(), &t))
+		if (!toprec_when(o_when, now_realtime(), &t))
 			die(3, "top: -t '%s': not a time (\"10m ago\", \"2026-12-02T05:17:57Z\", "
 			    "\"2026-12-02 05:17\", \"05:17\")", o_when);
 		start = top_find_time(&v, t);

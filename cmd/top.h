@@ -14,8 +14,6 @@ const struct sbx_sampler *throttle_sampler(void);
 const struct sbx_sampler *io_sampler(void);
 const struct sbx_sampler *net_sampler(struct sbx_ctx *ctx);
 
-#endif
-
 /* The model both front ends draw: one sample is a JSON object (jansson),
  * the same whether it was just built, read back from a recording or is
  * printed as a batch line.  Its fields are documented in srebox-top(1). */
@@ -67,6 +65,5 @@ int top_screen(struct top_view *v);
 size_t top_find_time(const struct top_view *v, double t);
 /* Index of the next sample after i whose state is not OK, or nframes. */
 size_t top_find_bad(const struct top_view *v, size_t i);
-/* "10m ago", "2026-12-02T05:17:57Z", "2026-12-02 05:17", "05:17": seconds
- * since the epoch; false when it is none of them. */
-bool top_parse_when(const char *s, double now, double *out);
+
+#endif

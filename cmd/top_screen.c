@@ -10,6 +10,7 @@
 #include "applet.h"
 #include "top.h"
 #include "dl.h"
+#include "toprec.h"
 
 #include <curses.h>
 #include <math.h>
@@ -565,7 +566,7 @@ static void prompt_done(struct ui *u)
 		double t;
 		size_t i;
 
-		if (!top_parse_when(u->prompt, now_realtime(), &t)) {
+		if (!toprec_when(u->prompt, now_realtime(), &t)) {
 			snprintf(u->msg, sizeof(u->msg), "not a time: '%s'", u->prompt);
 		} else if ((i = top_find_time(u->v, t)) == u->v->nframes) {
 			snprintf(u->msg, sizeof(u->msg), "the recording ends before %s", u->prompt);
