@@ -23,7 +23,15 @@ mk_small() {
 
 # --- tmux: one server per test ------------------------------------------------
 
-TM() { tmux -L "srebox-top-$$-$BATS_TEST_NUMBER" -f /dev/null "$@"; }
+TMN=0
+TM() { tmux -L "srebox-top-$$-$BATS_TEST_NUMBER-$TMN" -f /dev/null "$@"; }
+
+# End this terminal; the next one gets a server of its own (a new server on
+# the socket of one shutting down can die with it).
+tm_next() {
+	TM kill-server 2>/dev/null || true
+	TMN=$((TMN + 1))
+}
 
 teardown() {
 	TM kill-server 2>/dev/null || true
@@ -467,7 +475,7 @@ sane_tty() {
 	cap -e | head -1 | grep -q $'\e\\[33m' || die "no yellow WARNING: $(cap -e | head -1 | cat -v)"
 	keys q
 	wait_exit
-	TM kill-server
+	tm_next
 	for e in NO_COLOR=1 TERM=vt100; do
 		screen 100 30 "$e" -- --root "$PROCFS" -i 0.5
 		wait_for '1:cpu'
@@ -476,7 +484,7 @@ sane_tty() {
 		keys q
 		wait_exit
 		sane_tty
-		TM kill-server
+		tm_next
 	done
 }
 
@@ -497,7 +505,7 @@ sane_tty() {
 		sane_tty
 		# the screen was left: the shell's own terminal again, cursor shown
 		wait_gone '1:cpu'
-		TM kill-server
+		tm_next
 	done
 }
 
@@ -507,4 +515,35 @@ sane_tty() {
 	[ "$rc" -eq 3 ]
 	wait_for 'TERM is dumb: the screen needs a terminal type; -b prints the samples'
 	sane_tty
+}
+
+@test "screen: the CPU strip stays readable at 256 CPUs (a heat strip) and at 2 (a cell each)" {
+	root=$BATS_TEST_TMPDIR/big
+	mkdir -p "$root/proc" "$root/sys"
+	python3 - "$root/proc/stat" <<'PY'
+import sys
+n = 256
+with open(sys.argv[1], "w") as f:
+    # CPU k is (k % 10) * 10% busy, since boot
+    f.write("cpu  " + " ".join(str(x) for x in (sum((k % 10) * 10 for k in range(n)), 0, 0,
+            sum(100 - (k % 10) * 10 for k in range(n)), 0, 0, 0, 0, 0, 0)) + "\n")
+    for k in range(n):
+        f.write(f"cpu{k} {(k % 10) * 10} 0 0 {100 - (k % 10) * 10} 0 0 0 0 0 0\n")
+    f.write("intr 0\nctxt 0\nbtime 1\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n")
+PY
+	echo "1000.00 2000.00" >"$root/proc/uptime"
+	screen 100 30 -- --root "$root" -i 0.5
+	wait_for '^CPUs '
+	wait_for 'max of each group of CPUs'
+	# two CPUs a character, the busier of each pair: 0-9 repeat as " .:-=+*#%@"
+	cap | grep -E '^CPUs ' | grep -qF '.-+#@.-+#@' || die "heat strip: $(cap | grep -E '^CPUs ')"
+	TM resize-window -t t -x 200 -y 40
+	wait_for '^CPU  \.:-=\+\*#%@ \.:-=\+\*#%@'
+	keys q
+	wait_exit
+	tm_next
+	screen 100 30 -- --root "$(mk_small)" -i 0.5
+	wait_for '^all +3\.8% i0% +s0% +0 +3\.8% i0% +s0% +1 +3\.8%'
+	keys q
+	wait_exit
 }
