@@ -5,6 +5,7 @@
  * user, cgroup and pod.  Replaces `mpstat -P ALL 1`, `pidstat -u 1`,
  * `top -b -n1` and `ps aux --sort=-%mem`. */
 #include "applet.h"
+#include "top.h"
 #include "cpu_share.h"
 #include "judge_cpu.h"
 #include "judge_sched.h"
@@ -394,6 +395,16 @@ static void cpu_free(void *snap, void *arg)
 {
 	(void)arg;
 	cpu_snap_free(snap);
+}
+
+/* srebox top's processes (cmd/top.h). */
+const struct sbx_sampler *cpu_sampler(void)
+{
+	static const struct sbx_sampler s = { .name = "cpu", .size = sizeof(struct cpu_snap),
+					      .read = cpu_read, .free = cpu_free, .build = cpu_build };
+
+	read_tasks = !o_no_tasks;
+	return &s;
 }
 
 static int cpu_run(struct sbx_ctx *ctx)

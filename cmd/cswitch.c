@@ -4,6 +4,7 @@
  * the kernel's limit on tasks.  Replaces `vmstat 1`, `pidstat -w` and
  * `ps -eLf | wc -l`. */
 #include "applet.h"
+#include "top.h"
 #include "cswitch.h"
 #include "judge_sched.h"
 #include "root.h"
@@ -645,6 +646,19 @@ static bool cs_same(const void *a_, const void *b_, void *arg)
 static void cs_tick(void *arg)
 {
 	cs_runq_read(&((struct cs_state *)arg)->rq, self_tasks());
+}
+
+/* srebox top's context switchers (cmd/top.h). */
+const struct sbx_sampler *cswitch_sampler(void)
+{
+	static struct cs_state st;
+	static const struct sbx_sampler s = { .name = "cswitch", .size = sizeof(struct cs_snap),
+					      .read = cs_read, .free = cs_free, .same = cs_same,
+					      .tick = cs_tick, .build = build, .arg = &st };
+
+	st.flags = CS_TASKS | CS_SWITCHES;
+	cs_runq_reset(&st.rq);
+	return &s;
 }
 
 static int cs_run(struct sbx_ctx *ctx)

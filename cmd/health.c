@@ -2,6 +2,7 @@
  * method and the "first 60 seconds" checklist in one pass, each line a
  * finding with its state and evidence, worst first. */
 #include "applet.h"
+#include "top.h"
 #include "cpu_share.h"
 #include "cswitch.h"
 #include "disk.h"
@@ -949,6 +950,18 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 		rep->summary = s;
 	}
 	return rep;
+}
+
+/* srebox top's view of health (cmd/top.h). */
+const struct sbx_sampler *health_sampler(void)
+{
+	static struct health_state hs;
+	static const struct sbx_sampler s = { .name = "health", .size = sizeof(struct sample),
+					      .read = health_read, .free = health_free,
+					      .tick = health_tick, .build = health_build, .arg = &hs };
+
+	cs_runq_reset(&hs.rq);
+	return &s;
 }
 
 static int health_run(struct sbx_ctx *ctx)

@@ -3,6 +3,7 @@
  * device figures are sysstat's iostat -x definitions (lib/parse/iostat.h),
  * the process figures pidstat -d's (lib/host/procio_host.h). */
 #include "applet.h"
+#include "top.h"
 #include "io.h"
 #include "judge_io.h"
 #include "node.h"
@@ -363,6 +364,18 @@ static struct sbx_report *io_build(struct sbx_ctx *ctx, const void *prev, const 
 {
 	(void)arg;
 	return build(ctx, prev, cur);
+}
+
+/* srebox top's disks (cmd/top.h): its findings, culprits included, are
+ * health's, and its pane shows the devices, so it reads no processes. */
+const struct sbx_sampler *io_sampler(void)
+{
+	static const struct sbx_sampler s = { .name = "io", .size = sizeof(struct snap),
+					      .read = io_read, .free = io_free, .same = io_same,
+					      .build = io_build };
+
+	o_no_procs = true;
+	return &s;
 }
 
 static int io_run(struct sbx_ctx *ctx)

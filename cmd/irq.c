@@ -2,6 +2,7 @@
  * a device (or the network softirqs) piles onto one CPU.  Replaces
  * `sort -nr /proc/interrupts`, lsirq/irqtop and `mpstat -I`. */
 #include "applet.h"
+#include "top.h"
 #include "cpu_share.h"
 #include "irq.h"
 #include "judge_irq.h"
@@ -476,6 +477,16 @@ static struct sbx_report *irq_build(struct sbx_ctx *ctx, const void *prev, const
 {
 	(void)arg;
 	return build(ctx, prev, cur);
+}
+
+/* srebox top's interrupts (cmd/top.h). */
+const struct sbx_sampler *irq_sampler(void)
+{
+	static const struct sbx_sampler s = { .name = "irq", .size = sizeof(struct irq_snap),
+					      .read = irq_read, .free = irq_free, .same = irq_same,
+					      .build = irq_build };
+
+	return &s;
 }
 
 static int irq_run(struct sbx_ctx *ctx)

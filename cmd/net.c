@@ -4,6 +4,7 @@
  * Virtual interfaces that come one per pod (veth, cali, lxc ...) are one
  * row per family in the table, so a node with 300 pods stays readable. */
 #include "applet.h"
+#include "top.h"
 #include "judge_net.h"
 #include "net.h"
 #include "root.h"
@@ -595,6 +596,17 @@ static struct sbx_report *net_build(struct sbx_ctx *ctx, const void *prev, const
 {
 	(void)arg;
 	return build(ctx, prev, cur);
+}
+
+/* srebox top's interfaces (cmd/top.h); net's builder reads ctx. */
+const struct sbx_sampler *net_sampler(struct sbx_ctx *ctx)
+{
+	static struct sbx_sampler s = { .name = "net", .size = sizeof(struct net_snap),
+					.read = net_read, .free = net_free, .same = net_same,
+					.build = net_build };
+
+	s.arg = ctx;
+	return &s;
 }
 
 static int net_run(struct sbx_ctx *ctx)

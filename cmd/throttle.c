@@ -4,6 +4,7 @@
  * Replaces `cat .../cpu.stat` over the cgroup tree, `grep -i mhz
  * /proc/cpuinfo`, `cpupower frequency-info`, `sensors` and `mpstat`. */
 #include "applet.h"
+#include "top.h"
 #include "root.h"
 #include "judge_throttle.h"
 #include "throttle.h"
@@ -441,6 +442,17 @@ static struct sbx_report *thr_build(struct sbx_ctx *ctx, const void *prev, const
 {
 	(void)arg;
 	return build(ctx, prev, cur);
+}
+
+/* srebox top's throttled cgroups (cmd/top.h): the whole tree. */
+const struct sbx_sampler *throttle_sampler(void)
+{
+	static struct thr_args args;
+	static const struct sbx_sampler s = { .name = "throttle", .size = sizeof(struct thr_snap),
+					      .read = thr_read, .free = thr_free, .same = thr_same,
+					      .build = thr_build, .arg = &args };
+
+	return &s;
 }
 
 static int throttle_run(struct sbx_ctx *ctx)

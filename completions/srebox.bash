@@ -817,6 +817,50 @@ _srebox_throttle()
 	COMPREPLY=()
 }
 
+_srebox_top()
+{
+	case $prev in
+	--record)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--record-size)
+		COMPREPLY=()
+		return ;;
+	--replay)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	-t|--time)
+		COMPREPLY=()
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--batch --record --record-size --replay --time --root --interval --count --deadline --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_uncordon()
 {
 	case $prev in
@@ -872,7 +916,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'alerts cordon cpu cswitch disk drain health io irq manifest net node nodes query retry slo stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'alerts cordon cpu cswitch disk drain health io irq manifest net node nodes query retry slo stats throttle top uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -880,7 +924,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	alerts|cordon|cpu|cswitch|disk|drain|health|io|irq|manifest|net|node|nodes|query|retry|slo|stats|throttle|uncordon)
+	alerts|cordon|cpu|cswitch|disk|drain|health|io|irq|manifest|net|node|nodes|query|retry|slo|stats|throttle|top|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -889,4 +933,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-alerts srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-alerts srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-top srebox-uncordon

@@ -25,6 +25,7 @@ complete -c srebox -n __fish_use_subcommand -a retry -d 'run a command until it 
 complete -c srebox -n __fish_use_subcommand -a slo -d 'error budgets: allowed downtime, budget spent and left, burn rates, the budget policy\'s verdict, and Prometheus rules from a sloth spec'
 complete -c srebox -n __fish_use_subcommand -a stats -d 'count, min, max, mean, stddev and exact percentiles of numbers or durations on stdin, per group'
 complete -c srebox -n __fish_use_subcommand -a throttle -d 'what holds the CPUs back: CFS quota, heat, frequency caps, steal'
+complete -c srebox -n __fish_use_subcommand -a top -d 'the live view during an incident: the node\'s verdict, per-CPU strip, processes, IRQs, context switches, throttled cgroups, disks and interfaces, with a recorder and replay'
 complete -c srebox -n __fish_use_subcommand -a uncordon -d 'mark Kubernetes nodes schedulable again, as kubectl uncordon'
 
 # alerts
@@ -634,6 +635,37 @@ complete -c srebox -n '__fish_seen_subcommand_from throttle' -s h -l help -d 'sh
 complete -c srebox-throttle -s h -l help -d 'show help'
 complete -c srebox -n '__fish_seen_subcommand_from throttle' -s V -l version -d 'show the version'
 complete -c srebox-throttle -s V -l version -d 'show the version'
+
+# top
+complete -c srebox-top -f
+complete -c srebox -n '__fish_seen_subcommand_from top' -s b -l batch -d 'print the samples'
+complete -c srebox-top -s b -l batch -d 'print the samples'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l record -r -F -d 'also keep the samples in FILE'
+complete -c srebox-top -l record -r -F -d 'also keep the samples in FILE'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l record-size -x -d 'the recording\'s bound'
+complete -c srebox-top -l record-size -x -d 'the recording\'s bound'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l replay -r -F -d 'show a recording instead of this node'
+complete -c srebox-top -l replay -r -F -d 'show a recording instead of this node'
+complete -c srebox -n '__fish_seen_subcommand_from top' -s t -l time -x -d 'replay from WHEN: "10m ago", "2026-12-02T05:17:57Z", "2026-12-02 05:17", "05:17'
+complete -c srebox-top -s t -l time -x -d 'replay from WHEN: "10m ago", "2026-12-02T05:17:57Z", "2026-12-02 05:17", "05:17'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox-top -l root -x -a '(__fish_complete_directories)' -d 'read /proc and /sys under DIR'
+complete -c srebox -n '__fish_seen_subcommand_from top' -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox-top -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
+complete -c srebox -n '__fish_seen_subcommand_from top' -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox-top -s n -l count -x -d 'with -i, print N reports'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l deadline -x -d 'give up with exit 3 when one report\'s work'
+complete -c srebox-top -l deadline -x -d 'give up with exit 3 when one report\'s work'
+complete -c srebox -n '__fish_seen_subcommand_from top' -s o -l output -x -a 'table wide json prom check name' -d 'table, wide, json, prom, check or name'
+complete -c srebox-top -s o -l output -x -a 'table wide json prom check name' -d 'table, wide, json, prom, check or name'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox-top -l color -x -a 'auto always never' -d 'colour the state words: auto'
+complete -c srebox -n '__fish_seen_subcommand_from top' -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox-top -l textfile -x -a '(__fish_complete_directories)' -d 'also write DIR/srebox_APPLET.prom atomically for node_exporter\'s textfile colle'
+complete -c srebox -n '__fish_seen_subcommand_from top' -s h -l help -d 'show help'
+complete -c srebox-top -s h -l help -d 'show help'
+complete -c srebox -n '__fish_seen_subcommand_from top' -s V -l version -d 'show the version'
+complete -c srebox-top -s V -l version -d 'show the version'
 
 # uncordon
 complete -c srebox-uncordon -f

@@ -109,6 +109,9 @@ bool sbx_wait(struct sbx_ctx *ctx, double seconds);
 void sbx_watchdog_start(const char *applet, double seconds);
 void sbx_watchdog_extend(double seconds);
 void sbx_watchdog_pause(bool paused);
+/* Called (async-signal-safe work only) just before the watchdog ends the
+ * run: srebox top gives the terminal back. */
+void sbx_watchdog_on_fire(void (*fn)(void));
 /* Split the run when --root may wait on a server: returns in the child,
  * which does the work with guarded reads (root_guard); the parent relays
  * its output and exits with its status, or with 3 when its watchdog

@@ -36,6 +36,13 @@ static double deadline;		/* monotonic; 0: paused */
 static double budget, extra;
 static char applet[64];
 
+static void (*on_fire)(void);
+
+void sbx_watchdog_on_fire(void (*fn)(void))
+{
+	on_fire = fn;
+}
+
 static void fire(void)
 {
 	char doing[320], msg[700];
@@ -48,6 +55,8 @@ static void fire(void)
 		     applet, budget + extra, doing[0] ? ", " : "", doing);
 	if (n > 0)
 		(void)!write(ctl_fd >= 0 ? ctl_fd : 2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	if (on_fire)
+		on_fire();
 	_exit(3);
 }
 

@@ -24,6 +24,7 @@
 #include "netdev.h"
 #include "netsnmp.h"
 #include "procfs.h"
+#include "toprec.h"
 #include "range.h"
 #include "yaml_json.h"
 
@@ -392,6 +393,27 @@ F(kmsgclass)
 		;
 }
 
+F(toprec)
+{
+	struct sbx_err err;
+	json_t *j = toprec_line(d, n, &err);
+	char *s = cstr(d, n);
+	double when;
+
+	/* what replay does with a sample: its time, state and findings */
+	if (j) {
+		size_t i;
+		json_t *f;
+
+		(void)json_number_value(json_object_get(j, "t"));
+		json_array_foreach(json_object_get(j, "findings"), i, f)
+			(void)json_string_value(json_object_get(f, "state"));
+		json_decref(j);
+	}
+	(void)toprec_when(s, 1796189132.5, &when);
+	free(s);
+}
+
 const struct fuzz_target fuzz_targets[] = {
 #define T(name, what) { #name, what, fz_##name },
 	T(diskstats, "/proc/diskstats, and iostat figures between two readings")
@@ -416,6 +438,7 @@ const struct fuzz_target fuzz_targets[] = {
 	T(cpulist, "CPU lists (/sys/.../online, smp_affinity_list)")
 	T(json, "API server JSON through the streaming projection (nodes, tables, continue tokens)")
 	T(yaml, "kubeconfig YAML")
+	T(toprec, "srebox top recordings: a JSON line a sample, and the times -t takes")
 	T(scalars, "quantities, API times, -w/-c ranges, numbers, durations, base64")
 #undef T
 	{ NULL, NULL, NULL }

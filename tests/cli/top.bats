@@ -1,0 +1,549 @@
+#!/usr/bin/env bats
+# srebox top: batch and JSON lines over fixture trees (the verdict and the
+# findings are health's own), the recorder's bound and its crash and
+# full-disk safety, replay; and the screen in a real terminal (tmux:
+# send-keys, capture-pane) over conditions the tests create: a busy loop,
+# a ping-pong context-switch storm, a CPU-throttled cgroup.
+
+load lib
+load cgroup
+
+PROCFS=$FIX/procfs
+
+# A small tree of system files only: 2 CPUs, no processes.
+mk_small() {
+	local root=$BATS_TEST_TMPDIR/small
+	mkdir -p "$root/proc" "$root/sys"
+	printf 'cpu  2 0 2 100 0 0 0 0 0 0\ncpu0 1 0 1 50 0 0 0 0 0 0\ncpu1 1 0 1 50 0 0 0 0 0 0\nintr 2000 0 0\nctxt 10000\nbtime 1\nprocesses 500\nprocs_running 1\nprocs_blocked 0\n' \
+		>"$root/proc/stat"
+	echo "100.00 150.00" >"$root/proc/uptime"
+	echo "0.10 0.10 0.10 1/200 999" >"$root/proc/loadavg"
+	echo "$root"
+}
+
+# --- tmux: one server per test ------------------------------------------------
+
+TMN=0
+TM() { tmux -L "srebox-top-$$-$BATS_TEST_NUMBER-$TMN" -f /dev/null "$@"; }
+
+# End this terminal; the next one gets a server of its own (a new server on
+# the socket of one shutting down can die with it).
+tm_next() {
+	TM kill-server 2>/dev/null || true
+	TMN=$((TMN + 1))
+}
+
+teardown() {
+	TM kill-server 2>/dev/null || true
+	for p in ${BUSY:-} ${PP:-}; do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
+		rmdir "$CG" 2>/dev/null || true
+	fi
+	if [ -n "${ENABLED:-}" ]; then
+		echo -cpu 2>/dev/null >"$ENABLED" || true
+	fi
+	if [ -n "${MNT:-}" ]; then
+		umount "$MNT" 2>/dev/null || true
+	fi
+}
+
+# screen W H [ENV=V...] -- TOP-ARGS...: srebox top in a W x H terminal, with
+# the terminal's settings saved before and after it, its exit status in $T/rc.
+screen() {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	local w=$1 h=$2
+	shift 2
+	T=$BATS_TEST_TMPDIR
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	rm -f "$T/rc"
+	{
+		# an interactive shell is not in the terminal's foreground group:
+		# Ctrl-C reaches srebox alone
+		echo "trap '' INT"
+		echo "stty -a >'$T/stty.before'"
+		echo "echo \$\$ >'$T/shell.pid'"
+		# the keys tmux sends are those of its own terminal type
+		printf 'env TERM=screen-256color %s' "${envs[*]:-}"
+		printf " '%s'" "$SREBOX" top "$@"
+		echo
+		echo "echo \$? >'$T/rc.tmp'; stty -a >'$T/stty.after'; mv '$T/rc.tmp' '$T/rc'"
+		echo "sleep 120"
+	} >"$T/screen.sh"
+	TM new-session -d -s t -x "$w" -y "$h" "sh '$T/screen.sh'"
+}
+
+# The screen as text (or with its attributes: cap -e).
+cap() { TM capture-pane -p -t t "$@"; }
+
+# Wait until the screen shows the extended regex, up to $2 seconds (10).
+wait_for() {
+	local i
+	for i in $(seq $((${2:-10} * 5))); do
+		cap | grep -Eq -- "$1" && return 0
+		sleep 0.2
+	done
+	echo "screen never showed /$1/:" >&2
+	cap >&2
+	return 1
+}
+
+wait_gone() {
+	local i
+	for i in $(seq 50); do
+		cap | grep -Eq -- "$1" || return 0
+		sleep 0.2
+	done
+	echo "screen still shows /$1/:" >&2
+	cap >&2
+	return 1
+}
+
+keys() { TM send-keys -t t "$@"; }
+
+# The pid of srebox top inside the terminal.
+top_pid() {
+	local sh
+	sh=$(cat "$T/shell.pid")
+	ps -o pid= --ppid "$sh" | awk 'NR == 1 { print $1 }'
+}
+
+# Wait for srebox to end; its status in $rc.
+wait_exit() {
+	local i
+	for i in $(seq 50); do
+		[ -f "$T/rc" ] && { rc=$(cat "$T/rc"); return 0; }
+		sleep 0.2
+	done
+	echo "srebox top did not end:" >&2
+	cap >&2
+	return 1
+}
+
+# stty -a as before srebox started (but the size, after a resize).
+sane_tty() {
+	diff <(sed 's/rows [0-9]*; columns [0-9]*;//' "$T/stty.before") \
+		<(sed 's/rows [0-9]*; columns [0-9]*;//' "$T/stty.after") || die "stty -a changed"
+}
+
+# --- batch and JSON lines ----------------------------------------------------
+
+@test "batch JSON over a saved tree: health's verdict and findings, one line a sample" {
+	run sb top --root "$PROCFS" -b -o json -i 0.05 -n 2
+	[ "$status" -eq 1 ]
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	head -1 <<<"$output" >"$BATS_TEST_TMPDIR/top.json"
+	run sb health --root "$PROCFS" -i 0 -o json
+	[ "$status" -eq 1 ]
+	jq -c '[.state, [.findings[] | [.check, .state, .text]]]' <<<"$output" >"$BATS_TEST_TMPDIR/health"
+	jq -c '[.state, [.findings[] | [.check, .state, .text]]]' "$BATS_TEST_TMPDIR/top.json" >"$BATS_TEST_TMPDIR/top"
+	diff "$BATS_TEST_TMPDIR/health" "$BATS_TEST_TMPDIR/top"
+	# a saved tree does not move: figures since boot, and it says so
+	jq -e '.interval_seconds == 0 and (.note | test("did not change"))' "$BATS_TEST_TMPDIR/top.json"
+	# the panes hold the applets' own rows
+	run sb cpu --root "$PROCFS" -i 0 -o json
+	jq -c '[.by_memory[:5][] | .pid]' <<<"$output" >"$BATS_TEST_TMPDIR/cpu"
+	jq -c '[.panes.mem[:5][] | .pid]' "$BATS_TEST_TMPDIR/top.json" | diff "$BATS_TEST_TMPDIR/cpu" -
+	jq -e '(.cpus | length) == 9 and .cpus[0].cpu == "all" and (.node.cpus == 8)' "$BATS_TEST_TMPDIR/top.json"
+}
+
+@test "batch text: the summary, the findings not OK, each pane's first rows; not a terminal means batch" {
+	run sb top --root "$PROCFS" -i 0.05 -n 1
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} == *" WARNING: 18 of 40 checks need attention"* ]]
+	[[ $output == *"  WARNING  hung_tasks: hung tasks: 6 since boot"* ]]
+	[[ $output == *"  [mem] processes by memory"* ]]
+	grep -Eq '^ +PID +%CPU +RSS +THR +CPU +USER' <<<"$output"
+	# OK findings are not printed
+	! grep -q '^  OK ' <<<"$output"
+}
+
+@test "bad options: a clear error, exit 3, nothing printed" {
+	for args in "-o prom" "-o check" "--record-size 1K" "--record-size lots" "-t 10m ago" \
+		"-i 0" "--textfile /tmp" "--replay $BATS_TEST_TMPDIR/none" "--replay x --record y" "stray"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr sb top -b $args
+		[ "$status" -eq 3 ] || die "$args: exit $status"
+		[ -z "$output" ] || die "$args: printed $output"
+		[[ $stderr == *top* ]] || die "$args: $stderr"
+	done
+	run --separate-stderr sb top -b -o prom
+	[[ $stderr == *"-o takes table or json"* ]]
+	run --separate-stderr sb top -b --replay "$BATS_TEST_TMPDIR/none"
+	[[ $stderr == *"--replay $BATS_TEST_TMPDIR/none: No such file or directory"* ]]
+}
+
+@test "replay: garbage is no recording; a line cut by a crash is skipped and said" {
+	head -c 3000 /dev/urandom >"$BATS_TEST_TMPDIR/junk"
+	run --separate-stderr sb top --replay "$BATS_TEST_TMPDIR/junk" -b
+	[ "$status" -eq 3 ]
+	[[ $stderr == *"no samples in it"* ]]
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr sb top --replay "$BATS_TEST_TMPDIR/empty" -b
+	[ "$status" -eq 3 ]
+	root=$(mk_small)
+	sb top --root "$root" -b -o json -i 0.01 -n 3 --record "$BATS_TEST_TMPDIR/rec" >/dev/null || true
+	# the crash: half a line at the end
+	head -1 "$BATS_TEST_TMPDIR/rec" | head -c 500 >>"$BATS_TEST_TMPDIR/rec"
+	run --separate-stderr sb top --replay "$BATS_TEST_TMPDIR/rec" -b -o json
+	[[ $stderr == *"1 line not a sample (cut by a crash?), skipped"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "record: a ring of FILE and FILE.1 that never passes --record-size, every line whole" {
+	root=$(mk_small)
+	rec=$BATS_TEST_TMPDIR/rec
+	run sb top --root "$root" -b -o json -i 0.001 -n 120 --record "$rec" --record-size 40K
+	[ -f "$rec" ] && [ -f "$rec.1" ]
+	size=$(($(stat -c %s "$rec") + $(stat -c %s "$rec.1")))
+	[ "$size" -le 40960 ] || die "$size bytes"
+	[ "$size" -gt 20000 ]
+	cat "$rec.1" "$rec" | jq -e -s 'length > 5 and all(.[]; .state != null and .t > 0)
+		and ([.[].t] == ([.[].t] | sort))'
+	# the newest sample is the last line
+	diff <(tail -1 <<<"$output") <(tail -1 "$rec")
+}
+
+@test "record: a full disk stops the recording, says so once, leaves it readable" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
+	MNT=$BATS_TEST_TMPDIR/full
+	mkdir -p "$MNT"
+	mount -t tmpfs -o size=64k tmpfs "$MNT" 2>/dev/null || { MNT=; skip "cannot mount tmpfs"; }
+	root=$(mk_small)
+	run --separate-stderr sb top --root "$root" -b -o json -i 0.001 -n 150 --record "$MNT/rec"
+	[ "${#lines[@]}" -eq 150 ]
+	[ "$(grep -c 'samples are not being kept' <<<"$stderr")" -eq 1 ] || die "$stderr"
+	jq -e -s 'length > 3' "$MNT/rec"
+	run --separate-stderr sb top --replay "$MNT/rec" -b -o json
+	[ -z "$stderr" ] || die "$stderr"
+}
+
+@test "replay -b prints the recording as it was taken, -t jumps to a time" {
+	root=$(mk_small)
+	run sb top --root "$root" -b -o json -i 0.01 -n 4 --record "$BATS_TEST_TMPDIR/rec"
+	echo "$output" >"$BATS_TEST_TMPDIR/taken"
+	run sb top --replay "$BATS_TEST_TMPDIR/rec" -b -o json
+	diff "$BATS_TEST_TMPDIR/taken" - <<<"$output"
+	# a recording from another machine and time: samples a minute apart
+	now=$(date +%s)
+	jq -c --argjson now "$now" -s 'to_entries[] | .key as $i | .value
+		| .t = ($now - 600 - 60 * (3 - $i) + 30) | .time = (.t | floor | todate)' \
+		"$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/moved"
+	third=$(sed -n 3p "$BATS_TEST_TMPDIR/moved" | jq -r .time)
+	run sb top --replay "$BATS_TEST_TMPDIR/moved" -b -o json -t "$third"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -r .time <<<"${lines[0]}")" = "$third" ]
+	# the samples are 12.5, 11.5, 10.5 and 9.5 minutes old
+	run sb top --replay "$BATS_TEST_TMPDIR/moved" -b -o json -t "11m ago"
+	[ "${#lines[@]}" -eq 2 ]
+	run sb top --replay "$BATS_TEST_TMPDIR/moved" -b -o json -t "1h ago"
+	[ "${#lines[@]}" -eq 4 ]
+	run --separate-stderr sb top --replay "$BATS_TEST_TMPDIR/moved" -b -t "1m ago"
+	[ "$status" -eq 3 ]
+	[[ $stderr == *"the recording ends before that"* ]]
+	run --separate-stderr sb top --replay "$BATS_TEST_TMPDIR/moved" -b -t "yesterday-ish"
+	[ "$status" -eq 3 ]
+	[[ $stderr == *"not a time"* ]]
+}
+
+# --- the screen -----------------------------------------------------------------
+
+@test "screen 80x24: verdict, CPU strip, findings and a busy loop first in the cpu pane; q restores the terminal" {
+	sh -c 'while :; do :; done' &
+	BUSY=$!
+	screen 80 24 -- -i 0.5
+	wait_for '^ (OK|WARNING|CRITICAL|UNKNOWN) '
+	wait_for '^load .* on [0-9]+ CPUs +run'
+	wait_for '^PSI cpu'
+	wait_for 'checks not OK'
+	wait_for '1:cpu 2:mem 3:irq'
+	# the busy loop is the first process row
+	wait_for "processes by CPU"
+	for _ in $(seq 30); do
+		cap | awk '/^ +PID +%CPU/ { getline; print $1; exit }' | grep -qx "$BUSY" && break
+		sleep 0.2
+	done
+	cap | awk '/^ +PID +%CPU/ { getline; print; exit }' | grep -E "^ +$BUSY +[0-9.]+% .* sh$" ||
+		die "busy loop $BUSY not first: $(cap)"
+	keys q
+	wait_exit
+	[ "$rc" -eq 0 ]
+	sane_tty
+}
+
+@test "screen: a ping-pong context-switch storm tops the cswitch pane" {
+	"$TOOLS/pingpong" -d 20 -f "$BATS_TEST_TMPDIR/count" >/dev/null &
+	PP=$!
+	screen 100 30 -- -i 0.5
+	wait_for '1:cpu'
+	keys 5
+	wait_for 'busiest context switchers'
+	for _ in $(seq 30); do
+		cap | awk '/^ +PID +CS\/s/ { getline; print $1, $NF; exit }' | grep -qx "$PP pingpong" && break
+		sleep 0.2
+	done
+	cap | awk '/^ +PID +CS\/s/ { getline; print $1, $NF; exit }' | grep -qx "$PP pingpong" ||
+		die "pingpong $PP not first: $(cap)"
+	keys q
+	wait_exit
+	sane_tty
+}
+
+@test "screen: a CPU-throttled cgroup tops the throttle pane, its finding in the list" {
+	read -r version mnt < <(cpu_controller) || true
+	[ -n "${mnt:-}" ] || skip "no writable cgroup cpu controller"
+	name=srebox-top.$$.$BATS_TEST_NUMBER
+	CG=$mnt/$name
+	mkdir "$CG" 2>/dev/null || skip "cannot create a cgroup under $mnt"
+	if [ "$version" = 2 ]; then
+		if ! grep -qw cpu "$mnt/cgroup.subtree_control"; then
+			echo +cpu 2>/dev/null >"$mnt/cgroup.subtree_control" ||
+				skip "cannot enable the cpu controller in $mnt/cgroup.subtree_control"
+			ENABLED=$mnt/cgroup.subtree_control
+		fi
+		echo "1000 10000" >"$CG/cpu.max"
+	else
+		echo 10000 >"$CG/cpu.cfs_period_us"
+		echo 1000 >"$CG/cpu.cfs_quota_us"
+	fi
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec sh -c "while :; do :; done"' _ "$CG" &
+	BUSY=$!
+	screen 120 40 -- -i 0.5
+	wait_for '1:cpu'
+	keys 6
+	wait_for 'most throttled cgroups'
+	for _ in $(seq 30); do
+		cap | awk '/^ +THROT/ { getline; print $NF; exit }' | grep -qx "/$name" && break
+		sleep 0.2
+	done
+	cap | awk '/^ +THROT/ { getline; print; exit }' | grep -E "^ +(8[0-9]|9[0-9]|100)% .* /$name$" ||
+		die "cgroup /$name not first: $(cap)"
+	wait_for "WARNING +cfs: .*$name"
+	keys q
+	wait_exit
+	sane_tty
+}
+
+@test "screen: every key in the help does what it says" {
+	sh -c 'while :; do :; done' &
+	BUSY=$!
+	screen 120 40 -- -i 0.5
+	wait_for '1:cpu'
+	keys '?'
+	wait_for 'srebox top keys'
+	# the help names every key tested here
+	for k in "q  " "?  " "Tab, 1-9" "Left, Right" "s  " "r reverses" "/  " "c  " "p, space" "+ -" "Esc" \
+		"n, ." "b, ," "N  " "t  " "Home, End"; do
+		cap | grep -qF -- "$k" || die "help lacks '$k'"
+	done
+	keys x
+	wait_gone 'srebox top keys'
+	keys Tab
+	wait_for '^processes by memory'
+	keys 3
+	wait_for '^interrupts by rate'
+	keys Right
+	wait_for '^softirqs by rate'
+	keys Left Left
+	wait_for '^processes by memory'
+	keys 9
+	wait_for '^TCP and UDP counters'
+	keys 1
+	wait_for '^processes by CPU, sorted by default'
+	keys s
+	wait_for 'sorted by PID$'
+	keys s
+	wait_for 'sorted by %CPU$'
+	keys S
+	wait_for 'sorted by PID$'
+	keys r
+	wait_for 'sorted by PID \(reversed\)'
+	# sorted by PID, reversed: the smallest first
+	first=$(cap | awk '/^ +PID +%CPU/ { getline; print $1; exit }')
+	second=$(cap | awk '/^ +PID +%CPU/ { getline; getline; print $1; exit }')
+	[ "$first" -lt "$second" ] || die "reversed PID order: $first then $second"
+	keys / s h Enter
+	wait_for 'filter: sh'
+	wait_for "^ +$BUSY .* sh"
+	cap | awk '/^ +PID +%CPU/ { f = 1; next } f && /^ +[0-9]+ /' | grep -v sh && die "a row without sh"
+	keys c 0 Enter
+	wait_for 'CPUs: 0'
+	cap | grep -Eq '^(all|1) ' && die "CPU strip still shows other CPUs"
+	# the prompt starts from the CPU set in force
+	keys c x y Enter
+	wait_for "not a CPU list: '0xy'"
+	keys Escape
+	wait_gone 'filter: sh'
+	keys p
+	wait_for ' PAUSED '
+	t1=$(cap | head -1)
+	sleep 1.2
+	[ "$(cap | head -1)" = "$t1" ] || die "paused, yet the sample moved"
+	keys space
+	wait_gone 'PAUSED'
+	keys +
+	wait_for 'every 1s'
+	keys - -
+	wait_for 'every 0.25s'
+	keys q
+	wait_exit
+	[ "$rc" -eq 0 ]
+	sane_tty
+}
+
+@test "screen replay: step, jump to a time, next sample that is not OK, first and last" {
+	root=$(mk_small)
+	sb top --root "$root" -b -o json -i 0.01 -n 6 >"$BATS_TEST_TMPDIR/taken" || true
+	# six samples a minute apart, all OK but the fifth
+	jq -c -s 'to_entries[] | .key as $i | .value | .t = 1796000000 + 60 * $i
+		| .time = (.t | todate) | .state = (if $i == 4 then "CRITICAL" else "OK" end)' \
+		"$BATS_TEST_TMPDIR/taken" >"$BATS_TEST_TMPDIR/rec"
+	screen 100 30 -- --replay "$BATS_TEST_TMPDIR/rec"
+	wait_for 'sample 1/6'
+	wait_for '^ OK +2026-11-30T00:53:20Z'
+	keys n
+	wait_for 'sample 2/6'
+	keys .
+	wait_for 'sample 3/6'
+	keys b
+	wait_for 'sample 2/6'
+	keys ,
+	wait_for 'sample 1/6'
+	keys N
+	wait_for 'sample 5/6'
+	wait_for '^ CRITICAL '
+	keys N
+	wait_for 'no sample after this one is not OK'
+	keys End
+	wait_for 'sample 6/6'
+	keys Home
+	wait_for 'sample 1/6'
+	keys space
+	wait_for 'sample 2/6'
+	keys t
+	keys -l "$(sed -n 4p "$BATS_TEST_TMPDIR/rec" | jq -r .time)"
+	keys Enter
+	wait_for 'sample 4/6'
+	keys q
+	wait_exit
+	sane_tty
+}
+
+@test "screen: a recording of a live run replays with the same verdict and findings" {
+	"$TOOLS/pingpong" -d 20 -f "$BATS_TEST_TMPDIR/count" >/dev/null &
+	PP=$!
+	rec=$BATS_TEST_TMPDIR/rec
+	sb top -b -o json -i 0.5 -n 3 --record "$rec" >"$BATS_TEST_TMPDIR/taken" || true
+	run sb top --replay "$rec" -b -o json
+	diff "$BATS_TEST_TMPDIR/taken" - <<<"$output"
+	screen 200 50 -- --replay "$rec"
+	wait_for 'sample 1/3'
+	state=$(head -1 "$rec" | jq -r .state)
+	wait_for "^ $state "
+	# every finding that is not OK, as recorded
+	head -1 "$rec" | jq -r '.findings[] | select(.state != "OK") | "\(.state) \(.check):"' |
+		while read -r st check; do
+			cap | grep -Eq "^ $st +$check" || die "$st $check not shown"
+		done
+	keys q
+	wait_exit
+	sane_tty
+}
+
+@test "screen: resize redraws; a terminal under 80x24 still shows the verdict and the worst findings" {
+	screen 100 30 -- --root "$PROCFS" -i 0.5
+	wait_for '1:cpu'
+	TM resize-window -t t -x 60 -y 16
+	wait_gone '1:cpu'
+	wait_for '^ WARNING '
+	wait_for '^ WARNING +hung_tasks: hung tasks'
+	wait_for '18 of 40 checks not OK'
+	TM resize-window -t t -x 120 -y 40
+	wait_for '1:cpu 2:mem'
+	keys q
+	wait_exit
+	sane_tty
+}
+
+@test "screen: colour by state, none with NO_COLOR, --color never or TERM=vt100" {
+	screen 100 30 -- --root "$PROCFS" -i 0.5
+	wait_for '1:cpu'
+	cap -e | head -1 | grep -q $'\e\\[33m' || die "no yellow WARNING: $(cap -e | head -1 | cat -v)"
+	keys q
+	wait_exit
+	tm_next
+	for e in NO_COLOR=1 TERM=vt100; do
+		screen 100 30 "$e" -- --root "$PROCFS" -i 0.5
+		wait_for '1:cpu'
+		wait_for '^ WARNING '
+		! cap -e | grep -q $'\e\\[3[0-7]m' || die "$e: colour: $(cap -e | head -3 | cat -v)"
+		keys q
+		wait_exit
+		sane_tty
+		tm_next
+	done
+}
+
+@test "screen: the terminal is restored after Ctrl-C, SIGTERM, SIGHUP and a fatal signal" {
+	for how in C-c TERM HUP SEGV; do
+		screen 80 24 -- -i 0.5
+		wait_for '1:cpu'
+		if [ "$how" = C-c ]; then
+			keys C-c
+		else
+			kill -"$how" "$(top_pid)"
+		fi
+		wait_exit
+		case $how in
+		C-c | TERM | HUP) [ "$rc" -eq 0 ] || die "$how: exit $rc" ;;
+		SEGV) [ "$rc" -eq 139 ] || die "$how: exit $rc" ;;
+		esac
+		sane_tty
+		# the screen was left: the shell's own terminal again, cursor shown
+		wait_gone '1:cpu'
+		tm_next
+	done
+}
+
+@test "screen: no terminal type is a clear error, and the terminal is left as it was" {
+	screen 100 30 TERM=dumb -- -i 0.5
+	wait_exit
+	[ "$rc" -eq 3 ]
+	wait_for 'TERM is dumb: the screen needs a terminal type; -b prints the samples'
+	sane_tty
+}
+
+@test "screen: the CPU strip stays readable at 256 CPUs (a heat strip) and at 2 (a cell each)" {
+	root=$BATS_TEST_TMPDIR/big
+	mkdir -p "$root/proc" "$root/sys"
+	python3 - "$root/proc/stat" <<'PY'
+import sys
+n = 256
+with open(sys.argv[1], "w") as f:
+    # CPU k is (k % 10) * 10% busy, since boot
+    f.write("cpu  " + " ".join(str(x) for x in (sum((k % 10) * 10 for k in range(n)), 0, 0,
+            sum(100 - (k % 10) * 10 for k in range(n)), 0, 0, 0, 0, 0, 0)) + "\n")
+    for k in range(n):
+        f.write(f"cpu{k} {(k % 10) * 10} 0 0 {100 - (k % 10) * 10} 0 0 0 0 0 0\n")
+    f.write("intr 0\nctxt 0\nbtime 1\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n")
+PY
+	echo "1000.00 2000.00" >"$root/proc/uptime"
+	screen 100 30 -- --root "$root" -i 0.5
+	wait_for '^CPUs '
+	wait_for 'max of each group of CPUs'
+	# two CPUs a character, the busier of each pair: 0-9 repeat as " .:-=+*#%@"
+	cap | grep -E '^CPUs ' | grep -qF '.-+#@.-+#@' || die "heat strip: $(cap | grep -E '^CPUs ')"
+	TM resize-window -t t -x 200 -y 40
+	wait_for '^CPU  \.:-=\+\*#%@ \.:-=\+\*#%@'
+	keys q
+	wait_exit
+	tm_next
+	screen 100 30 -- --root "$(mk_small)" -i 0.5
+	wait_for '^all +3\.8% i0% +s0% +0 +3\.8% i0% +s0% +1 +3\.8%'
+	keys q
+	wait_exit
+}
