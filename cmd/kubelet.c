@@ -268,7 +268,7 @@ static void eviction(struct sbx_report *rep, json_t *cfg, const char *cfg_path, 
 	const char *idir = runtime_dir();
 	struct mem_info m;
 	uint64_t mavail = 0;
-	char how[128], from[300];
+	char how[128], from[4200];
 	struct sbx_table *t = tables ? report_table(rep, "eviction", evict_cols, E_NCOLS) : NULL;
 
 	if (t)
@@ -680,7 +680,10 @@ static int kubelet_run(struct sbx_ctx *ctx)
 	} else {
 		report_summary(rep, "%s%s%s", o.comm ? o.comm : "kubelet", o.have_unit ? " " : "",
 			       o.have_unit ? o.active : "");
-		eviction(rep, cfg, cfg_path ? rooted(cfg_path) : "", tables);
+		char where[4096];
+
+		snprintf(where, sizeof(where), "%s", cfg_path ? rooted(cfg_path) : "");
+		eviction(rep, cfg, where, tables);
 		certificates(rep, tables);
 	}
 	runtime(rep, cfg, node);
