@@ -184,7 +184,8 @@ size_t klog_key(const char *msg, size_t len, char *out, size_t n)
 	while (i < end && o + 1 < n) {
 		if (is_digit(msg[i])) {
 			out[o++] = '#';
-			while (i < end && (is_digit(msg[i]) || msg[i] == '.'))
+			while (i < end && (is_digit(msg[i]) ||
+					   (msg[i] == '.' && i + 1 < end && is_digit(msg[i + 1]))))
 				i++;
 			continue;
 		}
