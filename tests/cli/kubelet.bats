@@ -205,3 +205,44 @@ write_log() {
 	run sb kubelet --root "$ROOT" -t 0.5 -o prom --log "$ROOT/var/log/kubelet.log"
 	grep -q '^srebox_check_kubelet_log_errors{' <<<"$output"
 }
+
+# A real journal file: journald's export format written by
+# systemd-journal-remote, read back through sd-journal.
+write_journal() { # FILE
+	local now
+	now=$(date +%s%6N)
+	python3 - "$now" "$FIX/kubelet/kubelet.log.in" >"$D/export" <<-'PY'
+	import sys, time
+	now = int(sys.argv[1])
+	md = time.strftime("%m%d %H:%M:%S", time.gmtime(now / 1e6 - 60))
+	lines = [l.rstrip("\n") for l in open(sys.argv[2])]
+	for i, l in enumerate(lines):
+	    for k in range(5):
+	        l = l.replace("@MD@ @T%d@" % k, md)
+	    sys.stdout.write("__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n"
+	                     "_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=kubelet.service\n"
+	                     "PRIORITY=6\nSYSLOG_IDENTIFIER=kubelet\nMESSAGE=%s\n\n" % (now - 60000000 + i, 1000 + i, l))
+	# another unit's errors are not the kubelet's
+	sys.stdout.write("__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=2000\n"
+	                 "_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=containerd.service\n"
+	                 "MESSAGE=E1202 05:00:00.000001 1 x.go:1] \"not the kubelet\"\n\n" % (now - 30000000))
+	PY
+	mkdir -p "$(dirname "$1")"
+	/lib/systemd/systemd-journal-remote -o "$1" - <"$D/export" 2>/dev/null
+}
+
+@test "errors from a real journal file through sd-journal: the kubelet unit's only, grouped" {
+	[ -x /lib/systemd/systemd-journal-remote ] || skip "systemd-journal-remote not installed"
+	fake_systemctl "$D" "${ACTIVE[@]}"
+	write_journal "$D/j/kubelet.journal"
+	run kj --journal "$D/j/kubelet.journal"
+	jq -e '[.findings[] | select(.check == "kubelet_errors")][0] | .value == 8
+		and (.text | test("from the journal of kubelet.service"))' <<<"$output" || die "$(finding kubelet_errors)"
+	jq -e '.errors[0].message == "Container runtime network not ready" and .errors[0].count == 4
+		and ([.errors[].message] | index("not the kubelet") == null)' <<<"$output"
+	# the host's journal directory under --root, found without being named
+	mkdir -p "$ROOT/var/log/journal/0123456789abcdef0123456789abcdef"
+	cp "$D/j/kubelet.journal" "$ROOT/var/log/journal/0123456789abcdef0123456789abcdef/system.journal"
+	run kj
+	jq -e '[.findings[] | select(.check == "kubelet_errors")][0].value == 8' <<<"$output" || die "$(finding kubelet_errors)"
+}
