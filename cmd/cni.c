@@ -259,7 +259,6 @@ static bool read_rules(const char *mode, struct kube_rules *r, char *source, siz
 	const char *const *order[2] = { ipt, nft };
 	struct buf out = { 0 };
 	struct sbx_err e1 = { 0 };
-	int st;
 
 	if (o_rules) {
 		if (read_file(o_rules, &out, 256u << 20, err) < 0)
@@ -275,20 +274,15 @@ static bool read_rules(const char *mode, struct kube_rules *r, char *source, siz
 		order[1] = ipt;
 	}
 	for (size_t i = 0; i < 2; i++) {
-		if (host_run(order[i], o_timeout, &out, &st, i ? err : &e1) < 0)
+		if (host_run(order[i], o_timeout, &out, i ? err : &e1) < 0)
 			continue;
-		if (st == 0 && kube_rules_parse(out.s, out.len, r, i ? err : &e1) == 0 &&
-		    (r->fmt != KR_NONE || i)) {
+		/* an empty ruleset is an answer only from the last one asked */
+		if (kube_rules_parse(out.s, out.len, r, i ? err : &e1) == 0 && (r->fmt != KR_NONE || i)) {
 			snprintf(source, sn, "%s", order[i][0]);
 			buf_free(&out);
 			return true;
 		}
 		kube_rules_free(r);
-		if (st != 0) {
-			size_t l = strcspn(out.s, "\n");
-
-			sbx_err_set(i ? err : &e1, 0, "%s: %.*s", order[i][0], (int)(l > 200 ? 200 : l), out.s);
-		}
 	}
 	if (e1.msg[0]) {
 		char m[sizeof(err->msg)];

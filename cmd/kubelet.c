@@ -111,12 +111,11 @@ static void ask_unit(struct kubelet_obs *o, const char *unit, struct buf *out, s
 			       "LoadState,ActiveState,SubState,Result,NRestarts,MainPID,ActiveEnterTimestampMonotonic",
 			       NULL };
 	char v[64];
-	int st;
 
 	o->unit = unit;
 	o->nrestarts = -1;
 	o->active_seconds = -1;
-	if (host_run(argv, o_timeout, out, &st, err) < 0) {
+	if (host_run(argv, o_timeout, out, err) < 0) {
 		o->unit_why = err->msg;
 		return;
 	}

@@ -40,14 +40,12 @@ static void run_child(int fd, void *arg_)
 	_exit(127);
 }
 
-int host_run(const char *const *argv, double timeout, struct buf *out, int *status,
-	     struct sbx_err *err)
+int host_run(const char *const *argv, double timeout, struct buf *out, struct sbx_err *err)
 {
 	struct run_arg a = { argv };
 	struct child c;
 	const char *m;
 
-	*status = -1;
 	if (child_start(&c, run_child, &a, err) < 0)
 		return -1;
 	child_collect(&c, 1, timeout, NULL);

@@ -10,12 +10,11 @@
 #include "util.h"
 
 /* Run argv (PATH searched, LC_ALL=C, stdin /dev/null) with stdout and
- * stderr into out, for at most timeout seconds.  0 when it finished, with
- * *status its exit status (or -1 when not known); -1 with err when it could
- * not start ("not installed" for ENOENT) or did not finish in time (then
- * it is killed). */
-int host_run(const char *const *argv, double timeout, struct buf *out, int *status,
-	     struct sbx_err *err);
+ * stderr into out, for at most timeout seconds.  0 when it finished (its
+ * exit status is not known: child.c never waits for a child, so callers
+ * judge the output); -1 with err when it could not start ("not installed"
+ * for ENOENT) or did not finish in time (then it is killed). */
+int host_run(const char *const *argv, double timeout, struct buf *out, struct sbx_err *err);
 
 /* connect() to a unix socket (under the root) within timeout seconds.
  * 0, or -1 with err (ENOENT: no such socket, ECONNREFUSED: nobody listens,

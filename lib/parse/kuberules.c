@@ -14,7 +14,8 @@ static void fold(const char *name, size_t l, char *out, size_t n, bool *svc)
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		size_t kl = strlen(kinds[i]);
 
-		if (l > kl && !strncmp(name, kinds[i], kl)) {
+		/* nftables mode's per-service chains are named ns/name/proto/port */
+		if (l > kl && !strncmp(name, kinds[i], kl) && (i < 6 || memchr(name, '/', l))) {
 			snprintf(out, n, "%s*", kinds[i]);
 			*svc = i == 0 || i == 6;
 			return;
@@ -132,7 +133,8 @@ int kube_rules_parse(const char *s, size_t n, struct kube_rules *out, struct sbx
 			if (depth > 0)
 				depth--;
 		} else if (out->fmt == KR_NFT && depth == 2 && in_chain) {
-			if ((l > 5 && !strncmp(q, "type ", 5)) || (l > 7 && !strncmp(q, "policy ", 7)))
+			if ((l > 5 && !strncmp(q, "type ", 5)) || (l > 7 && !strncmp(q, "policy ", 7)) ||
+			    (l > 8 && !strncmp(q, "comment ", 8)))
 				continue;
 			out->all_rules++;
 			if (kube_chain_name(table, chain, strlen(chain))) {

@@ -122,7 +122,7 @@ finding() { jq -c --arg c "$1" '[.findings[] | select(.check == $c)]' <<<"$outpu
 @test "kube-proxy's nftables mode: its table's chains, services counted" {
 	cp -r "$FIX/cni/net.d-flannel" "$ROOT/etc/cni/net.d"
 	run cj "${NOPROXY[@]}" --rules "$FIX/cni/nft-ruleset.txt"
-	jq -e '[.findings[] | select(.check == "kube_chains")][0] | .state == "OK" and (.text | test("28 in 12 kube chains, 3 services"))' <<<"$output" || die "$(finding kube_chains)"
+	jq -e '[.findings[] | select(.check == "kube_chains")][0] | .state == "OK" and (.text | test("33 in 17 kube chains, 3 services"))' <<<"$output" || die "$(finding kube_chains)"
 	jq -e '[.rules[] | select(.chain == "endpoint-*")][0] | .chains == 3 and .rules == 6' <<<"$output"
 }
 
@@ -170,4 +170,29 @@ finding() { jq -c --arg c "$1" '[.findings[] | select(.check == $c)]' <<<"$outpu
 	jq -e '[.findings[] | select(.check == "conntrack")][0] | .state == "CRITICAL" and (.text | test("64880 of 65536"))' <<<"$output" || die "$(finding conntrack)"
 	run sb health --root "$ROOT" -o json -i 0
 	jq -e '[.findings[] | select(.check == "conntrack")][0] | .state == "CRITICAL" and (.text | test("64880 of 65536"))' <<<"$output"
+}
+
+@test "live: kube-proxy's nftables table in a network namespace is counted; deleted under a running kube-proxy it is CRITICAL" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a network namespace"
+	command -v nft >/dev/null || skip "nft not installed"
+	ns=sbxcni$$
+	ip netns add "$ns" || skip "no network namespaces here"
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" nft -f "$FIX/cni/nft-ruleset.txt" || { ip netns del "$ns"; die "nft -f failed"; }
+	cp -r "$FIX/cni/net.d-flannel" "$ROOT/etc/cni/net.d"
+	# kube-proxy's healthz inside the namespace, on its real port
+	mkdir -p "$D/hz" && echo ok >"$D/hz/healthz"
+	ip netns exec "$ns" python3 -m http.server 10256 --bind 127.0.0.1 --directory "$D/hz" >/dev/null 2>&1 &
+	HZ_PID=$!
+	for _ in $(seq 100); do ip netns exec "$ns" sh -c 'exec 3<>/dev/tcp/127.0.0.1/10256' 2>/dev/null && break; sleep 0.05; done
+	run ip netns exec "$ns" "$SREBOX" cni --root "$ROOT" -o json -i 0 -t 2 --no-api
+	jq -e '[.findings[] | select(.check == "kube_chains")][0] | .state == "OK" and (.text | test("33 in 17 kube chains, 3 services \\(nft\\)"))' <<<"$output" ||
+		{ ip netns del "$ns"; die "$(finding kube_chains)"; }
+	ip netns exec "$ns" nft delete table ip kube-proxy
+	run ip netns exec "$ns" "$SREBOX" cni --root "$ROOT" -o json -i 0 -t 2 --no-api
+	kill "$HZ_PID"; wait "$HZ_PID" 2>/dev/null || true; HZ_PID=
+	ip netns del "$ns"
+	[ "$status" -eq 2 ]
+	jq -e '[.findings[] | select(.check == "kube_proxy")][0].state == "OK"' <<<"$output" || die "$(finding kube_proxy)"
+	jq -e '[.findings[] | select(.check == "kube_chains")][0] | .state == "CRITICAL" and (.text | test("no KUBE-\\* chains"))' <<<"$output" || die "$(finding kube_chains)"
 }

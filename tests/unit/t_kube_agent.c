@@ -185,8 +185,9 @@ static void rulesets(void **state)
 	nft = fixture("cni/nft-ruleset.txt", &n);
 	assert_int_equal(kube_rules_parse(nft, n, &r, &err), 0);
 	assert_int_equal(r.fmt, KR_NFT);
-	assert_int_equal(r.rules, 28);
-	assert_int_equal(r.all_rules, 29);
+	assert_int_equal(r.rules, 33);
+	assert_int_equal(r.all_rules, 34);
+	assert_int_equal(r.n, 17);
 	assert_int_equal(r.services, 3);
 	assert_true(r.has_services);
 	kube_rules_free(&r);
