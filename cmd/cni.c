@@ -12,6 +12,7 @@
 #include "agent.h"
 #include "applet.h"
 #include "http.h"
+#include "hung.h"
 #include "judge_kube.h"
 #include "judge_net.h"
 #include "k8s.h"
@@ -414,7 +415,7 @@ static int cni_run(struct sbx_ctx *ctx)
 	struct sbx_report *rep = report_new("cni");
 	struct kube_rules r = { 0 };
 	struct proxy p = { 0 };
-	struct sbx_err err = { 0 };
+	struct sbx_err err = { 0 }, serr;
 	char plugin[256], source[300] = "";
 	bool tables = sbx_wants_tables(ctx), have_dir, have_rules, node;
 	struct stat st;
@@ -427,7 +428,7 @@ static int cni_run(struct sbx_ctx *ctx)
 	ask_proxy(&p);
 	have_rules = read_rules(p.mode, &r, source, sizeof(source), &err);
 	/* a Kubernetes node: a CNI dir, kube-proxy, its chains, or a kubelet's dir */
-	node = p.runs || (have_rules && r.n) || stat(rooted("/var/lib/kubelet"), &st) == 0;
+	node = p.runs || (have_rules && r.n) || sbx_stat_deadline("/var/lib/kubelet", &st, o_timeout, &serr) == 0;
 	have_dir = cni_config(rep, node, tables, plugin, sizeof(plugin));
 	node = node || have_dir;
 	judge_kube_proxy(rep, p.runs, o_healthz, p.answered, p.code, p.err[0] ? p.err : NULL, p.body);

@@ -204,12 +204,11 @@ static void ask_healthz(struct kubelet_obs *o, struct buf *body, struct sbx_err 
 
 /* --- the config, eviction ----------------------------------------------- */
 
-static const char *const k3s_configs[] = { "/var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf" };
-
 static json_t *read_config(const char **path, struct sbx_report *rep)
 {
 	static const char *const defaults[] = { "/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet.yaml",
-						"/etc/kubernetes/kubelet-config.yaml", k3s_configs[0] };
+						"/etc/kubernetes/kubelet-config.yaml",
+						"/var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf" };
 	struct buf b = { 0 };
 	struct sbx_err err;
 	json_t *j = NULL;

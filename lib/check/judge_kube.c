@@ -225,7 +225,8 @@ void judge_cni_pods(struct sbx_report *rep, const char *node, const char *node_r
 		bad++;
 		check_rule(rep, CHK_CNI_PODS, !ready && !(p[i].ready == p[i].total && p[i].total) ? ST_CRITICAL : ST_WARNING,
 			   p[i].name, "%s/%s %d/%d ready, %s, %ld restarts on %s node %s%s", p[i].ns, p[i].name,
-			   p[i].ready, p[i].total, p[i].status, p[i].restarts, ready ? "Ready" : "NotReady", node,
+			   p[i].ready, p[i].total, p[i].status, p[i].restarts,
+			   ready ? "Ready" : *node_ready ? "NotReady" : "Ready-unknown", node,
 			   ready ? "" : ": the likely reason it is NotReady");
 	}
 	if (!bad)

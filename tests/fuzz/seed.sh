@@ -47,7 +47,7 @@ seed procio -path '*/proc/[0-9]*/io'
 seed cpulist \( -name online -o -name possible -o -name smp_affinity_list \)
 seed json -name '*.json'
 seed yaml \( -name 'config*' -o -name '*kubeconfig*' -o -name '*.yaml' \)
-seed x509 \( -name '*.crt' -o -name '*.pem' \)
+seed cert \( -name '*.crt' -o -name '*.pem' \)
 seed klog \( -name '*.log' -o -name '*.log.in' \)
 seed kuberules \( -name 'iptables-save*' -o -name 'nft-ruleset*' \)
 mkdir -p "$out/scalars"

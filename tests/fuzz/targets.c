@@ -395,7 +395,7 @@ F(kmsgclass)
 		;
 }
 
-F(x509)
+F(cert)
 {
 	struct x509_info ci[4];
 	struct sbx_err err;
@@ -466,7 +466,7 @@ const struct fuzz_target fuzz_targets[] = {
 	T(cpulist, "CPU lists (/sys/.../online, smp_affinity_list)")
 	T(json, "API server JSON through the streaming projection (nodes, tables, continue tokens)")
 	T(yaml, "kubeconfig YAML")
-	T(x509, "PEM certificates and their DER validity (the kubelet's pki)")
+	T(cert, "PEM certificates and their DER validity (the kubelet's pki)")
 	T(klog, "kubelet log lines (klog, logrus) and systemctl show output")
 	T(kuberules, "iptables-save and nft list ruleset output (kube-proxy's chains)")
 	T(scalars, "quantities, API times, -w/-c ranges, numbers, durations, base64")
