@@ -13,6 +13,7 @@
 #include "irq.h"
 #include "judge_throttle.h"
 #include "judge_irq.h"
+#include "judge_kube.h"
 #include "judge_kmsg.h"
 #include "judge_io.h"
 #include "judge_cpu.h"
@@ -555,7 +556,7 @@ static void check_limits(struct sbx_report *rep, const struct sample *b, struct 
 	if (node_conntrack(&c, &cm, &err) == 0) {
 		cell_u64(&row[N_CONNTRACK], c);
 		cell_u64(&row[N_CONNTRACKMAX], cm);
-		check_value(rep, CHK_CONNTRACK, NULL, ratio_pct((double)c, (double)cm), "conntrack %llu of %llu entries (%.1f%%)", (unsigned long long)c, (unsigned long long)cm, ratio_pct((double)c, (double)cm));
+		judge_conntrack_fill(rep, c, cm);
 	} else if (err.errnum != ENOENT) {
 		check_unknown(rep, CHK_CONNTRACK, NULL, "%s: %s", "conntrack", err.msg);
 	}
@@ -619,54 +620,50 @@ static void check_kubelet(struct sbx_report *rep, const struct task_table *t, bo
 	static const char *const configs[] = { "/var/lib/kubelet/config.yaml",
 						"/etc/kubernetes/kubelet.conf",
 						"/etc/kubernetes/kubelet.yaml" };
-	const struct task *k = NULL;
-	const char *config = NULL;
+	struct kubelet_obs o = { .have_tasks = have_tasks, .looked = configs[0], .healthz = o_healthz,
+				 .nrestarts = -1, .active_seconds = -1 };
 	struct http *h;
 	struct http_resp rs;
 	struct buf body = { 0 };
-	struct sbx_err err;
+	struct sbx_err err, herr;
 	double t0;
 
 	if (!have_tasks)
 		return;
 	/* k3s runs its kubelet inside k3s-server or k3s-agent, healthz and all */
-	for (size_t i = 0; i < t->n && !k; i++)
+	for (size_t i = 0; i < t->n && !o.comm; i++)
 		if (t->v[i].has_name && t->v[i].state != 'Z' &&
 		    (!strcmp(t->v[i].comm, "kubelet") || !strcmp(t->v[i].comm, "k3s-server") ||
-		     !strcmp(t->v[i].comm, "k3s-agent")))
-			k = &t->v[i];
-	for (size_t i = 0; i < ARRAY_SIZE(configs) && !config; i++) {
+		     !strcmp(t->v[i].comm, "k3s-agent"))) {
+			o.comm = t->v[i].comm;
+			o.pid = t->v[i].tgid;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(configs) && !o.config; i++) {
 		struct stat st;
 
 		if (sbx_stat_deadline(configs[i], &st, o_timeout, &err) == 0)
-			config = configs[i];
+			o.config = configs[i];
 	}
-	if (!k) {
-		if (config)
-			check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "kubelet: not running, but this node is set up for one (%s)", config);
-		else
-			check_rule(rep, CHK_KUBELET, ST_OK, NULL, "kubelet: none here (no process, no %s)", configs[0]);
-		return;
+	if (o.comm) {
+		h = http_new(&herr);
+		if (!h) {
+			o.healthz_why = herr.msg;
+		} else {
+			t0 = now_monotonic();
+			if (http_get(h, o_healthz, o_timeout, &body, 512, &rs, &herr) < 0) {
+				o.err = herr.msg;
+			} else {
+				o.answered = true;
+				o.code = rs.code;
+				o.body = body.s;
+				o.body_len = body.len;
+			}
+			o.ms = (now_monotonic() - t0) * 1e3;
+			http_free(h);
+		}
 	}
-	h = http_new(&err);
-	if (!h) {
-		check_rule(rep, CHK_KUBELET, ST_UNKNOWN, NULL, "%s (pid %d) runs; healthz not asked: %s", k->comm, (int)k->tgid, err.msg);
-		return;
-	}
-	t0 = now_monotonic();
-	if (http_get(h, o_healthz, o_timeout, &body, 512, &rs, &err) < 0) {
-		check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "%s (pid %d) runs but %s did not answer: %s", k->comm, (int)k->tgid, o_healthz, err.msg);
-	} else if (rs.code == 200) {
-		check_rule(rep, CHK_KUBELET, ST_OK, NULL, "%s (pid %d) healthy: %s ok in %.0f ms", k->comm, (int)k->tgid, o_healthz, (now_monotonic() - t0) * 1e3);
-	} else {
-		size_t l = body.len;
-
-		while (l && (body.s[l - 1] == '\n' || body.s[l - 1] == '\r'))
-			l--;
-		check_rule(rep, CHK_KUBELET, ST_CRITICAL, NULL, "%s (pid %d) unhealthy: %s answered %ld: %.*s", k->comm, (int)k->tgid, o_healthz, rs.code, (int)(l > 200 ? 200 : l), body.len ? body.s : "");
-	}
+	judge_kubelet(rep, &o);
 	buf_free(&body);
-	http_free(h);
 }
 
 /* Disk pressure in a few lines: the fullest local filesystem, the one

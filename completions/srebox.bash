@@ -45,6 +45,71 @@ _srebox_alerts()
 	COMPREPLY=()
 }
 
+_srebox_cni()
+{
+	case $prev in
+	--cni-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--proxy-healthz)
+		COMPREPLY=()
+		return ;;
+	--proxy-mode-url)
+		COMPREPLY=()
+		return ;;
+	--rules)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--node)
+		COMPREPLY=()
+		return ;;
+	--kubeconfig)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--context)
+		COMPREPLY=()
+		return ;;
+	--request-timeout)
+		COMPREPLY=()
+		return ;;
+	-t|--timeout)
+		COMPREPLY=()
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--cni-dir --proxy-healthz --proxy-mode-url --rules --node --kubeconfig --context --request-timeout --no-api --timeout --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_cordon()
 {
 	case $prev in
@@ -410,6 +475,77 @@ _srebox_irq()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
+_srebox_kubelet()
+{
+	case $prev in
+	--unit)
+		COMPREPLY=()
+		return ;;
+	--healthz)
+		COMPREPLY=()
+		return ;;
+	--config)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--kubelet-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--pki)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	--runtime-socket)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--log)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--journal)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--since)
+		COMPREPLY=()
+		return ;;
+	--top)
+		COMPREPLY=()
+		return ;;
+	-t|--timeout)
+		COMPREPLY=()
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	-w|--warning)
+		COMPREPLY=()
+		return ;;
+	-c|--critical)
+		COMPREPLY=()
+		return ;;
+	-o|--output)
+		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		return ;;
+	--color)
+		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		return ;;
+	--textfile)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--unit --healthz --config --kubelet-dir --pki --runtime-socket --log --journal --since --top --timeout --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -916,7 +1052,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'alerts cordon cpu cswitch disk drain health io irq manifest net node nodes query retry slo stats throttle top uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'alerts cni cordon cpu cswitch disk drain health io irq kubelet manifest net node nodes query retry slo stats throttle top uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -924,7 +1060,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	alerts|cordon|cpu|cswitch|disk|drain|health|io|irq|manifest|net|node|nodes|query|retry|slo|stats|throttle|top|uncordon)
+	alerts|cni|cordon|cpu|cswitch|disk|drain|health|io|irq|kubelet|manifest|net|node|nodes|query|retry|slo|stats|throttle|top|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -933,4 +1069,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-alerts srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-top srebox-uncordon
+complete -F _srebox srebox srebox-alerts srebox-cni srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-kubelet srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-top srebox-uncordon

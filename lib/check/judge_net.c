@@ -546,6 +546,31 @@ static void judge_tcp_mem(struct nctx *c, struct sbx_report *rep)
 	finding_bounds(f, 0, 100);
 }
 
+static void nctx_rates(struct nctx *c)
+{
+	c->seconds = c->prev ? c->cur->when - c->prev->when : c->cur->uptime;
+	if (!c->prev && c->cur->uptime <= 0) {
+		snprintf(c->rate_buf, sizeof(c->rate_buf), "%s unreadable: no rates since boot",
+			 rooted("/proc/uptime"));
+		c->rate_why = c->rate_buf;
+	} else if (c->seconds <= 0) {
+		c->rate_why = "no time passed between the readings";
+	}
+}
+
+/* conntrack_drops alone, for srebox cni (the other network checks are net's). */
+void judge_net_conntrack(struct sbx_report *rep, const struct net_snap *cur, const struct net_snap *prev)
+{
+	struct nctx c = { .cur = cur, .prev = prev };
+
+	if (!cur->ok || (prev && !prev->ok)) {
+		check_unknown(rep, CHK_CONNTRACK_DROPS, NULL, "network: %s", !cur->ok ? cur->err.msg : prev->err.msg);
+		return;
+	}
+	nctx_rates(&c);
+	judge_conntrack(&c, rep);
+}
+
 void judge_net(struct sbx_report *rep, const struct net_snap *cur, const struct net_snap *prev)
 {
 	static const enum sbx_check_id all[] = { CHK_NET_ERRORS, CHK_NET_DROPS, CHK_RETRANS,
@@ -565,14 +590,7 @@ void judge_net(struct sbx_report *rep, const struct net_snap *cur, const struct 
 				      !cur->ok ? cur->err.msg : prev->err.msg);
 		return;
 	}
-	c.seconds = prev ? cur->when - prev->when : cur->uptime;
-	if (!prev && cur->uptime <= 0) {
-		snprintf(c.rate_buf, sizeof(c.rate_buf), "%s unreadable: no rates since boot",
-			 rooted("/proc/uptime"));
-		c.rate_why = c.rate_buf;
-	} else if (c.seconds <= 0) {
-		c.rate_why = "no time passed between the readings";
-	}
+	nctx_rates(&c);
 	judge_share(&c, rep, CHK_NET_ERRORS, false);
 	judge_share(&c, rep, CHK_NET_DROPS, true);
 	judge_retrans(&c, rep);

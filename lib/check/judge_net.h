@@ -25,5 +25,7 @@
 /* Judges cur against prev (NULL: since boot).  cur->ok false: every
  * check UNKNOWN with cur->err. */
 void judge_net(struct sbx_report *rep, const struct net_snap *cur, const struct net_snap *prev);
+/* Only conntrack_drops (srebox cni), judged as judge_net judges it. */
+void judge_net_conntrack(struct sbx_report *rep, const struct net_snap *cur, const struct net_snap *prev);
 
 #endif

@@ -47,6 +47,9 @@ seed procio -path '*/proc/[0-9]*/io'
 seed cpulist \( -name online -o -name possible -o -name smp_affinity_list \)
 seed json -name '*.json'
 seed yaml \( -name 'config*' -o -name '*kubeconfig*' -o -name '*.yaml' \)
+seed cert \( -name '*.crt' -o -name '*.pem' \)
+seed klog \( -name '*.log' -o -name '*.log.in' \)
+seed kuberules \( -name 'iptables-save*' -o -name 'nft-ruleset*' \)
 mkdir -p "$out/scalars"
 for s in 100Mi 1.5Gi 250m 1e3 2E 8Ei 0.5 -1 '10:' '@10:20' '~:5' 2024-03-01T12:00:00Z \
 	2024-03-01T12:00:00.123456+02:00 1h30m 250ms 'aGVsbG8=' 18446744073709551616 nan inf; do

@@ -17,7 +17,9 @@
 #include "iostat.h"
 #include "json_proj.h"
 #include "k8s_obj.h"
+#include "klog.h"
 #include "kmsgclass.h"
+#include "kuberules.h"
 #include "netconn.h"
 #include "procio.h"
 #include "mountinfo.h"
@@ -26,6 +28,7 @@
 #include "procfs.h"
 #include "toprec.h"
 #include "range.h"
+#include "x509.h"
 #include "yaml_json.h"
 
 #include <jansson.h>
@@ -412,6 +415,51 @@ F(toprec)
 	}
 	(void)toprec_when(s, 1796189132.5, &when);
 	free(s);
+F(cert)
+{
+	struct x509_info ci[4];
+	struct sbx_err err;
+
+	/* as PEM text, and the bytes as DER */
+	(void)pem_certs(d, n, ci, 4, &err);
+	(void)x509_der_validity((const unsigned char *)d, n, &ci[0], &err);
+}
+
+F(klog)
+{
+	const char *p = d, *end = d + n;
+	char key[200];
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t l = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		struct klog_line k;
+
+		if (klog_parse(p, l, &k)) {
+			if (k.msg < p || k.msg + k.msg_len > p + l)
+				abort();	/* the message lies inside the line */
+			if (klog_key(k.msg, k.msg_len, key, sizeof(key)) >= sizeof(key))
+				abort();
+			(void)klog_epoch(&k, 1.8e9);
+		}
+		p += l + (eol != NULL);
+	}
+	(void)unit_show_get(d, n, "ActiveState", key, sizeof(key));
+}
+
+F(kuberules)
+{
+	struct kube_rules r;
+	struct sbx_err err;
+	uint64_t sum = 0;
+
+	if (kube_rules_parse(d, n, &r, &err) < 0)
+		return;
+	for (size_t i = 0; i < r.n; i++)
+		sum += r.v[i].rules;
+	if (sum != r.rules || r.rules > r.all_rules)
+		abort();	/* the rows add up to the total */
+	kube_rules_free(&r);
 }
 
 const struct fuzz_target fuzz_targets[] = {
@@ -439,6 +487,9 @@ const struct fuzz_target fuzz_targets[] = {
 	T(json, "API server JSON through the streaming projection (nodes, tables, continue tokens)")
 	T(yaml, "kubeconfig YAML")
 	T(toprec, "srebox top recordings: a JSON line a sample, and the times -t takes")
+	T(cert, "PEM certificates and their DER validity (the kubelet's pki)")
+	T(klog, "kubelet log lines (klog, logrus) and systemctl show output")
+	T(kuberules, "iptables-save and nft list ruleset output (kube-proxy's chains)")
 	T(scalars, "quantities, API times, -w/-c ranges, numbers, durations, base64")
 #undef T
 	{ NULL, NULL, NULL }
