@@ -415,6 +415,8 @@ F(toprec)
 	}
 	(void)toprec_when(s, 1796189132.5, &when);
 	free(s);
+}
+
 F(cert)
 {
 	struct x509_info ci[4];
