@@ -78,6 +78,9 @@ struct sbx_ctx {
 	enum sbx_state worst;
 	unsigned emitted;
 	bool write_failed;
+	/* set by an applet before its first report (nodes) */
+	bool no_headers;	/* --no-headers: table rows alone */
+	bool verdict_stderr;	/* summary and findings of parts on stderr (stdout a pipe) */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state
