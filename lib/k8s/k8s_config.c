@@ -399,6 +399,17 @@ int k8s_config_from_docs(json_t *const *docs, const char *const *names, const ch
 	if (load_cluster(c, cl->body, dirs[cl->doc], rooted_doc[cl->doc], err) < 0)
 		goto out;
 	us = find(m.users, m.nusers, usname);
+	if (!us && o->user && *o->user) {
+		/* asked for by name: a typo must not become a request without
+		 * credentials (kubectl: auth info "x" does not exist) */
+		struct buf l = { 0 };
+
+		list_names(&l, m.users, m.nusers);
+		sbx_err_set(err, 0, "--user \"%s\" not found in %s (users: %s)", usname, where.s,
+			    l.s);
+		buf_free(&l);
+		goto out;
+	}
 	if (us) {
 		if (load_user(c, us->body, dirs[us->doc], rooted_doc[us->doc], err) < 0)
 			goto out;

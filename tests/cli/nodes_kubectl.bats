@@ -158,3 +158,21 @@ cells() { # srebox's kubectl cells, in srebox's order
 	# and one name the same way
 	[ "$(sb nodes --kubeconfig "$KC" -o name minikube)" = minikube ]
 }
+
+@test "an unknown --user or --cluster is a config error before any request, as kubectl's" {
+	need_kubectl
+	run --separate-stderr kubectl_run get nodes --user nosuch
+	[ "$status" -ne 0 ]
+	[[ $stderr == *'auth info "nosuch" does not exist'* ]]
+	for opt in --user --cluster; do
+		: >"$K8S_LOG"
+		run --separate-stderr sb nodes --kubeconfig "$KC" "$opt" nosuch
+		[ "$status" -eq 3 ]
+		[ -z "$output" ]
+		[[ $stderr == *'"nosuch"'*"not found in $KC"* ]]
+		[ ! -s "$K8S_LOG" ]
+		run --separate-stderr sb cordon --kubeconfig "$KC" "$opt" nosuch minikube
+		[ "$status" -eq 3 ]
+		[ ! -s "$K8S_LOG" ]
+	done
+}
