@@ -217,7 +217,7 @@ const struct sbx_applet applet_cordon = {
 		"is cordoned, 3 when one could not be read or changed.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = run_cordon,
 };
 
@@ -232,6 +232,6 @@ const struct sbx_applet applet_uncordon = {
 		"changed.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = run_uncordon,
 };

@@ -20,7 +20,7 @@ static unsigned o_tail = 50;
 static const struct sbx_opt node_opts[] = {
 	{ 0, "logs", OPT_STRING, &o_logs, "POD",
 	  "print the tail of the log of POD on the node (a name, or its start: kube-apiserver)",
-	  NULL, NULL },
+	  "k8s:pods", NULL },
 	{ 'c', "container", OPT_STRING, &o_container, "NAME",
 	  "with --logs: this container (default: the pod's default or first one)", NULL, NULL },
 	{ 0, "tail", OPT_UINT, &o_tail, "N", "with --logs: the last N lines (default 50)", NULL,
@@ -832,6 +832,6 @@ const struct sbx_applet applet_node = {
 		"tail of a pod's log.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = node_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = node_run,
 };

@@ -25,7 +25,7 @@ static const struct sbx_opt nodes_opts[] = {
 	{ 0, "chunk-size", OPT_UINT, &o_chunk, "N",
 	  "ask for N nodes at a time (default 500; 0: all in one answer)", NULL, NULL },
 	{ 0, "no-headers", OPT_FLAG, &o_no_headers, NULL,
-	  "print the rows without the header line (kubectl's --no-headers)", NULL, NULL },
+	  "print the rows without the header line, as kubectl does", NULL, NULL },
 	OPT_END,
 };
 
@@ -357,5 +357,6 @@ const struct sbx_applet applet_nodes = {
 		"are not Ready, 3 when the API server could not be asked.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = nodes_opts,
+	.args_complete = "k8s:nodes",
 	.run = nodes_run,
 };

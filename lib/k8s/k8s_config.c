@@ -23,6 +23,7 @@ void k8s_config_free(struct k8s_config *c)
 {
 	free(c->source);
 	free(c->context);
+	free(c->contexts);
 	free(c->cluster_name);
 	free(c->user_name);
 	free(c->server);
@@ -355,6 +356,15 @@ int k8s_config_from_docs(json_t *const *docs, const char *const *names, const ch
 			m.current_doc = i;
 		}
 		buf_addf(&where, "%s%s", i ? ":" : "", names[i]);
+	}
+	if (o->contexts_only) {
+		struct buf l = { 0 };
+
+		for (size_t i = 0; i < m.ncontexts; i++)
+			buf_addf(&l, "%s\n", m.contexts[i].name);
+		c->contexts = l.s ? l.s : xstrdup("");
+		rc = 0;
+		goto out;
 	}
 	ctxname = o->context && *o->context ? o->context : m.current;
 	if (ctxname) {
