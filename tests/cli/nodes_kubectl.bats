@@ -33,7 +33,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "nodes NAME...: kubectl get nodes NAME's rows, in the order given, one GET each" {
-	need_kubectl
+	need_kubectl_132
 	run --separate-stderr kubectl_run get nodes minikube "$M0"
 	[ "$status" -eq 0 ]
 	python3 "$SREBOX_TESTS/tools/kubectl_table.py" <<<"$output" | jq -S . >"$BATS_TEST_TMPDIR/k"
@@ -53,7 +53,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "nodes NAME...: a name that does not exist is named as kubectl names it, the others shown" {
-	need_kubectl
+	need_kubectl_132
 	run --separate-stderr kubectl_run get nodes nosuch minikube
 	[ "$status" -eq 1 ]
 	kerr=$stderr
@@ -74,7 +74,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "--no-headers: the rows kubectl get nodes --no-headers prints, no header line" {
-	need_kubectl
+	need_kubectl_132
 	kubectl_run get nodes --no-headers | awk '{print $1, $2, $3}' >"$BATS_TEST_TMPDIR/k"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/k")" -eq 7 ]
 	run --separate-stderr sb nodes --kubeconfig "$KC" --no-headers
@@ -104,7 +104,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "the default table is kubectl's plus HEARTBEAT and CONDITIONS; TAINTS and the wide cells under -o wide" {
-	need_kubectl
+	need_kubectl_132
 	khead=$(kubectl_run get nodes | head -1 | tr -s ' ')
 	shead=$(sb nodes --kubeconfig "$KC" 2>/dev/null | head -1 | tr -s ' ')
 	[ "$shead" = "${khead% } HEARTBEAT CONDITIONS" ]
@@ -124,7 +124,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "ROLES is never cut: a node with 20 roles shows all 20, as the API server's cells" {
-	need_kubectl
+	need_kubectl_132
 	d=$BATS_TEST_TMPDIR/roles
 	mkdir -p "$d"
 	jq '.metadata.labels += ([range(20)] | map({key: "node-role.kubernetes.io/role-\(.)", value: ""}) | from_entries)' \
@@ -139,7 +139,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "-o name asks for Table rows without their objects: the same names for a fraction of kubectl's bytes" {
-	need_kubectl
+	need_kubectl_132
 	: >"$K8S_LOG"
 	kubectl_run get nodes -o name | sed 's|^node/||' >"$BATS_TEST_TMPDIR/k"
 	kbytes=$(k8s_requests 'select(.path == "/api/v1/nodes") | .bytes' | jq -s add)
@@ -160,7 +160,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 }
 
 @test "an unknown --user or --cluster is a config error before any request, as kubectl's" {
-	need_kubectl
+	need_kubectl_132
 	run --separate-stderr kubectl_run get nodes --user nosuch
 	[ "$status" -ne 0 ]
 	[[ $stderr == *'auth info "nosuch" does not exist'* ]]
