@@ -176,3 +176,22 @@ cells() { # srebox's kubectl cells, in srebox's order
 		[ ! -s "$K8S_LOG" ]
 	done
 }
+
+@test "columns are aligned by characters: a UTF-8 OS image moves no column, as in kubectl's table" {
+	need_kubectl_132
+	d=$BATS_TEST_TMPDIR/utf8
+	mkdir -p "$d"
+	jq '.status.nodeInfo.osImage = "Débian GNU/Linux – ünstable ☃"' "$FIX/k8s/nodes/k9s-minikube.json" >"$d/minikube.json"
+	cp "$FIX/k8s/nodes/ocp-ci-ln-d53y532-f76d1-2btqq-master-0.json" "$d/"
+	k8s_start "$d"
+	# the character offset of each line's KERNEL-VERSION cell, as the header places it
+	starts() {
+		python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+col = lines[0].index("KERNEL-VERSION")
+print(len(lines) - 1, all(l[col - 2:col] == "  " and l[col] != " " for l in lines[1:]))'
+	}
+	[ "$(kubectl_run get nodes -o wide | starts)" = "2 True" ]
+	[ "$(sb nodes --kubeconfig "$KC" -o wide 2>/dev/null | starts)" = "2 True" ]
+}
