@@ -38,14 +38,15 @@ enum { N_NAME = K8S_NC_NAME, N_STATUS = K8S_NC_STATUS, N_ROLES = K8S_NC_ROLES, N
 static const struct sbx_col node_cols[] = {
 	[N_NAME] = { "NAME", "name", CT_STR, COL_LABEL },
 	[N_STATUS] = { "STATUS", "status", CT_STR },
-	[N_ROLES] = { "ROLES", "roles", CT_STR },
+	[N_ROLES] = { "ROLES", "roles", CT_STR, 0, .none = "<none>" },
 	[N_AGE] = { "AGE", "age", CT_STR },
 	[N_VERSION] = { "VERSION", "version", CT_STR },
-	[N_IIP] = { "INTERNAL-IP", "internal_ip", CT_STR, COL_WIDE },
-	[N_EIP] = { "EXTERNAL-IP", "external_ip", CT_STR, COL_WIDE },
-	[N_OS] = { "OS-IMAGE", "os_image", CT_STR, COL_WIDE },
-	[N_KERNEL] = { "KERNEL-VERSION", "kernel_version", CT_STR, COL_WIDE },
-	[N_RUNTIME] = { "CONTAINER-RUNTIME", "container_runtime", CT_STR, COL_WIDE },
+	[N_IIP] = { "INTERNAL-IP", "internal_ip", CT_STR, COL_WIDE, .none = "<none>" },
+	[N_EIP] = { "EXTERNAL-IP", "external_ip", CT_STR, COL_WIDE, .none = "<none>" },
+	[N_OS] = { "OS-IMAGE", "os_image", CT_STR, COL_WIDE, .none = "<unknown>" },
+	[N_KERNEL] = { "KERNEL-VERSION", "kernel_version", CT_STR, COL_WIDE, .none = "<unknown>" },
+	[N_RUNTIME] = { "CONTAINER-RUNTIME", "container_runtime", CT_STR, COL_WIDE,
+			.none = "<unknown>" },
 	[N_HEARTBEAT] = { "HEARTBEAT", "heartbeat_age_seconds", CT_SECONDS, 0,
 			  "nodes_heartbeat_age_seconds",
 			  "Seconds since the kubelet last renewed its Lease in kube-node-lease." },
@@ -112,10 +113,11 @@ static void add_row(struct sbx_table *t, struct stats *st, const struct k8s_node
 	const struct k8s_node_sum *s = &row->sum;
 
 	for (size_t k = 0; k < K8S_NC_N; k++)
-		if (row->cell[k])
-			cell_str(&c[k], row->cell[k]);
-		else
+		if (!row->cell[k])
 			cell_unknown(&c[k], row->cell_why[k]);
+		else if (!node_cols[k].none || strcmp(row->cell[k], node_cols[k].none))
+			cell_str(&c[k], row->cell[k]);
+		/* else kubectl's <none>: shown so, null in JSON (empty) */
 	cell_str(&c[N_CREATED], row->created);
 	if (!complete)
 		return;

@@ -44,7 +44,7 @@ static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
 
 	buf_reset(out);
 	if (c->kind == CELL_EMPTY) {
-		buf_adds(out, "-");
+		buf_adds(out, col->none ? col->none : "-");
 		return;
 	}
 	if (c->kind == CELL_UNKNOWN) {

@@ -44,9 +44,11 @@ masters() {
 	echo "$d"
 }
 
-cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them
-	jq -S '[.nodes[] | {name, status, roles, age, version, internal_ip, external_ip,
-		os_image, kernel_version, container_runtime}] | sort_by(.name)'
+cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON's null as kubectl shows it)
+	jq -S '[.nodes[] | {name, status, roles: (.roles // "<none>"), age, version,
+		internal_ip: (.internal_ip // "<none>"), external_ip: (.external_ip // "<none>"),
+		os_image: (.os_image // "<unknown>"), kernel_version: (.kernel_version // "<unknown>"),
+		container_runtime: (.container_runtime // "<unknown>")}] | sort_by(.name)'
 }
 
 @test "every fixture node: the same cells as kubectl get nodes and -o wide" {

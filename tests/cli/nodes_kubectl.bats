@@ -29,7 +29,7 @@ teardown() {
 M0=ci-ln-d53y532-f76d1-2btqq-master-0
 
 cells() { # srebox's kubectl cells, in srebox's order
-	jq -S '[.nodes[] | {name, status, roles, age, version}]'
+	jq -S '[.nodes[] | {name, status, roles: (.roles // "<none>"), age, version}]'
 }
 
 @test "nodes NAME...: kubectl get nodes NAME's rows, in the order given, one GET each" {
@@ -194,4 +194,26 @@ print(len(lines) - 1, all(l[col - 2:col] == "  " and l[col] != " " for l in line
 	}
 	[ "$(kubectl_run get nodes -o wide | starts)" = "2 True" ]
 	[ "$(sb nodes --kubeconfig "$KC" -o wide 2>/dev/null | starts)" = "2 True" ]
+}
+
+@test "-o json: null where kubectl's table says <none> or <unknown>, the table still says it" {
+	need_kubectl_132
+	kubectl_run get nodes minikube -o wide | grep -q '^minikube .* <none> '
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o json minikube
+	jq -e '.nodes[0] | .external_ip == null and .internal_ip == "192.168.64.107" and .roles == "master"' <<<"$output"
+	# the anonymised fixture's ExternalIP is an empty string: kept, not null
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o json "$M0"
+	jq -e '.nodes[0].external_ip == ""' <<<"$output"
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o wide minikube
+	[[ $output == *" <none> "* ]]
+	d=$BATS_TEST_TMPDIR/bare
+	mkdir -p "$d"
+	jq 'del(.metadata.labels["node-role.kubernetes.io/master"]) | del(.status.nodeInfo.osImage)' \
+		"$FIX/k8s/nodes/k9s-minikube.json" >"$d/minikube.json"
+	k8s_start "$d" --no-table
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o json
+	jq -e '.nodes[0] | .roles == null and .os_image == null' <<<"$output"
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o wide
+	[[ $output == *"minikube  Ready   <none>"* ]]
+	[[ $output == *"<unknown>"* ]]
 }
