@@ -503,7 +503,8 @@ int completions_cluster(const char *what, const struct sbx_applet *a, int n, cha
 		t.kube.contexts_only = true;
 		if (k8s_config_load(&t.kube, &c, &err) < 0)
 			return 1;
-		fputs(c.contexts, stdout);
+		if (c.contexts)	/* NULL in a pod: no kubeconfig, no contexts */
+			fputs(c.contexts, stdout);
 		k8s_config_free(&c);
 		return 0;
 	}
