@@ -350,13 +350,15 @@ const struct sbx_applet applet_nodes = {
 		   "kubelet heartbeats",
 	.usage = "[OPTIONS] [NAME...]",
 	.description =
-		"Lists the nodes with the cells of `kubectl get nodes` (-o wide: its wide\n"
-		"columns), then what kubectl leaves out: the conditions besides Ready that are\n"
-		"not False (MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, the\n"
-		"node-problem-detector's), the taints, and the age of the kubelet's last Lease\n"
-		"renewal (HEARTBEAT).  Exit 0 when all nodes are Ready and schedulable, 1 when\n"
-		"some are cordoned, under a condition or have a stale heartbeat, 2 when some\n"
-		"are not Ready, 3 when the API server could not be asked.",
+		"Lists the nodes (or each NAME) with the cells of `kubectl get nodes`, then\n"
+		"what kubectl leaves out: the age of the kubelet's last Lease renewal\n"
+		"(HEARTBEAT) and the conditions besides Ready that are not False\n"
+		"(MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, the\n"
+		"node-problem-detector's); -o wide adds kubectl's wide columns and the taints.\n"
+		"On a pipe only the rows go to stdout, the verdict to stderr.  Exit 0 when all\n"
+		"nodes are Ready and schedulable, 1 when some are cordoned, under a condition\n"
+		"or have a stale heartbeat, 2 when some are not Ready, 3 when the API server\n"
+		"could not be asked or no NAME was found.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = nodes_opts,
 	.args_complete = "k8s:nodes",
