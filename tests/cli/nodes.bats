@@ -196,7 +196,7 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	[ "$status" -eq 2 ]
 	jq -e '(.nodes | length) == 5000' <<<"$output"
 	k8s_start "$K8S_DIR/default" --scale-nodes 20001 --ignore-limit
-	run /usr/bin/time -f 'maxrss %M' "$SREBOX" nodes --kubeconfig "$KC" --request-timeout 60
+	run /usr/bin/time -f 'maxrss %M' "$SREBOX" nodes --kubeconfig "$KC" --request-timeout 180
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ $output == *"srebox nodes: more than 20000 nodes in one answer (asked for 500 a page): not kept, so that memory stays bounded"* ]]
