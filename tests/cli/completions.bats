@@ -6,6 +6,11 @@ load k8s
 
 COMP=$SREBOX_TESTS/../completions
 
+# the test servers a test started, whether it passed or not
+teardown() {
+	k8s_stop_test
+}
+
 # Complete the words of "$1" in bash; print COMPREPLY one per line.
 bash_complete() {
 	bash -c '
