@@ -62,6 +62,47 @@ char **cordon_nodes(struct k8s *k, struct sbx_ctx *ctx, const char *selector, si
 	return v;
 }
 
+static void objs_free(json_t **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(v[i]);
+	free(v);
+}
+
+/* Every node is read before any changes, as kubectl resolves every name
+ * first: `cordon a nosuch b` changes nothing, and names each node that
+ * could not be read (all of them, where kubectl stops at the first).
+ * NULL with the report's findings (or its failure) set. */
+static json_t **resolve(struct k8s *k, struct sbx_report *rep, const char *verb, char **nodes,
+			size_t n)
+{
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t missing = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sbx_err err;
+		long code = 0;
+
+		v[i] = drain_node_get(k, nodes[i], &code, &err);
+		if (v[i])
+			continue;
+		if (code != 404) {
+			report_fail(rep, "%s", err.msg);
+			objs_free(v, n);
+			return NULL;
+		}
+		missing++;
+		report_finding(rep, ST_UNKNOWN, verb, nodes[i], "unable to %s node \"%s\": %s", verb,
+			       nodes[i], err.msg);
+	}
+	if (!missing)
+		return v;
+	report_summary(rep, "%zu of %zu node%s not found: none %sed", missing, n,
+		       n == 1 ? "" : "s", verb);
+	objs_free(v, n);
+	return NULL;
+}
+
 enum { CN_NODE, CN_WAS, CN_NOW, CN_RESULT, CN_NCOLS };
 static const struct sbx_col cols[] = {
 	[CN_NODE] = { "NODE", "node", CT_STR, COL_LABEL },
@@ -79,6 +120,7 @@ static int cordon_run(struct sbx_ctx *ctx, bool on)
 	enum drain_dry dry;
 	struct k8s *k;
 	char **nodes;
+	json_t **objs;
 	size_t n, changed = 0, same = 0, failed = 0;
 	const char *suffix;
 
@@ -103,6 +145,13 @@ static int cordon_run(struct sbx_ctx *ctx, bool on)
 		return 0;
 	}
 	t = report_table(rep, "nodes", cols, CN_NCOLS);
+	objs = resolve(k, rep, verb, nodes, n);
+	if (!objs) {
+		cordon_nodes_free(nodes, n);
+		k8s_close(k);
+		sbx_emit(ctx, rep);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct sbx_cell *c = table_row(t);
 		bool ch;
@@ -110,7 +159,7 @@ static int cordon_run(struct sbx_ctx *ctx, bool on)
 
 		cell_str(&c[CN_NODE], nodes[i]);
 		sbx_err_clear(&err);
-		if (drain_cordon(k, nodes[i], on, dry, &ch, &code, &err) < 0) {
+		if (drain_cordon_node(k, nodes[i], objs[i], on, dry, &ch, &code, &err) < 0) {
 			failed++;
 			cell_unknown(&c[CN_WAS], err.msg);
 			cell_unknown(&c[CN_NOW], err.msg);
@@ -134,6 +183,7 @@ static int cordon_run(struct sbx_ctx *ctx, bool on)
 				       verb);
 		}
 	}
+	objs_free(objs, n);
 	report_summary(rep, "%zu node%s %sed%s, %zu already %sed%s%.0zu%s", changed,
 		       changed == 1 ? "" : "s", verb, suffix, same, verb, failed ? ", " : "", failed,
 		       failed ? " could not be changed" : "");
@@ -167,7 +217,7 @@ const struct sbx_applet applet_cordon = {
 		"is cordoned, 3 when one could not be read or changed.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = run_cordon,
 };
 
@@ -182,6 +232,6 @@ const struct sbx_applet applet_uncordon = {
 		"changed.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = cordon_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = run_uncordon,
 };

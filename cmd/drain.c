@@ -598,6 +598,6 @@ const struct sbx_applet applet_drain = {
 		"be asked or --yes is missing.  A node stays cordoned on failure.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = drain_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = drain_main,
 };

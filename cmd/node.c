@@ -20,7 +20,7 @@ static unsigned o_tail = 50;
 static const struct sbx_opt node_opts[] = {
 	{ 0, "logs", OPT_STRING, &o_logs, "POD",
 	  "print the tail of the log of POD on the node (a name, or its start: kube-apiserver)",
-	  NULL, NULL },
+	  "k8s:pods", NULL },
 	{ 'c', "container", OPT_STRING, &o_container, "NAME",
 	  "with --logs: this container (default: the pod's default or first one)", NULL, NULL },
 	{ 0, "tail", OPT_UINT, &o_tail, "N", "with --logs: the last N lines (default 50)", NULL,
@@ -454,19 +454,40 @@ static void add_conditions(struct sbx_report *rep, json_t *node, double now)
 	}
 }
 
+struct taint_ref {
+	char *key;	/* "Effect,key", kubectl describe's sort key */
+	json_t *t;
+	size_t i;
+};
+
+static int cmp_taint(const void *a, const void *b)
+{
+	const struct taint_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* In kubectl describe's order: by effect, then key. */
 static void add_taints(struct sbx_report *rep, json_t *node, double now)
 {
 	struct sbx_table *t = report_table(rep, "taints", taint_cols, TA_NCOLS);
-	json_t *e;
-	size_t i;
+	json_t *all = k8s_at(node, "spec.taints"), *e;
+	size_t i, n = json_array_size(all);
+	struct taint_ref *v = xcalloc(n ? n : 1, sizeof(*v));
 
 	table_title(t, "Taints:");
-	json_array_foreach(k8s_at(node, "spec.taints"), i, e) {
+	json_array_foreach(all, i, e)
+		v[i] = (struct taint_ref){ xasprintf("%s,%s", k8s_str(e, "effect", ""),
+						     k8s_str(e, "key", "")), e, i };
+	qsort(v, n, sizeof(*v), cmp_taint);
+	for (i = 0; i < n; i++) {
 		struct sbx_cell *c = table_row(t);
 		struct buf b = { 0 };
-		const char *added = k8s_str(e, "timeAdded", NULL);
+		const char *added = k8s_str(v[i].t, "timeAdded", NULL);
 		char age[32];
 
+		e = v[i].t;
 		k8s_taint_string(e, &b);
 		cell_str(&c[TA_TAINT], b.s);
 		cell_str(&c[TA_KEY], k8s_str(e, "key", ""));
@@ -477,7 +498,9 @@ static void add_taints(struct sbx_report *rep, json_t *node, double now)
 			cell_str(&c[TA_SINCE], age);
 		}
 		buf_free(&b);
+		free(v[i].key);
 	}
+	free(v);
 }
 
 static void add_addresses(struct sbx_report *rep, json_t *node)
@@ -753,6 +776,7 @@ static int node_run(struct sbx_ctx *ctx)
 			buf_addf(&lease_why, "Lease: %s", err.msg);
 		note_add(&notes, "%s", lease_why.s);
 	}
+	sbx_err_clear(&err);	/* a missing Lease is not the pods' error */
 	pods = k8s_node_pods(k, resolved, &npods, &err);
 	have_pods = pods || !err.msg[0] || npods;
 	if (!pods && npods == 0 && err.msg[0]) {
@@ -832,6 +856,6 @@ const struct sbx_applet applet_node = {
 		"tail of a pod's log.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = node_opts,
-	.args_complete = "cmd:nodes -o name --request-timeout 2s",
+	.args_complete = "k8s:nodes",
 	.run = node_run,
 };

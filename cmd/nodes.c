@@ -11,9 +11,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *o_selector, *o_field_selector;
 static unsigned o_chunk = K8S_CHUNK;
+static bool o_no_headers;
 
 static const struct sbx_opt nodes_opts[] = {
 	{ 'l', "selector", OPT_STRING, &o_selector, "SELECTOR",
@@ -22,6 +24,8 @@ static const struct sbx_opt nodes_opts[] = {
 	  "only nodes whose fields match (metadata.name=x, spec.unschedulable=true)", NULL, NULL },
 	{ 0, "chunk-size", OPT_UINT, &o_chunk, "N",
 	  "ask for N nodes at a time (default 500; 0: all in one answer)", NULL, NULL },
+	{ 0, "no-headers", OPT_FLAG, &o_no_headers, NULL,
+	  "print the rows without the header line, as kubectl does", NULL, NULL },
 	OPT_END,
 };
 
@@ -34,19 +38,20 @@ enum { N_NAME = K8S_NC_NAME, N_STATUS = K8S_NC_STATUS, N_ROLES = K8S_NC_ROLES, N
 static const struct sbx_col node_cols[] = {
 	[N_NAME] = { "NAME", "name", CT_STR, COL_LABEL },
 	[N_STATUS] = { "STATUS", "status", CT_STR },
-	[N_ROLES] = { "ROLES", "roles", CT_STR },
+	[N_ROLES] = { "ROLES", "roles", CT_STR, 0, .none = "<none>" },
 	[N_AGE] = { "AGE", "age", CT_STR },
 	[N_VERSION] = { "VERSION", "version", CT_STR },
-	[N_IIP] = { "INTERNAL-IP", "internal_ip", CT_STR, COL_WIDE },
-	[N_EIP] = { "EXTERNAL-IP", "external_ip", CT_STR, COL_WIDE },
-	[N_OS] = { "OS-IMAGE", "os_image", CT_STR, COL_WIDE },
-	[N_KERNEL] = { "KERNEL-VERSION", "kernel_version", CT_STR, COL_WIDE },
-	[N_RUNTIME] = { "CONTAINER-RUNTIME", "container_runtime", CT_STR, COL_WIDE },
+	[N_IIP] = { "INTERNAL-IP", "internal_ip", CT_STR, COL_WIDE, .none = "<none>" },
+	[N_EIP] = { "EXTERNAL-IP", "external_ip", CT_STR, COL_WIDE, .none = "<none>" },
+	[N_OS] = { "OS-IMAGE", "os_image", CT_STR, COL_WIDE, .none = "<unknown>" },
+	[N_KERNEL] = { "KERNEL-VERSION", "kernel_version", CT_STR, COL_WIDE, .none = "<unknown>" },
+	[N_RUNTIME] = { "CONTAINER-RUNTIME", "container_runtime", CT_STR, COL_WIDE,
+			.none = "<unknown>" },
 	[N_HEARTBEAT] = { "HEARTBEAT", "heartbeat_age_seconds", CT_SECONDS, 0,
 			  "nodes_heartbeat_age_seconds",
 			  "Seconds since the kubelet last renewed its Lease in kube-node-lease." },
 	[N_CONDS] = { "CONDITIONS", "conditions", CT_STR },
-	[N_TAINTS] = { "TAINTS", "taints", CT_STR },
+	[N_TAINTS] = { "TAINTS", "taints", CT_STR, COL_WIDE },
 	[N_CREATED] = { "CREATED", "created", CT_STR, COL_HIDE },
 	[N_STATE] = { "STATE", "state", CT_STATE, COL_HIDE, "nodes_state",
 		      "The node's state: 0 OK, 1 WARNING (cordoned, a condition, a stale "
@@ -66,7 +71,7 @@ struct group {
 };
 
 struct stats {
-	size_t total, ready;
+	size_t total, ready, notfound;
 	struct group notready, cordoned, problems, stale;
 };
 
@@ -108,10 +113,11 @@ static void add_row(struct sbx_table *t, struct stats *st, const struct k8s_node
 	const struct k8s_node_sum *s = &row->sum;
 
 	for (size_t k = 0; k < K8S_NC_N; k++)
-		if (row->cell[k])
-			cell_str(&c[k], row->cell[k]);
-		else
+		if (!row->cell[k])
 			cell_unknown(&c[k], row->cell_why[k]);
+		else if (!node_cols[k].none || strcmp(row->cell[k], node_cols[k].none))
+			cell_str(&c[k], row->cell[k]);
+		/* else kubectl's <none>: shown so, null in JSON (empty) */
 	cell_str(&c[N_CREATED], row->created);
 	if (!complete)
 		return;
@@ -152,7 +158,11 @@ static void add_row(struct sbx_table *t, struct stats *st, const struct k8s_node
 static void summarize(struct sbx_report *r, struct stats *st, const char *filter)
 {
 	if (!st->total) {
-		report_summary(r, "no nodes%s%s", filter ? " match " : "", filter ? filter : "");
+		if (st->notfound)
+			report_summary(r, "%zu %s not found", st->notfound,
+				       st->notfound == 1 ? "node" : "nodes");
+		else
+			report_summary(r, "no nodes%s%s", filter ? " match " : "", filter ? filter : "");
 		return;
 	}
 	{
@@ -164,6 +174,8 @@ static void summarize(struct sbx_report *r, struct stats *st, const char *filter
 			buf_addf(&b, ", %zu not Ready", st->notready.n);
 		if (st->cordoned.n)
 			buf_addf(&b, ", %zu cordoned", st->cordoned.n);
+		if (st->notfound)
+			buf_addf(&b, ", %zu not found", st->notfound);
 		report_summary(r, "%s", b.s);
 		buf_free(&b);
 	}
@@ -180,6 +192,82 @@ static void summarize(struct sbx_report *r, struct stats *st, const char *filter
 	}
 }
 
+/* One named node, as `kubectl get nodes NAME` asks for it: a GET of the
+ * node as a Table (a plain Node from a server without Tables, read as a
+ * list of one).  0, -1 with err and *code (404: no such node). */
+static int get_named(struct k8s *k, struct k8s_nodes *nl, const char *name, bool names_only,
+		     long *code, struct sbx_err *err)
+{
+	struct buf p = { 0 }, wrap = { 0 };
+	struct k8s_req rq = { .query = names_only ? "includeObject=None" : "includeObject=Object",
+			      .accept = K8S_ACCEPT_TABLE, .raw = true };
+	struct k8s_resp rs = { 0 };
+	int rc;
+
+	buf_adds(&p, "/api/v1/nodes");
+	k8s_path_add(&p, name);
+	rq.path = p.s;
+	rc = k8s_request(k, &rq, &rs, err);
+	*code = rs.code;
+	if (rc == 0) {
+		const char *body = rs.raw.s ? rs.raw.s : "";
+		size_t n = rs.raw.len;
+
+		if (!strstr(rs.content_type, "as=Table")) {
+			buf_adds(&wrap, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"items\":[");
+			buf_add(&wrap, body, n);
+			buf_adds(&wrap, "]}");
+			body = wrap.s;
+			n = wrap.len;
+		}
+		rc = k8s_nodes_take(nl, body, n, err) < 0 ? -1 : 0;
+	}
+	k8s_resp_free(&rs);
+	buf_free(&p);
+	buf_free(&wrap);
+	return rc;
+}
+
+static void stats_free(struct stats *st)
+{
+	buf_free(&st->notready.names);
+	buf_free(&st->cordoned.names);
+	buf_free(&st->problems.names);
+	buf_free(&st->stale.names);
+}
+
+/* NAME...: each node in the order given (a few: held, aligned as one
+ * part); one that does not exist is an UNKNOWN finding naming it, as
+ * kubectl's `Error from server (NotFound)`, and the others are shown.
+ * false when the API server could not be asked. */
+static bool list_named(struct sbx_ctx *ctx, struct k8s *k, struct sbx_report *rep,
+		       struct sbx_table *t, struct stats *st)
+{
+	for (int i = 0; i < ctx->nargs; i++) {
+		struct k8s_nodes nl;
+		struct sbx_err err;
+		long code = 0;
+		int rc;
+
+		k8s_nodes_init(&nl, k, NULL, 0, ctx->format != FMT_NAME);
+		nl.no_lease_why = "not asked (-o name)";
+		rc = get_named(k, &nl, ctx->args[i], ctx->format == FMT_NAME, &code, &err);
+		if (rc == 0) {
+			for (size_t j = 0; j < nl.nrows; j++)
+				add_row(t, st, &nl.rows[j], true);
+		} else if (code == 404) {
+			report_finding(rep, ST_UNKNOWN, "notfound", ctx->args[i], "%s", err.msg);
+			st->notfound++;
+		} else {
+			k8s_nodes_free(&nl);
+			report_fail(rep, "%s", err.msg);
+			return false;
+		}
+		k8s_nodes_free(&nl);
+	}
+	return true;
+}
+
 static int nodes_run(struct sbx_ctx *ctx)
 {
 	struct sbx_report *rep = report_new("nodes");
@@ -191,12 +279,14 @@ static int nodes_run(struct sbx_ctx *ctx)
 	struct buf q = { 0 }, filter = { 0 };
 	int rc;
 
-	if (ctx->nargs) {
-		warnx_("unexpected argument '%s' (for one node: srebox node %s)", ctx->args[0],
-		       ctx->args[0]);
+	if (ctx->nargs && ((o_selector && *o_selector) || (o_field_selector && *o_field_selector))) {
+		warnx_("give NAME... or a selector (-l, --field-selector), not both (as kubectl)");
 		report_free(rep);
 		return 3;
 	}
+	ctx->no_headers = o_no_headers;
+	/* `srebox nodes | awk` reads rows: the verdict goes to the person */
+	ctx->verdict_stderr = (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE) && !isatty(1);
 	t = report_table(rep, "nodes", node_cols, N_NCOLS);
 	k = k8s_open(&ctx->kube, &err);
 	if (!k) {
@@ -208,6 +298,17 @@ static int nodes_run(struct sbx_ctx *ctx)
 		report_note(rep, "%s%s%s", k8s_cfg(k)->from_node ? k8s_cfg(k)->source : "",
 			    k8s_cfg(k)->from_node && k8s_cfg(k)->note ? "; " : "",
 			    k8s_cfg(k)->note ? k8s_cfg(k)->note : "");
+	if (ctx->nargs) {
+		if (list_named(ctx, k, rep, t, &st)) {
+			sbx_flush(ctx, rep);	/* laid out as a list is: rows, then the verdict */
+			summarize(rep, &st, NULL);
+		}
+		else
+			stats_free(&st);
+		k8s_close(k);
+		sbx_emit(ctx, rep);
+		return 0;
+	}
 	if (o_selector && *o_selector) {
 		k8s_query_add(&q, "labelSelector", o_selector);
 		buf_addf(&filter, "-l %s", o_selector);
@@ -216,9 +317,12 @@ static int nodes_run(struct sbx_ctx *ctx)
 		k8s_query_add(&q, "fieldSelector", o_field_selector);
 		buf_addf(&filter, "%s--field-selector %s", filter.len ? " " : "", o_field_selector);
 	}
-	/* -o name: no Lease is asked for */
+	/* -o name: no Lease is asked for, and of each node only its Table
+	 * row without the object (the name is its first cell) */
 	k8s_nodes_init(&nl, k, q.s, o_chunk, ctx->format != FMT_NAME);
 	nl.no_lease_why = "not asked (-o name)";
+	if (ctx->format == FMT_NAME)
+		nl.list.kind = K8S_TABLE;
 	while ((rc = k8s_nodes_next(&nl, &err)) > 0) {
 		for (size_t i = 0; i < nl.nrows; i++)
 			add_row(t, &st, &nl.rows[i], true);
@@ -228,10 +332,7 @@ static int nodes_run(struct sbx_ctx *ctx)
 		for (size_t i = 0; i < nl.nrows; i++)
 			add_row(t, &st, &nl.rows[i], false);
 		report_fail(rep, "%s", err.msg);
-		buf_free(&st.notready.names);
-		buf_free(&st.cordoned.names);
-		buf_free(&st.problems.names);
-		buf_free(&st.stale.names);
+		stats_free(&st);
 	} else {
 		summarize(rep, &st, filter.s);
 	}
@@ -247,16 +348,19 @@ const struct sbx_applet applet_nodes = {
 	.name = "nodes",
 	.summary = "the cluster's nodes as kubectl get nodes shows them, with pressure, taints and "
 		   "kubelet heartbeats",
-	.usage = "[OPTIONS]",
+	.usage = "[OPTIONS] [NAME...]",
 	.description =
-		"Lists the nodes with the cells of `kubectl get nodes` (-o wide: its wide\n"
-		"columns), then what kubectl leaves out: the conditions besides Ready that are\n"
-		"not False (MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, the\n"
-		"node-problem-detector's), the taints, and the age of the kubelet's last Lease\n"
-		"renewal (HEARTBEAT).  Exit 0 when all nodes are Ready and schedulable, 1 when\n"
-		"some are cordoned, under a condition or have a stale heartbeat, 2 when some\n"
-		"are not Ready, 3 when the API server could not be asked.",
+		"Lists the nodes (or each NAME) with the cells of `kubectl get nodes`, then\n"
+		"what kubectl leaves out: the age of the kubelet's last Lease renewal\n"
+		"(HEARTBEAT) and the conditions besides Ready that are not False\n"
+		"(MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, the\n"
+		"node-problem-detector's); -o wide adds kubectl's wide columns and the taints.\n"
+		"On a pipe only the rows go to stdout, the verdict to stderr.  Exit 0 when all\n"
+		"nodes are Ready and schedulable, 1 when some are cordoned, under a condition\n"
+		"or have a stale heartbeat, 2 when some are not Ready, 3 when the API server\n"
+		"could not be asked or no NAME was found.",
 	.flags = AP_K8S | AP_OUTPUT,
 	.opts = nodes_opts,
+	.args_complete = "k8s:nodes",
 	.run = nodes_run,
 };

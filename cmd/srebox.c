@@ -221,6 +221,16 @@ static int toplevel(int argc, char **argv)
 		completions_print(stdout, argv[2], applets, ARRAY_SIZE(applets));
 		return 0;
 	}
+	if (!strcmp(argv[1], "--complete")) {	/* hidden: the shells' completions call it */
+		const struct sbx_applet *a = NULL;
+
+		for (size_t i = 0; argc > 3 && i < ARRAY_SIZE(applets); i++)
+			if (!strcmp(applets[i]->name, argv[3]))
+				a = applets[i];
+		if (argc < 3)
+			die(3, "usage: srebox --complete nodes|contexts|namespaces|pods [APPLET WORDS...]");
+		return completions_cluster(argv[2], a, argc > 4 ? argc - 4 : 0, argv + 4);
+	}
 	if (!strcmp(argv[1], "--checks")) {
 		const struct sbx_applet *a = NULL;
 		bool mdoc = argc == 4 && !strcmp(argv[3], "--mdoc");

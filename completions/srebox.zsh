@@ -53,17 +53,17 @@ _srebox_cordon()
 		'--dry-run=[none]:MODE:(none client server)' \
 		'(-l --selector)'{-l+,--selector=}'[the nodes with these labels]:SELECTOR: ' \
 		'--kubeconfig=[the kubeconfig to use]:FILE:_files' \
-		'--context=[the kubeconfig context to use]:NAME: ' \
+		'--context=[the kubeconfig context to use]:NAME:{compadd -- ${(f)"$(srebox --complete contexts cordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'--cluster=[the kubeconfig cluster to use]:NAME: ' \
 		'--user=[the kubeconfig user to use]:NAME: ' \
-		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
+		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces cordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
-		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
+		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes cordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
 }
 
 _srebox_cpu()
@@ -144,17 +144,17 @@ _srebox_drain()
 		'(-y --yes)'{-y,--yes}'[act without asking]' \
 		'(-l --selector)'{-l+,--selector=}'[the nodes with these labels, as well as NODE...]:SELECTOR: ' \
 		'--kubeconfig=[the kubeconfig to use]:FILE:_files' \
-		'--context=[the kubeconfig context to use]:NAME: ' \
+		'--context=[the kubeconfig context to use]:NAME:{compadd -- ${(f)"$(srebox --complete contexts drain "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'--cluster=[the kubeconfig cluster to use]:NAME: ' \
 		'--user=[the kubeconfig user to use]:NAME: ' \
-		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
+		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces drain "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
-		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
+		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes drain "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
 }
 
 _srebox_health()
@@ -280,21 +280,21 @@ _srebox_net()
 _srebox_node()
 {
 	_arguments -s -S \
-		'--logs=[print the tail of the log of POD on the node]:POD: ' \
+		'--logs=[print the tail of the log of POD on the node]:POD:{compadd -- ${(f)"$(srebox --complete pods node "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'(-c --container)'{-c+,--container=}'[with --logs\: this container]:NAME: ' \
 		'--tail=[with --logs\: the last N lines]:N: ' \
 		'--kubeconfig=[the kubeconfig to use]:FILE:_files' \
-		'--context=[the kubeconfig context to use]:NAME: ' \
+		'--context=[the kubeconfig context to use]:NAME:{compadd -- ${(f)"$(srebox --complete contexts node "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'--cluster=[the kubeconfig cluster to use]:NAME: ' \
 		'--user=[the kubeconfig user to use]:NAME: ' \
-		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
+		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces node "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
-		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
+		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes node "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
 }
 
 _srebox_nodes()
@@ -303,17 +303,19 @@ _srebox_nodes()
 		'(-l --selector)'{-l+,--selector=}'[only nodes with these labels]:SELECTOR: ' \
 		'--field-selector=[only nodes whose fields match]:SELECTOR: ' \
 		'--chunk-size=[ask for N nodes at a time]:N: ' \
+		'--no-headers[print the rows without the header line, as kubectl does]' \
 		'--kubeconfig=[the kubeconfig to use]:FILE:_files' \
-		'--context=[the kubeconfig context to use]:NAME: ' \
+		'--context=[the kubeconfig context to use]:NAME:{compadd -- ${(f)"$(srebox --complete contexts nodes "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'--cluster=[the kubeconfig cluster to use]:NAME: ' \
 		'--user=[the kubeconfig user to use]:NAME: ' \
-		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
+		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces nodes "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
-		'(-V --version)'{-V,--version}'[show the version]'
+		'(-V --version)'{-V,--version}'[show the version]' \
+		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes nodes "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
 }
 
 _srebox_query()
@@ -447,17 +449,17 @@ _srebox_uncordon()
 		'--dry-run=[none]:MODE:(none client server)' \
 		'(-l --selector)'{-l+,--selector=}'[the nodes with these labels]:SELECTOR: ' \
 		'--kubeconfig=[the kubeconfig to use]:FILE:_files' \
-		'--context=[the kubeconfig context to use]:NAME: ' \
+		'--context=[the kubeconfig context to use]:NAME:{compadd -- ${(f)"$(srebox --complete contexts uncordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'--cluster=[the kubeconfig cluster to use]:NAME: ' \
 		'--user=[the kubeconfig user to use]:NAME: ' \
-		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
+		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces uncordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
-		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
+		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes uncordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
 }
 
 _srebox()

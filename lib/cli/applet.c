@@ -19,7 +19,8 @@ static bool prints(const struct sbx_ctx *ctx)
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 {
 	struct render_opts o = { .format = ctx->format, .color = ctx->color,
-				 .prom_too = ctx->textfile != NULL };
+				 .prom_too = ctx->textfile != NULL, .no_headers = ctx->no_headers,
+				 .verdict = ctx->verdict_stderr ? stderr : NULL };
 
 	if (!prints(ctx))
 		o.format = FMT_CHECK;	/* renders nothing in parts */
@@ -95,7 +96,9 @@ static int write_textfile(const char *dir, const struct sbx_report *r, struct sb
 
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 {
-	struct render_opts o = { .format = ctx->format, .color = ctx->color };
+	struct render_opts o = { .format = ctx->format, .color = ctx->color,
+				 .no_headers = ctx->no_headers,
+				 .verdict = ctx->verdict_stderr ? stderr : NULL };
 	struct sbx_err err;
 	bool streamed = r->streaming;
 

@@ -78,6 +78,9 @@ struct sbx_ctx {
 	enum sbx_state worst;
 	unsigned emitted;
 	bool write_failed;
+	/* set by an applet before its first report (nodes) */
+	bool no_headers;	/* --no-headers: table rows alone */
+	bool verdict_stderr;	/* summary and findings of parts on stderr (stdout a pipe) */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state
@@ -141,5 +144,9 @@ void checks_print(FILE *f, const struct sbx_applet *a, bool mdoc);
 /* Shell completions for the whole registry. */
 void completions_print(FILE *f, const char *shell, const struct sbx_applet *const *applets,
 		       size_t n);
+/* srebox --complete WHAT APPLET WORDS...: the names a completion menu
+ * offers from the cluster (WHAT: nodes, contexts, namespaces, pods), with
+ * the kubectl options among WORDS (what was typed after APPLET). */
+int completions_cluster(const char *what, const struct sbx_applet *a, int n, char **words);
 
 #endif

@@ -20,33 +20,33 @@ static const char *const node_drop[] = {
 	NULL,
 };
 
-int drain_cordon(struct k8s *k, const char *node, bool on, enum drain_dry dry, bool *changed,
-		 long *code, struct sbx_err *err)
+json_t *drain_node_get(struct k8s *k, const char *node, long *code, struct sbx_err *err)
 {
 	struct buf p = { 0 };
 	json_t *n;
 	long c = 0;
-	int rc = -1;
-	/* omitempty: uncordoning removes the field, as kubectl's two-way merge patch says */
-	const char *body = on ? "{\"spec\":{\"unschedulable\":true}}"
-			      : "{\"spec\":{\"unschedulable\":null}}";
 
-	*changed = false;
 	node_path(&p, node);
 	n = k8s_get(k, p.s, NULL, node_drop, &c, err);
 	if (code)
 		*code = c;
-	if (!n)
-		goto out;
-	if (json_is_true(k8s_at(n, "spec.unschedulable")) == on) {
-		rc = 0;
-		goto out;
-	}
-	*changed = true;
-	if (dry == DRY_CLIENT) {
-		rc = 0;
-		goto out;
-	}
+	buf_free(&p);
+	return n;
+}
+
+int drain_cordon_node(struct k8s *k, const char *node, json_t *n, bool on, enum drain_dry dry,
+		      bool *changed, long *code, struct sbx_err *err)
+{
+	struct buf p = { 0 };
+	int rc = 0;
+	/* omitempty: uncordoning removes the field, as kubectl's two-way merge patch says */
+	const char *body = on ? "{\"spec\":{\"unschedulable\":true}}"
+			      : "{\"spec\":{\"unschedulable\":null}}";
+
+	*changed = json_is_true(k8s_at(n, "spec.unschedulable")) != on;
+	if (!*changed || dry == DRY_CLIENT)
+		return 0;
+	node_path(&p, node);
 	{
 		struct k8s_req rq = { .method = "PATCH", .path = p.s,
 				      .query = dry == DRY_SERVER ? "dryRun=All" : NULL,
@@ -59,9 +59,21 @@ int drain_cordon(struct k8s *k, const char *node, bool on, enum drain_dry dry, b
 			*code = rs.code;
 		k8s_resp_free(&rs);
 	}
-out:
-	json_decref(n);
 	buf_free(&p);
+	return rc;
+}
+
+int drain_cordon(struct k8s *k, const char *node, bool on, enum drain_dry dry, bool *changed,
+		 long *code, struct sbx_err *err)
+{
+	json_t *n = drain_node_get(k, node, code, err);
+	int rc;
+
+	*changed = false;
+	if (!n)
+		return -1;
+	rc = drain_cordon_node(k, node, n, on, dry, changed, code, err);
+	json_decref(n);
 	return rc;
 }
 

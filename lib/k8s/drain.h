@@ -24,6 +24,12 @@ enum drain_dry { DRY_NONE, DRY_CLIENT, DRY_SERVER };
  * already in that state), or -1 with err (and *code: 404 for no such node). */
 int drain_cordon(struct k8s *k, const char *node, bool on, enum drain_dry dry, bool *changed,
 		 long *code, struct sbx_err *err);
+/* The same in two steps, so that every node is read before any changes
+ * (kubectl cordon a nosuch b changes nothing): the node as drain reads it
+ * (NULL with err and *code), then the PATCH when `n` differs. */
+json_t *drain_node_get(struct k8s *k, const char *node, long *code, struct sbx_err *err);
+int drain_cordon_node(struct k8s *k, const char *node, json_t *n, bool on, enum drain_dry dry,
+		      bool *changed, long *code, struct sbx_err *err);
 
 /* --- the plan ------------------------------------------------------------ */
 

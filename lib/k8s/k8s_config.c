@@ -23,6 +23,7 @@ void k8s_config_free(struct k8s_config *c)
 {
 	free(c->source);
 	free(c->context);
+	free(c->contexts);
 	free(c->cluster_name);
 	free(c->user_name);
 	free(c->server);
@@ -356,6 +357,15 @@ int k8s_config_from_docs(json_t *const *docs, const char *const *names, const ch
 		}
 		buf_addf(&where, "%s%s", i ? ":" : "", names[i]);
 	}
+	if (o->contexts_only) {
+		struct buf l = { 0 };
+
+		for (size_t i = 0; i < m.ncontexts; i++)
+			buf_addf(&l, "%s\n", m.contexts[i].name);
+		c->contexts = l.s ? l.s : xstrdup("");
+		rc = 0;
+		goto out;
+	}
 	ctxname = o->context && *o->context ? o->context : m.current;
 	if (ctxname) {
 		ctx = find(m.contexts, m.ncontexts, ctxname);
@@ -399,6 +409,17 @@ int k8s_config_from_docs(json_t *const *docs, const char *const *names, const ch
 	if (load_cluster(c, cl->body, dirs[cl->doc], rooted_doc[cl->doc], err) < 0)
 		goto out;
 	us = find(m.users, m.nusers, usname);
+	if (!us && o->user && *o->user) {
+		/* asked for by name: a typo must not become a request without
+		 * credentials (kubectl: auth info "x" does not exist) */
+		struct buf l = { 0 };
+
+		list_names(&l, m.users, m.nusers);
+		sbx_err_set(err, 0, "--user \"%s\" not found in %s (users: %s)", usname, where.s,
+			    l.s);
+		buf_free(&l);
+		goto out;
+	}
 	if (us) {
 		if (load_user(c, us->body, dirs[us->doc], rooted_doc[us->doc], err) < 0)
 			goto out;

@@ -29,12 +29,14 @@ struct k8s_exec {
 struct sbx_kube_opts {
 	const char *kubeconfig, *context, *cluster, *user, *ns;
 	double request_timeout;	/* seconds; 0: the client's default */
+	bool contexts_only;	/* completion: load only the context names (k8s_config.contexts) */
 };
 
 struct k8s_config {
 	char *source;		/* "~/.kube/config", "in-cluster service account", ... */
 	bool from_node;		/* one of this node's own kubeconfigs */
 	char *context, *cluster_name, *user_name;
+	char *contexts;		/* with contexts_only: every context's name, a line each */
 	char *server;		/* https://host:port[/prefix], no trailing slash */
 	char *ns;
 	/* TLS */

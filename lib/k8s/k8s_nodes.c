@@ -84,7 +84,6 @@ static const char *const list_paths[] = {
 };
 
 #define MAX_CELLS 32
-#define MAX_ROLES 16
 
 /* The row being read. */
 struct k8s_nodes_rd {
@@ -98,8 +97,8 @@ struct k8s_nodes_rd {
 	struct buf name, created, tk, tv, te, ct, cs, cr, at, aa, iip, eip, kubelet, os, kernel,
 		runtime;
 	bool has_iip, has_eip;
-	char *roles[MAX_ROLES];
-	size_t nroles;
+	char **roles;			/* as many as the labels name: kubectl cuts none */
+	size_t nroles, aroles;
 	bool overflow;			/* the page had more than K8S_MAX_PAGE_ITEMS rows */
 };
 
@@ -136,6 +135,7 @@ static void rd_free(struct k8s_nodes_rd *r)
 		buf_free(bufs[i]);
 	for (size_t i = 0; i < r->ncoldefs; i++)
 		free(r->coldefs[i]);
+	free(r->roles);
 	free(r);
 }
 
@@ -209,6 +209,11 @@ static void add_node(struct k8s_nodes_rd *r)
 	memset(row, 0, sizeof(*row));
 	row->sum = r->sum;	/* the row's summary moves to the page */
 	k8s_node_sum_init(&r->sum, "");
+	/* a Table without objects (-o name asks for no more) names the row in its cells */
+	if (!r->name.len && r->table && r->pos[K8S_NC_NAME] >= 0 && r->cells[r->pos[K8S_NC_NAME]]) {
+		buf_reset(&r->name);
+		buf_adds(&r->name, r->cells[r->pos[K8S_NC_NAME]]);
+	}
 	snprintf(row->sum.name, sizeof(row->sum.name), "%s", r->name.s ? r->name.s : "");
 	k8s_node_sum_done(&row->sum);
 	if (r->table)
@@ -259,8 +264,10 @@ static void on_label(struct k8s_nodes_rd *r, const struct jproj *p, const char *
 		role = key + 24;
 	else if (!strcmp(key, "kubernetes.io/role") && v.len)
 		role = v.s;
-	if (role && r->nroles < ARRAY_SIZE(r->roles))
+	if (role) {
+		ALLOC_GROW(r->roles, r->nroles + 1, r->aroles);
 		r->roles[r->nroles++] = xstrdup(role);
+	}
 	buf_free(&v);
 }
 

@@ -597,11 +597,19 @@ static void one_side(json_t *pod, const char *resource, bool limits, struct k8s_
 
 		if (!limits) {
 			json_t *st = status_of(pod, k8s_str(c, "name", ""));
+			json_t *applied = st ? k8s_at(st, "resources.requests") : NULL;
 			struct k8s_qty aq;
+			bool has_applied = applied && qty_of(applied, resource, &aq);
 
-			/* in-place resize: what the kubelet allocated counts */
-			if (st && qty_of(k8s_at(st, "allocatedResources"), resource, &aq) &&
-			    (!has || k8s_qty_cmp(&aq, &cq) > 0)) {
+			/* in-place resize, as kubectl 1.32 counts it: the larger of
+			 * the spec and what the kubelet applied (status resources);
+			 * a resize the node refused (Infeasible) leaves what was
+			 * applied alone.  Limits stay the spec's. */
+			if (applied && !strcmp(k8s_str(pod, "status.resize", ""), "Infeasible")) {
+				has = has_applied;
+				if (has)
+					cq = aq;
+			} else if (has_applied && (!has || k8s_qty_cmp(&aq, &cq) > 0)) {
 				cq = aq;
 				has = true;
 			}

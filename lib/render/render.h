@@ -12,6 +12,8 @@ struct render_opts {
 	bool color;
 	bool last;		/* the final report of a run (json streams) */
 	bool prom_too;		/* streaming: also keep Prometheus samples (--textfile) */
+	bool no_headers;	/* table rows alone (kubectl's --no-headers) */
+	FILE *verdict;		/* the summary, findings and legends in parts; NULL: f */
 };
 void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 

@@ -44,7 +44,7 @@ static void cell_text(const struct sbx_table *t, const struct sbx_col *col,
 
 	buf_reset(out);
 	if (c->kind == CELL_EMPTY) {
-		buf_adds(out, "-");
+		buf_adds(out, col->none ? col->none : "-");
 		return;
 	}
 	if (c->kind == CELL_UNKNOWN) {
@@ -230,6 +230,8 @@ static size_t fold_widths(const struct sbx_table *t, const struct render_opts *o
 static void print_head(FILE *f, const struct sbx_table *t, const struct render_opts *o,
 		       const size_t *width, size_t last)
 {
+	if (o->no_headers)
+		return;
 	if (t->title)
 		fprintf(f, "%s\n", t->title);
 	for (size_t j = 0, first = 1; j < t->ncols; j++) {
@@ -410,6 +412,12 @@ void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *
 	if (r->error) {
 		fprintf(stderr, "srebox %s: %s\n", r->applet, r->error);
 		return;
+	}
+	/* rows for a pipe, the verdict for the person: o->verdict */
+	if (o->verdict && o->verdict != f) {
+		fflush(f);
+		f = o->verdict;
+		any = false;
 	}
 	for (size_t i = 0; i < r->ntables; i++)
 		if (r->tables[i]->stream && r->tables[i]->stream->flushed)

@@ -40,6 +40,7 @@ struct sbx_col {
 	const char *metric;	/* prom family after "srebox_"; NULL: not exported */
 	const char *help;	/* prom HELP */
 	const char *vlabel;	/* CT_LIST: label naming each element ("cpu") */
+	const char *none;	/* the table's text for an empty cell (kubectl's "<none>"); NULL: "-" */
 };
 
 enum { CELL_EMPTY, CELL_VAL, CELL_UNKNOWN };

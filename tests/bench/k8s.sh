@@ -4,6 +4,11 @@
 # TLS on loopback.  Client CPU time and peak memory are what srebox
 # controls; wall time is mostly the Python server's.  Then srebox at 500
 # against 5,000 nodes: its memory must not grow with the cluster.
+# Bytes of the answers to the node list in a test server's log.
+k8s_bench_bytes() {
+	jq -s '[.[] | select(.path == "/api/v1/nodes") | .bytes] | add // 0' "$1"
+}
+
 k8s_bench() {
 	local d kubectl srv port
 	d=$(mktemp -d)
@@ -12,7 +17,8 @@ k8s_bench() {
 	cp "$SREBOX_TESTS"/fixtures/k8s/nodes/*.json "$d/scen/"
 	for n in 500 5000; do
 		python3 "$SREBOX_TESTS/k8s/server.py" --dir "$d/scen" --port-file "$d/$n.port" \
-			--cert "$d/s.crt" --key "$d/s.key" --token bench --scale-nodes "$n" 2>/dev/null &
+			--cert "$d/s.crt" --key "$d/s.key" --token bench --scale-nodes "$n" \
+			--log "$d/$n.log" 2>/dev/null &
 		echo $! >"$d/$n.pid"
 	done
 	for n in 500 5000; do
@@ -38,6 +44,19 @@ k8s_bench() {
 		BENCH_RUNS=${K8S_BENCH_RUNS:-10} bench_pair "nodes -o wide 5000 vs kubectl" \
 			"$SREBOX nodes -o wide --kubeconfig $d/kc5000" \
 			"$kubectl --kubeconfig $d/kc5000 --cache-dir $d/cache get nodes -o wide"
+		BENCH_RUNS=${K8S_BENCH_RUNS:-10} bench_pair "nodes -o name 5000 vs kubectl" \
+			"$SREBOX nodes -o name --kubeconfig $d/kc5000" \
+			"$kubectl --kubeconfig $d/kc5000 --cache-dir $d/cache get nodes -o name"
+		# what each asks the API server for the names: bytes of the node
+		# list's answers (the test server logs each answer's size)
+		: >"$d/5000.log"
+		"$SREBOX" nodes -o name --kubeconfig "$d/kc5000" >/dev/null
+		sbytes=$(k8s_bench_bytes "$d/5000.log")
+		: >"$d/5000.log"
+		"$kubectl" --kubeconfig "$d/kc5000" --cache-dir "$d/cache" get nodes -o name >/dev/null
+		kbytes=$(k8s_bench_bytes "$d/5000.log")
+		python3 -c 'import sys; s, k = map(int, sys.argv[1:]); print(f"{\"nodes -o name 5000: bytes read\":<34} {s:10d} {k:10d} {k / s if s else float(\"nan\"):7.2f}x")' \
+			"$sbytes" "$kbytes" >>"$BENCH_OUT"
 	else
 		echo "# k8s: no kubectl on this machine: srebox only" >&2
 	fi

@@ -6,6 +6,11 @@ load k8s
 
 COMP=$SREBOX_TESTS/../completions
 
+# the test servers a test started, whether it passed or not
+teardown() {
+	k8s_stop_test
+}
+
 # Complete the words of "$1" in bash; print COMPREPLY one per line.
 bash_complete() {
 	bash -c '
@@ -90,5 +95,100 @@ bash_complete() {
 		got=$(grep . "$BATS_TEST_TMPDIR/z.out" | sort -u)
 		[ "$got" = "$want" ] || die "zsh: '$got'"
 	fi
+	k8s_stop_test
+}
+
+# Two clusters in one kubeconfig: context "a" serves the fixture cluster
+# (with a Namespace object for each namespace of its pods), context "b" a
+# cluster of minikube alone.  Sets KC2.
+two_clusters() {
+	k8s_setup_file
+	local d=$K8S_DIR/default one=$BATS_TEST_TMPDIR/one ub
+	jq -s 'map(.metadata.namespace) | unique | {kind: "List", apiVersion: "v1",
+		items: map({kind: "Namespace", apiVersion: "v1", metadata: {name: .}})}' \
+		"$d"/10-base/pods/*.json >"$d/10-base/namespaces.json"
+	k8s_start "$d"
+	ua=$K8S_URL ua_log=$K8S_LOG
+	mkdir -p "$one"
+	cp "$FIX/k8s/nodes/k9s-minikube.json" "$one/"
+	k8s_start "$one"
+	ub=$K8S_URL
+	KC2=$BATS_TEST_TMPDIR/kc2
+	cp "$K8S_CERTS/ca.crt" "$BATS_TEST_TMPDIR/ca.crt"
+	cat >"$KC2" <<-EOF2
+		apiVersion: v1
+		kind: Config
+		clusters:
+		- {name: a, cluster: {server: "$ua", certificate-authority: ca.crt}}
+		- {name: b, cluster: {server: "$ub", certificate-authority: ca.crt}}
+		users:
+		- {name: tester, user: {token: $K8S_TOKEN}}
+		contexts:
+		- {name: a, context: {cluster: a, user: tester}}
+		- {name: b, context: {cluster: b, user: tester}}
+		current-context: a
+	EOF2
+	export PATH=$(dirname "$SREBOX"):$PATH HOME=$BATS_TEST_TMPDIR
+	unset KUBECONFIG
+}
+
+# Each shell's answer to a command line, sorted: complete_in SHELL LINE
+complete_in() {
+	case $1 in
+	bash) bash_complete "$2" | grep . | sort ;;
+	fish) fish --no-config -c "source $COMP/srebox.fish; complete -C '$2'" | cut -f1 | sort ;;
+	zsh)
+		cp "$COMP/srebox.zsh" "$BATS_TEST_TMPDIR/_srebox"
+		rm -f "$BATS_TEST_TMPDIR/z.out"
+		zsh -f "$SREBOX_TESTS/tools/zsh-complete.zsh" "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/z.out" "$2"
+		grep . "$BATS_TEST_TMPDIR/z.out" | sort -u ;;
+	esac
+}
+
+@test "cluster names follow the --kubeconfig and --context typed: nodes, contexts, namespaces, pods in bash, zsh and fish" {
+	command -v fish >/dev/null || skip "fish not installed"
+	command -v zsh >/dev/null || skip "zsh not installed"
+	two_clusters
+	masters=$(printf '%s\n' ci-ln-d53y532-f76d1-2btqq-master-{0,1,2})
+	namespaces=$(jq -r '.items[].metadata.name' "$K8S_DIR/default/10-base/namespaces.json" | sort)
+	[ "$(wc -l <<<"$namespaces")" -ge 10 ]
+	# the pods on master-1, as the API server lists them
+	on_m1=$(K8S_URL=$ua k8s_api '/api/v1/pods?fieldSelector=spec.nodeName%3Dci-ln-d53y532-f76d1-2btqq-master-1' |
+		jq -r '.items[].metadata.name' | grep '^kube' | sort)
+	[ "$(wc -l <<<"$on_m1")" -ge 2 ]
+	for sh in bash zsh fish; do
+		got=$(complete_in $sh "srebox drain --kubeconfig $KC2 ci-ln-d53y532-f76d1-2btqq-mas")
+		[ "$got" = "$masters" ] || die "$sh, context a: '$got'"
+		got=$(complete_in $sh "srebox cordon --kubeconfig $KC2 --context b ")
+		[ "$got" = minikube ] || die "$sh, --context b: '$got'"
+		got=$(complete_in $sh "srebox-uncordon --kubeconfig=$KC2 --context=b mi")
+		[ "$got" = minikube ] || die "$sh, a link, --opt=value: '$got'"
+		got=$(complete_in $sh "srebox nodes --kubeconfig $KC2 --context ")
+		[ "$got" = "$(printf 'a\nb')" ] || die "$sh, contexts: '$got'"
+		got=$(complete_in $sh "srebox node --kubeconfig $KC2 -n ")
+		[ "$got" = "$namespaces" ] || die "$sh, namespaces: '$got'"
+		got=$(complete_in $sh "srebox node ci-ln-d53y532-f76d1-2btqq-master-1 --kubeconfig $KC2 --logs kube")
+		[ "$got" = "$on_m1" ] || die "$sh, pods on master-1: '$got'"
+		# no kubeconfig anywhere: nothing offered, nothing printed
+		got=$(complete_in $sh "srebox drain ci-ln")
+		[ -z "$got" ] || die "$sh, no kubeconfig: '$got'"
+	done
+	# what the menus asked: Table rows without their objects, a short deadline
+	K8S_LOG=$ua_log k8s_requests 'select(.user_agent != "k8s_api" and .path == "/api/v1/nodes") | .query.includeObject' |
+		sort -u | grep -qx '"None"'
+}
+
+@test "srebox --complete: a server that never answers gives up within the short deadline, printing nothing" {
+	k8s_setup_file
+	k8s_start "$K8S_DIR/default" --mode silent
+	start=$(date +%s%N)
+	run --separate-stderr sb --complete nodes drain --kubeconfig "$KC"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# gave up after $ms ms" >&3
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] && [ -z "$stderr" ]
+	[ "$ms" -lt 8000 ]
+	run sb --complete contexts drain --kubeconfig "$KC"
+	[ "$output" = test ]
 	k8s_stop_test
 }

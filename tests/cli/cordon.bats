@@ -67,14 +67,28 @@ unschedulable() {
 	[ "$(unschedulable "$WC")" = false ]
 }
 
-@test "a node that does not exist: the server's words, exit 3; the other nodes are still cordoned" {
+@test "a node that does not exist: the server's words, exit 3; every name is read first and nothing changes, as kubectl" {
 	k8s_start "$K8S_DIR/default"
-	run sb cordon --kubeconfig "$KC" nosuchnode "$M0" -o check
+	run sb cordon --kubeconfig "$KC" "$M0" nosuchnode "$WC"
 	[ "$status" -eq 3 ]
 	# kubectl: Error from server (NotFound): nodes "nosuchnode" not found
 	want=$(sed 's/^Error from server (NotFound): //' "$T/cordon_notfound.stderr")
 	[[ $output == *"unable to cordon node \"nosuchnode\": $want"* ]] || die "$output"
-	[ "$(unschedulable "$M0")" = true ]
+	[[ $output == *"1 of 3 nodes not found: none cordoned"* ]]
+	[ "$(unschedulable "$M0")" = false ]
+	[ "$(unschedulable "$WC")" = false ]
+	[ -z "$(k8s_requests 'select(.method == "PATCH")')" ]
+	# the real kubectl on the same cluster changes nothing either
+	need_kubectl
+	run kubectl_run cordon "$M0" nosuchnode "$WC"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$want"* ]]
+	[ "$(unschedulable "$M0")" = false ]
+	[ -z "$(k8s_requests 'select(.method == "PATCH")')" ]
+	# and uncordon the same way: worker-b stays cordoned
+	run sb uncordon --kubeconfig "$KC" "$WB" nosuchnode
+	[ "$status" -eq 3 ]
+	[ "$(unschedulable "$WB")" = true ]
 }
 
 @test "-l: the nodes with those labels" {

@@ -147,6 +147,20 @@ kubectl_run() {
 	"$KUBECTL" --kubeconfig "$KC" --cache-dir "$BATS_TEST_TMPDIR/kcache" "$@"
 }
 
+# kubectl 1.32 itself, where versions differ (describe's in-place resize
+# arithmetic): $SREBOX_KUBECTL when it is 1.32, else Google's versioned one.
+need_kubectl_132() {
+	local k
+	for k in ${SREBOX_KUBECTL:-} /usr/lib/google-cloud-sdk/bin/kubectl.1.32 "$(command -v kubectl 2>/dev/null)"; do
+		[ -x "$k" ] || continue
+		if [ "$("$k" version --client -o json 2>/dev/null | jq -r '.clientVersion.minor' | tr -dc 0-9)" = 32 ]; then
+			export KUBECTL=$k
+			return 0
+		fi
+	done
+	skip "no kubectl 1.32 on this machine (its parity not checked)"
+}
+
 need_kubectl() {
 	KUBECTL=$(kubectl_bin) || skip "no kubectl 1.20 or later on this machine (kubectl parity not checked)"
 	export KUBECTL

@@ -44,7 +44,8 @@ Faults and behaviours for the tests (repeatable options)
   --now RFC3339          the clock of Table AGE cells (default: real time)
 
 Every request is appended to --log as one JSON line: method, path, query,
-accept, content_type, user_agent, auth (masked), impersonate, body, code.
+accept, content_type, user_agent, auth (masked), impersonate, body, code,
+bytes (of the answer's body).
 Tests assert on it.
 
 Extending (cordon/drain and later applets): a route is one entry of
@@ -521,6 +522,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, code, ctype, body):
         self.req["code"] = code
+        self.req["bytes"] = len(body)	# what the answer cost: -o name is judged on it
         self.server.log(self.req)
         self.send_response(code)
         self.send_header("Content-Type", ctype)

@@ -186,6 +186,10 @@ static void kubectl_generated(void **state)
 	assert_string_equal(c.token, "fake.jwt.token");
 	k8s_config_free(&c);
 
+	/* a --user that is not there is an error, not a request without credentials */
+	o.user = "nosuch-user";
+	load_fails(&o, "--user \"nosuch-user\" not found in");
+
 	/* --cluster replaces the context's cluster */
 	o.user = NULL;
 	o.cluster = "embedded";
