@@ -78,6 +78,7 @@ struct sbx_ctx {
 	enum sbx_state worst;
 	unsigned emitted;
 	bool write_failed;
+	bool discard;		/* srebox capture: run for the reads, print nothing */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state

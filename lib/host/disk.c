@@ -94,7 +94,7 @@ void disk_probe(struct disk_snap *s, const bool *want, double timeout)
 	}
 	free(q);
 	free(at);
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	s->probe_seconds = s->when - t0;
 }
 

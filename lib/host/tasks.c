@@ -152,6 +152,8 @@ static int read_small(const char *path, struct buf *b, struct sbx_err *err)
 		}
 	}
 	close(fd);
+	if (root_recording())
+		root_record_file(path, b->s, b->len);
 	return 0;
 }
 

@@ -553,6 +553,12 @@ static int read_at(const struct walk *w, int dfd, const char *name, char *buf, s
 	}
 	close(fd);
 	buf[*len] = '\0';
+	if (root_recording()) {
+		char *path = xasprintf("%s%s/%s", w->h->dir, w->path.len ? w->path.s : "", name);
+
+		root_record_file(path, buf, *len);
+		free(path);
+	}
 	return 0;
 fail:
 	sbx_err_set(err, errno, "%s: %s", cg_file(w, name), sbx_errno_word(errno));
@@ -846,7 +852,7 @@ int throttle_read(struct thr_snap *s, unsigned what, const char *const *paths, s
 	memset(s, 0, sizeof(*s));
 	s->what = what;
 	s->uptime = -1;
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (what & THR_STEAL) {
 		if (root_read("/proc/stat", &b, &s->stat_err) == 0 &&
 		    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, &s->stat_err) == 0)
