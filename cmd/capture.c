@@ -9,6 +9,7 @@
 #include "root.h"
 #include "sample.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -93,6 +94,25 @@ static void read_text(const char *path, char *out, size_t n)
 		out[0] = '\0';
 }
 
+/* --include-cmdline: no probe reads command lines, so read them here. */
+static void record_cmdlines(void)
+{
+	struct sbx_err err;
+	DIR *d = root_opendir("/proc", &err);
+	struct dirent *de;
+	struct buf b = { 0 };
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		(void)root_readf(&b, &err, "/proc/%s/cmdline", de->d_name);
+	}
+	closedir(d);
+	buf_free(&b);
+}
+
 /* One snapshot: every captured applet once, since boot, printing nothing. */
 static int take(struct sbx_ctx *ctx, unsigned k, struct snap_info *si, json_t *unreadable,
 		struct sbx_err *err)
@@ -119,6 +139,8 @@ static int take(struct sbx_ctx *ctx, unsigned k, struct snap_info *si, json_t *u
 		if (root_record_error())
 			break;
 	}
+	if (o_cmdline)
+		record_cmdlines();
 	f = root_record_failures(&nf, &dropped);
 	for (size_t i = 0; i < nf; i++) {
 		json_t *o = json_object();

@@ -45,6 +45,32 @@ _srebox_alerts()
 	COMPREPLY=()
 }
 
+_srebox_capture()
+{
+	case $prev in
+	-o|--output)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--output --include-cmdline --root --interval --count --deadline --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_cordon()
 {
 	case $prev in
@@ -96,7 +122,7 @@ _srebox_cpu()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -140,7 +166,7 @@ _srebox_cswitch()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -190,7 +216,7 @@ _srebox_disk()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -293,7 +319,7 @@ _srebox_health()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -337,7 +363,7 @@ _srebox_io()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -381,7 +407,7 @@ _srebox_irq()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -419,7 +445,7 @@ _srebox_net()
 {
 	case $prev in
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -751,7 +777,7 @@ _srebox_throttle()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -840,7 +866,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'alerts cordon cpu cswitch disk drain health io irq net node nodes query retry slo stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'alerts capture cordon cpu cswitch disk drain health io irq net node nodes query retry slo stats throttle uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -848,7 +874,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	alerts|cordon|cpu|cswitch|disk|drain|health|io|irq|net|node|nodes|query|retry|slo|stats|throttle|uncordon)
+	alerts|capture|cordon|cpu|cswitch|disk|drain|health|io|irq|net|node|nodes|query|retry|slo|stats|throttle|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -857,4 +883,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-alerts srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-uncordon
+complete -F _srebox srebox srebox-alerts srebox-capture srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-uncordon

@@ -17,7 +17,7 @@
 #include "capture.h"
 #include "util.h"
 
-#define CAPFILE_MAX_BYTES (512ull << 20)
+#define CAPFILE_MAX_BYTES (256ull << 20)
 #define CAPFILE_MAX_ENTRIES 2000000u
 
 /* Whether path is a regular file (a capture given to --root). */
