@@ -137,6 +137,12 @@ static void rm_unpacked(void)
 	capfile_rmtree(unpacked);
 }
 
+void capfile_close(void)
+{
+	rm_unpacked();
+	unpacked[0] = '\0';
+}
+
 /* --- reading -------------------------------------------------------------- */
 
 /* A member name we accept: relative, no "." or ".." component, no empty
@@ -369,7 +375,13 @@ int capfile_open(const char *file, char *dir, size_t n, struct capman *man, stru
 		unpacked[0] = '\0';
 		return -1;
 	}
-	atexit(rm_unpacked);
+	{
+		static bool registered;
+
+		if (!registered)
+			atexit(rm_unpacked);
+		registered = true;
+	}
 	a = la.read_new();
 	la.read_support_filter_all(a);
 	la.read_support_format_tar(a);
@@ -377,6 +389,7 @@ int capfile_open(const char *file, char *dir, size_t n, struct capman *man, stru
 	if (la.read_open_filename(a, file, 65536) != ARCHIVE_OK) {
 		sbx_err_set(err, EINVAL, "%s: %s", file, la_why(a));
 		la.read_free(a);
+		capfile_close();
 		return -1;
 	}
 	rc = read_manifest(a, file, man, err);
@@ -384,7 +397,7 @@ int capfile_open(const char *file, char *dir, size_t n, struct capman *man, stru
 		rc = unpack(a, file, unpacked, man, err);
 	la.read_free(a);
 	if (rc < 0) {
-		rm_unpacked();
+		capfile_close();
 		return -1;
 	}
 	snprintf(dir, n, "%s", unpacked);

@@ -29,6 +29,9 @@ bool capfile_is_file(const char *path);
 int capfile_open(const char *file, char *dir, size_t n, struct capman *man,
 		 struct sbx_err *err);
 
+/* Remove the unpacked directory now (a second capfile_open may follow). */
+void capfile_close(void);
+
 /* Write the archive `out`: to a temporary file in out's directory,
  * hidden and named .srebox-capture.partial.*, fsync'd and renamed by
  * capfile_commit; capfile_abort (and any failure) removes it and leaves
