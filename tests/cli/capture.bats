@@ -285,7 +285,12 @@ print("%.0f" % (2 * (at(u1) - at(u0)) / (u1 - u0)))' "$BATS_TEST_TMPDIR/samples"
 	[ -z "$output" ] || die "stdout: $output"
 	[[ $stderr == *"--root $BATS_TEST_TMPDIR/half.tar.gz: "* ]] || die "$stderr"
 	# and nothing unpacked is left behind
-	[ -z "$(ls -d /dev/shm/srebox-replay.* /tmp/srebox-replay.* 2>/dev/null | xargs -r -n1 sh -c 'fuser -s "$0" 2>/dev/null || echo "$0"' | head -0)" ]
+	mkdir "$BATS_TEST_TMPDIR/tmp"
+	TMPDIR=$BATS_TEST_TMPDIR/tmp run sb health --root "$BATS_TEST_TMPDIR/half.tar.gz"
+	[ "$status" -eq 3 ] && [ -z "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ] || die "left: $(ls -A "$BATS_TEST_TMPDIR/tmp")"
+	# a whole one is unpacked there and removed at the end too
+	TMPDIR=$BATS_TEST_TMPDIR/tmp run sb irq --root "$CAP"
+	[ "$status" -le 2 ] && [ -z "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ] || die "left: $(ls -A "$BATS_TEST_TMPDIR/tmp")"
 }
 
 @test "not a capture: garbage, an empty file, a tar without a manifest first, a manifest not JSON" {
