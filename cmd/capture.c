@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -134,6 +135,19 @@ static int take(struct sbx_ctx *ctx, unsigned k, struct snap_info *si, json_t *u
 		if (!captured(a))
 			continue;
 		progress("capture: snapshot %u of 2: %s", k + 1, a->name);
+		/* this applet's own clock in the snapshot (root_clock_key) */
+		{
+			char path[128], up[128];
+			int fd = open(rooted("/proc/uptime"), O_RDONLY | O_CLOEXEC);
+			ssize_t got = fd >= 0 ? read(fd, up, sizeof(up) - 1) : -1;
+
+			if (fd >= 0)
+				close(fd);
+			if (got > 0) {
+				snprintf(path, sizeof(path), "/.srebox/clock/%s", a->name);
+				root_record_file(path, up, (size_t)got);
+			}
+		}
 		sbx_watchdog_extend(0);
 		a->run(&c);
 		if (root_record_error())

@@ -349,6 +349,7 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		if (root && *root && path_may_wait(root))
 			sbx_supervise(a->name);
 		sbx_watchdog_start(a->name, o_deadline);
+		root_clock_key(a->name);
 		if (root && *root && (o_roots.n == 2 || capfile_is_file(root))) {
 			if (set_snapshots(o_roots.n == 2 ? o_roots.v : &root, o_roots.n == 2 ? 2 : 1) < 0)
 				return 3;

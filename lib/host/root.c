@@ -16,6 +16,8 @@ static size_t nroots = 1, cur_root;
 static double clock_of[2];
 static bool clock_read[2];
 static struct root_capture cap;
+static char clock_key[64];
+static int root_readf_line(char *out, size_t n, const char *fmt, ...) SBX_PRINTF(3, 4);
 static bool have_cap;
 
 /* the recording */
@@ -71,8 +73,11 @@ double root_clock(void)
 		struct sbx_err err;
 		double up = -1;
 
-		/* the tree's own clock: /proc/uptime's first field */
-		if (root_read_line("/proc/uptime", line, sizeof(line), &err) == 0) {
+		/* the tree's own clock: when the applet started its readings
+		 * in a capture (.srebox/clock/APPLET), else /proc/uptime */
+		if ((clock_key[0] &&
+		     root_readf_line(line, sizeof(line), "/.srebox/clock/%s", clock_key) == 0) ||
+		    root_read_line("/proc/uptime", line, sizeof(line), &err) == 0) {
 			char *end;
 
 			up = strtod(line, &end);
@@ -83,6 +88,24 @@ double root_clock(void)
 		clock_read[cur_root] = true;
 	}
 	return clock_of[cur_root];
+}
+
+static int root_readf_line(char *out, size_t n, const char *fmt, ...)
+{
+	char path[256];
+	struct sbx_err err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return root_read_line(path, out, n, &err);
+}
+
+void root_clock_key(const char *applet)
+{
+	snprintf(clock_key, sizeof(clock_key), "%s", applet && !strchr(applet, '/') ? applet : "");
+	clock_read[0] = clock_read[1] = false;
 }
 
 void root_set_capture(const struct root_capture *c)

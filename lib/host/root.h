@@ -53,6 +53,10 @@ const char *root_snapshot_dir(size_t k);
 /* Seconds on the clock of the tree in force: live (or one tree), the
  * monotonic clock; in a pair, the tree's /proc/uptime (<0 unreadable). */
 double root_clock(void);
+/* The applet whose clock a capture holds (.srebox/clock/APPLET: the
+ * uptime when it started its readings in each snapshot): its rates are
+ * over its own interval, whatever the applets before it took. */
+void root_clock_key(const char *applet);
 
 /* The capture replayed, when --root named a capture file (NULL else):
  * its host and when its first snapshot was taken, for the output. */

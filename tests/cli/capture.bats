@@ -149,18 +149,20 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	undo kill $sampler
 	capture -i 1
 	kill $sampler
-	# its rate between the snapshots' own uptimes (the monotonic clock: no suspend here)
-	own=$(tar xzOf "$CAP" manifest.json | python3 -c '
-import json, sys
-m = json.load(sys.stdin)
-u0, u1 = (s["uptime_seconds"] for s in m["snapshots"])
+	# its rate between cswitch's readings in the two snapshots, by their
+	# uptimes (the capture's clock of each applet; monotonic: no suspend here)
+	u0=$(tar xzOf "$CAP" 0/.srebox/clock/cswitch | cut -d' ' -f1)
+	u1=$(tar xzOf "$CAP" 1/.srebox/clock/cswitch | cut -d' ' -f1)
+	own=$(python3 -c '
+import sys
+u0, u1 = float(sys.argv[2]), float(sys.argv[3])
 pts = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
 def at(t):
     for (c0, t0), (c1, t1) in zip(pts, pts[1:]):
         if t0 <= t <= t1 and t1 > t0:
             return c0 + (c1 - c0) * (t - t0) / (t1 - t0)
     sys.exit("no sample around %.2f (samples %.2f..%.2f)" % (t, pts[0][1], pts[-1][1]))
-print("%.0f" % (2 * (at(u1) - at(u0)) / (u1 - u0)))' "$BATS_TEST_TMPDIR/samples") || die "$own"
+print("%.0f" % (2 * (at(u1) - at(u0)) / (u1 - u0)))' "$BATS_TEST_TMPDIR/samples" "$u0" "$u1") || die "$own"
 	echo "pingpong counted $own switches/s between the snapshots" >&2
 	run sb cswitch --root "$CAP" -o json
 	[ "$status" -le 2 ] || die "$output"
