@@ -424,6 +424,9 @@ static int set_snapshots(const char *const *v, size_t n)
 		time_t t;
 		struct tm tm;
 
+		/* unpacking is bounded work (CAPFILE_MAX_BYTES), slower on a
+		 * TMPDIR on disk: more time than one report's */
+		sbx_watchdog_extend(30);
 		if (capfile_open(v[0], dir, sizeof(dir), &m, &err) < 0) {
 			warnx_("--root %s", err.msg);
 			return -1;

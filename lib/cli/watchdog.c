@@ -13,6 +13,7 @@
  * A thread rather than alarm(2): no signal handler to race with the
  * sampling loop's own sleeps, and no SIGALRM left to children. */
 #include "applet.h"
+#include "capfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,8 @@ static void fire(void)
 		     applet, budget + extra, doing[0] ? ", " : "", doing);
 	if (n > 0)
 		(void)!write(ctl_fd >= 0 ? ctl_fd : 2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	/* a capture being replayed: its unpacked copy goes too (tmpfs, quick) */
+	capfile_close();
 	_exit(3);
 }
 

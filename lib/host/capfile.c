@@ -230,7 +230,8 @@ static int read_manifest(struct archive *a, const char *file, struct capman *man
 
 	rc = la.read_next_header(a, &e);
 	if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-		sbx_err_set(err, EINVAL, "%s: not a capture archive (%s)", file,
+		/* --root FILE: a directory was meant, or a capture */
+		sbx_err_set(err, EINVAL, "%s: not a directory, nor a capture archive (%s)", file,
 			    rc == ARCHIVE_EOF ? "empty" : la_why(a));
 		return -1;
 	}
@@ -387,7 +388,8 @@ int capfile_open(const char *file, char *dir, size_t n, struct capman *man, stru
 	la.read_support_format_tar(a);
 	sbx_doing("unpacking", file);
 	if (la.read_open_filename(a, file, 65536) != ARCHIVE_OK) {
-		sbx_err_set(err, EINVAL, "%s: %s", file, la_why(a));
+		sbx_err_set(err, EINVAL, "%s: not a directory, nor a capture archive (%s)", file,
+			    la_why(a));
 		la.read_free(a);
 		capfile_close();
 		return -1;
