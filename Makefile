@@ -44,7 +44,7 @@ endif
 # libproc2 are loaded with dlopen by the applets that need them, so a
 # node-local applet starts as fast as a bare C program (see lib/dl.c).
 LINK_PKGS := jansson yaml-0.1
-HDR_PKGS := libcurl libproc2 ncursesw
+HDR_PKGS := libcurl libproc2 ncursesw libarchive
 
 cc-option = $(shell if $(CC) -Werror $(1) -c -x c /dev/null -o /dev/null 2>/dev/null; then echo $(1); fi)
 ld-option = $(shell if echo 'int main(void){return 0;}' | $(CC) -Werror $(1) -x c - -o /dev/null 2>/dev/null; then echo $(1); fi)
@@ -169,7 +169,7 @@ $(O)/tests/delayfs: tests/tools/delayfs.c
 
 # --- set-up on Debian: install what is missing, nothing else ---------------
 BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
-	libcurl4-openssl-dev libncurses-dev
+	libcurl4-openssl-dev libncurses-dev libarchive-dev
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish strace \
 	jq clang fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
 	e2fsprogs coreutils iproute2 tmux nftables sysstat time prometheus-alertmanager datamash curl \

@@ -224,7 +224,7 @@ static void sample_read(struct sample *s)
 	struct sbx_err e;
 
 	memset(s, 0, sizeof(*s));
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (node_uptime(&s->uptime, &s->up_err) < 0)
 		s->uptime = -1;
 	s->have_stat = node_stat(&s->stat, &s->stat_err) == 0;

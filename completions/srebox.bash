@@ -54,6 +54,32 @@ _srebox_alerts()
 	COMPREPLY=()
 }
 
+_srebox_capture()
+{
+	case $prev in
+	-o|--output)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--root)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	-i|--interval)
+		COMPREPLY=()
+		return ;;
+	-n|--count)
+		COMPREPLY=()
+		return ;;
+	--deadline)
+		COMPREPLY=()
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W '--output --include-cmdline --root --interval --count --deadline --help --version' -- "$cur"))
+		return
+	fi
+	COMPREPLY=()
+}
+
 _srebox_cni()
 {
 	case $prev in
@@ -85,7 +111,7 @@ _srebox_cni()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -170,7 +196,7 @@ _srebox_cpu()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -214,7 +240,7 @@ _srebox_cswitch()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -264,7 +290,7 @@ _srebox_disk()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -367,7 +393,7 @@ _srebox_health()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -411,7 +437,7 @@ _srebox_io()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -455,7 +481,7 @@ _srebox_irq()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -526,7 +552,7 @@ _srebox_kubelet()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -596,7 +622,7 @@ _srebox_net()
 {
 	case $prev in
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -928,7 +954,7 @@ _srebox_throttle()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -978,7 +1004,7 @@ _srebox_top()
 		COMPREPLY=()
 		return ;;
 	--root)
-		COMPREPLY=($(compgen -d -- "$cur"))
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-i|--interval)
 		COMPREPLY=()
@@ -1061,7 +1087,7 @@ _srebox()
 	case $cmd in
 	srebox)
 		if ((COMP_CWORD == 1)); then
-			COMPREPLY=($(compgen -W 'alerts cni cordon cpu cswitch disk drain health io irq kubelet manifest net node nodes query retry slo stats throttle top uncordon --list --install --completions --help --version' -- "$cur"))
+			COMPREPLY=($(compgen -W 'alerts capture cni cordon cpu cswitch disk drain health io irq kubelet manifest net node nodes query retry slo stats throttle top uncordon --list --install --completions --help --version' -- "$cur"))
 			return
 		fi
 		applet=${COMP_WORDS[1]} ;;
@@ -1069,7 +1095,7 @@ _srebox()
 	*) applet=$cmd ;;
 	esac
 	case $applet in
-	alerts|cni|cordon|cpu|cswitch|disk|drain|health|io|irq|kubelet|manifest|net|node|nodes|query|retry|slo|stats|throttle|top|uncordon)
+	alerts|capture|cni|cordon|cpu|cswitch|disk|drain|health|io|irq|kubelet|manifest|net|node|nodes|query|retry|slo|stats|throttle|top|uncordon)
 		_srebox_$applet ;;
 	--completions)
 		COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
@@ -1078,4 +1104,4 @@ _srebox()
 	esac
 }
 
-complete -F _srebox srebox srebox-alerts srebox-cni srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-kubelet srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-top srebox-uncordon
+complete -F _srebox srebox srebox-alerts srebox-capture srebox-cni srebox-cordon srebox-cpu srebox-cswitch srebox-disk srebox-drain srebox-health srebox-io srebox-irq srebox-kubelet srebox-manifest srebox-net srebox-node srebox-nodes srebox-query srebox-retry srebox-slo srebox-stats srebox-throttle srebox-top srebox-uncordon

@@ -3,6 +3,7 @@
 #include "applet.h"
 #include "child.h"
 #include "hung.h"
+#include "root.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -13,7 +14,7 @@
 static bool prints(const struct sbx_ctx *ctx)
 {
 	/* With --textfile alone the file is the output (cron jobs). */
-	return !ctx->textfile || ctx->format_given;
+	return !ctx->discard && (!ctx->textfile || ctx->format_given);
 }
 
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
@@ -101,7 +102,30 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 				 .verdict = ctx->verdict_stderr ? stderr : NULL };
 	struct sbx_err err;
 	bool streamed = r->streaming;
+	const struct root_capture *cap = root_capture();
 
+	if (ctx->discard) {
+		/* srebox capture runs the applets for what they read */
+		if (streamed)
+			sbx_flush(ctx, r);
+		report_free(r);
+		return;
+	}
+	if (cap) {
+		char *n = xasprintf("%s%sa capture of %s taken %s (%s)", r->note ? r->note : "",
+				    r->note ? "; " : "", cap->host, cap->taken, cap->file);
+
+		free(r->note);
+		r->note = n;
+		r->capture_host = cap->host;
+		r->capture_taken = cap->taken;
+	} else if (root_count() == 2) {
+		char *n = xasprintf("%s%ssnapshots %s then %s", r->note ? r->note : "",
+				    r->note ? "; " : "", root_snapshot_dir(0), root_snapshot_dir(1));
+
+		free(r->note);
+		r->note = n;
+	}
 	if (streamed)
 		sbx_flush(ctx, r);	/* the rows still held */
 	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);

@@ -81,6 +81,7 @@ struct sbx_ctx {
 	/* set by an applet before its first report (nodes) */
 	bool no_headers;	/* --no-headers: table rows alone */
 	bool verdict_stderr;	/* summary and findings of parts on stderr (stdout a pipe) */
+	bool discard;		/* srebox capture: run for the reads, print nothing */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state

@@ -1,5 +1,6 @@
 /* Option tables -> getopt_long, --help text and threshold ranges. */
 #include "applet.h"
+#include "capfile.h"
 #include "hung.h"
 
 #include "root.h"
@@ -8,8 +9,11 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *o_output, *o_color = "auto", *o_textfile, *o_root;
+static struct opt_list o_roots;
+static int set_snapshots(const char *const *v, size_t n);
 static double o_interval = -1, o_deadline = SBX_DEADLINE_DEFAULT;
 static unsigned o_count = 1;
 static bool o_count_given;
@@ -50,9 +54,11 @@ const struct sbx_opt sbx_common_output_opts[] = {
 };
 
 const struct sbx_opt sbx_common_probe_opts[] = {
-	{ 0, "root", OPT_STRING, &o_root, "DIR",
-	  "read /proc and /sys under DIR (a host mounted in a pod, a saved tree); also SREBOX_ROOT",
-	  "dirs", NULL },
+	{ 0, "root", OPT_LIST, &o_roots, "DIR",
+	  "read /proc and /sys under DIR (a host mounted in a pod, a saved tree), or replay a "
+	  "capture file (srebox capture); twice: two snapshots, rates between them; also "
+	  "SREBOX_ROOT",
+	  "files", NULL },
 	{ 'i', "interval", OPT_SECONDS, &o_interval, "SECONDS",
 	  "sample twice, SECONDS apart, and report rates (default 0.5; 0: since boot)", NULL,
 	  NULL },
@@ -324,7 +330,14 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	if (ctx->format != FMT_TABLE && ctx->format != FMT_WIDE)
 		ctx->color = false;
 	if (a->flags & AP_PROBE) {
-		const char *root = o_root ? o_root : getenv("SREBOX_ROOT");
+		const char *root;
+
+		if (o_roots.n > 2) {
+			warnx_("--root: at most two (the snapshots to take rates between)");
+			return 3;
+		}
+		o_root = o_roots.n ? o_roots.v[0] : NULL;
+		root = o_root ? o_root : getenv("SREBOX_ROOT");
 
 		if (o_deadline <= 0) {
 			warnx_("--deadline: give a duration above 0 (srebox never waits forever)");
@@ -342,17 +355,23 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 			root_guard(g < 0.25 ? 0.25 : g > 2.5 ? 2.5 : g);
 		}
 		sbx_watchdog_start(a->name, o_deadline);
-		if (root && *root) {
-			char what[4200];
-			struct sbx_err err;
-
-			snprintf(what, sizeof(what), o_root ? "--root %s" : "SREBOX_ROOT=%s", root);
-			if (root_check(root, what, true, &err) < 0) {
-				warnx_("%s", err.msg);
+		root_clock_key(a->name);
+		if (root && *root && (o_roots.n == 2 || capfile_is_file(root))) {
+			if (set_snapshots(o_roots.n == 2 ? o_roots.v : &root, o_roots.n == 2 ? 2 : 1) < 0)
 				return 3;
+		} else {
+			if (root && *root) {
+				char what[4200];
+				struct sbx_err err;
+
+				snprintf(what, sizeof(what), o_root ? "--root %s" : "SREBOX_ROOT=%s", root);
+				if (root_check(root, what, true, &err) < 0) {
+					warnx_("%s", err.msg);
+					return 3;
+				}
 			}
+			root_set(root);
 		}
-		root_set(root);
 		ctx->interval_given = o_interval >= 0;
 		ctx->interval = o_interval > 0 ? o_interval : 0;
 		if (o_count_given && !ctx->interval_given) {
@@ -381,6 +400,86 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		ctx->kube = o_kube;
 	}
 	ctx->count = o_count;
+	return 0;
+}
+
+/* The clock of tree k of the pair in force, with its error. */
+static int pair_clock(size_t k, const char *what, double *up)
+{
+	root_select(k);
+	*up = root_clock();
+	if (*up < 0) {
+		warnx_("%s: no readable proc/uptime: the time between the snapshots cannot be "
+		       "told, so no rates", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* --root FILE (a capture) or --root DIR1 --root DIR2: two snapshots. */
+static int set_snapshots(const char *const *v, size_t n)
+{
+	struct sbx_err err;
+	char what[2][4200], dir[4096];
+	double up0, up1;
+
+	if (n == 1) {
+		struct capman m;
+		struct root_capture c = { 0 };
+		char d0[4200], d1[4200];
+		time_t t;
+		struct tm tm;
+
+		/* unpacking is bounded work (CAPFILE_MAX_BYTES), slower on a
+		 * TMPDIR on disk: more time than one report's */
+		sbx_watchdog_extend(30);
+		if (capfile_open(v[0], dir, sizeof(dir), &m, &err) < 0) {
+			warnx_("--root %s", err.msg);
+			return -1;
+		}
+		snprintf(d0, sizeof(d0), "%s/%s", dir, m.snap[0].dir);
+		snprintf(d1, sizeof(d1), "%s/%s", dir, m.snap[m.nsnap - 1].dir);
+		for (unsigned k = 0; k < m.nsnap; k++) {
+			snprintf(what[0], sizeof(what[0]), "--root %s: snapshot %u", v[0], k + 1);
+			if (root_check(k ? d1 : d0, what[0], true, &err) < 0) {
+				warnx_("%s (the capture is incomplete)", err.msg);
+				return -1;
+			}
+		}
+		if (m.nsnap == 2)
+			root_set_pair(d0, d1);
+		else
+			root_set(d0);
+		snprintf(c.host, sizeof(c.host), "%s", m.host[0] ? m.host : "(host unknown)");
+		t = (time_t)m.snap[0].time;
+		if (m.snap[0].time > 0 && gmtime_r(&t, &tm))
+			strftime(c.taken, sizeof(c.taken), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		else
+			snprintf(c.taken, sizeof(c.taken), "(time unknown)");
+		snprintf(c.file, sizeof(c.file), "%s", v[0]);
+		root_set_capture(&c);
+		if (m.nsnap == 1)
+			return 0;
+		snprintf(what[0], sizeof(what[0]), "--root %s: snapshot 1", v[0]);
+		snprintf(what[1], sizeof(what[1]), "--root %s: snapshot 2", v[0]);
+	} else {
+		for (size_t k = 0; k < 2; k++) {
+			snprintf(what[k], sizeof(what[k]), "--root %s", v[k]);
+			if (root_check(v[k], what[k], true, &err) < 0) {
+				warnx_("%s", err.msg);
+				return -1;
+			}
+		}
+		root_set_pair(v[0], v[1]);
+	}
+	if (pair_clock(0, what[0], &up0) < 0 || pair_clock(1, what[1], &up1) < 0)
+		return -1;
+	if (up1 <= up0) {
+		warnx_("%s: its uptime (%.2fs) is not after the first snapshot's (%.2fs): give the "
+		       "earlier one first, both from one boot of one node", what[1], up1, up0);
+		return -1;
+	}
+	root_select(0);
 	return 0;
 }
 

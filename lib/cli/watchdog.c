@@ -15,6 +15,7 @@
 #include "applet.h"
 #include "hung.h"
 #include "root.h"
+#include "capfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,8 @@ static void fire(void)
 		(void)!write(ctl_fd >= 0 ? ctl_fd : 2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 	if (on_fire)
 		on_fire();
+	/* a capture being replayed: its unpacked copy goes too (tmpfs, quick) */
+	capfile_close();
 	_exit(3);
 }
 

@@ -24,7 +24,7 @@ int cs_snap_read(struct cs_snap *s, unsigned flags, struct sbx_err *err)
 
 	memset(s, 0, sizeof(*s));
 	s->uptime = -1;
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (root_read("/proc/stat", &b, err) < 0 ||
 	    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, err) < 0) {
 		/* The limits do not need it (health's pids check): read

@@ -1,5 +1,6 @@
 #include "hung.h"
 
+#include "capture.h"
 #include "child.h"
 #include "root.h"
 #include "rundir.h"
@@ -586,9 +587,158 @@ static void set_key(struct hung_info *h, const struct mnt *m, const char *full)
 	snprintf(h->source, sizeof(h->source), "%.250s", m ? m->source : "");
 }
 
+static void fs_ask_here(struct fsq *q, size_t n, double timeout);
+
+/* --- a capture: the answers recorded, and replayed ---------------------- */
+
+/* The table of the tree in force (.srebox/fs), loaded once per tree. */
+static struct capfs_set replay_tab[2];
+static char replay_root[2][4096];
+static bool replay_has[2];
+
+static const struct capfs_set *replay_table(void)
+{
+	const char *r = root_get();
+	struct buf b = { 0 };
+	struct sbx_err err;
+	size_t k;
+
+	if (root_is_live())
+		return NULL;
+	for (k = 0; k < 2; k++)
+		if (replay_root[k][0] && !strcmp(replay_root[k], r))
+			return replay_has[k] ? &replay_tab[k] : NULL;
+	k = replay_root[0][0] ? 1 : 0;
+	if (replay_root[k][0]) {
+		capfs_free(&replay_tab[k]);
+		replay_has[k] = false;
+	}
+	snprintf(replay_root[k], sizeof(replay_root[k]), "%s", r);
+	/* a tree without the table (a saved /proc, a fixture) asks its own
+	 * filesystem, as before */
+	if (read_file(rooted("/.srebox/fs"), &b, 64u << 20, &err) == 0) {
+		capfs_parse(b.s, b.len, &replay_tab[k], NULL);
+		replay_has[k] = true;
+	}
+	buf_free(&b);
+	return replay_has[k] ? &replay_tab[k] : NULL;
+}
+
+static void replay_one(const struct capfs_set *t, struct fsq *q)
+{
+	const struct capfs_rec *r = capfs_find(t, q->op == FSQ_STAT, q->path);
+
+	memset(&q->sfs, 0, sizeof(q->sfs));
+	memset(&q->st, 0, sizeof(q->st));
+	memset(&q->hung, 0, sizeof(q->hung));
+	q->forked = false;
+	q->why[0] = '\0';
+	if (!r) {
+		q->err = ENOENT;
+		snprintf(q->why, sizeof(q->why), "not in the capture (not asked when it was taken)");
+		return;
+	}
+	q->err = r->err;
+	if (r->is_stat) {
+		q->st.st_mode = (mode_t)r->a[0];
+		q->st.st_ino = (ino_t)r->a[1];
+		q->st.st_dev = (dev_t)r->a[2];
+		q->st.st_nlink = (nlink_t)r->a[3];
+		q->st.st_uid = (uid_t)r->a[4];
+		q->st.st_gid = (gid_t)r->a[5];
+		q->st.st_size = (off_t)r->a[6];
+		q->st.st_blocks = (blkcnt_t)r->a[7];
+		q->st.st_mtime = (time_t)r->a[8];
+		q->st.st_rdev = (dev_t)r->a[9];
+	} else {
+		q->sfs.f_type = (__fsword_t)r->a[0];
+		q->sfs.f_bsize = (__fsword_t)r->a[1];
+		q->sfs.f_blocks = (fsblkcnt_t)r->a[2];
+		q->sfs.f_bfree = (fsblkcnt_t)r->a[3];
+		q->sfs.f_bavail = (fsblkcnt_t)r->a[4];
+		q->sfs.f_files = (fsfilcnt_t)r->a[5];
+		q->sfs.f_ffree = (fsfilcnt_t)r->a[6];
+		q->sfs.f_namelen = (__fsword_t)r->a[7];
+		q->sfs.f_frsize = (__fsword_t)r->a[8];
+		q->sfs.f_flags = (__fsword_t)r->a[9];
+	}
+	if (r->err == ETIMEDOUT) {
+		/* hung when it was taken: said as it was then */
+		snprintf(q->hung.point, sizeof(q->hung.point), "%s", r->point ? r->point : q->path);
+		snprintf(q->hung.fstype, sizeof(q->hung.fstype), "%s", r->fstype ? r->fstype : "");
+		snprintf(q->hung.source, sizeof(q->hung.source), "%s", r->source ? r->source : "");
+		q->hung.waited = r->waited;
+	}
+}
+
+/* Without the root prefix: the capture names the node's paths. */
+static const char *unrooted(const char *p)
+{
+	size_t l = strlen(root_get());
+
+	return l && !strncmp(p, root_get(), l) && (p[l] == '/' || !p[l]) ? p + l : p;
+}
+
+static void record_answers(const struct fsq *q, size_t n)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct capfs_rec r = { .is_stat = q[i].op == FSQ_STAT, .path = (char *)q[i].path,
+				       .err = q[i].err };
+
+		if (q[i].why[0] && q[i].err != ETIMEDOUT)
+			continue;	/* not asked (fork failed): nothing to say */
+		if (r.is_stat) {
+			const struct stat *st = &q[i].st;
+			uint64_t a[10] = { st->st_mode, st->st_ino, st->st_dev, st->st_nlink,
+					   st->st_uid, st->st_gid, (uint64_t)st->st_size,
+					   (uint64_t)st->st_blocks, (uint64_t)st->st_mtime,
+					   st->st_rdev };
+
+			memcpy(r.a, a, sizeof(a));
+		} else {
+			const struct statfs *f = &q[i].sfs;
+			uint64_t a[10] = { (uint64_t)f->f_type, (uint64_t)f->f_bsize, f->f_blocks,
+					   f->f_bfree, f->f_bavail, f->f_files, f->f_ffree,
+					   (uint64_t)f->f_namelen, (uint64_t)f->f_frsize,
+					   (uint64_t)f->f_flags };
+
+			memcpy(r.a, a, sizeof(a));
+		}
+		if (q[i].err) {
+			memset(r.a, 0, sizeof(r.a));
+		}
+		if (q[i].err == ETIMEDOUT) {
+			r.point = (char *)unrooted(q[i].hung.point);
+			r.fstype = (char *)q[i].hung.fstype;
+			r.source = (char *)q[i].hung.source;
+			r.waited = q[i].hung.waited;
+		}
+		capfs_format(&r, &b);
+	}
+	if (b.len)
+		root_record_append("/.srebox/fs", b.s, b.len);
+	buf_free(&b);
+}
+
 #define WAVE 64
 
 void fs_ask(struct fsq *q, size_t n, double timeout)
+{
+	const struct capfs_set *rtab = replay_table();
+
+	if (rtab) {
+		for (size_t i = 0; i < n; i++)
+			replay_one(rtab, &q[i]);
+		return;
+	}
+	fs_ask_here(q, n, timeout);
+	if (root_recording())
+		record_answers(q, n);
+}
+
+static void fs_ask_here(struct fsq *q, size_t n, double timeout)
 {
 	size_t *slow = xcalloc(n + 1, sizeof(size_t)), nslow = 0;
 	struct job *jobs = NULL;

@@ -184,7 +184,7 @@ int io_snap_read(struct io_snap *s, struct sbx_err *err)
 
 	memset(s, 0, sizeof(*s));
 	s->uptime = -1;
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (root_read("/proc/diskstats", &b, &s->err) < 0 ||
 	    parse_diskstats(b.s ? b.s : "", b.len, rooted("/proc/diskstats"), &s->ds, &s->err) < 0) {
 		*err = s->err;

@@ -17,7 +17,7 @@ int irq_snap_read(struct irq_snap *s, struct sbx_err *err)
 
 	memset(s, 0, sizeof(*s));
 	s->uptime = -1;
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (root_read("/proc/interrupts", &b, &s->err) < 0 ||
 	    parse_interrupts(b.s, b.len, rooted("/proc/interrupts"), &s->hard, &s->err) < 0) {
 		*err = s->err;

@@ -88,9 +88,17 @@ int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err)
 	struct stat st;
 	int fd;
 
-	if (root_is_live() && read_syslog(fn, arg, err) == 0)
+	struct buf rec_log = { 0 };
+	bool recording = root_recording();
+
+	/* a capture records /dev/kmsg's records, the form a saved log is read in */
+	if (root_is_live() && !recording && read_syslog(fn, arg, err) == 0)
 		return 0;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && recording && root_is_live()) {
+		root_record_failure("/dev/kmsg", errno);
+		return read_syslog(fn, arg, err);
+	}
 	if (fd < 0) {
 		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 		return -1;
@@ -118,6 +126,7 @@ int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err)
 		if (n < 0) {
 			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 			close(fd);
+			buf_free(&rec_log);
 			return -1;
 		}
 		if (n == 0)
@@ -125,11 +134,19 @@ int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err)
 		/* the record's text ends at its first newline */
 		{
 			const char *nl = memchr(rec, '\n', (size_t)n);
+			size_t l = nl ? (size_t)(nl - rec) : (size_t)n;
 
-			each_line(rec, nl ? (size_t)(nl - rec) : (size_t)n, false, fn, arg);
+			each_line(rec, l, false, fn, arg);
+			if (recording) {
+				buf_add(&rec_log, rec, l);
+				buf_adds(&rec_log, "\n");
+			}
 		}
 	}
 	close(fd);
+	if (recording)
+		root_record_file("/dev/kmsg", rec_log.s ? rec_log.s : "", rec_log.len);
+	buf_free(&rec_log);
 	return 0;
 }
 

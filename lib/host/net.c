@@ -48,6 +48,12 @@ static int attr_read(int dfd, const char *ifname, const char *attr, char *out, s
 		while (got < 0 && errno == EINTR);
 		if (got >= 0) {
 			close(fd);
+			if (root_recording()) {
+				char path[512];
+
+				snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, attr);
+				root_record_file(path, out, (size_t)got);
+			}
 			out[got] = '\0';
 			out[strcspn(out, "\n")] = '\0';
 			return 0;
@@ -131,7 +137,7 @@ int net_snap_read(struct net_snap *s, unsigned flags, struct sbx_err *err)
 
 	memset(s, 0, sizeof(*s));
 	s->uptime = -1;
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (root_read("/proc/net/dev", &b, &s->err) < 0 ||
 	    parse_netdev(b.s, b.len, rooted("/proc/net/dev"), &s->dev, &s->err) < 0) {
 		*err = s->err;

@@ -25,7 +25,7 @@ int pio_read(struct pio_snap *s, struct sbx_err *err)
 	long hz = sysconf(_SC_CLK_TCK);
 
 	memset(s, 0, sizeof(*s));
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	s->hz = hz > 0 ? (unsigned long)hz : 100;
 	d = root_opendir("/proc", &s->err);
 	if (!d) {

@@ -26,7 +26,7 @@ long cpus_present(unsigned *ids, size_t max, struct sbx_err *err)
 void cpu_snap_read(struct cpu_snap *s, unsigned flags)
 {
 	memset(s, 0, sizeof(*s));
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (node_uptime(&s->uptime, &s->uptime_err) < 0)
 		s->uptime = -1;
 	if (flags & CPU_SNAP_STAT)

@@ -13,12 +13,122 @@
 
 static char root_dir[4096];
 
+/* the pair of trees, and the one in force */
+static char roots[2][4096];
+static size_t nroots = 1, cur_root;
+static double clock_of[2];
+static bool clock_read[2];
+static struct root_capture cap;
+static char clock_key[64];
+static int root_readf_line(char *out, size_t n, const char *fmt, ...) SBX_PRINTF(3, 4);
+static bool have_cap;
+
+/* the recording */
+static bool rec_on, rec_cmdline;
+static char rec_err[600];
+static struct root_failure *fails;
+static size_t nfails, afails, fails_dropped;
+
+static void set_dir(char *dst, size_t cap_, const char *dir);
+
 void root_set(const char *dir)
+{
+	nroots = 1;
+	cur_root = 0;
+	clock_read[0] = clock_read[1] = false;
+	set_dir(root_dir, sizeof(root_dir), dir);
+	memcpy(roots[0], root_dir, sizeof(roots[0]));
+}
+
+void root_set_pair(const char *first, const char *second)
+{
+	set_dir(roots[0], sizeof(roots[0]), first);
+	set_dir(roots[1], sizeof(roots[1]), second);
+	nroots = 2;
+	clock_read[0] = clock_read[1] = false;
+	root_select(0);
+}
+
+size_t root_count(void)
+{
+	return nroots;
+}
+
+void root_select(size_t k)
+{
+	if (k >= nroots)
+		k = nroots - 1;
+	cur_root = k;
+	memcpy(root_dir, roots[k], sizeof(root_dir));
+}
+
+const char *root_snapshot_dir(size_t k)
+{
+	return k < nroots ? roots[k] : "";
+}
+
+double root_clock(void)
+{
+	if (nroots < 2)
+		return now_monotonic();
+	if (!clock_read[cur_root]) {
+		char line[128];
+		struct sbx_err err;
+		double up = -1;
+
+		/* the tree's own clock: when the applet started its readings
+		 * in a capture (.srebox/clock/APPLET), else /proc/uptime */
+		if ((clock_key[0] &&
+		     root_readf_line(line, sizeof(line), "/.srebox/clock/%s", clock_key) == 0) ||
+		    root_read_line("/proc/uptime", line, sizeof(line), &err) == 0) {
+			char *end;
+
+			up = strtod(line, &end);
+			if (end == line || up < 0)
+				up = -1;
+		}
+		clock_of[cur_root] = up;
+		clock_read[cur_root] = true;
+	}
+	return clock_of[cur_root];
+}
+
+static int root_readf_line(char *out, size_t n, const char *fmt, ...)
+{
+	char path[256];
+	struct sbx_err err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return root_read_line(path, out, n, &err);
+}
+
+void root_clock_key(const char *applet)
+{
+	snprintf(clock_key, sizeof(clock_key), "%s", applet && !strchr(applet, '/') ? applet : "");
+	clock_read[0] = clock_read[1] = false;
+}
+
+void root_set_capture(const struct root_capture *c)
+{
+	have_cap = c != NULL;
+	if (c)
+		cap = *c;
+}
+
+const struct root_capture *root_capture(void)
+{
+	return have_cap ? &cap : NULL;
+}
+
+static void set_dir(char *dst, size_t cap_, const char *dir)
 {
 	size_t n;
 
 	if (!dir || !*dir) {
-		root_dir[0] = '\0';
+		dst[0] = '\0';
 		return;
 	}
 	n = strlen(dir);
@@ -26,10 +136,10 @@ void root_set(const char *dir)
 		n--;
 	if (n == 1 && dir[0] == '/')
 		n = 0;
-	if (n >= sizeof(root_dir))
-		n = sizeof(root_dir) - 1;
-	memcpy(root_dir, dir, n);
-	root_dir[n] = '\0';
+	if (n >= cap_)
+		n = cap_ - 1;
+	memcpy(dst, dir, n);
+	dst[n] = '\0';
 }
 
 int root_check(const char *dir, const char *what, bool need_proc, struct sbx_err *err)
@@ -314,7 +424,15 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 
 int root_read(const char *path, struct buf *out, struct sbx_err *err)
 {
-	return read_file(rooted(path), out, ROOT_READ_MAX, err);
+	int rc = read_file(rooted(path), out, ROOT_READ_MAX, err);
+
+	if (rec_on) {
+		if (rc == 0)
+			root_record_file(path, out->s, out->len);
+		else
+			root_record_failure(path, err->errnum);
+	}
+	return rc;
 }
 
 int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...)
@@ -356,6 +474,8 @@ int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		if (rec_on)
+			root_record_failure(path, errno);
 		return -1;
 	}
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -368,10 +488,14 @@ int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 	while (got < 0 && errno == EINTR);
 	if (got < 0) {
 		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		if (rec_on)
+			root_record_failure(path, errno);
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	if (rec_on)
+		root_record_file(path, out, (size_t)got);
 	out[got] = '\0';
 	out[strcspn(out, "\n")] = '\0';
 	return 0;
@@ -405,5 +529,230 @@ DIR *root_opendir(const char *path, struct sbx_err *err)
 
 	if (!d)
 		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+	else if (rec_on)
+		root_record_dir(path);
+	if (!d && rec_on)
+		root_record_failure(path, err->errnum);
 	return d;
+}
+
+/* --- recording ------------------------------------------------------------ */
+
+/* In memory, a hash of paths to their first copy: creating thousands of
+ * small files costs more than the probes' reads (a quarter of a
+ * millisecond each on ext4), and a full disk then cannot stop a snapshot
+ * half way; the archive is written from here at the end. */
+static struct root_rec_entry *rents;
+static size_t nrents, arents;
+static size_t *rhash, rhash_n;	/* index + 1; 0 empty */
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void rec_clear(void)
+{
+	for (size_t i = 0; i < nrents; i++) {
+		free(rents[i].path);
+		free(rents[i].data);
+	}
+	free(rents);
+	free(rhash);
+	rents = NULL;
+	rhash = NULL;
+	nrents = arents = rhash_n = 0;
+}
+
+static void rehash(void)
+{
+	size_t n = rhash_n ? rhash_n * 2 : 4096;
+
+	free(rhash);
+	rhash = xcalloc(n, sizeof(*rhash));
+	rhash_n = n;
+	for (size_t i = 0; i < nrents; i++) {
+		size_t h = (size_t)path_hash(rents[i].path) & (n - 1);
+
+		while (rhash[h])
+			h = (h + 1) & (n - 1);
+		rhash[h] = i + 1;
+	}
+}
+
+/* The entry of path, made when missing (*made true). */
+static struct root_rec_entry *rec_entry(const char *path, bool dir, bool *made)
+{
+	size_t h;
+
+	*made = false;
+	if (2 * (nrents + 1) > rhash_n)
+		rehash();
+	h = (size_t)path_hash(path) & (rhash_n - 1);
+	while (rhash[h]) {
+		if (!strcmp(rents[rhash[h] - 1].path, path))
+			return &rents[rhash[h] - 1];
+		h = (h + 1) & (rhash_n - 1);
+	}
+	if (nrents == arents) {
+		arents = arents ? 2 * arents : 1024;
+		rents = xreallocarray(rents, arents, sizeof(*rents));
+	}
+	rents[nrents] = (struct root_rec_entry){ .path = xstrdup(path), .dir = dir };
+	rhash[h] = ++nrents;
+	*made = true;
+	return &rents[nrents - 1];
+}
+
+void root_record(const char *dir)
+{
+	if (!dir) {
+		rec_on = false;
+		return;
+	}
+	for (size_t i = 0; i < nfails; i++)
+		free(fails[i].path);
+	nfails = fails_dropped = 0;
+	rec_err[0] = '\0';
+	rec_clear();
+	rec_on = true;
+}
+
+struct root_rec_entry *root_record_take(size_t *n)
+{
+	struct root_rec_entry *v = rents;
+
+	*n = nrents;
+	free(rhash);
+	rents = NULL;
+	rhash = NULL;
+	nrents = arents = rhash_n = 0;
+	return v;
+}
+
+bool root_recording(void)
+{
+	return rec_on;
+}
+
+void root_record_cmdline(bool yes)
+{
+	rec_cmdline = yes;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+bool root_record_allowed(const char *path)
+{
+	const char *b = base_name(path);
+
+	if (path[0] != '/' || strstr(path, "/../") || str_ends(path, "/..") || strstr(path, "//") ||
+	    strstr(path, "/./") || strlen(path) > 3000)
+		return false;
+	/* a process's environment holds secrets; its command line often */
+	if (!strcmp(b, "environ") || (!rec_cmdline && !strcmp(b, "cmdline")))
+		return false;
+	if (strstr(b, "token") || strstr(b, "kubeconfig") || str_ends(b, ".key") ||
+	    str_ends(b, ".pem") || !strcmp(b, "kcore") || !strcmp(b, "mem"))
+		return false;
+	return true;
+}
+
+/* The directories above path, so that each listing holds it. */
+static void rec_parents(const char *path)
+{
+	char tmp[3100];
+	bool made;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = strrchr(tmp, '/'); p && p > tmp; p = strrchr(tmp, '/')) {
+		*p = '\0';
+		rec_entry(tmp, true, &made);
+		if (!made)
+			break;	/* its parents are there already */
+	}
+}
+
+void root_record_dir(const char *path)
+{
+	bool made;
+
+	if (!rec_on || !root_record_allowed(path) || !strcmp(path, "/"))
+		return;
+	rec_entry(path, true, &made);
+	if (made)
+		rec_parents(path);
+}
+
+void root_record_file(const char *path, const void *data, size_t len)
+{
+	struct root_rec_entry *e;
+	bool made;
+
+	if (!rec_on || !root_record_allowed(path))
+		return;
+	e = rec_entry(path, false, &made);
+	if (!made)
+		return;		/* read already in this snapshot: the first copy stays */
+	e->data = xmalloc(len + 1);
+	memcpy(e->data, data, len);
+	e->len = len;
+	rec_parents(path);
+}
+
+void root_record_failure(const char *path, int errnum)
+{
+	if (!rec_on || errnum == ENOENT || errnum == ESRCH || errnum == 0)
+		return;
+	for (size_t i = 0; i < nfails; i++)
+		if (!strcmp(fails[i].path, path))
+			return;
+	if (nfails >= 256) {
+		fails_dropped++;
+		return;
+	}
+	if (nfails == afails) {
+		afails = afails ? 2 * afails : 32;
+		fails = xrealloc(fails, afails * sizeof(*fails));
+	}
+	fails[nfails].path = xstrdup(path);
+	fails[nfails++].errnum = errnum;
+}
+
+const struct root_failure *root_record_failures(size_t *n, size_t *dropped)
+{
+	*n = nfails;
+	*dropped = fails_dropped;
+	return fails;
+}
+
+const char *root_record_error(void)
+{
+	return rec_err[0] ? rec_err : NULL;
+}
+
+void root_record_append(const char *path, const void *data, size_t len)
+{
+	struct root_rec_entry *e;
+	bool made;
+
+	if (!rec_on)
+		return;
+	e = rec_entry(path, false, &made);
+	if (e->dir)
+		return;
+	e->data = xrealloc(e->data, e->len + len + 1);
+	memcpy(e->data + e->len, data, len);
+	e->len += len;
+	if (made)
+		rec_parents(path);
 }

@@ -47,3 +47,69 @@ const char *root_stuck(double *timeout);
 int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err);
 
 #endif
+
+/* --- two snapshots: a capture, or --root DIR1 --root DIR2 ----------------
+ * The roots in force are a list of one or two trees; root_select(k) makes
+ * tree k the one every read goes to.  With two, the sampling loop reads
+ * the first, then the second, and the time between them is their own
+ * clocks' (root_clock: each tree's /proc/uptime), never the replay's. */
+void root_set_pair(const char *first, const char *second);
+size_t root_count(void);	/* 1, or 2 for a pair */
+void root_select(size_t k);
+const char *root_snapshot_dir(size_t k);
+/* Seconds on the clock of the tree in force: live (or one tree), the
+ * monotonic clock; in a pair, the tree's /proc/uptime (<0 unreadable). */
+double root_clock(void);
+/* The applet whose clock a capture holds (.srebox/clock/APPLET: the
+ * uptime when it started its readings in each snapshot): its rates are
+ * over its own interval, whatever the applets before it took. */
+void root_clock_key(const char *applet);
+
+/* The capture replayed, when --root named a capture file (NULL else):
+ * its host and when its first snapshot was taken, for the output. */
+struct root_capture {
+	char host[256];
+	char taken[64];		/* ISO 8601 UTC */
+	char file[1024];
+};
+void root_set_capture(const struct root_capture *c);
+const struct root_capture *root_capture(void);
+
+/* --- recording: srebox capture -------------------------------------------
+ * While recording, every file the probes read under the root (root_read,
+ * root_read_line, and the readers that open files themselves, through
+ * root_record_file) is also kept in memory at its path, with every
+ * directory listed (and the directories above each path), so that the
+ * entries unpack into the tree the probes saw.  The first copy of a path
+ * wins: one snapshot holds one reading of each file.  Never recorded:
+ * environ, and cmdline unless root_record_cmdline(true); anything named
+ * like a token, a key or a kubeconfig. */
+struct root_rec_entry {
+	char *path;		/* under the root: "/proc/stat" */
+	char *data;
+	size_t len;
+	bool dir;
+};
+/* Start a new recording (dropping the last one's entries), or with NULL
+ * stop recording; the entries stay until the next start. */
+void root_record(const char *start);
+/* The entries recorded, handed over (free each path and data, and v). */
+struct root_rec_entry *root_record_take(size_t *n);
+bool root_recording(void);
+void root_record_cmdline(bool yes);
+void root_record_file(const char *path, const void *data, size_t len);
+void root_record_dir(const char *path);
+/* A read that failed with errnum other than ENOENT: the manifest lists it. */
+void root_record_failure(const char *path, int errnum);
+/* The failures recorded since root_record(dir): path and errno. */
+struct root_failure {
+	char *path;
+	int errnum;
+};
+const struct root_failure *root_record_failures(size_t *n, size_t *dropped);
+/* The first error of the recording itself (a full disk), or NULL. */
+const char *root_record_error(void);
+/* Whether a path may go into a capture (the deny-list above). */
+bool root_record_allowed(const char *path);
+/* Append to a file of the recording (the filesystem answers, the log). */
+void root_record_append(const char *path, const void *data, size_t len);

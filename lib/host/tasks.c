@@ -152,6 +152,8 @@ static int read_small(const char *path, struct buf *b, struct sbx_err *err)
 		}
 	}
 	close(fd);
+	if (root_recording())
+		root_record_file(path, b->s, b->len);
 	return 0;
 }
 
@@ -400,7 +402,8 @@ int tasks_read(struct task_table *t, unsigned flags, struct sbx_err *err)
 
 	memset(t, 0, sizeof(*t));
 	t->hz = hz > 0 ? (unsigned long)hz : 100;
-	if (root_is_live() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
+	/* a capture records what is read by hand: libproc2 reads /proc itself */
+	if (root_is_live() && !root_recording() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
 		t->libproc2 = true;
 		rc = read_libproc2(t, flags, err);
 	} else {

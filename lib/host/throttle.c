@@ -553,6 +553,12 @@ static int read_at(const struct walk *w, int dfd, const char *name, char *buf, s
 	}
 	close(fd);
 	buf[*len] = '\0';
+	if (root_recording()) {
+		char *path = xasprintf("%s%s/%s", w->h->dir, w->path.len ? w->path.s : "", name);
+
+		root_record_file(path, buf, *len);
+		free(path);
+	}
 	return 0;
 fail:
 	sbx_err_set(err, errno, "%s: %s", cg_file(w, name), sbx_errno_word(errno));
@@ -605,6 +611,17 @@ static void cg_visit(struct walk *w, int dfd, uint64_t ino)
 	w->s->cg[w->s->ncg++] = c;
 }
 
+static uint64_t path_key(const struct walk *w)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p = w->h->dir;
+
+	for (int pass = 0; pass < 2; pass++, p = w->path.len ? w->path.s : "")
+		for (; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
 /* dfd: the open directory of the cgroup at w->path; closed here. */
 static void cg_walk(struct walk *w, int dfd, unsigned depth)
 {
@@ -618,7 +635,9 @@ static void cg_walk(struct walk *w, int dfd, unsigned depth)
 		close(dfd);
 		return;
 	}
-	cg_visit(w, dfd, (uint64_t)st.st_ino);
+	/* two snapshot trees: each a tree of its own, so the cgroup is
+	 * known by its path in both, not by the inode of its copy */
+	cg_visit(w, dfd, root_count() == 2 ? path_key(w) : (uint64_t)st.st_ino);
 	if (depth >= MAX_DEPTH)
 		goto out;
 	if (!(d = fdopendir(dfd))) {
@@ -767,6 +786,15 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 					usual[i].version == 2 ? "cgroup.controllers" : "cpu.shares");
 
 		if (!access(f, F_OK)) {
+			if (root_recording()) {
+				/* what marks the hierarchy, for the replay to find it */
+				char mark[256], l[64];
+				struct sbx_err e2;
+
+				snprintf(mark, sizeof(mark), "%s/%s", usual[i].dir,
+					 usual[i].version == 2 ? "cgroup.controllers" : "cpu.shares");
+				(void)root_read_line(mark, l, sizeof(l), &e2);
+			}
 			add_cand(&c, &nc, &ac, usual[i].dir, "/", usual[i].version);
 		} else if (errno != ENOENT && errno != ENOTDIR) {
 			/* a tree we may not look into is not a machine without cgroups */
@@ -860,7 +888,7 @@ int throttle_read(struct thr_snap *s, unsigned what, const char *const *paths, s
 	memset(s, 0, sizeof(*s));
 	s->what = what;
 	s->uptime = -1;
-	s->when = now_monotonic();
+	s->when = root_clock();	/* a capture: its own clock */
 	if (what & THR_STEAL) {
 		if (root_read("/proc/stat", &b, &s->stat_err) == 0 &&
 		    parse_stat(b.s, b.len, rooted("/proc/stat"), &s->stat, &s->stat_err) == 0)

@@ -151,6 +151,13 @@ static void tail_keys(json_t *root, const struct sbx_report *r)
 	json_object_set_new(root, "summary", r->summary ? json_string(r->summary) : json_null());
 	json_object_set_new(root, "note", r->note ? json_string(r->note) : json_null());
 	json_object_set_new(root, "error", r->error ? json_string(r->error) : json_null());
+	if (r->capture_host) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "host", json_string(r->capture_host));
+		json_object_set_new(c, "taken", json_string(r->capture_taken ? r->capture_taken : ""));
+		json_object_set_new(root, "capture", c);
+	}
 	for (size_t i = 0; i < r->nfind; i++)
 		json_array_append_new(fa, finding_json(&r->findings[order[i]]));
 	free(order);

@@ -131,6 +131,8 @@ struct sbx_report {
 	size_t nfind, afind;
 	bool streaming;		/* rendered in parts: see render_part */
 	bool json_open;		/* json: the object is open on the output */
+	/* a replayed capture: its host and when (not owned), NULL live */
+	const char *capture_host, *capture_taken;
 };
 
 struct sbx_report *report_new(const char *applet);

@@ -11,6 +11,8 @@
 #include "fuzz.h"
 
 #include "base64.h"
+#include "capfile.h"
+#include "capture.h"
 #include "cgroup.h"
 #include "cpu_share.h"
 #include "diskstats.h"
@@ -34,6 +36,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* A NUL-terminated copy, for the parsers whose contract is a C string
  * (an option value, a path, one field of an object). */
@@ -464,6 +468,57 @@ F(kuberules)
 	kube_rules_free(&r);
 }
 
+F(capman)
+{
+	struct capman m;
+	struct sbx_err err;
+
+	(void)capman_parse(d, n, &m, &err);
+}
+
+/* The filesystem answers of a capture: what is kept formats back to
+ * lines that parse to the same answers. */
+F(capfs)
+{
+	struct capfs_set s, t;
+	struct buf b = { 0 };
+	size_t bad;
+
+	capfs_parse(d, n, &s, &bad);
+	for (size_t i = 0; i < s.n; i++)
+		capfs_format(&s.v[i], &b);
+	capfs_parse(b.s ? b.s : "", b.len, &t, &bad);
+	if (t.n != s.n || bad)
+		abort();
+	for (size_t i = 0; i < s.n; i++)
+		if (strcmp(s.v[i].path, t.v[i].path) || s.v[i].err != t.v[i].err ||
+		    memcmp(s.v[i].a, t.v[i].a, sizeof(s.v[i].a)))
+			abort();
+	capfs_free(&s);
+	capfs_free(&t);
+	buf_free(&b);
+}
+
+/* A capture archive, unpacked with its bounds (libarchive, when it loads). */
+F(capfile)
+{
+	char path[64], dir[4096];
+	struct capman m;
+	struct sbx_err err;
+	int fd = memfd_create("capfile", 0);
+
+	if (fd < 0)
+		return;
+	if (n && write(fd, d, n) != (ssize_t)n) {
+		close(fd);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (capfile_open(path, dir, sizeof(dir), &m, &err) == 0)
+		capfile_close();
+	close(fd);
+}
+
 const struct fuzz_target fuzz_targets[] = {
 #define T(name, what) { #name, what, fz_##name },
 	T(diskstats, "/proc/diskstats, and iostat figures between two readings")
@@ -493,6 +548,9 @@ const struct fuzz_target fuzz_targets[] = {
 	T(klog, "kubelet log lines (klog, logrus) and systemctl show output")
 	T(kuberules, "iptables-save and nft list ruleset output (kube-proxy's chains)")
 	T(scalars, "quantities, API times, -w/-c ranges, numbers, durations, base64")
+	T(capman, "a capture's manifest.json")
+	T(capfs, "a capture's table of statfs and stat answers (.srebox/fs)")
+	T(capfile, "a capture archive (--root FILE), unpacked within its bounds")
 #undef T
 	{ NULL, NULL, NULL }
 };
