@@ -659,6 +659,24 @@ size_t text_width(const char *s, size_t n)
 	return w;
 }
 
+size_t text_prefix(const char *s, size_t n, size_t cols)
+{
+	size_t i = 0, w = 0, len;
+
+	while (i < n) {
+		unsigned cw = char_width(s + i, n - i, &len);
+
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += len;
+	}
+	/* combining marks that follow stay with their base character */
+	while (i < n && char_width(s + i, n - i, &len) == 0)
+		i += len;
+	return i;
+}
+
 size_t utf8_boundary(const char *s, size_t n)
 {
 	size_t start = n, want;

@@ -14,10 +14,19 @@ static bool prints(const struct sbx_ctx *ctx)
 	return !ctx->textfile || ctx->format_given;
 }
 
+static struct render_opts view(const struct sbx_ctx *ctx)
+{
+	bool probe = ctx->applet->flags & AP_PROBE;
+
+	/* only probe applets have -v: nothing is collapsed elsewhere */
+	return (struct render_opts){ .format = ctx->format, .color = ctx->color,
+				     .prom_too = ctx->textfile != NULL, .width = ctx->width,
+				     .verbose = ctx->verbose || !probe, .probe = probe };
+}
+
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 {
-	struct render_opts o = { .format = ctx->format, .color = ctx->color,
-				 .prom_too = ctx->textfile != NULL };
+	struct render_opts o = view(ctx);
 
 	if (!prints(ctx))
 		o.format = FMT_CHECK;	/* renders nothing in parts */
@@ -77,7 +86,7 @@ static int write_textfile(const char *dir, const struct sbx_report *r, struct sb
 
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 {
-	struct render_opts o = { .format = ctx->format, .color = ctx->color };
+	struct render_opts o = view(ctx);
 	struct sbx_err err;
 	bool streamed = r->streaming;
 

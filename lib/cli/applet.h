@@ -67,6 +67,8 @@ struct sbx_ctx {
 	enum sbx_format format;
 	bool format_given;
 	bool color;
+	int width;		/* the table view's terminal width; 0: a pipe, full rows */
+	bool verbose;		/* -v: every check on a terminal, the OK ones too */
 	const char *textfile;
 	double interval;	/* 0: one snapshot since boot */
 	bool interval_given;

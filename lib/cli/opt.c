@@ -5,6 +5,7 @@
 #include "root.h"
 
 #include <getopt.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,28 @@
 static const char *o_output, *o_color = "auto", *o_textfile, *o_root;
 static double o_interval = -1, o_deadline = SBX_DEADLINE_DEFAULT;
 static unsigned o_count = 1;
-static bool o_count_given;
+static bool o_count_given, o_verbose;
 static struct sbx_kube_opts o_kube;
 static const struct sbx_applet *cur_applet;
 
 static int set_threshold(const char *arg, bool crit);
+
+/* The terminal's width for the table view: TIOCGWINSZ, then $COLUMNS;
+ * 0 for a pipe or a file, which get full rows. */
+static int term_width(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	uint64_t v;
+
+	if (!isatty(1))
+		return 0;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env && parse_u64(env, &v) && v > 0 && v < 10000)
+		return (int)v;
+	return 80;
+}
 static int cb_warning(const char *arg)
 {
 	return set_threshold(arg, false);
@@ -58,6 +76,9 @@ const struct sbx_opt sbx_common_probe_opts[] = {
 	  NULL },
 	{ 'n', "count", OPT_CALL, NULL, "N",
 	  "with -i, print N reports (default 1; 0 = until interrupted)", NULL, cb_count },
+	{ 'v', "verbose", OPT_FLAG, &o_verbose, NULL,
+	  "on a terminal, list every check, the OK ones too (a pipe always gets them all)", NULL,
+	  NULL },
 	{ 0, "deadline", OPT_SECONDS, &o_deadline, "SECONDS",
 	  "give up with exit 3 when one report's work (the interval aside) takes longer "
 	  "(default 10, plus the applet's own -t and --top-timeout)", NULL, NULL },
@@ -323,6 +344,8 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	}
 	if (ctx->format != FMT_TABLE && ctx->format != FMT_WIDE)
 		ctx->color = false;
+	ctx->width = term_width();
+	ctx->verbose = o_verbose;
 	if (a->flags & AP_PROBE) {
 		const char *root = o_root ? o_root : getenv("SREBOX_ROOT");
 

@@ -12,6 +12,14 @@ struct render_opts {
 	bool color;
 	bool last;		/* the final report of a run (json streams) */
 	bool prom_too;		/* streaming: also keep Prometheus samples (--textfile) */
+	/* The table view on a terminal (0: a pipe, full rows): columns are
+	 * elided by priority and long cells cut with an ellipsis to fit
+	 * `width` columns, findings are folded at words, and the view ends
+	 * with what needs attention, OK findings collapsed into one line
+	 * unless `verbose`. */
+	int width;
+	bool verbose;
+	bool probe;		/* -o name: the ids of the checks not OK, not the first column */
 };
 void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 

@@ -39,6 +39,10 @@ struct sbx_col {
 	const char *metric;	/* prom family after "srebox_"; NULL: not exported */
 	const char *help;	/* prom HELP */
 	const char *vlabel;	/* CT_LIST: label naming each element ("cpu") */
+	/* On a narrow terminal, columns go highest priority first (the
+	 * rightmost of equals first): 1 is never elided, 0 (unset) is 5, and
+	 * the first column and COL_LABEL ones are kept unless given one. */
+	unsigned char prio;
 };
 
 enum { CELL_EMPTY, CELL_VAL, CELL_UNKNOWN };
@@ -64,6 +68,7 @@ struct table_stream {
 	size_t flushed;		/* rows rendered and freed so far */
 	size_t shown;		/* of those, rows the table view printed */
 	size_t *width;		/* table view: column widths so far; they only grow */
+	bool *hide;		/* table view: columns elided to fit the terminal, fixed by the first part */
 	FILE **prom;		/* prom: each metric column's samples so far */
 	char *why[8];		/* table view: reasons of unknown cells, and counts */
 	size_t why_count[8], nwhy;
