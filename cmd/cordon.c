@@ -12,9 +12,9 @@ static const char *o_dry = "none", *o_selector;
 
 static const struct sbx_opt cordon_opts[] = {
 	{ 0, "dry-run", OPT_CHOICE, &o_dry, "MODE",
-	  "none; client: send nothing, say what would change; server: ask the API server "
+	  "none; client (--dry-run alone, as kubectl): send nothing, say what would change; server: ask the API server "
 	  "(?dryRun=All)",
-	  "none client server", NULL },
+	  "none client server", NULL, "client" },
 	{ 'l', "selector", OPT_STRING, &o_selector, "SELECTOR",
 	  "the nodes with these labels (kubectl's -l), as well as NODE...", NULL, NULL },
 	OPT_END,

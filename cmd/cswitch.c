@@ -18,8 +18,9 @@ static const char *o_sort = "total";
 static struct opt_list o_pids;
 
 static const struct sbx_opt cs_opts[] = {
-	{ 't', "threads", OPT_FLAG, &o_threads, NULL,
-	  "one row per thread instead of per process", NULL, NULL },
+	/* -t is --timeout in the other node-local applets */
+	{ 'T', "threads", OPT_FLAG, &o_threads, NULL,
+	  "one row per thread instead of per process", NULL, NULL, NULL, 't' },
 	{ 'a', "all", OPT_FLAG, &o_all, NULL,
 	  "list every task, not only the busiest 20 (and 10 by threads)", NULL, NULL },
 	{ 's', "sort", OPT_CHOICE, &o_sort, "KEY",

@@ -67,7 +67,7 @@ static const struct sbx_opt drain_opts[] = {
 	{ 0, "dry-run", OPT_CHOICE, &o_dry, "MODE",
 	  "client: show the plan and send nothing that changes anything; server: also ask "
 	  "the API server (?dryRun=All) whether each eviction would go through; none",
-	  "none client server", NULL },
+	  "none client server", NULL, "client" },
 	{ 'y', "yes", OPT_FLAG, &o_yes, NULL,
 	  "act without asking (needed when not on a terminal)", NULL, NULL },
 	{ 'l', "selector", OPT_STRING, &o_selector, "SELECTOR",

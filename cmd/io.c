@@ -29,8 +29,9 @@ static const struct sbx_opt io_opts[] = {
 	  "show partitions as rows of their own (by default they are folded into their disk, "
 	  "whose figures include theirs)",
 	  NULL, NULL },
-	{ 't', "top", OPT_UINT, &o_top, "N", "show the N processes doing the most I/O (default 10)",
-	  NULL, NULL },
+	/* long only, as cpu's and disk's --top: -t is --timeout elsewhere */
+	{ 0, "top", OPT_UINT, &o_top, "N", "show the N processes doing the most I/O (default 10)",
+	  NULL, NULL, NULL, 't' },
 	{ 0, "no-processes", OPT_FLAG, &o_no_procs, NULL,
 	  "do not read /proc/PID/io: devices only (and no processes named in findings)", NULL, NULL },
 	{ 0, "min-ios", OPT_DOUBLE, &o_min_ios, "N",

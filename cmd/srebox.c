@@ -131,34 +131,6 @@ static int install_links(const char *dir, bool sym)
 	return rc;
 }
 
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), as git's help.c uses to suggest a command. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[33][33];
-
-	if (la > 32 || lb > 32)
-		return (size_t)-1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
-
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
-}
-
 /* An unknown applet: exit 127, as busybox does, with the closest names
  * (at most two edits away, or a unique prefix) like git's "did you mean". */
 static int not_an_applet(const char *name)
@@ -257,6 +229,8 @@ static int run_applet(const struct sbx_applet *a, int argc, char **argv)
 	/* Interrupted is never OK: with no report there is no state to give,
 	 * and a script must not read silence as health.  After some reports
 	 * their worst state stands. */
+	if (ctx.refused)
+		rc = 3;
 	if (rc == 0 && stop_flag && !ctx.emitted) {
 		warnx_("interrupted by %s before the first report", signal_name(stop_flag));
 		rc = 3;
@@ -298,7 +272,11 @@ int main(int argc, char **argv)
 	if (a) {
 		static char progname[64];
 
-		snprintf(progname, sizeof(progname), "srebox %s", a->name);
+		/* messages and usage lines name the applet as it was invoked */
+		if (str_starts(base, "srebox-"))
+			snprintf(progname, sizeof(progname), "%s", base);
+		else
+			snprintf(progname, sizeof(progname), "srebox %s", a->name);
 		sbx_progname = progname;
 		rc = run_applet(a, argc, argv);
 	} else {

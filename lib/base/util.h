@@ -130,6 +130,9 @@ void sleep_seconds(double s, volatile int *stop);
 SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
 void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);
 extern const char *sbx_progname;
+/* Edits (insert, delete, change, swap two neighbours) from a to b, for
+ * "did you mean"; (size_t)-1 past 32 characters. */
+size_t edit_distance(const char *a, const char *b);
 
 /* What the run is doing now ("reading", "/host/proc/loadavg"), for the
  * watchdog's message when it never comes back (lib/cli/watchdog.c).  A

@@ -24,10 +24,35 @@ static struct render_opts view(const struct sbx_ctx *ctx)
 				     .verbose = ctx->verbose || !probe, .probe = probe };
 }
 
+/* -o wide where no table has a wide column would print -o table under
+ * another name: refused, before anything is written, and the run ends. */
+static bool refuse(struct sbx_ctx *ctx, const struct sbx_report *r)
+{
+	if (ctx->refused)
+		return true;
+	if (ctx->format != FMT_WIDE || ctx->emitted || r->error || r->streaming)
+		return false;
+	for (size_t i = 0; i < r->ntables; i++)
+		for (size_t j = 0; j < r->tables[i]->ncols; j++)
+			if (r->tables[i]->cols[j].flags & COL_WIDE)
+				return false;
+	warnx_("-o wide: this applet has no wide columns; -o table shows every column, "
+	       "-o json every field");
+	ctx->refused = true;
+	if (ctx->stop && !*ctx->stop)
+		*ctx->stop = SIGPIPE;
+	return true;
+}
+
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 {
 	struct render_opts o = view(ctx);
 
+	if (refuse(ctx, r)) {
+		for (size_t i = 0; i < r->ntables; i++)
+			table_drop_rows(r->tables[i]);
+		return;
+	}
 	if (!prints(ctx))
 		o.format = FMT_CHECK;	/* renders nothing in parts */
 	if (!r->streaming && ctx->emitted && prints(ctx) &&
@@ -90,6 +115,10 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	struct sbx_err err;
 	bool streamed = r->streaming;
 
+	if (refuse(ctx, r)) {
+		report_free(r);
+		return;
+	}
 	if (streamed)
 		sbx_flush(ctx, r);	/* the rows still held */
 	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);

@@ -36,6 +36,13 @@ struct sbx_opt {
 	 * OPT_CHOICE the choices, space separated. */
 	const char *complete;
 	int (*cb)(const char *arg);	/* OPT_CALL; nonzero = bad argument */
+	/* The value of the option given bare (--dry-run for --dry-run=client,
+	 * as kubectl takes it): the argument is then optional and only
+	 * --opt=VALUE gives one.  NULL: the argument is required. */
+	const char *bare;
+	/* A short letter it used to have, still accepted with a note on
+	 * stderr for runbooks that spell it so; 0: none. */
+	int oldshort;
 };
 #define OPT_END { 0, NULL, OPT_FLAG, NULL, NULL, NULL, NULL, NULL }
 
@@ -80,6 +87,7 @@ struct sbx_ctx {
 	enum sbx_state worst;
 	unsigned emitted;
 	bool write_failed;
+	bool refused;		/* the format does not apply: nothing printed, exit 3 */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state

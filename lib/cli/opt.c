@@ -236,7 +236,31 @@ static int apply(const struct sbx_opt *o, const char *arg)
 			p += l;
 			p += strspn(p, " ");
 		}
-		warnx_("--%s: '%s' is not one of: %s", o->longopt, arg, o->complete);
+		{
+			const char *best = NULL;
+			size_t bd = 3;
+
+			for (const char *p = o->complete; p && *p;) {
+				size_t l = strcspn(p, " ");
+				char word[40];
+
+				if (l < sizeof(word)) {
+					memcpy(word, p, l);
+					word[l] = '\0';
+					if (edit_distance(arg, word) < bd) {
+						bd = edit_distance(arg, word);
+						best = p;
+					}
+				}
+				p += l;
+				p += strspn(p, " ");
+			}
+			if (best)
+				warnx_("--%s: '%s' is not one of: %s; did you mean %.*s?", o->longopt, arg,
+				       o->complete, (int)strcspn(best, " "), best);
+			else
+				warnx_("--%s: '%s' is not one of: %s", o->longopt, arg, o->complete);
+		}
 		return 3;
 	}
 	case OPT_CALL: {
@@ -255,7 +279,35 @@ static int apply(const struct sbx_opt *o, const char *arg)
 
 static void usage_hint(const struct sbx_applet *a)
 {
-	fprintf(stderr, "Try 'srebox %s --help' for more information.\n", a->name);
+	(void)a;
+	fprintf(stderr, "Try '%s --help' for more information.\n", sbx_progname);
+}
+
+/* The closest long option to an unknown one (git's and kubectl's "did you
+ * mean"): at most two edits away, or the only one it starts. */
+static const char *closest_option(const struct option *lopts, size_t n, const char *arg)
+{
+	char name[40];
+	size_t len = strcspn(arg, "="), best = 3, prefixed = 0;
+	const char *match = NULL, *prefix = NULL;
+
+	if (len >= sizeof(name))
+		return NULL;
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(name, lopts[i].name);
+
+		if (d < best) {
+			best = d;
+			match = lopts[i].name;
+		}
+		if (len >= 2 && str_starts(lopts[i].name, name)) {
+			prefix = lopts[i].name;
+			prefixed++;
+		}
+	}
+	return match ? match : prefixed == 1 ? prefix : NULL;
 }
 
 int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **argv)
@@ -273,15 +325,20 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++) {
 			int val = o->shortopt ? o->shortopt : 256 + (int)nl;
 			bool arg = o->type != OPT_FLAG;
+			int has = !arg ? no_argument : o->bare ? optional_argument : required_argument;
 
-			if (nl + 1 >= ARRAY_SIZE(lopts) || sl + 3 >= sizeof(sopts))
+			if (nl + 1 >= ARRAY_SIZE(lopts) || sl + 8 >= sizeof(sopts))
 				die(3, "too many options");
-			lopts[nl++] = (struct option){ o->longopt, arg ? required_argument : no_argument,
-						       NULL, val };
+			lopts[nl++] = (struct option){ o->longopt, has, NULL, val };
 			byval[val] = o;
-			if (o->shortopt) {
-				sopts[sl++] = (char)o->shortopt;
+			for (int k = 0, letter = o->shortopt; k < 2; k++, letter = o->oldshort) {
+				if (!letter)
+					continue;
+				byval[letter] = o;
+				sopts[sl++] = (char)letter;
 				if (arg)
+					sopts[sl++] = ':';
+				if (arg && o->bare)
 					sopts[sl++] = ':';
 			}
 		}
@@ -307,12 +364,24 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 				warnx_("option --%s needs an argument", byval[optopt]->longopt);
 			else if (optopt)
 				warnx_("unknown option -%c", optopt);
+			else if (str_starts(argv[optind - 1], "--") &&
+				 closest_option(lopts, nl, argv[optind - 1] + 2))
+				warnx_("unknown option %s; did you mean --%s?", argv[optind - 1],
+				       closest_option(lopts, nl, argv[optind - 1] + 2));
 			else
 				warnx_("unknown option %s", argv[optind - 1]);
 			usage_hint(a);
 			return 3;
 		}
 		o = byval[c];
+		if (c < 256 && c == o->oldshort && o->shortopt)
+			warnx_("note: -%c is deprecated here: use -%c (--%s), as the other node-local "
+			       "applets do", c, o->shortopt, o->longopt);
+		else if (c < 256 && c == o->oldshort)
+			warnx_("note: -%c is deprecated here: use --%s, as the other node-local applets do",
+			       c, o->longopt);
+		if (!optarg && o->bare)
+			optarg = (char *)o->bare;
 		if (o == &help_opts[0]) {
 			opt_help(stdout, a);
 			exit(fflush(stdout) ? 3 : 0);
@@ -436,7 +505,7 @@ static void help_line(FILE *f, const struct sbx_opt *o)
 	else
 		n = snprintf(left, sizeof(left), "      --%s", o->longopt);
 	if (o->arg && (size_t)n < sizeof(left))
-		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+		snprintf(left + n, sizeof(left) - (size_t)n, o->bare ? "[=%s]" : " %s", o->arg);
 	if (strlen(left) > 26)
 		fprintf(f, "%s\n%28s", left, "");
 	else

@@ -42,8 +42,9 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-/* -o name: the first column of the first table, a row per line. */
-void render_name(FILE *f, const struct sbx_report *r);
+/* -o name: the first column of the first table, a row per line; for a
+ * probe applet (o->probe) the ids of the checks that are not OK. */
+void render_name(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 
 /* Write prom output to DIR/srebox_<applet>.prom atomically: a temporary
  * file in DIR, fsync, rename (what node_exporter's textfile collector needs). */

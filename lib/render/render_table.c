@@ -674,14 +674,41 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 	}
 }
 
+/* -o name of a probe applet: what needs attention, for a script
+ * (for c in $(srebox health -o name); do ...): the id of each check not
+ * OK, worst first, each once.  A report that could not be read at all
+ * has no checks to name: its error goes to stderr, exit 3. */
+static void check_names(FILE *f, const struct sbx_report *r)
+{
+	size_t *order = findings_by_severity(r);
+
+	for (size_t i = 0; !r->error && i < r->nfind; i++) {
+		const struct sbx_finding *fd = &r->findings[order[i]];
+		bool seen = false;
+
+		if (fd->state == ST_OK || !fd->check)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = r->findings[order[k]].state != ST_OK && r->findings[order[k]].check &&
+			       !strcmp(r->findings[order[k]].check, fd->check);
+		if (!seen)
+			fprintf(f, "%s\n", fd->check);
+	}
+	free(order);
+}
+
 /* For scripts and shell completion (srebox drain $(srebox nodes -o name
  * -l pool=a)): the first column of the first table, one row a line, as
  * the table shows it; a row whose name is unknown is left out. */
-void render_name(FILE *f, const struct sbx_report *r)
+void render_name(FILE *f, const struct sbx_report *r, const struct render_opts *o)
 {
 	const struct sbx_table *t = r->ntables ? r->tables[0] : NULL;
 	struct buf b = { 0 };
 
+	if (o->probe) {
+		check_names(f, r);
+		return;
+	}
 	if (r->error || !t || !t->ncols)
 		return;
 	for (size_t i = 0; i < t->nrows; i++) {
