@@ -25,10 +25,11 @@ static const struct sbx_opt io_opts[] = {
 	  "show every device, idle ones too (by default, as iostat -z, a device with no I/O over "
 	  "the interval is left out), and every process that did I/O",
 	  NULL, NULL },
-	{ 'p', "partitions", OPT_FLAG, &o_parts, NULL,
+	/* long only: -p is --pid in the node-local family (pidstat -p) */
+	{ 0, "partitions", OPT_FLAG, &o_parts, NULL,
 	  "show partitions as rows of their own (by default they are folded into their disk, "
 	  "whose figures include theirs)",
-	  NULL, NULL },
+	  NULL, NULL, NULL, 'p' },
 	/* long only, as cpu's and disk's --top: -t is --timeout elsewhere */
 	{ 0, "top", OPT_UINT, &o_top, "N", "show the N processes doing the most I/O (default 10)",
 	  NULL, NULL, NULL, 't' },

@@ -124,7 +124,7 @@ _srebox_cpu()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--top --no-tasks --by-hand --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--top --no-tasks --by-hand --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -168,7 +168,7 @@ _srebox_cswitch()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--threads --all --sort --pid --no-tasks --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--threads --all --sort --pid --no-tasks --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -218,7 +218,7 @@ _srebox_disk()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -d -- "$cur"))
@@ -321,7 +321,7 @@ _srebox_health()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -330,7 +330,7 @@ _srebox_health()
 _srebox_io()
 {
 	case $prev in
-	-t|--top)
+	--top)
 		COMPREPLY=()
 		return ;;
 	--min-ios)
@@ -365,7 +365,7 @@ _srebox_io()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --partitions --top --no-processes --min-ios --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --partitions --top --no-processes --min-ios --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -409,7 +409,7 @@ _srebox_irq()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -447,7 +447,7 @@ _srebox_net()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -779,7 +779,7 @@ _srebox_throttle()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()

@@ -49,6 +49,7 @@ _srebox_cpu()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -62,7 +63,7 @@ _srebox_cpu()
 _srebox_cswitch()
 {
 	_arguments -s -S \
-		'(-t --threads)'{-t,--threads}'[one row per thread instead of per process]' \
+		'(-T --threads)'{-T,--threads}'[one row per thread instead of per process]' \
 		'(-a --all)'{-a,--all}'[list every task, not only the busiest 20]' \
 		'(-s --sort)'{-s+,--sort=}'[order tasks by total, voluntary or involuntary switches/s]:KEY:(total voluntary involuntary)' \
 		'*'{-p+,--pid=}'[show only these processes in the task tables]:PID\[,PID...\]: ' \
@@ -70,6 +71,7 @@ _srebox_cswitch()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -92,6 +94,7 @@ _srebox_disk()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -140,6 +143,7 @@ _srebox_health()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -154,13 +158,14 @@ _srebox_io()
 {
 	_arguments -s -S \
 		'(-a --all)'{-a,--all}'[show every device, idle ones too]' \
-		'(-p --partitions)'{-p,--partitions}'[show partitions as rows of their own]' \
-		'(-t --top)'{-t+,--top=}'[show the N processes doing the most I/O]:N: ' \
+		'--partitions[show partitions as rows of their own]' \
+		'--top=[show the N processes doing the most I/O]:N: ' \
 		'--no-processes[do not read /proc/PID/io\: devices only]' \
 		'--min-ios=[judge a device'\''s await, %util and queue only with N I/Os or more in the interva]:N: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -181,6 +186,7 @@ _srebox_irq()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -199,6 +205,7 @@ _srebox_net()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
@@ -344,6 +351,7 @@ _srebox_throttle()
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
 		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void put_folded(FILE *f, const char *s, size_t indent, int width);
+
 static const char *state_color(enum sbx_state s)
 {
 	switch (s) {
@@ -216,6 +218,26 @@ static size_t last_shown(const struct sbx_table *t, const struct render_opts *o,
 	return last;
 }
 
+/* Under a table that lost columns to the terminal's width: which. */
+static void hidden_note(FILE *f, const struct sbx_table *t, const struct render_opts *o,
+			const bool *hide)
+{
+	struct buf b = { 0 };
+	size_t n = 0;
+
+	for (size_t j = 0; hide && j < t->ncols; j++)
+		if (hide[j] && col_shown(&t->cols[j], o))
+			buf_addf(&b, "%s%s", n++ ? ", " : "", t->cols[j].head);
+	if (n) {
+		char *line = xasprintf("(%s not shown to fit %d columns; -o wide or a pipe shows %s)",
+				       b.s, o->width, n == 1 ? "it" : "them");
+
+		put_folded(f, line, 0, o->width);
+		free(line);
+	}
+	buf_free(&b);
+}
+
 /* Print s from column `indent` (where the cursor is), folded at words
  * before column `width` (0: not folded), later lines indented the same;
  * widths count characters, not bytes. */
@@ -244,26 +266,6 @@ static void put_folded(FILE *f, const char *s, size_t indent, int width)
 			s++;
 	}
 	fputc('\n', f);
-}
-
-/* Under a table that lost columns to the terminal's width: which. */
-static void hidden_note(FILE *f, const struct sbx_table *t, const struct render_opts *o,
-			const bool *hide)
-{
-	struct buf b = { 0 };
-	size_t n = 0;
-
-	for (size_t j = 0; hide && j < t->ncols; j++)
-		if (hide[j] && col_shown(&t->cols[j], o))
-			buf_addf(&b, "%s%s", n++ ? ", " : "", t->cols[j].head);
-	if (n) {
-		char *line = xasprintf("(%s not shown to fit %d columns; -o wide or a pipe shows %s)",
-				       b.s, o->width, n == 1 ? "it" : "them");
-
-		put_folded(f, line, 0, o->width);
-		free(line);
-	}
-	buf_free(&b);
 }
 
 /* Reasons of unknown cells, each printed once under its table. */
@@ -315,13 +317,15 @@ static void note_reason(const struct whys *w, const char *raw)
 	}
 }
 
-static void print_reasons(FILE *f, const struct whys *w)
+static void print_reasons(FILE *f, const struct whys *w, int width)
 {
 	for (size_t i = 0; i < *w->n; i++) {
-		if (w->count[i] > 1)
-			fprintf(f, "? = unknown: %s (%zu cells)\n", w->why[i], w->count[i]);
-		else
-			fprintf(f, "? = unknown: %s\n", w->why[i]);
+		char *line = w->count[i] > 1 ? xasprintf("%s (%zu cells)", w->why[i], w->count[i]) :
+					       xstrdup(w->why[i]);
+
+		fputs("? = unknown: ", f);
+		put_folded(f, line, 13, width);
+		free(line);
 		free(w->why[i]);
 	}
 	*w->n = 0;
@@ -470,7 +474,7 @@ static void print_table(FILE *f, const struct sbx_table *t, const struct render_
 	if (nrows < t->nrows)
 		fprintf(f, "... %zu more (-o wide or -o json shows all)\n", t->nrows - nrows);
 	hidden_note(f, t, o, hide);
-	print_reasons(f, &w);
+	print_reasons(f, &w, o->width);
 	free(hide);
 	buf_free(&b);
 	buf_free(&x.all);
@@ -501,7 +505,7 @@ static void table_trailer(FILE *f, struct sbx_table *t, const struct render_opts
 	if (s->shown < s->flushed)
 		fprintf(f, "... %zu more (-o wide or -o json shows all)\n", s->flushed - s->shown);
 	hidden_note(f, t, o, s->hide);
-	print_reasons(f, &w);
+	print_reasons(f, &w, o->width);
 }
 
 static void finding_line(FILE *f, const struct sbx_finding *fd, const struct render_opts *o, int w)
