@@ -537,13 +537,15 @@ static void findings_block(FILE *f, const struct sbx_report *r, const struct ren
 		nok += r->findings[i].state == ST_OK;
 	}
 	collapse = screen && !o->verbose && nok > OK_SHOWN_MAX;
-	if (collapse && nok == r->nfind)
-		fprintf(f, "%s%-*s%s  all %zu checks OK; -v lists them\n", o->color ? state_color(ST_OK) : "",
-			w, "OK", o->color ? "\033[0m" : "", nok);
-	else if (collapse)
-		fprintf(f, "%s%-*s%s  %zu other check%s OK; -v lists them\n",
-			o->color ? state_color(ST_OK) : "", w, "OK", o->color ? "\033[0m" : "", nok,
-			nok == 1 ? "" : "s");
+	if (collapse) {
+		char *line = nok == r->nfind ? xasprintf("all %zu checks OK; -v lists them", nok) :
+					       xasprintf("%zu other checks OK; -v lists them", nok);
+
+		fprintf(f, "%s%-*s%s  ", o->color ? state_color(ST_OK) : "", w, "OK",
+			o->color ? "\033[0m" : "");
+		put_folded(f, line, (size_t)w + 2, o->width);
+		free(line);
+	}
 	for (size_t i = 0; i < r->nfind; i++) {
 		const struct sbx_finding *fd = &r->findings[order[screen ? r->nfind - 1 - i : i]];
 
