@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# One meaning per flag and formats that mean one thing: the letters that
+# moved still work with a note, --dry-run alone is client, mistyped options
+# and values get the closest one, messages carry the invoked name, -o name
+# lists the checks that are not OK and -o wide is refused where it would
+# add nothing.
+
+load lib
+
+@test "cswitch -T is --threads; the old -t still works, with a note on stderr" {
+	root=$(root_copy node_exporter)
+	run --separate-stderr sb cswitch --root "$root" -i 0 -T -o json
+	[ -z "$stderr" ] || die "$stderr"
+	new=$(jq -c '.threads | length' <<<"$output")
+	[ "$new" -gt 0 ] || die "$output"
+	run --separate-stderr sb cswitch --root "$root" -i 0 -t -o json
+	[[ $stderr == *"note: -t is deprecated here: use -T (--threads)"* ]] || die "$stderr"
+	[ "$(jq -c '.threads | length' <<<"$output")" = "$new" ]
+	# the note is the only difference: not in the help, not in the completions
+	! sb cswitch --help | grep -qE '^  -t,' || die "-t still in --help"
+	sb cswitch --help | grep -qE '^  -T, --threads'
+}
+
+@test "io's --top and --partitions are long only; -t and -p still work, with a note" {
+	root=$(root_copy node_exporter)
+	run --separate-stderr sb io --root "$root" -i 0 --top 2 --partitions -o json
+	[ -z "$stderr" ] || die "$stderr"
+	want=$(jq -c '[(.devices | length), (.processes | length)]' <<<"$output")
+	run --separate-stderr sb io --root "$root" -i 0 -t 2 -p -o json
+	[[ $stderr == *"-t is deprecated here: use --top"* ]] || die "$stderr"
+	[[ $stderr == *"-p is deprecated here: use --partitions"* ]] || die "$stderr"
+	[ "$(jq -c '[(.devices | length), (.processes | length)]' <<<"$output")" = "$want" ]
+}
+
+@test "within the node-local family every short letter means one thing" {
+	declare -A seen
+	for a in cpu cswitch disk health io irq net throttle; do
+		while read -r l o; do
+			if [ -n "${seen[$l]:-}" ] && [ "${seen[$l]}" != "$o" ]; then
+				die "-$l is $o in $a but ${seen[$l]} elsewhere"
+			fi
+			seen[$l]=$o
+		done < <(sb $a --help | sed -nE 's/^  -(.), --([a-z-]+).*/\1 \2/p')
+	done
+	[ "${seen[t]}" = timeout ] && [ "${seen[n]}" = count ] && [ "${seen[c]}" = critical ]
+	# srebox(1) has the table
+	for l in "${!seen[@]}"; do
+		grep -q "^\.It Fl $l\b\|^\.It .*Fl $l ,\|Fl $l\$" "$SREBOX_TESTS/../man/srebox.1" || die "srebox.1 lacks -$l"
+	done
+}
+
+@test "mistyped options and values get the closest one" {
+	run sb irq --per-cpus
+	[ "$status" -eq 3 ]
+	[[ $output == *"unknown option --per-cpus; did you mean --per-cpu?"* ]] || die "$output"
+	run sb disk --top-timout 1
+	[[ $output == *"did you mean --top-timeout?"* ]] || die "$output"
+	run sb irq -o jsno
+	[ "$status" -eq 3 ]
+	[[ $output == *"did you mean json?"* ]] || die "$output"
+	run sb irq --zzzzzz
+	[[ $output == *"unknown option --zzzzzz"* ]] && [[ $output != *"did you mean"* ]] || die "$output"
+}
+
+@test "messages and usage lines carry the invoked name, the applet named once" {
+	ln -s "$SREBOX" "$BATS_TEST_TMPDIR/srebox-irq"
+	run "$BATS_TEST_TMPDIR/srebox-irq" --bogus
+	[ "$status" -eq 3 ]
+	[[ ${lines[0]} == "srebox-irq: unknown option --bogus" ]] || die "$output"
+	[[ ${lines[1]} == "Try 'srebox-irq --help' for more information." ]] || die "$output"
+	run sb irq --textfile /nonexistent/dir
+	[ "$status" -eq 3 ]
+	[[ $output == *"srebox irq: --textfile: "* ]] || die "$output"
+	[[ $output != *"srebox irq: irq:"* ]] || die "$output"
+}
+
+@test "-o name of a probe applet: the ids of the checks that are not OK, worst first, each once" {
+	root=$(root_copy node_exporter)
+	run sb cswitch --root "$root" -i 0 -o json
+	want=$(jq -r '[.findings[] | select(.state != "OK")] | sort_by(
+		{"CRITICAL": 0, "WARNING": 1, "UNKNOWN": 2}[.state]) | map(.check) | reduce .[] as $c ([]; if index([$c]) then . else . + [$c] end) | .[]' <<<"$output")
+	[ -n "$want" ] || die "the fixture has nothing to name: $output"
+	run sb cswitch --root "$root" -i 0 -o name
+	[ "$status" -ne 0 ]
+	[ "$output" = "$want" ] || die "got '$output', want '$want'"
+	# nothing for a node with every check OK: an empty list, exit 0
+	run sb irq --root "$root" -i 0 -o json
+	n=$(jq '[.findings[] | select(.state != "OK")] | length' <<<"$output")
+	run sb irq --root "$root" -i 0 -o name
+	[ "${#lines[@]}" -eq "$n" ] || die "$output"
+}
+
+@test "-o wide where no column is wide is refused before anything is printed" {
+	run --separate-stderr sb health -o wide
+	[ "$status" -eq 3 ]
+	[ -z "$output" ] || die "printed: $output"
+	[[ $stderr == "srebox health: -o wide: this applet has no wide columns;"* ]] || die "$stderr"
+	# and with -n, the run ends at once rather than sampling on
+	run --separate-stderr timeout 10 "$SREBOX" health -o wide -i 1 -n 0
+	[ "$status" -eq 3 ] || die "status $status: $stderr"
+	# an applet with wide columns shows them
+	run sb cpu -i 0 -o wide
+	[ "$status" -le 2 ]
+	grep -q '^CPU .*STATE' <<<"$output" || die "$output"
+}
