@@ -158,6 +158,11 @@ static int run_uncordon(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cordon = {
 	.name = "cordon",
+	.examples =
+		"# before a drain, so that nothing new lands on the node\n"
+		"srebox cordon NODE\n"
+		"# every node of one zone, asking the API server first\n"
+		"srebox cordon -l topology.kubernetes.io/zone=eu-west-1a --dry-run=server\n",
 	.summary = "mark Kubernetes nodes unschedulable, as kubectl cordon",
 	.usage = "[OPTIONS] NODE...",
 	.description =

@@ -416,6 +416,11 @@ static int cpu_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cpu = {
 	.name = "cpu",
+	.examples =
+		"# a hot node: every CPU and the busiest processes over one second\n"
+		"srebox cpu -i 1\n"
+		"# the 30 largest processes by memory, with their cgroups\n"
+		"srebox cpu -o wide --top 30\n",
 	.summary = "per-CPU time shares (mpstat -P ALL), the hot CPU, and the processes using "
 		   "the CPUs and memory, with their user, cgroup and pod",
 	.usage = "[OPTIONS]",

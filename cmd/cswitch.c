@@ -668,6 +668,11 @@ static int cs_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cswitch = {
 	.name = "cswitch",
+	.examples =
+		"# a node slow for no visible reason: switch rates per thread\n"
+		"srebox cswitch -i 1 -T\n"
+		"# one process's threads, by preemption\n"
+		"srebox cswitch -i 1 -T -p 1234 -s involuntary\n",
 	.summary = "context switches, interrupts and forks per second, the busiest tasks, and "
 		   "thread counts against the kernel's limits",
 	.usage = "[OPTIONS]",

@@ -583,6 +583,13 @@ out:
 
 const struct sbx_applet applet_drain = {
 	.name = "drain",
+	.examples =
+		"# the runbook's recovery step, looked at first\n"
+		"srebox drain NODE --ignore-daemonsets --dry-run\n"
+		"# which evictions the budgets would refuse right now\n"
+		"srebox drain NODE --ignore-daemonsets --dry-run=server\n"
+		"# then done, giving up after five minutes\n"
+		"srebox drain NODE --ignore-daemonsets --yes --timeout 5m\n",
 	.summary = "move the pods off Kubernetes nodes as kubectl drain does, with the plan "
 		   "shown first and budgets' refusals retried and shown",
 	.usage = "[OPTIONS] NODE...",

@@ -385,6 +385,11 @@ static int io_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_io = {
 	.name = "io",
+	.examples =
+		"# slow disks: iostat -xz and pidstat -d over two seconds\n"
+		"srebox io -i 2\n"
+		"# a Nagios check that warns when requests take over 20 ms\n"
+		"srebox io -i 1 -o check -w io_await=20\n",
 	.summary = "block device I/O (iostat -x) and the processes doing it (pidstat -d)",
 	.usage = "[OPTIONS]",
 	.description =

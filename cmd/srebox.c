@@ -77,13 +77,24 @@ static void usage(FILE *f)
 	      "       srebox --list | --install [-s] DIR | --completions bash|zsh|fish\n"
 	      "       srebox --checks [APPLET [--mdoc]]\n"
 	      "       srebox --help | --version\n\n"
-	      "What is wrong with this node, in one command.\n\nApplets:\n",
+	      "What is wrong with this node, in one command.\n\n"
+	      "Examples:\n"
+	      "  # a node goes NotReady or slow: what is wrong, and who is doing it\n"
+	      "  srebox health\n\n"
+	      "  # DiskPressure: which filesystem, and what is filling it\n"
+	      "  srebox disk --top /var/log\n\n"
+	      "  # the cluster's nodes, then drain the sick one, the plan shown first\n"
+	      "  srebox nodes\n"
+	      "  srebox drain NODE --ignore-daemonsets --dry-run\n\n"
+	      "Applets:\n",
 	      f);
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
 		help_applet(f, applets[i]);
-	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check,\n"
-	      "--root DIR, -i SECONDS, -n N, -w/-c RANGE, and exit 0 OK, 1 WARNING,\n"
-	      "2 CRITICAL, 3 UNKNOWN.  Full documentation: man srebox\n",
+	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check|\n"
+	      "name, --root DIR, -i SECONDS, -n N, -v, -w/-c [CHECK=]RANGE, and exit 0 OK,\n"
+	      "1 WARNING, 2 CRITICAL, 3 UNKNOWN; the Kubernetes applets take kubectl's flags.\n"
+	      "Short flags per family: man srebox (Short options).\n"
+	      "Full documentation: man srebox\n",
 	      f);
 }
 

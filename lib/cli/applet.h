@@ -59,6 +59,9 @@ struct sbx_applet {
 	const char *summary;	/* one line: --list, man NAME */
 	const char *usage;	/* after "srebox NAME ": "[OPTIONS] [PATH...]" */
 	const char *description;	/* --help paragraph */
+	/* --help starts with these, kubectl's way: "# what it answers\n"
+	 * then the command line(s), each pair from a real incident; NULL: none */
+	const char *examples;
 	unsigned flags;
 	const struct sbx_opt *opts;
 	/* The checks of the catalogue it judges, CHK_N-terminated, or NULL;

@@ -495,6 +495,71 @@ static void wrap(FILE *f, const char *s, int indent, int width)
 	fputc('\n', f);
 }
 
+/* "# what\ncommand\n..." as kubectl prints its examples: indented, a
+ * blank line between them. */
+static void help_examples(FILE *f, const char *ex)
+{
+	fputs("\nExamples:\n", f);
+	for (const char *p = ex; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (*p == '#' && p != ex)
+			fputc('\n', f);
+		fprintf(f, "  %.*s\n", (int)n, p);
+		p += n;
+		p += *p == '\n';
+	}
+}
+
+/* The description, its lines joined and folded again at 80 columns, a
+ * blank line kept between paragraphs. */
+static void help_paragraphs(FILE *f, const char *text)
+{
+	struct buf b = { 0 };
+
+	for (const char *p = text;; p++) {
+		if (*p && !(p[0] == '\n' && p[1] == '\n')) {
+			buf_addc(&b, *p == '\n' ? ' ' : *p);
+			continue;
+		}
+		fputc('\n', f);
+		wrap(f, b.s ? b.s : "", 0, 80);
+		buf_reset(&b);
+		if (!*p)
+			break;
+		p++;
+	}
+	buf_free(&b);
+}
+
+/* The applet's checks as one aligned table, widths from the catalogue. */
+static void help_checks(FILE *f, const struct sbx_applet *a)
+{
+	int wid = 5, ww = 7, wc = 8, indent;
+
+	for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
+		const struct sbx_check *k = &sbx_checks[*c];
+		int n;
+
+		wid = (n = (int)strlen(k->id)) > wid ? n : wid;
+		n = k->warn_default ? (int)strlen(k->warn_default) : 1;
+		ww = n > ww ? n : ww;
+		n = k->crit_default ? (int)strlen(k->crit_default) : 1;
+		wc = n > wc ? n : wc;
+	}
+	indent = 4 + wid + 2 + ww + 2 + wc + 2;
+	fprintf(f, "\nChecks (-w/-c ID=RANGE; ranges as monitoring-plugins):\n");
+	fprintf(f, "    %-*s  %-*s  %-*s  %s\n", wid, "CHECK", ww, "WARNING", wc, "CRITICAL", "WHAT");
+	for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
+		const struct sbx_check *k = &sbx_checks[*c];
+
+		fprintf(f, "    %-*s  %-*s  %-*s  ", wid, k->id, ww,
+			k->warn_default ? k->warn_default : "-", wc,
+			k->crit_default ? k->crit_default : "-");
+		wrap(f, k->what, indent, 80);
+	}
+}
+
 static void help_line(FILE *f, const struct sbx_opt *o)
 {
 	char left[64];
@@ -520,9 +585,12 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 	static const char *const titles[] = { "Options", "Probe options", "Thresholds",
 					      "Output options", "", "Kubernetes options" };
 
-	fprintf(f, "Usage: srebox %s %s\n\n%s\n", a->name, a->usage, a->summary);
+	fprintf(f, "Usage: %s %s\n\n", sbx_progname, a->usage);
+	wrap(f, a->summary, 0, 80);
+	if (a->examples)
+		help_examples(f, a->examples);
 	if (a->description)
-		fprintf(f, "\n%s\n", a->description);
+		help_paragraphs(f, a->description);
 	for (size_t i = 0; i < nt; i++) {
 		const char *title = titles[4];
 
@@ -539,17 +607,8 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 		fprintf(f, "\n%s%s", title, *title ? ":\n" : "");
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++)
 			help_line(f, o);
-		if (tables[i] == sbx_common_check_opts) {
-			fprintf(f, "  checks (ID, default warning, default critical):\n");
-			for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
-				const struct sbx_check *k = &sbx_checks[*c];
-
-				fprintf(f, "    %-18s %-6s %-6s ", k->id,
-					k->warn_default ? k->warn_default : "-",
-					k->crit_default ? k->crit_default : "-");
-				wrap(f, k->what, 37, 80);
-			}
-		}
+		if (tables[i] == sbx_common_check_opts)
+			help_checks(f, a);
 	}
 	if (a->flags & AP_OUTPUT)
 		fprintf(f, "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");

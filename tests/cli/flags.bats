@@ -103,3 +103,23 @@ load lib
 	[ "$status" -le 2 ]
 	grep -q '^CPU .*STATE' <<<"$output" || die "$output"
 }
+
+@test "srebox --help and every applet's --help fit 80 columns; examples come first, the checks are one aligned table" {
+	for a in "" $(sb --list); do
+		long=$(sb $a --help | awk 'length($0) > 80')
+		[ -z "$long" ] || die "srebox $a --help: wider than 80: $long"
+	done
+	sb --help | sed -n '/^Examples:/,/^Applets:/p' | grep -q '^  srebox health$'
+	for a in health disk cpu io irq net throttle cswitch nodes node drain cordon; do
+		help=$(sb $a --help)
+		# Examples right after the summary, before the description and options
+		[ "$(grep -n '^Examples:' <<<"$help" | cut -d: -f1)" -lt "$(grep -n '^Options:\|^Probe options:\|^Kubernetes options:' <<<"$help" | head -1 | cut -d: -f1)" ] ||
+			die "$a: no examples first: $help"
+		grep -A1 '^  # ' <<<"$help" | grep -q "^  .*srebox $a" || die "$a: an example that does not run $a"
+	done
+	# the checks' columns start at the same place on every row
+	sb health --help | sed -n '/^Checks/,/^$/p' | sed '1d;$d' | grep -v '^      ' |
+		awk '{ w = index($0, $2); c = index(substr($0, w + length($2)), $3) + w + length($2);
+			if (NR == 1) { w1 = w; c1 = c } else if (w != w1) { print "misaligned: " $0; exit 1 } }'
+	sb health --help | grep -qE '^    switches +50000 +150000 +context'
+}
