@@ -158,6 +158,7 @@ static int run_uncordon(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cordon = {
 	.name = "cordon",
+	.formats = "table json prom check name",	/* no wide column */
 	.examples =
 		"# before a drain, so that nothing new lands on the node\n"
 		"srebox cordon NODE\n"
@@ -178,6 +179,7 @@ const struct sbx_applet applet_cordon = {
 
 const struct sbx_applet applet_uncordon = {
 	.name = "uncordon",
+	.formats = "table json prom check name",	/* no wide column */
 	.summary = "mark Kubernetes nodes schedulable again, as kubectl uncordon",
 	.usage = "[OPTIONS] NODE...",
 	.description =

@@ -974,6 +974,7 @@ static int health_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_health = {
 	.name = "health",
+	.formats = "table json prom check name",	/* no wide column */
 	.examples =
 		"# what is wrong with this node, and who is doing it\n"
 		"srebox health\n"

@@ -818,6 +818,7 @@ out:
 
 const struct sbx_applet applet_node = {
 	.name = "node",
+	.formats = "table json prom check name",	/* no wide column */
 	.examples =
 		"# this machine's node: conditions, heartbeat, its pods, events\n"
 		"srebox node\n"

@@ -23,10 +23,10 @@ _srebox_alerts()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W '' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W '' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -73,7 +73,7 @@ _srebox_cordon()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -108,10 +108,10 @@ _srebox_cpu()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cpu= cpu_hot= steal=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cpu= cpu_hot= steal=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -152,10 +152,10 @@ _srebox_cswitch()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'switches= runqueue= blocked= pids= forks= load= dstate=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'switches= runqueue= blocked= pids= forks= load= dstate=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -202,10 +202,10 @@ _srebox_disk()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -305,13 +305,13 @@ _srebox_health()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=' -- "$cur"))
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -349,10 +349,10 @@ _srebox_io()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'io_util= io_queue= io_await= io_errors=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'io_util= io_queue= io_await= io_errors=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -393,10 +393,10 @@ _srebox_irq()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'irq= irq_queues= irq_net=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'irq= irq_queues= irq_net=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -431,10 +431,10 @@ _srebox_net()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -484,7 +484,7 @@ _srebox_node()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -575,13 +575,13 @@ _srebox_query()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'query=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'query=' -- "$cur"))
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -687,10 +687,10 @@ _srebox_slo()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'budget_left= launch_cost=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'budget_left= launch_cost=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -725,7 +725,7 @@ _srebox_stats()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -763,10 +763,10 @@ _srebox_throttle()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cfs= thermal= freq= steal=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cfs= thermal= freq= steal=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -813,7 +813,7 @@ _srebox_uncordon()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))

@@ -12,11 +12,11 @@ _srebox_alerts()
 		'--basic-auth-file=[HTTP basic authentication from FILE, one line user\:password]:FILE:_files' \
 		'--ca-file=[verify the server'\''s certificate with the CAs in FILE]:FILE:_files' \
 		'--insecure[do not verify the server'\''s certificate]' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- }' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- }' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -32,9 +32,9 @@ _srebox_cordon()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
@@ -51,11 +51,11 @@ _srebox_cpu()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- cpu= cpu_hot= steal=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- cpu= cpu_hot= steal=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -73,11 +73,11 @@ _srebox_cswitch()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- switches= runqueue= blocked= pids= forks= load= dstate=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- switches= runqueue= blocked= pids= forks= load= dstate=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -85,8 +85,8 @@ _srebox_cswitch()
 _srebox_disk()
 {
 	_arguments -s -S \
-		'(-a --all)'{-a,--all}'[also pseudo filesystems, bind mounts, overlays and mounts hidden under others]' \
-		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem that has not answered statfs within SECONDS]:SECONDS: ' \
+		'(-a --all)'{-a,--all}'[also pseudo filesystems, bind mounts, overlays and mounts…]' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem that has not answered statfs within…]:SECONDS: ' \
 		'--top[walk PATHs]' \
 		'--top-timeout=[stop the --top walk after SECONDS and report how far it got]:SECONDS: ' \
 		'--kubelet-dir=[the kubelet'\''s root dir, for nodefs]:DIR:_files -/' \
@@ -96,11 +96,11 @@ _srebox_disk()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:_files -/'
@@ -111,12 +111,12 @@ _srebox_drain()
 	_arguments -s -S \
 		'--ignore-daemonsets[leave DaemonSet-managed pods]' \
 		'--delete-emptydir-data[evict pods with emptyDir volumes\: their data is lost]' \
-		'--force[also delete pods no controller manages\: they do not come back]' \
+		'--force[also delete pods no controller manages\: they do not come…]' \
 		'*--grace-period=[termination grace period for each pod]:SECONDS: ' \
 		'*--timeout=[give up after SECONDS of evicting and waiting]:SECONDS: ' \
 		'--pod-selector=[only the pods with these labels]:SELECTOR: ' \
 		'*--skip-wait-for-delete-timeout=[do not wait for pods terminating for longer than SECONDS]:SECONDS: ' \
-		'--disable-eviction[DELETE the pods instead of evicting them\: bypasses PodDisruptionBudgets]' \
+		'--disable-eviction[DELETE the pods instead of evicting them\: bypasses…]' \
 		'--dry-run=[client\: show the plan and send nothing that changes anything]:MODE:(none client server)' \
 		'(-y --yes)'{-y,--yes}'[act without asking]' \
 		'(-l --selector)'{-l+,--selector=}'[the nodes with these labels, as well as NODE...]:SELECTOR: ' \
@@ -128,7 +128,7 @@ _srebox_drain()
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
@@ -137,7 +137,7 @@ _srebox_drain()
 _srebox_health()
 {
 	_arguments -s -S \
-		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem'\''s statfs or the kubelet'\''s healthz after SECONDS]:SECONDS: ' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem'\''s statfs or the kubelet'\''s healthz…]:SECONDS: ' \
 		'--kubelet-dir=[the kubelet'\''s root dir, for nodefs.available]:DIR:_files -/' \
 		'--kubelet-healthz=[the kubelet'\''s health endpoint]:URL: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
@@ -145,11 +145,11 @@ _srebox_health()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=}' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -161,17 +161,17 @@ _srebox_io()
 		'--partitions[show partitions as rows of their own]' \
 		'--top=[show the N processes doing the most I/O]:N: ' \
 		'--no-processes[do not read /proc/PID/io\: devices only]' \
-		'--min-ios=[judge a device'\''s await, %util and queue only with N I/Os or more in the interva]:N: ' \
+		'--min-ios=[judge a device'\''s await, %util and queue only with N I/Os or…]:N: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- io_util= io_queue= io_await= io_errors=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- io_util= io_queue= io_await= io_errors=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -179,20 +179,20 @@ _srebox_io()
 _srebox_irq()
 {
 	_arguments -s -S \
-		'--per-cpu[add a table with one row per CPU\: its interrupt rate, share and busiest IRQ]' \
+		'--per-cpu[add a table with one row per CPU\: its interrupt rate, share…]' \
 		'(-s --sort)'{-s+,--sort=}'[order interrupts by rate, irq or name]:KEY:(rate irq name)' \
 		'(-a --all)'{-a,--all}'[list every interrupt, not only the busiest 20]' \
-		'--min-rate=[judge device queues and NET_RX/NET_TX at this many interrupts/s or more]:PER_SECOND: ' \
+		'--min-rate=[judge device queues and NET_RX/NET_TX at this many…]:PER_SECOND: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- irq= irq_queues= irq_net=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- irq= irq_queues= irq_net=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -200,18 +200,18 @@ _srebox_irq()
 _srebox_net()
 {
 	_arguments -s -S \
-		'(-a --all)'{-a,--all}'[one row per interface\: do not fold veth, cali, lxc ... into one row per family]' \
-		'--per-cpu[add the softnet table\: packets, drops and time_squeeze per CPU]' \
+		'(-a --all)'{-a,--all}'[one row per interface\: do not fold veth, cali, lxc ... into…]' \
+		'--per-cpu[add the softnet table\: packets, drops and time_squeeze per…]' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -228,9 +228,9 @@ _srebox_node()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'
@@ -250,7 +250,7 @@ _srebox_nodes()
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -267,11 +267,11 @@ _srebox_query()
 		'--basic-auth-file=[HTTP basic authentication from FILE, one line user\:password]:FILE:_files' \
 		'--ca-file=[verify the server'\''s certificate with the CAs in FILE]:FILE:_files' \
 		'--insecure[do not verify the server'\''s certificate]' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- query=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- query=}' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -284,7 +284,7 @@ _srebox_retry()
 		'(-m --max-delay)'{-m+,--max-delay=}'[no delay longer than this]:SECONDS: ' \
 		'(-x --multiplier)'{-x+,--multiplier=}'[backoff growth per failure]:FACTOR: ' \
 		'(-j --jitter)'{-j+,--jitter=}'[band\: backoff x 0.5-1.5]:MODE:(band full equal none)' \
-		'(-t --timeout)'{-t+,--timeout=}'[give up after SECONDS in all\: no attempt starts later, and a running one is sto]:SECONDS: ' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up after SECONDS in all\: no attempt starts later, and a…]:SECONDS: ' \
 		'--attempt-timeout=[stop an attempt that runs longer]:SECONDS: ' \
 		'(-k --kill-after)'{-k+,--kill-after=}'[SIGKILL a command still running this long after SIGTERM]:SECONDS: ' \
 		'--on-exit=[retry only these exit codes\: 1,75,100-110]:CODES: ' \
@@ -299,12 +299,12 @@ _srebox_slo()
 {
 	_arguments -s -S \
 		'--window=[the SLO window\: 30d, 4w, 28d, month]:WINDOW: ' \
-		'--requests=[requests expected over the window\: also give the failures the budget allows]:N: ' \
+		'--requests=[requests expected over the window\: also give the failures…]:N: ' \
 		'--good=[good events observed]:N: ' \
 		'--total=[all events observed]:N: ' \
 		'--bad-minutes=[minutes of the window that were bad]:M: ' \
 		'--elapsed=[how much of the window the observed counts cover]:DURATION: ' \
-		'--launch-cost=[a launch'\''s expected share of the window'\''s budget, judged by launch_cost]:PERCENT: ' \
+		'--launch-cost=[a launch'\''s expected share of the window'\''s budget, judged by…]:PERCENT: ' \
 		'--prometheus=[observe the SLI in this Prometheus]:URL: ' \
 		'--time=[evaluate at TIME, RFC 3339 or seconds since the epoch]:TIME: ' \
 		'--timeout=[give up on the server after SECONDS]:SECONDS: ' \
@@ -312,13 +312,13 @@ _srebox_slo()
 		'--basic-auth-file=[HTTP basic authentication from FILE, one line user\:password]:FILE:_files' \
 		'--ca-file=[verify the server'\''s certificate with the CAs in FILE]:FILE:_files' \
 		'--insecure[do not verify the server'\''s certificate]' \
-		'--good-query=[with --prometheus\: the rate of good events, $window for the range]:PROMQL: ' \
-		'--total-query=[with --prometheus\: the rate of all events, $window for the range]:PROMQL: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'--good-query=[with --prometheus\: the rate of good events, $window for the…]:PROMQL: ' \
+		'--total-query=[with --prometheus\: the rate of all events, $window for the…]:PROMQL: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- budget_left= launch_cost=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- budget_left= launch_cost=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:(rules)'
@@ -332,11 +332,11 @@ _srebox_stats()
 		'(-t --delimiter)'{-t+,--delimiter=}'[fields are separated by CHAR]:CHAR: ' \
 		'(-g --group)'{-g+,--group=}'[one row per distinct value of field N]:N: ' \
 		'--duration[the values are durations]' \
-		'--approx[bounded memory for unbounded streams\: percentiles within 1% of the exact value]' \
+		'--approx[bounded memory for unbounded streams\: percentiles within 1%…]' \
 		'--strict[a line without a number is an error]' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:_files'
@@ -345,7 +345,7 @@ _srebox_stats()
 _srebox_throttle()
 {
 	_arguments -s -S \
-		'(-a --all)'{-a,--all}'[list every cgroup with a CPU limit, not only the 20 most throttled]' \
+		'(-a --all)'{-a,--all}'[list every cgroup with a CPU limit, not only the 20 most…]' \
 		'(-s --sort)'{-s+,--sort=}'[order cgroups by throttled ratio]:KEY:(ratio time)' \
 		'--min-periods=[judge cgroups with at least N enforcement periods]:N: ' \
 		'--root=[read /proc and /sys under DIR]:DIR:_files -/' \
@@ -353,11 +353,11 @@ _srebox_throttle()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- cfs= thermal= freq= steal=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- cfs= thermal= freq= steal=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -373,9 +373,9 @@ _srebox_uncordon()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS: ' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox nodes -o name --request-timeout 2s 2>/dev/null)"}}'

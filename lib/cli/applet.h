@@ -62,6 +62,10 @@ struct sbx_applet {
 	/* --help starts with these, kubectl's way: "# what it answers\n"
 	 * then the command line(s), each pair from a real incident; NULL: none */
 	const char *examples;
+	/* The -o formats it renders, space separated; NULL: all six.  An
+	 * applet with no wide column leaves out "wide": -o wide is then
+	 * refused, and the completions do not offer it. */
+	const char *formats;
 	unsigned flags;
 	const struct sbx_opt *opts;
 	/* The checks of the catalogue it judges, CHK_N-terminated, or NULL;
@@ -126,6 +130,9 @@ void sbx_watchdog_pause(bool paused);
  * which does the work; the parent relays its output and exits with its
  * status, or with 3 when its watchdog fires (watchdog.c). */
 void sbx_supervise(const char *applet);
+
+/* The -o formats applet a takes, space separated. */
+const char *applet_formats(const struct sbx_applet *a);
 
 /* Option machinery (lib/opt.c) */
 extern const struct sbx_opt sbx_common_output_opts[];

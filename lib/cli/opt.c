@@ -277,6 +277,27 @@ static int apply(const struct sbx_opt *o, const char *arg)
 	return 3;
 }
 
+/* Whether `word` is one of the space-separated words of `list`. */
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p;) {
+		size_t l = strcspn(p, " ");
+
+		if (l == n && !strncmp(p, word, n))
+			return true;
+		p += l;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+const char *applet_formats(const struct sbx_applet *a)
+{
+	return a->formats ? a->formats : "table wide json prom check name";
+}
+
 static void usage_hint(const struct sbx_applet *a)
 {
 	(void)a;
@@ -400,6 +421,13 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 
 	ctx->format = FMT_TABLE;
 	if (o_output) {
+		if (!word_in(applet_formats(a), o_output)) {
+			warnx_("-o %s: not a format of %s%s; it takes %s", o_output, a->name,
+			       !strcmp(o_output, "wide") ? ", which has no wide columns" : "",
+			       applet_formats(a));
+			usage_hint(a);
+			return 3;
+		}
 		format_parse(o_output, &ctx->format);
 		ctx->format_given = true;
 	}

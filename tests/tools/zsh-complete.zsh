@@ -8,5 +8,11 @@ zpty -w z "compadd() { local -a __h; builtin compadd -A __h \"\$@\"; print -rl -
 # a real srebox on PATH answers the completions that ask it (node names)
 zpty -w z "(( \$+commands[srebox] )) || srebox() { :; }"
 zpty -w z "$3"$'\t'
-sleep 1.5
+# compinit on a loaded machine takes its time: wait for the first match
+# (up to 15 s), then a moment for the rest
+for i in {1..150}; do
+	[[ -s $2 ]] && break
+	sleep 0.1
+done
+sleep 0.5
 zpty -d z
