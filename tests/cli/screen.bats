@@ -156,3 +156,28 @@ fits() {
 	on_screen 80 60 NO_COLOR=1 "$SREBOX" cpu --root "$FIX/node_exporter" -i 0 -o wide
 	grep -q '^CPU .*%GNICE.*STATE' <<<"$screen" || die "$screen"
 }
+
+@test "a long wait shows its progress on a terminal and clears it; a pipe gets none" {
+	need_tmux
+	sock=$BATS_TEST_TMPDIR/tmux.sock
+	for cmd in "$SREBOX irq -i 3" "$SREBOX irq -i 3 | cat"; do
+		tmux -S "$sock" -f /dev/null new-session -d -x 100 -y 30 "env PS1='$ ' bash --norc --noprofile"
+		undo tmux "$sock"
+		tmux -S "$sock" send-keys "clear; $cmd; printf %s __DONE__" Enter
+		sleep 1.8
+		mid=$(tmux -S "$sock" capture-pane -p)
+		for _ in $(seq 100); do
+			tmux -S "$sock" capture-pane -p | grep -q '__DONE__\$ *$' && break
+			sleep 0.1
+		done
+		end=$(tmux -S "$sock" capture-pane -p)
+		tmux -S "$sock" kill-server
+		if [[ $cmd == *"| cat" ]]; then
+			! grep -q "sampling" <<<"$mid$end" || die "progress into a pipe: $mid"
+		else
+			grep -qE "srebox irq: sampling, [0-9]+s of 3s" <<<"$mid" || die "no progress: $mid"
+			! grep -q "sampling" <<<"$end" || die "progress left behind: $end"
+		fi
+		grep -q "RATE/s" <<<"$end" || die "$end"
+	done
+}
