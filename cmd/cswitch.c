@@ -217,6 +217,8 @@ static void add_sys_table(struct sbx_report *rep, const struct cs_snap *s,
 {
 	struct sbx_table *t = report_table(rep, "system", sys_cols, Y_NCOLS);
 	struct sbx_cell *c = table_row(t);
+
+	t->compact = true;	/* -i 1 -n 10: vmstat's line a second */
 	const struct proc_stat *st = &s->stat;
 
 	rate_cell(&c[Y_CS], &sys->ctxt);

@@ -44,6 +44,19 @@ static bool refuse(struct sbx_ctx *ctx, const struct sbx_report *r)
 	return true;
 }
 
+/* -i S -n N in the table view, as vmstat: a line per interval where the
+ * applet has one natural row (-v: the whole report each time). */
+static bool compact(const struct sbx_ctx *ctx, const struct sbx_report *r)
+{
+	if (ctx->format != FMT_TABLE || ctx->count == 1 || !ctx->interval_given || ctx->verbose ||
+	    r->error)
+		return false;
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i]->compact && r->tables[i]->nrows == 1)
+			return true;
+	return false;
+}
+
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 {
 	struct render_opts o = view(ctx);
@@ -138,6 +151,15 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	}
 	if (streamed) {
 		render_end(stdout, r, &o);
+	} else if (compact(ctx, r)) {
+		if (!ctx->compact_width) {
+			size_t n = 2;
+
+			for (size_t i = 0; i < r->ntables; i++)
+				n += r->tables[i]->ncols;
+			ctx->compact_width = xcalloc(n, sizeof(size_t));
+		}
+		render_compact(stdout, r, &o, ctx->compact_width, ctx->emitted == 1);
 	} else {
 		if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
 			fputc('\n', stdout);

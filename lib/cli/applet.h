@@ -95,6 +95,7 @@ struct sbx_ctx {
 	unsigned emitted;
 	bool write_failed;
 	bool refused;		/* the format does not apply: nothing printed, exit 3 */
+	size_t *compact_width;	/* -i -n: the widths of the line per interval so far */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state

@@ -42,6 +42,12 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);
+/* One line per interval, vmstat's way: the report's compact table's
+ * row, its state and the checks not OK; the header first when `head`.
+ * width[] (one per column and two more) holds the widths so far, which
+ * only grow.  False when the report has no compact row to print. */
+bool render_compact(FILE *f, const struct sbx_report *r, const struct render_opts *o, size_t *width,
+		    bool head);
 /* -o name: the first column of the first table, a row per line; for a
  * probe applet (o->probe) the ids of the checks that are not OK. */
 void render_name(FILE *f, const struct sbx_report *r, const struct render_opts *o);

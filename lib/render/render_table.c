@@ -680,6 +680,71 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 	}
 }
 
+static const struct sbx_table *compact_table(const struct sbx_report *r)
+{
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i]->compact && r->tables[i]->nrows == 1)
+			return r->tables[i];
+	return NULL;
+}
+
+bool render_compact(FILE *f, const struct sbx_report *r, const struct render_opts *o, size_t *width,
+		    bool head)
+{
+	const struct sbx_table *t = compact_table(r);
+	size_t *order, n = 0, sw = t ? t->ncols : 0;
+	struct buf b = { 0 }, checks = { 0 };
+	enum sbx_state st = report_state(r);
+
+	if (!t || r->error)
+		return false;
+	order = findings_by_severity(r);
+	for (size_t i = 0; i < r->nfind; i++) {
+		const struct sbx_finding *fd = &r->findings[order[i]];
+
+		if (fd->state != ST_OK && fd->check && !strstr(checks.s ? checks.s : "", fd->check))
+			buf_addf(&checks, "%s%s", n++ ? "," : "", fd->check);
+	}
+	free(order);
+	/* widths: the header's, the first row's, and room to grow */
+	for (size_t j = 0; j < t->ncols; j++) {
+		size_t w = text_width(t->cols[j].head, strlen(t->cols[j].head));
+
+		cell_text(t, &t->cols[j], table_cell(t, 0, j), &b);
+		w = b.len > w ? b.len : w;
+		if (w > width[j])
+			width[j] = w;
+	}
+	if (strlen(state_name(st)) > width[sw])
+		width[sw] = strlen(state_name(st)) < 8 ? 8 : strlen(state_name(st));
+	if (head) {
+		for (size_t j = 0; j < t->ncols; j++)
+			if (col_shown(&t->cols[j], o))
+				fprintf(f, col_right(&t->cols[j]) ? "%*s  " : "%-*s  ", (int)width[j],
+					t->cols[j].head);
+		fprintf(f, "%-*s  CHECKS\n", (int)width[sw], "STATE");
+	}
+	for (size_t j = 0; j < t->ncols; j++) {
+		if (!col_shown(&t->cols[j], o))
+			continue;
+		cell_text(t, &t->cols[j], table_cell(t, 0, j), &b);
+		if (col_right(&t->cols[j]))
+			pad(f, width[j], text_width(b.s ? b.s : "", b.len));
+		fprintf(f, "%s", b.s ? b.s : "");
+		if (!col_right(&t->cols[j]))
+			pad(f, width[j], text_width(b.s ? b.s : "", b.len));
+		fputs("  ", f);
+	}
+	if (o->color)
+		fprintf(f, "%s%-*s\033[0m  %s\n", state_color(st), (int)width[sw], state_name(st),
+			checks.s ? checks.s : "-");
+	else
+		fprintf(f, "%-*s  %s\n", (int)width[sw], state_name(st), checks.s ? checks.s : "-");
+	buf_free(&b);
+	buf_free(&checks);
+	return true;
+}
+
 /* -o name of a probe applet: what needs attention, for a script
  * (for c in $(srebox health -o name); do ...): the id of each check not
  * OK, worst first, each once.  A report that could not be read at all

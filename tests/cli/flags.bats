@@ -132,3 +132,29 @@ load lib
 			if (NR == 1) { w1 = w; c1 = c } else if (w != w1) { print "misaligned: " $0; exit 1 } }'
 	sb health --help | grep -qE '^    switches +50000 +150000 +context'
 }
+
+@test "-i S -n N in the table view: a line per interval where the applet has one natural row, the whole report elsewhere and with -v" {
+	run sb cswitch -i 0.2 -n 3
+	[ "$status" -le 2 ] || die "$output"
+	[ "${#lines[@]}" -eq 4 ] || die "$output"
+	[[ ${lines[0]} == "CS/s "*" STATE "*" CHECKS" ]] || die "${lines[0]}"
+	states=(OK WARNING CRITICAL UNKNOWN)
+	worst=0
+	for i in 1 2 3; do
+		read -ra f <<<"${lines[$i]}"
+		[ "${#f[@]}" -eq 12 ] || die "line $i: ${lines[$i]}"
+		# the state is the report's: the same as -o check would give
+		for k in 0 1 2 3; do [ "${f[10]}" = "${states[$k]}" ] && [ $k -gt $worst ] && worst=$k; done
+	done
+	[ "$status" -eq "$worst" ] || [ $worst -eq 3 ] || die "exit $status, worst line ${states[$worst]}"
+	# -v: every report whole
+	run sb cswitch -i 0.2 -n 2 -v
+	[ "$(grep -c '^CS/s ' <<<"$output")" -eq 2 ] || die "$output"
+	grep -q "Busiest processes" <<<"$output" || die "$output"
+	# an applet without one natural row prints its reports whole
+	run sb irq -i 0.2 -n 2
+	[ "$(grep -c '^IRQ ' <<<"$output")" -eq 2 ] || die "$output"
+	# machine formats are untouched
+	run sb cswitch -i 0.2 -n 2 -o json
+	[ "$(jq -s length <<<"$output")" -eq 2 ]
+}
