@@ -680,6 +680,27 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 	}
 }
 
+/* The ids of the checks not OK, worst first, each once, joined by sep
+ * (-o name's lines, the line per interval's CHECKS). */
+static void not_ok_ids(const struct sbx_report *r, const char *sep, struct buf *out)
+{
+	size_t *order = findings_by_severity(r), n = 0;
+
+	for (size_t i = 0; i < r->nfind; i++) {
+		const struct sbx_finding *fd = &r->findings[order[i]];
+		bool seen = false;
+
+		if (fd->state == ST_OK || !fd->check)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = r->findings[order[k]].state != ST_OK && r->findings[order[k]].check &&
+			       !strcmp(r->findings[order[k]].check, fd->check);
+		if (!seen)
+			buf_addf(out, "%s%s", n++ ? sep : "", fd->check);
+	}
+	free(order);
+}
+
 static const struct sbx_table *compact_table(const struct sbx_report *r)
 {
 	for (size_t i = 0; i < r->ntables; i++)
@@ -692,26 +713,20 @@ bool render_compact(FILE *f, const struct sbx_report *r, const struct render_opt
 		    bool head)
 {
 	const struct sbx_table *t = compact_table(r);
-	size_t *order, n = 0, sw = t ? t->ncols : 0;
+	size_t sw = t ? t->ncols : 0;
 	struct buf b = { 0 }, checks = { 0 };
 	enum sbx_state st = report_state(r);
 
 	if (!t || r->error)
 		return false;
-	order = findings_by_severity(r);
-	for (size_t i = 0; i < r->nfind; i++) {
-		const struct sbx_finding *fd = &r->findings[order[i]];
-
-		if (fd->state != ST_OK && fd->check && !strstr(checks.s ? checks.s : "", fd->check))
-			buf_addf(&checks, "%s%s", n++ ? "," : "", fd->check);
-	}
-	free(order);
+	not_ok_ids(r, ",", &checks);
 	/* widths: the header's, the first row's, and room to grow */
 	for (size_t j = 0; j < t->ncols; j++) {
 		size_t w = text_width(t->cols[j].head, strlen(t->cols[j].head));
 
 		cell_text(t, &t->cols[j], table_cell(t, 0, j), &b);
-		w = b.len > w ? b.len : w;
+		if (text_width(b.s ? b.s : "", b.len) > w)
+			w = text_width(b.s ? b.s : "", b.len);
 		if (w > width[j])
 			width[j] = w;
 	}
@@ -751,21 +766,14 @@ bool render_compact(FILE *f, const struct sbx_report *r, const struct render_opt
  * has no checks to name: its error goes to stderr, exit 3. */
 static void check_names(FILE *f, const struct sbx_report *r)
 {
-	size_t *order = findings_by_severity(r);
+	struct buf b = { 0 };
 
-	for (size_t i = 0; !r->error && i < r->nfind; i++) {
-		const struct sbx_finding *fd = &r->findings[order[i]];
-		bool seen = false;
-
-		if (fd->state == ST_OK || !fd->check)
-			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = r->findings[order[k]].state != ST_OK && r->findings[order[k]].check &&
-			       !strcmp(r->findings[order[k]].check, fd->check);
-		if (!seen)
-			fprintf(f, "%s\n", fd->check);
-	}
-	free(order);
+	if (r->error)
+		return;
+	not_ok_ids(r, "\n", &b);
+	if (b.len)
+		fprintf(f, "%s\n", b.s);
+	buf_free(&b);
 }
 
 /* For scripts and shell completion (srebox drain $(srebox nodes -o name
