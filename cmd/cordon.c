@@ -12,9 +12,9 @@ static const char *o_dry = "none", *o_selector;
 
 static const struct sbx_opt cordon_opts[] = {
 	{ 0, "dry-run", OPT_CHOICE, &o_dry, "MODE",
-	  "none; client: send nothing, say what would change; server: ask the API server "
+	  "none; client (--dry-run alone, as kubectl): send nothing, say what would change; server: ask the API server "
 	  "(?dryRun=All)",
-	  "none client server", NULL },
+	  "none client server", NULL, "client" },
 	{ 'l', "selector", OPT_STRING, &o_selector, "SELECTOR",
 	  "the nodes with these labels (kubectl's -l), as well as NODE...", NULL, NULL },
 	OPT_END,
@@ -208,6 +208,12 @@ static int run_uncordon(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cordon = {
 	.name = "cordon",
+	.formats = "table json prom check name",	/* no wide column */
+	.examples =
+		"# before a drain, so that nothing new lands on the node\n"
+		"srebox cordon NODE\n"
+		"# every node of one zone, asking the API server first\n"
+		"srebox cordon -l topology.kubernetes.io/zone=eu-west-1a --dry-run=server\n",
 	.summary = "mark Kubernetes nodes unschedulable, as kubectl cordon",
 	.usage = "[OPTIONS] NODE...",
 	.description =
@@ -223,6 +229,7 @@ const struct sbx_applet applet_cordon = {
 
 const struct sbx_applet applet_uncordon = {
 	.name = "uncordon",
+	.formats = "table json prom check name",	/* no wide column */
 	.summary = "mark Kubernetes nodes schedulable again, as kubectl uncordon",
 	.usage = "[OPTIONS] NODE...",
 	.description =

@@ -43,12 +43,14 @@ static const enum sbx_check_id cpu_checks[] = {
 enum { C_CPU, C_USR, C_NICE, C_SYS, C_IOWAIT, C_IRQ, C_SOFT, C_STEAL, C_GUEST, C_GNICE, C_IDLE,
        C_BUSY, C_STATE, C_NCOLS };
 
+/* On a narrow terminal the guest columns go first (mpstat's rarest), then nice. */
 #define R(h, k, m, help) { h, k, CT_RATIO, 0, "cpu_" m "_ratio", help }
+#define RP(h, k, m, help, p) { h, k, CT_RATIO, 0, "cpu_" m "_ratio", help, NULL, p }
 static const struct sbx_col cpu_cols[] = {
 	[C_CPU] = { "CPU", "cpu", CT_STR, COL_LABEL },
 	[C_USR] = R("%USR", "user_ratio", "user", "Time in user mode, guest excluded (mpstat %usr)."),
-	[C_NICE] = R("%NICE", "nice_ratio", "nice",
-		     "Time in user mode at a positive nice, guest_nice excluded (mpstat %nice)."),
+	[C_NICE] = RP("%NICE", "nice_ratio", "nice",
+		      "Time in user mode at a positive nice, guest_nice excluded (mpstat %nice).", 7),
 	[C_SYS] = R("%SYS", "system_ratio", "system", "Time in kernel mode, interrupts excluded (mpstat %sys)."),
 	[C_IOWAIT] = R("%IOWAIT", "iowait_ratio", "iowait",
 		       "Idle time with a block I/O outstanding (mpstat %iowait)."),
@@ -56,14 +58,15 @@ static const struct sbx_col cpu_cols[] = {
 	[C_SOFT] = R("%SOFT", "softirq_ratio", "softirq", "Time in softirqs (mpstat %soft)."),
 	[C_STEAL] = R("%STEAL", "steal_ratio", "steal",
 		      "Time a virtual CPU waited while the hypervisor ran another (mpstat %steal)."),
-	[C_GUEST] = R("%GUEST", "guest_ratio", "guest", "Time running a virtual CPU (mpstat %guest)."),
-	[C_GNICE] = R("%GNICE", "guest_nice_ratio", "guest_nice",
-		      "Time running a niced virtual CPU (mpstat %gnice)."),
+	[C_GUEST] = RP("%GUEST", "guest_ratio", "guest", "Time running a virtual CPU (mpstat %guest).", 8),
+	[C_GNICE] = RP("%GNICE", "guest_nice_ratio", "guest_nice",
+		       "Time running a niced virtual CPU (mpstat %gnice).", 9),
 	[C_IDLE] = R("%IDLE", "idle_ratio", "idle", "Idle time, no block I/O outstanding (mpstat %idle)."),
 	[C_BUSY] = R("BUSY", "busy_ratio", "busy", "Time not idle and not iowait."),
 	[C_STATE] = { "STATE", "state", CT_STR, COL_WIDE },
 };
 #undef R
+#undef RP
 
 /* Process rows: no Prometheus metrics (PIDs as labels are a new series for
  * every process that ever ran). */
@@ -424,6 +427,11 @@ static int cpu_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cpu = {
 	.name = "cpu",
+	.examples =
+		"# a hot node: every CPU and the busiest processes over one second\n"
+		"srebox cpu -i 1\n"
+		"# the 30 largest processes by memory, with their cgroups\n"
+		"srebox cpu -o wide --top 30\n",
 	.summary = "per-CPU time shares (mpstat -P ALL), the hot CPU, and the processes using "
 		   "the CPUs and memory, with their user, cgroup and pod",
 	.usage = "[OPTIONS]",

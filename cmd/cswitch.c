@@ -19,8 +19,9 @@ static const char *o_sort = "total";
 static struct opt_list o_pids;
 
 static const struct sbx_opt cs_opts[] = {
-	{ 't', "threads", OPT_FLAG, &o_threads, NULL,
-	  "one row per thread instead of per process", NULL, NULL },
+	/* -t is --timeout in the other node-local applets */
+	{ 'T', "threads", OPT_FLAG, &o_threads, NULL,
+	  "one row per thread instead of per process", NULL, NULL, NULL, 't' },
 	{ 'a', "all", OPT_FLAG, &o_all, NULL,
 	  "list every task, not only the busiest 20 (and 10 by threads)", NULL, NULL },
 	{ 's', "sort", OPT_CHOICE, &o_sort, "KEY",
@@ -217,6 +218,8 @@ static void add_sys_table(struct sbx_report *rep, const struct cs_snap *s,
 {
 	struct sbx_table *t = report_table(rep, "system", sys_cols, Y_NCOLS);
 	struct sbx_cell *c = table_row(t);
+
+	t->compact = true;	/* -i 1 -n 10: vmstat's line a second */
 	const struct proc_stat *st = &s->stat;
 
 	rate_cell(&c[Y_CS], &sys->ctxt);
@@ -681,6 +684,11 @@ static int cs_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cswitch = {
 	.name = "cswitch",
+	.examples =
+		"# a node slow for no visible reason: switch rates per thread\n"
+		"srebox cswitch -i 1 -T\n"
+		"# one process's threads, by preemption\n"
+		"srebox cswitch -i 1 -T -p 1234 -s involuntary\n",
 	.summary = "context switches, interrupts and forks per second, the busiest tasks, and "
 		   "thread counts against the kernel's limits",
 	.usage = "[OPTIONS]",

@@ -788,6 +788,13 @@ static int disk_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_disk = {
 	.name = "disk",
+	.examples =
+		"# DiskPressure: which signal, and which filesystem\n"
+		"srebox disk\n"
+		"# what is filling /var/log and the pod logs\n"
+		"srebox disk --top /var/log\n"
+		"# how fast it fills, and when the kubelet starts evicting\n"
+		"srebox disk -i 10 /var/lib/kubelet\n",
 	.summary = "disk pressure as the kubelet sees it, what eats the space, never a hang",
 	.usage = "[OPTIONS] [PATH...]",
 	.description =

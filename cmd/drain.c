@@ -67,7 +67,7 @@ static const struct sbx_opt drain_opts[] = {
 	{ 0, "dry-run", OPT_CHOICE, &o_dry, "MODE",
 	  "client: show the plan and send nothing that changes anything; server: also ask "
 	  "the API server (?dryRun=All) whether each eviction would go through; none",
-	  "none client server", NULL },
+	  "none client server", NULL, "client" },
 	{ 'y', "yes", OPT_FLAG, &o_yes, NULL,
 	  "act without asking (needed when not on a terminal)", NULL, NULL },
 	{ 'l', "selector", OPT_STRING, &o_selector, "SELECTOR",
@@ -583,6 +583,13 @@ out:
 
 const struct sbx_applet applet_drain = {
 	.name = "drain",
+	.examples =
+		"# the runbook's recovery step, looked at first\n"
+		"srebox drain NODE --ignore-daemonsets --dry-run\n"
+		"# which evictions the budgets would refuse right now\n"
+		"srebox drain NODE --ignore-daemonsets --dry-run=server\n"
+		"# then done, giving up after five minutes\n"
+		"srebox drain NODE --ignore-daemonsets --yes --timeout 5m\n",
 	.summary = "move the pods off Kubernetes nodes as kubectl drain does, with the plan "
 		   "shown first and budgets' refusals retried and shown",
 	.usage = "[OPTIONS] NODE...",

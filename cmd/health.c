@@ -984,6 +984,14 @@ static int health_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_health = {
 	.name = "health",
+	.formats = "table json prom check name",	/* no wide column */
+	.examples =
+		"# what is wrong with this node, and who is doing it\n"
+		"srebox health\n"
+		"# the checks that need attention, one id a line, for a script\n"
+		"srebox health -o name\n"
+		"# a Nagios check over one second that tolerates a busier CPU\n"
+		"srebox health -i 1 -o check -w load=3 -c load=6\n",
 	.summary = "what is wrong with this node: every resource's saturation and errors, worst first",
 	.usage = "[OPTIONS]",
 	.description =

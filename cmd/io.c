@@ -26,12 +26,14 @@ static const struct sbx_opt io_opts[] = {
 	  "show every device, idle ones too (by default, as iostat -z, a device with no I/O over "
 	  "the interval is left out), and every process that did I/O",
 	  NULL, NULL },
-	{ 'p', "partitions", OPT_FLAG, &o_parts, NULL,
+	/* long only: -p is --pid in the node-local family (pidstat -p) */
+	{ 0, "partitions", OPT_FLAG, &o_parts, NULL,
 	  "show partitions as rows of their own (by default they are folded into their disk, "
 	  "whose figures include theirs)",
-	  NULL, NULL },
-	{ 't', "top", OPT_UINT, &o_top, "N", "show the N processes doing the most I/O (default 10)",
-	  NULL, NULL },
+	  NULL, NULL, NULL, 'p' },
+	/* long only, as cpu's and disk's --top: -t is --timeout elsewhere */
+	{ 0, "top", OPT_UINT, &o_top, "N", "show the N processes doing the most I/O (default 10)",
+	  NULL, NULL, NULL, 't' },
 	{ 0, "no-processes", OPT_FLAG, &o_no_procs, NULL,
 	  "do not read /proc/PID/io: devices only (and no processes named in findings)", NULL, NULL },
 	{ 0, "min-ios", OPT_DOUBLE, &o_min_ios, "N",
@@ -396,6 +398,11 @@ static int io_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_io = {
 	.name = "io",
+	.examples =
+		"# slow disks: iostat -xz and pidstat -d over two seconds\n"
+		"srebox io -i 2\n"
+		"# a Nagios check that warns when requests take over 20 ms\n"
+		"srebox io -i 1 -o check -w io_await=20\n",
 	.summary = "block device I/O (iostat -x) and the processes doing it (pidstat -d)",
 	.usage = "[OPTIONS]",
 	.description =

@@ -507,6 +507,11 @@ static int irq_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_irq = {
 	.name = "irq",
+	.examples =
+		"# one CPU pegged in softirq: rates and the per-CPU view\n"
+		"srebox irq -i 2 --per-cpu\n"
+		"# a Nagios check of interrupt time while another CPU idles\n"
+		"srebox irq -i 1 -o check -c irq=90\n",
 	.summary = "interrupt and softirq rates per CPU, and devices piled onto one CPU",
 	.usage = "[OPTIONS]",
 	.description =

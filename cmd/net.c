@@ -624,6 +624,11 @@ static int net_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_net = {
 	.name = "net",
+	.examples =
+		"# drops and retransmits over two seconds, every interface\n"
+		"srebox net -i 2 -a\n"
+		"# inside a pod's network namespace, from the node\n"
+		"ip netns exec cni-1234 srebox net -i 1\n",
 	.summary = "interface traffic, errors and drops, TCP retransmits, listen, softnet and conntrack drops",
 	.usage = "[OPTIONS]",
 	.description =

@@ -842,6 +842,12 @@ out:
 
 const struct sbx_applet applet_node = {
 	.name = "node",
+	.formats = "table json prom check name",	/* no wide column */
+	.examples =
+		"# this machine's node: conditions, heartbeat, its pods, events\n"
+		"srebox node\n"
+		"# the last 100 lines of this control-plane node's API server\n"
+		"srebox node --logs kube-apiserver --tail 100\n",
 	.summary = "one Kubernetes node as on-call needs it: conditions, heartbeat, pressure, its pods "
 		   "with the networking and control-plane ones first, events, logs",
 	.usage = "[OPTIONS] [NAME]",

@@ -346,6 +346,12 @@ static int nodes_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_nodes = {
 	.name = "nodes",
+	.examples =
+		"# the cluster at a glance, then with the wide columns\n"
+		"srebox nodes\n"
+		"srebox nodes -o wide\n"
+		"# drain a pool\n"
+		"srebox drain --ignore-daemonsets --yes $(srebox nodes -l pool=batch -o name)\n",
 	.summary = "the cluster's nodes as kubectl get nodes shows them, with pressure, taints and "
 		   "kubelet heartbeats",
 	.usage = "[OPTIONS] [NAME...]",

@@ -174,6 +174,7 @@ static int query_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_query = {
 	.name = "query",
+	.formats = "table json prom check name",	/* no wide column */
 	.summary = "a PromQL query, instant or over a range, as a table, JSON or a check with "
 		   "thresholds",
 	.usage = "[OPTIONS] 'PROMQL'",

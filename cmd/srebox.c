@@ -77,13 +77,24 @@ static void usage(FILE *f)
 	      "       srebox --list | --install [-s] DIR | --completions bash|zsh|fish\n"
 	      "       srebox --checks [APPLET [--mdoc]]\n"
 	      "       srebox --help | --version\n\n"
-	      "What is wrong with this node, in one command.\n\nApplets:\n",
+	      "What is wrong with this node, in one command.\n\n"
+	      "Examples:\n"
+	      "  # a node goes NotReady or slow: what is wrong, and who is doing it\n"
+	      "  srebox health\n\n"
+	      "  # DiskPressure: which filesystem, and what is filling it\n"
+	      "  srebox disk --top /var/log\n\n"
+	      "  # the cluster's nodes, then drain the sick one, the plan shown first\n"
+	      "  srebox nodes\n"
+	      "  srebox drain NODE --ignore-daemonsets --dry-run\n\n"
+	      "Applets:\n",
 	      f);
 	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
 		help_applet(f, applets[i]);
-	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check,\n"
-	      "--root DIR, -i SECONDS, -n N, -w/-c RANGE, and exit 0 OK, 1 WARNING,\n"
-	      "2 CRITICAL, 3 UNKNOWN.  Full documentation: man srebox\n",
+	fputs("\nEvery applet takes --help.  Probe applets share -o table|wide|json|prom|check|\n"
+	      "name, --root DIR, -i SECONDS, -n N, -v, -w/-c [CHECK=]RANGE, and exit 0 OK,\n"
+	      "1 WARNING, 2 CRITICAL, 3 UNKNOWN; the Kubernetes applets take kubectl's flags.\n"
+	      "Short flags per family: man srebox (Short options).\n"
+	      "Full documentation: man srebox\n",
 	      f);
 }
 
@@ -129,34 +140,6 @@ static int install_links(const char *dir, bool sym)
 		}
 	}
 	return rc;
-}
-
-/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), as git's help.c uses to suggest a command. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[33][33];
-
-	if (la > 32 || lb > 32)
-		return (size_t)-1;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
-
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
 }
 
 /* An unknown applet: exit 127, as busybox does, with the closest names
@@ -267,6 +250,8 @@ static int run_applet(const struct sbx_applet *a, int argc, char **argv)
 	/* Interrupted is never OK: with no report there is no state to give,
 	 * and a script must not read silence as health.  After some reports
 	 * their worst state stands. */
+	if (ctx.refused)
+		rc = 3;
 	if (rc == 0 && stop_flag && !ctx.emitted) {
 		warnx_("interrupted by %s before the first report", signal_name(stop_flag));
 		rc = 3;
@@ -308,7 +293,11 @@ int main(int argc, char **argv)
 	if (a) {
 		static char progname[64];
 
-		snprintf(progname, sizeof(progname), "srebox %s", a->name);
+		/* messages and usage lines name the applet as it was invoked */
+		if (str_starts(base, "srebox-"))
+			snprintf(progname, sizeof(progname), "%s", base);
+		else
+			snprintf(progname, sizeof(progname), "srebox %s", a->name);
 		sbx_progname = progname;
 		rc = run_applet(a, argc, argv);
 	} else {

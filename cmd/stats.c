@@ -469,6 +469,7 @@ static int stats_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_stats = {
 	.name = "stats",
+	.formats = "table json prom check name",	/* no wide column */
 	.summary = "count, min, max, mean, stddev and exact percentiles of numbers or durations on "
 		   "stdin, per group",
 	.usage = "[OPTIONS] [FILE...]",

@@ -477,6 +477,11 @@ static int throttle_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_throttle = {
 	.name = "throttle",
+	.examples =
+		"# pods slow under their CPU limit\n"
+		"srebox throttle -i 5\n"
+		"# warn at 50% throttled periods, critical at 80%\n"
+		"srebox throttle -i 10 -o check -w cfs=50 -c cfs=80\n",
 	.summary = "what holds the CPUs back: CFS quota, heat, frequency caps, steal",
 	.usage = "[OPTIONS] [CGROUP...]",
 	.description =

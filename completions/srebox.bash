@@ -32,10 +32,10 @@ _srebox_alerts()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W '' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W '' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -74,7 +74,7 @@ _srebox_capture()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--output --include-cmdline --root --interval --count --deadline --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--output --include-cmdline --root --interval --count --verbose --deadline --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -123,10 +123,10 @@ _srebox_cni()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'conntrack= conntrack_drops=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'conntrack= conntrack_drops=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -139,7 +139,7 @@ _srebox_cni()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--cni-dir --proxy-healthz --proxy-mode-url --rules --node --kubeconfig --context --request-timeout --no-api --timeout --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--cni-dir --proxy-healthz --proxy-mode-url --rules --node --kubeconfig --context --request-timeout --no-api --timeout --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -173,7 +173,7 @@ _srebox_cordon()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -208,10 +208,10 @@ _srebox_cpu()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cpu= cpu_hot= steal=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cpu= cpu_hot= steal=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -224,7 +224,7 @@ _srebox_cpu()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--top --no-tasks --by-hand --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--top --no-tasks --by-hand --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -252,10 +252,10 @@ _srebox_cswitch()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'switches= runqueue= blocked= pids= forks= load= dstate=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'switches= runqueue= blocked= pids= forks= load= dstate=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -268,7 +268,7 @@ _srebox_cswitch()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--threads --all --sort --pid --no-tasks --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--threads --all --sort --pid --no-tasks --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -302,10 +302,10 @@ _srebox_disk()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -318,7 +318,7 @@ _srebox_disk()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --timeout --top --top-timeout --kubelet-dir --runtime-dir --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -d -- "$cur"))
@@ -405,13 +405,13 @@ _srebox_health()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=' -- "$cur"))
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -421,7 +421,7 @@ _srebox_health()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--timeout --kubelet-dir --kubelet-healthz --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -430,7 +430,7 @@ _srebox_health()
 _srebox_io()
 {
 	case $prev in
-	-t|--top)
+	--top)
 		COMPREPLY=()
 		return ;;
 	--min-ios)
@@ -449,10 +449,10 @@ _srebox_io()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'io_util= io_queue= io_await= io_errors=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'io_util= io_queue= io_await= io_errors=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -465,7 +465,7 @@ _srebox_io()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --partitions --top --no-processes --min-ios --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --partitions --top --no-processes --min-ios --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -493,10 +493,10 @@ _srebox_irq()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'irq= irq_queues= irq_net=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'irq= irq_queues= irq_net=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -509,7 +509,7 @@ _srebox_irq()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--per-cpu --sort --all --min-rate --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -564,10 +564,10 @@ _srebox_kubelet()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'kubelet_restarts= kubelet_cert= kubelet_errors=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'kubelet_restarts= kubelet_cert= kubelet_errors=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -580,7 +580,7 @@ _srebox_kubelet()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--unit --healthz --config --kubelet-dir --pki --runtime-socket --log --journal --since --top --timeout --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--unit --healthz --config --kubelet-dir --pki --runtime-socket --log --journal --since --top --timeout --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -634,10 +634,10 @@ _srebox_net()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -650,7 +650,7 @@ _srebox_net()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --per-cpu --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -687,7 +687,7 @@ _srebox_node()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -778,13 +778,13 @@ _srebox_query()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'query=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'query=' -- "$cur"))
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -890,10 +890,10 @@ _srebox_slo()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'budget_left= launch_cost=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'budget_left= launch_cost=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -928,7 +928,7 @@ _srebox_stats()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
@@ -966,10 +966,10 @@ _srebox_throttle()
 		COMPREPLY=()
 		return ;;
 	-w|--warning)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cfs= thermal= freq= steal=' -- "$cur"))
 		return ;;
 	-c|--critical)
-		COMPREPLY=()
+		compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W 'cfs= thermal= freq= steal=' -- "$cur"))
 		return ;;
 	-o|--output)
 		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
@@ -982,7 +982,7 @@ _srebox_throttle()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--all --sort --min-periods --root --interval --count --verbose --deadline --warning --critical --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -1026,7 +1026,7 @@ _srebox_top()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--batch --record --record-size --replay --time --root --interval --count --deadline --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--batch --record --record-size --replay --time --root --interval --count --verbose --deadline --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()
@@ -1060,7 +1060,7 @@ _srebox_uncordon()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json prom check name' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))

@@ -12,11 +12,11 @@ _srebox_alerts()
 		'--basic-auth-file=[HTTP basic authentication from FILE, one line user\:password]:FILE:_files' \
 		'--ca-file=[verify the server'\''s certificate with the CAs in FILE]:FILE:_files' \
 		'--insecure[do not verify the server'\''s certificate]' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- }' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- }' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -29,6 +29,7 @@ _srebox_capture()
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
@@ -46,16 +47,17 @@ _srebox_cni()
 		'--context=[the kubeconfig context to use]:NAME: ' \
 		'--request-timeout=[give up on a request to the API server after SECONDS]:SECONDS: ' \
 		'--no-api[do not ask the API server for the network pods]' \
-		'(-t --timeout)'{-t+,--timeout=}'[give up on kube-proxy'\''s endpoints, iptables-save or nft after SECONDS]:SECONDS: ' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on kube-proxy'\''s endpoints, iptables-save or nft…]:SECONDS: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- conntrack= conntrack_drops=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- conntrack= conntrack_drops=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -71,9 +73,9 @@ _srebox_cordon()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces cordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes cordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
@@ -88,12 +90,13 @@ _srebox_cpu()
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- cpu= cpu_hot= steal=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- cpu= cpu_hot= steal=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -101,7 +104,7 @@ _srebox_cpu()
 _srebox_cswitch()
 {
 	_arguments -s -S \
-		'(-t --threads)'{-t,--threads}'[one row per thread instead of per process]' \
+		'(-T --threads)'{-T,--threads}'[one row per thread instead of per process]' \
 		'(-a --all)'{-a,--all}'[list every task, not only the busiest 20]' \
 		'(-s --sort)'{-s+,--sort=}'[order tasks by total, voluntary or involuntary switches/s]:KEY:(total voluntary involuntary)' \
 		'*'{-p+,--pid=}'[show only these processes in the task tables]:PID\[,PID...\]: ' \
@@ -109,12 +112,13 @@ _srebox_cswitch()
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- switches= runqueue= blocked= pids= forks= load= dstate=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- switches= runqueue= blocked= pids= forks= load= dstate=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -122,8 +126,8 @@ _srebox_cswitch()
 _srebox_disk()
 {
 	_arguments -s -S \
-		'(-a --all)'{-a,--all}'[also pseudo filesystems, bind mounts, overlays and mounts hidden under others]' \
-		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem that has not answered statfs within SECONDS]:SECONDS: ' \
+		'(-a --all)'{-a,--all}'[also pseudo filesystems, bind mounts, overlays and mounts…]' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem that has not answered statfs within…]:SECONDS: ' \
 		'--top[walk PATHs]' \
 		'--top-timeout=[stop the --top walk after SECONDS and report how far it got]:SECONDS: ' \
 		'--kubelet-dir=[the kubelet'\''s root dir, for nodefs]:DIR:_files -/' \
@@ -131,12 +135,13 @@ _srebox_disk()
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= deleted= errors= readonly= hung= fill=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:_files -/'
@@ -147,12 +152,12 @@ _srebox_drain()
 	_arguments -s -S \
 		'--ignore-daemonsets[leave DaemonSet-managed pods]' \
 		'--delete-emptydir-data[evict pods with emptyDir volumes\: their data is lost]' \
-		'--force[also delete pods no controller manages\: they do not come back]' \
+		'--force[also delete pods no controller manages\: they do not come…]' \
 		'*--grace-period=[termination grace period for each pod]:SECONDS: ' \
 		'*--timeout=[give up after SECONDS of evicting and waiting]:SECONDS: ' \
 		'--pod-selector=[only the pods with these labels]:SELECTOR: ' \
 		'*--skip-wait-for-delete-timeout=[do not wait for pods terminating for longer than SECONDS]:SECONDS: ' \
-		'--disable-eviction[DELETE the pods instead of evicting them\: bypasses PodDisruptionBudgets]' \
+		'--disable-eviction[DELETE the pods instead of evicting them\: bypasses…]' \
 		'--dry-run=[client\: show the plan and send nothing that changes anything]:MODE:(none client server)' \
 		'(-y --yes)'{-y,--yes}'[act without asking]' \
 		'(-l --selector)'{-l+,--selector=}'[the nodes with these labels, as well as NODE...]:SELECTOR: ' \
@@ -164,7 +169,7 @@ _srebox_drain()
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes drain "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
@@ -173,18 +178,19 @@ _srebox_drain()
 _srebox_health()
 {
 	_arguments -s -S \
-		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem'\''s statfs or the kubelet'\''s healthz after SECONDS]:SECONDS: ' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on a filesystem'\''s statfs or the kubelet'\''s healthz…]:SECONDS: ' \
 		'--kubelet-dir=[the kubelet'\''s root dir, for nodefs.available]:DIR:_files -/' \
 		'--kubelet-healthz=[the kubelet'\''s health endpoint]:URL: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- load= runqueue= cpu= steal= memory= memory_available= swap= psi_cpu= psi_memory= psi_io= psi_irq= oom= blocked= files= pids= conntrack= hung_tasks= irq= irq_queues= irq_net= switches= zombies= cfs= thermal= freq= space= inodes= nodefs.available= nodefs.inodesFree= imagefs.available= imagefs.inodesFree= readonly= hung= dstate= forks= net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem= kernel_lockup= kernel_mce= kernel_mce_corrected= kernel_net= kernel_conntrack= kernel_synflood= kernel_segfault= io_util= io_queue= io_await= io_errors= cpu_hot=}' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -193,19 +199,20 @@ _srebox_io()
 {
 	_arguments -s -S \
 		'(-a --all)'{-a,--all}'[show every device, idle ones too]' \
-		'(-p --partitions)'{-p,--partitions}'[show partitions as rows of their own]' \
-		'(-t --top)'{-t+,--top=}'[show the N processes doing the most I/O]:N: ' \
+		'--partitions[show partitions as rows of their own]' \
+		'--top=[show the N processes doing the most I/O]:N: ' \
 		'--no-processes[do not read /proc/PID/io\: devices only]' \
-		'--min-ios=[judge a device'\''s await, %util and queue only with N I/Os or more in the interva]:N: ' \
+		'--min-ios=[judge a device'\''s await, %util and queue only with N I/Os or…]:N: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- io_util= io_queue= io_await= io_errors=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- io_util= io_queue= io_await= io_errors=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -213,19 +220,20 @@ _srebox_io()
 _srebox_irq()
 {
 	_arguments -s -S \
-		'--per-cpu[add a table with one row per CPU\: its interrupt rate, share and busiest IRQ]' \
+		'--per-cpu[add a table with one row per CPU\: its interrupt rate, share…]' \
 		'(-s --sort)'{-s+,--sort=}'[order interrupts by rate, irq or name]:KEY:(rate irq name)' \
 		'(-a --all)'{-a,--all}'[list every interrupt, not only the busiest 20]' \
-		'--min-rate=[judge device queues and NET_RX/NET_TX at this many interrupts/s or more]:PER_SECOND: ' \
+		'--min-rate=[judge device queues and NET_RX/NET_TX at this many…]:PER_SECOND: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- irq= irq_queues= irq_net=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- irq= irq_queues= irq_net=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -243,16 +251,17 @@ _srebox_kubelet()
 		'--journal=[read this journal directory or file]:PATH:_files' \
 		'*--since=[errors logged in the last DURATION]:DURATION: ' \
 		'--top=[show the N most frequent error messages]:N: ' \
-		'(-t --timeout)'{-t+,--timeout=}'[give up on systemctl, the healthz, the runtime'\''s socket or a statfs after SECON]:SECONDS: ' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up on systemctl, the healthz, the runtime'\''s socket or a…]:SECONDS: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- kubelet_restarts= kubelet_cert= kubelet_errors=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- kubelet_restarts= kubelet_cert= kubelet_errors=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -264,10 +273,10 @@ _srebox_manifest()
 		'--image=[srebox'\''s container image]:IMAGE: ' \
 		'--applets=[the applets each node runs, comma separated]:LIST: ' \
 		'--interval=[how often each applet rewrites its file]:SECONDS: ' \
-		'--textfile-dir=[write into this host directory, the textfile directory of a node_exporter alrea]:PATH:_files -/' \
+		'--textfile-dir=[write into this host directory, the textfile directory of a…]:PATH:_files -/' \
 		'--node-exporter-image=[the node_exporter container'\''s image]:IMAGE: ' \
 		'--node-exporter-port=[the port node_exporter listens on, on the node'\''s network]:PORT: ' \
-		'--rules[print example Prometheus alerting rules on srebox'\''s metrics instead]' \
+		'--rules[print example Prometheus alerting rules on srebox'\''s metrics…]' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -275,17 +284,18 @@ _srebox_manifest()
 _srebox_net()
 {
 	_arguments -s -S \
-		'(-a --all)'{-a,--all}'[one row per interface\: do not fold veth, cali, lxc ... into one row per family]' \
-		'--per-cpu[add the softnet table\: packets, drops and time_squeeze per CPU]' \
+		'(-a --all)'{-a,--all}'[one row per interface\: do not fold veth, cali, lxc ... into…]' \
+		'--per-cpu[add the softnet table\: packets, drops and time_squeeze per…]' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- net_errors= net_drops= retrans= listen_drops= softnet_drops= conntrack_drops= udp_rcvbuf= tcp_mem=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -302,9 +312,9 @@ _srebox_node()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces node "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes node "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
@@ -325,7 +335,7 @@ _srebox_nodes()
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes nodes "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'
@@ -343,11 +353,11 @@ _srebox_query()
 		'--basic-auth-file=[HTTP basic authentication from FILE, one line user\:password]:FILE:_files' \
 		'--ca-file=[verify the server'\''s certificate with the CAs in FILE]:FILE:_files' \
 		'--insecure[do not verify the server'\''s certificate]' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- query=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- query=}' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -360,7 +370,7 @@ _srebox_retry()
 		'(-m --max-delay)'{-m+,--max-delay=}'[no delay longer than this]:SECONDS: ' \
 		'(-x --multiplier)'{-x+,--multiplier=}'[backoff growth per failure]:FACTOR: ' \
 		'(-j --jitter)'{-j+,--jitter=}'[band\: backoff x 0.5-1.5]:MODE:(band full equal none)' \
-		'(-t --timeout)'{-t+,--timeout=}'[give up after SECONDS in all\: no attempt starts later, and a running one is sto]:SECONDS: ' \
+		'(-t --timeout)'{-t+,--timeout=}'[give up after SECONDS in all\: no attempt starts later, and a…]:SECONDS: ' \
 		'--attempt-timeout=[stop an attempt that runs longer]:SECONDS: ' \
 		'(-k --kill-after)'{-k+,--kill-after=}'[SIGKILL a command still running this long after SIGTERM]:SECONDS: ' \
 		'--on-exit=[retry only these exit codes\: 1,75,100-110]:CODES: ' \
@@ -375,12 +385,12 @@ _srebox_slo()
 {
 	_arguments -s -S \
 		'--window=[the SLO window\: 30d, 4w, 28d, month]:WINDOW: ' \
-		'--requests=[requests expected over the window\: also give the failures the budget allows]:N: ' \
+		'--requests=[requests expected over the window\: also give the failures…]:N: ' \
 		'--good=[good events observed]:N: ' \
 		'--total=[all events observed]:N: ' \
 		'--bad-minutes=[minutes of the window that were bad]:M: ' \
 		'--elapsed=[how much of the window the observed counts cover]:DURATION: ' \
-		'--launch-cost=[a launch'\''s expected share of the window'\''s budget, judged by launch_cost]:PERCENT: ' \
+		'--launch-cost=[a launch'\''s expected share of the window'\''s budget, judged by…]:PERCENT: ' \
 		'--prometheus=[observe the SLI in this Prometheus]:URL: ' \
 		'--time=[evaluate at TIME, RFC 3339 or seconds since the epoch]:TIME: ' \
 		'--timeout=[give up on the server after SECONDS]:SECONDS: ' \
@@ -388,13 +398,13 @@ _srebox_slo()
 		'--basic-auth-file=[HTTP basic authentication from FILE, one line user\:password]:FILE:_files' \
 		'--ca-file=[verify the server'\''s certificate with the CAs in FILE]:FILE:_files' \
 		'--insecure[do not verify the server'\''s certificate]' \
-		'--good-query=[with --prometheus\: the rate of good events, $window for the range]:PROMQL: ' \
-		'--total-query=[with --prometheus\: the rate of all events, $window for the range]:PROMQL: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'--good-query=[with --prometheus\: the rate of good events, $window for the…]:PROMQL: ' \
+		'--total-query=[with --prometheus\: the rate of all events, $window for the…]:PROMQL: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- budget_left= launch_cost=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- budget_left= launch_cost=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:(rules)'
@@ -408,11 +418,11 @@ _srebox_stats()
 		'(-t --delimiter)'{-t+,--delimiter=}'[fields are separated by CHAR]:CHAR: ' \
 		'(-g --group)'{-g+,--group=}'[one row per distinct value of field N]:N: ' \
 		'--duration[the values are durations]' \
-		'--approx[bounded memory for unbounded streams\: percentiles within 1% of the exact value]' \
+		'--approx[bounded memory for unbounded streams\: percentiles within 1%…]' \
 		'--strict[a line without a number is an error]' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:_files'
@@ -421,18 +431,19 @@ _srebox_stats()
 _srebox_throttle()
 {
 	_arguments -s -S \
-		'(-a --all)'{-a,--all}'[list every cgroup with a CPU limit, not only the 20 most throttled]' \
+		'(-a --all)'{-a,--all}'[list every cgroup with a CPU limit, not only the 20 most…]' \
 		'(-s --sort)'{-s+,--sort=}'[order cgroups by throttled ratio]:KEY:(ratio time)' \
 		'--min-periods=[judge cgroups with at least N enforcement periods]:N: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE: ' \
-		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE: ' \
+		'*'{-w+,--warning=}'[warning threshold]:\[ID=\]RANGE:{compadd -S "" -- cfs= thermal= freq= steal=}' \
+		'*'{-c+,--critical=}'[critical threshold, as -w]:\[ID=\]RANGE:{compadd -S "" -- cfs= thermal= freq= steal=}' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -444,14 +455,15 @@ _srebox_top()
 		'--record=[also keep the samples in FILE]:FILE:_files' \
 		'--record-size=[the recording'\''s bound]:BYTES: ' \
 		'--replay=[show a recording instead of this node]:FILE:_files' \
-		'(-t --time)'{-t+,--time=}'[replay from WHEN\: "10m ago", "2026-12-02T05\:17\:57Z", "2026-12-02 05\:17", "05\:17]:WHEN: ' \
+		'(-t --time)'{-t+,--time=}'[replay from WHEN\: "10m ago", "2026-12-02T05\:17\:57Z"…]:WHEN: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
+		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]'
 }
@@ -467,9 +479,9 @@ _srebox_uncordon()
 		'--user=[the kubeconfig user to use]:NAME: ' \
 		'(-n --namespace)'{-n+,--namespace=}'[namespace]:NS:{compadd -- ${(f)"$(srebox --complete namespaces uncordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'*--request-timeout=[give up on a request after SECONDS]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json prom check name)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
-		'--textfile=[also write DIR/srebox_APPLET.prom atomically for node_exporter'\''s textfile colle]:DIR:_files -/' \
+		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
 		'(-V --version)'{-V,--version}'[show the version]' \
 		'*:argument:{compadd -- ${(f)"$(srebox --complete nodes uncordon "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}'

@@ -659,6 +659,24 @@ size_t text_width(const char *s, size_t n)
 	return w;
 }
 
+size_t text_prefix(const char *s, size_t n, size_t cols)
+{
+	size_t i = 0, w = 0, len;
+
+	while (i < n) {
+		unsigned cw = char_width(s + i, n - i, &len);
+
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += len;
+	}
+	/* combining marks that follow stay with their base character */
+	while (i < n && char_width(s + i, n - i, &len) == 0)
+		i += len;
+	return i;
+}
+
 size_t utf8_boundary(const char *s, size_t n)
 {
 	size_t start = n, want;
@@ -727,4 +745,32 @@ void sbx_doing_get(char *out, size_t n)
 	int cur = __atomic_load_n(&doing_cur, __ATOMIC_ACQUIRE);
 
 	snprintf(out, n, "%s", cur < 0 ? "" : doing_buf[cur]);
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions), as git's help.c uses to suggest a command. */
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[33][33];
+
+	if (la > 32 || lb > 32)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
 }

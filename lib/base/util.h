@@ -82,6 +82,8 @@ size_t utf8_seq(const char *s, size_t n, uint32_t *cp);
 /* Terminal columns of n bytes of text: combining marks 0, East Asian wide
  * and emoji 2, everything else 1 (a byte that is not UTF-8 counts 1). */
 size_t text_width(const char *s, size_t n);
+/* Bytes of the longest start of s (n bytes) that fits in cols columns. */
+size_t text_prefix(const char *s, size_t n, size_t cols);
 /* Where to cut n bytes of s so as not to end inside a UTF-8 sequence. */
 size_t utf8_boundary(const char *s, size_t n);
 
@@ -128,6 +130,9 @@ void sleep_seconds(double s, volatile int *stop);
 SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
 void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);
 extern const char *sbx_progname;
+/* Edits (insert, delete, change, swap two neighbours) from a to b, for
+ * "did you mean"; (size_t)-1 past 32 characters. */
+size_t edit_distance(const char *a, const char *b);
 
 /* What the run is doing now ("reading", "/host/proc/loadavg"), for the
  * watchdog's message when it never comes back (lib/cli/watchdog.c).  A

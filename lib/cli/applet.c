@@ -17,12 +17,60 @@ static bool prints(const struct sbx_ctx *ctx)
 	return !ctx->discard && (!ctx->textfile || ctx->format_given);
 }
 
+static struct render_opts view(const struct sbx_ctx *ctx)
+{
+	bool probe = ctx->applet->flags & AP_PROBE;
+
+	/* only probe applets have -v: nothing is collapsed elsewhere */
+	return (struct render_opts){ .format = ctx->format, .color = ctx->color,
+				     .prom_too = ctx->textfile != NULL, .width = ctx->width,
+				     .verbose = ctx->verbose || !probe, .probe = probe,
+				     .no_headers = ctx->no_headers,
+				     .verdict = ctx->verdict_stderr ? stderr : NULL };
+}
+
+/* -o wide where no table has a wide column would print -o table under
+ * another name: refused, before anything is written, and the run ends. */
+static bool refuse(struct sbx_ctx *ctx, const struct sbx_report *r)
+{
+	if (ctx->refused)
+		return true;
+	if (ctx->format != FMT_WIDE || ctx->emitted || r->error || r->streaming)
+		return false;
+	for (size_t i = 0; i < r->ntables; i++)
+		for (size_t j = 0; j < r->tables[i]->ncols; j++)
+			if (r->tables[i]->cols[j].flags & COL_WIDE)
+				return false;
+	warnx_("-o wide: this applet has no wide columns; -o table shows every column, "
+	       "-o json every field");
+	ctx->refused = true;
+	if (ctx->stop && !*ctx->stop)
+		*ctx->stop = SIGPIPE;
+	return true;
+}
+
+/* -i S -n N in the table view, as vmstat: a line per interval where the
+ * applet has one natural row (-v: the whole report each time). */
+static bool compact(const struct sbx_ctx *ctx, const struct sbx_report *r)
+{
+	if (ctx->format != FMT_TABLE || ctx->count == 1 || !ctx->interval_given || ctx->verbose ||
+	    r->error)
+		return false;
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i]->compact && r->tables[i]->nrows == 1)
+			return true;
+	return false;
+}
+
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 {
-	struct render_opts o = { .format = ctx->format, .color = ctx->color,
-				 .prom_too = ctx->textfile != NULL, .no_headers = ctx->no_headers,
-				 .verdict = ctx->verdict_stderr ? stderr : NULL };
+	struct render_opts o = view(ctx);
 
+	if (refuse(ctx, r)) {
+		for (size_t i = 0; i < r->ntables; i++)
+			table_drop_rows(r->tables[i]);
+		return;
+	}
 	if (!prints(ctx))
 		o.format = FMT_CHECK;	/* renders nothing in parts */
 	if (!r->streaming && ctx->emitted && prints(ctx) &&
@@ -97,9 +145,7 @@ static int write_textfile(const char *dir, const struct sbx_report *r, struct sb
 
 void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 {
-	struct render_opts o = { .format = ctx->format, .color = ctx->color,
-				 .no_headers = ctx->no_headers,
-				 .verdict = ctx->verdict_stderr ? stderr : NULL };
+	struct render_opts o = view(ctx);
 	struct sbx_err err;
 	bool streamed = r->streaming;
 	const struct root_capture *cap = root_capture();
@@ -126,6 +172,10 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 		free(r->note);
 		r->note = n;
 	}
+	if (refuse(ctx, r)) {
+		report_free(r);
+		return;
+	}
 	if (streamed)
 		sbx_flush(ctx, r);	/* the rows still held */
 	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);
@@ -145,6 +195,15 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 	}
 	if (streamed) {
 		render_end(stdout, r, &o);
+	} else if (compact(ctx, r)) {
+		if (!ctx->compact_width) {
+			size_t n = 2;
+
+			for (size_t i = 0; i < r->ntables; i++)
+				n += r->tables[i]->ncols;
+			ctx->compact_width = xcalloc(n, sizeof(size_t));
+		}
+		render_compact(stdout, r, &o, ctx->compact_width, ctx->emitted == 1);
 	} else {
 		if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
 			fputc('\n', stdout);

@@ -36,6 +36,13 @@ struct sbx_opt {
 	 * OPT_CHOICE the choices, space separated. */
 	const char *complete;
 	int (*cb)(const char *arg);	/* OPT_CALL; nonzero = bad argument */
+	/* The value of the option given bare (--dry-run for --dry-run=client,
+	 * as kubectl takes it): the argument is then optional and only
+	 * --opt=VALUE gives one.  NULL: the argument is required. */
+	const char *bare;
+	/* A short letter it used to have, still accepted with a note on
+	 * stderr for runbooks that spell it so; 0: none. */
+	int oldshort;
 };
 #define OPT_END { 0, NULL, OPT_FLAG, NULL, NULL, NULL, NULL, NULL }
 
@@ -52,6 +59,13 @@ struct sbx_applet {
 	const char *summary;	/* one line: --list, man NAME */
 	const char *usage;	/* after "srebox NAME ": "[OPTIONS] [PATH...]" */
 	const char *description;	/* --help paragraph */
+	/* --help starts with these, kubectl's way: "# what it answers\n"
+	 * then the command line(s), each pair from a real incident; NULL: none */
+	const char *examples;
+	/* The -o formats it renders, space separated; NULL: all six.  An
+	 * applet with no wide column leaves out "wide": -o wide is then
+	 * refused, and the completions do not offer it. */
+	const char *formats;
 	unsigned flags;
 	const struct sbx_opt *opts;
 	/* The checks of the catalogue it judges, CHK_N-terminated, or NULL;
@@ -67,6 +81,8 @@ struct sbx_ctx {
 	enum sbx_format format;
 	bool format_given;
 	bool color;
+	int width;		/* the table view's terminal width; 0: a pipe, full rows */
+	bool verbose;		/* -v: every check on a terminal, the OK ones too */
 	const char *textfile;
 	double interval;	/* 0: one snapshot since boot */
 	bool interval_given;
@@ -82,6 +98,8 @@ struct sbx_ctx {
 	bool no_headers;	/* --no-headers: table rows alone */
 	bool verdict_stderr;	/* summary and findings of parts on stderr (stdout a pipe) */
 	bool discard;		/* srebox capture: run for the reads, print nothing */
+	bool refused;		/* the format does not apply: nothing printed, exit 3 */
+	size_t *compact_width;	/* -i -n: the widths of the line per interval so far */
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state
@@ -122,6 +140,9 @@ void sbx_watchdog_on_fire(void (*fn)(void));
  * fires (watchdog.c).  A child left stuck on the root is recorded, and a
  * later run over the same root ends at once, saying so. */
 void sbx_supervise(const char *applet, const char *root);
+
+/* The -o formats applet a takes, space separated. */
+const char *applet_formats(const struct sbx_applet *a);
 
 /* Option machinery (lib/opt.c) */
 extern const struct sbx_opt sbx_common_output_opts[];

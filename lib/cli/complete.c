@@ -25,31 +25,98 @@ static size_t all_opts(const struct sbx_applet *a, const struct sbx_opt **out, s
 	return n;
 }
 
-/* First clause of the help text: completion menus are narrow. */
+/* First clause of the help text: completion menus are narrow.  Longer
+ * than MENU_TEXT, it ends at a word, with an ellipsis. */
+#define MENU_TEXT 60
 static void short_help(char *out, size_t n, const char *help)
 {
 	size_t l = strcspn(help, ";(");
+	bool cut = false;
 
 	while (l && help[l - 1] == ' ')
 		l--;
-	if (l >= n)
-		l = n - 1;
+	if (l > MENU_TEXT) {
+		l = MENU_TEXT;
+		while (l && help[l] != ' ')
+			l--;
+		while (l && (help[l - 1] == ' ' || help[l - 1] == ','))
+			l--;
+		cut = true;
+	}
+	if (l + 4 >= n)
+		l = n - 5;
 	memcpy(out, help, l);
-	out[l] = '\0';
+	strcpy(out + l, cut ? "\u2026" : "");
+}
+
+/* What each -o format gives, for the menus that show one per value. */
+static const char *format_help(const struct sbx_applet *a, const char *fmt, size_t len)
+{
+	static const struct {
+		const char *name, *help;
+	} h[] = {
+		{ "table", "aligned columns for people" },
+		{ "wide", "the table with its wide columns" },
+		{ "json", "one JSON object per report, for jq" },
+		{ "prom", "Prometheus text exposition" },
+		{ "check", "a monitoring-plugins line and exit status" },
+		{ "name", "what needs attention: check ids, one a line" },
+	};
+
+	if (len == 4 && !strncmp(fmt, "name", 4) && !(a->flags & AP_PROBE))
+		return "object names, one a line, for xargs";
+	for (size_t i = 0; i < ARRAY_SIZE(h); i++)
+		if (strlen(h[i].name) == len && !strncmp(h[i].name, fmt, len))
+			return h[i].help;
+	return "";
+}
+
+static bool is_output(const struct sbx_opt *o)
+{
+	return o == &sbx_common_output_opts[0];
+}
+
+static bool is_threshold(const struct sbx_opt *o)
+{
+	return o == &sbx_common_check_opts[0] || o == &sbx_common_check_opts[1];
+}
+
+/* The values an option completes to, space separated: -o's are the
+ * applet's formats, -w/-c's its check ids with a value ("load="). */
+static void choices(struct buf *b, const struct sbx_applet *a, const struct sbx_opt *o)
+{
+	buf_reset(b);
+	if (is_output(o)) {
+		buf_adds(b, applet_formats(a));
+		return;
+	}
+	if (is_threshold(o)) {
+		for (const enum sbx_check_id *c = a->checks; c && *c != CHK_N; c++)
+			if (check_has_value(*c))
+				buf_addf(b, "%s%s=", b->len ? " " : "", sbx_checks[*c].id);
+		return;
+	}
+	buf_adds(b, o->complete ? o->complete : "");
 }
 
 static bool is_choice(const struct sbx_opt *o)
 {
-	return o->type == OPT_CHOICE;
+	return o->type == OPT_CHOICE || is_threshold(o);
 }
 
-static void bash_value(FILE *f, const struct sbx_opt *o, const char *applet)
+static void bash_value(FILE *f, const struct sbx_applet *a, const struct sbx_opt *o)
 {
+	struct buf b = { 0 };
+
+	choices(&b, a, o);
 	if (o->complete && str_starts(o->complete, "k8s:"))
 		fprintf(f, "COMPREPLY=($(compgen -W \"$(_srebox_cluster %s %s)\" -- \"$cur\"))",
-			o->complete + 4, applet);
+			o->complete + 4, a->name);
+	else if (is_threshold(o))	/* the range follows the '=' */
+		fprintf(f, "compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W '%s' -- \"$cur\"))",
+			b.s ? b.s : "");
 	else if (is_choice(o))
-		fprintf(f, "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", o->complete);
+		fprintf(f, "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", b.s ? b.s : "");
 	else if (o->complete && !strcmp(o->complete, "dirs"))
 		fputs("COMPREPLY=($(compgen -d -- \"$cur\"))", f);
 	else if (o->complete && !strcmp(o->complete, "files"))
@@ -59,6 +126,7 @@ static void bash_value(FILE *f, const struct sbx_opt *o, const char *applet)
 			o->complete + 4);
 	else
 		fputs("COMPREPLY=()", f);
+	buf_free(&b);
 }
 
 static void bash_positional(FILE *f, const char *c, const char *applet)
@@ -105,7 +173,7 @@ static void gen_bash(FILE *f, const struct sbx_applet *const *ap, size_t n)
 			if (opts[j]->shortopt)
 				fprintf(f, "-%c|", opts[j]->shortopt);
 			fprintf(f, "--%s)\n\t\t", opts[j]->longopt);
-			bash_value(f, opts[j], ap[i]->name);
+			bash_value(f, ap[i], opts[j]);
 			fputs("\n\t\treturn ;;\n", f);
 		}
 		fputs("\tesac\n\tif [[ $cur == -* ]]; then\n\t\tCOMPREPLY=($(compgen -W '", f);
@@ -180,6 +248,22 @@ static void zsh_action(FILE *f, const char *c, const char *applet)
 		fprintf(f, "(%s)", c);
 }
 
+/* -o: the applet's formats; -w/-c: its check ids, no space after their
+ * '=' (the range follows); other choices as they are. */
+static void zsh_values(FILE *f, const struct sbx_applet *a, const struct sbx_opt *o)
+{
+	struct buf b = { 0 };
+
+	choices(&b, a, o);
+	if (is_output(o))
+		fprintf(f, "(%s)", b.s ? b.s : "");
+	else if (is_threshold(o))
+		fprintf(f, "{compadd -S \"\" -- %s}", b.s ? b.s : "");
+	else
+		zsh_action(f, o->complete, a->name);
+	buf_free(&b);
+}
+
 static void gen_zsh(FILE *f, const struct sbx_applet *const *ap, size_t n)
 {
 	fputs("#compdef srebox", f);
@@ -217,7 +301,7 @@ static void gen_zsh(FILE *f, const struct sbx_applet *const *ap, size_t n)
 				fputc(':', f);
 				zsh_escape(f, o->arg ? o->arg : "ARG");
 				fputc(':', f);
-				zsh_action(f, o->complete, ap[i]->name);
+				zsh_values(f, ap[i], o);
 			}
 			fputs("'", f);
 		}
@@ -265,24 +349,63 @@ static void fish_cluster(FILE *f, const char *what, const char *cmd, const char 
 		applet, strcmp(cmd, "srebox") ? 2 : 3);
 }
 
-static void fish_opt(FILE *f, const char *cmd, const char *cond, const struct sbx_opt *o,
-		     const char *applet)
+static void fish_head(FILE *f, const char *cmd, const char *cond, const struct sbx_opt *o)
 {
-	char h[80];
-
-	short_help(h, sizeof(h), o->help);
 	fprintf(f, "complete -c %s", cmd);
 	if (cond)
 		fprintf(f, " -n '%s'", cond);
 	if (o->shortopt)
 		fprintf(f, " -s %c", o->shortopt);
 	fprintf(f, " -l %s", o->longopt);
+}
+
+/* fish shows one description per value: a line per value, -o's formats
+ * and -w/-c's checks each with their own. */
+static void fish_values(FILE *f, const struct sbx_applet *a, const char *cmd, const char *cond,
+			const struct sbx_opt *o)
+{
+	struct buf b = { 0 };
+	char h[80];
+
+	choices(&b, a, o);
+	for (const char *p = b.s; p && *p;) {
+		size_t l = strcspn(p, " ");
+		const char *d = o->help;
+
+		if (is_output(o))
+			d = format_help(a, p, l);
+		else if (is_threshold(o)) {
+			char id[48];
+
+			snprintf(id, sizeof(id), "%.*s", (int)(l ? l - 1 : 0), p);
+			d = sbx_checks[check_find(id)].what;
+		}
+		short_help(h, sizeof(h), d);
+		fish_head(f, cmd, cond, o);
+		fprintf(f, " -x -a '%.*s' -d '", (int)l, p);
+		fish_escape(f, h);
+		fputs("'\n", f);
+		p += l;
+		p += strspn(p, " ");
+	}
+	buf_free(&b);
+}
+
+static void fish_opt(FILE *f, const struct sbx_applet *a, const char *cmd, const char *cond,
+		     const struct sbx_opt *o)
+{
+	char h[80];
+
+	if (is_choice(o))
+		fish_values(f, a, cmd, cond, o);
+	short_help(h, sizeof(h), o->help);
+	fish_head(f, cmd, cond, o);
 	if (o->type != OPT_FLAG) {
 		if (o->complete && str_starts(o->complete, "k8s:")) {
 			fputs(" -x -a ", f);
-			fish_cluster(f, o->complete + 4, cmd, applet);
+			fish_cluster(f, o->complete + 4, cmd, a->name);
 		} else if (is_choice(o))
-			fprintf(f, " -x -a '%s'", o->complete);
+			fputs(" -x", f);
 		else if (o->complete && !strcmp(o->complete, "dirs"))
 			fputs(" -x -a '(__fish_complete_directories)'", f);
 		else if (o->complete && !strcmp(o->complete, "files"))
@@ -348,8 +471,8 @@ static void gen_fish(FILE *f, const struct sbx_applet *const *ap, size_t n)
 		snprintf(link, sizeof(link), "srebox-%s", ap[i]->name);
 		fprintf(f, "\n# %s\ncomplete -c %s -f\n", ap[i]->name, link);
 		for (size_t j = 0; j < no; j++) {
-			fish_opt(f, "srebox", cond, opts[j], ap[i]->name);
-			fish_opt(f, link, NULL, opts[j], ap[i]->name);
+			fish_opt(f, ap[i], "srebox", cond, opts[j]);
+			fish_opt(f, ap[i], link, NULL, opts[j]);
 		}
 		fish_args(f, "srebox", cond, ap[i]->args_complete, ap[i]->name);
 		fish_args(f, link, NULL, ap[i]->args_complete, ap[i]->name);

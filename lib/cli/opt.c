@@ -6,6 +6,7 @@
 #include "root.h"
 
 #include <getopt.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,28 @@ static struct opt_list o_roots;
 static int set_snapshots(const char *const *v, size_t n);
 static double o_interval = -1, o_deadline = SBX_DEADLINE_DEFAULT;
 static unsigned o_count = 1;
-static bool o_count_given;
+static bool o_count_given, o_verbose;
 static struct sbx_kube_opts o_kube;
 static const struct sbx_applet *cur_applet;
 
 static int set_threshold(const char *arg, bool crit);
+
+/* The terminal's width for the table view: TIOCGWINSZ, then $COLUMNS;
+ * 0 for a pipe or a file, which get full rows. */
+static int term_width(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	uint64_t v;
+
+	if (!isatty(1))
+		return 0;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env && parse_u64(env, &v) && v > 0 && v < 10000)
+		return (int)v;
+	return 80;
+}
 static int cb_warning(const char *arg)
 {
 	return set_threshold(arg, false);
@@ -64,6 +82,9 @@ const struct sbx_opt sbx_common_probe_opts[] = {
 	  NULL },
 	{ 'n', "count", OPT_CALL, NULL, "N",
 	  "with -i, print N reports (default 1; 0 = until interrupted)", NULL, cb_count },
+	{ 'v', "verbose", OPT_FLAG, &o_verbose, NULL,
+	  "on a terminal, list every check, the OK ones too (a pipe always gets them all)", NULL,
+	  NULL },
 	{ 0, "deadline", OPT_SECONDS, &o_deadline, "SECONDS",
 	  "give up with exit 3 when one report's work (the interval aside) takes longer "
 	  "(default 10, plus the applet's own -t and --top-timeout)", NULL, NULL },
@@ -221,7 +242,31 @@ static int apply(const struct sbx_opt *o, const char *arg)
 			p += l;
 			p += strspn(p, " ");
 		}
-		warnx_("--%s: '%s' is not one of: %s", o->longopt, arg, o->complete);
+		{
+			const char *best = NULL;
+			size_t bd = 3;
+
+			for (const char *p = o->complete; p && *p;) {
+				size_t l = strcspn(p, " ");
+				char word[40];
+
+				if (l < sizeof(word)) {
+					memcpy(word, p, l);
+					word[l] = '\0';
+					if (edit_distance(arg, word) < bd) {
+						bd = edit_distance(arg, word);
+						best = p;
+					}
+				}
+				p += l;
+				p += strspn(p, " ");
+			}
+			if (best)
+				warnx_("--%s: '%s' is not one of: %s; did you mean %.*s?", o->longopt, arg,
+				       o->complete, (int)strcspn(best, " "), best);
+			else
+				warnx_("--%s: '%s' is not one of: %s", o->longopt, arg, o->complete);
+		}
 		return 3;
 	}
 	case OPT_CALL: {
@@ -238,9 +283,58 @@ static int apply(const struct sbx_opt *o, const char *arg)
 	return 3;
 }
 
+/* Whether `word` is one of the space-separated words of `list`. */
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p;) {
+		size_t l = strcspn(p, " ");
+
+		if (l == n && !strncmp(p, word, n))
+			return true;
+		p += l;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+const char *applet_formats(const struct sbx_applet *a)
+{
+	return a->formats ? a->formats : "table wide json prom check name";
+}
+
 static void usage_hint(const struct sbx_applet *a)
 {
-	fprintf(stderr, "Try 'srebox %s --help' for more information.\n", a->name);
+	(void)a;
+	fprintf(stderr, "Try '%s --help' for more information.\n", sbx_progname);
+}
+
+/* The closest long option to an unknown one (git's and kubectl's "did you
+ * mean"): at most two edits away, or the only one it starts. */
+static const char *closest_option(const struct option *lopts, size_t n, const char *arg)
+{
+	char name[40];
+	size_t len = strcspn(arg, "="), best = 3, prefixed = 0;
+	const char *match = NULL, *prefix = NULL;
+
+	if (len >= sizeof(name))
+		return NULL;
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(name, lopts[i].name);
+
+		if (d < best) {
+			best = d;
+			match = lopts[i].name;
+		}
+		if (len >= 2 && str_starts(lopts[i].name, name)) {
+			prefix = lopts[i].name;
+			prefixed++;
+		}
+	}
+	return match ? match : prefixed == 1 ? prefix : NULL;
 }
 
 int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **argv)
@@ -258,15 +352,20 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++) {
 			int val = o->shortopt ? o->shortopt : 256 + (int)nl;
 			bool arg = o->type != OPT_FLAG;
+			int has = !arg ? no_argument : o->bare ? optional_argument : required_argument;
 
-			if (nl + 1 >= ARRAY_SIZE(lopts) || sl + 3 >= sizeof(sopts))
+			if (nl + 1 >= ARRAY_SIZE(lopts) || sl + 8 >= sizeof(sopts))
 				die(3, "too many options");
-			lopts[nl++] = (struct option){ o->longopt, arg ? required_argument : no_argument,
-						       NULL, val };
+			lopts[nl++] = (struct option){ o->longopt, has, NULL, val };
 			byval[val] = o;
-			if (o->shortopt) {
-				sopts[sl++] = (char)o->shortopt;
+			for (int k = 0, letter = o->shortopt; k < 2; k++, letter = o->oldshort) {
+				if (!letter)
+					continue;
+				byval[letter] = o;
+				sopts[sl++] = (char)letter;
 				if (arg)
+					sopts[sl++] = ':';
+				if (arg && o->bare)
 					sopts[sl++] = ':';
 			}
 		}
@@ -292,12 +391,24 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 				warnx_("option --%s needs an argument", byval[optopt]->longopt);
 			else if (optopt)
 				warnx_("unknown option -%c", optopt);
+			else if (str_starts(argv[optind - 1], "--") &&
+				 closest_option(lopts, nl, argv[optind - 1] + 2))
+				warnx_("unknown option %s; did you mean --%s?", argv[optind - 1],
+				       closest_option(lopts, nl, argv[optind - 1] + 2));
 			else
 				warnx_("unknown option %s", argv[optind - 1]);
 			usage_hint(a);
 			return 3;
 		}
 		o = byval[c];
+		if (c < 256 && c == o->oldshort && o->shortopt)
+			warnx_("note: -%c is deprecated here: use -%c (--%s), as the other node-local "
+			       "applets do", c, o->shortopt, o->longopt);
+		else if (c < 256 && c == o->oldshort)
+			warnx_("note: -%c is deprecated here: use --%s, as the other node-local applets do",
+			       c, o->longopt);
+		if (!optarg && o->bare)
+			optarg = (char *)o->bare;
 		if (o == &help_opts[0]) {
 			opt_help(stdout, a);
 			exit(fflush(stdout) ? 3 : 0);
@@ -316,6 +427,13 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 
 	ctx->format = FMT_TABLE;
 	if (o_output) {
+		if (!word_in(applet_formats(a), o_output)) {
+			warnx_("-o %s: not a format of %s%s; it takes %s", o_output, a->name,
+			       !strcmp(o_output, "wide") ? ", which has no wide columns" : "",
+			       applet_formats(a));
+			usage_hint(a);
+			return 3;
+		}
 		format_parse(o_output, &ctx->format);
 		ctx->format_given = true;
 	}
@@ -329,6 +447,8 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 	}
 	if (ctx->format != FMT_TABLE && ctx->format != FMT_WIDE)
 		ctx->color = false;
+	ctx->width = term_width();
+	ctx->verbose = o_verbose;
 	if (a->flags & AP_PROBE) {
 		const char *root;
 
@@ -508,6 +628,71 @@ static void wrap(FILE *f, const char *s, int indent, int width)
 	fputc('\n', f);
 }
 
+/* "# what\ncommand\n..." as kubectl prints its examples: indented, a
+ * blank line between them. */
+static void help_examples(FILE *f, const char *ex)
+{
+	fputs("\nExamples:\n", f);
+	for (const char *p = ex; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (*p == '#' && p != ex)
+			fputc('\n', f);
+		fprintf(f, "  %.*s\n", (int)n, p);
+		p += n;
+		p += *p == '\n';
+	}
+}
+
+/* The description, its lines joined and folded again at 80 columns, a
+ * blank line kept between paragraphs. */
+static void help_paragraphs(FILE *f, const char *text)
+{
+	struct buf b = { 0 };
+
+	for (const char *p = text;; p++) {
+		if (*p && !(p[0] == '\n' && p[1] == '\n')) {
+			buf_addc(&b, *p == '\n' ? ' ' : *p);
+			continue;
+		}
+		fputc('\n', f);
+		wrap(f, b.s ? b.s : "", 0, 80);
+		buf_reset(&b);
+		if (!*p)
+			break;
+		p++;
+	}
+	buf_free(&b);
+}
+
+/* The applet's checks as one aligned table, widths from the catalogue. */
+static void help_checks(FILE *f, const struct sbx_applet *a)
+{
+	int wid = 5, ww = 7, wc = 8, indent;
+
+	for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
+		const struct sbx_check *k = &sbx_checks[*c];
+		int n;
+
+		wid = (n = (int)strlen(k->id)) > wid ? n : wid;
+		n = k->warn_default ? (int)strlen(k->warn_default) : 1;
+		ww = n > ww ? n : ww;
+		n = k->crit_default ? (int)strlen(k->crit_default) : 1;
+		wc = n > wc ? n : wc;
+	}
+	indent = 4 + wid + 2 + ww + 2 + wc + 2;
+	fprintf(f, "\nChecks (-w/-c ID=RANGE; ranges as monitoring-plugins):\n");
+	fprintf(f, "    %-*s  %-*s  %-*s  %s\n", wid, "CHECK", ww, "WARNING", wc, "CRITICAL", "WHAT");
+	for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
+		const struct sbx_check *k = &sbx_checks[*c];
+
+		fprintf(f, "    %-*s  %-*s  %-*s  ", wid, k->id, ww,
+			k->warn_default ? k->warn_default : "-", wc,
+			k->crit_default ? k->crit_default : "-");
+		wrap(f, k->what, indent, 80);
+	}
+}
+
 static void help_line(FILE *f, const struct sbx_opt *o)
 {
 	char left[64];
@@ -518,7 +703,7 @@ static void help_line(FILE *f, const struct sbx_opt *o)
 	else
 		n = snprintf(left, sizeof(left), "      --%s", o->longopt);
 	if (o->arg && (size_t)n < sizeof(left))
-		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+		snprintf(left + n, sizeof(left) - (size_t)n, o->bare ? "[=%s]" : " %s", o->arg);
 	if (strlen(left) > 26)
 		fprintf(f, "%s\n%28s", left, "");
 	else
@@ -533,9 +718,12 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 	static const char *const titles[] = { "Options", "Probe options", "Thresholds",
 					      "Output options", "", "Kubernetes options" };
 
-	fprintf(f, "Usage: srebox %s %s\n\n%s\n", a->name, a->usage, a->summary);
+	fprintf(f, "Usage: %s %s\n\n", sbx_progname, a->usage);
+	wrap(f, a->summary, 0, 80);
+	if (a->examples)
+		help_examples(f, a->examples);
 	if (a->description)
-		fprintf(f, "\n%s\n", a->description);
+		help_paragraphs(f, a->description);
 	for (size_t i = 0; i < nt; i++) {
 		const char *title = titles[4];
 
@@ -552,17 +740,8 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 		fprintf(f, "\n%s%s", title, *title ? ":\n" : "");
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++)
 			help_line(f, o);
-		if (tables[i] == sbx_common_check_opts) {
-			fprintf(f, "  checks (ID, default warning, default critical):\n");
-			for (const enum sbx_check_id *c = a->checks; *c != CHK_N; c++) {
-				const struct sbx_check *k = &sbx_checks[*c];
-
-				fprintf(f, "    %-18s %-6s %-6s ", k->id,
-					k->warn_default ? k->warn_default : "-",
-					k->crit_default ? k->crit_default : "-");
-				wrap(f, k->what, 37, 80);
-			}
-		}
+		if (tables[i] == sbx_common_check_opts)
+			help_checks(f, a);
 	}
 	if (a->flags & AP_OUTPUT)
 		fprintf(f, "\nExit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n");

@@ -1,10 +1,13 @@
 /* The sampling loop of the probe applets; see sample.h. */
 #include "sample.h"
 
+#include <unistd.h>
+
 #include "root.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 double sbx_interval(const struct sbx_ctx *ctx)
 {
@@ -68,11 +71,39 @@ static bool tree_moved(const struct print *first)
 /* Wait one interval, taking the light readings on the way.  Without -i
  * over --root, a tree whose clock has not moved after 50 ms is a saved
  * copy: no use waiting out the rest.  False when interrupted. */
+/* On a terminal (stdout and stderr both), a wait of 2 s or more shows
+ * how far it is, once a second, on stderr, and clears it after; a pipe
+ * gets nothing. */
+static bool shows_progress(const struct sbx_ctx *ctx, double total)
+{
+	return total >= 2 && ctx->width > 0 && isatty(2) &&
+	       (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE);
+}
+
+static bool wait_shown(struct sbx_ctx *ctx, double seconds, double *done, double total)
+{
+	bool shown = shows_progress(ctx, total);
+
+	while (seconds > 1e-9) {
+		double step = shown && seconds > 1 ? 1 : seconds;
+
+		if (shown)
+			fprintf(stderr, "\r\033[K%s: sampling, %.0fs of %.0fs (Ctrl-C stops)", sbx_progname,
+				*done, total);
+		if (!sbx_wait(ctx, step))
+			return false;
+		*done += step;
+		seconds -= step;
+	}
+	return true;
+}
+
 static bool wait_interval(struct sbx_ctx *ctx, const struct sbx_sampler *s, double interval,
 			  const struct print *first)
 {
 	unsigned ticks = s->tick ? SBX_SAMPLE_TICKS : 1;
-	double left = interval;
+	double left = interval, done = 0;
+	bool ok = true;
 
 	if (!ctx->interval_given && !root_is_live() && first->ok && interval > 0.05) {
 		if (!sbx_wait(ctx, 0.05))
@@ -81,13 +112,14 @@ static bool wait_interval(struct sbx_ctx *ctx, const struct sbx_sampler *s, doub
 			return true;	/* the reading after it decides */
 		left -= 0.05;
 	}
-	for (unsigned k = 0; k < ticks; k++) {
-		if (!sbx_wait(ctx, left / ticks))
-			return false;
-		if (s->tick)
+	for (unsigned k = 0; ok && k < ticks; k++) {
+		ok = wait_shown(ctx, left / ticks, &done, interval);
+		if (ok && s->tick)
 			s->tick(s->arg);
 	}
-	return true;
+	if (shows_progress(ctx, interval))
+		fputs("\r\033[K", stderr);
+	return ok;
 }
 
 static void fail(struct sbx_ctx *ctx, const struct sbx_sampler *s, const struct sbx_err *err)

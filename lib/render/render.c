@@ -10,8 +10,7 @@ static void table_whole(FILE *f, const struct sbx_report *r, const struct render
 
 static void name_whole(FILE *f, const struct sbx_report *r, const struct render_opts *o)
 {
-	(void)o;
-	render_name(f, r);
+	render_name(f, r, o);
 }
 
 static void table_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end)
@@ -26,9 +25,9 @@ static void json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 
 static void name_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end)
 {
-	(void)o;
-	(void)end;
-	render_name(f, r);
+	/* a probe applet's names are its findings', known at the end */
+	if (!o->probe || end)
+		render_name(f, r, o);
 }
 
 static const struct renderer {

@@ -14,6 +14,14 @@ struct render_opts {
 	bool prom_too;		/* streaming: also keep Prometheus samples (--textfile) */
 	bool no_headers;	/* table rows alone (kubectl's --no-headers) */
 	FILE *verdict;		/* the summary, findings and legends in parts; NULL: f */
+	/* The table view on a terminal (0: a pipe, full rows): columns are
+	 * elided by priority and long cells cut with an ellipsis to fit
+	 * `width` columns, findings are folded at words, and the view ends
+	 * with what needs attention, OK findings collapsed into one line
+	 * unless `verbose`. */
+	int width;
+	bool verbose;
+	bool probe;		/* -o name: the ids of the checks not OK, not the first column */
 };
 void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 
@@ -36,8 +44,15 @@ void render_table(FILE *f, const struct sbx_report *r, const struct render_opts 
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);
-/* -o name: the first column of the first table, a row per line. */
-void render_name(FILE *f, const struct sbx_report *r);
+/* One line per interval, vmstat's way: the report's compact table's
+ * row, its state and the checks not OK; the header first when `head`.
+ * width[] (one per column and two more) holds the widths so far, which
+ * only grow.  False when the report has no compact row to print. */
+bool render_compact(FILE *f, const struct sbx_report *r, const struct render_opts *o, size_t *width,
+		    bool head);
+/* -o name: the first column of the first table, a row per line; for a
+ * probe applet (o->probe) the ids of the checks that are not OK. */
+void render_name(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 
 /* Write prom output to DIR/srebox_<applet>.prom atomically: a temporary
  * file in DIR, fsync, rename (what node_exporter's textfile collector needs). */

@@ -44,6 +44,7 @@ static void stream_free(struct sbx_table *t)
 	if (!s)
 		return;
 	free(s->width);
+	free(s->hide);
 	for (size_t j = 0; s->prom && j < t->ncols; j++)
 		if (s->prom[j])
 			fclose(s->prom[j]);

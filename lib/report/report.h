@@ -40,6 +40,10 @@ struct sbx_col {
 	const char *metric;	/* prom family after "srebox_"; NULL: not exported */
 	const char *help;	/* prom HELP */
 	const char *vlabel;	/* CT_LIST: label naming each element ("cpu") */
+	/* On a narrow terminal, columns go highest priority first (the
+	 * rightmost of equals first): 1 is never elided, 0 (unset) is 5, and
+	 * the first column and COL_LABEL ones are kept unless given one. */
+	unsigned char prio;
 	const char *none;	/* the table's text for an empty cell (kubectl's "<none>"); NULL: "-" */
 };
 
@@ -66,6 +70,7 @@ struct table_stream {
 	size_t flushed;		/* rows rendered and freed so far */
 	size_t shown;		/* of those, rows the table view printed */
 	size_t *width;		/* table view: column widths so far; they only grow */
+	bool *hide;		/* table view: columns elided to fit the terminal, fixed by the first part */
 	FILE **prom;		/* prom: each metric column's samples so far */
 	char *why[8];		/* table view: reasons of unknown cells, and counts */
 	size_t why_count[8], nwhy;
@@ -82,6 +87,10 @@ struct sbx_table {
 	char **vec_ids;		/* labels for CT_LIST elements */
 	size_t nvec;
 	size_t limit;		/* table view shows only the first `limit` rows */
+	/* The applet's one natural row (vmstat's): with -i and -n other than
+	 * 1, the table view prints this row alone per interval, under one
+	 * header, with the report's state and the checks not OK. */
+	bool compact;
 	struct table_stream *stream;	/* set once rendered in parts */
 };
 

@@ -45,7 +45,7 @@ bash_complete() {
 @test "bash: every applet and every option of --help is offered" {
 	for a in $(sb --list); do
 		got=$(bash_complete "srebox $a --" | sort)
-		want=$(sb "$a" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 's/.* //' | sort)
+		want=$(sb "$a" --help | grep -oE '^  (-[a-zA-Z], |    )--[a-z][a-z-]*' | sed 's/.* //' | sort)
 		[ "$got" = "$want" ] || die "$a: bash offers '$got', help has '$want'"
 	done
 }
@@ -191,4 +191,43 @@ complete_in() {
 	run sb --complete contexts drain --kubeconfig "$KC"
 	[ "$output" = test ]
 	k8s_stop_test
+}
+
+@test "bash, zsh and fish: -o offers the applet's own formats, -w/-c its check ids" {
+	run bash_complete "srebox health -o "
+	[ "$(tr '\n' ' ' <<<"$output")" = "table json prom check name " ] || die "$output"
+	run bash_complete "srebox health -w lo"
+	[ "$output" = load= ] || die "$output"
+	run bash_complete "srebox-cswitch -c pi"
+	[ "$output" = pids= ] || die "$output"
+	# every id offered is one -w accepts
+	for id in $(bash_complete "srebox irq -w "); do
+		sb irq -i 0 -o check -w "${id}1000000" >/dev/null || [ $? -le 2 ] || die "irq refuses $id"
+	done
+	if command -v fish >/dev/null; then
+		f() { fish --no-config -c "source $COMP/srebox.fish; complete -C '$1'"; }
+		# each value with a description of its own
+		f 'srebox health -o ' | grep -qxF $'json\tone JSON object per report, for jq' || die "$(f 'srebox health -o ')"
+		! f 'srebox health -o ' | grep -q '^wide' || die "fish offers wide to health"
+		f 'srebox irq -o ' | grep -q '^wide' || die "fish: irq has wide"
+		f 'srebox health -w ' | grep -qxF $'load=\t1-minute load average per online CPU' || die "$(f 'srebox health -w ' | head)"
+		[ "$(f 'srebox health -w ' | cut -f2 | sort -u | wc -l)" -gt 10 ] || die "one description for all"
+		# descriptions end at a word
+		f 'srebox health -w ' | cut -f2 | grep '…$' | while IFS= read -r d; do
+			d=${d%…}
+			full=$(sb --checks health | cut -f5 | grep -F -- "$d" | head -1)
+			rest=${full#*"$d"}
+			[[ -n $full && $rest == [\ ,]* ]] || die "cut mid-word: $d"
+		done
+	fi
+	if command -v zsh >/dev/null; then
+		cp "$COMP/srebox.zsh" "$BATS_TEST_TMPDIR/_srebox"
+		z() {
+			rm -f "$BATS_TEST_TMPDIR/z.out"
+			zsh -f "$SREBOX_TESTS/tools/zsh-complete.zsh" "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/z.out" "$1"
+			grep . "$BATS_TEST_TMPDIR/z.out" | sort -u
+		}
+		[ "$(z 'srebox health -o ' | tr '\n' ' ')" = "check json name prom table " ] || die "zsh: $(z 'srebox health -o ')"
+		z 'srebox health -w ' | grep -qx 'load=' || die "zsh: $(z 'srebox health -w ')"
+	fi
 }

@@ -123,3 +123,12 @@ unschedulable() {
 	diff -u "$BATS_TEST_TMPDIR/k" "$BATS_TEST_TMPDIR/s"
 	[ "$(jq '[.[] | select(.spec.unschedulable)] | length' "$BATS_TEST_TMPDIR/s")" -eq 4 ]
 }
+
+@test "--dry-run alone is --dry-run=client, as kubectl takes it: the next word stays a node" {
+	k8s_start "$K8S_DIR/default"
+	run sb cordon --kubeconfig "$KC" --dry-run "$WC" -o json
+	[ "$status" -eq 0 ] || die "$output"
+	json '.nodes[0].result == "cordoned (dry run)"' <<<"$output"
+	[ -z "$(k8s_requests 'select(.method != "GET")')" ]
+	[ "$(unschedulable "$WC")" = false ]
+}

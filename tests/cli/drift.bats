@@ -9,7 +9,7 @@ TOP=$SREBOX_TESTS/..
 applets() { sb --list; }
 
 # Long options of an applet, from its --help (generated from the option table).
-help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 's/.*--//' | sort -u; }
+help_opts() { sb "$1" --help | grep -oE '^  (-[a-zA-Z], |    )--[a-z][a-z-]*' | sed 's/.*--//' | sort -u; }
 
 # The four places written by hand when an applet is added (README.md,
 # "Adding an applet"); everything else is generated from them or checked.
@@ -26,7 +26,7 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 
 @test "each man page's one-line description is its applet's summary" {
 	for a in $(applets); do
-		want=$(sb "$a" --help | sed -n 3p)
+		want=$(sb "$a" --help | sed -n '3,/^$/p' | sed '/^$/d' | paste -sd' ')
 		got=$(sed -n 's/^\.Nd //p' "$TOP/man/srebox-$a.1")
 		[ "$got" = "$want" ] || die "srebox-$a.1 .Nd '$got' is not the summary '$want'"
 	done
@@ -64,7 +64,7 @@ help_opts() { sb "$1" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | sed 
 		awk '/^  [a-z]/ { if (l) print l; l = $0; next } { sub(/^ +/, " "); l = l $0 } END { print l }')
 	[ "$(awk '{ print $1 }' <<<"$help")" = "$(applets)" ] || die "$help"
 	for a in $(applets); do
-		want=$(sb "$a" --help | sed -n 3p)
+		want=$(sb "$a" --help | sed -n '3,/^$/p' | sed '/^$/d' | paste -sd' ')
 		grep -qxF "  $(printf '%-10s' "$a") $want" <<<"$help" || die "srebox --help: $a: not '$want'"
 	done
 }

@@ -51,7 +51,7 @@ teardown() {
 	[[ $output != *"sda1"* ]] && [[ $output != *"nvme0n1p1"* ]] && [[ $output != *"loop0"* ]]
 	[[ $output == *"1 idle device not shown (-a shows them)"* ]]
 	[[ $output == *"3 partitions folded into their disks (-p shows them)"* ]]
-	run sb io --root "$NODE" -i 0 -a -p -o json
+	run sb io --root "$NODE" -i 0 -a --partitions -o json
 	jq -e '[.devices[].device] == ["sda","sda1","sda2","nvme0n1","nvme0n1p1","vg0-root","md127","loop0","vda"]
 		and ([.devices[] | select(.device == "sda1")][0].disk == "sda")
 		and ([.devices[] | select(.device == "vg0-root")][0].kernel_name == "dm-0")

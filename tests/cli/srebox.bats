@@ -86,7 +86,7 @@ teardown() { hung_teardown; }
 	[ "$status" -eq 0 ]
 	for a in $(sb --list); do
 		[ -L "$BATS_TEST_TMPDIR/srebox-$a" ]
-		"$BATS_TEST_TMPDIR/srebox-$a" --help | grep -q "Usage: srebox $a"
+		"$BATS_TEST_TMPDIR/srebox-$a" --help | grep -q "Usage: srebox-$a "
 	done
 	mkdir "$BATS_TEST_TMPDIR/hard"
 	run sb --install "$BATS_TEST_TMPDIR/hard"

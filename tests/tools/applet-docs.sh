@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 "$sb" --list >"$tmp/names"
 [ -s "$tmp/names" ] || { echo "applet-docs: $sb --list printed nothing" >&2; exit 1; }
 while read -r a; do
-	s=$("$sb" "$a" --help | sed -n 3p)
+	s=$("$sb" "$a" --help | sed -n '3,/^$/p' | sed '/^$/d' | paste -sd' ')
 	[ -n "$s" ] || { echo "applet-docs: srebox $a --help has no summary" >&2; exit 1; }
 	printf '%s\t%s\n' "$a" "$s"
 done <"$tmp/names" >"$tmp/list"
