@@ -15,7 +15,12 @@ teardown_file() {
 	true
 }
 setup() { k8s_start "$K8S_DIR/default"; }
-teardown() { k8s_stop_test; for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null; done; true; }
+teardown() {
+	k8s_stop_test
+	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null; done
+	for p in "$BATS_TEST_TMPDIR"/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+	true
+}
 
 @test "kubectl apply accepts the manifest (dry run, then for real) and the API server stores each object" {
 	need_kubectl
@@ -101,7 +106,7 @@ teardown() { k8s_stop_test; for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null; don
 # node_exporter on a free port serving DIR's textfiles; sets NE_URL
 ne_start() {
 	command -v prometheus-node-exporter >/dev/null || skip "node_exporter not installed (make deps-test)"
-	local port d=$BATS_FILE_TMPDIR/ne
+	local port d=$BATS_TEST_TMPDIR/ne
 	mkdir -p "$d"
 	port=$(free_port)
 	prometheus-node-exporter --web.listen-address=127.0.0.1:$port --collector.disable-defaults \
@@ -129,7 +134,7 @@ ne_start() {
 		grep -q "^srebox_up{applet=\"$a\"} 1" <<<"$m" || die "$a not scraped"
 	done
 	# Prometheus scraping node_exporter every second, with the rules
-	d=$BATS_FILE_TMPDIR/fleet
+	d=$BATS_TEST_TMPDIR/fleet
 	mkdir -p "$d/data"
 	sb manifest --rules | sed 's/for: [0-9]*m/for: 0s/' >"$d/rules.yml"
 	cat >"$d/prometheus.yml" <<-YML
