@@ -86,10 +86,19 @@ static const struct sbx_applet *const all_applets[] = {
 };
 #undef APPLET
 
+/* An applet that reads the node and writes a textfile (not top's screen,
+ * not capture's archive). */
+static bool node_applet(const struct sbx_applet *a)
+{
+	const char *f = applet_formats(a);
+
+	return (a->flags & AP_PROBE) && (a->flags & AP_OUTPUT) && strstr(f, "prom");
+}
+
 static const struct sbx_applet *probe_applet(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(all_applets); i++)
-		if (!strcmp(all_applets[i]->name, name) && (all_applets[i]->flags & AP_PROBE))
+		if (!strcmp(all_applets[i]->name, name) && node_applet(all_applets[i]))
 			return all_applets[i];
 	return NULL;
 }
@@ -109,7 +118,7 @@ static int applet_list(const char *s, struct buf *out)
 			struct buf names = { 0 };
 
 			for (size_t i = 0; i < ARRAY_SIZE(all_applets); i++)
-				if (all_applets[i]->flags & AP_PROBE)
+				if (node_applet(all_applets[i]))
 					buf_addf(&names, "%s%s", names.len ? ", " : "", all_applets[i]->name);
 			warnx_("--applets: '%s' is not an applet that reads this node (one of %s)", t,
 			       names.s);

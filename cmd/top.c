@@ -499,7 +499,7 @@ static int rec_open(struct live *l)
 
 	l->rec_fd = open(o_record, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (l->rec_fd < 0 || fstat(l->rec_fd, &st) < 0) {
-		warnx_("top: --record %s: %s", o_record, strerror(errno));
+		warnx_("--record %s: %s", o_record, strerror(errno));
 		return -1;
 	}
 	l->rec_size = st.st_size;
@@ -518,7 +518,7 @@ static void rec_write(struct live *l, const char *line, size_t len)
 		fsync(l->rec_fd);
 		close(l->rec_fd);
 		if (rename(o_record, old) < 0 && !l->rec_warned) {
-			warnx_("top: --record: rename %s: %s", o_record, strerror(errno));
+			warnx_("--record: rename %s: %s", o_record, strerror(errno));
 			l->rec_warned = true;
 		}
 		free(old);
@@ -532,7 +532,7 @@ static void rec_write(struct live *l, const char *line, size_t len)
 			/* nothing more to do: replay skips the cut line */
 		}
 		if (!l->rec_warned)
-			warnx_("top: --record %s: %s: samples are not being kept", o_record,
+			warnx_("--record %s: %s: samples are not being kept", o_record,
 			       n < 0 ? strerror(errno) : "short write");
 		l->rec_warned = true;
 		return;
@@ -653,7 +653,7 @@ static int replay(struct sbx_ctx *ctx, bool batch)
 	load_file(o_replay, &v, &bad, true);
 	free(old);
 	if (bad)
-		warnx_("top: --replay %s: %zu line%s not a sample (cut by a crash?), skipped", o_replay,
+		warnx_("--replay %s: %zu line%s not a sample (cut by a crash?), skipped", o_replay,
 		       bad, bad == 1 ? "" : "s");
 	if (!v.nframes)
 		die(3, "top: --replay %s: no samples in it", o_replay);
@@ -717,31 +717,31 @@ static int top_run(struct sbx_ctx *ctx)
 	int rc = 0;
 
 	if (ctx->nargs) {
-		warnx_("top: unexpected argument '%s'", ctx->args[0]);
+		warnx_("unexpected argument '%s'", ctx->args[0]);
 		return 3;
 	}
 	if (ctx->format != FMT_TABLE && ctx->format != FMT_JSON) {
-		warnx_("top: -o takes table or json (the batch text or JSON lines)");
+		warnx_("-o takes table or json (the batch text or JSON lines)");
 		return 3;
 	}
 	if (ctx->textfile) {
-		warnx_("top: --textfile: top writes no Prometheus file (srebox health --textfile does)");
+		warnx_("--textfile: top writes no Prometheus file (srebox health --textfile does)");
 		return 3;
 	}
 	if (!parse_size(o_record_size, &rec_max) || rec_max < 4096) {
-		warnx_("top: --record-size '%s': not a size of at least 4K (8M, 512K)", o_record_size);
+		warnx_("--record-size '%s': not a size of at least 4K (8M, 512K)", o_record_size);
 		return 3;
 	}
 	if (o_replay && o_record) {
-		warnx_("top: --replay and --record do not go together");
+		warnx_("--replay and --record do not go together");
 		return 3;
 	}
 	if (o_when && !o_replay) {
-		warnx_("top: -t jumps in a recording: it needs --replay FILE");
+		warnx_("-t jumps in a recording: it needs --replay FILE");
 		return 3;
 	}
 	if (ctx->interval_given && ctx->interval <= 0) {
-		warnx_("top: -i must be more than 0 seconds");
+		warnx_("-i must be more than 0 seconds");
 		return 3;
 	}
 	if (o_replay)
@@ -800,6 +800,7 @@ const struct sbx_applet applet_top = {
 		"-o json, as JSON lines; --record keeps them in a bounded file that --replay shows\n"
 		"again, on any machine.  Press ? on the screen for the keys.",
 	.flags = AP_PROBE | AP_OUTPUT,
+	.formats = "table json",
 	.opts = top_opts,
 	.checks = NULL,
 	.run = top_run,

@@ -726,15 +726,15 @@ int top_screen(struct top_view *v)
 	const char *term = getenv("TERM");
 
 	if (!nc_load(&err)) {
-		warnx_("top: %s; -b prints the samples without it", err.msg);
+		warnx_("%s; -b prints the samples without it", err.msg);
 		return 3;
 	}
 	if (!isatty(STDIN_FILENO)) {
-		warnx_("top: the screen needs a terminal on stdin; -b prints the samples");
+		warnx_("the screen needs a terminal on stdin; -b prints the samples");
 		return 3;
 	}
 	if (!term || !*term || !strcmp(term, "dumb")) {
-		warnx_("top: TERM is %s: the screen needs a terminal type; -b prints the samples",
+		warnx_("TERM is %s: the screen needs a terminal type; -b prints the samples",
 		       term && *term ? term : "not set");
 		return 3;
 	}
@@ -753,7 +753,7 @@ int top_screen(struct top_view *v)
 	sbx_watchdog_on_fire(restore_tty);
 	atexit(restore_tty);
 	if (!nc.f_initscr()) {
-		warnx_("top: cannot start the screen (TERM=%s)", term);
+		warnx_("cannot start the screen (TERM=%s)", term);
 		return 3;
 	}
 	screen_on = 1;

@@ -84,7 +84,7 @@ teardown() {
 		[ "${#stderr_lines[@]}" -eq 1 ] && [[ $stderr == "srebox manifest: "* ]] || die "$args: $stderr"
 	done
 	run --separate-stderr "$SREBOX" manifest --applets health,nodes
-	[ "$stderr" = "srebox manifest: --applets: 'nodes' is not an applet that reads this node (one of cpu, cswitch, disk, health, io, irq, net, throttle)" ]
+	[ "$stderr" = "srebox manifest: --applets: 'nodes' is not an applet that reads this node (one of cni, cpu, cswitch, disk, health, io, irq, kubelet, net, throttle)" ]
 	run bash -c '"$SREBOX" manifest >/dev/full'
 	[ "$status" -eq 3 ]
 }
