@@ -1016,7 +1016,7 @@ _srebox_top()
 		COMPREPLY=()
 		return ;;
 	-o|--output)
-		COMPREPLY=($(compgen -W 'table wide json prom check name' -- "$cur"))
+		COMPREPLY=($(compgen -W 'table json' -- "$cur"))
 		return ;;
 	--color)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))

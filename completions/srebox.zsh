@@ -461,7 +461,7 @@ _srebox_top()
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
-		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table wide json prom check name)' \
+		'(-o --output)'{-o+,--output=}'[table, wide, json, prom, check or name]:FORMAT:(table json)' \
 		'--color=[colour the state words\: auto]:WHEN:(auto always never)' \
 		'--textfile=[also write DIR/srebox_APPLET.prom atomically for…]:DIR:_files -/' \
 		'(-h --help)'{-h,--help}'[show help]' \
