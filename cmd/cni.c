@@ -147,7 +147,8 @@ static bool cni_config(struct sbx_report *rep, bool node, bool tables, char *plu
 		}
 	closedir(d);
 	/* libcni (containerd, CRI-O) takes the first valid file in name order */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	if (tables && n) {
 		t = report_table(rep, "configs", conf_cols, F_NCOLS);
 		table_title(t, "CNI configuration (%s)", rooted(o_dir));

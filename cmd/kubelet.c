@@ -374,7 +374,8 @@ static void certificates(struct sbx_report *rep, bool tables)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		struct x509_info ci[4];
 		struct buf b = { 0 };
@@ -614,7 +615,8 @@ static void errors(struct sbx_report *rep, const struct kubelet_obs *o, bool nod
 			return;
 		}
 	}
-	qsort(e.v, e.n, sizeof(*e.v), cmp_group);
+	if (e.n)
+		qsort(e.v, e.n, sizeof(*e.v), cmp_group);
 	{
 		struct sbx_finding *f = check_value(rep, CHK_KUBELET_ERRORS, NULL, (double)e.errors,
 						    "kubelet errors in the last %s: %llu in %zu kinds (%llu warnings, %llu lines) from %s",

@@ -247,6 +247,8 @@ static int run_applet(const struct sbx_applet *a, int argc, char **argv)
 	rc = opt_parse(a, &ctx, argc, argv);
 	if (rc == 0)
 		rc = a->run(&ctx);
+	free(ctx.compact_width);
+	ctx.compact_width = NULL;
 	/* Interrupted is never OK: with no report there is no state to give,
 	 * and a script must not read silence as health.  After some reports
 	 * their worst state stands. */

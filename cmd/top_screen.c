@@ -432,7 +432,8 @@ static void draw_pane(struct ui *u, const json_t *fr)
 			v[k++] = json_array_get(rows, i);
 	sort_ui = u;
 	sort_pane = p;
-	qsort(v, k, sizeof(*v), cmp_rows);
+	if (k)
+		qsort(v, k, sizeof(*v), cmp_rows);
 	for (size_t i = 0; i < k && u->row < u->h - 1; i++) {
 		top_row_text(p, v[i], line, sizeof(line));
 		put(u, 0, 0, line);
