@@ -245,8 +245,10 @@ static int manifest_run(struct sbx_ctx *ctx)
 		warnx_("--textfile-dir '%s': give an absolute path on the host", o_textfile_dir);
 		return 3;
 	}
-	if (applet_list(o_applets, &apps) < 0)
+	if (applet_list(o_applets, &apps) < 0) {
+		buf_free(&apps);
 		return 3;
+	}
 	snprintf(interval, sizeof(interval), "%g", o_interval);
 
 	printf("# srebox %s on every node: %s over the host (--root /host), every %ss,\n"
