@@ -126,9 +126,15 @@ static void name_cn(const struct tlv *name, char *out, size_t n)
 int x509_der_validity(const unsigned char *der, size_t n, struct x509_info *out,
 		      struct sbx_err *err)
 {
-	const unsigned char *p = der, *end = der + n, *q, *qe;
+	static const unsigned char none[1];
+	const unsigned char *p, *end, *q, *qe;
 	struct tlv cert, tbs, t, validity, nb, na;
 
+	/* an empty PEM body decodes to no bytes at all (and maybe NULL) */
+	if (!der || !n)
+		der = none, n = 0;
+	p = der;
+	end = der + n;
 	memset(out, 0, sizeof(*out));
 	if (!tlv_next(&p, end, &cert) || cert.tag != 0x30) {
 		sbx_err_set(err, 0, "not a DER certificate (no outer SEQUENCE)");
