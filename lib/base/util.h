@@ -89,6 +89,9 @@ size_t utf8_boundary(const char *s, size_t n);
 
 /* Strict parsers: whole string, no sign surprises, overflow is an error. */
 bool parse_u64(const char *s, uint64_t *out);
+/* Days from 1970-01-01 to year-month-day of the proleptic Gregorian
+ * calendar (negative before), with no time zone: timegm's arithmetic. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 bool parse_i64(const char *s, int64_t *out);
 bool parse_double(const char *s, double *out);
 /* "1.5", "500ms", "2s", "1m": seconds. */

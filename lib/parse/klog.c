@@ -51,19 +51,6 @@ static bool klog_header(const char *s, size_t n, struct klog_line *o)
 	return true;
 }
 
-static int64_t civil_days(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* A logrus field's value: key="quoted" or key=bare. */
 static bool field(const char *s, size_t n, const char *key, const char **v, size_t *vl)
 {
@@ -126,7 +113,7 @@ static bool logrus(const char *s, size_t n, struct klog_line *o)
 				off = (t[i] == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
 		}
 		o->has_epoch = true;
-		o->epoch = (double)civil_days(y, mo, d) * 86400 + h * 3600.0 + mi * 60.0 + se - off;
+		o->epoch = (double)days_from_civil(y, mo, d) * 86400 + h * 3600.0 + mi * 60.0 + se - off;
 	}
 	return true;
 }
@@ -216,10 +203,10 @@ double klog_epoch(const struct klog_line *l, double now)
 
 		y = (int64_t)yoe + era * 400 + (m <= 2);
 	}
-	days = civil_days(y, l->month, l->day);
+	days = days_from_civil(y, l->month, l->day);
 	t = (double)days * 86400 + l->day_seconds;
 	if (t > now + 86400)	/* December's lines read in January */
-		t = (double)civil_days(y - 1, l->month, l->day) * 86400 + l->day_seconds;
+		t = (double)days_from_civil(y - 1, l->month, l->day) * 86400 + l->day_seconds;
 	return t;
 }
 
