@@ -787,3 +787,59 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
 }
+
+static bool digits(const char *s, size_t n, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+size_t rfc3339_scan(const char *s, size_t n, bool zone_optional, double *epoch)
+{
+	unsigned y, mo, d, h, mi, se, oh, om;
+	double frac = 0, scale = 0.1;
+	long off = 0;
+	size_t i = 19;
+
+	if (!s || n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+	    s[16] != ':' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
+		return 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return 0;
+	if (i < n && s[i] == '.') {
+		if (++i >= n || !is_digit(s[i]))
+			return 0;
+		for (; i < n && is_digit(s[i]); i++, scale /= 10)
+			frac += (s[i] - '0') * scale;
+	}
+	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i + 6 <= n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' && digits(s + i + 1, 2, &oh) &&
+		   digits(s + i + 4, 2, &om) && oh <= 23 && om <= 59) {
+		off = (s[i] == '+' ? 1 : -1) * (long)(oh * 3600 + om * 60);
+		i += 6;
+	} else if (!zone_optional) {
+		return 0;
+	}
+	*epoch = (double)days_from_civil(y, mo, d) * 86400 + h * 3600.0 + mi * 60.0 + se - (double)off + frac;
+	return i;
+}
+
+bool rfc3339_parse(const char *s, double *epoch)
+{
+	size_t n = s ? strlen(s) : 0;
+	double t;
+
+	if (!n || rfc3339_scan(s, n, false, &t) != n)
+		return false;
+	*epoch = t;
+	return true;
+}

@@ -92,6 +92,12 @@ bool parse_u64(const char *s, uint64_t *out);
 /* Days from 1970-01-01 to year-month-day of the proleptic Gregorian
  * calendar (negative before), with no time zone: timegm's arithmetic. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+/* An RFC 3339 time (2026-12-01T23:00:00.5Z, +01:00) at the start of the
+ * n bytes of s: the seconds since the epoch in *epoch and the bytes it
+ * took, or 0 when it is not one.  With zone_optional a time with no zone
+ * is UTC (Go's klog writes one).  rfc3339_parse takes the whole string. */
+size_t rfc3339_scan(const char *s, size_t n, bool zone_optional, double *epoch);
+bool rfc3339_parse(const char *s, double *epoch);
 bool parse_i64(const char *s, int64_t *out);
 bool parse_double(const char *s, double *out);
 /* "1.5", "500ms", "2s", "1m": seconds. */

@@ -35,37 +35,7 @@ const char *k8s_str(json_t *o, const char *path, const char *def)
 
 bool k8s_time_parse(const char *s, double *epoch)
 {
-	struct tm tm = { 0 };
-	const char *p;
-	double frac = 0;
-	long off = 0;
-
-	if (!s)
-		return false;
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		return false;
-	if (*p == '.') {
-		double scale = 0.1;
-
-		for (p++; is_digit(*p); p++, scale /= 10)
-			frac += (*p - '0') * scale;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if ((*p == '+' || *p == '-') && is_digit(p[1]) && is_digit(p[2]) && p[3] == ':' &&
-		   is_digit(p[4]) && is_digit(p[5])) {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-		if (*p == '-')
-			off = -off;
-		p += 6;
-	} else {
-		return false;
-	}
-	if (*p)
-		return false;
-	*epoch = (double)timegm(&tm) - (double)off + frac;
-	return true;
+	return rfc3339_parse(s, epoch);
 }
 
 void k8s_time_rfc1123z(const char *rfc3339, char *out, size_t n)

@@ -84,7 +84,6 @@ static bool logrus(const char *s, size_t n, struct klog_line *o)
 {
 	const char *lv, *t, *m;
 	size_t lvl, tl, ml;
-	unsigned y, mo, d, h, mi, se;
 
 	if (!field(s, n, "level", &lv, &lvl) || !field(s, n, "msg", &m, &ml))
 		return false;
@@ -98,23 +97,8 @@ static bool logrus(const char *s, size_t n, struct klog_line *o)
 		o->sev = KLOG_INFO;
 	o->msg = m;
 	o->msg_len = ml;
-	if (field(s, n, "time", &t, &tl) && tl >= 19 && t[4] == '-' && t[7] == '-' && t[10] == 'T' &&
-	    dig(t, 4, &y) && dig(t + 5, 2, &mo) && dig(t + 8, 2, &d) && dig(t + 11, 2, &h) &&
-	    dig(t + 14, 2, &mi) && dig(t + 17, 2, &se) && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) {
-		size_t i = 19;
-		double off = 0;
-
-		while (i < tl && (t[i] == '.' || is_digit(t[i])))
-			i++;
-		if (i + 6 <= tl && (t[i] == '+' || t[i] == '-') && t[i + 3] == ':') {
-			unsigned oh, om;
-
-			if (dig(t + i + 1, 2, &oh) && dig(t + i + 4, 2, &om))
-				off = (t[i] == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
-		}
+	if (field(s, n, "time", &t, &tl) && rfc3339_scan(t, tl, true, &o->epoch))
 		o->has_epoch = true;
-		o->epoch = (double)days_from_civil(y, mo, d) * 86400 + h * 3600.0 + mi * 60.0 + se - off;
-	}
 	return true;
 }
 

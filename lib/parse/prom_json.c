@@ -306,53 +306,12 @@ int prom_parse_query(const char *body, size_t n, struct prom_result *r, struct s
 
 bool prom_time_parse(const char *s, double *out)
 {
-	struct tm tm = { 0 };
-	int y, mo, d, h, mi, sec, n = 0;
-	double frac = 0;
-	long off = 0;
-	const char *p;
-	time_t t;
+	double t;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+	/* before 1970 is a typo, not a time anyone means to query */
+	if (!rfc3339_parse(s, &t) || t < 0)
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970)
-		return false;
-	p = s + n;
-	if (*p == '.') {
-		double scale = 0.1;
-
-		p++;
-		if (!is_digit(*p))
-			return false;
-		for (; is_digit(*p); p++, scale /= 10)
-			frac += (*p - '0') * scale;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-
-		if (!is_digit(p[1]) || !is_digit(p[2]) || p[3] != ':' || !is_digit(p[4]) || !is_digit(p[5]))
-			return false;
-		oh = (p[1] - '0') * 10 + p[2] - '0';
-		om = (p[4] - '0') * 10 + p[5] - '0';
-		off = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);
-		p += 6;
-	} else {
-		return false;
-	}
-	if (*p)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return false;
-	*out = (double)(t - off) + frac;
+	*out = t;
 	return true;
 }
 

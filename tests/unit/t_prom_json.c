@@ -189,10 +189,35 @@ static void times(void **state)
 	assert_false(prom_time_parse("0001-01-01T00:00:00Z", &t));	/* Go's zero time: unknown */
 }
 
+/* the one RFC 3339 scanner behind the Kubernetes, Prometheus and klog times */
+static void scan(void **state)
+{
+	const char *s = "2026-12-01T23:00:00.5+01:00 rest";
+	double t;
+
+	(void)state;
+	assert_int_equal(rfc3339_scan(s, strlen(s), false, &t), 27);
+	assert_true(t == 1796166000.5 - 3600);
+	/* cut short: inside the date, inside the fraction's zone, before the zone */
+	for (size_t n = 0; n < 27; n++)
+		if (n != 21 && n < 19)
+			assert_int_equal(rfc3339_scan(s, n, false, &t), 0);
+	assert_int_equal(rfc3339_scan(s, 21, false, &t), 0);
+	assert_int_equal(rfc3339_scan(s, 21, true, &t), 21);	/* klog: no zone is UTC */
+	assert_true(t == 1796166000.5);
+	assert_int_equal(rfc3339_scan("2026-12-01T23:00:00+1:00", 24, false, &t), 0);
+	assert_int_equal(rfc3339_scan("2026-12-01T23:61:00Z", 20, false, &t), 0);
+	assert_int_equal(rfc3339_scan("2026-12-01t23:00:00z", 20, false, &t), 20);
+	assert_true(rfc3339_parse("2026-12-01T23:00:00.000Z", &t) && t == 1796166000);
+	assert_false(rfc3339_parse("2026-12-01T23:00:00Z ", &t));
+	assert_false(rfc3339_parse(NULL, &t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vector),
+		cmocka_unit_test(scan),
 		cmocka_unit_test(matrix_scalar_string),
 		cmocka_unit_test(errors_and_warnings),
 		cmocka_unit_test(garbage),
