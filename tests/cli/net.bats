@@ -387,6 +387,17 @@ while time.time() < end:
 	[ "$big" -lt $((small * 2)) ] || die "RSS $small KiB -> $big KiB"
 }
 
+# rising CMD...: wait (up to 20 s) until the number CMD prints has grown
+rising() {
+	local v0 v
+	v0=$("$@") || die "$*: failed"
+	for _ in $(seq 200); do
+		v=$("$@") && [ "$v" -gt "$v0" ] && return 0
+		sleep 0.1
+	done
+	die "$*: stayed at $v0"
+}
+
 @test "live: frames of an unknown protocol are receive drops, judged as a share and the interface named" {
 	need_netns
 	# 1200 frames of an unused EtherType over 2 s: the kernel takes them
@@ -395,10 +406,11 @@ while time.time() < end:
 import socket, time
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("va", 0))
 frame = b"\xff" * 6 + b"\x02" * 6 + b"\x88\xb5" + b"\x00" * 50
-for i in range(1200):
+for i in range(6000):
     s.send(frame); time.sleep(1 / 600)' &
 	BG_PIDS="$BG_PIDS $!"
-	sleep 0.3
+	# sample once the drops have begun (python starts slowly on a busy machine)
+	rising ip netns exec "$NSB" cat /sys/class/net/vb/statistics/rx_dropped
 	run ip netns exec "$NSB" "$SREBOX" net -i 1 -n 1 -o json
 	finding net_drops <<<"$output" | jq -e '(.state == "WARNING" or .state == "CRITICAL")
 		and .who[0].kind == "interface" and .who[0].name == "vb" and (.text | test("^interface drops: vb "))'
@@ -412,10 +424,10 @@ import socket, time
 r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048); r.bind(("127.0.0.1", 5002))
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(2000):
+for i in range(8000):
     s.sendto(b"x" * 1000, ("127.0.0.1", 5002)); time.sleep(1 / 800)' &
 	BG_PIDS="$BG_PIDS $!"
-	sleep 0.3
+	rising ip netns exec "$NSA" awk '/^Udp:/ && !h { h = 1; next } /^Udp:/ { print $6 }' /proc/net/snmp
 	run ip netns exec "$NSA" "$SREBOX" net -i 1 -n 1 -o json
 	finding udp_rcvbuf <<<"$output" | jq -e '.state == "WARNING" and .value > 100
 		and (.who[0].kind == "socket" and (.who[0].name | test("^127\\.0\\.0\\.1:5002 [0-9]+ dropped$")))
