@@ -555,7 +555,7 @@ pingpong_first() {
 	kill "${pids[@]}" 2>/dev/null || true
 	wait "${pids[@]}" 2>/dev/null || true
 	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "WARNING" and .value > 2
-		and (.text | test("averaged over [0-9]+ readings in 1.0[0-9]s; srebox itself not counted"))' <<<"$output"
+		and (.text | test("averaged over [0-9]+ readings in 1\\.[0-9]+s; srebox itself not counted"))' <<<"$output"
 }
 
 @test "D state: a thread is named with its wait channel, apart from procs_blocked; unreadable said" {

@@ -173,7 +173,9 @@ slow_disk() {
 	[ "$(cat "/sys/block/${LOOP#/dev/}/loop/dio")" = 1 ] || die "$LOOP: direct I/O refused"
 }
 
-@test "live: a device with 20 ms added latency has w_await and r_await within 20%, and io_await goes off below it" {
+# The await bounds: 20% below the delay, 50% above it, since on a loaded
+# machine the FUSE server that adds the delay also waits for a CPU.
+@test "live: a device with 20 ms added latency has w_await and r_await of 16 to 30 ms, and io_await goes off below it" {
 	need_root_fuse_loop
 	slow_disk 20
 	dev=${LOOP#/dev/}
@@ -184,7 +186,7 @@ slow_disk() {
 	sleep 0.3
 	run sb io -i 2 -n 1 -a -o json -w io_await=15
 	jq -e --arg d "$dev" '[.devices[] | select(.kernel_name == $d)][0] | .writes_per_second > 20
-		and .w_await_ms > 16 and .w_await_ms < 24' <<<"$output"
+		and .w_await_ms > 16 and .w_await_ms < 30' <<<"$output"
 	# who: the device, then the node's top I/O processes, as the table lists them
 	jq -e --arg d "$dev" '. as $r | [.findings[] | select(.check == "io_await" and .subject == $d)][0]
 		| .state == "WARNING" and .who[0].kind == "device" and .who[0].name == $d
@@ -198,7 +200,7 @@ slow_disk() {
 	sleep 0.3
 	run sb io -i 2 -n 1 -o json
 	jq -e --arg d "$dev" '[.devices[] | select(.kernel_name == $d)][0] | .reads_per_second > 20
-		and .r_await_ms > 16 and .r_await_ms < 24' <<<"$output"
+		and .r_await_ms > 16 and .r_await_ms < 30' <<<"$output"
 	jq -e --arg d "$dev" '[.findings[] | select(.check == "io_await" and .subject == $d)] | length == 0' <<<"$output"
 }
 
