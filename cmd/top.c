@@ -255,10 +255,11 @@ static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 	const json_t *row;
 
 	json_array_foreach(rows, i, row) {
-		json_t *o = json_object();
+		json_t *o;
 
 		if (i >= TOP_ROWS)
 			break;
+		o = json_object();
 		for (size_t c = 0; c < p->ncols; c++) {
 			json_t *v = json_object_get(row, p->cols[c].key);
 
