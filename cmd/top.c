@@ -17,6 +17,7 @@
 #include "top.h"
 #include "render.h"
 #include "root.h"
+#include "tasks.h"
 #include "toprec.h"
 
 #include <errno.h>
@@ -371,6 +372,10 @@ static void live_tick(void *arg)
 			l->s[i]->tick(l->s[i]->arg);
 }
 
+/* The samplers' readings of the task table, and health's culprits, come
+ * from one walk a sample: see tasks_share_begin. */
+#define TOP_TASKS TASKS_SWITCHES
+
 static void live_read(struct live *l, void **into)
 {
 	for (size_t i = 0; i < S_N; i++) {
@@ -406,7 +411,9 @@ static void live_start(struct live *l, struct sbx_ctx *ctx)
 	}
 	l->rec_fd = -1;
 	read_print(&l->print0);
+	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->prev);
+	tasks_share_end();
 	l->t_prev = now_monotonic();
 	live_tick(l);
 }
@@ -418,6 +425,7 @@ static void live_stop(struct live *l)
 		free(l->prev[i]);
 		free(l->cur[i]);
 	}
+	tasks_share_free();
 	buf_free(&l->print0);
 	if (l->rec_fd >= 0) {
 		fsync(l->rec_fd);
@@ -435,6 +443,7 @@ static json_t *live_sample(struct live *l)
 	bool saved;
 	json_t *fr;
 
+	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->cur);
 	read_print(&p1);
 	saved = !root_is_live() && p1.len == l->print0.len &&
@@ -450,6 +459,7 @@ static json_t *live_sample(struct live *l)
 		l->s[i]->free(l->prev[i], l->s[i]->arg);
 		memcpy(l->prev[i], l->cur[i], l->s[i]->size);
 	}
+	tasks_share_end();
 	buf_free(&l->print0);
 	l->print0 = p1;
 	fr = frame_of(reps, now_realtime(), saved ? 0 : interval);
