@@ -79,7 +79,7 @@ static const struct top_pane_col cs_cols[] = {
 static const struct top_pane_col thr_cols[] = {
 	COL("throttled_ratio", "THROT", 6, 'p'), COL("throttled_seconds", "THR_s", 7, 'n'),
 	COL("limit_cpus", "LIMIT", 6, 'n'), COL("usage_cpus", "USED", 6, 'n'),
-	COL("qos", "QOS", -10, 's'), COL("container", "CONTAINER", -14, 's'),
+	COL("qos", "QOS", -10, 's'), COL("pod", "POD", -24, 's'), COL("container", "CONTAINER", -12, 's'),
 	COL("cgroup", "CGROUP", -50, 's'),
 };
 static const struct top_pane_col disk_cols[] = {

@@ -253,6 +253,22 @@ bump_thermal() {
 		and (.text | test("most throttled cgroup /system.slice/backup.service at 80% of 3000 periods since creation"))' <<<"$output"
 }
 
+@test "a pod with a log directory is named namespace/name, in the table, the findings and top" {
+	cp -R "$T/k8s-v2-systemd" "$BATS_TEST_TMPDIR/r"
+	mkdir -p "$BATS_TEST_TMPDIR/r/var/log/pods/shop_web-1_8f2b5c1e-7d4a-4e0b-9c3f-2a6d1e8b4f70"
+	run sb throttle --root "$BATS_TEST_TMPDIR/r" -o json
+	[ "$status" -eq 1 ]
+	jq -e '.cgroups[1] | .pod == "shop/web-1" and .pod_uid == "8f2b5c1e-7d4a-4e0b-9c3f-2a6d1e8b4f70"' <<<"$output"
+	# a pod no log directory names keeps its UID, as cpu shows it
+	jq -e '.cgroups[3].pod == "uid c0ffee00-1111-4222-8333-444455556666" and .cgroups[0].pod == null' <<<"$output"
+	jq -e '[.findings[] | select(.check == "cfs" and .state == "WARNING") | .text][1]
+		| startswith("pod shop/web-1 (Burstable) container e798174fdf95: ")' <<<"$output"
+	run sb top --root "$BATS_TEST_TMPDIR/r" -b -o json -n 1 -i 0.1
+	jq -e '.panes.throttle[1].pod == "shop/web-1"' <<<"$output"
+	run sb top --root "$BATS_TEST_TMPDIR/r" -b -n 1 -i 0.1
+	[[ $output == *" Burstable  shop/web-1 "* ]]
+}
+
 @test "--sort time, -a, and CGROUP arguments that restrict the walk" {
 	run sb throttle --root "$T/k8s-v2-systemd" -s time -o json
 	jq -e '.cgroups[0].throttled_seconds == 1260 and .cgroups[1].throttled_seconds == 900' <<<"$output"
