@@ -328,6 +328,33 @@ sane_tty() {
 	sane_tty
 }
 
+@test "the fs pane: filling fastest first, a filesystem being filled with its rate and time to full, disk's verdict" {
+	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+	MNT=$BATS_TEST_TMPDIR/fill
+	mkdir "$MNT"
+	mount -t tmpfs -o size=64m srebox-top-fill "$MNT" || { MNT=; skip "cannot mount a tmpfs"; }
+	dd if=/dev/zero of="$MNT/base" bs=1M count=58 status=none
+	# 32 KiB every 0.1 s (about 300 KiB/s, 3 MiB at most) while top samples
+	sh -c 'i=0; while [ $i -lt 100 ]; do dd if=/dev/zero of="$1/f$i" bs=32k count=1 status=none; i=$((i+1)); sleep 0.1; done' _ "$MNT" &
+	BUSY=$!
+	run sb top -b -o json -n 2 -i 1
+	# filling fastest first (the machine's other filesystems may fill too)
+	jq -e '[.panes.fs[].fill_bytes_per_second // -1] | . == (sort | reverse)' <<<"${lines[1]}"
+	jq -e --arg m "$MNT" '[.panes.fs[] | select(.mountpoint == $m)][0] | .fill_bytes_per_second > 0
+		and .seconds_to_full > 0 and .avail_bytes > 0 and .fstype == "tmpfs"' <<<"${lines[1]}" ||
+		die "$MNT not filling in the fs pane: $(jq -c .panes.fs <<<"${lines[1]}")"
+	# the same verdict on it as srebox disk
+	jq -c --arg m "$MNT" '[.findings[] | select(.text | contains($m)) | [.check, .state]]' <<<"${lines[1]}" \
+		>"$BATS_TEST_TMPDIR/top"
+	run sb disk -o json "$MNT"
+	jq -c --arg m "$MNT" '[.findings[] | select(.text | contains($m)) | [.check, .state]]' <<<"$output" |
+		diff - "$BATS_TEST_TMPDIR/top"
+	grep -q '"space",' "$BATS_TEST_TMPDIR/top"
+	run sb top -b -n 1 -i 0.5
+	[[ $output == *"[fs] filesystems filling fastest, with time to full"* ]]
+	[[ $output == *" tmpfs    $MNT"* ]]
+}
+
 @test "screen: every key in the help does what it says" {
 	sh -c 'while :; do :; done' &
 	BUSY=$!
@@ -352,6 +379,8 @@ sane_tty() {
 	wait_for '^processes by memory'
 	keys 9
 	wait_for '^TCP and UDP counters'
+	keys 0
+	wait_for '^filesystems filling fastest'
 	keys 1
 	wait_for '^processes by CPU, sorted by default'
 	keys s
