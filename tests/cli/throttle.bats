@@ -427,13 +427,7 @@ teardown() {
 		kill -KILL "$BUSY" 2>/dev/null || true
 		wait "$BUSY" 2>/dev/null || true
 	fi
-	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
-		rmdir "$CG" 2>/dev/null || true
-	fi
-	# leave the controllers as the test found them
-	if [ -n "${ENABLED:-}" ]; then
-		echo -cpu 2>/dev/null >"$ENABLED" || true
-	fi
+	cgroup_cleanup
 }
 
 # cpu.stat once it has stopped moving
@@ -450,26 +444,8 @@ settled_stat() {
 }
 
 @test "live: a busy loop under a 1 ms / 10 ms quota is ranked first, with cpu.stat's own counts" {
-	read -r version mnt < <(cpu_controller) || true
-	[ -n "${mnt:-}" ] || skip "no writable cgroup cpu controller (needs root and a cgroup v1 cpu or v2 mount with cpu)"
 	name=srebox-test.$$.$BATS_TEST_NUMBER
-	CG=$mnt/$name
-	mkdir "$CG" 2>/dev/null || skip "cannot create a cgroup under $mnt"
-	if [ "$version" = 2 ]; then
-		if ! grep -qw cpu "$mnt/cgroup.subtree_control"; then
-			# EBUSY in a cgroup namespace whose root holds processes
-			echo +cpu 2>/dev/null >"$mnt/cgroup.subtree_control" ||
-				skip "cannot enable the cpu controller in $mnt/cgroup.subtree_control"
-			ENABLED=$mnt/cgroup.subtree_control
-		fi
-		echo "1000 10000" >"$CG/cpu.max"
-	else
-		echo 10000 >"$CG/cpu.cfs_period_us"
-		echo 1000 >"$CG/cpu.cfs_quota_us"
-	fi
-	# the loop is in the cgroup before it spins; 1 ms in 10 keeps it light
-	sh -c 'echo $$ >"$1/cgroup.procs" && exec sh -c "while :; do :; done"' _ "$CG" &
-	BUSY=$!
+	throttled_loop "$name"
 	sleep 0.3
 	# over an interval: throttled in (nearly) every period, a warning
 	run sb throttle -i 0.3 -o json
