@@ -3,6 +3,7 @@
  * and never a hang on a dead mount.  Replaces `df -h`, `df -i`,
  * `du -sh /var/log/pods/NS_POD_UID`, `lsof +L1` and `dmesg | grep EXT4-fs`. */
 #include "applet.h"
+#include "top.h"
 #include "sample.h"
 #include "disk.h"
 #include "hung.h"
@@ -759,6 +760,65 @@ static struct sbx_report *disk_build(struct sbx_ctx *ctx, const void *prev, cons
 		d->pre = NULL;
 	}
 	return rep;
+}
+
+/* srebox top's filesystems (cmd/top.h): the mounts disk shows, read once
+ * and statfs'd each sample within -t, as the filesystems table with its
+ * fill rate and time to full, judged as disk judges them.  Not the
+ * deleted-files scan (a walk of every process's fds) nor the signals:
+ * their findings reach top through health's disk check. */
+struct disk_top {
+	struct disk_snap first;	/* owns the mount table, for the process's life */
+	bool have_first;
+	bool *want;
+};
+
+static int top_reading(void *snap, struct sbx_err *err, void *arg)
+{
+	struct disk_top *d = arg;
+	struct disk_snap *s = snap;
+
+	if (!d->have_first) {
+		if (disk_read_mounts(&d->first, err) < 0)
+			return -1;
+		d->have_first = true;
+		d->want = xcalloc(d->first.mt.n + 1, sizeof(bool));
+		for (size_t i = 0; i < d->first.mt.n; i++)
+			d->want[i] = d->first.mt.m[i].hide == MNT_SHOWN;
+	}
+	*s = d->first;
+	s->fs = xcalloc(d->first.mt.n + 1, sizeof(*s->fs));
+	disk_probe(s, d->want, o_timeout);
+	return 0;
+}
+
+static struct sbx_report *top_build(struct sbx_ctx *ctx, const void *prev_, const void *cur,
+				    void *arg)
+{
+	struct disk_top *d = arg;
+	const struct disk_snap *prev = prev_;
+	struct disk_snap s = *(const struct disk_snap *)cur;
+	struct sbx_report *rep = report_new("disk");
+	struct fs_verdict v;
+
+	(void)ctx;
+	if (!d->have_first)
+		return rep;
+	rep->interval = prev ? s.when - prev->when : 0;
+	judge_filesystems(rep, &s, d->want, NULL, prev, false, &v);
+	fs_table(rep, &s, d->want, prev);
+	report_summary(rep, "%zu filesystem%s", v.shown, v.shown == 1 ? "" : "s");
+	return rep;
+}
+
+const struct sbx_sampler *disk_sampler(void)
+{
+	static struct disk_top d;
+	static const struct sbx_sampler s = { .name = "disk", .size = sizeof(struct disk_snap),
+					      .read = top_reading, .free = disk_reading_free,
+					      .build = top_build, .arg = &d };
+
+	return &s;
 }
 
 static int disk_run(struct sbx_ctx *ctx)

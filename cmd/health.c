@@ -792,9 +792,13 @@ static void check_who(struct sbx_report *rep, const struct sample *a, const stru
 	if (want_cpu) {
 		struct timespec ts = { 0, (long)(WHO_SAMPLE * 1e9) };
 
-		cpu_snap_read(&s1, CPU_SNAP_TASKS | CPU_SNAP_BY_HAND);
-		nanosleep(&ts, NULL);
-		cpu_snap_read(&s2, CPU_SNAP_TASKS | CPU_SNAP_BY_HAND);
+		/* srebox top: the task table it read for this sample and the
+		 * last one are a sample already */
+		if (!cpu_snap_shared(&s1, &s2)) {
+			cpu_snap_read(&s1, CPU_SNAP_TASKS | CPU_SNAP_BY_HAND);
+			nanosleep(&ts, NULL);
+			cpu_snap_read(&s2, CPU_SNAP_TASKS | CPU_SNAP_BY_HAND);
+		}
 		/* a saved tree under --root does not move: shares since start */
 		moved = s2.uptime != s1.uptime;
 		if (s2.has_tasks && (!moved || s1.has_tasks)) {

@@ -8,6 +8,7 @@
 #include "root.h"
 #include "judge_throttle.h"
 #include "throttle.h"
+#include "owner.h"
 #include "sample.h"
 
 #include <math.h>
@@ -35,7 +36,7 @@ static const enum sbx_check_id throttle_checks[] = {
 	CHK_CFS, CHK_THERMAL, CHK_TRIP, CHK_FREQ, CHK_STEAL, CHK_N,
 };
 
-enum { G_RATIO, G_THR, G_PERIODS, G_TIME, G_LIMIT, G_USAGE, G_QOS, G_POD, G_CONT, G_CGROUP,
+enum { G_RATIO, G_THR, G_PERIODS, G_TIME, G_LIMIT, G_USAGE, G_QOS, G_PODNAME, G_POD, G_CONT, G_CGROUP,
        G_CID, G_RUNTIME, G_CREATED, G_TOT_PERIODS, G_TOT_THR, G_TOT_TIME, G_NCOLS };
 
 static const struct sbx_col cg_cols[] = {
@@ -50,7 +51,8 @@ static const struct sbx_col cg_cols[] = {
 	[G_USAGE] = { "USAGE", "usage_cpus", CT_NUM, 0, "throttle_cgroup_usage_cpus",
 		      "CPUs used over the interval." },
 	[G_QOS] = { "QOS", "qos", CT_STR },
-	[G_POD] = { "POD", "pod_uid", CT_STR, COL_LABEL },
+	[G_PODNAME] = { "POD", "pod", CT_STR },
+	[G_POD] = { "POD-UID", "pod_uid", CT_STR, COL_LABEL | COL_WIDE },
 	[G_CONT] = { "CONTAINER", "container", CT_STR },
 	[G_CGROUP] = { "CGROUP", "cgroup", CT_STR, COL_LABEL },
 	[G_CID] = { "CONTAINER-ID", "container_id", CT_STR, COL_WIDE },
@@ -147,8 +149,13 @@ static void add_cg_table(struct sbx_report *rep, const struct thr_cg_row *r, siz
 			cell_num(&c[G_LIMIT], (double)cg->limit.quota_us / (double)cg->limit.period_us);
 		if (k->qos != QOS_NONE)
 			cell_str(&c[G_QOS], k8s_qos_name(k->qos));
-		if (k->level >= K8S_POD)
+		if (k->level >= K8S_POD) {
+			char pod[160];
+
+			owner_pod_name(k->pod_uid, pod, sizeof(pod));
+			cell_str(&c[G_PODNAME], pod);
 			cell_str(&c[G_POD], k->pod_uid);
+		}
 		if (k->level == K8S_CONTAINER) {
 			cell_strf(&c[G_CONT], "%.12s", k->container_id);
 			cell_str(&c[G_CID], k->container_id);

@@ -1,7 +1,7 @@
 /* srebox top: the live view an on-call engineer keeps open during an
  * incident, and its flight recorder.  It measures and judges nothing of its
  * own: each interval it builds the reports of health (the verdict and the
- * findings), cpu, cswitch, irq, throttle, io and net from their samplers
+ * findings), cpu, cswitch, irq, throttle, io, net and disk from their samplers
  * (cmd/top.h), keeps a small projection of them as one JSON object (the
  * model), and hands that to a front end: the ncurses screen (top_screen.c),
  * the batch printer, the recorder.  A replay reads the same objects back.
@@ -17,6 +17,7 @@
 #include "top.h"
 #include "render.h"
 #include "root.h"
+#include "tasks.h"
 #include "toprec.h"
 
 #include <errno.h>
@@ -78,7 +79,7 @@ static const struct top_pane_col cs_cols[] = {
 static const struct top_pane_col thr_cols[] = {
 	COL("throttled_ratio", "THROT", 6, 'p'), COL("throttled_seconds", "THR_s", 7, 'n'),
 	COL("limit_cpus", "LIMIT", 6, 'n'), COL("usage_cpus", "USED", 6, 'n'),
-	COL("qos", "QOS", -10, 's'), COL("container", "CONTAINER", -14, 's'),
+	COL("qos", "QOS", -10, 's'), COL("pod", "POD", -24, 's'), COL("container", "CONTAINER", -12, 's'),
 	COL("cgroup", "CGROUP", -50, 's'),
 };
 static const struct top_pane_col disk_cols[] = {
@@ -87,6 +88,12 @@ static const struct top_pane_col disk_cols[] = {
 	COL("reads_per_second", "R/s", 8, 'r'), COL("writes_per_second", "W/s", 8, 'r'),
 	COL("read_bytes_per_second", "RB/s", 9, 'b'), COL("write_bytes_per_second", "WB/s", 9, 'b'),
 	COL("device", "DEVICE", -12, 's'),
+};
+static const struct top_pane_col fs_cols[] = {
+	COL("seconds_to_full", "TO-FULL", 8, 'd'), COL("fill_bytes_per_second", "FILL/s", 9, 'b'),
+	COL("used_ratio", "USE%", 6, 'p'), COL("avail_bytes", "AVAIL", 8, 'b'),
+	COL("size_bytes", "SIZE", 8, 'b'), COL("inodes_used_ratio", "IUSE%", 6, 'p'),
+	COL("fstype", "TYPE", -8, 's'), COL("mountpoint", "MOUNT", -30, 's'),
 };
 static const struct top_pane_col net_cols[] = {
 	COL("rx_errors_per_second", "RXERR/s", 8, 'r'), COL("tx_errors_per_second", "TXERR/s", 8, 'r'),
@@ -114,6 +121,8 @@ const struct top_pane top_panes[] = {
 	     "rx_drops_per_second", NULL),
 	PANE("tcp", "TCP and UDP counters (retransmits)", "net", "counters", tcp_cols,
 	     "rate_per_second", NULL),
+	PANE("fs", "filesystems filling fastest, with time to full", "disk", "filesystems", fs_cols,
+	     "fill_bytes_per_second", NULL),
 };
 #undef PANE
 const size_t top_npanes = ARRAY_SIZE(top_panes);
@@ -151,6 +160,9 @@ void top_cell_text(const json_t *v, char fmt, char *out, size_t n)
 		break;
 	case 'm':
 		snprintf(out, n, "%.1f", d);
+		break;
+	case 'd':
+		fmt_duration(out, n, d);
 		break;
 	default:
 		if (d == floor(d) && fabs(d) < 1e15)
@@ -200,7 +212,7 @@ enum sbx_state top_state_of(const json_t *o)
 
 /* --- the live model: the samplers and one sample's projection ---------- */
 
-enum { S_HEALTH, S_CPU, S_CSWITCH, S_IRQ, S_THROTTLE, S_IO, S_NET, S_N };
+enum { S_HEALTH, S_CPU, S_CSWITCH, S_IRQ, S_THROTTLE, S_IO, S_NET, S_DISK, S_N };
 
 struct live {
 	struct sbx_ctx *ctx, rctx;	/* rctx: the builders' context (-o json: every table) */
@@ -246,19 +258,45 @@ static json_t *report_json(const struct sbx_report *r)
 	return j;
 }
 
-/* Keep only the pane's columns of its first TOP_ROWS rows. */
+struct ranked {
+	const json_t *row;
+	double v;	/* the pane's sort key; NAN: none (last) */
+	size_t i;
+};
+
+static int cmp_ranked(const void *a_, const void *b_)
+{
+	const struct ranked *a = a_, *b = b_;
+
+	if (isnan(a->v) != isnan(b->v))
+		return isnan(a->v) ? 1 : -1;
+	if (!isnan(a->v) && a->v != b->v)
+		return a->v > b->v ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Keep only the pane's columns of its first TOP_ROWS rows by its sort key
+ * (most first, in the report's order among equals). */
 static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 {
 	const json_t *rows = json_object_get(rep, p->table);
 	json_t *out = json_array();
-	size_t i;
+	size_t i, n = json_array_size(rows);
 	const json_t *row;
+	struct ranked *r = n ? xreallocarray(NULL, n, sizeof(*r)) : NULL;
 
 	json_array_foreach(rows, i, row) {
-		json_t *o = json_object();
+		const json_t *v = json_object_get(row, p->sort);
 
-		if (i >= TOP_ROWS)
-			break;
+		r[i] = (struct ranked){ row, json_is_number(v) ? json_number_value(v) : NAN, i };
+	}
+	if (n)
+		qsort(r, n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < n && i < TOP_ROWS; i++) {
+		json_t *o;
+
+		row = r[i].row;
+		o = json_object();
 		for (size_t c = 0; c < p->ncols; c++) {
 			json_t *v = json_object_get(row, p->cols[c].key);
 
@@ -267,6 +305,7 @@ static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 		}
 		json_array_append_new(out, o);
 	}
+	free(r);
 	return out;
 }
 
@@ -308,7 +347,7 @@ static json_t *frame_of(json_t *const *reps, double t, double interval)
 		"psi_io_some_avg10_ratio", "psi_io_full_avg10_ratio", "context_switches_per_second",
 	};
 	static const char *const applets[S_N] = { "health", "cpu", "cswitch", "irq", "throttle",
-						  "io", "net" };
+						  "io", "net", "disk" };
 	size_t i;
 	const json_t *c;
 	char when[40];
@@ -370,6 +409,10 @@ static void live_tick(void *arg)
 			l->s[i]->tick(l->s[i]->arg);
 }
 
+/* The samplers' readings of the task table, and health's culprits, come
+ * from one walk a sample: see tasks_share_begin. */
+#define TOP_TASKS TASKS_SWITCHES
+
 static void live_read(struct live *l, void **into)
 {
 	for (size_t i = 0; i < S_N; i++) {
@@ -399,13 +442,16 @@ static void live_start(struct live *l, struct sbx_ctx *ctx)
 	l->s[S_THROTTLE] = throttle_sampler();
 	l->s[S_IO] = io_sampler();
 	l->s[S_NET] = net_sampler(&l->rctx);
+	l->s[S_DISK] = disk_sampler();
 	for (size_t i = 0; i < S_N; i++) {
 		l->prev[i] = xcalloc(1, l->s[i]->size);
 		l->cur[i] = xcalloc(1, l->s[i]->size);
 	}
 	l->rec_fd = -1;
 	read_print(&l->print0);
+	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->prev);
+	tasks_share_end();
 	l->t_prev = now_monotonic();
 	live_tick(l);
 }
@@ -417,6 +463,7 @@ static void live_stop(struct live *l)
 		free(l->prev[i]);
 		free(l->cur[i]);
 	}
+	tasks_share_free();
 	buf_free(&l->print0);
 	if (l->rec_fd >= 0) {
 		fsync(l->rec_fd);
@@ -434,6 +481,7 @@ static json_t *live_sample(struct live *l)
 	bool saved;
 	json_t *fr;
 
+	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->cur);
 	read_print(&p1);
 	saved = !root_is_live() && p1.len == l->print0.len &&
@@ -449,6 +497,7 @@ static json_t *live_sample(struct live *l)
 		l->s[i]->free(l->prev[i], l->s[i]->arg);
 		memcpy(l->prev[i], l->cur[i], l->s[i]->size);
 	}
+	tasks_share_end();
 	buf_free(&l->print0);
 	l->print0 = p1;
 	fr = frame_of(reps, now_realtime(), saved ? 0 : interval);
@@ -794,9 +843,10 @@ const struct sbx_applet applet_top = {
 	.usage = "[OPTIONS]",
 	.description =
 		"Each interval (default 2 s) builds the reports of health, cpu, cswitch, irq,\n"
-		"throttle, io and net and shows them on one screen: the verdict and the findings\n"
-		"that are not OK come from health's checks, the panes from the other applets'\n"
-		"tables.  -b (or stdout not a terminal) prints the samples as text or, with\n"
+		"throttle, io, net and disk and shows them on one screen: the verdict and the\n"
+		"findings that are not OK come from health's checks, the panes from the other\n"
+		"applets' tables (the filesystems filling fastest, with time to full, from\n"
+		"disk's).  -b (or stdout not a terminal) prints the samples as text or, with\n"
 		"-o json, as JSON lines; --record keeps them in a bounded file that --replay shows\n"
 		"again, on any machine.  Press ? on the screen for the keys.",
 	.flags = AP_PROBE | AP_OUTPUT,

@@ -12,6 +12,7 @@ const struct sbx_sampler *cswitch_sampler(void);
 const struct sbx_sampler *irq_sampler(void);
 const struct sbx_sampler *throttle_sampler(void);
 const struct sbx_sampler *io_sampler(void);
+const struct sbx_sampler *disk_sampler(void);
 const struct sbx_sampler *net_sampler(struct sbx_ctx *ctx);
 
 /* The model both front ends draw: one sample is a JSON object (jansson),

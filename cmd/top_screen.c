@@ -450,7 +450,7 @@ static const char *const help_lines[] = {
 	"srebox top keys",
 	"  q            quit",
 	"  ?            this help (any key closes it)",
-	"  Tab, 1-9     next pane, or pane N (cpu mem irq softirq cswitch throttle disk net tcp)",
+	"  Tab, 1-9, 0  next pane, or pane N (cpu mem irq softirq cswitch throttle disk net tcp; 0 fs)",
 	"  Left, Right  previous, next pane",
 	"  s            sort by the next column (S: previous); r reverses the order",
 	"  /            filter rows by name, pod or cgroup (empty: no filter)",
@@ -708,8 +708,8 @@ static bool key(struct ui *u, int ch, double *next_at)
 			v->cur = v->nframes - 1;
 		break;
 	default:
-		if (ch >= '1' && ch <= '9' && (size_t)(ch - '1') < top_npanes) {
-			u->pane = (size_t)(ch - '1');
+		if (ch >= '0' && ch <= '9' && (size_t)(ch == '0' ? 9 : ch - '1') < top_npanes) {
+			u->pane = (size_t)(ch == '0' ? 9 : ch - '1');
 			u->sort_col = -1;
 		}
 		break;

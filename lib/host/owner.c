@@ -99,16 +99,17 @@ static void read_users(void)
 	buf_free(&b);
 }
 
-static void pod_by_uid(const char *uid, char *out, size_t n)
+bool owner_pod_name(const char *uid, char *out, size_t n)
 {
 	if (!pods_read)
 		read_pods();
 	for (size_t i = 0; i < npods; i++)
 		if (!strcmp(pods[i].uid, uid)) {
 			snprintf(out, n, "%s", pods[i].pod);
-			return;
+			return true;
 		}
 	snprintf(out, n, "uid %s", uid);
+	return false;
 }
 
 void proc_owner(int32_t pid, struct proc_owner *o)
@@ -142,7 +143,7 @@ void proc_owner(int32_t pid, struct proc_owner *o)
 		o->has_cgroup = true;
 		if (k8s_cgroup_parse(o->cgroup, &k) && k.level >= K8S_POD && k.pod_uid[0]) {
 			o->has_pod = true;
-			pod_by_uid(k.pod_uid, o->pod, sizeof(o->pod));
+			owner_pod_name(k.pod_uid, o->pod, sizeof(o->pod));
 			if (k.level == K8S_CONTAINER)
 				snprintf(o->container, sizeof(o->container), "%.12s", k.container_id);
 		}

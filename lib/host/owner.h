@@ -29,6 +29,11 @@ struct proc_owner {
  * unknown (has_* false) with the reason in why. */
 void proc_owner(int32_t pid, struct proc_owner *o);
 
+/* The pod with UID uid as "NAMESPACE/NAME" from its log directory; false,
+ * with "uid UID" in out, when no log directory names it.  For every
+ * applet that names a pod it found by its cgroup (cpu, throttle, top). */
+bool owner_pod_name(const char *uid, char *out, size_t n);
+
 /* Forget the pod and user tables read so far (tests; a long-running view
  * refreshes them between samples). */
 void proc_owner_reset(void);

@@ -40,6 +40,24 @@ void cpu_snap_read(struct cpu_snap *s, unsigned flags)
 		sbx_err_set(&s->tasks_err, 0, "not read");
 }
 
+bool cpu_snap_shared(struct cpu_snap *prev, struct cpu_snap *cur)
+{
+	struct cpu_snap *s[2] = { prev, cur };
+
+	memset(prev, 0, sizeof(*prev));
+	memset(cur, 0, sizeof(*cur));
+	if (!tasks_share_pair(&prev->tasks, &prev->when, &prev->uptime, &cur->tasks, &cur->when,
+			      &cur->uptime))
+		return false;
+	for (size_t i = 0; i < 2; i++) {
+		s[i]->has_tasks = true;
+		sbx_err_set(&s[i]->stat_err, 0, "not read");
+		if (s[i]->uptime < 0)
+			sbx_err_set(&s[i]->uptime_err, 0, "%s: not readable", rooted("/proc/uptime"));
+	}
+	return true;
+}
+
 void cpu_snap_free(struct cpu_snap *s)
 {
 	if (s->has_stat)

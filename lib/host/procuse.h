@@ -54,6 +54,9 @@ long cpus_present(unsigned *ids, size_t max, struct sbx_err *err);
 /* Never fails: what could not be read carries its reason. */
 void cpu_snap_read(struct cpu_snap *s, unsigned flags);
 void cpu_snap_free(struct cpu_snap *s);
+/* The task tables of the last two shared readings (tasks_share_pair),
+ * without /proc/stat; false when there are not two. */
+bool cpu_snap_shared(struct cpu_snap *prev, struct cpu_snap *cur);
 
 struct thread_use {
 	const struct task *k;	/* in the last reading's table */

@@ -2,6 +2,7 @@
 #include "tasks.h"
 
 #include "dl.h"
+#include "node.h"
 #include "procfs.h"
 #include "root.h"
 
@@ -395,7 +396,124 @@ static void count(struct task_table *t)
 	}
 }
 
+static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *err);
+
+/* The shared readings: [0] the current window's, [1] the one before. */
+static struct {
+	bool on;
+	unsigned flags;
+	struct shared {
+		bool have;	/* read (rc 0: t holds it; -1: err says why) */
+		int rc;
+		struct task_table t;
+		struct sbx_err err;
+		double when, uptime;
+	} r[2];
+} share;
+
+static void shared_free(struct shared *r)
+{
+	if (r->have && r->rc == 0)
+		tasks_free(&r->t);
+	memset(r, 0, sizeof(*r));
+}
+
+void tasks_share_begin(unsigned flags)
+{
+	shared_free(&share.r[1]);
+	share.r[1] = share.r[0];
+	memset(&share.r[0], 0, sizeof(share.r[0]));
+	share.flags = flags & ~TASKS_PROCESSES;
+	share.on = true;
+}
+
+void tasks_share_end(void)
+{
+	share.on = false;
+}
+
+void tasks_share_free(void)
+{
+	shared_free(&share.r[0]);
+	shared_free(&share.r[1]);
+	share.on = false;
+}
+
+static void copy_table(struct task_table *dst, const struct task_table *src, bool processes)
+{
+	*dst = *src;
+	dst->v = NULL;
+	dst->n = dst->alloc = 0;
+	if (!processes) {
+		if (src->n) {
+			dst->v = xreallocarray(NULL, src->n, sizeof(*src->v));
+			memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+			dst->n = dst->alloc = src->n;
+		}
+		return;
+	}
+	/* the main threads, standing for their processes: sorted by tgid,
+	 * then tid, so a process's threads follow its main thread */
+	for (size_t i = 0; i < src->n; i++) {
+		const struct task *k = &src->v[i];
+		struct task *p;
+
+		if (k->tid != k->tgid)
+			continue;
+		ALLOC_GROW(dst->v, dst->n + 1, dst->alloc);
+		p = &dst->v[dst->n++];
+		*p = *k;
+		for (size_t j = i + 1; j < src->n && src->v[j].tgid == k->tgid; j++) {
+			if (!src->v[j].has_times)
+				p->has_times = false;
+			p->utime += src->v[j].utime;
+			p->stime += src->v[j].stime;
+		}
+	}
+	count(dst);
+}
+
 int tasks_read(struct task_table *t, unsigned flags, struct sbx_err *err)
+{
+	struct shared *r = &share.r[0];
+
+	if (!share.on || (flags & TASKS_SWITCHES && !(share.flags & TASKS_SWITCHES)))
+		return tasks_read_own(t, flags, err);
+	if (!r->have) {
+		struct sbx_err e;
+
+		r->have = true;
+		r->when = root_clock();
+		if (node_uptime(&r->uptime, &e) < 0)
+			r->uptime = -1;
+		r->rc = tasks_read_own(&r->t, share.flags, &r->err);
+	}
+	if (r->rc < 0) {
+		memset(t, 0, sizeof(*t));
+		*err = r->err;
+		return -1;
+	}
+	copy_table(t, &r->t, flags & TASKS_PROCESSES);
+	return 0;
+}
+
+bool tasks_share_pair(struct task_table *prev, double *prev_when, double *prev_uptime,
+		      struct task_table *cur, double *cur_when, double *cur_uptime)
+{
+	const struct shared *a = &share.r[1], *b = &share.r[0];
+
+	if (!a->have || a->rc < 0 || !b->have || b->rc < 0)
+		return false;
+	copy_table(prev, &a->t, false);
+	copy_table(cur, &b->t, false);
+	*prev_when = a->when;
+	*prev_uptime = a->uptime;
+	*cur_when = b->when;
+	*cur_uptime = b->uptime;
+	return true;
+}
+
+static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *err)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	int rc;

@@ -87,6 +87,26 @@ void task_why(const struct task *k, bool status, char *out, size_t n);
  * denied", "wchan: 0 (hidden)") when it cannot be said. */
 bool task_wchan(const struct task *k, char *out, size_t n);
 
+/* One walk of the task table for several readers: srebox top's samplers
+ * (cpu, cswitch, health) each read the table every sample, and between
+ * tasks_share_begin and tasks_share_end every tasks_read is served from
+ * one reading, taken at the first call with `flags` (which should cover
+ * every reader's: TASKS_SWITCHES for cswitch's counts).  A reader asking
+ * for TASKS_PROCESSES gets the main threads, each with its threads' CPU
+ * times summed; one asking for switches the share was not read with is
+ * read on its own.  Each reader gets its own copy, freed with tasks_free
+ * as ever.  The last two shared readings stay after tasks_share_end, for
+ * tasks_share_pair. */
+void tasks_share_begin(unsigned flags);
+void tasks_share_end(void);
+/* Copies of the last two shared readings (prev older), with the monotonic
+ * time and the uptime (-1: unknown) each was taken at; false when there
+ * are not two of them. */
+bool tasks_share_pair(struct task_table *prev, double *prev_when, double *prev_uptime,
+		      struct task_table *cur, double *cur_when, double *cur_uptime);
+/* Free the shared readings (at exit). */
+void tasks_share_free(void);
+
 /* Whether libproc2 can be loaded, and if not why (for tests and notes). */
 bool tasks_libproc2_available(struct sbx_err *err);
 

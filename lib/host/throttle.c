@@ -2,6 +2,7 @@
  * a file the kernel does not have is absent (has_ false), never zero, and
  * a file it has but would not give is kept with the reason. */
 #include "throttle.h"
+#include "owner.h"
 #include "cpu_share.h"
 #include "mountinfo.h"
 #include "root.h"
@@ -1199,13 +1200,19 @@ bool throttle_freq_cap(const struct thr_cpu *c, double *ratio, uint64_t *cap_khz
 
 void throttle_cg_name(const char *path, const struct k8s_cgroup *k, char *out, size_t n)
 {
+	char pod[160];
+
+	/* its namespace/name when the kubelet's log directory says, as cpu
+	 * names a process's pod */
+	if (k->level >= K8S_POD && !owner_pod_name(k->pod_uid, pod, sizeof(pod)))
+		snprintf(pod, sizeof(pod), "%s", k->pod_uid);
 	switch (k->level) {
 	case K8S_CONTAINER:
-		snprintf(out, n, "pod %s (%s) container %.12s", k->pod_uid, k8s_qos_name(k->qos),
+		snprintf(out, n, "pod %s (%s) container %.12s", pod, k8s_qos_name(k->qos),
 			 k->container_id);
 		break;
 	case K8S_POD:
-		snprintf(out, n, "pod %s (%s)", k->pod_uid, k8s_qos_name(k->qos));
+		snprintf(out, n, "pod %s (%s)", pod, k8s_qos_name(k->qos));
 		break;
 	default:
 		snprintf(out, n, "cgroup %s", path);

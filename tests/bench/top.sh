@@ -1,18 +1,30 @@
 # srebox top against top -d 2 and irqtop (Debian's irqtop package: the
 # util-linux irqtop is not built in Debian 12): the CPU each uses over the
 # same wall time at its default interval, batch mode (utime+stime from
-# time(1)); and srebox top's memory over a long soak on a small saved tree
-# at a short interval, recording to a bounded file (VmRSS at the start and
-# the end: flat means no leak).  TOP_BENCH_SECONDS (default 30) and
-# TOP_SOAK_SAMPLES (default 100000; 0: no soak) shorten them.
+# time(1)) and on a screen (side by side in one tmux server, utime+stime
+# of each from /proc/PID/stat); and srebox top's memory over a long soak
+# on a small saved tree of 40 processes (more than a pane's 25 rows) at a
+# short interval, recording to a bounded file (VmRSS after 1000 samples,
+# half way and at the end: flat means no leak).  TOP_BENCH_SECONDS
+# (default 30; 0: no CPU rows) and TOP_SOAK_SAMPLES (default 100000; 0: no
+# soak) shorten them.
 
 _top_cpu() { # cmd -> "cpu_ms" over TOP_BENCH_SECONDS of wall time
-	local f rc=0
+	local f
 	f=$(mktemp)
 	/usr/bin/time -o "$f" -f '%U %S' timeout -s INT "${TOP_BENCH_SECONDS:-30}" sh -c "exec $1" \
 		>/dev/null 2>&1 </dev/null || rc=$?
 	awk 'END { printf "%.0f", ($1 + $2) * 1000 }' "$f"
 	rm -f "$f"
+}
+
+_top_ratio() { # label srebox_ms peer_ms
+	python3 - "$1" "$2" "$3" "${TOP_BENCH_SECONDS:-30}" <<'PY' >>"$BENCH_OUT"
+import sys
+l, a, b, s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+r = b / a if a else float('nan')
+print(f"{l:<34} {'':>10} {'':>10} {'':>8} | {a:10.0f} {b:10.0f} {r:7.2f}x |  (CPU ms over {s} s of wall time)")
+PY
 }
 
 _top_row() { # label srebox-cmd peer-cmd
@@ -23,16 +35,54 @@ _top_row() { # label srebox-cmd peer-cmd
 	fi
 	a=$(_top_cpu "$2")
 	b=$(_top_cpu "$3")
-	python3 - "$1" "$a" "$b" "${TOP_BENCH_SECONDS:-30}" <<'PY' >>"$BENCH_OUT"
-import sys
-l, a, b, s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-r = b / a if a else float('nan')
-print(f"{l:<34} {'':>10} {'':>10} {'':>8} | {a:10.0f} {b:10.0f} {r:7.2f}x |  (CPU ms over {s} s of wall time)")
-PY
+	_top_ratio "$1" "$a" "$b"
 }
 
-_top_row "top -b, 2 s vs top -b -d 2" "$SREBOX top -b -i 2 -n 0" "top -b -d 2"
-_top_row "top -b, 2 s vs irqtop -b -d 2" "$SREBOX top -b -i 2 -n 0" "irqtop -b -d 2"
+
+# On a screen: the three side by side, each in its own tmux window of one
+# 200x50 server, at their default intervals.
+_top_ticks() { # pid -> utime+stime in clock ticks, or nothing
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true
+}
+
+_top_screen() {
+	tm="tmux -L srebox-bench-top-$$ -f /dev/null"
+	hz=$(getconf CLK_TCK)
+	$tm new-session -d -s b -n srebox -x 200 -y 50 "exec $SREBOX top" || return 0
+	$tm new-window -d -t b -n top "exec top -d 2" || true
+	if command -v irqtop >/dev/null; then
+		$tm new-window -d -t b -n irqtop "exec irqtop -d 2" || true
+	fi
+	sleep 2
+	ps_=$($tm display -p -t b:srebox '#{pane_pid}' 2>/dev/null) || ps_=
+	pt_=$($tm display -p -t b:top '#{pane_pid}' 2>/dev/null) || pt_=
+	pi_=$($tm display -p -t b:irqtop '#{pane_pid}' 2>/dev/null) || pi_=
+	s0=$(_top_ticks "$ps_") t0=$(_top_ticks "$pt_") i0=$(_top_ticks "$pi_")
+	sleep "${TOP_BENCH_SECONDS:-30}"
+	s1=$(_top_ticks "$ps_") t1=$(_top_ticks "$pt_") i1=$(_top_ticks "$pi_")
+	$tm kill-server 2>/dev/null || true
+	if [ -z "$s0" ] || [ -z "$s1" ]; then
+		printf '%-34s skipped: srebox top did not stay up in tmux\n' "top screen" >>"$BENCH_OUT"
+		return 0
+	fi
+	sms=$(( (s1 - s0) * 1000 / hz ))
+	if [ -n "$t0" ] && [ -n "$t1" ]; then
+		_top_ratio "top screen vs top -d 2 (tmux)" "$sms" "$(( (t1 - t0) * 1000 / hz ))"
+	fi
+	if [ -n "$i0" ] && [ -n "$i1" ]; then
+		_top_ratio "top screen vs irqtop -d 2 (tmux)" "$sms" "$(( (i1 - i0) * 1000 / hz ))"
+	fi
+	return 0
+}
+if [ "${TOP_BENCH_SECONDS:-30}" -gt 0 ]; then
+	_top_row "top -b, 2 s vs top -b -d 2" "$SREBOX top -b -i 2 -n 0" "top -b -d 2"
+	_top_row "top -b, 2 s vs irqtop -b -d 2" "$SREBOX top -b -i 2 -n 0" "irqtop -b -d 2"
+	if command -v tmux >/dev/null; then
+		_top_screen
+	else
+		printf '%-34s skipped: tmux is not installed\n' "top screen" >>"$BENCH_OUT"
+	fi
+fi
 
 n=${TOP_SOAK_SAMPLES:-100000}
 [ "$n" -gt 0 ] || return 0
@@ -42,22 +92,31 @@ printf 'cpu  2 0 2 100 0 0 0 0 0 0\ncpu0 1 0 1 50 0 0 0 0 0 0\ncpu1 1 0 1 50 0 0
 	>"$soak/root/proc/stat"
 echo "100.00 150.00" >"$soak/root/proc/uptime"
 echo "0.10 0.10 0.10 1/200 999" >"$soak/root/proc/loadavg"
+for p in $(seq 100 139); do
+	mkdir -p "$soak/root/proc/$p/task/$p"
+	printf '%s (soak%s) S 1 %s %s 0 -1 4194560 0 0 0 0 %s 3 0 0 20 0 1 0 50 1000000 %s 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 %s 0 0 0 0 0\n' \
+		"$p" "$p" "$p" "$p" "$((p % 7 + 1))" "$((p * 3))" "$((p % 2))" >"$soak/root/proc/$p/stat"
+	printf 'Name:\tsoak%s\nState:\tS (sleeping)\nThreads:\t1\nvoluntary_ctxt_switches:\t%s\nnonvoluntary_ctxt_switches:\t1\n' \
+		"$p" "$p" >"$soak/root/proc/$p/status"
+	cp "$soak/root/proc/$p/stat" "$soak/root/proc/$p/status" "$soak/root/proc/$p/task/$p/"
+done
 start=$(date +%s)
 "$SREBOX" top --root "$soak/root" -b -o json -i 0.001 -n "$n" --record "$soak/rec" --record-size 1M \
 	>"$soak/out" 2>/dev/null &
 pid=$!
-rss_first= rss_max=0
+rss_first= rss_mid= rss_max=0
 while kill -0 "$pid" 2>/dev/null; do
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || break
 	lines=$(wc -l <"$soak/out")
 	[ -z "$rss_first" ] && [ "$lines" -ge 1000 ] && [ -n "$rss" ] && rss_first=$rss
+	[ -z "$rss_mid" ] && [ "$lines" -ge $((n / 2)) ] && [ -n "$rss" ] && rss_mid=$rss
 	[ -n "$rss" ] && [ "$rss" -gt "$rss_max" ] && rss_max=$rss
 	[ -n "$rss" ] && rss_last=$rss
 	sleep 2
 done
 wait "$pid" || true
 done_n=$(wc -l <"$soak/out")
-printf '%-34s %s samples in %ss: VmRSS %s KiB after 1000, %s KiB at the end, %s KiB at most; recording %s bytes\n' \
-	"top soak (RSS, KiB)" "$done_n" "$(($(date +%s) - start))" "${rss_first:-?}" "${rss_last:-?}" "$rss_max" \
-	"$(cat "$soak/rec" "$soak/rec.1" 2>/dev/null | wc -c)" >>"$BENCH_OUT"
+printf '%-34s %s samples in %ss: VmRSS %s KiB after 1000, %s KiB half way, %s KiB at the end, %s KiB at most; recording %s bytes\n' \
+	"top soak (RSS, KiB)" "$done_n" "$(($(date +%s) - start))" "${rss_first:-?}" "${rss_mid:-?}" \
+	"${rss_last:-?}" "$rss_max" "$(cat "$soak/rec" "$soak/rec.1" 2>/dev/null | wc -c)" >>"$BENCH_OUT"
 rm -rf "$soak"

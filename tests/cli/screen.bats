@@ -6,6 +6,7 @@
 # line may have wrapped.  Pipes get full rows and every check.
 
 load lib
+load tmux
 
 need_tmux() {
 	command -v tmux >/dev/null || skip "tmux not installed"
@@ -17,12 +18,12 @@ need_root() {
 
 teardown() {
 	local f=$BATS_TEST_TMPDIR/undo
+	tm_next
 	[ -f "$f" ] || return 0
 	tac "$f" | while read -r what arg; do
 		case $what in
 		kill) kill -9 "$arg" 2>/dev/null || true ;;
 		umount) umount -l "$arg" 2>/dev/null || true ;;
-		tmux) tmux -S "$arg" kill-server 2>/dev/null || true ;;
 		esac
 	done
 	rm -f "$f"
@@ -56,18 +57,17 @@ zombies() {
 # the colours).  Lines are joined where the terminal wrapped them (-J),
 # so a line longer than W is a line that wrapped.
 on_screen() {
-	local w=$1 h=$2 sock=$BATS_TEST_TMPDIR/tmux.sock
+	local w=$1 h=$2
 	shift 2
-	tmux -S "$sock" -f /dev/null new-session -d -x "$w" -y "$h" "env PS1='$ ' bash --norc --noprofile"
-	undo tmux "$sock"
-	tmux -S "$sock" send-keys "clear; $*; printf %s __DONE__" Enter
+	tm_start "$w" "$h" "env PS1='$ ' bash --norc --noprofile"
+	keys "clear; $*; printf %s __DONE__" Enter
 	for _ in $(seq 300); do
-		tmux -S "$sock" capture-pane -p | grep -q '__DONE__\$ *$' && break
+		cap | grep -q '__DONE__\$ *$' && break
 		sleep 0.1
 	done
-	screen_raw=$(tmux -S "$sock" capture-pane -p -e -J)
-	screen=$(tmux -S "$sock" capture-pane -p -J)
-	tmux -S "$sock" kill-server
+	screen_raw=$(cap -e -J)
+	screen=$(cap -J)
+	tm_next
 	grep -q __DONE__ <<<"$screen" || die "did not return in 30s: $screen"
 }
 
@@ -166,19 +166,17 @@ fits() {
 
 @test "a long wait shows its progress on a terminal and clears it; a pipe gets none" {
 	need_tmux
-	sock=$BATS_TEST_TMPDIR/tmux.sock
 	for cmd in "$SREBOX irq -i 3" "$SREBOX irq -i 3 | cat"; do
-		tmux -S "$sock" -f /dev/null new-session -d -x 100 -y 30 "env PS1='$ ' bash --norc --noprofile"
-		undo tmux "$sock"
-		tmux -S "$sock" send-keys "clear; $cmd; printf %s __DONE__" Enter
+		tm_start 100 30 "env PS1='$ ' bash --norc --noprofile"
+		keys "clear; $cmd; printf %s __DONE__" Enter
 		sleep 1.8
-		mid=$(tmux -S "$sock" capture-pane -p)
+		mid=$(cap)
 		for _ in $(seq 100); do
-			tmux -S "$sock" capture-pane -p | grep -q '__DONE__\$ *$' && break
+			cap | grep -q '__DONE__\$ *$' && break
 			sleep 0.1
 		done
-		end=$(tmux -S "$sock" capture-pane -p)
-		tmux -S "$sock" kill-server
+		end=$(cap)
+		tm_next
 		if [[ $cmd == *"| cat" ]]; then
 			! grep -q "sampling" <<<"$mid$end" || die "progress into a pipe: $mid"
 		else

@@ -253,6 +253,22 @@ bump_thermal() {
 		and (.text | test("most throttled cgroup /system.slice/backup.service at 80% of 3000 periods since creation"))' <<<"$output"
 }
 
+@test "a pod with a log directory is named namespace/name, in the table, the findings and top" {
+	cp -R "$T/k8s-v2-systemd" "$BATS_TEST_TMPDIR/r"
+	mkdir -p "$BATS_TEST_TMPDIR/r/var/log/pods/shop_web-1_8f2b5c1e-7d4a-4e0b-9c3f-2a6d1e8b4f70"
+	run sb throttle --root "$BATS_TEST_TMPDIR/r" -o json
+	[ "$status" -eq 1 ]
+	jq -e '.cgroups[1] | .pod == "shop/web-1" and .pod_uid == "8f2b5c1e-7d4a-4e0b-9c3f-2a6d1e8b4f70"' <<<"$output"
+	# a pod no log directory names keeps its UID, as cpu shows it
+	jq -e '.cgroups[3].pod == "uid c0ffee00-1111-4222-8333-444455556666" and .cgroups[0].pod == null' <<<"$output"
+	jq -e '[.findings[] | select(.check == "cfs" and .state == "WARNING") | .text][1]
+		| startswith("pod shop/web-1 (Burstable) container e798174fdf95: ")' <<<"$output"
+	run sb top --root "$BATS_TEST_TMPDIR/r" -b -o json -n 1 -i 0.1
+	jq -e '.panes.throttle[1].pod == "shop/web-1"' <<<"$output"
+	run sb top --root "$BATS_TEST_TMPDIR/r" -b -n 1 -i 0.1
+	[[ $output == *" Burstable  shop/web-1 "* ]]
+}
+
 @test "--sort time, -a, and CGROUP arguments that restrict the walk" {
 	run sb throttle --root "$T/k8s-v2-systemd" -s time -o json
 	jq -e '.cgroups[0].throttled_seconds == 1260 and .cgroups[1].throttled_seconds == 900' <<<"$output"
@@ -411,13 +427,7 @@ teardown() {
 		kill -KILL "$BUSY" 2>/dev/null || true
 		wait "$BUSY" 2>/dev/null || true
 	fi
-	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
-		rmdir "$CG" 2>/dev/null || true
-	fi
-	# leave the controllers as the test found them
-	if [ -n "${ENABLED:-}" ]; then
-		echo -cpu 2>/dev/null >"$ENABLED" || true
-	fi
+	cgroup_cleanup
 }
 
 # cpu.stat once it has stopped moving
@@ -434,26 +444,8 @@ settled_stat() {
 }
 
 @test "live: a busy loop under a 1 ms / 10 ms quota is ranked first, with cpu.stat's own counts" {
-	read -r version mnt < <(cpu_controller) || true
-	[ -n "${mnt:-}" ] || skip "no writable cgroup cpu controller (needs root and a cgroup v1 cpu or v2 mount with cpu)"
 	name=srebox-test.$$.$BATS_TEST_NUMBER
-	CG=$mnt/$name
-	mkdir "$CG" 2>/dev/null || skip "cannot create a cgroup under $mnt"
-	if [ "$version" = 2 ]; then
-		if ! grep -qw cpu "$mnt/cgroup.subtree_control"; then
-			# EBUSY in a cgroup namespace whose root holds processes
-			echo +cpu 2>/dev/null >"$mnt/cgroup.subtree_control" ||
-				skip "cannot enable the cpu controller in $mnt/cgroup.subtree_control"
-			ENABLED=$mnt/cgroup.subtree_control
-		fi
-		echo "1000 10000" >"$CG/cpu.max"
-	else
-		echo 10000 >"$CG/cpu.cfs_period_us"
-		echo 1000 >"$CG/cpu.cfs_quota_us"
-	fi
-	# the loop is in the cgroup before it spins; 1 ms in 10 keeps it light
-	sh -c 'echo $$ >"$1/cgroup.procs" && exec sh -c "while :; do :; done"' _ "$CG" &
-	BUSY=$!
+	throttled_loop "$name"
 	sleep 0.3
 	# over an interval: throttled in (nearly) every period, a warning
 	run sb throttle -i 0.3 -o json

@@ -7,6 +7,7 @@
 
 load lib
 load cgroup
+load tmux
 
 PROCFS=$FIX/procfs
 
@@ -21,30 +22,15 @@ mk_small() {
 	echo "$root"
 }
 
-# --- tmux: one server per test ------------------------------------------------
-
-TMN=0
-TM() { tmux -L "srebox-top-$$-$BATS_TEST_NUMBER-$TMN" -f /dev/null "$@"; }
-
-# End this terminal; the next one gets a server of its own (a new server on
-# the socket of one shutting down can die with it).
-tm_next() {
-	TM kill-server 2>/dev/null || true
-	TMN=$((TMN + 1))
-}
+# --- the terminal (tmux.bash) -------------------------------------------------
 
 teardown() {
-	TM kill-server 2>/dev/null || true
+	tm_next
 	for p in ${BUSY:-} ${PP:-}; do
 		kill -KILL "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
-		rmdir "$CG" 2>/dev/null || true
-	fi
-	if [ -n "${ENABLED:-}" ]; then
-		echo -cpu 2>/dev/null >"$ENABLED" || true
-	fi
+	cgroup_cleanup
 	if [ -n "${MNT:-}" ]; then
 		umount "$MNT" 2>/dev/null || true
 	fi
@@ -53,7 +39,6 @@ teardown() {
 # screen W H [ENV=V...] -- TOP-ARGS...: srebox top in a W x H terminal, with
 # the terminal's settings saved before and after it, its exit status in $T/rc.
 screen() {
-	command -v tmux >/dev/null || skip "tmux is not installed"
 	local w=$1 h=$2
 	shift 2
 	T=$BATS_TEST_TMPDIR
@@ -74,36 +59,8 @@ screen() {
 		echo "echo \$? >'$T/rc.tmp'; stty -a >'$T/stty.after'; mv '$T/rc.tmp' '$T/rc'"
 		echo "sleep 120"
 	} >"$T/screen.sh"
-	TM new-session -d -s t -x "$w" -y "$h" "sh '$T/screen.sh'"
+	tm_start "$w" "$h" "sh '$T/screen.sh'"
 }
-
-# The screen as text (or with its attributes: cap -e).
-cap() { TM capture-pane -p -t t "$@"; }
-
-# Wait until the screen shows the extended regex, up to $2 seconds (10).
-wait_for() {
-	local i
-	for i in $(seq $((${2:-10} * 5))); do
-		cap | grep -Eq -- "$1" && return 0
-		sleep 0.2
-	done
-	echo "screen never showed /$1/:" >&2
-	cap >&2
-	return 1
-}
-
-wait_gone() {
-	local i
-	for i in $(seq 50); do
-		cap | grep -Eq -- "$1" || return 0
-		sleep 0.2
-	done
-	echo "screen still shows /$1/:" >&2
-	cap >&2
-	return 1
-}
-
-keys() { TM send-keys -t t "$@"; }
 
 # The pid of srebox top inside the terminal.
 top_pid() {
@@ -294,24 +251,8 @@ sane_tty() {
 }
 
 @test "screen: a CPU-throttled cgroup tops the throttle pane, its finding in the list" {
-	read -r version mnt < <(cpu_controller) || true
-	[ -n "${mnt:-}" ] || skip "no writable cgroup cpu controller"
 	name=srebox-top.$$.$BATS_TEST_NUMBER
-	CG=$mnt/$name
-	mkdir "$CG" 2>/dev/null || skip "cannot create a cgroup under $mnt"
-	if [ "$version" = 2 ]; then
-		if ! grep -qw cpu "$mnt/cgroup.subtree_control"; then
-			echo +cpu 2>/dev/null >"$mnt/cgroup.subtree_control" ||
-				skip "cannot enable the cpu controller in $mnt/cgroup.subtree_control"
-			ENABLED=$mnt/cgroup.subtree_control
-		fi
-		echo "1000 10000" >"$CG/cpu.max"
-	else
-		echo 10000 >"$CG/cpu.cfs_period_us"
-		echo 1000 >"$CG/cpu.cfs_quota_us"
-	fi
-	sh -c 'echo $$ >"$1/cgroup.procs" && exec sh -c "while :; do :; done"' _ "$CG" &
-	BUSY=$!
+	throttled_loop "$name"
 	screen 120 40 -- -i 0.5
 	wait_for '1:cpu'
 	keys 6
@@ -326,6 +267,33 @@ sane_tty() {
 	keys q
 	wait_exit
 	sane_tty
+}
+
+@test "the fs pane: filling fastest first, a filesystem being filled with its rate and time to full, disk's verdict" {
+	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+	MNT=$BATS_TEST_TMPDIR/fill
+	mkdir "$MNT"
+	mount -t tmpfs -o size=64m srebox-top-fill "$MNT" || { MNT=; skip "cannot mount a tmpfs"; }
+	dd if=/dev/zero of="$MNT/base" bs=1M count=58 status=none
+	# 32 KiB every 0.1 s (about 300 KiB/s, 3 MiB at most) while top samples
+	sh -c 'i=0; while [ $i -lt 100 ]; do dd if=/dev/zero of="$1/f$i" bs=32k count=1 status=none; i=$((i+1)); sleep 0.1; done' _ "$MNT" &
+	BUSY=$!
+	run sb top -b -o json -n 2 -i 1
+	# filling fastest first (the machine's other filesystems may fill too)
+	jq -e '[.panes.fs[].fill_bytes_per_second // -1] | . == (sort | reverse)' <<<"${lines[1]}"
+	jq -e --arg m "$MNT" '[.panes.fs[] | select(.mountpoint == $m)][0] | .fill_bytes_per_second > 0
+		and .seconds_to_full > 0 and .avail_bytes > 0 and .fstype == "tmpfs"' <<<"${lines[1]}" ||
+		die "$MNT not filling in the fs pane: $(jq -c .panes.fs <<<"${lines[1]}")"
+	# the same verdict on it as srebox disk
+	jq -c --arg m "$MNT" '[.findings[] | select(.text | contains($m)) | [.check, .state]]' <<<"${lines[1]}" \
+		>"$BATS_TEST_TMPDIR/top"
+	run sb disk -o json "$MNT"
+	jq -c --arg m "$MNT" '[.findings[] | select(.text | contains($m)) | [.check, .state]]' <<<"$output" |
+		diff - "$BATS_TEST_TMPDIR/top"
+	grep -q '"space",' "$BATS_TEST_TMPDIR/top"
+	run sb top -b -n 1 -i 0.5
+	[[ $output == *"[fs] filesystems filling fastest, with time to full"* ]]
+	[[ $output == *" tmpfs    $MNT"* ]]
 }
 
 @test "screen: every key in the help does what it says" {
@@ -352,6 +320,8 @@ sane_tty() {
 	wait_for '^processes by memory'
 	keys 9
 	wait_for '^TCP and UDP counters'
+	keys 0
+	wait_for '^filesystems filling fastest'
 	keys 1
 	wait_for '^processes by CPU, sorted by default'
 	keys s
