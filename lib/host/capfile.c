@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,6 +416,67 @@ struct capfile_w {
 	size_t members;
 };
 
+#define PARTIAL ".srebox-capture.partial."
+
+/* Remove the hidden partial files of earlier captures whose writer is gone
+ * (killed: SIGKILL runs no clean-up).  A live writer's file is left. */
+static void stale_partials(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, PARTIAL, strlen(PARTIAL)))
+			continue;
+		pid = strtol(de->d_name + strlen(PARTIAL), &end, 10);
+		if (end == de->d_name + strlen(PARTIAL) || *end != '.' || pid <= 0)
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Give the unnamed file of O_TMPFILE the name out: linked under a hidden
+ * name first where out exists (linkat does not replace), then renamed. */
+static int link_tmpfile(struct capfile_w *w, const char **what)
+{
+	char fdpath[64];
+
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", w->fd);
+	for (int tries = 0; tries < 100; tries++) {
+		const char *name = w->out;
+
+		if (access(w->out, F_OK) == 0 || errno != ENOENT) {
+			snprintf(w->tmp, sizeof(w->tmp), "%s/" PARTIAL "%ld.%d", w->dir, (long)getpid(), tries);
+			name = w->tmp;
+		}
+		if (linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW) < 0 &&
+		    linkat(w->fd, "", AT_FDCWD, name, AT_EMPTY_PATH) < 0) {
+			if (errno == EEXIST)
+				continue;
+			*what = "link";
+			w->tmp[0] = '\0';
+			return -1;
+		}
+		if (name == w->tmp && rename(w->tmp, w->out) < 0) {
+			*what = "rename";
+			return -1;
+		}
+		w->tmp[0] = '\0';
+		return 0;
+	}
+	*what = "link";
+	errno = EEXIST;
+	w->tmp[0] = '\0';
+	return -1;
+}
+
 struct capfile_w *capfile_create(const char *out, struct sbx_err *err)
 {
 	struct capfile_w *w;
@@ -427,9 +489,17 @@ struct capfile_w *capfile_create(const char *out, struct sbx_err *err)
 	dcopy = xstrdup(out);
 	snprintf(w->dir, sizeof(w->dir), "%s", dirname(dcopy));
 	free(dcopy);
-	/* hidden and named as unfinished: never taken for a capture */
-	snprintf(w->tmp, sizeof(w->tmp), "%s/.srebox-capture.partial.XXXXXX", w->dir);
-	w->fd = mkstemp(w->tmp);
+	/* An unnamed file in the target directory (O_TMPFILE), linked to its
+	 * name only once complete: a capture killed or failed on the way
+	 * leaves nothing.  Where the filesystem refuses O_TMPFILE, a hidden
+	 * file named as unfinished and by its writer's pid, so that the next
+	 * capture removes it when that writer is gone. */
+	stale_partials(w->dir);
+	w->fd = open(w->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(w->tmp, sizeof(w->tmp), "%s/" PARTIAL "%ld.XXXXXX", w->dir, (long)getpid());
+		w->fd = mkstemp(w->tmp);
+	}
 	if (w->fd < 0) {
 		sbx_err_set(err, errno, "%s: cannot create a file in %s: %s", out, w->dir,
 			    sbx_errno_word(errno));
@@ -481,14 +551,23 @@ int capfile_commit(struct capfile_w *w, struct sbx_err *err)
 		capfile_abort(w);
 		return -1;
 	}
-	if (fsync(w->fd) < 0)
+	if (fsync(w->fd) < 0) {
 		what = "fsync", e = errno;
-	else if (close(w->fd) < 0)
+	} else if (!w->tmp[0]) {
+		/* the unnamed file: named while its descriptor is open */
+		if (link_tmpfile(w, &what) < 0)
+			e = errno;
+		else if (close(w->fd) < 0)
+			what = "close", e = errno;
+		else
+			w->fd = -1;
+	} else if (close(w->fd) < 0) {
 		what = "close", e = errno;
-	else
+	} else {
 		w->fd = -1;
-	if (!what && rename(w->tmp, w->out) < 0)
-		what = "rename", e = errno;
+		if (rename(w->tmp, w->out) < 0)
+			what = "rename", e = errno;
+	}
 	if (what) {
 		sbx_err_set(err, e, "writing %s: %s: %s (nothing written)", w->out, what,
 			    sbx_errno_word(e));
@@ -511,7 +590,8 @@ void capfile_abort(struct capfile_w *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
-	unlink(w->tmp);
+	if (w->tmp[0])
+		unlink(w->tmp);
 	/* the archive's own close would write to the closed descriptor */
 	la.write_free(w->a);
 	free(w);

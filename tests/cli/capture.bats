@@ -105,6 +105,34 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	[ -z "$(ls -A "$d")" ] || die "left: $(ls -A "$d")"
 }
 
+@test "a capture killed on the way leaves nothing; one done replaces the old file whole; a dead writer's partial file goes" {
+	d=$BATS_TEST_TMPDIR/out
+	mkdir -p "$d"
+	# SIGKILL runs no clean-up: the unnamed file (O_TMPFILE) dies with it
+	"$SREBOX" capture -i 5 -o "$d/c.tar.gz" 2>/dev/null &
+	pid=$!
+	sleep 1
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -z "$(ls -A "$d")" ] || die "left after SIGKILL: $(ls -A "$d")"
+	# an older capture is replaced only once the new one is complete
+	echo old >"$d/c.tar.gz"
+	run sb capture -i 0.1 -o "$d/c.tar.gz"
+	[ "$status" -eq 0 ] || die "$status: $output"
+	tar xzOf "$d/c.tar.gz" manifest.json | jq -e '.snapshots | length == 2'
+	[ "$(ls -A "$d")" = c.tar.gz ] || die "left: $(ls -A "$d")"
+	# where O_TMPFILE is refused the hidden partial file names its writer:
+	# the next capture removes a dead writer's, not a live one's
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	touch "$d/.srebox-capture.partial.$dead.AbCdEf" "$d/.srebox-capture.partial.$$.AbCdEf"
+	run sb capture -i 0.1 -o "$d/c2.tar.gz"
+	[ "$status" -eq 0 ] || die "$status: $output"
+	[ -e "$d/.srebox-capture.partial.$$.AbCdEf" ] || die "a live writer's partial file was removed"
+	[ ! -e "$d/.srebox-capture.partial.$dead.AbCdEf" ] || die "a dead writer's partial file was kept"
+}
+
 @test "capture refuses a capture or a pair as its --root, and arguments" {
 	run sb capture --root "$CS/snap1" --root "$CS/snap2"
 	[ "$status" -eq 3 ] && [[ $output == *"not a capture or a pair"* ]] || die "$output"
