@@ -113,14 +113,17 @@ load lib
 	done
 }
 
-@test "srebox --help and every applet's --help fit 80 columns; examples come first, the checks are one aligned table" {
+@test "srebox --help and every applet's --help fit 80 columns; two or three examples come first in every applet, the checks are one aligned table" {
 	for a in "" $(sb --list); do
 		long=$(sb $a --help | awk 'length($0) > 80')
 		[ -z "$long" ] || die "srebox $a --help: wider than 80: $long"
 	done
 	sb --help | sed -n '/^Examples:/,/^Applets:/p' | grep -q '^  srebox health$'
-	for a in health disk cpu io irq net throttle cswitch nodes node drain cordon; do
+	# every applet of the registry: two or three examples, each running it
+	for a in $(sb --list); do
 		help=$(sb $a --help)
+		n=$(sed -n '/^Examples:/,/^[^ ]/p' <<<"$help" | grep -c '^  # ')
+		[ "$n" -ge 2 ] && [ "$n" -le 3 ] || die "$a: $n examples, not two or three: $help"
 		# Examples right after the summary, before the description and options
 		[ "$(grep -n '^Examples:' <<<"$help" | cut -d: -f1)" -lt "$(grep -n '^Options:\|^Probe options:\|^Kubernetes options:' <<<"$help" | head -1 | cut -d: -f1)" ] ||
 			die "$a: no examples first: $help"
