@@ -335,9 +335,9 @@ static struct sbx_report *cpu_build(struct sbx_ctx *ctx, const void *prev_, cons
 	else if (read_tasks && prev && !prev->has_tasks)
 		check_unknown(rep, CHK_TASKS, NULL, "tasks, first reading: %s", prev->tasks_err.msg);
 	if (all.ok)
-		snprintf(buf, sizeof(buf), "CPU %.0f%% busy on %zu CPUs", all.busy, nper);
+		snprintf(buf, sizeof(buf), "CPU %.0f%% busy on %zu CPU%s", all.busy, nper, plural(nper, "s"));
 	else
-		snprintf(buf, sizeof(buf), "CPU busy unknown on %zu CPUs", nper);
+		snprintf(buf, sizeof(buf), "CPU busy unknown on %zu CPU%s", nper, plural(nper, "s"));
 	if (have_u) {
 		size_t n, *idx = procs_by_cpu(&u, &n);
 

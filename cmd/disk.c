@@ -605,15 +605,16 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 			char a[32];
 
 			check_unknown(rep, CHK_TOP, w->path,
-				       "%s: the walk stopped at its %gs deadline after %llu files (%s): "
+				       "%s: the walk stopped at its %gs deadline after %llu file%s (%s): "
 				       "sizes are partial",
 				       w->path, o_top_timeout, (unsigned long long)w->files,
+				       plural(w->files, "s"),
 				       fmt_bytes_s(a, sizeof(a), (double)w->alloc));
 		}
 		if (w->errors)
-			report_note(rep, "%s%s%s: %llu entries unreadable, first %s",
+			report_note(rep, "%s%s%s: %llu entr%s unreadable, first %s",
 				    rep->note ? rep->note : "", rep->note ? "; " : "", w->path,
-				    (unsigned long long)w->errors, w->error);
+				    (unsigned long long)w->errors, w->errors == 1 ? "y" : "ies", w->error);
 	}
 	t = report_table(rep, "top", top_cols, T_NCOLS);
 	table_title(t, "Largest entries (du -s PATH/*):");

@@ -715,8 +715,8 @@ void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
 		fmt_bytes(got, sizeof(got), (double)r->seen_alloc);
 		snprintf(r->why, sizeof(r->why),
 			 "the walk did not answer within %gs (a hung filesystem?); it had counted "
-			 "%llu files, %s",
-			 o->seconds + grace, (unsigned long long)r->seen, got);
+			 "%llu file%s, %s",
+			 o->seconds + grace, (unsigned long long)r->seen, plural(r->seen, "s"), got);
 		r->seconds = now_monotonic() - c.started;
 	}
 	if (r->nchildren)

@@ -541,7 +541,8 @@ static void findings_block(FILE *f, const struct sbx_report *r, const struct ren
 	collapse = screen && !o->verbose && nok > OK_SHOWN_MAX;
 	if (collapse) {
 		char *line = nok == r->nfind ? xasprintf("all %zu checks OK; -v lists them", nok) :
-					       xasprintf("%zu other checks OK; -v lists them", nok);
+					       xasprintf("%zu other check%s OK; -v lists them", nok,
+							 plural(nok, "s"));
 
 		fprintf(f, "%s%-*s%s  ", o->color ? state_color(ST_OK) : "", w, "OK",
 			o->color ? "\033[0m" : "");

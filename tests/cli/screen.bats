@@ -89,7 +89,7 @@ fits() {
 			on_screen "$w" "$h" "$SREBOX" health --color=$colour
 			fits "$w"
 			# the summary ends the output (folded over two lines at most)
-			grep -v '^$' <<<"$screen" | tail -3 | grep -q '^CRITICAL: [0-9]* of [0-9]* checks need attention' ||
+			grep -v '^$' <<<"$screen" | tail -3 | grep -q '^CRITICAL: [0-9]* of [0-9]* checks needs\? attention' ||
 				die "$size $colour: no verdict at the end: $screen"
 			grep -q "^CRITICAL  $fs: " <<<"$screen" || die "$size $colour: the full tmpfs is not on screen: $screen"
 			# worst last: on a machine sicker than the test made it,
