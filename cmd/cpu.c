@@ -160,6 +160,7 @@ static void add_cpu_table(struct sbx_report *rep, const struct cpu_share *all,
 	long np = cpus_present(ids, ARRAY_SIZE(ids), &err);
 	size_t shown = 0;
 
+	t->compact = true;	/* -i 1 -n 10: mpstat's "all" line a second */
 	cell_str(&c[C_CPU], "all");
 	share_cells(c, all);
 	/* in CPU order, the offline ones (absent from /proc/stat) among them */

@@ -713,7 +713,7 @@ static void not_ok_ids(const struct sbx_report *r, const char *sep, struct buf *
 static const struct sbx_table *compact_table(const struct sbx_report *r)
 {
 	for (size_t i = 0; i < r->ntables; i++)
-		if (r->tables[i]->compact && r->tables[i]->nrows == 1)
+		if (r->tables[i]->compact && r->tables[i]->nrows >= 1)
 			return r->tables[i];
 	return NULL;
 }

@@ -161,3 +161,20 @@ load lib
 	run sb cswitch -i 0.2 -n 2 -o json
 	[ "$(jq -s length <<<"$output")" -eq 2 ]
 }
+
+@test "-i S -n N: cpu and throttle give their \"all\" row a line per interval; the header again each screenful on a terminal, once in a pipe" {
+	for a in cpu throttle; do
+		run sb $a -i 0.1 -n 3
+		[ "$status" -le 2 ] || die "$a: $output"
+		[ "${#lines[@]}" -eq 4 ] || die "$a: $output"
+		[[ ${lines[0]} == "CPU "*" BUSY "*" STATE "*" CHECKS" ]] || die "$a: ${lines[0]}"
+		for i in 1 2 3; do [[ ${lines[$i]} == "all "* ]] || die "$a line $i: ${lines[$i]}"; done
+	done
+	# a 10-row terminal: a header and 8 lines a screen (20 lines: 3 headers)
+	out=$(script -qec "stty rows 10 cols 150; $SREBOX cpu -i 0.05 -n 20" /dev/null </dev/null | tr -d '\r')
+	[ "$(grep -c '^CPU ' <<<"$out")" -eq 3 ] || die "$out"
+	[ "$(grep -c '^all ' <<<"$out")" -eq 20 ] || die "$out"
+	[ "$(sed -n 10p <<<"$out" | cut -c1-4)" = "CPU " ] || die "$out"
+	# a pipe: the header once
+	[ "$(sb cpu -i 0.05 -n 20 | grep -c '^CPU ')" -eq 1 ]
+}
