@@ -298,6 +298,11 @@ out:
 
 const struct sbx_applet applet_alerts = {
 	.name = "alerts",
+	.examples =
+		"# what pages right now, silenced ones left out\n"
+		"srebox alerts --url http://prometheus:9090 severity=critical\n"
+		"# the alerts Alertmanager holds, with their silences\n"
+		"srebox alerts --alertmanager http://alertmanager:9093\n",
 	.summary = "firing and pending alerts from Prometheus or Alertmanager, with age, summary and "
 		   "silences, as a check",
 	.usage = "[OPTIONS] [MATCHER...]",

@@ -359,6 +359,11 @@ out:
 
 const struct sbx_applet applet_capture = {
 	.name = "capture",
+	.examples =
+		"# keep the sick node's state before it is rebooted\n"
+		"srebox capture -i 5 -o /var/tmp/node.sbx\n"
+		"# later, on a laptop: ask the capture what was wrong\n"
+		"srebox health --root node.sbx\n",
 	.summary = "the node in one file: two snapshots of what every probe reads, replayed by "
 		   "every applet with --root FILE",
 	.usage = "[OPTIONS]",

@@ -452,6 +452,11 @@ static int cni_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_cni = {
 	.name = "cni",
+	.examples =
+		"# pods on this node cannot reach Services: is kube-proxy healthy?\n"
+		"srebox cni\n"
+		"# conntrack drops during a traffic spike, without the API server\n"
+		"srebox cni --no-api -i 5\n",
 	.summary = "the node's network plugin: the CNI config in use, its pods on this node, kube-proxy's mode, health and KUBE-* rules, conntrack fill and drops",
 	.usage = "[OPTIONS]",
 	.description =

@@ -229,6 +229,11 @@ const struct sbx_applet applet_cordon = {
 
 const struct sbx_applet applet_uncordon = {
 	.name = "uncordon",
+	.examples =
+		"# the node is fixed: let the scheduler use it again\n"
+		"srebox uncordon node-7\n"
+		"# every node of a pool, what would change first\n"
+		"srebox uncordon -l pool=batch --dry-run\n",
 	.formats = "table json prom check name",	/* no wide column */
 	.summary = "mark Kubernetes nodes schedulable again, as kubectl uncordon",
 	.usage = "[OPTIONS] NODE...",

@@ -160,6 +160,7 @@ static void add_cpu_table(struct sbx_report *rep, const struct cpu_share *all,
 	long np = cpus_present(ids, ARRAY_SIZE(ids), &err);
 	size_t shown = 0;
 
+	t->compact = true;	/* -i 1 -n 10: mpstat's "all" line a second */
 	cell_str(&c[C_CPU], "all");
 	share_cells(c, all);
 	/* in CPU order, the offline ones (absent from /proc/stat) among them */
@@ -335,9 +336,9 @@ static struct sbx_report *cpu_build(struct sbx_ctx *ctx, const void *prev_, cons
 	else if (read_tasks && prev && !prev->has_tasks)
 		check_unknown(rep, CHK_TASKS, NULL, "tasks, first reading: %s", prev->tasks_err.msg);
 	if (all.ok)
-		snprintf(buf, sizeof(buf), "CPU %.0f%% busy on %zu CPUs", all.busy, nper);
+		snprintf(buf, sizeof(buf), "CPU %.0f%% busy on %zu CPU%s", all.busy, nper, plural(nper, "s"));
 	else
-		snprintf(buf, sizeof(buf), "CPU busy unknown on %zu CPUs", nper);
+		snprintf(buf, sizeof(buf), "CPU busy unknown on %zu CPU%s", nper, plural(nper, "s"));
 	if (have_u) {
 		size_t n, *idx = procs_by_cpu(&u, &n);
 

@@ -490,7 +490,8 @@ static void add_nthreads_table(struct sbx_report *rep, const struct cs_tasks *ts
 
 	for (size_t i = 0; i < ts->nprocs; i++)
 		total += ts->procs[i].threads > 0 ? (size_t)ts->procs[i].threads : 0;
-	table_title(t, "Most threads (%zu tasks in %zu processes read):", total, ts->nprocs);
+	table_title(t, "Most threads (%zu task%s in %zu process%s read):", total, plural(total, "s"),
+		    ts->nprocs, plural(ts->nprocs, "es"));
 	if (!o_all && n > 10)
 		n = 10;
 	for (size_t i = 0; i < n; i++) {
@@ -583,8 +584,8 @@ static struct sbx_report *build(struct sbx_ctx *ctx, const void *prev_, const vo
 		snprintf(when, sizeof(when), " over %.1fs", sys.seconds);
 	else
 		snprintf(when, sizeof(when), ", averaged since boot");
-	report_summary(rep, "%s context switches/s, %s interrupts/s, %s forks/s on %zu CPUs%s", cs,
-		       in, fk, cur->ncpu, when);
+	report_summary(rep, "%s context switches/s, %s interrupts/s, %s forks/s on %zu CPU%s%s", cs,
+		       in, fk, cur->ncpu, plural(cur->ncpu, "s"), when);
 	if (!prev && cur->uptime >= 0) {
 		fmt_duration(up, sizeof(up), cur->uptime);
 		report_note(rep, "values since boot (up %s), a task's since it started; without -i, "

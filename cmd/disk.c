@@ -543,6 +543,22 @@ static void fs_errors(struct sbx_ctx *ctx, struct sbx_report *rep, const struct 
 	disk_fserrs_free(&e);
 }
 
+/* The walk's progress on a terminal (stdout and stderr both, the table
+ * view), from its second second on; erased before the report. */
+static void walk_progress(uint64_t files, uint64_t alloc, double elapsed, void *arg)
+{
+	char b[32];
+
+	if (elapsed < 1)
+		return;
+	*(bool *)arg = true;
+	fprintf(stderr, "\r\033[K%s: --top: %llu file%s scanned, %s, %.0fs %s %gs (Ctrl-C stops)",
+		sbx_progname, (unsigned long long)files, plural(files, "s"),
+		fmt_bytes_s(b, sizeof(b), (double)alloc), elapsed,
+		elapsed <= o_top_timeout ? "of at most" : "(the walk is stuck) past its deadline of",
+		o_top_timeout);
+}
+
 static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_snap *s)
 {
 	const char *defaults[4];
@@ -553,6 +569,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	struct walk_result r;
 	struct sbx_table *t;
 	char **norm;
+	bool shown = false;
 
 	if (!nroots) {
 		const char *rt = o_runtime ? o_runtime : disk_runtime_dir(o_timeout);
@@ -577,7 +594,13 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	}
 	o.roots = (const char *const *)norm;
 	o.nroots = nroots;
+	if (ctx->width > 0 && isatty(2) && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE)) {
+		o.progress = walk_progress;
+		o.progress_arg = &shown;
+	}
 	walk_run(&o, 2 + o_timeout, &r);
+	if (shown)
+		fputs("\r\033[K", stderr);
 	if (!r.answered) {
 		check_unknown(rep, CHK_TOP, NULL, "%s", r.why);
 	}
@@ -606,15 +629,16 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 			char a[32];
 
 			check_unknown(rep, CHK_TOP, w->path,
-				       "%s: the walk stopped at its %gs deadline after %llu files (%s): "
+				       "%s: the walk stopped at its %gs deadline after %llu file%s (%s): "
 				       "sizes are partial",
 				       w->path, o_top_timeout, (unsigned long long)w->files,
+				       plural(w->files, "s"),
 				       fmt_bytes_s(a, sizeof(a), (double)w->alloc));
 		}
 		if (w->errors)
-			report_note(rep, "%s%s%s: %llu entries unreadable, first %s",
+			report_note(rep, "%s%s%s: %llu entr%s unreadable, first %s",
 				    rep->note ? rep->note : "", rep->note ? "; " : "", w->path,
-				    (unsigned long long)w->errors, w->error);
+				    (unsigned long long)w->errors, w->errors == 1 ? "y" : "ies", w->error);
 	}
 	t = report_table(rep, "top", top_cols, T_NCOLS);
 	table_title(t, "Largest entries (du -s PATH/*):");

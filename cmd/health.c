@@ -937,12 +937,12 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 		bad += rep->findings[k].state != ST_OK;
 	fmt_duration(up, sizeof(up), b->uptime);
 	if (ncpu)
-		snprintf(cpus, sizeof(cpus), "%zu CPUs", ncpu);
+		snprintf(cpus, sizeof(cpus), "%zu CPU%s", ncpu, plural(ncpu, "s"));
 	else
 		snprintf(cpus, sizeof(cpus), "CPUs unknown");
-	report_summary(rep, "%s: %zu of %zu checks need attention; up %s, %s, %s",
+	report_summary(rep, "%s: %zu of %zu check%s need%s attention; up %s, %s, %s",
 		       report_state(rep) == ST_OK ? "healthy" : state_name(report_state(rep)),
-		       bad, rep->nfind, b->uptime >= 0 ? up : "?", cpus,
+		       bad, rep->nfind, plural(rep->nfind, "s"), bad == 1 ? "s" : "", b->uptime >= 0 ? up : "?", cpus,
 		       a ? "rates over the last" : "values since boot");
 	if (a) {
 		char *s = xasprintf("%s %.2fs", rep->summary, seconds);

@@ -288,10 +288,11 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct snap *pr
 	}
 	fmt_duration(up, sizeof(up), cur->io.uptime);
 	if (prev)
-		report_summary(rep, "disk I/O of %zu devices over %.1fs", cur->io.ds.n, seconds);
+		report_summary(rep, "disk I/O of %zu device%s over %.1fs", cur->io.ds.n,
+			       plural(cur->io.ds.n, "s"), seconds);
 	else
-		report_summary(rep, "disk I/O of %zu devices, averaged since boot (up %s)",
-			       cur->io.ds.n, cur->io.uptime > 0 ? up : "?");
+		report_summary(rep, "disk I/O of %zu device%s, averaged since boot (up %s)",
+			       cur->io.ds.n, plural(cur->io.ds.n, "s"), cur->io.uptime > 0 ? up : "?");
 	if (!prev)
 		buf_addf(&note, "values since boot; -i SECONDS gives current rates");
 	if (hidden_idle)

@@ -412,13 +412,14 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 			total += hard[k].rate;
 	fmt_duration(up, sizeof(up), cur->uptime);
 	if (rate_why) {
-		report_summary(rep, "interrupts on %zu CPUs since boot", cur->hard.ncpu);
+		report_summary(rep, "interrupts on %zu CPU%s since boot", cur->hard.ncpu,
+			       plural(cur->hard.ncpu, "s"));
 	} else if (prev) {
-		report_summary(rep, "%.0f interrupts/s on %zu CPUs over %.1fs", total, cur->hard.ncpu,
-			       seconds);
+		report_summary(rep, "%.0f interrupts/s on %zu CPU%s over %.1fs", total, cur->hard.ncpu,
+			       plural(cur->hard.ncpu, "s"), seconds);
 	} else {
-		report_summary(rep, "%.0f interrupts/s on %zu CPUs, averaged since boot", total,
-			       cur->hard.ncpu);
+		report_summary(rep, "%.0f interrupts/s on %zu CPU%s, averaged since boot", total,
+			       cur->hard.ncpu, plural(cur->hard.ncpu, "s"));
 		report_note(rep, "values since boot (up %s); -i SECONDS gives current rates", up);
 	}
 	judge_irq(rep, cur, prev, o_min_rate);

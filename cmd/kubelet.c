@@ -698,6 +698,11 @@ static int kubelet_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_kubelet = {
 	.name = "kubelet",
+	.examples =
+		"# the node went NotReady: is the kubelet up, and what does it say?\n"
+		"srebox kubelet\n"
+		"# its errors of the last hour, the ten most frequent\n"
+		"srebox kubelet --since 1h --top 10\n",
 	.summary = "the kubelet as the first triage step of a NotReady node: running since when and restarts, healthz, eviction thresholds against the signals, certificate expiry, the runtime's socket, its newest errors grouped",
 	.usage = "[OPTIONS]",
 	.description =

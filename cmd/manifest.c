@@ -344,6 +344,13 @@ static int manifest_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_manifest = {
 	.name = "manifest",
+	.examples =
+		"# srebox on every node, served by its own node_exporter\n"
+		"srebox manifest | kubectl apply -f -\n"
+		"# into the node_exporter the nodes already run\n"
+		"srebox manifest --textfile-dir /var/lib/node_exporter/textfile_collector\n"
+		"# the alerting rules, checked before they are loaded\n"
+		"srebox manifest --rules > rules.yml && promtool check rules rules.yml\n",
 	.summary = "a DaemonSet that runs srebox on every node into node_exporter, and example alerting rules",
 	.usage = "[OPTIONS]",
 	.description =
@@ -352,11 +359,7 @@ const struct sbx_applet applet_manifest = {
 		"the --applets over the host's /, /proc and /sys mounted read-only under /host,\n"
 		"every --interval, writing --textfile files that a node_exporter container beside\n"
 		"it serves (or, with --textfile-dir, that the node's own node_exporter reads).\n"
-		"--rules prints example Prometheus alerting rules on those metrics instead.\n"
-		"Examples:\n"
-		"  srebox manifest | kubectl apply -f -\n"
-		"  srebox manifest --textfile-dir /var/lib/node_exporter/textfile_collector\n"
-		"  srebox manifest --rules > srebox-rules.yml && promtool check rules srebox-rules.yml",
+		"--rules prints example Prometheus alerting rules on those metrics instead.",
 	.opts = manifest_opts,
 	.run = manifest_run,
 };

@@ -510,7 +510,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct net_snap
 {
 	struct sbx_report *rep = report_new("net");
 	struct ctx c = { .cur = cur, .prev = prev };
-	char up[32], nouptime[400];
+	char up[32], over[64], nouptime[400];
 	double rx = 0, tx = 0;
 	size_t nvirt = 0;
 
@@ -534,13 +534,18 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct net_snap
 		}
 	}
 	fmt_duration(up, sizeof(up), cur->uptime);
-	if (c.rate_why)
-		report_summary(rep, "%zu interfaces (%zu pod/container links); rates unknown", cur->dev.n,
-			       nvirt);
+	/* the uptime as every other applet gives it ("up 22m44s"), not in seconds */
+	if (prev)
+		snprintf(over, sizeof(over), "over %.1fs", c.seconds);
 	else
-		report_summary(rep, "%zu interfaces (%zu pod/container links), rx %.1f kB/s, tx %.1f kB/s "
-			       "(lo not counted) %s %.1fs", cur->dev.n, nvirt, rx / 1024 / c.seconds,
-			       tx / 1024 / c.seconds, prev ? "over" : "averaged since boot, up", c.seconds);
+		snprintf(over, sizeof(over), "averaged since boot, up %s", up);
+	if (c.rate_why)
+		report_summary(rep, "%zu interface%s (%zu pod/container link%s); rates unknown",
+			       cur->dev.n, plural(cur->dev.n, "s"), nvirt, plural(nvirt, "s"));
+	else
+		report_summary(rep, "%zu interface%s (%zu pod/container link%s), rx %.1f kB/s, tx %.1f kB/s "
+			       "(lo not counted) %s", cur->dev.n, plural(cur->dev.n, "s"), nvirt,
+			       plural(nvirt, "s"), rx / 1024 / c.seconds, tx / 1024 / c.seconds, over);
 	if (!prev && !c.rate_why)
 		report_note(rep, "values since boot (up %s; a network namespace's counters start at its "
 			    "creation); -i SECONDS gives current rates", up);

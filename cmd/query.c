@@ -174,6 +174,11 @@ static int query_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_query = {
 	.name = "query",
+	.examples =
+		"# how many targets are down, as a check for a runbook\n"
+		"srebox query -c 0 -o check 'count(up == 0)'\n"
+		"# the load of the last hour: last, min and max per node\n"
+		"srebox query --range 1h 'max by (instance) (node_load1)'\n",
 	.formats = "table json prom check name",	/* no wide column */
 	.summary = "a PromQL query, instant or over a range, as a table, JSON or a check with "
 		   "thresholds",

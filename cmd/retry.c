@@ -430,6 +430,11 @@ static int retry_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_retry = {
 	.name = "retry",
+	.examples =
+		"# wait for the API server to come back after a restart\n"
+		"srebox retry -n 10 -t 120 -- kubectl get --raw /readyz\n"
+		"# retry a flaky download on curl's transient errors only\n"
+		"srebox retry --on-exit 6,7,28,56 -- curl -fsSO https://example.org/x\n",
 	.summary = "run a command until it succeeds, with exponential backoff, jitter and a deadline",
 	.usage = "[OPTIONS] -- COMMAND [ARG...]",
 	.description =

@@ -315,6 +315,11 @@ static int slo_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_slo = {
 	.name = "slo",
+	.examples =
+		"# how much downtime does 99.9% allow over 30 days?\n"
+		"srebox slo 99.9 --window 30d\n"
+		"# the budget left after this month's outage of 25 minutes\n"
+		"srebox slo 99.9 --window 30d --bad-minutes 25 --elapsed 12d\n",
 	.summary = "error budgets: allowed downtime, budget spent and left, burn rates, the budget "
 		   "policy's verdict, and Prometheus rules from a sloth spec",
 	.usage = "TARGET [OPTIONS] | rules SPEC.yaml",

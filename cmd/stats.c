@@ -469,6 +469,11 @@ static int stats_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_stats = {
 	.name = "stats",
+	.examples =
+		"# p50/p99 of request times in an access log, per status code\n"
+		"awk '{print $9, $NF}' access.log | srebox stats -g 1 -k 2\n"
+		"# how long a hundred probes of a slow endpoint took\n"
+		"seq 100 | xargs -I. curl -so /dev/null -w '%{time_total}\\n' URL | srebox stats\n",
 	.formats = "table json prom check name",	/* no wide column */
 	.summary = "count, min, max, mean, stddev and exact percentiles of numbers or durations on "
 		   "stdin, per group",

@@ -237,6 +237,7 @@ static void add_cpu_table(struct sbx_report *rep, const struct thr_snap *s,
 
 	table_title(t, "Per CPU (frequencies in MHz; steal and busy from /proc/stat):");
 	if (nst) {
+		t->compact = true;	/* -i 1 -n 10: the "all" row a second */
 		c = table_row(t);
 		cell_str(&c[C_CPU], "all");
 		ratio_cell(&c[C_BUSY], steal_for(st, nst, -1), true);

@@ -837,6 +837,11 @@ static int top_run(struct sbx_ctx *ctx)
 
 const struct sbx_applet applet_top = {
 	.name = "top",
+	.examples =
+		"# the live view during an incident, recorded for the postmortem\n"
+		"srebox top --record /var/tmp/top.rec\n"
+		"# what the node looked like ten minutes ago\n"
+		"srebox top --replay /var/tmp/top.rec -t '10m ago'\n",
 	.summary = "the live view during an incident: the node's verdict, per-CPU strip, processes, "
 		   "IRQs, context switches, throttled cgroups, disks and interfaces, with a recorder "
 		   "and replay",

@@ -120,6 +120,14 @@ char *str_trim(char *s);
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
 
+/* The ending that makes a noun agree with its count: "" for one, else
+ * `many` ("s", "es"); zero takes the plural, as in English.
+ *   printf("%zu CPU%s", n, plural(n, "s"));   ->  "1 CPU", "2 CPUs", "0 CPUs" */
+static inline const char *plural(unsigned long long n, const char *many)
+{
+	return n == 1 ? "" : many;
+}
+
 /* Human-readable figures for tables: "1.2k", "3.4M"; "12.5GiB"; "3d4h". */
 void fmt_count(char *out, size_t n, double v);
 void fmt_bytes(char *out, size_t n, double v);

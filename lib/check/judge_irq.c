@@ -198,7 +198,8 @@ static void judge_time(struct jctx *c, struct sbx_report *rep)
 			      "%s, the most of the CPUs with a share; %zu unknown (CPU%d: %s)", b.s,
 			      unknown, first_cpu, first_why);
 	} else if (st == ST_OK) {
-		check_value(rep, CHK_IRQ, NULL, v, "%s, the most of %zu CPUs", b.s, c->nper);
+		check_value(rep, CHK_IRQ, NULL, v, "%s, the most of %zu CPU%s", b.s, c->nper,
+			    plural(c->nper, "s"));
 	} else if (!idle && c->nper < 2) {
 		perf(check_rule(rep, CHK_IRQ, ST_OK, NULL,
 				"%s; the only CPU online: there is no other to move them to", b.s),

@@ -55,13 +55,14 @@ static void span(const struct kmsg_classes *k, double uptime, char *out, size_t 
 	char a[32];
 
 	if (k->oldest_usec == UINT64_MAX || uptime <= 0) {
-		snprintf(out, n, "%llu records", (unsigned long long)k->records);
+		snprintf(out, n, "%llu record%s", (unsigned long long)k->records, plural(k->records, "s"));
 	} else if (k->oldest_usec < 5000000) {
-		snprintf(out, n, "%llu records since boot", (unsigned long long)k->records);
+		snprintf(out, n, "%llu record%s since boot", (unsigned long long)k->records,
+			 plural(k->records, "s"));
 	} else {
 		fmt_duration(a, sizeof(a), uptime - (double)k->oldest_usec / 1e6);
-		snprintf(out, n, "%llu records back to %s ago (older ones rotated out or cleared)",
-			 (unsigned long long)k->records, a);
+		snprintf(out, n, "%llu record%s back to %s ago (older ones rotated out or cleared)",
+			 (unsigned long long)k->records, plural(k->records, "s"), a);
 	}
 }
 

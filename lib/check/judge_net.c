@@ -93,7 +93,8 @@ static void judge_share(struct nctx *c, struct sbx_report *rep, enum sbx_check_i
 			 top[0].share, top[0].packets + top[0].count, top[0].rx, top[0].tx);
 		over(c, &b);
 	} else {
-		buf_addf(&b, "%s: none of %zu interfaces with %.0f or more", what, judged, min);
+		buf_addf(&b, "%s: none of %zu interface%s with %.0f or more", what, judged,
+			 plural(judged, "s"), min);
 		over(c, &b);
 	}
 	if (nbad)
@@ -374,7 +375,8 @@ static void judge_softnet(struct nctx *c, struct sbx_report *rep)
 		 squeeze, c->prev ? " in the interval" : " since boot");
 	if (skipped)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 "; %zu CPUs not judged (came online, or counters went backwards)", skipped);
+			 "; %zu CPU%s not judged (came online, or counters went backwards)", skipped,
+			 plural(skipped, "s"));
 	f = judge_rise(c, rep, CHK_SOFTNET_DROPS, "softnet drops", drops, extra);
 	if (f && f->state != ST_OK)
 		for (size_t k = 0; k < ntop; k++) {

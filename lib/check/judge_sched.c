@@ -92,7 +92,8 @@ void judge_load(struct sbx_report *r, const struct sched_in *in)
 		}
 	}
 	check_value(r, CHK_LOAD, NULL, la->load1 / (double)in->ncpu,
-		    "load %.2f on %zu CPUs: %.2f per CPU (5m %.2f, 15m %.2f)%s", la->load1, in->ncpu,
+		    "load %.2f on %zu CPU%s: %.2f per CPU (5m %.2f, 15m %.2f)%s", la->load1, in->ncpu,
+		    plural(in->ncpu, "s"),
 		    la->load1 / (double)in->ncpu, la->load5, la->load15, b.len ? b.s : "");
 	buf_free(&b);
 }
@@ -113,8 +114,8 @@ void judge_runqueue(struct sbx_report *r, const struct sched_in *in)
 	}
 	readings(in, how, sizeof(how));
 	check_value(r, CHK_RUNQUEUE, NULL, run / (double)in->ncpu,
-		    "%.*f runnable on %zu CPUs: %.2f per CPU (run queue at most %llu%s%s)",
-		    in->rq->n > 1 ? 1 : 0, run, in->ncpu, run / (double)in->ncpu, (unsigned long long)in->rq->running_max, how,
+		    "%.*f runnable on %zu CPU%s: %.2f per CPU (run queue at most %llu%s%s)",
+		    in->rq->n > 1 ? 1 : 0, run, in->ncpu, plural(in->ncpu, "s"), run / (double)in->ncpu, (unsigned long long)in->rq->running_max, how,
 		    in->self_excluded ? "; srebox itself not counted" : "");
 }
 
@@ -139,9 +140,9 @@ void judge_blocked(struct sbx_report *r, const struct sched_in *in)
 	}
 	readings(in, how, sizeof(how));
 	check_value(r, CHK_BLOCKED, NULL, blk / (double)in->ncpu,
-		    "%.*f task%s blocked on block I/O on %zu CPUs: %.2f per CPU (vmstat b, at most "
+		    "%.*f task%s blocked on block I/O on %zu CPU%s: %.2f per CPU (vmstat b, at most "
 		    "%llu%s)", in->rq->n > 1 ? 1 : 0, blk, in->rq->n == 1 && blk == 1 ? "" : "s",
-		    in->ncpu, blk / (double)in->ncpu,
+		    in->ncpu, plural(in->ncpu, "s"), blk / (double)in->ncpu,
 		    (unsigned long long)in->rq->blocked_max, how);
 }
 
@@ -175,8 +176,8 @@ void judge_switches(struct sbx_report *r, const struct sched_in *in)
 			      in->ncpu_why);
 	else
 		check_value(r, CHK_SWITCHES, NULL, cs->v / (double)in->ncpu,
-			    "%.0f context switches/s per CPU (%.0f/s on %zu CPUs%s)",
-			    cs->v / (double)in->ncpu, cs->v, in->ncpu,
+			    "%.0f context switches/s per CPU (%.0f/s on %zu CPU%s%s)",
+			    cs->v / (double)in->ncpu, cs->v, in->ncpu, plural(in->ncpu, "s"),
 			    in->since_boot ? ", averaged since boot" : "");
 }
 

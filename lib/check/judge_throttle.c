@@ -395,8 +395,8 @@ static void no_cpufreq(struct sbx_report *r, const struct thr_snap *s)
 		snprintf(range, sizeof(range), "%.0f-%.0f", lo, hi);
 	check_rule(r, CHK_FREQ, ST_OK, NULL,
 		   "no cpufreq (a virtual machine, or firmware controls the clock): /proc/cpuinfo "
-		   "says %s MHz on %zu CPUs",
-		   range, nmhz);
+		   "says %s MHz on %zu CPU%s",
+		   range, nmhz, plural(nmhz, "s"));
 }
 
 /* "; now at 1200-3400 MHz of 3500" */
@@ -527,8 +527,8 @@ void judge_freq(struct sbx_report *r, const struct thr_snap *s, size_t max)
 	}
 	freq_now(s, now, sizeof(now));
 	check_value(r, CHK_FREQ, NULL, lowest * 100,
-		    "frequency: lowest ceiling %s of the hardware maximum on %zu CPUs%s%s%s",
-		    pct_text(lowest * 100, p, sizeof(p)), checked, now,
+		    "frequency: lowest ceiling %s of the hardware maximum on %zu CPU%s%s%s%s",
+		    pct_text(lowest * 100, p, sizeof(p)), checked, plural(checked, "s"), now,
 		    why ? "; unknown for some: " : "", why ? why : "");
 out:
 	for (size_t j = 0; j < ng; j++)

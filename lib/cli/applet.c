@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 static bool prints(const struct sbx_ctx *ctx)
 {
@@ -57,9 +59,29 @@ static bool compact(const struct sbx_ctx *ctx, const struct sbx_report *r)
 	    r->error)
 		return false;
 	for (size_t i = 0; i < r->ntables; i++)
-		if (r->tables[i]->compact && r->tables[i]->nrows == 1)
+		if (r->tables[i]->compact && r->tables[i]->nrows >= 1)
 			return true;
 	return false;
+}
+
+/* The header of the line per interval: first, and again each screenful
+ * on a terminal, as vmstat repeats it (TIOCGWINSZ, then $LINES). */
+static bool compact_head(const struct sbx_ctx *ctx)
+{
+	struct winsize ws;
+	const char *env = getenv("LINES");
+	uint64_t rows = 0;
+
+	if (ctx->emitted == 1)
+		return true;
+	if (!isatty(1))
+		return false;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+		rows = ws.ws_row;
+	else if (!env || !parse_u64(env, &rows))
+		rows = 24;
+	/* a header and rows-2 lines a screen, the prompt's line left free */
+	return rows > 3 && (ctx->emitted - 1) % (rows - 2) == 0;
 }
 
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
@@ -203,7 +225,7 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 				n += r->tables[i]->ncols;
 			ctx->compact_width = xcalloc(n, sizeof(size_t));
 		}
-		render_compact(stdout, r, &o, ctx->compact_width, ctx->emitted == 1);
+		render_compact(stdout, r, &o, ctx->compact_width, compact_head(ctx));
 	} else {
 		if (ctx->emitted > 1 && (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE))
 			fputc('\n', stdout);

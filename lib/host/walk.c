@@ -401,6 +401,28 @@ static void send_progress(struct walker *w, int fd)
 	send_rec(fd, 'P', 0, 0, v, 2, NULL);
 }
 
+/* The newest progress record among what the child has said so far. */
+static bool last_progress(const struct buf *out, uint64_t v[2])
+{
+	const char *p = out->s ? out->s : "", *end = p + out->len;
+	bool found = false;
+
+	while ((size_t)(end - p) >= sizeof(struct wrec)) {
+		struct wrec rec;
+
+		memcpy(&rec, p, sizeof(rec));
+		if ((size_t)(end - p) - sizeof(rec) < rec.slen)
+			break;
+		p += sizeof(rec) + rec.slen;
+		if (rec.type == 'P') {
+			v[0] = rec.v[0];
+			v[1] = rec.v[1];
+			found = true;
+		}
+	}
+	return found;
+}
+
 static bool pod_container(struct walker *w, struct wdir *d)
 {
 	struct wdir *pod, *pods;
@@ -657,6 +679,17 @@ void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
 	for (size_t i = 0; i < o->nroots; i++)
 		free(unwalked[i]);
 	free(unwalked);
+	if (o->progress) {
+		double until = c.started + o->seconds + grace;
+
+		while (!child_read_until(&c, now_monotonic() + 0.5 < until ? now_monotonic() + 0.5 : until) && c.fd >= 0 &&
+		       now_monotonic() < until) {
+			uint64_t v[2];
+
+			if (last_progress(&c.out, v))
+				o->progress(v[0], v[1], now_monotonic() - c.started, o->progress_arg);
+		}
+	}
 	child_collect(&c, 1, o->seconds + grace, NULL);
 	p = c.out.s ? c.out.s : "";
 	end = p + c.out.len;
@@ -715,8 +748,8 @@ void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
 		fmt_bytes(got, sizeof(got), (double)r->seen_alloc);
 		snprintf(r->why, sizeof(r->why),
 			 "the walk did not answer within %gs (a hung filesystem?); it had counted "
-			 "%llu files, %s",
-			 o->seconds + grace, (unsigned long long)r->seen, got);
+			 "%llu file%s, %s",
+			 o->seconds + grace, (unsigned long long)r->seen, plural(r->seen, "s"), got);
 		r->seconds = now_monotonic() - c.started;
 	}
 	if (r->nchildren)

@@ -18,6 +18,10 @@ struct walk_opts {
 	size_t nfiles;			/* largest files to keep */
 	double stat_timeout;		/* deadline of each root's stat (0: 5s), see hung.h */
 	const char *const *unwalked;	/* walk_run's own: why a root is not walked, or NULL */
+	/* called about twice a second while the walk runs, with the files
+	 * and bytes counted so far (a terminal's progress line), or NULL */
+	void (*progress)(uint64_t files, uint64_t alloc, double elapsed, void *arg);
+	void *progress_arg;
 };
 
 struct walk_item {

@@ -131,6 +131,6 @@ void cpu_shares(const struct proc_stat *cur, const struct proc_stat *prev, struc
 	}
 	shares(sum, nf, all);
 	if (excluded && all->ok)
-		snprintf(all->why, sizeof(all->why), "%zu of %zu CPUs left out (%s)", excluded,
-			 known + excluded, first_why[0] ? first_why : "hot-plugged");
+		snprintf(all->why, sizeof(all->why), "%zu of %zu CPU%s left out (%s)", excluded,
+			 known + excluded, plural(known + excluded, "s"), first_why[0] ? first_why : "hot-plugged");
 }

@@ -541,7 +541,8 @@ static void findings_block(FILE *f, const struct sbx_report *r, const struct ren
 	collapse = screen && !o->verbose && nok > OK_SHOWN_MAX;
 	if (collapse) {
 		char *line = nok == r->nfind ? xasprintf("all %zu checks OK; -v lists them", nok) :
-					       xasprintf("%zu other checks OK; -v lists them", nok);
+					       xasprintf("%zu other check%s OK; -v lists them", nok,
+							 plural(nok, "s"));
 
 		fprintf(f, "%s%-*s%s  ", o->color ? state_color(ST_OK) : "", w, "OK",
 			o->color ? "\033[0m" : "");
@@ -712,7 +713,7 @@ static void not_ok_ids(const struct sbx_report *r, const char *sep, struct buf *
 static const struct sbx_table *compact_table(const struct sbx_report *r)
 {
 	for (size_t i = 0; i < r->ntables; i++)
-		if (r->tables[i]->compact && r->tables[i]->nrows == 1)
+		if (r->tables[i]->compact && r->tables[i]->nrows >= 1)
 			return r->tables[i];
 	return NULL;
 }

@@ -87,9 +87,10 @@ struct sbx_table {
 	char **vec_ids;		/* labels for CT_LIST elements */
 	size_t nvec;
 	size_t limit;		/* table view shows only the first `limit` rows */
-	/* The applet's one natural row (vmstat's): with -i and -n other than
-	 * 1, the table view prints this row alone per interval, under one
-	 * header, with the report's state and the checks not OK. */
+	/* The applet's one natural row (vmstat's), its first (cpu's "all"):
+	 * with -i and -n other than 1, the table view prints this row alone
+	 * per interval, under one header (again each screenful on a
+	 * terminal), with the report's state and the checks not OK. */
 	bool compact;
 	struct table_stream *stream;	/* set once rendered in parts */
 };

@@ -113,14 +113,17 @@ load lib
 	done
 }
 
-@test "srebox --help and every applet's --help fit 80 columns; examples come first, the checks are one aligned table" {
+@test "srebox --help and every applet's --help fit 80 columns; two or three examples come first in every applet, the checks are one aligned table" {
 	for a in "" $(sb --list); do
 		long=$(sb $a --help | awk 'length($0) > 80')
 		[ -z "$long" ] || die "srebox $a --help: wider than 80: $long"
 	done
 	sb --help | sed -n '/^Examples:/,/^Applets:/p' | grep -q '^  srebox health$'
-	for a in health disk cpu io irq net throttle cswitch nodes node drain cordon; do
+	# every applet of the registry: two or three examples, each running it
+	for a in $(sb --list); do
 		help=$(sb $a --help)
+		n=$(sed -n '/^Examples:/,/^[^ ]/p' <<<"$help" | grep -c '^  # ')
+		[ "$n" -ge 2 ] && [ "$n" -le 3 ] || die "$a: $n examples, not two or three: $help"
 		# Examples right after the summary, before the description and options
 		[ "$(grep -n '^Examples:' <<<"$help" | cut -d: -f1)" -lt "$(grep -n '^Options:\|^Probe options:\|^Kubernetes options:' <<<"$help" | head -1 | cut -d: -f1)" ] ||
 			die "$a: no examples first: $help"
@@ -157,4 +160,21 @@ load lib
 	# machine formats are untouched
 	run sb cswitch -i 0.2 -n 2 -o json
 	[ "$(jq -s length <<<"$output")" -eq 2 ]
+}
+
+@test "-i S -n N: cpu and throttle give their \"all\" row a line per interval; the header again each screenful on a terminal, once in a pipe" {
+	for a in cpu throttle; do
+		run sb $a -i 0.1 -n 3
+		[ "$status" -le 2 ] || die "$a: $output"
+		[ "${#lines[@]}" -eq 4 ] || die "$a: $output"
+		[[ ${lines[0]} == "CPU "*" BUSY "*" STATE "*" CHECKS" ]] || die "$a: ${lines[0]}"
+		for i in 1 2 3; do [[ ${lines[$i]} == "all "* ]] || die "$a line $i: ${lines[$i]}"; done
+	done
+	# a 10-row terminal: a header and 8 lines a screen (20 lines: 3 headers)
+	out=$(script -qec "stty rows 10 cols 150; $SREBOX cpu -i 0.05 -n 20" /dev/null </dev/null | tr -d '\r')
+	[ "$(grep -c '^CPU ' <<<"$out")" -eq 3 ] || die "$out"
+	[ "$(grep -c '^all ' <<<"$out")" -eq 20 ] || die "$out"
+	[ "$(sed -n 10p <<<"$out" | cut -c1-4)" = "CPU " ] || die "$out"
+	# a pipe: the header once
+	[ "$(sb cpu -i 0.05 -n 20 | grep -c '^CPU ')" -eq 1 ]
 }

@@ -100,7 +100,7 @@ finding() { jq -c --arg c "$1" '[.findings[] | select(.check == $c)] | if length
 	echo '6,0,0,-;Linux version 6.1.0' >"$ROOT/dev/kmsg"
 	run hj
 	f=$(finding kernel_segfault <<<"$output")
-	jq -e '.state == "OK" and .text == "no processes killed by segfaults or traps in the kernel log (1 records since boot)"' <<<"$f" || die "$f"
+	jq -e '.state == "OK" and .text == "no processes killed by segfaults or traps in the kernel log (1 record since boot)"' <<<"$f" || die "$f"
 	rm "$ROOT/dev/kmsg"
 	run hj
 	jq -e '[.findings[] | select(.check | startswith("kernel_"))] | length == 1 and .[0].check == "kernel_log"

@@ -89,7 +89,7 @@ fits() {
 			on_screen "$w" "$h" "$SREBOX" health --color=$colour
 			fits "$w"
 			# the summary ends the output (folded over two lines at most)
-			grep -v '^$' <<<"$screen" | tail -3 | grep -q '^CRITICAL: [0-9]* of [0-9]* checks need attention' ||
+			grep -v '^$' <<<"$screen" | tail -3 | grep -q '^CRITICAL: [0-9]* of [0-9]* checks needs\? attention' ||
 				die "$size $colour: no verdict at the end: $screen"
 			grep -q "^CRITICAL  $fs: " <<<"$screen" || die "$size $colour: the full tmpfs is not on screen: $screen"
 			# worst last: on a machine sicker than the test made it,
@@ -184,5 +184,43 @@ fits() {
 			! grep -q "sampling" <<<"$end" || die "progress left behind: $end"
 		fi
 		grep -q "RATE/s" <<<"$end" || die "$end"
+	done
+}
+
+@test "a disk --top walk shows the files scanned so far on a terminal and erases it; a pipe gets none" {
+	need_tmux
+	[ "$(id -u)" -eq 0 ] && [ -c /dev/fuse ] || skip "needs root and /dev/fuse for a hung filesystem"
+	# a filesystem whose readdir never returns: the walk runs to its deadline
+	mnt=$BATS_TEST_TMPDIR/hung
+	mkdir -p "$mnt" "$BATS_TEST_TMPDIR/xdg"
+	chmod 700 "$BATS_TEST_TMPDIR/xdg"
+	"$TOOLS/hangfs" -r "$mnt" >/dev/null 2>&1 &
+	undo kill $!
+	undo umount "$mnt"
+	for _ in $(seq 50); do grep -q " $mnt " /proc/self/mountinfo && break; sleep 0.1; done
+	sock=$BATS_TEST_TMPDIR/tmux.sock
+	for cmd in "$SREBOX disk -t 1 --top $mnt --top-timeout 2" "$SREBOX disk -t 1 --top $mnt --top-timeout 2 | cat"; do
+		tmux -S "$sock" -f /dev/null new-session -d -x 150 -y 40 \
+			"env PS1='$ ' XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg bash --norc --noprofile"
+		undo tmux "$sock"
+		tmux -S "$sock" send-keys "clear; $cmd; printf %s __DONE__" Enter
+		# every screen while it runs, until it returns (at most 60 s)
+		seen=
+		for _ in $(seq 600); do
+			s=$(tmux -S "$sock" capture-pane -p)
+			seen+=$(grep "scanned" <<<"$s" || true)
+			grep -q '__DONE__\$ *$' <<<"$s" && break
+			sleep 0.1
+		done
+		end=$(tmux -S "$sock" capture-pane -p)
+		tmux -S "$sock" kill-server
+		grep -q '__DONE__' <<<"$end" || die "did not return: $end"
+		if [[ $cmd == *"| cat" ]]; then
+			[ -z "$seen" ] || die "progress into a pipe: $seen"
+		else
+			grep -qE "srebox disk: --top: [0-9]+ files? scanned, " <<<"$seen" || die "no progress: $end"
+			! grep -q "scanned" <<<"$end" || die "progress left behind: $end"
+		fi
+		grep -q "did not answer within" <<<"$end" || die "$end"
 	done
 }
