@@ -91,6 +91,10 @@ struct sbx_table {
 	 * 1, the table view prints this row alone per interval, under one
 	 * header, with the report's state and the checks not OK. */
 	bool compact;
+	/* -o json as kubectl's v1 List: the rows are "items" of this kind
+	 * (apiVersion v1, metadata.name from the first column); NULL: keyed
+	 * by name.  One such table per report. */
+	const char *list_kind;
 	struct table_stream *stream;	/* set once rendered in parts */
 };
 
