@@ -78,10 +78,11 @@ static const struct sbx_col conf_cols[] = {
 	[F_NOTE] = { "NOTE", "note", CT_STR },
 };
 
-enum { P_NS, P_NAME, P_READY, P_STATUS, P_RESTARTS, P_NCOLS };
+enum { P_NS, P_NAME, P_DS, P_READY, P_STATUS, P_RESTARTS, P_NCOLS };
 static const struct sbx_col pod_cols[] = {
 	[P_NS] = { "NAMESPACE", "namespace", CT_STR, COL_LABEL },
 	[P_NAME] = { "NAME", "name", CT_STR, COL_LABEL },
+	[P_DS] = { "DAEMONSET", "daemonset", CT_STR },
 	[P_READY] = { "READY", "ready", CT_STR },
 	[P_STATUS] = { "STATUS", "status", CT_STR },
 	[P_RESTARTS] = { "RESTARTS", "restarts", CT_COUNT, 0, "cni_pod_restarts",
@@ -353,7 +354,12 @@ static void cni_pods(struct sbx_report *rep, bool tables)
 	}
 	cp = xcalloc(n ? n : 1, sizeof(*cp));
 	for (size_t i = 0; i < n; i++) {
-		if (pods[i].group != K8S_PG_NETWORK)
+		/* the node's own agents: a DaemonSet's pods (not a Deployment
+		 * such as calico-kube-controllers, nor a static pod), those of
+		 * the network plugin or kube-proxy */
+		const char *ds = k8s_pod_daemonset(pods[i].obj);
+
+		if (!ds || pods[i].group != K8S_PG_NETWORK)
 			continue;
 		cp[m++] = (struct cni_pod){ .ns = k8s_str(pods[i].obj, "metadata.namespace", ""),
 					    .name = k8s_str(pods[i].obj, "metadata.name", ""),
@@ -370,6 +376,7 @@ static void cni_pods(struct sbx_report *rep, bool tables)
 			c = table_row(t);
 			cell_str(&c[P_NS], cp[m - 1].ns);
 			cell_str(&c[P_NAME], cp[m - 1].name);
+			cell_str(&c[P_DS], ds);
 			cell_strf(&c[P_READY], "%d/%d", cp[m - 1].ready, cp[m - 1].total);
 			cell_str(&c[P_STATUS], cp[m - 1].status);
 			cell_u64(&c[P_RESTARTS], (uint64_t)(cp[m - 1].restarts > 0 ? cp[m - 1].restarts : 0));

@@ -288,6 +288,7 @@ static int nodes_run(struct sbx_ctx *ctx)
 	/* `srebox nodes | awk` reads rows: the verdict goes to the person */
 	ctx->verdict_stderr = (ctx->format == FMT_TABLE || ctx->format == FMT_WIDE) && !isatty(1);
 	t = report_table(rep, "nodes", node_cols, N_NCOLS);
+	t->list_kind = "Node";	/* -o json: a v1 List of them, as kubectl's */
 	k = k8s_open(&ctx->kube, &err);
 	if (!k) {
 		report_fail(rep, "%s", err.msg);
@@ -361,6 +362,8 @@ const struct sbx_applet applet_nodes = {
 		"(HEARTBEAT) and the conditions besides Ready that are not False\n"
 		"(MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, the\n"
 		"node-problem-detector's); -o wide adds kubectl's wide columns and the taints.\n"
+		"-o json is a v1 List as kubectl's (apiVersion, kind List, items of kind Node\n"
+		"with metadata.name), each item srebox's cells with null for a missing value.\n"
 		"On a pipe only the rows go to stdout, the verdict to stderr.  Exit 0 when all\n"
 		"nodes are Ready and schedulable, 1 when some are cordoned, under a condition\n"
 		"or have a stale heartbeat, 2 when some are not Ready, 3 when the API server\n"

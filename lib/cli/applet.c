@@ -19,6 +19,16 @@ static bool prints(const struct sbx_ctx *ctx)
 	return !ctx->discard && (!ctx->textfile || ctx->format_given);
 }
 
+/* The table view on a pipe of a kubectl-like applet (AP_K8S) or one that
+ * asks for it: rows on stdout for awk, the summary and findings on stderr
+ * for the person; the exit status is the verdict's all the same. */
+static bool verdict_split(const struct sbx_ctx *ctx)
+{
+	if (ctx->format != FMT_TABLE && ctx->format != FMT_WIDE)
+		return false;
+	return ctx->verdict_stderr || ((ctx->applet->flags & AP_K8S) && !isatty(1));
+}
+
 static struct render_opts view(const struct sbx_ctx *ctx)
 {
 	bool probe = ctx->applet->flags & AP_PROBE;
@@ -28,7 +38,7 @@ static struct render_opts view(const struct sbx_ctx *ctx)
 				     .prom_too = ctx->textfile != NULL, .width = ctx->width,
 				     .verbose = ctx->verbose || !probe, .probe = probe,
 				     .no_headers = ctx->no_headers,
-				     .verdict = ctx->verdict_stderr ? stderr : NULL };
+				     .verdict = verdict_split(ctx) ? stderr : NULL };
 }
 
 /* -o wide where no table has a wide column would print -o table under
@@ -198,6 +208,9 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 		report_free(r);
 		return;
 	}
+	/* only the renderer in parts puts the verdict apart from the rows */
+	if (!streamed && verdict_split(ctx) && !r->error && prints(ctx) && !compact(ctx, r))
+		streamed = true;
 	if (streamed)
 		sbx_flush(ctx, r);	/* the rows still held */
 	ctx->worst = ctx->emitted ? state_worst(ctx->worst, report_state(r)) : report_state(r);

@@ -42,6 +42,22 @@ bool k8s_pod_is_network(json_t *pod)
 	return false;
 }
 
+const char *k8s_pod_daemonset(json_t *pod)
+{
+	json_t *refs = k8s_at(pod, "metadata.ownerReferences"), *r;
+	size_t i;
+
+	json_array_foreach(refs, i, r) {
+		const char *kind = json_string_value(json_object_get(r, "kind"));
+		const char *name = json_string_value(json_object_get(r, "name"));
+
+		if (json_is_true(json_object_get(r, "controller")) && kind &&
+		    !strcmp(kind, "DaemonSet") && name)
+			return name;
+	}
+	return NULL;
+}
+
 bool k8s_pod_is_control_plane(json_t *pod, bool static_pod)
 {
 	static const char *const comps[] = { "kube-apiserver", "kube-controller-manager",

@@ -22,6 +22,9 @@ const char *k8s_pod_group_name(enum k8s_pod_group g);
 
 /* By name, namespace, or the k8s-app / app / app.kubernetes.io/name label. */
 bool k8s_pod_is_network(json_t *pod);
+/* The name of the DaemonSet that controls the pod (its controller
+ * ownerReference of kind DaemonSet), NULL for any other pod. */
+const char *k8s_pod_daemonset(json_t *pod);
 /* tier=control-plane, or a static pod named after a control-plane component. */
 bool k8s_pod_is_control_plane(json_t *pod, bool static_pod);
 enum k8s_pod_group k8s_pod_classify(json_t *pod, const struct k8s_pod_state *st);

@@ -70,6 +70,15 @@ static json_t *row_json(const struct sbx_table *t, size_t i)
 {
 	json_t *row = json_object(), *unknown = NULL;
 
+	if (t->list_kind) {
+		/* a List's item: kubectl's keys first (the name is column 0) */
+		json_t *md = json_object();
+
+		json_object_set_new(row, "apiVersion", json_string("v1"));
+		json_object_set_new(row, "kind", json_string(t->list_kind));
+		json_object_set_new(md, "name", cell_json(t, &t->cols[0], table_cell(t, i, 0)));
+		json_object_set_new(row, "metadata", md);
+	}
 	for (size_t j = 0; j < t->ncols; j++) {
 		const struct sbx_cell *c = table_cell(t, i, j);
 
@@ -120,12 +129,28 @@ static json_t *finding_json(const struct sbx_finding *f)
 	return o;
 }
 
+/* The key of a table's rows: a List's are its "items". */
+static const char *table_key(const struct sbx_table *t)
+{
+	return t->list_kind ? "items" : t->name;
+}
+
 static void head_keys(json_t *root, const struct sbx_report *r)
 {
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i]->list_kind) {
+			json_t *md = json_object();
+
+			json_object_set_new(md, "resourceVersion", json_string(""));
+			json_object_set_new(root, "apiVersion", json_string("v1"));
+			json_object_set_new(root, "kind", json_string("List"));
+			json_object_set_new(root, "metadata", md);
+			break;
+		}
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(root, "applet", json_string(r->applet));
@@ -261,7 +286,7 @@ void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 			p->json_done = true;
 		}
 		if (!s->json_open) {
-			char *ks = quoted(t->name);
+			char *ks = quoted(table_key(t));
 
 			fprintf(f, "%s\n  %s: [", first_member ? "" : ",", ks);
 			free(ks);
@@ -306,7 +331,7 @@ void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *
 	if (!r->error)
 		for (size_t i = 0; i < r->ntables; i++) {
 			const struct sbx_table *t = r->tables[i];
-			char *ks = quoted(t->name);
+			char *ks = quoted(table_key(t));
 
 			fprintf(f, ",\n  %s: [", ks);
 			free(ks);

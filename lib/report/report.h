@@ -92,6 +92,10 @@ struct sbx_table {
 	 * per interval, under one header (again each screenful on a
 	 * terminal), with the report's state and the checks not OK. */
 	bool compact;
+	/* -o json as kubectl's v1 List: the rows are "items" of this kind
+	 * (apiVersion v1, metadata.name from the first column); NULL: keyed
+	 * by name.  One such table per report. */
+	const char *list_kind;
 	struct table_stream *stream;	/* set once rendered in parts */
 };
 

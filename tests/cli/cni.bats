@@ -139,7 +139,7 @@ finding() { jq -c --arg c "$1" '[.findings[] | select(.check == $c)]' <<<"$outpu
 	run sb cni --root "$ROOT" -o json -t 0.5 -i 0 "${NOPROXY[@]}" --rules "$FIX/cni/iptables-save.txt" \
 		--kubeconfig "$KC" --node "$M1"
 	jq -e '[.findings[] | select(.check == "cni_pods")][0] | .state == "OK" and (.text | test("1, all Ready"))' <<<"$output" || die "$(finding cni_pods)"
-	jq -e '.pods[0] | .namespace == "openshift-sdn" and .ready == "1/1"' <<<"$output"
+	jq -e '.pods[0] | .namespace == "openshift-sdn" and .ready == "1/1" and .daemonset == "sdn-controller"' <<<"$output"
 }
 
 @test "API: a network pod not Ready on a NotReady node is CRITICAL, named as the likely reason" {

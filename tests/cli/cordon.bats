@@ -132,3 +132,20 @@ unschedulable() {
 	[ -z "$(k8s_requests 'select(.method != "GET")')" ]
 	[ "$(unschedulable "$WC")" = false ]
 }
+
+@test "on a pipe: only the rows on stdout, the verdict on stderr, the exit status the verdict's" {
+	k8s_start "$K8S_DIR/default"
+	run --separate-stderr sb cordon --kubeconfig "$KC" "$WC" nosuch --dry-run=client
+	[ "$status" -eq 3 ]
+	[[ $stderr == *'UNKNOWN'*nosuch* ]]
+	[[ $output != *UNKNOWN* ]]
+	run --separate-stderr sb cordon --kubeconfig "$KC" "$WC" --dry-run=client
+	[ "$status" -eq 0 ]
+	[ "$(head -1 <<<"$output" | awk '{ print $1 }')" = NODE ]
+	[ "$(awk 'NR > 1 { print $1 }' <<<"$output")" = "$WC" ]
+	[[ $stderr == *"OK  node/$WC cordoned (dry run)"* ]]
+	run --separate-stderr sb uncordon --kubeconfig "$KC" "$WB" --dry-run=client
+	[ "$status" -eq 0 ]
+	[ "$(awk 'NR > 1 { print $1 }' <<<"$output")" = "$WB" ]
+	[[ $stderr == *"OK  node/$WB uncordoned (dry run)"* ]]
+}

@@ -134,9 +134,10 @@ k8s_requests() {
 # dispatcher that asks the server's version first.
 kubectl_bin() {
 	local k minor
-	# 1.32 is the reference kubectl; the glob would find 1.30 first.
+	# 1.32, the reference, before the others (the glob's 1.30 sorts first)
 	for k in ${SREBOX_KUBECTL:-} /usr/lib/google-cloud-sdk/bin/kubectl.1.32 \
-		/usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] /usr/lib/google-cloud-sdk/bin/kubectl.1.2[0-9] "$(command -v kubectl 2>/dev/null)"; do
+		/usr/lib/google-cloud-sdk/bin/kubectl.1.3[0-9] \
+		/usr/lib/google-cloud-sdk/bin/kubectl.1.2[0-9] "$(command -v kubectl 2>/dev/null)"; do
 		[ -x "$k" ] || continue
 		minor=$("$k" version --client -o json 2>/dev/null | jq -r '.clientVersion.minor' | tr -dc 0-9)
 		[ -n "$minor" ] && [ "$minor" -ge 20 ] && { echo "$k"; return 0; }

@@ -340,7 +340,7 @@ calls() {
 	k8s_start "$K8S_DIR/default" --forbid get:leases
 	nodes "$KC" -o json
 	[ "$status" -eq 2 ]
-	jq -e '[.nodes[].unknown.heartbeat_age_seconds] | all(test("403 Forbidden: leases.coordination.k8s.io is forbidden: User \"token-user\" cannot get resource \"leases\""))' <<<"$output"
+	jq -e '[.items[].unknown.heartbeat_age_seconds] | all(test("403 Forbidden: leases.coordination.k8s.io is forbidden: User \"token-user\" cannot get resource \"leases\""))' <<<"$output"
 }
 
 @test "where the configuration comes from: KUBECONFIG list, ~/.kube/config, in-cluster, this node's" {

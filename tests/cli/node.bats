@@ -148,9 +148,12 @@ pod() { # name namespace labels-json container-status-json
 }
 
 @test "--logs: the tail of a pod's log, by the start of its name, the default container" {
-	run sb node --kubeconfig "$KC" minikube --logs ngi
+	run --separate-stderr sb node --kubeconfig "$KC" minikube --logs ngi
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "default/nginx on minikube, container nginx: the last 3 lines" ]
+	# on a pipe the lines alone on stdout, the heading on stderr
+	[ "$stderr" = "default/nginx on minikube, container nginx: the last 3 lines" ]
+	[[ $output != *"the last 3 lines"* ]]
+	[ "${lines[-1]}" = "GET / 200" ]
 	[ "${lines[-2]}" = "        worker 1 ready" ]	# a tab, expanded
 	k8s_requests 'select(.path | endswith("/log")) | .path + "?" + (.query | to_entries | map("\(.key)=\(.value)") | join("&"))' |
 		tail -1 | grep -qx '"/api/v1/namespaces/default/pods/nginx/log?container=nginx&tailLines=50"'
@@ -193,4 +196,17 @@ pod() { # name namespace labels-json container-status-json
 	want=$(python3 -c 'print("%.10g %.10g" % (80 / 3500, 430 * 2**20 / (14236104 * 1024)))')
 	got="$(sed -n 's/^srebox_node_requests_ratio{resource="cpu"} //p' "$BATS_TEST_TMPDIR/p") $(sed -n 's/^srebox_node_requests_ratio{resource="memory"} //p' "$BATS_TEST_TMPDIR/p")"
 	[ "$got" = "$want" ]
+}
+
+@test "on a pipe: the sections on stdout, the summary and findings on stderr, the exit status the verdict's" {
+	run --separate-stderr sb node --kubeconfig "$KC" ci-ln-d53y532-f76d1-2btqq-worker-c-nmnbz
+	[ "$status" -eq 1 ]
+	[[ $output == *"Non-terminated pods"* ]]
+	[[ $output != *WARNING* && $output != *"node ci-ln"* ]]
+	[[ $stderr == *"WARNING  MemoryPressure for "* ]]
+	[[ $stderr == *"node ci-ln-d53y532-f76d1-2btqq-worker-c-nmnbz: Ready, "* ]]
+	# -o json is one document on stdout as before
+	run --separate-stderr sb node --kubeconfig "$KC" ci-ln-d53y532-f76d1-2btqq-worker-c-nmnbz -o json
+	[ "$status" -eq 1 ]
+	jq -e '.state == "WARNING"' <<<"$output"
 }

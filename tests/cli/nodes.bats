@@ -45,7 +45,7 @@ masters() {
 }
 
 cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON's null as kubectl shows it)
-	jq -S '[.nodes[] | {name, status, roles: (.roles // "<none>"), age, version,
+	jq -S '[.items[] | {name, status, roles: (.roles // "<none>"), age, version,
 		internal_ip: (.internal_ip // "<none>"), external_ip: (.external_ip // "<none>"),
 		os_image: (.os_image // "<unknown>"), kernel_version: (.kernel_version // "<unknown>"),
 		container_runtime: (.container_runtime // "<unknown>")}] | sort_by(.name)'
@@ -96,13 +96,13 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	jq -e '[.findings[] | select(.check == "notready")][0].text
 		| test("1 node not Ready: ci-ln-d53y532-f76d1-2btqq-worker-d-bpnbd \\(Unknown, NodeStatusUnknown\\)")' <<<"$output"
 	jq -e '[.findings[] | select(.check == "cordoned")][0] | .state == "WARNING" and .value == 2' <<<"$output"
-	jq -e '.nodes[] | select(.name | test("worker-c")) | .conditions == "MemoryPressure,DiskPressure"
+	jq -e '.items[] | select(.name | test("worker-c")) | .conditions == "MemoryPressure,DiskPressure"
 		and (.taints | test("node.kubernetes.io/memory-pressure:NoSchedule")) and .state == "WARNING"' <<<"$output"
 	# Unknown pressure of an unreachable kubelet is not news: Ready=Unknown says it
-	jq -e '.nodes[] | select(.name | test("worker-d")) | .conditions == null and .state == "CRITICAL"
+	jq -e '.items[] | select(.name | test("worker-d")) | .conditions == null and .state == "CRITICAL"
 		and .ready == false and .unschedulable == true' <<<"$output"
 	# minikube has no Lease: its heartbeat is unknown, with the reason
-	jq -e '.nodes[] | select(.name == "minikube") | .heartbeat_age_seconds == null
+	jq -e '.items[] | select(.name == "minikube") | .heartbeat_age_seconds == null
 		and .unknown.heartbeat_age_seconds == "no Lease kube-node-lease/minikube"' <<<"$output"
 	run sb nodes --kubeconfig "$KC"
 	[ "$status" -eq 2 ]
@@ -119,7 +119,7 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	k8s_start "$d"
 	run sb nodes --kubeconfig "$KC" -o json
 	[ "$status" -eq 0 ]
-	jq -e '[.nodes[].heartbeat_age_seconds] | all(. >= 2 and . < 60)' <<<"$output"
+	jq -e '[.items[].heartbeat_age_seconds] | all(. >= 2 and . < 60)' <<<"$output"
 	jq -e '.findings[0].text == "all 3 nodes Ready and schedulable"' <<<"$output"
 
 	jq '.spec.unschedulable = true' "$d/ocp-ci-ln-d53y532-f76d1-2btqq-master-1.json" >"$d/z.json"
@@ -144,17 +144,17 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	k8s_start "$d"
 	run sb nodes --kubeconfig "$KC" -o json
 	[ "$status" -eq 1 ]
-	jq -e '.nodes[0].conditions == "KernelDeadlock" and .nodes[0].state == "WARNING"' <<<"$output"
+	jq -e '.items[0].conditions == "KernelDeadlock" and .items[0].state == "WARNING"' <<<"$output"
 }
 
 @test "-l and --field-selector go to the server as kubectl sends them" {
 	run sb nodes --kubeconfig "$KC" -l 'node-role.kubernetes.io/master' -o json
-	jq -e '[.nodes[].name] == ["ci-ln-d53y532-f76d1-2btqq-master-0","ci-ln-d53y532-f76d1-2btqq-master-1",
+	jq -e '[.items[].name] == ["ci-ln-d53y532-f76d1-2btqq-master-0","ci-ln-d53y532-f76d1-2btqq-master-1",
 		"ci-ln-d53y532-f76d1-2btqq-master-2","minikube"]' <<<"$output"
 	k8s_requests 'select(.path == "/api/v1/nodes") | .query.labelSelector' | tail -1 |
 		grep -qx '"node-role.kubernetes.io/master"'
 	run sb nodes --kubeconfig "$KC" --field-selector spec.unschedulable=true -o json
-	jq -e '[.nodes[].name] == ["ci-ln-d53y532-f76d1-2btqq-worker-b-7x8mw","ci-ln-d53y532-f76d1-2btqq-worker-d-bpnbd"]' <<<"$output"
+	jq -e '[.items[].name] == ["ci-ln-d53y532-f76d1-2btqq-worker-b-7x8mw","ci-ln-d53y532-f76d1-2btqq-worker-d-bpnbd"]' <<<"$output"
 	run --separate-stderr sb nodes --kubeconfig "$KC" -l nosuch=label
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
@@ -172,14 +172,14 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	k8s_requests 'select(.path == "/api/v1/nodes") | [.query.limit, (.query.continue != null)]' | tail -4 >"$BATS_TEST_TMPDIR/q"
 	diff <(printf '["2",false]\n["2",true]\n["2",true]\n["2",true]\n') "$BATS_TEST_TMPDIR/q"
 	run sb nodes --kubeconfig "$KC" --chunk-size 3 -o json
-	jq -e '.nodes | length == 7' <<<"$output"
+	jq -e '.items | length == 7' <<<"$output"
 }
 
 @test "1,200 nodes: Leases are listed alongside, in pages, and every node has its heartbeat" {
 	k8s_start "$K8S_DIR/default" --scale-nodes 1200
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o json
 	[ "$status" -eq 2 ]	# generated from the fixtures, NotReady ones too
-	jq -e '(.nodes | length) == 1200 and ([.nodes[] | select(.heartbeat_age_seconds == null)] | length) == 0' <<<"$output"
+	jq -e '(.items | length) == 1200 and ([.items[] | select(.heartbeat_age_seconds == null)] | length) == 0' <<<"$output"
 	[ "$(k8s_requests 'select(.path | endswith("/leases")) | .query.limit' | sort -u)" = '"500"' ]
 	[ "$(k8s_requests 'select(.path | endswith("/leases"))' | wc -l)" -eq 3 ]
 	[ "$(k8s_requests 'select(.path == "/api/v1/nodes")' | wc -l)" -eq 3 ]
@@ -194,7 +194,7 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	# the Python server's one answer of 75 MB takes longer than 5 s on a loaded machine
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o json --request-timeout 60
 	[ "$status" -eq 2 ]
-	jq -e '(.nodes | length) == 5000' <<<"$output"
+	jq -e '(.items | length) == 5000' <<<"$output"
 	k8s_start "$K8S_DIR/default" --scale-nodes 20001 --ignore-limit
 	frun "nodes: a server that ignores limit, 20,001 nodes in one answer" "$SREBOX" nodes --kubeconfig "$KC" --request-timeout 180
 	echo "$output"
@@ -236,7 +236,7 @@ cells() { # srebox's cells, sorted by name, as kubectl_table.py keys them (JSON'
 	# the list of nodes, and no Lease
 	[ -z "$(k8s_requests 'select(.path | test("lease")) | .path')" ]
 	k8s_requests 'select(.path == "/api/v1/nodes")' | grep -q .
-	want=$(sb nodes --kubeconfig "$KC" -o json | jq -r '.nodes[].name')
+	want=$(sb nodes --kubeconfig "$KC" -o json | jq -r '.items[].name')
 	[ "$output" = "$want" ]
 	[ "$(wc -l <<<"$output")" -ge 7 ]
 	run sb nodes --kubeconfig "$KC" -o name -l 'node-role.kubernetes.io/master'

@@ -29,7 +29,7 @@ teardown() {
 M0=ci-ln-d53y532-f76d1-2btqq-master-0
 
 cells() { # srebox's kubectl cells, in srebox's order
-	jq -S '[.nodes[] | {name, status, roles: (.roles // "<none>"), age, version}]'
+	jq -S '[.items[] | {name, status, roles: (.roles // "<none>"), age, version}]'
 }
 
 @test "nodes NAME...: kubectl get nodes NAME's rows, in the order given, one GET each" {
@@ -67,7 +67,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 	run --separate-stderr sb nodes --kubeconfig "$KC" nosuch -o json
 	[ "$status" -eq 3 ]
 	jq -e '.summary == "1 node not found" and .findings[0].check == "notfound"
-		and .findings[0].subject == "nosuch" and (.nodes | length) == 0' <<<"$output"
+		and .findings[0].subject == "nosuch" and (.items | length) == 0' <<<"$output"
 	run sb nodes --kubeconfig "$KC" minikube -l a=b
 	[ "$status" -eq 3 ]
 	[[ $output == *"not both"* ]]
@@ -115,12 +115,12 @@ cells() { # srebox's kubectl cells, in srebox's order
 	# as wide as its widest cell, plus the separator)
 	kw=$(kubectl_run get nodes | awk '{ if (length > w) w = length } END { print w }')
 	sb nodes --kubeconfig "$KC" -o json >"$BATS_TEST_TMPDIR/j" || true
-	cw=$(jq -r '.nodes[] | .conditions // "-"' "$BATS_TEST_TMPDIR/j" | awk '{ if (length > w) w = length } END { print w }')
+	cw=$(jq -r '.items[] | .conditions // "-"' "$BATS_TEST_TMPDIR/j" | awk '{ if (length > w) w = length } END { print w }')
 	sw=$(sb nodes --kubeconfig "$KC" 2>/dev/null | awk '{ if (length > w) w = length } END { print w }')
 	echo "# kubectl $kw columns, srebox $sw (CONDITIONS $cw)" >&3
 	[ "$sw" -le $((kw + 2 + 9 + 2 + (cw > 10 ? cw : 10))) ]
 	# json keeps every column whatever the table shows
-	jq -e '.nodes[] | select(.name | test("worker-c")) | .taints | test("memory-pressure")' "$BATS_TEST_TMPDIR/j"
+	jq -e '.items[] | select(.name | test("worker-c")) | .taints | test("memory-pressure")' "$BATS_TEST_TMPDIR/j"
 }
 
 @test "ROLES is never cut: a node with 20 roles shows all 20, as the API server's cells" {
@@ -135,7 +135,7 @@ cells() { # srebox's kubectl cells, in srebox's order
 	# srebox computes the cells itself from a plain NodeList
 	k8s_start "$d" --no-table
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o json
-	[ "$(jq -r '.nodes[0].roles' <<<"$output")" = "$kroles" ]
+	[ "$(jq -r '.items[0].roles' <<<"$output")" = "$kroles" ]
 }
 
 @test "-o name asks for Table rows without their objects: the same names for a fraction of kubectl's bytes" {
@@ -200,10 +200,10 @@ print(len(lines) - 1, all(l[col - 2:col] == "  " and l[col] != " " for l in line
 	need_kubectl_132
 	kubectl_run get nodes minikube -o wide | grep -q '^minikube .* <none> '
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o json minikube
-	jq -e '.nodes[0] | .external_ip == null and .internal_ip == "192.168.64.107" and .roles == "master"' <<<"$output"
+	jq -e '.items[0] | .external_ip == null and .internal_ip == "192.168.64.107" and .roles == "master"' <<<"$output"
 	# the anonymised fixture's ExternalIP is an empty string: kept, not null
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o json "$M0"
-	jq -e '.nodes[0].external_ip == ""' <<<"$output"
+	jq -e '.items[0].external_ip == ""' <<<"$output"
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o wide minikube
 	[[ $output == *" <none> "* ]]
 	d=$BATS_TEST_TMPDIR/bare
@@ -212,8 +212,26 @@ print(len(lines) - 1, all(l[col - 2:col] == "  " and l[col] != " " for l in line
 		"$FIX/k8s/nodes/k9s-minikube.json" >"$d/minikube.json"
 	k8s_start "$d" --no-table
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o json
-	jq -e '.nodes[0] | .roles == null and .os_image == null' <<<"$output"
+	jq -e '.items[0] | .roles == null and .os_image == null' <<<"$output"
 	run --separate-stderr sb nodes --kubeconfig "$KC" -o wide
 	[[ $output == *"minikube  Ready   <none>"* ]]
 	[[ $output == *"<unknown>"* ]]
+}
+
+@test "-o json: a v1 List as kubectl get nodes -o json's, with the same items in the same order" {
+	need_kubectl_132
+	run --separate-stderr kubectl_run get nodes -o json
+	[ "$status" -eq 0 ]
+	jq -c '{apiVersion, kind, metadata, items: [.items[] | {apiVersion: (.apiVersion // "v1"), kind: (.kind // "Node"),
+		name: .metadata.name}]}' <<<"$output" >"$BATS_TEST_TMPDIR/k"
+	[ "$(jq '.items | length' "$BATS_TEST_TMPDIR/k")" -eq 7 ]
+	run --separate-stderr sb nodes --kubeconfig "$KC" -o json
+	jq -c '{apiVersion, kind, metadata, items: [.items[] | {apiVersion, kind, name: .metadata.name}]}' \
+		<<<"$output" >"$BATS_TEST_TMPDIR/s"
+	diff -u "$BATS_TEST_TMPDIR/k" "$BATS_TEST_TMPDIR/s"
+	# every item's srebox keys are there, null when unknown or missing
+	jq -e '.items | all(has("heartbeat_age_seconds") and has("conditions") and .metadata.name == .name)' <<<"$output"
+	# named nodes and none found are Lists too
+	run --separate-stderr sb nodes --kubeconfig "$KC" nosuch -o json
+	jq -e '.kind == "List" and .apiVersion == "v1" and .items == []' <<<"$output"
 }
