@@ -160,7 +160,16 @@ struct sample {
 	struct sbx_err la_err;
 	struct net_snap net;	/* net's reading without /sys: what the network judge needs */
 	struct health_io io;	/* the block devices: check_io */
+	unsigned borrowed;	/* B_*: parts that are another sampler's (top) */
 };
+
+enum { B_IRQ = 1, B_THR = 2, B_CS = 4, B_NET = 8, B_IO = 16 };
+static struct health_borrowed borrow;
+
+void health_borrow(const struct health_borrowed *b)
+{
+	borrow = *b;
+}
 
 static void io_read_sample(struct health_io *h)
 {
@@ -229,13 +238,43 @@ static void sample_read(struct sample *s)
 		s->uptime = -1;
 	s->have_stat = node_stat(&s->stat, &s->stat_err) == 0;
 	s->have_vmstat = node_vmstat(&s->vmstat, &s->vmstat_err) == 0;
-	s->have_irq = irq_snap_read(&s->irq, &e) == 0;
+	/* a part top's other samplers read this sample is theirs, lent for
+	 * the sample: the same probes, read once */
+	if (borrow.irq) {
+		s->irq = *borrow.irq;
+		s->have_irq = true;
+		s->borrowed |= B_IRQ;
+	} else {
+		s->have_irq = irq_snap_read(&s->irq, &e) == 0;
+	}
 	/* steal is read above, with the rest of /proc/stat */
-	throttle_read(&s->thr, THR_CGROUPS | THR_THERMAL | THR_FREQ | THR_TEMPS, NULL, 0);
-	s->have_cs = cs_snap_read(&s->cs, 0, &s->cs_err) == 0;
+	if (borrow.thr) {
+		s->thr = *borrow.thr;
+		s->borrowed |= B_THR;
+	} else {
+		throttle_read(&s->thr, THR_CGROUPS | THR_THERMAL | THR_FREQ | THR_TEMPS, NULL, 0);
+	}
+	if (borrow.cs) {
+		s->cs = *borrow.cs;
+		s->have_cs = true;
+		s->borrowed |= B_CS;
+	} else {
+		s->have_cs = cs_snap_read(&s->cs, 0, &s->cs_err) == 0;
+	}
 	s->have_la = node_loadavg(&s->la, &s->la_err) == 0;
-	net_snap_read(&s->net, 0, &e);	/* a failure is in s->net, judged UNKNOWN */
-	io_read_sample(&s->io);
+	if (borrow.net) {
+		s->net = *borrow.net;
+		s->borrowed |= B_NET;
+	} else {
+		net_snap_read(&s->net, 0, &e);	/* a failure is in s->net, judged UNKNOWN */
+	}
+	if (borrow.io) {
+		s->io.dev = *borrow.io;
+		s->borrowed |= B_IO;
+	} else {
+		io_read_sample(&s->io);
+	}
+	memset(&borrow, 0, sizeof(borrow));
 }
 
 static void sample_free(struct sample *s)
@@ -243,13 +282,16 @@ static void sample_free(struct sample *s)
 	if (s->have_stat)
 		proc_stat_free(&s->stat);
 	kv_free(&s->vmstat);
-	if (s->have_irq)
+	if (s->have_irq && !(s->borrowed & B_IRQ))
 		irq_snap_free(&s->irq);
-	throttle_snap_free(&s->thr);
-	if (s->have_cs)
+	if (!(s->borrowed & B_THR))
+		throttle_snap_free(&s->thr);
+	if (s->have_cs && !(s->borrowed & B_CS))
 		cs_snap_free(&s->cs);
-	net_snap_free(&s->net);
-	io_free_sample(&s->io);
+	if (!(s->borrowed & B_NET))
+		net_snap_free(&s->net);
+	if (!(s->borrowed & B_IO))
+		io_free_sample(&s->io);
 }
 
 static double ratio_pct(double part, double whole)

@@ -339,6 +339,11 @@ static int io_read(void *snap, struct sbx_err *err, void *arg)
 	return 0;
 }
 
+const struct io_snap *io_sampler_devices(const void *snap)
+{
+	return &((const struct snap *)snap)->io;
+}
+
 static void io_free(void *snap, void *arg)
 {
 	struct snap *s = snap;

@@ -226,7 +226,30 @@ struct live {
 	uint64_t rec_max;
 	double last_sync;
 	bool rec_warned;
+	/* what of each report the model keeps: the panes' tables, their
+	 * first rows, and the tables frame_of reads whole */
+	struct json_pick pick[S_N][8];
+	size_t npick[S_N];
 };
+
+static const char *const sampler_applet[S_N] = { "health", "cpu", "cswitch", "irq", "throttle",
+						 "io", "net", "disk" };
+
+static void live_picks(struct live *l)
+{
+	static const struct { size_t s; const char *table; } whole[] = {
+		{ S_HEALTH, "node" }, { S_CSWITCH, "system" }, { S_CPU, "cpus" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(whole); i++)
+		l->pick[whole[i].s][l->npick[whole[i].s]++] = (struct json_pick){ whole[i].table, NULL, 0 };
+	for (size_t i = 0; i < top_npanes; i++)
+		for (size_t k = 0; k < S_N; k++)
+			if (!strcmp(sampler_applet[k], top_panes[i].applet) &&
+			    l->npick[k] < ARRAY_SIZE(l->pick[k]))
+				l->pick[k][l->npick[k]++] = (struct json_pick){
+					top_panes[i].table, top_panes[i].sort, TOP_ROWS };
+}
 
 static void read_print(struct buf *b)
 {
@@ -239,23 +262,6 @@ static void read_print(struct buf *b)
 	if (root_read("/proc/uptime", &up, &e) == 0)
 		buf_add(b, up.s, up.len);
 	buf_free(&up);
-}
-
-static json_t *report_json(const struct sbx_report *r)
-{
-	struct render_opts o = { .format = FMT_JSON, .last = true };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	json_t *j;
-
-	if (!f)
-		return NULL;
-	render(f, r, &o);
-	fclose(f);
-	j = json_loadb(text, len, 0, NULL);
-	free(text);
-	return j;
 }
 
 struct ranked {
@@ -346,8 +352,7 @@ static json_t *frame_of(json_t *const *reps, double t, double interval)
 		"psi_memory_some_avg10_ratio", "psi_memory_full_avg10_ratio",
 		"psi_io_some_avg10_ratio", "psi_io_full_avg10_ratio", "context_switches_per_second",
 	};
-	static const char *const applets[S_N] = { "health", "cpu", "cswitch", "irq", "throttle",
-						  "io", "net", "disk" };
+	const char *const *applets = sampler_applet;
 	size_t i;
 	const json_t *c;
 	char when[40];
@@ -413,14 +418,31 @@ static void live_tick(void *arg)
  * from one walk a sample: see tasks_share_begin. */
 #define TOP_TASKS TASKS_SWITCHES
 
+/* health last: it borrows what the others read (health_borrow), the
+ * same probes of the same sample. */
 static void live_read(struct live *l, void **into)
 {
-	for (size_t i = 0; i < S_N; i++) {
+	bool ok[S_N];
+
+	for (size_t k = 0; k < S_N; k++) {
+		size_t i = (k + 1) % S_N;	/* S_HEALTH is 0 */
 		struct sbx_err err;
 
+		if (i == S_HEALTH) {
+			struct health_borrowed b = {
+				.irq = ok[S_IRQ] ? into[S_IRQ] : NULL,
+				.thr = ok[S_THROTTLE] ? into[S_THROTTLE] : NULL,
+				.cs = ok[S_CSWITCH] ? into[S_CSWITCH] : NULL,
+				.net = ok[S_NET] ? into[S_NET] : NULL,
+				.io = ok[S_IO] ? io_sampler_devices(into[S_IO]) : NULL,
+			};
+
+			health_borrow(&b);
+		}
 		memset(into[i], 0, l->s[i]->size);
 		/* a failed reading is built since nothing: its report says why */
-		if (l->s[i]->read(into[i], &err, l->s[i]->arg) < 0) {
+		ok[i] = l->s[i]->read(into[i], &err, l->s[i]->arg) == 0;
+		if (!ok[i]) {
 			l->s[i]->free(into[i], l->s[i]->arg);
 			memset(into[i], 0, l->s[i]->size);
 		}
@@ -435,6 +457,7 @@ static void live_start(struct live *l, struct sbx_ctx *ctx)
 	l->rctx.format = FMT_JSON;
 	l->rctx.format_given = true;
 	l->rctx.textfile = NULL;
+	live_picks(l);
 	l->s[S_HEALTH] = health_sampler();
 	l->s[S_CPU] = cpu_sampler();
 	l->s[S_CSWITCH] = cswitch_sampler();
@@ -490,10 +513,14 @@ static json_t *live_sample(struct live *l)
 		struct sbx_report *r = l->s[i]->build(&l->rctx, saved ? NULL : l->prev[i], l->cur[i],
 						      l->s[i]->arg);
 
-		reps[i] = report_json(r);
+		reps[i] = report_to_json(r, l->pick[i], l->npick[i]);
 		if (!reps[i])
 			reps[i] = json_object();
 		report_free(r);
+	}
+	/* health's readings hold the others' (borrowed): freed once every
+	 * report is built, health's first */
+	for (size_t i = 0; i < S_N; i++) {
 		l->s[i]->free(l->prev[i], l->s[i]->arg);
 		memcpy(l->prev[i], l->cur[i], l->s[i]->size);
 	}

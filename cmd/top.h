@@ -15,6 +15,21 @@ const struct sbx_sampler *io_sampler(void);
 const struct sbx_sampler *disk_sampler(void);
 const struct sbx_sampler *net_sampler(struct sbx_ctx *ctx);
 
+/* health's next reading takes these (any may be NULL: read as ever)
+ * instead of reading them again: the readings of top's irq, throttle,
+ * cswitch, net and io samplers of the same sample, which stay theirs and
+ * must outlive health's build of it.  Cleared by that reading. */
+struct health_borrowed {
+	const struct irq_snap *irq;
+	const struct thr_snap *thr;
+	const struct cs_snap *cs;
+	const struct net_snap *net;
+	const struct io_snap *io;
+};
+void health_borrow(const struct health_borrowed *b);
+/* The block devices' part of an io sampler's reading. */
+const struct io_snap *io_sampler_devices(const void *snap);
+
 /* The model both front ends draw: one sample is a JSON object (jansson),
  * the same whether it was just built, read back from a recording or is
  * printed as a batch line.  Its fields are documented in srebox-top(1). */

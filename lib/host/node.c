@@ -297,6 +297,8 @@ static void kmsg_cache_store(const char *path, const struct kmsg_cache *c)
 		unlink(tmp);
 }
 
+#define KEY_EQ(a, b) ((a) == (b) || (a) == UINT64_MAX || (b) == UINT64_MAX)
+
 int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kmsg_scan *out,
 			 bool *cached, struct sbx_err *err)
 {
@@ -314,8 +316,11 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 	    root_read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot), &e) < 0 ||
 	    !kmsg_cache_path(path, sizeof(path)))
 		return node_kmsg_scan(uptime, out, err);
-	if (kmsg_cache_load(path, &c) && !strcmp(c.boot_id, boot) && c.ooms == ooms &&
-	    c.hung == hung && c.tail == tail && uptime >= c.uptime) {
+	/* UINT64_MAX: a counter the caller (or the writer) did not read, which
+	 * matches any; else health and io, run in turn as top does, would
+	 * each find the other's scan and scan again */
+	if (kmsg_cache_load(path, &c) && !strcmp(c.boot_id, boot) && KEY_EQ(c.ooms, ooms) &&
+	    KEY_EQ(c.hung, hung) && c.tail == tail && uptime >= c.uptime) {
 		double d = uptime - c.uptime;
 
 		*out = c.scan;

@@ -422,9 +422,110 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 	return 0;
 }
 
+/* --- one reading of a file per sample (root_memo_begin) ------------------ */
+
+#define MEMO_MAX 512		/* files a sample keeps; more are read as ever */
+
+struct memo {
+	char *path;
+	uint64_t h;
+	int rc;
+	struct sbx_err err;
+	char *data;
+	size_t len;
+};
+static struct memo *memo;
+static size_t nmemo;
+static bool memo_on;
+
+static uint64_t memo_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+void root_memo_begin(void)
+{
+	root_memo_end();
+	memo_on = true;
+}
+
+void root_memo_end(void)
+{
+	for (size_t i = 0; i < nmemo; i++) {
+		free(memo[i].path);
+		free(memo[i].data);
+	}
+	free(memo);
+	memo = NULL;
+	nmemo = 0;
+	memo_on = false;
+}
+
+/* A process's own files are read by one walk of the table already, and
+ * kept would make the memo grow with the processes: not kept. */
+static bool memo_keeps(const char *path)
+{
+	return memo_on && !rec_on && !(strncmp(path, "/proc/", 6) == 0 && path[6] >= '0' &&
+				      path[6] <= '9');
+}
+
+static struct memo *memo_find(const char *path)
+{
+	uint64_t h = memo_hash(path);
+
+	for (size_t i = 0; i < nmemo; i++)
+		if (memo[i].h == h && !strcmp(memo[i].path, path))
+			return &memo[i];
+	return NULL;
+}
+
+static void memo_keep(const char *path, int rc, const struct buf *b, const struct sbx_err *err)
+{
+	struct memo *m;
+
+	if (nmemo == MEMO_MAX)
+		return;
+	if (!memo)
+		memo = xreallocarray(NULL, MEMO_MAX, sizeof(*memo));
+	m = &memo[nmemo++];
+	m->path = xstrdup(path);
+	m->h = memo_hash(path);
+	m->rc = rc;
+	m->err = rc < 0 ? *err : (struct sbx_err){ 0 };
+	m->len = rc == 0 ? b->len : 0;
+	m->data = xmalloc(m->len + 1);
+	if (m->len)
+		memcpy(m->data, b->s, m->len);
+	m->data[m->len] = '\0';
+}
+
+static int memo_give(const struct memo *m, struct buf *out, struct sbx_err *err)
+{
+	buf_reset(out);
+	buf_add(out, m->data, m->len);
+	if (m->rc < 0)
+		*err = m->err;
+	return m->rc;
+}
+
 int root_read(const char *path, struct buf *out, struct sbx_err *err)
 {
-	int rc = read_file(rooted(path), out, ROOT_READ_MAX, err);
+	int rc;
+
+	if (memo_keeps(path)) {
+		const struct memo *m = memo_find(path);
+
+		if (m)
+			return memo_give(m, out, err);
+		rc = read_file(rooted(path), out, ROOT_READ_MAX, err);
+		memo_keep(path, rc, out, err);
+		return rc;
+	}
+	rc = read_file(rooted(path), out, ROOT_READ_MAX, err);
 
 	if (rec_on) {
 		if (rc == 0)
@@ -455,6 +556,21 @@ int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 
 	if (n)
 		out[0] = '\0';
+	if (memo_keeps(path)) {
+		/* the whole file, kept for the sample's other readers */
+		struct buf b = { 0 };
+		int rc = root_read(path, &b, err);
+
+		if (rc == 0 && n) {
+			size_t l = b.len < n - 1 ? b.len : n - 1;
+
+			memcpy(out, b.s, l);
+			out[l] = '\0';
+			out[strcspn(out, "\n")] = '\0';
+		}
+		buf_free(&b);
+		return rc;
+	}
 	if (guard_timeout > 0 && under_root(full)) {
 		struct buf b = { 0 };
 		int rc = read_guarded(full, &b, 1u << 20, err);

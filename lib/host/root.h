@@ -27,6 +27,13 @@ const char *rootedf(const char *fmt, ...) SBX_PRINTF(1, 2);
  * The error names the path as the user would see it (with the root). */
 #define ROOT_READ_MAX (256u << 20)
 int root_read(const char *path, struct buf *out, struct sbx_err *err);
+/* Between root_memo_begin and root_memo_end (one sample of top) each file
+ * root_read and root_read_line give is read once and kept: every reader
+ * of the sample sees the same bytes, and /proc/stat, /proc/uptime or a
+ * device's sysfs files are not read again by each sampler.  A process's
+ * own files (/proc/PID/...) are not kept.  Off while recording. */
+void root_memo_begin(void);
+void root_memo_end(void);
 int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...) SBX_PRINTF(3, 4);
 
 /* A one-line file (sysctl, sysfs attribute): trailing newline removed. */

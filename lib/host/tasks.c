@@ -425,11 +425,13 @@ void tasks_share_begin(unsigned flags)
 	memset(&share.r[0], 0, sizeof(share.r[0]));
 	share.flags = flags & ~TASKS_PROCESSES;
 	share.on = true;
+	root_memo_begin();
 }
 
 void tasks_share_end(void)
 {
 	share.on = false;
+	root_memo_end();
 }
 
 void tasks_share_free(void)
@@ -437,6 +439,7 @@ void tasks_share_free(void)
 	shared_free(&share.r[0]);
 	shared_free(&share.r[1]);
 	share.on = false;
+	root_memo_end();
 }
 
 static void copy_table(struct task_table *dst, const struct task_table *src, bool processes)

@@ -96,7 +96,8 @@ bool task_wchan(const struct task *k, char *out, size_t n);
  * times summed; one asking for switches the share was not read with is
  * read on its own.  Each reader gets its own copy, freed with tasks_free
  * as ever.  The last two shared readings stay after tasks_share_end, for
- * tasks_share_pair. */
+ * tasks_share_pair.  The window is also root_memo_begin's: each file of the
+ * sample is read once. */
 void tasks_share_begin(unsigned flags);
 void tasks_share_end(void);
 /* Copies of the last two shared readings (prev older), with the monotonic

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -339,4 +340,94 @@ void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *
 			fputs(t->nrows ? "\n  ]" : "]", f);
 		}
 	fputs("\n}\n", f);
+}
+
+/* A cell as a number to rank rows by; NAN when it is none. */
+static double cell_rank(const struct sbx_table *t, size_t i, size_t j)
+{
+	const struct sbx_cell *c = table_cell(t, i, j);
+
+	if (c->kind != CELL_VAL)
+		return NAN;
+	switch (t->cols[j].type) {
+	case CT_INT:
+		return (double)c->i;
+	case CT_COUNT:
+		return (double)c->u;
+	case CT_NUM:
+	case CT_RATE:
+	case CT_RATIO:
+	case CT_BYTES:
+	case CT_SECONDS:
+		return c->d;
+	default:
+		return NAN;
+	}
+}
+
+struct ranked_row {
+	double v;
+	size_t i;
+};
+
+/* Most first, NAN last, the table's order among equals. */
+static int cmp_ranked_row(const void *a_, const void *b_)
+{
+	const struct ranked_row *a = a_, *b = b_;
+
+	if (isnan(a->v) != isnan(b->v))
+		return isnan(a->v) ? 1 : -1;
+	if (!isnan(a->v) && a->v != b->v)
+		return a->v > b->v ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+static json_t *rows_json(const struct sbx_table *t, const struct json_pick *p)
+{
+	json_t *rows = json_array();
+	size_t col = t->ncols, n = t->nrows;
+	struct ranked_row *r;
+
+	if (p && p->sort)
+		for (col = 0; col < t->ncols && strcmp(t->cols[col].key, p->sort); col++)
+			;
+	if (!p || !p->limit || col == t->ncols || n <= p->limit) {
+		for (size_t k = 0; k < n; k++)
+			json_array_append_new(rows, row_json(t, k));
+		return rows;
+	}
+	r = xreallocarray(NULL, n, sizeof(*r));
+	for (size_t k = 0; k < n; k++)
+		r[k] = (struct ranked_row){ cell_rank(t, k, col), k };
+	qsort(r, n, sizeof(*r), cmp_ranked_row);
+	for (size_t k = 0; k < p->limit; k++)
+		json_array_append_new(rows, row_json(t, r[k].i));
+	free(r);
+	return rows;
+}
+
+/* The same object as a tree, for a caller that reads it (top's model):
+ * no text in between.  With picks (npick of them, NULL: every table
+ * whole) only the tables named, each limited to its first `limit` rows by
+ * `sort`, most first. */
+json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks, size_t npick)
+{
+	json_t *h = json_object();
+
+	head_keys(h, r);
+	state_keys(h, r);
+	tail_keys(h, r);
+	if (!r->error)
+		for (size_t i = 0; i < r->ntables; i++) {
+			const struct sbx_table *t = r->tables[i];
+			const struct json_pick *p = NULL;
+
+			for (size_t k = 0; picks && k < npick && !p; k++)
+				if (!strcmp(picks[k].table, t->name))
+					p = &picks[k];
+			if (picks && !p)
+				continue;
+			json_object_set_new(h, table_key(t), rows_json(t, p));
+		}
+	return h;
 }
