@@ -578,6 +578,7 @@ static int set_snapshots(const char *const *v, size_t n)
 			snprintf(c.taken, sizeof(c.taken), "(time unknown)");
 		snprintf(c.file, sizeof(c.file), "%s", v[0]);
 		root_set_capture(&c);
+		warnx_filter(root_capture_text);
 		if (m.nsnap == 1)
 			return 0;
 		snprintf(what[0], sizeof(what[0]), "--root %s: snapshot 1", v[0]);

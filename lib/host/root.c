@@ -123,6 +123,54 @@ const struct root_capture *root_capture(void)
 	return have_cap ? &cap : NULL;
 }
 
+/* Whether s starts with the directory dir (then '/' or a path's end). */
+static size_t dir_prefix(const char *s, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!n || strncmp(s, dir, n))
+		return 0;
+	return s[n] == '\0' || s[n] == '/' || !(s[n] == '-' || s[n] == '_' || s[n] == '.' ||
+						   (s[n] >= '0' && s[n] <= '9') ||
+						   ((s[n] | 0x20) >= 'a' && (s[n] | 0x20) <= 'z'))
+		       ? n
+		       : 0;
+}
+
+char *root_capture_text(const char *s)
+{
+	char base[4096];
+	const char *slash;
+	struct buf b = { 0 };
+	const char *p = s, *hit;
+
+	if (!have_cap || !roots[0][0] || !(slash = strrchr(roots[0], '/')) || slash == roots[0])
+		return NULL;
+	/* the unpacked directory holds the snapshots 0/ and 1/ */
+	snprintf(base, sizeof(base), "%.*s", (int)(slash - roots[0]), roots[0]);
+	if (!strstr(s, base))
+		return NULL;
+	while ((hit = strstr(p, base))) {
+		size_t n = 0;
+
+		buf_add(&b, p, (size_t)(hit - p));
+		for (size_t k = 0; k < nroots && !n; k++)
+			n = dir_prefix(hit, roots[k]);
+		if (n) {
+			/* a snapshot's tree: its paths as on the node */
+			buf_addf(&b, "%s:%s", cap.file, hit[n] == '/' ? "" : "/");
+		} else if ((n = dir_prefix(hit, base))) {
+			buf_adds(&b, cap.file);
+		} else {
+			n = strlen(base);
+			buf_add(&b, hit, n);
+		}
+		p = hit + n;
+	}
+	buf_adds(&b, p);
+	return b.s;
+}
+
 static void set_dir(char *dst, size_t cap_, const char *dir)
 {
 	size_t n;

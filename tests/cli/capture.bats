@@ -160,8 +160,11 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 			<<<"$output" >/dev/null || die "$a: $(jq -c '[.since_boot, .interval_seconds]' <<<"$output")"
 		replayed=$(check_ids <<<"$output")
 		[ "$live" = "$replayed" ] || die "$a: live checks $(echo $live) vs replayed $(echo $replayed)"
+		# paths as on the node, never the directory it was unpacked in
+		[[ $output != *srebox-replay* ]] || die "$a json: the unpacked copy's path: $output"
 		run sb "$a" --root "$CAP"
 		[[ $output == *"a capture of $host taken "* ]] || die "$a table: $output"
+		[[ $output != *srebox-replay* ]] || die "$a table: the unpacked copy's path: $output"
 	done
 }
 
@@ -261,6 +264,34 @@ print("%.0f" % (2 * (at(u1) - at(u0)) / (u1 - u0)))' "$BATS_TEST_TMPDIR/samples"
 	[ "$status" -eq 2 ] || die "$status: $output"
 	jq -e --arg m "$mnt" '[.findings[] | select(.subject == $m)][0] | .state == "CRITICAL" and .check == "hung"
 		and (.text | test("did not answer statfs"))' <<<"$output" || die "$(jq -c '.findings' <<<"$output")"
+}
+
+# mk_cap OUT DIR0 DIR1 [MANIFEST]: a capture archive of two trees, as srebox writes it
+mk_cap() {
+	local t=$BATS_TEST_TMPDIR/mkcap
+	rm -rf "$t"
+	mkdir -p "$t"
+	cp -r "$2" "$t/0"
+	cp -r "$3" "$t/1"
+	printf '%s\n' "${4:-$MANIFEST}" >"$t/manifest.json"
+	tar czf "$1" -C "$t" manifest.json 0 1
+}
+
+@test "a replayed capture's errors name the file and the path as on the node, not the unpacked copy" {
+	t=$BATS_TEST_TMPDIR/t
+	cp -r "$CS/snap2" "$t"
+	rm "$t/proc/stat"
+	c=$BATS_TEST_TMPDIR/c.tar.gz
+	mk_cap "$c" "$CS/snap1" "$t" '{"format": "srebox-capture", "version": 1, "srebox": "0.1.0",
+ "host": "h1", "snapshots": [{"dir": "0", "uptime_seconds": 3279.28, "time": 1700000000},
+ {"dir": "1", "uptime_seconds": 3280.40, "time": 1700000002}]}'
+	run --separate-stderr sb cswitch --root "$c"
+	[ "$status" -eq 3 ] || die "$status: $output $stderr"
+	[ "$stderr" = "srebox cswitch: $c:/proc/stat: missing" ] || die "stderr: $stderr"
+	run --separate-stderr sb cswitch --root "$c" -o json
+	[ "$status" -eq 3 ] || die "$status: $output"
+	jq -e --arg c "$c" '.error == $c + ":/proc/stat: missing"' <<<"$output" || die "$output"
+	[[ "$output$stderr" != *srebox-replay* ]] || die "$output $stderr"
 }
 
 # --- two plain trees ---------------------------------------------------------------
