@@ -379,4 +379,7 @@ const struct sbx_applet applet_capture = {
 	.flags = AP_PROBE,
 	.opts = capture_opts,
 	.run = capture_run,
+	/* -n N reports means nothing for one file: say so rather than ignore it */
+	.count_refused = "capture takes one pair of snapshots, -i SECONDS apart, into one file; "
+			 "for more, run it again (each capture is replayed on its own)",
 };

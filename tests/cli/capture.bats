@@ -140,6 +140,16 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	[ "$status" -eq 3 ]
 	run sb capture -i 0
 	[ "$status" -eq 3 ]
+	# -n N reports means nothing for one file: refused, not ignored, and not offered
+	for n in "-n 3" "-i 1 -n 2" "--count=2"; do
+		run sb capture $n -o "$BATS_TEST_TMPDIR/n.tar.gz"
+		[ "$status" -eq 3 ] && [[ $output == *"-n: capture takes one pair of snapshots"* ]] || die "$n: $status: $output"
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/n.tar.gz" ]
+	run sb capture --help
+	[[ $output != *"--count"* ]] || die "--help offers -n: $output"
+	run sb cswitch --help
+	[[ $output == *"--count"* ]] || die "cswitch lost -n"
 }
 
 # --- replay against live -----------------------------------------------------------
