@@ -1,4 +1,5 @@
 #include "root.h"
+#include "capture.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -741,6 +742,15 @@ void root_record_dir(const char *path)
 		rec_parents(path);
 }
 
+/* A config file (the kubelet's), not the kernel's answer: kept with its
+ * token-like values replaced (capture_scrub_config). */
+static bool is_config(const char *path)
+{
+	return !str_starts(path, "/proc/") && !str_starts(path, "/sys/") &&
+	       !str_starts(path, "/dev/") && !str_starts(path, "/.srebox/") &&
+	       strcmp(path, "/etc/passwd");
+}
+
 void root_record_file(const char *path, const void *data, size_t len)
 {
 	struct root_rec_entry *e;
@@ -751,9 +761,17 @@ void root_record_file(const char *path, const void *data, size_t len)
 	e = rec_entry(path, false, &made);
 	if (!made)
 		return;		/* read already in this snapshot: the first copy stays */
-	e->data = xmalloc(len + 1);
-	memcpy(e->data, data, len);
-	e->len = len;
+	if (is_config(path)) {
+		struct buf b = { 0 };
+
+		capture_scrub_config(data, len, &b);
+		e->data = b.s;
+		e->len = b.len;
+	} else {
+		e->data = xmalloc(len + 1);
+		memcpy(e->data, data, len);
+		e->len = len;
+	}
 	rec_parents(path);
 }
 

@@ -304,6 +304,81 @@ mk_cap() {
 	[[ "$output$stderr" != *srebox-replay* ]] || die "$output $stderr"
 }
 
+# A node's / at $BATS_TEST_TMPDIR/node: this machine's /proc and /sys, and
+# the files the test puts there (a runtime's socket, the kubelet's config).
+node_tree() {
+	NODE=$BATS_TEST_TMPDIR/node
+	mkdir -p "$NODE/run/containerd" "$NODE/var/lib/kubelet"
+	ln -s /proc "$NODE/proc"
+	ln -s /sys "$NODE/sys"
+}
+
+# check, state and text of the findings, the root's prefix (the tree, or
+# the capture's "FILE:") taken out of the text
+findings_of() { jq -c --arg p "$1" '[.findings[] | {check, state, text: (.text | split($p) | join(""))}]'; }
+
+@test "existence checks replay as live: a runtime's socket (listening, then refused), the kubelet's config without its token" {
+	node_tree
+	sock=$NODE/run/containerd/containerd.sock
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); time.sleep(30)' "$sock" &
+	py=$!
+	undo kill $py
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	cat >"$NODE/var/lib/kubelet/config.yaml" <<-'EOF'
+	apiVersion: kubelet.config.k8s.io/v1beta1
+	kind: KubeletConfiguration
+	evictionHard:
+	  nodefs.available: "1%"
+	staticPodURLHeader:
+	  Authorization:
+	  - Bearer s3cr3t-t0ken
+	EOF
+	run sb kubelet --root "$NODE" -o json
+	live=$(findings_of "$NODE" <<<"$output" | jq -c '[.[] | select(.check == "runtime" or .check == "eviction") | {check, state}]')
+	[[ $live == *'{"check":"runtime","state":"OK"}'* && $live == *'"eviction"'* ]] || die "live: $output"
+	capture -i 0.2 --root "$NODE"
+	run sb kubelet --root "$CAP" -o json
+	got=$(findings_of "$CAP:" <<<"$output" | jq -c '[.[] | select(.check == "runtime" or .check == "eviction") | {check, state}]')
+	[ "$got" = "$live" ] || die "replayed $got vs live $live"
+	jq -e '[.findings[] | select(.check == "runtime")][0].text | test("/run/containerd/containerd.sock answers")' <<<"$output" \
+		|| die "$output"
+	# the config is in the capture, its token is not
+	tar xzOf "$CAP" 0/var/lib/kubelet/config.yaml >"$BATS_TEST_TMPDIR/cfg"
+	grep -q 'nodefs.available: "1%"' "$BATS_TEST_TMPDIR/cfg" || die "$(cat "$BATS_TEST_TMPDIR/cfg")"
+	grep -q -- '- <redacted by srebox capture>' "$BATS_TEST_TMPDIR/cfg" || die "$(cat "$BATS_TEST_TMPDIR/cfg")"
+	! tar xzOf "$CAP" | grep -a -q s3cr3t || die "the token is in the capture"
+	# nobody listens any more: refused, live and replayed, in the same words
+	kill $py
+	for _ in $(seq 50); do python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$sock" 2>/dev/null || break; sleep 0.1; done
+	run sb kubelet --root "$NODE" -o json
+	live=$(findings_of "$NODE" <<<"$output" | jq -c '[.[] | select(.check == "runtime")]')
+	[[ $live == *"connection refused"* ]] || die "live: $live"
+	capture -i 0.2 --root "$NODE"
+	run sb kubelet --root "$CAP" -o json
+	got=$(findings_of "$CAP:" <<<"$output" | jq -c '[.[] | select(.check == "runtime")]')
+	[ "$got" = "$live" ] || die "replayed $got vs live $live"
+}
+
+@test "a process's owner replays as live (its /proc/PID's uid, by the captured /etc/passwd), not the replayer" {
+	need_root
+	command -v setpriv >/dev/null || skip "no setpriv"
+	setpriv --reuid=65534 --regid=65534 --clear-groups bash -c 'echo $$ >&3; while [ $SECONDS -lt 15 ]; do :; done' \
+		3>"$BATS_TEST_TMPDIR/pid" </dev/null >/dev/null 2>&1 &
+	undo kill $!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/pid" ] && break; sleep 0.1; done
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	name=$(getent passwd 65534 | cut -d: -f1)
+	sleep 0.5
+	run sb cpu -o json -i 0.5
+	jq -e --argjson p "$pid" --arg n "$name" '[.by_cpu[] | select(.pid == $p)][0].user == $n' <<<"$output" \
+		|| die "live: $(jq -c '.by_cpu[0:3]' <<<"$output")"
+	capture -i 0.5
+	run sb cpu --root "$CAP" -o json
+	jq -e --argjson p "$pid" --arg n "$name" '[.by_cpu[] | select(.pid == $p)][0].user == $n' <<<"$output" \
+		|| die "replayed: $(jq -c --argjson p "$pid" '[.by_cpu[] | select(.pid == $p)]' <<<"$output")"
+}
+
 # --- two plain trees ---------------------------------------------------------------
 
 @test "--root DIR1 --root DIR2: rates are the counters' deltas over the trees' own uptime difference, exactly" {
