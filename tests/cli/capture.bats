@@ -360,6 +360,31 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); time.sleep(
 	[ "$got" = "$live" ] || die "replayed $got vs live $live"
 }
 
+@test "disk --top replays the walk the capture made (sizes, not contents), and says a root it did not walk is not in it" {
+	node_tree
+	mkdir -p "$NODE/var/log/app"
+	head -c 3000000 /dev/urandom >"$NODE/var/log/app/big.log"
+	echo small >"$NODE/var/log/small"
+	walk_of() { jq -c '{walked, top, files}'; }
+	run sb disk --top --root "$NODE" -o json
+	live=$(walk_of <<<"$output")
+	jq -e '.walked | map(.path) == ["/var/lib/kubelet", "/var/log"]' <<<"$live" || die "live: $live"
+	jq -e '.files[0].path == "/var/log/app/big.log" and .files[0].apparent_bytes == 3000000' <<<"$live" || die "live: $live"
+	capture -i 0.2 --root "$NODE"
+	# sizes only: no file's contents in the capture
+	! tar tzf "$CAP" | grep -q 'var/log/app/big.log' || die "a walked file's contents captured"
+	tar tzf "$CAP" | grep -qx '1/.srebox/walk' || die "the second snapshot has no walk"
+	rm -rf "$NODE/var/log/app"	# the node changes: the replay is the capture's
+	run sb disk --top --root "$CAP" -o json
+	[ "$(walk_of <<<"$output")" = "$live" ] || die "replayed $(walk_of <<<"$output") vs live $live"
+	run sb disk --top --root "$CAP"
+	[[ $output == *"Walked when the capture was taken"* ]] || die "$output"
+	run sb disk --top --root "$CAP" /opt -o json
+	jq -e '[.findings[] | select(.check == "top")][0] | .state == "UNKNOWN"
+		and (.text | test("/opt: not walked when the capture was taken \\(it walked /var/lib/kubelet, /var/log\\)"))' \
+		<<<"$output" || die "$(jq -c '.findings' <<<"$output")"
+}
+
 @test "a process's owner replays as live (its /proc/PID's uid, by the captured /etc/passwd), not the replayer" {
 	need_root
 	command -v setpriv >/dev/null || skip "no setpriv"
