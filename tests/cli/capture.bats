@@ -133,6 +133,26 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	[ ! -e "$d/.srebox-capture.partial.$dead.AbCdEf" ] || die "a dead writer's partial file was kept"
 }
 
+@test "without O_TMPFILE: a killed capture leaves only a hidden partial file that is no capture, the next one removes it" {
+	export SREBOX_TEST_NO_TMPFILE=1
+	d=$BATS_TEST_TMPDIR/out
+	mkdir -p "$d"
+	"$SREBOX" capture -i 5 -o "$d/c.tar.gz" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 50); do ls -A "$d" | grep -q . && break; sleep 0.1; done
+	kill -9 "$pid"
+	wait "$pid" || true
+	left=$(ls -A "$d")
+	[[ $left == ".srebox-capture.partial.$pid."* ]] || die "left after SIGKILL: $left"
+	[ ! -e "$d/c.tar.gz" ] || die "a complete-looking file"
+	run sb health --root "$d/$left"
+	[ "$status" -eq 3 ] || die "the partial file replays: $status: $output"
+	run sb capture -i 0.1 -o "$d/c.tar.gz"
+	[ "$status" -eq 0 ] || die "$status: $output"
+	[ "$(ls -A "$d")" = c.tar.gz ] || die "left: $(ls -A "$d")"
+	tar xzOf "$d/c.tar.gz" manifest.json | jq -e '.snapshots | length == 2'
+}
+
 @test "capture refuses a capture or a pair as its --root, and arguments" {
 	run sb capture --root "$CS/snap1" --root "$CS/snap2"
 	[ "$status" -eq 3 ] && [[ $output == *"not a capture or a pair"* ]] || die "$output"
