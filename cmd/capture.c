@@ -6,6 +6,7 @@
 #include "applet.h"
 #include "capfile.h"
 #include "capture.h"
+#include "owner.h"
 #include "root.h"
 #include "sample.h"
 
@@ -123,6 +124,7 @@ static int take(struct sbx_ctx *ctx, unsigned k, struct snap_info *si, json_t *u
 	const struct root_failure *f;
 
 	root_record("");
+	proc_owner_reset();	/* each snapshot records the user and pod names it uses */
 	si->time = now_realtime();
 	read_text("/proc/uptime", line, sizeof(line));
 	si->uptime = line[0] ? strtod(line, NULL) : -1;
@@ -379,4 +381,7 @@ const struct sbx_applet applet_capture = {
 	.flags = AP_PROBE,
 	.opts = capture_opts,
 	.run = capture_run,
+	/* -n N reports means nothing for one file: say so rather than ignore it */
+	.count_refused = "capture takes one pair of snapshots, -i SECONDS apart, into one file; "
+			 "for more, run it again (each capture is replayed on its own)",
 };

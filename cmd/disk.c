@@ -20,6 +20,8 @@
 
 static bool o_all, o_top;
 static double o_timeout = 5, o_top_timeout = 60;
+/* the walk of a capture (disk --top replays it): bounded, as the capture is */
+#define CAPTURE_WALK_SECONDS 5.0
 static const char *o_kubelet = "/var/lib/kubelet", *o_runtime;
 
 static const struct sbx_opt disk_opts[] = {
@@ -564,8 +566,11 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 	const char *defaults[4];
 	const char **roots = (const char **)ctx->args;
 	size_t nroots = (size_t)ctx->nargs;
-	struct walk_opts o = { .mt = &s->mt, .seconds = o_top_timeout, .nfiles = 20,
-			       .stat_timeout = o_timeout };
+	/* srebox capture walks the usual roots too, within its own few seconds */
+	struct walk_opts o = { .mt = &s->mt, .nfiles = 20, .stat_timeout = o_timeout,
+			       .seconds = ctx->discard && o_top_timeout > CAPTURE_WALK_SECONDS
+						  ? CAPTURE_WALK_SECONDS
+						  : o_top_timeout };
 	struct walk_result r;
 	struct sbx_table *t;
 	char **norm;
@@ -605,7 +610,8 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 		check_unknown(rep, CHK_TOP, NULL, "%s", r.why);
 	}
 	t = report_table(rep, "walked", walk_cols, W_NCOLS);
-	table_title(t, "Walked (du -sx; each inode once; symlinks not followed):");
+	table_title(t, "%s (du -sx; each inode once; symlinks not followed):",
+		    r.replayed ? "Walked when the capture was taken" : "Walked");
 	for (size_t i = 0; i < r.nroots; i++) {
 		const struct walk_root *w = &r.roots[i];
 		struct sbx_cell *c = table_row(t);
@@ -631,7 +637,7 @@ static void top(struct sbx_ctx *ctx, struct sbx_report *rep, const struct disk_s
 			check_unknown(rep, CHK_TOP, w->path,
 				       "%s: the walk stopped at its %gs deadline after %llu file%s (%s): "
 				       "sizes are partial",
-				       w->path, o_top_timeout, (unsigned long long)w->files,
+				       w->path, r.deadline, (unsigned long long)w->files,
 				       plural(w->files, "s"),
 				       fmt_bytes_s(a, sizeof(a), (double)w->alloc));
 		}
@@ -708,7 +714,7 @@ static struct sbx_report *build(struct sbx_ctx *ctx, struct disk_snap *s, const 
 	signals(ctx, rep, s, want, prev, pressure, sizeof(pressure));
 	fs_errors(ctx, rep, s, want);
 	deleted(ctx, rep, s, want, dd);
-	if (o_top)
+	if (o_top || (ctx->discard && root_recording()))
 		top(ctx, rep, s);
 	report_summary(rep, "%zu filesystem%s%s%s", v.shown, v.shown == 1 ? "" : "s",
 		       pressure[0] ? "; " : "", pressure);

@@ -454,8 +454,8 @@ static void check_psi(struct sbx_report *rep, struct sbx_cell *row)
 				 * or a kernel whose cgroups have pressure files, has
 				 * PSI that this view does not show (a container
 				 * runtime's mask): unknown, not "not in this kernel". */
-				if (stat(rooted("/proc/pressure"), &st) == 0 ||
-				    stat(rooted("/sys/fs/cgroup/cpu.pressure"), &st) == 0) {
+				if (root_stat("/proc/pressure", &st) == 0 ||
+				    root_stat("/sys/fs/cgroup/cpu.pressure", &st) == 0) {
 					check_unknown(rep, CHK_PSI, NULL,
 						      "PSI: hidden (%s, though this kernel has PSI: "
 						      "masked by a container runtime?)", err.msg);

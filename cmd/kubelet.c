@@ -252,7 +252,7 @@ static const char *runtime_dir(void)
 	struct stat st;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (stat(rooted(dirs[i]), &st) == 0 && S_ISDIR(st.st_mode))
+		if (root_stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
 			return dirs[i];
 	return NULL;
 }
@@ -432,22 +432,21 @@ static void runtime(struct sbx_report *rep, json_t *cfg, bool node)
 	const char *sock = o_socket;
 	struct sbx_err err;
 	struct stat st;
-	double t0;
+	double ms;
 
 	if (!sock && ep && str_starts(ep, "unix://"))
 		sock = ep + 7;
 	for (size_t i = 0; !sock && i < ARRAY_SIZE(socks); i++)
-		if (lstat(rooted(socks[i]), &st) == 0)
+		if (root_stat(socks[i], &st) == 0)
 			sock = socks[i];
 	if (!sock) {
 		judge_runtime(rep, node, NULL, "no containerd, CRI-O, k3s or docker socket under /run", NULL, 0);
 		return;
 	}
-	t0 = now_monotonic();
-	if (host_unix_answers(sock, o_timeout, &err) < 0)
+	if (host_unix_answers(sock, o_timeout, &ms, &err) < 0)
 		judge_runtime(rep, node, sock, NULL, err.msg, 0);
 	else
-		judge_runtime(rep, node, sock, NULL, NULL, (now_monotonic() - t0) * 1e3);
+		judge_runtime(rep, node, sock, NULL, NULL, ms);
 }
 
 /* --- errors from the journal or a log file ------------------------------ */

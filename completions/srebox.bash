@@ -66,15 +66,12 @@ _srebox_capture()
 	-i|--interval)
 		COMPREPLY=()
 		return ;;
-	-n|--count)
-		COMPREPLY=()
-		return ;;
 	--deadline)
 		COMPREPLY=()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--output --include-cmdline --root --interval --count --verbose --deadline --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--output --include-cmdline --root --interval --verbose --deadline --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=()

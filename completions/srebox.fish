@@ -90,8 +90,6 @@ complete -c srebox -n '__fish_seen_subcommand_from capture' -l root -r -F -d 're
 complete -c srebox-capture -l root -r -F -d 'read /proc and /sys under DIR'
 complete -c srebox -n '__fish_seen_subcommand_from capture' -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
 complete -c srebox-capture -s i -l interval -x -d 'sample twice, SECONDS apart, and report rates'
-complete -c srebox -n '__fish_seen_subcommand_from capture' -s n -l count -x -d 'with -i, print N reports'
-complete -c srebox-capture -s n -l count -x -d 'with -i, print N reports'
 complete -c srebox -n '__fish_seen_subcommand_from capture' -s v -l verbose -d 'on a terminal, list every check, the OK ones too'
 complete -c srebox-capture -s v -l verbose -d 'on a terminal, list every check, the OK ones too'
 complete -c srebox -n '__fish_seen_subcommand_from capture' -l deadline -x -d 'give up with exit 3 when one report\'s work'

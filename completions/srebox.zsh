@@ -28,7 +28,6 @@ _srebox_capture()
 		'--include-cmdline[also record the processes'\'' command lines]' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
 		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
-		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'(-h --help)'{-h,--help}'[show help]' \

@@ -425,15 +425,26 @@ void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+static char *(*warn_filter)(const char *msg);
+
+void warnx_filter(char *(*fn)(const char *msg))
+{
+	warn_filter = fn;
+}
+
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
+	struct buf b = { 0 };
+	char *n;
 
-	fprintf(stderr, "%s: ", sbx_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = warn_filter && b.s ? warn_filter(b.s) : NULL;
+	fprintf(stderr, "%s: %s\n", sbx_progname, n ? n : b.s ? b.s : "");
+	free(n);
+	buf_free(&b);
 }
 
 size_t utf8_seq(const char *str, size_t n, uint32_t *cp)

@@ -146,6 +146,9 @@ void sleep_seconds(double s, volatile int *stop);
 
 SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
 void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);
+/* A rewrite of every warnx_ message (a new heap string, or NULL to keep
+ * it): the CLI shows a replayed capture's paths as on its node. */
+void warnx_filter(char *(*fn)(const char *msg));
 extern const char *sbx_progname;
 /* Edits (insert, delete, change, swap two neighbours) from a to b, for
  * "did you mean"; (size_t)-1 past 32 characters. */

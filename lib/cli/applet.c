@@ -94,9 +94,19 @@ static bool compact_head(const struct sbx_ctx *ctx)
 	return rows > 3 && (ctx->emitted - 1) % (rows - 2) == 0;
 }
 
+static char *capture_text(const char *s, void *arg)
+{
+	(void)arg;
+	return root_capture_text(s);
+}
+
 void sbx_flush(struct sbx_ctx *ctx, struct sbx_report *r)
 {
 	struct render_opts o = view(ctx);
+
+	/* a replayed capture's paths as on its node, not in the unpacked copy */
+	if (root_capture())
+		report_rewrite(r, capture_text, NULL);
 
 	if (refuse(ctx, r)) {
 		for (size_t i = 0; i < r->ntables; i++)
@@ -190,9 +200,11 @@ void sbx_emit(struct sbx_ctx *ctx, struct sbx_report *r)
 		return;
 	}
 	if (cap) {
-		char *n = xasprintf("%s%sa capture of %s taken %s (%s)", r->note ? r->note : "",
-				    r->note ? "; " : "", cap->host, cap->taken, cap->file);
+		char *n;
 
+		report_rewrite(r, capture_text, NULL);
+		n = xasprintf("%s%sa capture of %s taken %s (%s)", r->note ? r->note : "",
+			      r->note ? "; " : "", cap->host, cap->taken, cap->file);
 		free(r->note);
 		r->note = n;
 		r->capture_host = cap->host;

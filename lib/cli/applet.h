@@ -74,6 +74,10 @@ struct sbx_applet {
 	const char *args_complete;	/* completion of positional arguments ("files", "dirs",
 					 * "commands", "cmd:ARGS", or the words) */
 	int (*run)(struct sbx_ctx *ctx);
+	/* An AP_PROBE applet that has no use for -n (capture: always one
+	 * pair of snapshots): why, said when -n is given (exit 3); -n is then
+	 * left out of its --help and completions.  NULL: it takes -n. */
+	const char *count_refused;
 };
 
 struct sbx_ctx {
@@ -152,6 +156,8 @@ extern const struct sbx_opt sbx_common_k8s_opts[];
 
 /* All option tables that apply to an applet, in help order (at most 8). */
 size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out);
+/* Whether option o of those tables is one a takes (-n with count_refused is not). */
+bool opt_offered(const struct sbx_applet *a, const struct sbx_opt *o);
 
 /* Parse argv for applet `a` into ctx and the applet's own option
  * destinations.  Returns 0, or 3 after printing a usage error. */

@@ -21,7 +21,8 @@ static size_t all_opts(const struct sbx_applet *a, const struct sbx_opt **out, s
 	tabs[nt - 1] = help;	/* opt_tables ends with -h/-V */
 	for (size_t i = 0; i < nt; i++)
 		for (const struct sbx_opt *o = tabs[i]; o->longopt && n < max; o++)
-			out[n++] = o;
+			if (opt_offered(a, o))
+				out[n++] = o;
 	return n;
 }
 

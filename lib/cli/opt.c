@@ -197,6 +197,11 @@ size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out)
 	return n;
 }
 
+bool opt_offered(const struct sbx_applet *a, const struct sbx_opt *o)
+{
+	return !(o->cb == cb_count && a->count_refused);
+}
+
 static int apply(const struct sbx_opt *o, const char *arg)
 {
 	uint64_t u;
@@ -417,6 +422,11 @@ int opt_parse(const struct sbx_applet *a, struct sbx_ctx *ctx, int argc, char **
 			printf("srebox %s\n", SREBOX_VERSION);
 			exit(fflush(stdout) ? 3 : 0);
 		}
+		if (!opt_offered(a, o)) {
+			warnx_("-n: %s", a->count_refused);
+			usage_hint(a);
+			return 3;
+		}
 		if ((rc = apply(o, optarg)) != 0) {
 			usage_hint(a);
 			return rc;
@@ -578,6 +588,7 @@ static int set_snapshots(const char *const *v, size_t n)
 			snprintf(c.taken, sizeof(c.taken), "(time unknown)");
 		snprintf(c.file, sizeof(c.file), "%s", v[0]);
 		root_set_capture(&c);
+		warnx_filter(root_capture_text);
 		if (m.nsnap == 1)
 			return 0;
 		snprintf(what[0], sizeof(what[0]), "--root %s: snapshot 1", v[0]);
@@ -739,7 +750,8 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 			title = titles[5];
 		fprintf(f, "\n%s%s", title, *title ? ":\n" : "");
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++)
-			help_line(f, o);
+			if (opt_offered(a, o))
+				help_line(f, o);
 		if (tables[i] == sbx_common_check_opts)
 			help_checks(f, a);
 	}

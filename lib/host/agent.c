@@ -74,7 +74,7 @@ int host_run(const char *const *argv, double timeout, struct buf *out, struct sb
 	return 0;
 }
 
-int host_unix_answers(const char *path, double timeout, struct sbx_err *err)
+static int unix_connect(const char *path, double timeout, struct sbx_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *p = rooted(path);
@@ -124,6 +124,55 @@ int host_unix_answers(const char *path, double timeout, struct sbx_err *err)
 	}
 	close(fd);
 	return 0;
+}
+
+/* A capture records each socket's answer (.srebox/connect/PATH: the
+ * errno, 0 for answered): its replay gives that answer in the same
+ * words, not the unpacked copy's "no such socket". */
+#define CONNECT_REC "/.srebox/connect"
+
+int host_unix_answers(const char *path, double timeout, double *ms, struct sbx_err *err)
+{
+	char rec[4200], line[64];
+	struct sbx_err e2;
+	double t0;
+	int rc;
+
+	snprintf(rec, sizeof(rec), CONNECT_REC "%s%s", path[0] == '/' ? "" : "/", path);
+	if (root_capture() && root_read_line(rec, line, sizeof(line), &e2) == 0) {
+		char *end;
+		long e = strtol(line, &end, 10);
+		const char *p = rooted(path);
+
+		if (end == line || e < 0 || e > 4095) {
+			sbx_err_set(err, EINVAL, "%s: the capture's answer is not a number: '%.20s'",
+				    rooted(rec), line);
+			return -1;
+		}
+		*ms = strtod(end, NULL);
+		if (!e)
+			return 0;
+		if (e == ENOENT)
+			sbx_err_set(err, (int)e, "%s: no such socket", p);
+		else if (e == ECONNREFUSED)
+			sbx_err_set(err, (int)e, "%s: connection refused (nobody listens)", p);
+		else if (e == ETIMEDOUT)
+			sbx_err_set(err, (int)e, "%s: connect did not complete within %.1f s (backlog "
+				    "full: nobody accepts)", p, timeout);
+		else
+			sbx_err_set(err, (int)e, "%s: %s", p, strerror((int)e));
+		return -1;
+	}
+	t0 = now_monotonic();
+	rc = unix_connect(path, timeout, err);
+	*ms = (now_monotonic() - t0) * 1e3;
+	if (root_recording()) {
+		int n = snprintf(line, sizeof(line), "%d %.3f\n",
+				 rc < 0 ? (err->errnum ? err->errnum : EIO) : 0, *ms);
+
+		root_record_file(rec, line, (size_t)n);
+	}
+	return rc;
 }
 
 /* sd-journal, declared here: libsystemd-dev is not needed to build, and

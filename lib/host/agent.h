@@ -18,8 +18,10 @@ int host_run(const char *const *argv, double timeout, struct buf *out, struct sb
 
 /* connect() to a unix socket (under the root) within timeout seconds.
  * 0, or -1 with err (ENOENT: no such socket, ECONNREFUSED: nobody listens,
- * ETIMEDOUT: the backlog is full and nobody accepts). */
-int host_unix_answers(const char *path, double timeout, struct sbx_err *err);
+ * ETIMEDOUT: the backlog is full and nobody accepts); *ms: how long the
+ * connect took.  A capture records the answer and its time, and its
+ * replay gives them back. */
+int host_unix_answers(const char *path, double timeout, double *ms, struct sbx_err *err);
 
 /* Each entry of `unit` in the journal newer than `since` (epoch seconds),
  * oldest first: cb gets its MESSAGE and time; nonzero from cb stops.

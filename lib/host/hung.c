@@ -916,3 +916,31 @@ int sbx_stat_deadline(const char *path, struct stat *out, double timeout, struct
 		*out = q.st;
 	return rc;
 }
+
+int root_stat(const char *path, struct stat *out)
+{
+	struct fsq q;
+
+	const struct capfs_set *t = replay_table();
+
+	memset(&q, 0, sizeof(q));
+	q.op = FSQ_STAT;
+	q.path = path;
+	if (t) {
+		replay_one(t, &q);
+	} else if (str_starts(path, "/proc/") || str_starts(path, "/sys/")) {
+		/* the kernel's own trees answer at once: no mount table, no
+		 * helper (a fixture tree has no mountinfo to look a mount up) */
+		ask_here(&q, rooted(path));
+		if (root_recording())
+			record_answers(&q, 1);
+	} else {
+		fs_ask(&q, 1, ROOT_STAT_TIMEOUT);
+	}
+	if (q.err) {
+		errno = q.err;
+		return -1;
+	}
+	*out = q.st;
+	return 0;
+}

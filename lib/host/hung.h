@@ -60,6 +60,15 @@ int sbx_statfs_deadline(const char *path, struct statfs *out, double timeout,
 			struct sbx_err *err);
 int sbx_stat_deadline(const char *path, struct stat *out, double timeout, struct sbx_err *err);
 
+/* The existence checks of the probes (is this a directory, does that
+ * socket or file exist, whose is /proc/PID): stat(2) of `path` under the
+ * root, within ROOT_STAT_TIMEOUT, recorded by srebox capture and answered
+ * from the capture's table in replay, so that a replay sees what the
+ * probe saw live (a socket, an owner, a file not captured).  0, or -1
+ * with errno set. */
+#define ROOT_STAT_TIMEOUT 2.0
+int root_stat(const char *path, struct stat *out);
+
 /* May a read of `path` (under the root) wait on a server: it is on a
  * network or FUSE mount, below one, or may lead to one through a symlink
  * (true, too, when the mount table cannot be read). */

@@ -1,5 +1,6 @@
 /* The block I/O probe: see io.h. */
 #include "io.h"
+#include "hung.h"
 #include "kmsg.h"
 #include "root.h"
 
@@ -7,14 +8,22 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static bool exists(const char *path)
+/* path under the root: recorded by a capture, answered by its replay */
+static bool exists(const char *fmt, ...) SBX_PRINTF(1, 2);
+static bool exists(const char *fmt, ...)
 {
+	char path[512];
 	struct stat st;
+	va_list ap;
 
-	return stat(path, &st) == 0;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return root_stat(path, &st) == 0;
 }
 
 static int count_queues(const char *kname)
@@ -25,7 +34,7 @@ static int count_queues(const char *kname)
 	char path[160];
 	int n = 0;
 
-	if (!exists(rootedf("/sys/block/%s", kname)))
+	if (!exists("/sys/block/%s", kname))
 		return -1;
 	snprintf(path, sizeof(path), "/sys/block/%s/mq", kname);
 	d = root_opendir(path, &e);
@@ -165,7 +174,7 @@ static void find_partitions(struct io_snap *s)
 			for (size_t i = 0; i < s->ds.n; i++) {
 				if (strcmp(s->ds.dev[i].name, pe->d_name))
 					continue;
-				if (exists(rootedf("/sys/block/%s/%s/partition", disk, pe->d_name))) {
+				if (exists("/sys/block/%s/%s/partition", disk, pe->d_name)) {
 					s->dev[i].partition = true;
 					snprintf(s->dev[i].parent, sizeof(s->dev[i].parent), "%s", disk);
 				}

@@ -1,5 +1,6 @@
 /* The user, cgroup and pod of a process: see owner.h. */
 #include "owner.h"
+#include "hung.h"
 #include "cgroup.h"
 #include "root.h"
 
@@ -37,6 +38,18 @@ void proc_owner_reset(void)
 	users = NULL;
 	nusers = ausers = 0;
 	users_read = false;
+}
+
+/* The names are the tree's: read again when the tree in force changes
+ * (a capture's second snapshot, replayed, has its own /etc/passwd). */
+static char names_root[4096];
+
+static void names_of_root(void)
+{
+	if (strcmp(names_root, root_get())) {
+		proc_owner_reset();
+		snprintf(names_root, sizeof(names_root), "%s", root_get());
+	}
 }
 
 static void read_pods(void)
@@ -101,6 +114,7 @@ static void read_users(void)
 
 bool owner_pod_name(const char *uid, char *out, size_t n)
 {
+	names_of_root();
 	if (!pods_read)
 		read_pods();
 	for (size_t i = 0; i < npods; i++)
@@ -120,7 +134,9 @@ void proc_owner(int32_t pid, struct proc_owner *o)
 	char fname[48];
 
 	memset(o, 0, sizeof(*o));
-	if (stat(rootedf("/proc/%d", (int)pid), &st) == 0) {
+	names_of_root();
+	snprintf(fname, sizeof(fname), "/proc/%d", (int)pid);
+	if (root_stat(fname, &st) == 0) {
 		o->has_uid = true;
 		o->uid = (uint32_t)st.st_uid;
 		if (!users_read)

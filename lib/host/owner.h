@@ -36,6 +36,6 @@ bool owner_pod_name(const char *uid, char *out, size_t n);
 
 /* Forget the pod and user tables read so far (tests; a long-running view
  * refreshes them between samples). */
-void proc_owner_reset(void);
+void proc_owner_reset(void);	/* read the names again (each snapshot of a capture) */
 
 #endif

@@ -1,4 +1,5 @@
 #include "root.h"
+#include "capture.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -121,6 +122,54 @@ void root_set_capture(const struct root_capture *c)
 const struct root_capture *root_capture(void)
 {
 	return have_cap ? &cap : NULL;
+}
+
+/* Whether s starts with the directory dir (then '/' or a path's end). */
+static size_t dir_prefix(const char *s, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!n || strncmp(s, dir, n))
+		return 0;
+	return s[n] == '\0' || s[n] == '/' || !(s[n] == '-' || s[n] == '_' || s[n] == '.' ||
+						   (s[n] >= '0' && s[n] <= '9') ||
+						   ((s[n] | 0x20) >= 'a' && (s[n] | 0x20) <= 'z'))
+		       ? n
+		       : 0;
+}
+
+char *root_capture_text(const char *s)
+{
+	char base[4096];
+	const char *slash;
+	struct buf b = { 0 };
+	const char *p = s, *hit;
+
+	if (!have_cap || !roots[0][0] || !(slash = strrchr(roots[0], '/')) || slash == roots[0])
+		return NULL;
+	/* the unpacked directory holds the snapshots 0/ and 1/ */
+	snprintf(base, sizeof(base), "%.*s", (int)(slash - roots[0]), roots[0]);
+	if (!strstr(s, base))
+		return NULL;
+	while ((hit = strstr(p, base))) {
+		size_t n = 0;
+
+		buf_add(&b, p, (size_t)(hit - p));
+		for (size_t k = 0; k < nroots && !n; k++)
+			n = dir_prefix(hit, roots[k]);
+		if (n) {
+			/* a snapshot's tree: its paths as on the node */
+			buf_addf(&b, "%s:%s", cap.file, hit[n] == '/' ? "" : "/");
+		} else if ((n = dir_prefix(hit, base))) {
+			buf_adds(&b, cap.file);
+		} else {
+			n = strlen(base);
+			buf_add(&b, hit, n);
+		}
+		p = hit + n;
+	}
+	buf_adds(&b, p);
+	return b.s;
 }
 
 static void set_dir(char *dst, size_t cap_, const char *dir)
@@ -809,6 +858,15 @@ void root_record_dir(const char *path)
 		rec_parents(path);
 }
 
+/* A config file (the kubelet's), not the kernel's answer: kept with its
+ * token-like values replaced (capture_scrub_config). */
+static bool is_config(const char *path)
+{
+	return !str_starts(path, "/proc/") && !str_starts(path, "/sys/") &&
+	       !str_starts(path, "/dev/") && !str_starts(path, "/.srebox/") &&
+	       strcmp(path, "/etc/passwd");
+}
+
 void root_record_file(const char *path, const void *data, size_t len)
 {
 	struct root_rec_entry *e;
@@ -819,9 +877,17 @@ void root_record_file(const char *path, const void *data, size_t len)
 	e = rec_entry(path, false, &made);
 	if (!made)
 		return;		/* read already in this snapshot: the first copy stays */
-	e->data = xmalloc(len + 1);
-	memcpy(e->data, data, len);
-	e->len = len;
+	if (is_config(path)) {
+		struct buf b = { 0 };
+
+		capture_scrub_config(data, len, &b);
+		e->data = b.s;
+		e->len = b.len;
+	} else {
+		e->data = xmalloc(len + 1);
+		memcpy(e->data, data, len);
+		e->len = len;
+	}
 	rec_parents(path);
 }
 

@@ -81,6 +81,11 @@ struct root_capture {
 };
 void root_set_capture(const struct root_capture *c);
 const struct root_capture *root_capture(void);
+/* Text with each path into the directory the capture was unpacked in
+ * shown as on the captured node, after the file's name:
+ * "/tmp/srebox-replay.x/0/proc/stat: ..." -> "node.sbx:/proc/stat: ...".
+ * A new string, or NULL when there is none in s (or no capture). */
+char *root_capture_text(const char *s);
 
 /* --- recording: srebox capture -------------------------------------------
  * While recording, every file the probes read under the root (root_read,

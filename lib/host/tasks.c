@@ -1,5 +1,6 @@
 /* The task table; see tasks.h. */
 #include "tasks.h"
+#include "hung.h"
 
 #include "dl.h"
 #include "node.h"
@@ -110,7 +111,7 @@ static bool task_gone(const struct task *k, int errnum)
 	if (errnum != ENOENT && errnum != ESRCH)
 		return false;
 	task_dir(k, dir, sizeof(dir));
-	return stat(rooted(dir), &st) != 0;
+	return root_stat(dir, &st) != 0;
 }
 
 /* A task's stat or status, under the root.  These are a few hundred

@@ -2,6 +2,7 @@
  * a file the kernel does not have is absent (has_ false), never zero, and
  * a file it has but would not give is kept with the reason. */
 #include "throttle.h"
+#include "hung.h"
 #include "owner.h"
 #include "cpu_share.h"
 #include "mountinfo.h"
@@ -67,7 +68,7 @@ static bool is_dir(const char *path)
 {
 	struct stat st;
 
-	return stat(rooted(path), &st) == 0 && S_ISDIR(st.st_mode);
+	return root_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* "cpu12" -> 12; "cpufreq", "cpuidle" -> false */
@@ -172,7 +173,7 @@ static bool cpufreq_dir(struct thr_cpu *c, bool policies, char *out, size_t n)
 	bool found = false;
 
 	snprintf(out, n, CPU_DIR "/cpu%u/cpufreq", cpu);
-	if (stat(rooted(out), &st) == 0 && S_ISDIR(st.st_mode))
+	if (root_stat(out, &st) == 0 && S_ISDIR(st.st_mode))
 		return true;
 	if (errno != ENOENT && errno != ENOTDIR) {
 		/* there, but hidden from us: not "no cpufreq" */
@@ -722,7 +723,7 @@ static void add_cand(struct cand **c, size_t *n, size_t *alloc, const char *dir,
 {
 	struct stat st;
 
-	if (stat(rooted(dir), &st) < 0 || !S_ISDIR(st.st_mode))
+	if (root_stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return;
 	for (size_t i = 0; i < *n; i++)
 		if ((*c)[i].dev == st.st_dev && (*c)[i].ino == st.st_ino)
@@ -785,8 +786,13 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 	for (size_t i = 0; i < ARRAY_SIZE(usual); i++) {
 		const char *f = rootedf("%s/%s", usual[i].dir,
 					usual[i].version == 2 ? "cgroup.controllers" : "cpu.shares");
+		struct stat st;
+		char rel[256];
 
-		if (!access(f, F_OK)) {
+		/* recorded by a capture, so that its replay finds the hierarchy */
+		snprintf(rel, sizeof(rel), "%s/%s", usual[i].dir,
+			 usual[i].version == 2 ? "cgroup.controllers" : "cpu.shares");
+		if (!root_stat(rel, &st)) {
 			if (root_recording()) {
 				/* what marks the hierarchy, for the replay to find it */
 				char mark[256], l[64];
@@ -807,6 +813,7 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 		char line[512], path[4200];
 		struct thr_hier *h;
 		struct walk w = { .s = s };
+		struct stat st_;
 
 		if (c[i].version == 2) {
 			snprintf(path, sizeof(path), "%s/cgroup.controllers", c[i].dir);
@@ -818,7 +825,8 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 				note(s, "cgroup v2 at %s has no cpu controller", rooted(c[i].dir));
 				continue;
 			}
-		} else if (access(rootedf("%s/cpu.cfs_period_us", c[i].dir), F_OK)) {
+		} else if (snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", c[i].dir),
+			   root_stat(path, &st_)) {
 			if (errno != ENOENT) {
 				sbx_err_set(&err, errno, "%s: %s",
 					    rootedf("%s/cpu.cfs_period_us", c[i].dir),

@@ -647,7 +647,314 @@ static int cmp_item(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* --- the walk in a capture ----------------------------------------------- */
+
+static void esc(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\t')
+			buf_adds(b, "\\t");
+		else if (*s == '\n')
+			buf_adds(b, "\\n");
+		else if (*s == '\\')
+			buf_adds(b, "\\\\");
+		else
+			buf_addc(b, *s);
+	}
+}
+
+static char *unesc(const char *s, size_t n)
+{
+	char *o = xmalloc(n + 1), *d = o;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			*d++ = s[i] == 't' ? '\t' : s[i] == 'n' ? '\n' : s[i];
+		} else {
+			*d++ = s[i];
+		}
+	}
+	*d = '\0';
+	return o;
+}
+
+static void fmt_item(struct buf *b, char type, const struct walk_item *it)
+{
+	buf_addf(b, "%c\t%u\t%d\t%llu\t%llu\t%llu\t", type, it->root, it->dir,
+		 (unsigned long long)it->alloc, (unsigned long long)it->apparent,
+		 (unsigned long long)it->files);
+	esc(b, it->path);
+	buf_addc(b, '\n');
+}
+
+void walk_format(const struct walk_result *r, struct buf *out)
+{
+	buf_addf(out, "walk\t%.3f\t%d\t%u\t%.6f\t%llu\t%llu\t", r->deadline, r->answered, r->threads,
+		 r->seconds, (unsigned long long)r->seen, (unsigned long long)r->seen_alloc);
+	esc(out, r->why);
+	buf_addc(out, '\n');
+	for (size_t i = 0; i < r->nroots; i++) {
+		const struct walk_root *w = &r->roots[i];
+
+		buf_addf(out, "root\t%d\t%d\t%llu\t%llu\t%llu\t%llu\t%llu\t", w->walked, w->complete,
+			 (unsigned long long)w->alloc, (unsigned long long)w->apparent,
+			 (unsigned long long)w->files, (unsigned long long)w->dirs,
+			 (unsigned long long)w->errors);
+		esc(out, w->path);
+		buf_addc(out, '\t');
+		esc(out, w->error);
+		buf_addc(out, '\n');
+	}
+	for (size_t i = 0; i < r->nchildren; i++)
+		fmt_item(out, 'C', &r->children[i]);
+	for (size_t i = 0; i < r->npods; i++)
+		fmt_item(out, 'K', &r->pods[i]);
+	for (size_t i = 0; i < r->nfiles; i++)
+		fmt_item(out, 'F', &r->files[i]);
+}
+
+#define WALK_FIELDS 12
+
+/* The fields of one line (at most WALK_FIELDS), each [s, s+len). */
+static size_t split_tabs(const char *s, size_t n, const char **f, size_t *fl)
+{
+	size_t k = 0, start = 0;
+
+	for (size_t i = 0; i <= n && k < WALK_FIELDS; i++)
+		if (i == n || s[i] == '\t') {
+			f[k] = s + start;
+			fl[k++] = i - start;
+			start = i + 1;
+		}
+	return k;
+}
+
+static bool num(const char *s, size_t n, uint64_t *v)
+{
+	char tmp[32];
+
+	if (!n || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return parse_u64(tmp, v);
+}
+
+static bool dbl(const char *s, size_t n, double *v)
+{
+	char tmp[40];
+
+	if (!n || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return parse_double(tmp, v) && *v >= 0;
+}
+
+int walk_parse(const char *text, size_t len, struct walk_result *r)
+{
+	size_t i = 0;
+	bool head = false;
+
+	memset(r, 0, sizeof(*r));
+	while (i < len) {
+		const char *l = text + i, *nl = memchr(l, '\n', len - i), *f[WALK_FIELDS];
+		size_t n = nl ? (size_t)(nl - l) : len - i, fl[WALK_FIELDS], k;
+		uint64_t v[7];
+
+		i += n + 1;
+		k = split_tabs(l, n, f, fl);
+		if (k == 8 && fl[0] == 4 && !memcmp(f[0], "walk", 4) && !head) {
+			if (!dbl(f[1], fl[1], &r->deadline) || !num(f[2], fl[2], &v[0]) ||
+			    !num(f[3], fl[3], &v[1]) || !dbl(f[4], fl[4], &r->seconds) ||
+			    !num(f[5], fl[5], &r->seen) || !num(f[6], fl[6], &r->seen_alloc) ||
+			    v[0] > 1 || v[1] > 4096)
+				goto bad;
+			r->answered = v[0];
+			r->threads = (unsigned)v[1];
+			r->why[0] = '\0';
+			{
+				char *w = unesc(f[7], fl[7]);
+
+				snprintf(r->why, sizeof(r->why), "%s", w);
+				free(w);
+			}
+			head = true;
+		} else if (k == 10 && fl[0] == 4 && !memcmp(f[0], "root", 4) && head) {
+			struct walk_root *w;
+			char *e;
+
+			for (size_t j = 0; j < 7; j++)
+				if (!num(f[1 + j], fl[1 + j], &v[j]))
+					goto bad;
+			if (v[0] > 1 || v[1] > 1 || !fl[8] || r->nroots >= 4096)
+				goto bad;
+			r->roots = xreallocarray(r->roots, r->nroots + 1, sizeof(*r->roots));
+			w = &r->roots[r->nroots++];
+			memset(w, 0, sizeof(*w));
+			w->walked = v[0];
+			w->complete = v[1];
+			w->alloc = v[2];
+			w->apparent = v[3];
+			w->files = v[4];
+			w->dirs = v[5];
+			w->errors = v[6];
+			w->path = unesc(f[8], fl[8]);
+			e = unesc(f[9], fl[9]);
+			snprintf(w->error, sizeof(w->error), "%s", e);
+			free(e);
+		} else if (k == 7 && fl[0] == 1 && strchr("CKF", f[0][0]) && head) {
+			struct walk_item **vv = f[0][0] == 'C' ? &r->children : f[0][0] == 'K' ? &r->pods : &r->files;
+			size_t *nn = f[0][0] == 'C' ? &r->nchildren : f[0][0] == 'K' ? &r->npods : &r->nfiles;
+			struct walk_item *it;
+
+			for (size_t j = 0; j < 5; j++)
+				if (!num(f[1 + j], fl[1 + j], &v[j]))
+					goto bad;
+			if (v[0] >= r->nroots || v[1] > 1 || *nn >= 1000000)
+				goto bad;
+			*vv = xreallocarray(*vv, *nn + 1, sizeof(**vv));
+			it = &(*vv)[(*nn)++];
+			memset(it, 0, sizeof(*it));
+			it->root = (unsigned)v[0];
+			it->dir = v[1];
+			it->alloc = v[2];
+			it->apparent = v[3];
+			it->files = v[4];
+			it->path = unesc(f[6], fl[6]);
+		} else if (n) {
+			goto bad;
+		}
+	}
+	if (!head)
+		goto bad;
+	return 0;
+bad:
+	walk_result_free(r);
+	return -1;
+}
+
+#define WALK_REC "/.srebox/walk"
+
+/* The capture's walk for o's roots: -1 when the tree holds none (walk it,
+ * as before: a saved tree, a fixture), 0 with r filled from it. */
+static int walk_replay(const struct walk_opts *o, struct walk_result *r)
+{
+	struct buf b = { 0 };
+	struct sbx_err err;
+	struct walk_result rec;
+	struct buf names = { 0 };
+	size_t *map;
+	bool have;
+
+	if (root_is_live() || !root_capture())
+		return -1;
+	have = read_file(rooted(WALK_REC), &b, 64u << 20, &err) == 0 &&
+	       walk_parse(b.s ? b.s : "", b.len, &rec) == 0;
+	buf_free(&b);
+	memset(r, 0, sizeof(*r));
+	r->nroots = o->nroots;
+	r->roots = xcalloc(o->nroots + 1, sizeof(*r->roots));
+	r->answered = true;
+	r->replayed = true;
+	if (!have) {
+		memset(&rec, 0, sizeof(rec));
+		rec.answered = true;
+	}
+	for (size_t j = 0; j < rec.nroots; j++)
+		buf_addf(&names, "%s%s", j ? ", " : "", rec.roots[j].path);
+	/* map: the recorded root of each asked one, or SIZE_MAX */
+	map = xcalloc(rec.nroots + 1, sizeof(*map));
+	for (size_t i = 0; i < o->nroots; i++) {
+		struct walk_root *w = &r->roots[i];
+		size_t j;
+
+		for (j = 0; j < rec.nroots && strcmp(rec.roots[j].path, o->roots[i]); j++)
+			;
+		if (j < rec.nroots) {
+			*w = rec.roots[j];
+			w->path = xstrdup(o->roots[i]);
+			map[j] = i + 1;
+			continue;
+		}
+		w->path = xstrdup(o->roots[i]);
+		snprintf(w->error, sizeof(w->error), "%.300s: not walked when the capture was taken (%s%.80s)",
+			 o->roots[i], names.len ? "it walked " : "it holds no walk",
+			 names.len ? names.s : "");
+	}
+	buf_free(&names);
+	for (int kind = 0; kind < 3; kind++) {
+		struct walk_item *src = kind == 0 ? rec.children : kind == 1 ? rec.pods : rec.files;
+		size_t ns = kind == 0 ? rec.nchildren : kind == 1 ? rec.npods : rec.nfiles;
+		struct walk_item **dst = kind == 0 ? &r->children : kind == 1 ? &r->pods : &r->files;
+		size_t *nd = kind == 0 ? &r->nchildren : kind == 1 ? &r->npods : &r->nfiles;
+
+		for (size_t k = 0; k < ns; k++) {
+			if (!map[src[k].root])
+				continue;
+			*dst = xreallocarray(*dst, *nd + 1, sizeof(**dst));
+			(*dst)[*nd] = src[k];
+			(*dst)[*nd].root = (unsigned)(map[src[k].root] - 1);
+			(*dst)[(*nd)++].path = xstrdup(src[k].path);
+		}
+	}
+	free(map);
+	r->threads = rec.threads;
+	r->seconds = rec.seconds;
+	r->deadline = rec.deadline;
+	r->seen = rec.seen;
+	r->seen_alloc = rec.seen_alloc;
+	if (!rec.answered) {
+		r->answered = false;
+		snprintf(r->why, sizeof(r->why), "%s", rec.why);
+	}
+	walk_result_free(&rec);
+	return 0;
+}
+
+/* The text recorded at the first snapshot, and the roots it is of: the
+ * second snapshot records it again rather than walk twice. */
+static struct buf walk_cache;
+static char walk_cache_key[4096];
+
+static void roots_key(const struct walk_opts *o, char *out, size_t n)
+{
+	struct buf b = { 0 };
+
+	buf_addf(&b, "%s|%.3f", root_get(), o->seconds);
+	for (size_t i = 0; i < o->nroots; i++)
+		buf_addf(&b, "|%s", o->roots[i]);
+	snprintf(out, n, "%s", b.s ? b.s : "");
+	buf_free(&b);
+}
+
+static void walk_real(const struct walk_opts *o, double grace, struct walk_result *r);
+
 void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
+{
+	char key[4096];
+
+	if (walk_replay(o, r) == 0)
+		return;
+	if (root_recording()) {
+		roots_key(o, key, sizeof(key));
+		if (walk_cache.len && !strcmp(key, walk_cache_key) &&
+		    walk_parse(walk_cache.s, walk_cache.len, r) == 0) {
+			root_record_file(WALK_REC, walk_cache.s, walk_cache.len);
+			return;
+		}
+	}
+	walk_real(o, grace, r);
+	if (root_recording()) {
+		buf_reset(&walk_cache);
+		walk_format(r, &walk_cache);
+		snprintf(walk_cache_key, sizeof(walk_cache_key), "%s", key);
+		root_record_file(WALK_REC, walk_cache.s, walk_cache.len);
+	}
+}
+
+static void walk_real(const struct walk_opts *o, double grace, struct walk_result *r)
 {
 	struct child c;
 	struct sbx_err err;
@@ -659,6 +966,7 @@ void walk_run(const struct walk_opts *o, double grace, struct walk_result *r)
 	memset(r, 0, sizeof(*r));
 	r->nroots = o->nroots;
 	r->roots = xcalloc(o->nroots + 1, sizeof(*r->roots));
+	r->deadline = o->seconds;
 
 	for (size_t i = 0; i < o->nroots; i++) {
 		struct stat st;

@@ -56,6 +56,8 @@ struct walk_result {
 	uint64_t seen_alloc;
 	double seconds;
 	unsigned threads;
+	double deadline;	/* the seconds the walk was given (o->seconds; a capture's own) */
+	bool replayed;		/* from a capture: the walk made when it was taken */
 	char why[400];		/* !answered: what happened */
 };
 
@@ -64,6 +66,20 @@ struct walk_result {
  * hung mount (or whose earlier helper is still stuck) is not walked, so
  * the walk adds no stuck process.  Never fails: problems are in r->why and each root's error. */
 void walk_run(const struct walk_opts *o, double grace, struct walk_result *r);
+
+/* srebox capture records the result (.srebox/walk in each snapshot: the
+ * sizes and counts, no file contents; walked once, at the first snapshot,
+ * and kept for the second), and walk_run on a replayed capture gives it
+ * back for the roots it walked; a root it did not walk is not walked in
+ * the unpacked copy (whose sizes are the capture's, not the node's), but
+ * said to be not in the capture.  The text, one line each, tab-separated
+ * and escaped (\t \n \\):
+ *   walk DEADLINE ANSWERED THREADS SECONDS SEEN SEEN_ALLOC WHY
+ *   root WALKED COMPLETE ALLOC APPARENT FILES DIRS ERRORS PATH ERROR
+ *   C|K|F ROOT DIR ALLOC APPARENT FILES PATH   (children, pod logs, files)
+ * walk_format and walk_parse are pure; parse -1 on a line it cannot read. */
+void walk_format(const struct walk_result *r, struct buf *out);
+int walk_parse(const char *text, size_t len, struct walk_result *r);
 void walk_result_free(struct walk_result *r);
 
 /* "kube-system_coredns-abc12_7f1e...": namespace, pod and uid of a pod

@@ -205,6 +205,36 @@ static void rec_free(struct capfs_rec *r)
 	free(r->source);
 }
 
+static size_t rec_hash(bool is_stat, const char *s)
+{
+	uint64_t h = is_stat ? 1469598103934665603ULL : 1099511628211ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Every process's stat makes tens of thousands of answers: found by hash. */
+static void index_add(struct capfs_set *s, size_t i)
+{
+	size_t h;
+
+	if (2 * (s->n + 1) > s->nidx) {
+		size_t n = s->nidx ? 2 * s->nidx : 256;
+
+		free(s->idx);
+		s->idx = xcalloc(n, sizeof(*s->idx));
+		s->nidx = n;
+		for (size_t k = 0; k < s->n; k++)
+			if (k != i)
+				index_add(s, k);
+	}
+	h = rec_hash(s->v[i].is_stat, s->v[i].path) & (s->nidx - 1);
+	while (s->idx[h])
+		h = (h + 1) & (s->nidx - 1);
+	s->idx[h] = i + 1;
+}
+
 size_t capfs_parse(const char *text, size_t len, struct capfs_set *out, size_t *bad)
 {
 	size_t i = 0, nbad = 0;
@@ -226,7 +256,9 @@ size_t capfs_parse(const char *text, size_t len, struct capfs_set *out, size_t *
 			rec_free(&r);
 		} else {
 			ALLOC_GROW(out->v, out->n + 1, out->alloc);
-			out->v[out->n++] = r;
+			out->v[out->n] = r;
+			index_add(out, out->n);
+			out->n++;
 		}
 		i += l + 1;
 	}
@@ -237,9 +269,16 @@ size_t capfs_parse(const char *text, size_t len, struct capfs_set *out, size_t *
 
 const struct capfs_rec *capfs_find(const struct capfs_set *s, bool is_stat, const char *path)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].is_stat == is_stat && !strcmp(s->v[i].path, path))
-			return &s->v[i];
+	size_t h;
+
+	if (!s->nidx)
+		return NULL;
+	for (h = rec_hash(is_stat, path) & (s->nidx - 1); s->idx[h]; h = (h + 1) & (s->nidx - 1)) {
+		const struct capfs_rec *r = &s->v[s->idx[h] - 1];
+
+		if (r->is_stat == is_stat && !strcmp(r->path, path))
+			return r;
+	}
 	return NULL;
 }
 
@@ -267,5 +306,127 @@ void capfs_free(struct capfs_set *s)
 	for (size_t i = 0; i < s->n; i++)
 		rec_free(&s->v[i]);
 	free(s->v);
+	free(s->idx);
 	memset(s, 0, sizeof(*s));
+}
+
+/* --- config files, scrubbed for a capture --------------------------------- */
+
+static bool has_ci(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+
+	for (size_t i = 0; i + w <= n; i++) {
+		size_t k = 0;
+
+		while (k < w && (s[i + k] | 0x20) == word[k])
+			k++;
+		if (k == w)
+			return true;
+	}
+	return false;
+}
+
+static bool secret_key(const char *k, size_t n)
+{
+	static const char *const words[] = { "token", "password", "passwd", "secret", "credential",
+					     "authorization", "bearer", "privatekey", "private_key",
+					     "private-key", "apikey", "api_key", "api-key" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (has_ci(k, n, words[i]))
+			return true;
+	return false;
+}
+
+/* A value that is a token whatever its key: "Bearer x", a JWT (three
+ * base64url parts, the first "eyJ"), a PEM private key's armour. */
+static bool secret_value(const char *v, size_t n)
+{
+	size_t dots = 0;
+
+	if (has_ci(v, n, "bearer ") || has_ci(v, n, "private key-----"))
+		return true;
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (v[i] != 'e' || v[i + 1] != 'y' || v[i + 2] != 'J')
+			continue;
+		dots = 0;
+		for (size_t k = i; k < n && (v[k] == '.' || v[k] == '-' || v[k] == '_' ||
+					     (v[k] >= '0' && v[k] <= '9') ||
+					     ((v[k] | 0x20) >= 'a' && (v[k] | 0x20) <= 'z'));
+		     k++)
+			dots += v[k] == '.';
+		if (dots == 2)
+			return true;
+	}
+	return false;
+}
+
+size_t capture_scrub_config(const char *text, size_t len, struct buf *out)
+{
+	size_t i = 0, count = 0;
+	long under = -1;	/* the indent of a secret key whose value is the block below */
+	bool pem = false;	/* inside a private key's armour */
+
+	buf_reset(out);
+	buf_add(out, NULL, 0);
+	while (i < len) {
+		const char *l = text + i, *nl = memchr(l, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - l) : len - i, ind = 0, ks, ke, vs;
+		bool secret = false;
+
+		while (ind < n && (l[ind] == ' ' || l[ind] == '\t'))
+			ind++;
+		if (ind == n || l[ind] == '#') {
+			buf_add(out, l, n);		/* blank or a comment: as it is */
+			goto next;
+		}
+		if (under >= 0 && (long)ind <= under && l[ind] != '-')
+			under = -1;
+		if (has_ci(l, n, "-----begin ") && has_ci(l, n, "private key"))
+			pem = true;
+		/* KEY: VALUE, KEY = VALUE, "KEY": VALUE; a list item "- ..." */
+		ks = ind;
+		if (ks + 1 < n && l[ks] == '-' && l[ks + 1] == ' ')
+			ks += 2;
+		ke = ks;
+		while (ke < n && l[ke] != ':' && l[ke] != '=' && l[ke] != ' ')
+			ke++;
+		vs = ke;
+		while (vs < n && l[vs] == ' ')
+			vs++;
+		if (vs < n && (l[vs] == ':' || l[vs] == '=')) {
+			vs++;
+			while (vs < n && l[vs] == ' ')
+				vs++;
+			if (secret_key(l + ks, ke - ks)) {
+				if (vs == n || l[vs] == '|' || l[vs] == '>')
+					under = (long)ind;	/* the block below is its value */
+				else
+					secret = true;
+			}
+		} else {
+			vs = ks;	/* no key: the line is a value (a list item, a block's line) */
+		}
+		if (pem || (under >= 0 && (long)ind > under) || (under >= 0 && l[ind] == '-'))
+			secret = vs < n;
+		if (!secret && vs < n && secret_value(l + vs, n - vs))
+			secret = true;
+		if (secret && vs < n && l[vs] == '/' && !pem && !secret_value(l + vs, n - vs))
+			secret = false;		/* a path: names a file, holds no secret */
+		if (secret && vs < n) {
+			buf_add(out, l, vs);
+			buf_adds(out, CAPTURE_REDACTED);
+			count++;
+		} else {
+			buf_add(out, l, n);
+		}
+		if (pem && has_ci(l, n, "-----end "))
+			pem = false;
+next:
+		if (nl)
+			buf_addc(out, '\n');
+		i += n + (nl ? 1 : 0);
+	}
+	return count;
 }

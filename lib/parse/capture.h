@@ -53,6 +53,7 @@ struct capfs_rec {
 struct capfs_set {
 	struct capfs_rec *v;
 	size_t n, alloc;
+	size_t *idx, nidx;	/* hash of (is_stat, path): index + 1, 0 empty */
 };
 
 #define CAPFS_MAX_LINES 100000
@@ -64,5 +65,16 @@ size_t capfs_parse(const char *text, size_t len, struct capfs_set *out, size_t *
 const struct capfs_rec *capfs_find(const struct capfs_set *s, bool is_stat, const char *path);
 void capfs_format(const struct capfs_rec *r, struct buf *out);
 void capfs_free(struct capfs_set *s);
+
+/* A config file (the kubelet's: YAML, or a key=value file) as a capture
+ * may keep it: the value of every key named like a secret (token,
+ * password, secret, credential, authorization, bearer, private key, api
+ * key), and of the lines nested under one, and any value that looks like
+ * a token itself (a bearer token, a JWT, a PEM private key's lines), is
+ * replaced by CAPTURE_REDACTED; paths (a value starting with '/') stay,
+ * they name a file and hold no secret.  Returns the count of values
+ * replaced; out holds the text (all of it, changed or not). */
+#define CAPTURE_REDACTED "<redacted by srebox capture>"
+size_t capture_scrub_config(const char *text, size_t len, struct buf *out);
 
 #endif

@@ -377,3 +377,46 @@ size_t *findings_by_severity(const struct sbx_report *r)
 	qsort(idx, r->nfind, sizeof(size_t), cmp_severity);
 	return idx;
 }
+
+/* Replace each string of the report that fn rewrites (fn returns a new
+ * string, or NULL to keep it).  Rows already rendered in parts are gone;
+ * the ones still held are rewritten. */
+static void rewrite_one(char **s, char *(*fn)(const char *, void *), void *arg)
+{
+	char *n;
+
+	if (!*s || !(n = fn(*s, arg)))
+		return;
+	free(*s);
+	*s = n;
+}
+
+void report_rewrite(struct sbx_report *r, char *(*fn)(const char *s, void *arg), void *arg)
+{
+	rewrite_one(&r->summary, fn, arg);
+	rewrite_one(&r->note, fn, arg);
+	rewrite_one(&r->error, fn, arg);
+	for (size_t i = 0; i < r->ntables; i++) {
+		struct sbx_table *t = r->tables[i];
+
+		rewrite_one(&t->title, fn, arg);
+		for (size_t k = 0; k < t->nrows; k++)
+			for (size_t j = 0; j < t->ncols; j++) {
+				struct sbx_cell *c = &t->cells[k * t->ncols + j];
+
+				if (c->kind == CELL_VAL && t->cols[j].type == CT_STR)
+					rewrite_one(&c->s, fn, arg);
+				rewrite_one(&c->why, fn, arg);
+			}
+	}
+	for (size_t i = 0; i < r->nfind; i++) {
+		struct sbx_finding *f = &r->findings[i];
+
+		rewrite_one(&f->subject, fn, arg);
+		rewrite_one(&f->text, fn, arg);
+		for (size_t k = 0; k < f->nwho; k++) {
+			rewrite_one(&f->who[k].name, fn, arg);
+			rewrite_one(&f->who[k].cgroup, fn, arg);
+		}
+	}
+}

@@ -193,6 +193,12 @@ void finding_who(struct sbx_finding *f, const char *kind, const char *name, long
 
 /* Output formats */
 enum sbx_format { FMT_TABLE, FMT_WIDE, FMT_JSON, FMT_PROM, FMT_CHECK, FMT_NAME };
+/* Rewrite every string of the report (summary, note, error, titles, text
+ * cells and their reasons, findings and culprits) that fn returns a new
+ * heap string for; NULL keeps it.  For the CLI: paths into the directory
+ * a capture was unpacked in, shown as on the captured node. */
+void report_rewrite(struct sbx_report *r, char *(*fn)(const char *s, void *arg), void *arg);
+
 bool format_parse(const char *s, enum sbx_format *out);
 
 /* Findings in the order people read them: worst first, stable otherwise. */

@@ -133,6 +133,26 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	[ ! -e "$d/.srebox-capture.partial.$dead.AbCdEf" ] || die "a dead writer's partial file was kept"
 }
 
+@test "without O_TMPFILE: a killed capture leaves only a hidden partial file that is no capture, the next one removes it" {
+	export SREBOX_TEST_NO_TMPFILE=1
+	d=$BATS_TEST_TMPDIR/out
+	mkdir -p "$d"
+	"$SREBOX" capture -i 5 -o "$d/c.tar.gz" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 50); do ls -A "$d" | grep -q . && break; sleep 0.1; done
+	kill -9 "$pid"
+	wait "$pid" || true
+	left=$(ls -A "$d")
+	[[ $left == ".srebox-capture.partial.$pid."* ]] || die "left after SIGKILL: $left"
+	[ ! -e "$d/c.tar.gz" ] || die "a complete-looking file"
+	run sb health --root "$d/$left"
+	[ "$status" -eq 3 ] || die "the partial file replays: $status: $output"
+	run sb capture -i 0.1 -o "$d/c.tar.gz"
+	[ "$status" -eq 0 ] || die "$status: $output"
+	[ "$(ls -A "$d")" = c.tar.gz ] || die "left: $(ls -A "$d")"
+	tar xzOf "$d/c.tar.gz" manifest.json | jq -e '.snapshots | length == 2'
+}
+
 @test "capture refuses a capture or a pair as its --root, and arguments" {
 	run sb capture --root "$CS/snap1" --root "$CS/snap2"
 	[ "$status" -eq 3 ] && [[ $output == *"not a capture or a pair"* ]] || die "$output"
@@ -140,6 +160,16 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	[ "$status" -eq 3 ]
 	run sb capture -i 0
 	[ "$status" -eq 3 ]
+	# -n N reports means nothing for one file: refused, not ignored, and not offered
+	for n in "-n 3" "-i 1 -n 2" "--count=2"; do
+		run sb capture $n -o "$BATS_TEST_TMPDIR/n.tar.gz"
+		[ "$status" -eq 3 ] && [[ $output == *"-n: capture takes one pair of snapshots"* ]] || die "$n: $status: $output"
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/n.tar.gz" ]
+	run sb capture --help
+	[[ $output != *"--count"* ]] || die "--help offers -n: $output"
+	run sb cswitch --help
+	[[ $output == *"--count"* ]] || die "cswitch lost -n"
 }
 
 # --- replay against live -----------------------------------------------------------
@@ -160,8 +190,11 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 			<<<"$output" >/dev/null || die "$a: $(jq -c '[.since_boot, .interval_seconds]' <<<"$output")"
 		replayed=$(check_ids <<<"$output")
 		[ "$live" = "$replayed" ] || die "$a: live checks $(echo $live) vs replayed $(echo $replayed)"
+		# paths as on the node, never the directory it was unpacked in
+		[[ $output != *srebox-replay* ]] || die "$a json: the unpacked copy's path: $output"
 		run sb "$a" --root "$CAP"
 		[[ $output == *"a capture of $host taken "* ]] || die "$a table: $output"
+		[[ $output != *srebox-replay* ]] || die "$a table: the unpacked copy's path: $output"
 	done
 }
 
@@ -261,6 +294,134 @@ print("%.0f" % (2 * (at(u1) - at(u0)) / (u1 - u0)))' "$BATS_TEST_TMPDIR/samples"
 	[ "$status" -eq 2 ] || die "$status: $output"
 	jq -e --arg m "$mnt" '[.findings[] | select(.subject == $m)][0] | .state == "CRITICAL" and .check == "hung"
 		and (.text | test("did not answer statfs"))' <<<"$output" || die "$(jq -c '.findings' <<<"$output")"
+}
+
+# mk_cap OUT DIR0 DIR1 [MANIFEST]: a capture archive of two trees, as srebox writes it
+mk_cap() {
+	local t=$BATS_TEST_TMPDIR/mkcap
+	rm -rf "$t"
+	mkdir -p "$t"
+	cp -r "$2" "$t/0"
+	cp -r "$3" "$t/1"
+	printf '%s\n' "${4:-$MANIFEST}" >"$t/manifest.json"
+	tar czf "$1" -C "$t" manifest.json 0 1
+}
+
+@test "a replayed capture's errors name the file and the path as on the node, not the unpacked copy" {
+	t=$BATS_TEST_TMPDIR/t
+	cp -r "$CS/snap2" "$t"
+	rm "$t/proc/stat"
+	c=$BATS_TEST_TMPDIR/c.tar.gz
+	mk_cap "$c" "$CS/snap1" "$t" '{"format": "srebox-capture", "version": 1, "srebox": "0.1.0",
+ "host": "h1", "snapshots": [{"dir": "0", "uptime_seconds": 3279.28, "time": 1700000000},
+ {"dir": "1", "uptime_seconds": 3280.40, "time": 1700000002}]}'
+	run --separate-stderr sb cswitch --root "$c"
+	[ "$status" -eq 3 ] || die "$status: $output $stderr"
+	[ "$stderr" = "srebox cswitch: $c:/proc/stat: missing" ] || die "stderr: $stderr"
+	run --separate-stderr sb cswitch --root "$c" -o json
+	[ "$status" -eq 3 ] || die "$status: $output"
+	jq -e --arg c "$c" '.error == $c + ":/proc/stat: missing"' <<<"$output" || die "$output"
+	[[ "$output$stderr" != *srebox-replay* ]] || die "$output $stderr"
+}
+
+# A node's / at $BATS_TEST_TMPDIR/node: this machine's /proc and /sys, and
+# the files the test puts there (a runtime's socket, the kubelet's config).
+node_tree() {
+	NODE=$BATS_TEST_TMPDIR/node
+	mkdir -p "$NODE/run/containerd" "$NODE/var/lib/kubelet"
+	ln -s /proc "$NODE/proc"
+	ln -s /sys "$NODE/sys"
+}
+
+# check, state and text of the findings, the root's prefix (the tree, or
+# the capture's "FILE:") taken out of the text
+findings_of() { jq -c --arg p "$1" '[.findings[] | {check, state, text: (.text | split($p) | join(""))}]'; }
+
+@test "existence checks replay as live: a runtime's socket (listening, then refused), the kubelet's config without its token" {
+	node_tree
+	sock=$NODE/run/containerd/containerd.sock
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); time.sleep(30)' "$sock" &
+	py=$!
+	undo kill $py
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	cat >"$NODE/var/lib/kubelet/config.yaml" <<-'EOF'
+	apiVersion: kubelet.config.k8s.io/v1beta1
+	kind: KubeletConfiguration
+	evictionHard:
+	  nodefs.available: "1%"
+	staticPodURLHeader:
+	  Authorization:
+	  - Bearer s3cr3t-t0ken
+	EOF
+	run sb kubelet --root "$NODE" -o json
+	live=$(findings_of "$NODE" <<<"$output" | jq -c '[.[] | select(.check == "runtime" or .check == "eviction") | {check, state}]')
+	[[ $live == *'{"check":"runtime","state":"OK"}'* && $live == *'"eviction"'* ]] || die "live: $output"
+	capture -i 0.2 --root "$NODE"
+	run sb kubelet --root "$CAP" -o json
+	got=$(findings_of "$CAP:" <<<"$output" | jq -c '[.[] | select(.check == "runtime" or .check == "eviction") | {check, state}]')
+	[ "$got" = "$live" ] || die "replayed $got vs live $live"
+	jq -e '[.findings[] | select(.check == "runtime")][0].text | test("/run/containerd/containerd.sock answers")' <<<"$output" \
+		|| die "$output"
+	# the config is in the capture, its token is not
+	tar xzOf "$CAP" 0/var/lib/kubelet/config.yaml >"$BATS_TEST_TMPDIR/cfg"
+	grep -q 'nodefs.available: "1%"' "$BATS_TEST_TMPDIR/cfg" || die "$(cat "$BATS_TEST_TMPDIR/cfg")"
+	grep -q -- '- <redacted by srebox capture>' "$BATS_TEST_TMPDIR/cfg" || die "$(cat "$BATS_TEST_TMPDIR/cfg")"
+	! tar xzOf "$CAP" | grep -a -q s3cr3t || die "the token is in the capture"
+	# nobody listens any more: refused, live and replayed, in the same words
+	kill $py
+	for _ in $(seq 50); do python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$sock" 2>/dev/null || break; sleep 0.1; done
+	run sb kubelet --root "$NODE" -o json
+	live=$(findings_of "$NODE" <<<"$output" | jq -c '[.[] | select(.check == "runtime")]')
+	[[ $live == *"connection refused"* ]] || die "live: $live"
+	capture -i 0.2 --root "$NODE"
+	run sb kubelet --root "$CAP" -o json
+	got=$(findings_of "$CAP:" <<<"$output" | jq -c '[.[] | select(.check == "runtime")]')
+	[ "$got" = "$live" ] || die "replayed $got vs live $live"
+}
+
+@test "disk --top replays the walk the capture made (sizes, not contents), and says a root it did not walk is not in it" {
+	node_tree
+	mkdir -p "$NODE/var/log/app"
+	head -c 3000000 /dev/urandom >"$NODE/var/log/app/big.log"
+	echo small >"$NODE/var/log/small"
+	walk_of() { jq -c '{walked, top, files}'; }
+	run sb disk --top --root "$NODE" -o json
+	live=$(walk_of <<<"$output")
+	jq -e '.walked | map(.path) == ["/var/lib/kubelet", "/var/log"]' <<<"$live" || die "live: $live"
+	jq -e '.files[0].path == "/var/log/app/big.log" and .files[0].apparent_bytes == 3000000' <<<"$live" || die "live: $live"
+	capture -i 0.2 --root "$NODE"
+	# sizes only: no file's contents in the capture
+	! tar tzf "$CAP" | grep -q 'var/log/app/big.log' || die "a walked file's contents captured"
+	tar tzf "$CAP" | grep -qx '1/.srebox/walk' || die "the second snapshot has no walk"
+	rm -rf "$NODE/var/log/app"	# the node changes: the replay is the capture's
+	run sb disk --top --root "$CAP" -o json
+	[ "$(walk_of <<<"$output")" = "$live" ] || die "replayed $(walk_of <<<"$output") vs live $live"
+	run sb disk --top --root "$CAP"
+	[[ $output == *"Walked when the capture was taken"* ]] || die "$output"
+	run sb disk --top --root "$CAP" /opt -o json
+	jq -e '[.findings[] | select(.check == "top")][0] | .state == "UNKNOWN"
+		and (.text | test("/opt: not walked when the capture was taken \\(it walked /var/lib/kubelet, /var/log\\)"))' \
+		<<<"$output" || die "$(jq -c '.findings' <<<"$output")"
+}
+
+@test "a process's owner replays as live (its /proc/PID's uid, by the captured /etc/passwd), not the replayer" {
+	need_root
+	command -v setpriv >/dev/null || skip "no setpriv"
+	setpriv --reuid=65534 --regid=65534 --clear-groups bash -c 'echo $$ >&3; while [ $SECONDS -lt 15 ]; do :; done' \
+		3>"$BATS_TEST_TMPDIR/pid" </dev/null >/dev/null 2>&1 &
+	undo kill $!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/pid" ] && break; sleep 0.1; done
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	name=$(getent passwd 65534 | cut -d: -f1)
+	sleep 0.5
+	run sb cpu -o json -i 0.5
+	jq -e --argjson p "$pid" --arg n "$name" '[.by_cpu[] | select(.pid == $p)][0].user == $n' <<<"$output" \
+		|| die "live: $(jq -c '.by_cpu[0:3]' <<<"$output")"
+	capture -i 0.5
+	run sb cpu --root "$CAP" -o json
+	jq -e --argjson p "$pid" --arg n "$name" '[.by_cpu[] | select(.pid == $p)][0].user == $n' <<<"$output" \
+		|| die "replayed: $(jq -c --argjson p "$pid" '[.by_cpu[] | select(.pid == $p)]' <<<"$output")"
 }
 
 # --- two plain trees ---------------------------------------------------------------

@@ -186,6 +186,126 @@ static void fs_bad_and_truncated(void **state)
 	}
 }
 
+/* Thousands of answers (every process's stat): each found, the first of
+ * a path kept, stat and statfs of one path apart. */
+static void fs_many(void **state)
+{
+	struct buf b = { 0 };
+	struct capfs_set s;
+	size_t bad;
+	char path[64];
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		struct capfs_rec r = { .is_stat = true, .path = path };
+
+		snprintf(path, sizeof(path), "/proc/%d", i);
+		r.a[4] = (uint64_t)i;	/* uid */
+		capfs_format(&r, &b);
+	}
+	{
+		struct capfs_rec r = { .is_stat = true, .path = "/proc/7", .err = ENOENT };
+
+		capfs_format(&r, &b);	/* a second answer for one path: the first stays */
+		r.is_stat = false;
+		capfs_format(&r, &b);	/* statfs of it: its own answer */
+	}
+	assert_int_equal(capfs_parse(b.s, b.len, &s, &bad), 20001);
+	assert_int_equal(bad, 0);
+	for (int i = 0; i < 20000; i += 997) {
+		const struct capfs_rec *r;
+
+		snprintf(path, sizeof(path), "/proc/%d", i);
+		r = capfs_find(&s, true, path);
+		assert_non_null(r);
+		assert_int_equal(r->a[4], i);
+	}
+	assert_int_equal(capfs_find(&s, true, "/proc/7")->err, 0);
+	assert_int_equal(capfs_find(&s, false, "/proc/7")->err, ENOENT);
+	assert_null(capfs_find(&s, true, "/proc/20000"));
+	assert_null(capfs_find(&s, false, "/proc/8"));
+	capfs_free(&s);
+	buf_free(&b);
+}
+
+static void scrubbed(const char *in, const char *want, size_t nwant)
+{
+	struct buf b = { 0 };
+	size_t n = capture_scrub_config(in, strlen(in), &b);
+
+	assert_string_equal(b.s, want);
+	assert_int_equal(n, nwant);
+	buf_free(&b);
+}
+
+#define R CAPTURE_REDACTED
+
+/* The kubelet's config as kubeadm writes it holds no secret: unchanged. */
+static void scrub_kubelet_config(void **state)
+{
+	static const char cfg[] =
+		"apiVersion: kubelet.config.k8s.io/v1beta1\n"
+		"kind: KubeletConfiguration\n"
+		"authentication:\n"
+		"  anonymous:\n"
+		"    enabled: false\n"
+		"  x509:\n"
+		"    clientCAFile: /etc/kubernetes/pki/ca.crt\n"
+		"authorization:\n"
+		"  mode: Webhook\n"
+		"tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key\n"
+		"evictionHard:\n"
+		"  memory.available: 100Mi\n"
+		"  nodefs.available: \"10%\"\n"
+		"# a comment about tokens: token: abc\n"
+		"containerRuntimeEndpoint: unix:///run/containerd/containerd.sock\n";
+
+	(void)state;
+	/* authorization's block is a secret key's: its values go, the
+	 * eviction signals and the paths stay */
+	scrubbed(cfg,
+		 "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+		 "kind: KubeletConfiguration\n"
+		 "authentication:\n"
+		 "  anonymous:\n"
+		 "    enabled: false\n"
+		 "  x509:\n"
+		 "    clientCAFile: /etc/kubernetes/pki/ca.crt\n"
+		 "authorization:\n"
+		 "  mode: " R "\n"
+		 "tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key\n"
+		 "evictionHard:\n"
+		 "  memory.available: 100Mi\n"
+		 "  nodefs.available: \"10%\"\n"
+		 "# a comment about tokens: token: abc\n"
+		 "containerRuntimeEndpoint: unix:///run/containerd/containerd.sock\n",
+		 1);
+}
+
+static void scrub_secrets(void **state)
+{
+	(void)state;
+	/* a key named like a secret, inline, flow style, nested, quoted */
+	scrubbed("token: abc123\nbootstrapToken: \"x.y\"\n", "token: " R "\nbootstrapToken: " R "\n", 2);
+	scrubbed("staticPodURLHeader: {Authorization: [\"Bearer abc\"]}\n",
+		 "staticPodURLHeader: " R "\n", 1);	/* a token in the value: all of it */
+	scrubbed("staticPodURLHeader:\n  Authorization:\n  - Bearer abc\n  - Basic xyz\nport: 10250\n",
+		 "staticPodURLHeader:\n  Authorization:\n  - " R "\n  - " R "\nport: 10250\n", 2);
+	scrubbed("db_password = hunter2\nname = x\n", "db_password = " R "\nname = x\n", 1);
+	/* a value that is a token whatever its key */
+	scrubbed("header: Bearer abc.def\n", "header: " R "\n", 1);
+	scrubbed("x: eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl\n", "x: " R "\n", 1);
+	/* a private key's armour, every line of it */
+	scrubbed("key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEow\n  -----END RSA PRIVATE KEY-----\nport: 1\n",
+		 "key: |\n  " R "\n  " R "\n  " R "\nport: 1\n", 3);
+	/* a secret key's value that is a path names a file: kept */
+	scrubbed("tokenFile: /var/run/secrets/token\n", "tokenFile: /var/run/secrets/token\n", 0);
+	/* no trailing newline, empty */
+	scrubbed("token: a", "token: " R, 1);
+	scrubbed("", "", 0);
+	scrubbed("plain: 1", "plain: 1", 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +313,8 @@ int main(void)
 		cmocka_unit_test(manifest_bad),		cmocka_unit_test(manifest_every_truncation),
 		cmocka_unit_test(manifest_huge),	cmocka_unit_test(fs_good),
 		cmocka_unit_test(fs_round_trip),	cmocka_unit_test(fs_bad_and_truncated),
+		cmocka_unit_test(fs_many),		cmocka_unit_test(scrub_kubelet_config),
+		cmocka_unit_test(scrub_secrets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
