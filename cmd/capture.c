@@ -384,4 +384,5 @@ const struct sbx_applet applet_capture = {
 	/* -n N reports means nothing for one file: say so rather than ignore it */
 	.count_refused = "capture takes one pair of snapshots, -i SECONDS apart, into one file; "
 			 "for more, run it again (each capture is replayed on its own)",
+	.interval_help = "the seconds between the two snapshots (default 2; above 0, at most 600)",
 };

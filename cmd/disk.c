@@ -900,4 +900,5 @@ const struct sbx_applet applet_disk = {
 	.checks = disk_checks,
 	.args_complete = "dirs",
 	.run = disk_run,
+	.interval_help = "sample twice, SECONDS apart, for the rates of filling and time to full (default: one reading, no rates)",
 };

@@ -886,4 +886,5 @@ const struct sbx_applet applet_top = {
 	.opts = top_opts,
 	.checks = NULL,
 	.run = top_run,
+	.interval_help = "seconds between samples (default 2, as top -d 2; above 0)",
 };

@@ -78,6 +78,9 @@ struct sbx_applet {
 	 * pair of snapshots): why, said when -n is given (exit 3); -n is then
 	 * left out of its --help and completions.  NULL: it takes -n. */
 	const char *count_refused;
+	/* -i's text in its --help and completions, where its default or its
+	 * meaning is not the shared one (0.5 s; 0: since boot); NULL: that. */
+	const char *interval_help;
 };
 
 struct sbx_ctx {
@@ -158,6 +161,8 @@ extern const struct sbx_opt sbx_common_k8s_opts[];
 size_t opt_tables(const struct sbx_applet *a, const struct sbx_opt **out);
 /* Whether option o of those tables is one a takes (-n with count_refused is not). */
 bool opt_offered(const struct sbx_applet *a, const struct sbx_opt *o);
+/* Option o's text for applet a (its own -i text, or the table's). */
+const char *opt_text(const struct sbx_applet *a, const struct sbx_opt *o);
 
 /* Parse argv for applet `a` into ctx and the applet's own option
  * destinations.  Returns 0, or 3 after printing a usage error. */

@@ -704,7 +704,14 @@ static void help_checks(FILE *f, const struct sbx_applet *a)
 	}
 }
 
-static void help_line(FILE *f, const struct sbx_opt *o)
+const char *opt_text(const struct sbx_applet *a, const struct sbx_opt *o)
+{
+	if (a && a->interval_help && o->dest == &o_interval)
+		return a->interval_help;
+	return o->help;
+}
+
+static void help_line(FILE *f, const struct sbx_applet *a, const struct sbx_opt *o)
 {
 	char left[64];
 	int n;
@@ -719,7 +726,7 @@ static void help_line(FILE *f, const struct sbx_opt *o)
 		fprintf(f, "%s\n%28s", left, "");
 	else
 		fprintf(f, "%-26s  ", left);
-	wrap(f, o->help, 28, 80);
+	wrap(f, opt_text(a, o), 28, 80);
 }
 
 void opt_help(FILE *f, const struct sbx_applet *a)
@@ -751,7 +758,7 @@ void opt_help(FILE *f, const struct sbx_applet *a)
 		fprintf(f, "\n%s%s", title, *title ? ":\n" : "");
 		for (const struct sbx_opt *o = tables[i]; o->longopt; o++)
 			if (opt_offered(a, o))
-				help_line(f, o);
+				help_line(f, a, o);
 		if (tables[i] == sbx_common_check_opts)
 			help_checks(f, a);
 	}
