@@ -743,6 +743,8 @@ const struct sbx_applet applet_nodes = {
 		"# the cluster at a glance, then with the wide columns\n"
 		"srebox nodes\n"
 		"srebox nodes -o wide\n"
+		"# watch them change while a pool is drained\n"
+		"srebox nodes -w -l pool=batch\n"
 		"# drain a pool\n"
 		"srebox drain --ignore-daemonsets --yes $(srebox nodes -l pool=batch -o name)\n",
 	.summary = "the cluster's nodes as kubectl get nodes shows them, with pressure, taints and "
@@ -756,7 +758,9 @@ const struct sbx_applet applet_nodes = {
 		"node-problem-detector's); -o wide adds kubectl's wide columns and the taints.\n"
 		"-o json is a v1 List as kubectl's (apiVersion, kind List, items of kind Node\n"
 		"with metadata.name), each item srebox's cells with null for a missing value.\n"
-		"On a pipe only the rows go to stdout, the verdict to stderr.  Exit 0 when all\n"
+		"On a pipe only the rows go to stdout, the verdict to stderr.  -w then prints a\n"
+		"row per change from the API's watch until Ctrl-C, as kubectl get nodes -w, and\n"
+		"the verdict of the nodes as last seen at the end.  Exit 0 when all\n"
 		"nodes are Ready and schedulable, 1 when some are cordoned, under a condition\n"
 		"or have a stale heartbeat, 2 when some are not Ready, 3 when the API server\n"
 		"could not be asked or no NAME was found.",
