@@ -278,8 +278,10 @@ patch_node() { # patch_node NAME JSON: a strategic merge patch as the admin
 	wait_lines "$T/n.out" 1108 60
 	hwm2=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 	echo "# max RSS after 100 changes ${hwm1} kB, after 1,100 ${hwm2} kB" >&3
-	[ $((hwm2 - hwm1)) -lt 1024 ]
+	# (ASan's quarantine keeps what was freed: measured in the plain build)
+	[ "${SANITIZE:-}" = 1 ] || [ $((hwm2 - hwm1)) -lt 1024 ]
 	kill -INT "$pid"
-	wait_rc n 3
+	wait_rc n 5
+	[ "$(cat "$T/n.rc")" -eq 2 ]	# and no leak (LeakSanitizer's 99)
 	grep -q 'watched 1100 changes' "$T/n.err"
 }
