@@ -50,7 +50,7 @@ k8s_bench() {
 		# what each asks the API server for the names: bytes of the node
 		# list's answers (the test server logs each answer's size)
 		: >"$d/5000.log"
-		"$SREBOX" nodes -o name --kubeconfig "$d/kc5000" >/dev/null
+		"$SREBOX" nodes -o name --kubeconfig "$d/kc5000" >/dev/null || true	# exit 1: a verdict, not a failure
 		sbytes=$(k8s_bench_bytes "$d/5000.log")
 		: >"$d/5000.log"
 		"$kubectl" --kubeconfig "$d/kc5000" --cache-dir "$d/cache" get nodes -o name >/dev/null
