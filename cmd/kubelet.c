@@ -204,8 +204,46 @@ static void ask_healthz(struct kubelet_obs *o, struct buf *body, struct sbx_err 
 
 /* --- the config, eviction ----------------------------------------------- */
 
-static json_t *read_config(const char **path, struct sbx_report *rep)
+/* The kubelet's own --config=PATH or --config PATH, from its command line
+ * (/proc/PID/cmdline under --root) into out; false without one.  A
+ * relative path is the kubelet's working directory's: not guessed. */
+static bool cmdline_config(long pid, char *out, size_t n)
 {
+	char p[64];
+	struct buf b = { 0 };
+	struct sbx_err err;
+	bool found = false;
+
+	if (pid <= 0)
+		return false;
+	snprintf(p, sizeof(p), "/proc/%ld/cmdline", pid);
+	if (root_read(p, &b, &err) < 0 || !b.len) {
+		buf_free(&b);
+		return false;
+	}
+	for (size_t i = 0; i < b.len && !found;) {
+		const char *a = b.s + i;
+		size_t l = strnlen(a, b.len - i);
+		const char *v = NULL;
+
+		if (str_starts(a, "--config="))
+			v = a + 9;
+		else if (!strcmp(a, "--config") && i + l + 1 < b.len)
+			v = a + l + 1;
+		if (v && *v == '/' && strlen(v) < n) {
+			snprintf(out, n, "%s", v);
+			found = true;
+		}
+		i += l + 1;
+	}
+	buf_free(&b);
+	return found;
+}
+
+static json_t *read_config(const char **path, long pid, bool *own_used, struct sbx_report *rep)
+{
+	static char from_cmdline[4096];
+	bool own;
 	static const char *const defaults[] = { "/var/lib/kubelet/config.yaml", "/etc/kubernetes/kubelet.yaml",
 						"/etc/kubernetes/kubelet-config.yaml",
 						"/var/lib/rancher/k3s/agent/etc/kubelet.conf.d/00-k3s-defaults.conf" };
@@ -213,16 +251,19 @@ static json_t *read_config(const char **path, struct sbx_report *rep)
 	struct sbx_err err;
 	json_t *j = NULL;
 
-	for (size_t i = 0; i < (o_config ? 1 : ARRAY_SIZE(defaults)); i++) {
-		const char *p = o_config ? o_config : defaults[i];
+	/* the running kubelet's own --config before the usual places */
+	own = !o_config && cmdline_config(pid, from_cmdline, sizeof(from_cmdline));
+	for (size_t i = 0; i < (o_config ? 1 : ARRAY_SIZE(defaults) + own); i++) {
+		const char *p = o_config ? o_config : own && i == 0 ? from_cmdline : defaults[i - own];
 		struct stat st;
 
 		if (sbx_stat_deadline(p, &st, o_timeout, &err) < 0) {
-			if (o_config)
+			if (o_config || (own && i == 0))
 				report_note(rep, "config: %s", err.msg);
 			continue;
 		}
 		*path = p;
+		*own_used = own && i == 0;
 		if (root_read(p, &b, &err) < 0) {
 			report_note(rep, "config: %s", err.msg);
 			break;
@@ -658,6 +699,7 @@ static int kubelet_run(struct sbx_ctx *ctx)
 	struct sbx_err uerr, herr;
 	char comm[64];
 	const char *cfg_path = NULL;
+	bool own_config = false;
 	json_t *cfg;
 	bool node, tables = sbx_wants_tables(ctx);
 
@@ -668,7 +710,7 @@ static int kubelet_run(struct sbx_ctx *ctx)
 	}
 	find_process(&o, comm, sizeof(comm));
 	find_unit(&o, &show, &uerr);
-	cfg = read_config(&cfg_path, rep);
+	cfg = read_config(&cfg_path, o.pid, &own_config, rep);
 	o.config = cfg_path;
 	node = kubelet_obs_is_node(&o);
 	if (o.comm || (o.have_unit && !strcmp(o.active, "active")))
@@ -682,6 +724,9 @@ static int kubelet_run(struct sbx_ctx *ctx)
 		char where[4096];
 
 		snprintf(where, sizeof(where), "%s", cfg_path ? rooted(cfg_path) : "");
+		if (own_config)	/* which kubelet said so */
+			snprintf(where + strlen(where), sizeof(where) - strlen(where),
+				 " (the --config of pid %ld)", o.pid);
 		eviction(rep, cfg, where, tables);
 		certificates(rep, tables);
 	}

@@ -712,6 +712,9 @@ _srebox_nodes()
 	--chunk-size)
 		COMPREPLY=()
 		return ;;
+	--watch-timeout)
+		COMPREPLY=()
+		return ;;
 	--kubeconfig)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
@@ -741,7 +744,7 @@ _srebox_nodes()
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--selector --field-selector --chunk-size --no-headers --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--selector --field-selector --chunk-size --no-headers --watch --watch-timeout --kubeconfig --context --cluster --user --namespace --request-timeout --output --color --textfile --help --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -W "$(_srebox_cluster nodes nodes)" -- "$cur"))

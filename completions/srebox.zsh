@@ -326,6 +326,8 @@ _srebox_nodes()
 		'--field-selector=[only nodes whose fields match]:SELECTOR: ' \
 		'--chunk-size=[ask for N nodes at a time]:N: ' \
 		'--no-headers[print the rows without the header line, as kubectl does]' \
+		'(-w --watch)'{-w,--watch}'[after the list, a row for each change to a node, as kubectl…]' \
+		'--watch-timeout=[-w\: each watch request ends after SECONDS]:SECONDS: ' \
 		'--kubeconfig=[the kubeconfig to use]:FILE:_files' \
 		'--context=[the kubeconfig context to use]:NAME:{compadd -- ${(f)"$(srebox --complete contexts nodes "${(@)words[2,CURRENT-1]}" 2>/dev/null)"}}' \
 		'--cluster=[the kubeconfig cluster to use]:NAME: ' \

@@ -300,11 +300,38 @@ struct sink {
 	size_t max_raw;
 	size_t fed;		/* bytes of the answer so far, decompressed */
 	const char *why;	/* set when the sink gave up */
+	bool lines;		/* a 2xx stream of lines (rq->line) */
 };
 
 static bool is_json_type(const char *ct)
 {
 	return str_starts(ct, "application/json");
+}
+
+/* A stream's lines to rq->line as they complete; the partial one is kept
+ * (at most K8S_MAX_LINE bytes), so memory does not grow with the stream. */
+static int feed_lines(struct sink *s, const char *data, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(data, '\n', n);
+		size_t take = nl ? (size_t)(nl - data) : n;
+
+		if (s->body.len + take > K8S_MAX_LINE) {
+			s->why = "line too long";
+			return -1;
+		}
+		buf_add(&s->body, data, take);
+		if (!nl)
+			return 0;
+		if (s->rq->line(s->rq->line_arg, s->body.s ? s->body.s : "", s->body.len) != 0) {
+			s->why = "stopped";
+			return -1;
+		}
+		buf_reset(&s->body);
+		data = nl + 1;
+		n -= take + 1;
+	}
+	return 0;
 }
 
 static int on_data(void *arg, long code, const char *ct, const char *data, size_t n)
@@ -318,7 +345,9 @@ static int on_data(void *arg, long code, const char *ct, const char *data, size_
 			s->k->server_date = s->hr->date;
 			s->k->local_at_date = now_monotonic();
 		}
-		s->json = code >= 200 && code < 300 && !s->rq->raw && is_json_type(ct);
+		s->json = code >= 200 && code < 300 && !s->rq->raw && !s->rq->line &&
+			  is_json_type(ct);
+		s->lines = code >= 200 && code < 300 && s->rq->line;
 		if (s->json) {
 			jproj_init(&s->proj, s->rq->drop, &s->body, JSON_MAX);
 			if (s->rq->capture) {
@@ -328,6 +357,8 @@ static int on_data(void *arg, long code, const char *ct, const char *data, size_
 			s->proj_on = true;
 		}
 	}
+	if (s->lines)
+		return feed_lines(s, data, n);
 	s->fed += n;
 	if (s->fed > K8S_MAX_BODY) {
 		s->why = "too large decompressed";
@@ -418,6 +449,8 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 		.password = k->cfg.password,
 		.sink = on_data,
 		.sink_arg = &s,
+		.connect_timeout = rq->connect_timeout,
+		.stop = rq->stop,
 	};
 	rc = http_do(k->http, &hq, &hr, err);
 	rs->code = hr.code;
@@ -432,7 +465,12 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 		char hp[300];
 
 		http_url_hostport(url.s, hp, sizeof(hp));
-		if (!strcmp(s.why, "too large"))
+		if (!strcmp(s.why, "stopped"))
+			sbx_err_set(err, 0, "stopped");
+		else if (!strcmp(s.why, "line too long"))
+			sbx_err_set(err, EFBIG, "a line of the stream %s from %s is longer than %u "
+				    "MiB: refused", rq->path, hp, K8S_MAX_LINE >> 20);
+		else if (!strcmp(s.why, "too large"))
 			sbx_err_set(err, EFBIG, "the answer of %s to %s is too large", hp, rq->path);
 		else if (!strcmp(s.why, "too large decompressed"))
 			sbx_err_set(err, EFBIG, "the answer of %s to %s is larger than %zu MiB "
@@ -443,7 +481,11 @@ static int once(struct k8s *k, const struct k8s_req *rq, struct k8s_resp *rs, st
 				    "(content-type %s)", hp, rq->path, s.why,
 				    *hr.content_type ? hr.content_type : "none");
 	}
-	if (rc == 0 && hr.code >= 200 && hr.code < 300) {
+	if (rc == 0 && hr.code >= 200 && hr.code < 300 && rq->line) {
+		/* the stream's last line, without its newline */
+		if (s.body.len && rq->line(rq->line_arg, s.body.s, s.body.len) != 0)
+			sbx_err_set(err, 0, "stopped"), rc = -1;
+	} else if (rc == 0 && hr.code >= 200 && hr.code < 300) {
 		if (!s.started) {
 			/* no body at all */
 			if (!rq->raw && rq->method && strcmp(rq->method, "GET"))
@@ -630,7 +672,7 @@ void k8s_list_free(struct k8s_list *l)
 }
 
 /* The list's own paths follow the caller's. */
-enum { LP_CONTINUE, LP_KIND, LP_N };
+enum { LP_CONTINUE, LP_KIND, LP_RV, LP_N };
 
 static void list_value(void *arg, unsigned path, const struct jproj *p, const char *s, size_t n,
 		       char type)
@@ -645,6 +687,8 @@ static void list_value(void *arg, unsigned path, const struct jproj *p, const ch
 		buf_reset(&l->cont_buf);
 		jproj_unescape(s, n, &l->cont_buf);
 	}
+	if (path == l->npaths + LP_RV && type == 's')
+		snprintf(l->rv, sizeof(l->rv), "%.*s", (int)n, s);
 	if (path == l->npaths + LP_KIND && type == 's')
 		snprintf(l->kind_seen, sizeof(l->kind_seen), "%.*s", (int)n, s);
 }
@@ -660,6 +704,7 @@ void k8s_list_capture(struct k8s_list *l, jproj_value_cb cb, void *arg)
 		l->paths[i] = l->drop[i];
 	l->paths[n + LP_CONTINUE] = "=metadata.continue";
 	l->paths[n + LP_KIND] = "=kind";
+	l->paths[n + LP_RV] = "=metadata.resourceVersion";
 	l->npaths = n;
 	l->capture = cb;
 	l->capture_arg = arg;

@@ -83,7 +83,20 @@ struct k8s_req {
 	void *capture_arg;
 	size_t max_raw;			/* for raw: cap (default 16 MiB) */
 	double timeout;			/* 0: the client's */
+	/* A stream of JSON lines (a watch): a 2xx body goes to line() a line
+	 * at a time as it arrives (without its newline; at most
+	 * K8S_MAX_LINE bytes), never held whole; nonzero from line() ends
+	 * the request (-1, err "stopped").  With it, timeout bounds the whole
+	 * stream and connect_timeout (0: timeout) its start; stop as for
+	 * http_req (err "interrupted"). */
+	int (*line)(void *arg, const char *s, size_t n);
+	void *line_arg;
+	double connect_timeout;
+	volatile int *stop;
 };
+
+/* The longest line of a stream: one watch event (a Node is 3-15 KB). */
+#define K8S_MAX_LINE (16u << 20)
 
 struct k8s_resp {
 	long code;			/* HTTP status; 0 if none came */
@@ -131,6 +144,7 @@ struct k8s_list {
 	size_t npaths;
 	struct buf cont_buf;
 	char kind_seen[64];
+	char rv[64];		/* metadata.resourceVersion of the last page (captured lists) */
 };
 
 void k8s_list_init(struct k8s_list *l, struct k8s *k, const char *path, const char *query,

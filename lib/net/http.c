@@ -161,6 +161,19 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Called by libcurl about once a second, and as data moves. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct xfer *x = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return x->rq->stop && *x->rq->stop ? 1 : 0;
+}
+
 /* Only the Date header is wanted: the server's clock. */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -431,6 +444,13 @@ int http_do(struct http *h, const struct http_req *rq, struct http_resp *rs, str
 		cu.easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
 		cu.easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
 	}
+	if (rq->connect_timeout > 0)
+		cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(rq->connect_timeout * 1000));
+	cu.easy_setopt(c, CURLOPT_TCP_KEEPIDLE, rq->stop ? 10L : 60L);
+	cu.easy_setopt(c, CURLOPT_TCP_KEEPINTVL, rq->stop ? 5L : 60L);
+	cu.easy_setopt(c, CURLOPT_NOPROGRESS, rq->stop ? 0L : 1L);
+	cu.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, rq->stop ? on_progress : NULL);
+	cu.easy_setopt(c, CURLOPT_XFERINFODATA, rq->stop ? &x : NULL);
 	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	cu.easy_setopt(c, CURLOPT_WRITEDATA, &x);
 	cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -441,6 +461,8 @@ int http_do(struct http *h, const struct http_req *rq, struct http_resp *rs, str
 	if (rc != CURLE_OK) {
 		if (x.aborted)
 			sbx_err_set(err, 0, "aborted");
+		else if (rc == CURLE_ABORTED_BY_CALLBACK)
+			sbx_err_set(err, EINTR, "interrupted");
 		else
 			explain(rq, c, rc, errbuf, url ? url : rq->url, rewrite ? connect_to : NULL,
 				err);

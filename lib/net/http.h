@@ -37,6 +37,12 @@ struct http_req {
 	const char *username, *password;	/* HTTP basic authentication */
 	http_sink sink;
 	void *sink_arg;
+	/* A long transfer (a watch): the connection and the first answer
+	 * within connect_timeout (0: timeout), TCP keepalive probes every few
+	 * seconds (a peer gone dead is noticed), and the transfer ends within
+	 * a second of *stop becoming nonzero (SIGINT, SIGTERM): "interrupted". */
+	double connect_timeout;
+	volatile int *stop;
 };
 
 struct http_resp {

@@ -38,6 +38,10 @@ void render(FILE *f, const struct sbx_report *r, const struct render_opts *o);
  * check needs only the findings. */
 void render_part(FILE *f, struct sbx_report *r, const struct render_opts *o);
 void render_end(FILE *f, struct sbx_report *r, const struct render_opts *o);
+/* Row i of t as one JSON object on a line, as -o json renders it (a
+ * List's item when t->list_kind): for streams of objects (nodes -w). */
+void render_json_row(FILE *f, const struct sbx_table *t, size_t i);
+
 /* Part renderers of each format (render_part dispatches). */
 void render_table_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end);
 void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o, bool end);

@@ -235,6 +235,16 @@ static void members(FILE *f, json_t *o, bool *first)
 	}
 }
 
+void render_json_row(FILE *f, const struct sbx_table *t, size_t i)
+{
+	json_t *row = row_json(t, i);
+	char *rs = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+
+	fprintf(f, "%s\n", rs);
+	free(rs);
+	json_decref(row);
+}
+
 /* A table as an array of rows, one per line: a row at a time through
  * jansson, so a 256-CPU x 2000-IRQ table never exists as one tree. */
 static void rows_out(FILE *f, const struct sbx_table *t, size_t from, bool more_before)

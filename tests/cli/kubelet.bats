@@ -246,3 +246,29 @@ write_journal() { # FILE
 	run kj
 	jq -e '[.findings[] | select(.check == "kubelet_errors")][0].value == 8' <<<"$output" || die "$(finding kubelet_errors)"
 }
+
+@test "the config the running kubelet names on its command line (--config=PATH, --config PATH) comes before the default paths" {
+	fake_systemctl "$D" "${ACTIVE[@]}"
+	# a kubelet process in the root, its config elsewhere than the default
+	mkdir -p "$ROOT/proc/4242" "$ROOT/etc/custom"
+	echo '4242 (kubelet) S 1 4242 4242 0 -1 4194560 0 0 0 0 100 50 0 0 20 0 12 0 500 0 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0' >"$ROOT/proc/4242/stat"
+	printf '/usr/bin/kubelet\0--config=/etc/custom/kubelet.yaml\0--v=2\0' >"$ROOT/proc/4242/cmdline"
+	sed 's/memory.available: 200Mi/memory.available: 300Mi/' "$FIX/kubelet/config.yaml" >"$ROOT/etc/custom/kubelet.yaml"
+	cp "$FIX/kubelet/config.yaml" "$ROOT/var/lib/kubelet/config.yaml"
+	run kj
+	jq -e '[.eviction[] | select(.signal == "memory.available")][0].hard == "300Mi"' <<<"$output" || die "$(jq -c .eviction <<<"$output")"
+	grep -q 'evictionHard of [^ ]*/etc/custom/kubelet.yaml (the --config of pid 4242)' <<<"$output" || die "$(jq -c .eviction <<<"$output")"
+	# the two-word form too
+	printf '/usr/bin/kubelet\0--config\0/etc/custom/kubelet.yaml\0' >"$ROOT/proc/4242/cmdline"
+	run kj
+	jq -e '[.eviction[] | select(.signal == "memory.available")][0].hard == "300Mi"' <<<"$output"
+	# without it on the command line, the default path's
+	printf '/usr/bin/kubelet\0--v=2\0' >"$ROOT/proc/4242/cmdline"
+	run kj
+	jq -e '[.eviction[] | select(.signal == "memory.available")][0].hard == "200Mi"' <<<"$output"
+	# named but missing: said, and the default path read instead
+	printf '/usr/bin/kubelet\0--config=/etc/custom/gone.yaml\0' >"$ROOT/proc/4242/cmdline"
+	run kj
+	jq -e '[.eviction[] | select(.signal == "memory.available")][0].hard == "200Mi"' <<<"$output"
+	jq -e '.note | test("gone.yaml")' <<<"$output" || die "$(jq -c .note <<<"$output")"
+}

@@ -18,6 +18,9 @@ What it serves
                  spec.unschedulable, limit/continue), get, PATCH
                  (strategic merge, ?dryRun=All); server-side Tables when
                  Accept asks (includeObject=None|Metadata|Object)
+                 watch=1 (resourceVersion, timeoutSeconds, allowWatchBookmarks,
+                 selectors): chunked JSON lines of ADDED/MODIFIED/BOOKMARK events,
+                 a PATCH shows up as MODIFIED; 410 Expired as an ERROR event
   pods           list (all namespaces or one), get, DELETE (JSON or
                  protobuf DeleteOptions), POST .../eviction, GET .../log
   events, leases, daemonsets, poddisruptionbudgets: list and get
@@ -42,6 +45,9 @@ Faults and behaviours for the tests (repeatable options)
   --scale-nodes N        N generated nodes (and leases) from the fixture nodes
   --endless-continue     every list page is empty and gives a new continue token
   --now RFC3339          the clock of Table AGE cells (default: real time)
+  --watch-timeout S      end every watch after S seconds (cleanly, as timeoutSeconds)
+  --watch-window N       node changes kept for a watch to resume from (default 1000)
+  --watch-410 N          the first N watches get a 410 Expired ERROR event
 
 Every request is appended to --log as one JSON line: method, path, query,
 accept, content_type, user_agent, auth (masked), impersonate, body, code,
@@ -339,14 +345,34 @@ class Store:
     def __init__(self):
         self.objs = {}            # (plural, ns, name) -> object
         self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
         self.rv = 1000
+        # the watch's history of nodes, once loaded: (rv, type, object);
+        # a watch from before the oldest kept one is 410 Gone, as etcd's
+        # compaction makes it
+        self.events = []
+        self.window = 1000
+        self.compacted = 0
+        self.watching = False
 
     def put(self, plural, obj):
         md = obj.setdefault("metadata", {})
         ns = md.get("namespace", "") if GV_OF.get(plural) and self.namespaced(plural) else ""
-        self.rv += 1
-        md.setdefault("resourceVersion", str(self.rv))
-        self.objs[(plural, ns, md["name"])] = obj
+        with self.lock:
+            self.rv += 1
+            md.setdefault("resourceVersion", str(self.rv))
+            key = (plural, ns, md["name"])
+            existed = key in self.objs
+            self.objs[key] = obj
+            if self.watching and plural == "nodes":
+                self.record("MODIFIED" if existed else "ADDED", obj)
+
+    def record(self, etype, obj):
+        self.events.append((int(obj["metadata"]["resourceVersion"]), etype, copy.deepcopy(obj)))
+        if len(self.events) > self.window:
+            self.compacted = self.events[-self.window - 1][0]
+            del self.events[:-self.window]
+        self.changed.notify_all()
 
     @staticmethod
     def namespaced(plural):
@@ -468,6 +494,8 @@ class Handler(BaseHTTPRequestHandler):
                               500: "InternalError", 503: "ServiceUnavailable"}.get(code, "Unknown")
                     raise ApiError(code, reason, "injected failure %d" % code)
             ctype, out = srv.dispatch(self, self.command, u.path, q, body, user)
+            if ctype is None:
+                return	# streamed already (a watch)
             self.send(200 if self.command != "POST" else 201, ctype, out)
         except ApiError as e:
             st = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -564,6 +592,8 @@ class Server(ThreadingHTTPServer):
             load_dir(self.store, opts.dir)
         if opts.scale_nodes:
             scale_nodes(self.store, opts.scale_nodes, self.now())
+        self.store.window = opts.watch_window
+        self.store.watching = True
         self.node_json = {}               # name -> (resourceVersion, encoded node)
         self.routes = [
             ("GET", r"^/version$", self.version),
@@ -825,7 +855,112 @@ class Server(ThreadingHTTPServer):
         return (o["metadata"].get("namespace", ""), o["metadata"]["name"])
 
     def list(self, h, q, body, user, plural):
+        if q.get("watch") in ("1", "true"):
+            if plural != "nodes":
+                raise ApiError(405, "MethodNotAllowed", "this test server watches nodes only")
+            return self.watch(h, q, user)
         return self.do_list(h, q, plural, None, user)
+
+    # -- watch (nodes) ------------------------------------------------------
+    def watch_event(self, h, q, etype, obj, first):
+        """One event line, its object as the list would give it: a
+        Table of one row when asked (columnDefinitions with the first
+        event only, as the apiserver's NoHeaders for the later ones)."""
+        if etype in ("ADDED", "MODIFIED", "DELETED") and self.wants_table(h):
+            now, inc = self.now(), q.get("includeObject", "Metadata")
+            row = {"cells": node_cells(obj, now)}
+            if inc == "Object":
+                row["object"] = obj
+            elif inc != "None":
+                row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                                 "metadata": obj["metadata"]}
+            t = {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+                 "metadata": {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
+                 "columnDefinitions": None, "rows": [row]}
+            if first:
+                t["columnDefinitions"] = [{"name": n, "type": "string", "format": f, "description": d,
+                                           "priority": p} for n, f, p, d in NODE_COLUMNS]
+            obj = t
+        return (json.dumps({"type": etype, "object": obj}, separators=(",", ":")) + "\n").encode()
+
+    def watch(self, h, q, user):
+        """GET /api/v1/nodes?watch=1: a chunked stream of JSON lines, one
+        event each, from resourceVersion on (0 or none: ADDED for every
+        node first), until timeoutSeconds (or --watch-timeout) has passed;
+        selectors apply to each event.  A resourceVersion older than the
+        history kept (--watch-window) or --watch-410 N: a 200 whose one
+        event is an ERROR with a 410 Expired Status, as the apiserver."""
+        self.check(user, "watch", "nodes")
+        fs = parse_field_selector(q.get("fieldSelector"))
+
+        def selected(o):
+            return label_match(q.get("labelSelector"), o["metadata"].get("labels")) and \
+                all((FIELDS["nodes"][f](o) == v) == (op == "=") for f, op, v in fs)
+        try:
+            rv = int(q.get("resourceVersion") or 0)
+        except ValueError:
+            raise ApiError(400, "BadRequest", 'invalid resourceVersion "%s"' % q.get("resourceVersion"))
+        timeout = float(q.get("timeoutSeconds") or 1800)
+        if self.opts.watch_timeout:
+            timeout = min(timeout, self.opts.watch_timeout)
+        end = time.monotonic() + timeout
+        ctype = "application/json;as=Table;v=v1;g=meta.k8s.io" if self.wants_table(h) else "application/json"
+        h.req["code"] = 200
+        h.req["watch"] = True
+        self.log(h.req)
+        h.send_response(200)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        first = [True]
+
+        def chunk(b):
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(b), b))
+            h.wfile.flush()
+
+        def send(etype, o):
+            chunk(self.watch_event(h, q, etype, o, first[0]))
+            first[0] = False
+        try:
+            with self.store.lock:
+                expired = self.opts.watch_410 > 0 or (rv and rv < self.store.compacted)
+                if self.opts.watch_410 > 0:
+                    self.opts.watch_410 -= 1
+                if expired:
+                    st = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                          "message": "too old resource version: %d (%d)" % (rv, self.store.compacted or self.store.rv),
+                          "reason": "Expired", "code": 410}
+                    chunk((json.dumps({"type": "ERROR", "object": st}, separators=(",", ":")) + "\n").encode())
+                    chunk(b"")
+                    return None, None
+                if not rv:
+                    for _, o in self.store.list("nodes"):
+                        if selected(o):
+                            send("ADDED", o)
+                    rv = self.store.rv
+                pending = [e for e in self.store.events if e[0] > rv]
+            last_bookmark = time.monotonic()
+            while True:
+                for erv, etype, o in pending:
+                    rv = erv
+                    if selected(o):
+                        send(etype, o)
+                now = time.monotonic()
+                if now >= end:
+                    break
+                if q.get("allowWatchBookmarks") == "true" and now - last_bookmark >= self.opts.bookmark_every:
+                    send("BOOKMARK", {"kind": "Node", "apiVersion": "v1",
+                                      "metadata": {"resourceVersion": str(max(rv, self.store.rv))}})
+                    last_bookmark = now
+                with self.store.lock:
+                    pending = [e for e in self.store.events if e[0] > rv]
+                    if not pending:
+                        self.store.changed.wait(min(end - now, 0.5))
+                        pending = [e for e in self.store.events if e[0] > rv]
+            chunk(b"")
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            h.close_connection = True
+        return None, None
 
     def list_ns(self, h, q, body, user, ns, plural):
         return self.do_list(h, q, plural, ns, user)
@@ -1037,6 +1172,11 @@ def main():
     ap.add_argument("--ignore-limit", action="store_true", help="every list in one answer, as the watch cache")
     ap.add_argument("--endless-continue", action="store_true", help="every list page empty, with a new continue token")
     ap.add_argument("--now")
+    ap.add_argument("--watch-timeout", type=float, default=0,
+                    help="end every watch after this many seconds (the apiserver's min-request-timeout)")
+    ap.add_argument("--watch-window", type=int, default=1000, help="node changes a watch can resume from")
+    ap.add_argument("--watch-410", type=int, default=0, help="answer the first N watches with 410 Expired")
+    ap.add_argument("--bookmark-every", type=float, default=60, help="BOOKMARK interval (allowWatchBookmarks)")
     opts = ap.parse_args()
     srv = Server(opts)
     tmp = opts.port_file + ".tmp"
