@@ -98,7 +98,7 @@ static json_t **resolve(struct k8s *k, struct sbx_report *rep, const char *verb,
 	if (!missing)
 		return v;
 	report_summary(rep, "%zu of %zu node%s not found: none %sed", missing, n,
-		       n == 1 ? "" : "s", verb);
+		       plural(n, "s"), verb);
 	objs_free(v, n);
 	return NULL;
 }
@@ -185,7 +185,7 @@ static int cordon_run(struct sbx_ctx *ctx, bool on)
 	}
 	objs_free(objs, n);
 	report_summary(rep, "%zu node%s %sed%s, %zu already %sed%s%.0zu%s", changed,
-		       changed == 1 ? "" : "s", verb, suffix, same, verb, failed ? ", " : "", failed,
+		       plural(changed, "s"), verb, suffix, same, verb, failed ? ", " : "", failed,
 		       failed ? " could not be changed" : "");
 	if (on && changed && dry == DRY_NONE)
 		report_note(rep, "new pods will not be scheduled there; running pods stay (srebox "

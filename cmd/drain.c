@@ -188,7 +188,7 @@ static void add_plan(struct sbx_report *rep, struct drain_node *nodes, size_t n,
 					       "PodDisruptionBudget %s/%s allows no disruption now (%ld "
 					       "healthy, %ld desired): evicting its %zu pod%s on %s "
 					       "waits until it does%s", d->ns, d->name, d->current,
-					       d->desired, d->here, d->here == 1 ? "" : "s", dn->name,
+					       d->desired, d->here, plural(d->here, "s"), dn->name,
 					       o->disable_eviction ? " (--disable-eviction deletes "
 								      "them anyway)" : "");
 			} else if ((long)d->here > d->allowed) {
@@ -196,7 +196,7 @@ static void add_plan(struct sbx_report *rep, struct drain_node *nodes, size_t n,
 				report_finding(rep, ST_OK, "budget", d->name,
 					       "PodDisruptionBudget %s/%s allows %ld disruption%s now for "
 					       "%zu pods on %s: the rest wait for replacements", d->ns,
-					       d->name, d->allowed, d->allowed == 1 ? "" : "s", d->here,
+					       d->name, d->allowed, plural(d->allowed, "s"), d->here,
 					       dn->name);
 			} else {
 				cell_str(&c[PB_VERDICT], "allows");
@@ -209,10 +209,10 @@ static void add_plan(struct sbx_report *rep, struct drain_node *nodes, size_t n,
 	}
 	report_summary(rep, "drain plan for %s: %s %zu pod%s, leave %zu, %zu blocked; %zu "
 		       "budget%s refusing now", nodes_s.s, o->disable_eviction ? "delete" : "evict",
-		       act, act == 1 ? "" : "s", skip, block, blocking, blocking == 1 ? "" : "s");
+		       act, plural(act, "s"), skip, block, blocking, plural(blocking, "s"));
 	if (!block)
 		report_finding(rep, ST_OK, "plan", nodes_s.s, "%s %zu pod%s from %s, leave %zu",
-			       o->disable_eviction ? "delete" : "evict", act, act == 1 ? "" : "s",
+			       o->disable_eviction ? "delete" : "evict", act, plural(act, "s"),
 			       nodes_s.s, skip);
 	buf_free(&nodes_s);
 }
@@ -245,7 +245,7 @@ static void on_event(void *arg, const struct drain_event *e)
 		clear_line(pg);
 		fmt_duration(d, sizeof(d), e->elapsed);
 		fprintf(stderr, "drain %s: %zu pod%s left, %s elapsed", e->dn->name, e->pending,
-			e->pending == 1 ? "" : "s", d);
+			plural(e->pending, "s"), d);
 		if (e->left >= 0) {
 			fmt_duration(d, sizeof(d), e->left);
 			fprintf(stderr, ", %s to the deadline", d);
@@ -355,7 +355,7 @@ static void add_result(struct sbx_report *rep, struct drain_node *dn, const stru
 				buf_addf(&pl, "%s%s/%s", pend > 1 ? ", " : "", p->ns, p->name);
 				if (p->refusals)
 					buf_addf(&pl, " (refused %u time%s%s%s)", p->refusals,
-						 p->refusals == 1 ? "" : "s", p->budget ? " by budget " : "",
+						 plural(p->refusals, "s"), p->budget ? " by budget " : "",
 						 p->budget ? p->budget : "");
 				else if (p->state == PS_WAIT)
 					buf_adds(&pl, " (terminating)");
@@ -376,17 +376,17 @@ static void add_result(struct sbx_report *rep, struct drain_node *dn, const stru
 	if (o->dry == DRY_SERVER) {
 		report_finding(rep, pend ? ST_WARNING : ST_OK, "drained", dn->name,
 			       "%s: the API server would accept %zu eviction%s%s%s; %s", dn->name, gone,
-			       gone == 1 ? "" : "s", pend ? " and refuse: " : "", pend ? pl.s : "",
+			       plural(gone, "s"), pend ? " and refuse: " : "", pend ? pl.s : "",
 			       state);
 	} else if (!pend) {
 		report_finding(rep, ST_OK, "drained", dn->name, "node/%s drained: %zu pod%s gone in %s; %s",
-			       dn->name, gone, gone == 1 ? "" : "s", el, state);
+			       dn->name, gone, plural(gone, "s"), el, state);
 	} else {
 		const char *why = dn->interrupted ? "interrupted" : dn->timed_out ? "timed out" : "stopped";
 
 		report_finding(rep, failed == pend ? ST_UNKNOWN : ST_WARNING, "drained", dn->name,
 			       "node/%s not drained: %s after %s with %zu pod%s left: %s; %s", dn->name,
-			       why, el, pend, pend == 1 ? "" : "s", pl.s, state);
+			       why, el, pend, plural(pend, "s"), pl.s, state);
 	}
 	buf_free(&pl);
 }
@@ -401,7 +401,7 @@ static bool confirm(struct drain_node *nodes, size_t n, const struct drain_opts 
 	for (size_t i = 0; i < n; i++)
 		act += nodes[i].n[DA_EVICT] + nodes[i].n[DA_DELETE];
 	fprintf(stderr, "Cordon %s%s and %s %zu pod%s? [y/N] ", nodes[0].name, n > 1 ? " and the others" : "",
-		o->disable_eviction ? "delete" : "evict", act, act == 1 ? "" : "s");
+		o->disable_eviction ? "delete" : "evict", act, plural(act, "s"));
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		return false;
@@ -490,7 +490,7 @@ static int drain_main(struct sbx_ctx *ctx)
 	add_plan(plan, nodes, n, &o, o.dry == DRY_CLIENT);
 	if (blocked(nodes, n))
 		report_note(plan, "nothing done: the node%s stay%s as %s (give the flags named above, "
-			    "or move those pods yourself)", n == 1 ? "" : "s", n == 1 ? "s" : "",
+			    "or move those pods yourself)", plural(n, "s"), n == 1 ? "s" : "",
 			    n == 1 ? "it was" : "they were");
 	else if (o.dry == DRY_CLIENT)
 		report_note(plan, "dry run: nothing was sent that changes anything");
@@ -505,7 +505,7 @@ static int drain_main(struct sbx_ctx *ctx)
 			goto out;
 		}
 		if (!confirm(nodes, n, &o)) {
-			fprintf(stderr, "nothing done: the node%s stay%s as before\n", n == 1 ? "" : "s",
+			fprintf(stderr, "nothing done: the node%s stay%s as before\n", plural(n, "s"),
 				n == 1 ? "s" : "");
 			rc = 1;
 			goto out;
@@ -569,7 +569,7 @@ static int drain_main(struct sbx_ctx *ctx)
 
 		for (size_t f = 0; f < res->nfind; f++)
 			done += res->findings[f].state == ST_OK;
-		report_summary(res, "drain: %zu of %zu node%s drained%s", done, n, n == 1 ? "" : "s",
+		report_summary(res, "drain: %zu of %zu node%s drained%s", done, n, plural(n, "s"),
 			       o.dry == DRY_SERVER ? " (server dry run)" : "");
 	}
 	sbx_emit(ctx, res);

@@ -659,9 +659,11 @@ static void errors(struct sbx_report *rep, const struct kubelet_obs *o, bool nod
 		qsort(e.v, e.n, sizeof(*e.v), cmp_group);
 	{
 		struct sbx_finding *f = check_value(rep, CHK_KUBELET_ERRORS, NULL, (double)e.errors,
-						    "kubelet errors in the last %s: %llu in %zu kinds (%llu warnings, %llu lines) from %s",
+						    "kubelet errors in the last %s: %llu in %zu kind%s (%llu warning%s, %llu line%s) from %s",
 						    since, (unsigned long long)e.errors, e.n + (e.other > 0),
-						    (unsigned long long)e.warnings, (unsigned long long)e.lines, source);
+						    plural(e.n + (e.other > 0), "s"),
+						    (unsigned long long)e.warnings, plural(e.warnings, "s"),
+						    (unsigned long long)e.lines, plural(e.lines, "s"), source);
 
 		for (size_t i = 0; i < e.n && i < 3; i++)
 			finding_who(f, "message", e.v[i].key, 0, NULL, NULL, true, (double)e.v[i].count, "x");

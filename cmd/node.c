@@ -305,7 +305,7 @@ static void add_resources(struct sbx_report *rep, json_t *node, struct k8s_pod *
 					*pods_finding = report_finding(rep, ST_WARNING, "pods", NULL,
 								       "%zu pod%s of at most %lld: the node "
 								       "takes no more", npods,
-								       npods == 1 ? "" : "s",
+								       plural(npods, "s"),
 								       (long long)k8s_qty_value(&a));
 			}
 			continue;
@@ -585,13 +585,13 @@ static void findings(struct sbx_report *rep, json_t *node, const struct k8s_node
 			continue;
 		st = pd->group == K8S_PG_NETWORK || pd->group == K8S_PG_CONTROL ? ST_CRITICAL : ST_WARNING;
 		report_finding(rep, st, "pod", k8s_str(pd->obj, "metadata.name", ""),
-			       "%s pod %s/%s %s: %d/%d ready, %ld restarts",
+			       "%s pod %s/%s %s: %d/%d ready, %ld restart%s",
 			       pd->group == K8S_PG_NETWORK ? "networking"
 			       : pd->group == K8S_PG_CONTROL ? "control-plane"
 			       : pd->group == K8S_PG_STATIC ? "static" : "system",
 			       k8s_str(pd->obj, "metadata.namespace", ""),
 			       k8s_str(pd->obj, "metadata.name", ""), pd->st.status, pd->st.ready,
-			       pd->st.total, pd->st.restarts);
+			       pd->st.total, pd->st.restarts, plural((unsigned long long)pd->st.restarts, "s"));
 	}
 }
 
@@ -672,9 +672,10 @@ static int run_logs(struct sbx_ctx *ctx, struct k8s *k, struct sbx_report *rep, 
 			lines++;
 			p = nl ? nl + 1 : end;
 		}
-		report_summary(rep, "%s/%s on %s, container %s: the last %zu lines",
+		report_summary(rep, "%s/%s on %s, container %s: the last %zu line%s",
 			       k8s_str(pick->obj, "metadata.namespace", ""),
-			       k8s_str(pick->obj, "metadata.name", ""), node, ctr ? ctr : "?", lines);
+			       k8s_str(pick->obj, "metadata.name", ""), node, ctr ? ctr : "?", lines,
+			       plural(lines, "s"));
 		rc = 0;
 	}
 	k8s_resp_free(&rs);
@@ -800,7 +801,7 @@ static int node_run(struct sbx_ctx *ctx)
 		buf_addf(&b, "node %s: %s, %s", s.name, s.status.s,
 			 k8s_str(node, "status.nodeInfo.kubeletVersion", "kubelet ?"));
 		if (have_pods)
-			buf_addf(&b, ", %zu pod%s", npods, npods == 1 ? "" : "s");
+			buf_addf(&b, ", %zu pod%s", npods, plural(npods, "s"));
 		if (crash)
 			buf_addf(&b, " (%zu crash-looping)", crash);
 		report_summary(rep, "%s", b.s);

@@ -108,8 +108,8 @@ static void group_finding(struct sbx_report *r, struct group *g, enum sbx_state 
 
 	if (!g->n)
 		return;
-	f = report_finding(r, st, check, NULL, "%zu %s %s: %s%s", g->n,
-			   g->n == 1 ? "node" : "nodes", what, g->names.s,
+	f = report_finding(r, st, check, NULL, "%zu node%s %s: %s%s", g->n,
+			   plural(g->n, "s"), what, g->names.s,
 			   g->n > MAX_NAMED ? ", ..." : "");
 	finding_perf(f, check, (double)g->n, "", NULL, NULL);
 	finding_bounds(f, 0, (double)total);
@@ -250,8 +250,8 @@ static void summarize(struct sbx_report *r, struct stats *st, const char *filter
 {
 	if (!st->total) {
 		if (st->notfound)
-			report_summary(r, "%zu %s not found", st->notfound,
-				       st->notfound == 1 ? "node" : "nodes");
+			report_summary(r, "%zu node%s not found", st->notfound,
+				       plural(st->notfound, "s"));
 		else
 			report_summary(r, "no nodes%s%s", filter ? " match " : "", filter ? filter : "");
 		return;
@@ -259,7 +259,7 @@ static void summarize(struct sbx_report *r, struct stats *st, const char *filter
 	{
 		struct buf b = { 0 };
 
-		buf_addf(&b, "%zu %s: %zu Ready", st->total, st->total == 1 ? "node" : "nodes",
+		buf_addf(&b, "%zu node%s: %zu Ready", st->total, plural(st->total, "s"),
 			 st->ready);
 		if (st->notready.n)
 			buf_addf(&b, ", %zu not Ready", st->notready.n);
@@ -277,7 +277,9 @@ static void summarize(struct sbx_report *r, struct stats *st, const char *filter
 		      "Ready whose kubelet stopped renewing its Lease", st->total);
 	if (r->nfind == 0) {
 		struct sbx_finding *f = report_finding(r, ST_OK, "nodes", NULL,
-						       "all %zu nodes Ready and schedulable", st->total);
+						       st->total == 1 ? "%zu node, Ready and schedulable"
+						       : "all %zu nodes Ready and schedulable",
+						       st->total);
 
 		finding_perf(f, "nodes", (double)st->total, "", NULL, NULL);
 	}

@@ -730,7 +730,7 @@ static int replay(struct sbx_ctx *ctx, bool batch)
 	free(old);
 	if (bad)
 		warnx_("--replay %s: %zu line%s not a sample (cut by a crash?), skipped", o_replay,
-		       bad, bad == 1 ? "" : "s");
+		       bad, plural(bad, "s"));
 	if (!v.nframes)
 		die(3, "top: --replay %s: no samples in it", o_replay);
 	if (o_when) {

@@ -210,8 +210,8 @@ static void draw_header(struct ui *u, const json_t *fr)
 		char l1[32];
 
 		snprintf(l1, sizeof(l1), isfinite(load) ? "%.2f" : "-", load);
-		snprintf(line, sizeof(line), "load %s on %s CPUs  run %s  cs %s/s  intr %s/s  steal %s", l1,
-			 a, b, c, d, e);
+		snprintf(line, sizeof(line), "load %s on %s CPU%s  run %s  cs %s/s  intr %s/s  steal %s", l1,
+			 a, num(node, "cpus", &ok) == 1 ? "" : "s", b, c, d, e);
 	}
 	put(u, 0, 0, line);
 	newline(u);
@@ -333,7 +333,8 @@ static int draw_findings(struct ui *u, const json_t *fr, int max)
 	json_array_foreach(fs, i, f)
 		if (top_state_of(f) != ST_OK)
 			bad++;
-	snprintf(line, sizeof(line), "%zu of %zu checks not OK%s", bad, json_array_size(fs),
+	snprintf(line, sizeof(line), "%zu of %zu check%s not OK%s", bad, json_array_size(fs),
+		 plural(json_array_size(fs), "s"),
 		 bad ? ", worst first:" : "");
 	put(u, 0, A_BOLD, line);
 	newline(u);

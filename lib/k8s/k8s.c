@@ -639,9 +639,9 @@ static int next_token(struct k8s_list *l, const char *tok, struct sbx_err *err)
 		limit = K8S_LIST_MIN_SECONDS;
 	l->pages++;
 	if (tok && *tok && now_monotonic() - l->started > limit) {
-		sbx_err_set(err, ETIMEDOUT, "the list %s is not complete after %gs (%zu pages of "
+		sbx_err_set(err, ETIMEDOUT, "the list %s is not complete after %gs (%zu page%s of "
 			    "%u): refused (a server that never ends its list?)", l->path, limit,
-			    l->pages, l->limit);
+			    l->pages, plural(l->pages, "s"), l->limit);
 		return -1;
 	}
 	if (tok && *tok && l->cont && !strcmp(tok, l->cont)) {

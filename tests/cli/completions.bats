@@ -231,3 +231,26 @@ complete_in() {
 		z 'srebox health -w ' | grep -qx 'load=' || die "zsh: $(z 'srebox health -w ')"
 	fi
 }
+
+# Every description that zsh or fish shows cut (ending in "…") is the start
+# of the full text of its option, check or applet (srebox --help, APPLET
+# --help, --checks) and stops at a word's end: the full text goes on with a
+# space or a punctuation mark there, never with the rest of a word.
+@test "zsh and fish: no description is cut mid-word" {
+	full=$({
+		sb --help
+		for a in $(sb --list); do sb "$a" --help; done
+		for a in $(sb --list); do sb --checks "$a" 2>/dev/null | cut -f5; done
+	} | tr -s ' \n\t' '   ')
+	cuts=$({
+		grep -o -- "-d '[^']*\(\\\\'[^']*\)*…'" "$COMP/srebox.fish" | sed "s/^-d '//; s/'\$//; s/\\\\'/'/g"
+		grep -o "\[[^]]*…\]" "$COMP/srebox.zsh" | sed "s/^\[//; s/\]\$//; s/'\\\\''/'/g; s/\\\\\([]:[]\)/\\1/g"
+	} | sort -u)
+	[ "$(wc -l <<<"$cuts")" -gt 10 ] || die "too few cut descriptions found to judge: $cuts"
+	while IFS= read -r d; do
+		d=${d%…}
+		[[ $full == *"$d"* ]] || die "not the start of any full text: '$d'"
+		rest=${full#*"$d"}
+		[[ $rest == [\ ,.\;:\)]* ]] || die "cut mid-word: '$d…' (the text goes on '${rest:0:20}')"
+	done <<<"$cuts"
+}

@@ -137,7 +137,7 @@ write_log() {
 	write_log
 	run kj --log "$ROOT/var/log/kubelet.log"
 	jq -e '[.findings[] | select(.check == "kubelet_errors")][0] | .state == "OK" and .value == 8
-		and (.text | test("8 in 4 kinds \\(1 warnings, 13 lines\\)"))' <<<"$output" || die "$(finding kubelet_errors)"
+		and (.text | test("8 in 4 kinds \\(1 warning, 13 lines\\)"))' <<<"$output" || die "$(finding kubelet_errors)"
 	jq -e '.errors[0].message == "Container runtime network not ready" and .errors[0].count == 4
 		and .errors[1].message == "Error syncing pod, skipping" and .errors[1].count == 2
 		and .errors[0].last_seconds_ago < 120' <<<"$output" || die "$(jq -c .errors <<<"$output")"

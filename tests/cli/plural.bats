@@ -1,8 +1,17 @@
 #!/usr/bin/env bats
 # Counts agree with their nouns: the applets over fixture trees built to
-# give counts of one and of two (CPUs, cgroups, devices, interfaces).
+# give counts of one and of two (CPUs, cgroups, devices, interfaces), top's
+# screen on a node of one CPU, and the Kubernetes applets against the test
+# API server with a cluster of one node and one pod, and of two of each.
 
 load lib
+load k8s
+load tmux
+
+teardown() {
+	tm_next
+	k8s_stop_test
+}
 
 # A node of N CPUs, N block devices, N cgroups with a CPU limit and N-1
 # interfaces besides lo.
@@ -78,4 +87,72 @@ all_out() {
 	run sb net -i 0 --root "$r"
 	[[ ${lines[0]} == *"averaged since boot, up 22m44s"* ]] || die "$output"
 	sb io -i 0 --root "$r" | grep -q "up 22m44s"
+}
+
+@test "top's screen: load on 1 CPU, on 2 CPUs; the checks counted with their noun" {
+	for n in 1 2; do
+		r=$(tree $n)
+		tm_start 200 50 "$SREBOX top --root $r -i 0.2"
+		wait_for 'checks? not OK' 20 || die "top never drew its screen"
+		screen=$(cap)
+		tm_next
+		if [ $n = 1 ]; then
+			grep -qE 'load [0-9.-]+ on 1 CPU  run' <<<"$screen" || die "one CPU: $screen"
+		else
+			grep -qE 'load [0-9.-]+ on 2 CPUs  run' <<<"$screen" || die "two CPUs: $screen"
+		fi
+		grep -qE '[0-9]+ of [0-9]*([02-9]|1[0-9]) checks not OK|[0-9]+ of 1 check not OK' <<<"$screen" ||
+			die "the checks' count: $screen"
+	done
+}
+
+# A cluster of N nodes (minikube, minikube-m02) and N bare pods on minikube.
+cluster() {
+	local d=$BATS_TEST_TMPDIR/c$1 n=$1 i
+	mkdir -p "$d"
+	for ((i = 0; i < n; i++)); do
+		jq --arg i "$i" 'if $i == "0" then . else .metadata.name = "minikube-m0" + $i
+			| .metadata.uid = "11111111-2222-4333-8444-00000000000" + $i end' \
+			"$FIX/k8s/nodes/k9s-minikube.json" >"$d/node$i.json"
+		jq --arg i "$i" 'if $i == "0" then . else .metadata.name = "nginx-" + $i
+			| .metadata.uid = "11111111-2222-4333-8444-10000000000" + $i end' \
+			"$FIX/k8s/pods/k9s-default--nginx-bare.json" >"$d/pod$i.json"
+	done
+	echo "$d"
+}
+
+# every line nodes, node, cordon, uncordon and drain (dry runs) print
+k8s_out() {
+	local nodes=minikube
+	[ "$1" = 2 ] && nodes="minikube minikube-m01"
+	k8s_start "$(cluster "$1")"
+	{
+		sb nodes --kubeconfig "$KC"
+		sb node --kubeconfig "$KC" minikube
+		sb cordon --kubeconfig "$KC" --dry-run $nodes
+		sb uncordon --kubeconfig "$KC" --dry-run $nodes
+		sb drain --kubeconfig "$KC" --dry-run minikube
+		sb drain --kubeconfig "$KC" --dry-run minikube --force
+	} 2>&1 || true
+}
+
+@test "nodes, node, cordon, uncordon, drain: 1 node and 1 pod, 2 nodes and 2 pods" {
+	export K8S_CERTS=$BATS_TEST_TMPDIR/certs
+	k8s_certs "$K8S_CERTS"
+	one=$(k8s_out 1)
+	two=$(k8s_out 2)
+	for want in "1 node: 1 Ready" "1 node, Ready and schedulable" "minikube: Ready, v1.15.2, 1 pod" \
+		"1 node cordoned (dry run)" "1 already uncordoned" "evict 1 pod, leave 0, 0 blocked; 0 budgets" \
+		"evict 1 pod from minikube"; do
+		grep -qF -- "$want" <<<"$one" || die "no '$want' with one: $one"
+	done
+	for want in "2 nodes: 2 Ready" "all 2 nodes Ready and schedulable" "minikube: Ready, v1.15.2, 2 pods" \
+		"2 nodes cordoned (dry run)" "2 already uncordoned" "evict 2 pods, leave 0" "evict 2 pods from minikube"; do
+		grep -qF -- "$want" <<<"$two" || die "no '$want' with two: $two"
+	done
+	bad=$(grep -oE '\b1 (nodes|pods|budgets|evictions|restarts|lines|checks)\b' <<<"$one" || true)
+	[ -z "$bad" ] || die "one with a plural: $bad"
+	bad=$(grep -oE '\b2 (node|pod|budget|eviction|restart|line|check)\b' <<<"$two" || true)
+	[ -z "$bad" ] || die "two with a singular: $bad"
+	! grep -q 'all 1 node' <<<"$one" || die "$one"
 }
