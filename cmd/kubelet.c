@@ -115,6 +115,15 @@ static void ask_unit(struct kubelet_obs *o, const char *unit, struct buf *out, s
 	o->unit = unit;
 	o->nrestarts = -1;
 	o->active_seconds = -1;
+	/* systemctl answers for the machine srebox runs on, which is not the
+	 * one a capture was taken on (a --root DIR may be the host's / in a
+	 * pod: asked) */
+	if (root_capture()) {
+		sbx_err_set(err, 0, "a capture: systemd answers for this machine, not for %s's",
+			    root_capture()->host);
+		o->unit_why = err->msg;
+		return;
+	}
 	if (host_run(argv, o_timeout, out, err) < 0) {
 		o->unit_why = err->msg;
 		return;
@@ -715,8 +724,13 @@ static int kubelet_run(struct sbx_ctx *ctx)
 	cfg = read_config(&cfg_path, o.pid, &own_config, rep);
 	o.config = cfg_path;
 	node = kubelet_obs_is_node(&o);
-	if (o.comm || (o.have_unit && !strcmp(o.active, "active")))
+	/* a capture's kubelet is not on this machine's loopback */
+	if (root_capture() && o.comm) {
+		o.healthz = o_healthz;
+		o.healthz_why = "a capture: its kubelet's healthz is not this machine's";
+	} else if (o.comm || (o.have_unit && !strcmp(o.active, "active"))) {
 		ask_healthz(&o, &body, &herr);
+	}
 	judge_kubelet(rep, &o);
 	if (!node) {
 		report_summary(rep, "not a Kubernetes node: no kubelet process, unit or config");

@@ -27,7 +27,7 @@ _srebox_capture()
 		'(-o --output)'{-o+,--output=}'[write the capture to FILE]:FILE:_files' \
 		'--include-cmdline[also record the processes'\'' command lines]' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
-		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
+		'(-i --interval)'{-i+,--interval=}'[the seconds between the two snapshots]:SECONDS: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
 		'(-h --help)'{-h,--help}'[show help]' \
@@ -132,7 +132,7 @@ _srebox_disk()
 		'--kubelet-dir=[the kubelet'\''s root dir, for nodefs]:DIR:_files -/' \
 		'--runtime-dir=[the container runtime'\''s dir, for imagefs]:DIR:_files -/' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
-		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
+		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, for the rates of filling and…]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \
@@ -458,7 +458,7 @@ _srebox_top()
 		'--replay=[show a recording instead of this node]:FILE:_files' \
 		'(-t --time)'{-t+,--time=}'[replay from WHEN\: "10m ago", "2026-12-02T05\:17\:57Z"…]:WHEN: ' \
 		'*--root=[read /proc and /sys under DIR]:DIR:_files' \
-		'(-i --interval)'{-i+,--interval=}'[sample twice, SECONDS apart, and report rates]:SECONDS: ' \
+		'(-i --interval)'{-i+,--interval=}'[seconds between samples]:SECONDS: ' \
 		'*'{-n+,--count=}'[with -i, print N reports]:N: ' \
 		'(-v --verbose)'{-v,--verbose}'[on a terminal, list every check, the OK ones too]' \
 		'--deadline=[give up with exit 3 when one report'\''s work]:SECONDS: ' \

@@ -284,7 +284,7 @@ static void gen_zsh(FILE *f, const struct sbx_applet *const *ap, size_t n)
 			bool rep = o->type == OPT_LIST || o->type == OPT_CALL;
 			char h[80];
 
-			short_help(h, sizeof(h), o->help);
+			short_help(h, sizeof(h), opt_text(ap[i], o));
 			fputs(" \\\n\t\t", f);
 			if (o->shortopt) {
 				if (rep)
@@ -371,7 +371,7 @@ static void fish_values(FILE *f, const struct sbx_applet *a, const char *cmd, co
 	choices(&b, a, o);
 	for (const char *p = b.s; p && *p;) {
 		size_t l = strcspn(p, " ");
-		const char *d = o->help;
+		const char *d = opt_text(a, o);
 
 		if (is_output(o))
 			d = format_help(a, p, l);
@@ -399,7 +399,7 @@ static void fish_opt(FILE *f, const struct sbx_applet *a, const char *cmd, const
 
 	if (is_choice(o))
 		fish_values(f, a, cmd, cond, o);
-	short_help(h, sizeof(h), o->help);
+	short_help(h, sizeof(h), opt_text(a, o));
 	fish_head(f, cmd, cond, o);
 	if (o->type != OPT_FLAG) {
 		if (o->complete && str_starts(o->complete, "k8s:")) {

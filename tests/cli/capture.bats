@@ -559,3 +559,17 @@ PY
 	run sb cswitch --root "$BATS_TEST_TMPDIR/one.tar.gz"
 	[ "$status" -eq 3 ] && [[ $output == *"snapshot 2"*"the capture is incomplete"* ]] || die "$output"
 }
+
+@test "kubelet from a capture asks neither this machine's systemd nor its healthz" {
+	capture -i 0.2
+	# a systemctl here that says the unit is active: a replay must not take it
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\necho ActiveState=active\necho LoadState=loaded\necho NRestarts=7\n' \
+		>"$BATS_TEST_TMPDIR/bin/systemctl"
+	chmod +x "$BATS_TEST_TMPDIR/bin/systemctl"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run sb kubelet --root "$CAP" -o json
+	[ "$status" -le 2 ] || die "$output"
+	jq -e '[.findings[] | select(.check == "kubelet")][0].text | test("not asked: a capture")' \
+		<<<"$output" || die "$(jq -c '.findings[] | select(.check == "kubelet")' <<<"$output")"
+	! grep -q 'NRestarts\|restarted 7' <<<"$output"
+}
