@@ -184,6 +184,18 @@ static void fit_columns(const struct sbx_table *t, const struct render_opts *o, 
 				fit[j] = m;
 		}
 	}
+	/* a long first column (mount points, cgroup paths) takes at most 2/5
+	 * of the room before any column goes, so the figures stay on screen;
+	 * what is left over widens it again below */
+	if (first != SIZE_MAX && t->cols[first].type == CT_STR && row_width(t, o, hide, fit) > room) {
+		size_t m = text_width(t->cols[first].head, strlen(t->cols[first].head)),
+		       cap = room * 2 / 5;
+
+		m = m > FIT_MIN_TEXT ? m : FIT_MIN_TEXT;
+		cap = cap > m ? cap : m;
+		if (fit[first] > cap)
+			fit[first] = cap;
+	}
 	while (!frozen && (need = row_width(t, o, hide, fit)) > room) {
 		size_t best = SIZE_MAX;
 
@@ -196,6 +208,16 @@ static void fit_columns(const struct sbx_table *t, const struct render_opts *o, 
 		hide[best] = true;
 	}
 	need = row_width(t, o, hide, fit);
+	/* nothing left to elide and still too wide (a 180-character mount
+	 * point): the first column is cut too, rather than wrap every row */
+	if (!frozen && need > room && first != SIZE_MAX && t->cols[first].type == CT_STR) {
+		size_t m = text_width(t->cols[first].head, strlen(t->cols[first].head));
+
+		m = m > FIT_MIN_TEXT ? m : FIT_MIN_TEXT;
+		if (fit[first] > m)
+			fit[first] = need - room < fit[first] - m ? fit[first] - (need - room) : m;
+		need = row_width(t, o, hide, fit);
+	}
 	for (size_t j = 0, slack = need < room ? room - need : 0; j < t->ncols; j++) {
 		size_t give;
 

@@ -156,6 +156,43 @@ static void attention_last(void **state)
 	free(s);
 }
 
+/* A first column too long for the terminal (a mount point of 180
+ * characters): it is cut too, to 2/5 of the width while figures would go,
+ * and no line wraps; the figures of priority stay. */
+static const struct sbx_col long_cols[] = {
+	{ "MOUNT", "mountpoint", CT_STR, COL_LABEL, .prio = 1 },
+	{ "SIZE", "size", CT_NUM, 0, .prio = 4 },
+	{ "USE%", "use", CT_NUM, 0, .prio = 2 },
+	{ "NOTE", "note", CT_STR, 0, .prio = 8 },
+};
+
+static void long_first_column(void **state)
+{
+	struct sbx_report *r = report_new("t");
+	struct sbx_table *t = report_table(r, "t", long_cols, 4);
+	char path[200];
+	char *out;
+
+	(void)state;
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = 0;
+	for (int i = 0; i < 2; i++) {
+		struct sbx_cell *c = table_row(t);
+
+		cell_str(&c[0], i ? "/" : path);
+		cell_num(&c[1], 100);
+		cell_num(&c[2], 42);
+		cell_str(&c[3], "a note of some length, forty characters");
+	}
+	out = draw(r, 80, false, FMT_TABLE);
+	lines_fit(out, 80);
+	assert_non_null(strstr(out, "USE%"));
+	assert_non_null(strstr(out, "SIZE"));
+	assert_non_null(strstr(out, "\xe2\x80\xa6"));	/* the cut path's ellipsis */
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +201,7 @@ int main(void)
 		cmocka_unit_test(wide_is_not_cut),
 		cmocka_unit_test(characters_not_bytes),
 		cmocka_unit_test(attention_last),
+		cmocka_unit_test(long_first_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
