@@ -293,6 +293,8 @@ static const struct {
 	{ "memory.available", "100Mi", true },	  { "nodefs.available", "10%", true },
 	{ "nodefs.inodesFree", "5%", false },	  { "imagefs.available", "15%", true },
 	{ "imagefs.inodesFree", "5%", false },
+	/* no threshold unless configured: the kubelet sets none by default */
+	{ "pid.available", NULL, false },
 };
 
 static const char *runtime_dir(void)
@@ -311,7 +313,7 @@ static void eviction(struct sbx_report *rep, json_t *cfg, const char *cfg_path, 
 {
 	json_t *hard = json_object_get(cfg, "evictionHard"), *soft = json_object_get(cfg, "evictionSoft");
 	struct statfs node_fs, image_fs;
-	struct sbx_err nerr, ierr, merr;
+	struct sbx_err nerr, ierr, merr, perr;
 	bool have_node, have_image = false, have_mem;
 	const char *idir = runtime_dir();
 	struct mem_info m;
@@ -346,6 +348,19 @@ static void eviction(struct sbx_report *rep, json_t *cfg, const char *cfg_path, 
 			s.why = merr.msg;
 			s.avail = (double)mavail;
 			s.total = (double)m.total;
+		} else if (!strcmp(s.name, "pid.available")) {
+			/* as the kubelet: min(pid_max, threads-max) less the
+			 * tasks in use (/proc/loadavg's total) */
+			struct loadavg la;
+			uint64_t lim;
+
+			if (node_pid_limit(&lim, &perr) == 0 && node_loadavg(&la, &perr) == 0) {
+				s.have = true;
+				s.total = (double)lim;
+				s.avail = la.tasks < lim ? (double)(lim - la.tasks) : 0;
+			} else {
+				s.why = perr.msg;
+			}
 		} else if (!image && !have_node) {
 			s.why = nerr.msg;
 		} else {

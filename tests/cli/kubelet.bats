@@ -180,6 +180,25 @@ write_log() {
 		| .state == "UNKNOWN" and (.text | test("lots"))' <<<"$output"
 }
 
+@test "eviction: pid.available as the kubelet computes it, min(pid_max, threads-max) less the tasks in use, judged when configured" {
+	fake_systemctl "$D" "${ACTIVE[@]}"
+	cp "$FIX/kubelet/config.yaml" "$ROOT/var/lib/kubelet/config.yaml"
+	mkdir -p "$ROOT/proc/sys/kernel"
+	echo 4194304 >"$ROOT/proc/sys/kernel/pid_max"
+	echo 1000 >"$ROOT/proc/sys/kernel/threads-max"
+	echo "0.10 0.20 0.30 2/640 4242" >"$ROOT/proc/loadavg"
+	run kj
+	jq -e '[.eviction[] | select(.signal == "pid.available")][0] | .available == 360 and .hard == ""' \
+		<<<"$output" || die "$(jq -c .eviction <<<"$output")"
+	# no threshold by default: no finding
+	jq -e '[.findings[] | select(.check == "eviction" and .subject == "pid.available")] | length == 0' <<<"$output"
+	sed -i 's/^evictionHard:/evictionHard:\n  pid.available: 50%/' "$ROOT/var/lib/kubelet/config.yaml"
+	run kj
+	[ "$status" -eq 2 ] || die "exit $status: $(finding eviction)"
+	jq -e '[.findings[] | select(.check == "eviction" and .subject == "pid.available")][0]
+		| .state == "CRITICAL" and (.text | test("360 of 1.0k, below the hard threshold 50%"))' <<<"$output" || die "$(finding eviction)"
+}
+
 @test "the container runtime's socket: answering is OK, a stale one CRITICAL, none on a kubelet node CRITICAL" {
 	fake_systemctl "$D" "${ACTIVE[@]}"
 	cp "$FIX/kubelet/config.yaml" "$ROOT/var/lib/kubelet/config.yaml"
