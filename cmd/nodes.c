@@ -49,7 +49,7 @@ enum { N_NAME = K8S_NC_NAME, N_STATUS = K8S_NC_STATUS, N_ROLES = K8S_NC_ROLES, N
 
 static const struct sbx_col node_cols[] = {
 	[N_NAME] = { "NAME", "name", CT_STR, COL_LABEL },
-	[N_STATUS] = { "STATUS", "status", CT_STR },
+	[N_STATUS] = { "STATUS", "status", CT_STR, .prio = 1 },
 	[N_ROLES] = { "ROLES", "roles", CT_STR, 0, .none = "<none>" },
 	[N_AGE] = { "AGE", "age", CT_STR },
 	[N_VERSION] = { "VERSION", "version", CT_STR },

@@ -159,6 +159,7 @@ static size_t row_width(const struct sbx_table *t, const struct render_opts *o, 
  * narrow default): text columns narrow to FIT_MIN_TEXT first (their cells
  * cut with an ellipsis when printed), then columns go by priority until
  * the rest fits, and what is left over widens the narrowed ones again.
+ * A column of priority 1 (never elided) is not narrowed either.
  * With `frozen` (later parts of a streamed table) the columns stay as the
  * first part chose them: a header is printed once. */
 static void fit_columns(const struct sbx_table *t, const struct render_opts *o, size_t *width,
@@ -176,7 +177,7 @@ static void fit_columns(const struct sbx_table *t, const struct render_opts *o, 
 		if (first == SIZE_MAX)
 			first = j;
 		fit[j] = width[j];
-		if (t->cols[j].type == CT_STR && j != first) {
+		if (t->cols[j].type == CT_STR && j != first && t->cols[j].prio != 1) {
 			size_t m = text_width(t->cols[j].head, strlen(t->cols[j].head));
 
 			m = m > FIT_MIN_TEXT ? m : FIT_MIN_TEXT;
@@ -184,12 +185,14 @@ static void fit_columns(const struct sbx_table *t, const struct render_opts *o, 
 				fit[j] = m;
 		}
 	}
-	/* a long first column (mount points, cgroup paths) takes at most 2/5
-	 * of the room before any column goes, so the figures stay on screen;
-	 * what is left over widens it again below */
-	if (first != SIZE_MAX && t->cols[first].type == CT_STR && row_width(t, o, hide, fit) > room) {
+	/* a first column wider than half the room (a kubelet volume's mount
+	 * point) is cut to half before any column goes, so the figures stay
+	 * on screen; what is left over widens it again below.  Names that fit
+	 * in half (nodes, pods) are never cut. */
+	if (first != SIZE_MAX && t->cols[first].type == CT_STR && fit[first] > room / 2 &&
+	    row_width(t, o, hide, fit) > room) {
 		size_t m = text_width(t->cols[first].head, strlen(t->cols[first].head)),
-		       cap = room * 2 / 5;
+		       cap = room / 2;
 
 		m = m > FIT_MIN_TEXT ? m : FIT_MIN_TEXT;
 		cap = cap > m ? cap : m;

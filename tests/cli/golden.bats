@@ -15,13 +15,7 @@ load lib
 }
 
 @test "the golden files are the cases' and nothing else; each case has every format" {
-	cd "$SREBOX_TESTS/expected"
-	want=$(while read -r name root args; do
-		case $name in '' | '#'*) continue ;; esac
-		applet=${args%% *}
-		for f in table json prom check name term80; do echo "$name-$f"; done
-		grep -q 'COL_WIDE' "$SREBOX_TESTS/../cmd/$applet.c" && echo "$name-wide"
-	done <cases | sort)
-	got=$(ls | grep -v '^cases$' | sort)
+	want=$("$SREBOX_TESTS/tools/golden.sh" list | sort)
+	got=$(cd "$SREBOX_TESTS/expected" && ls | grep -v '^cases$' | sort)
 	[ "$want" = "$got" ] || die "$(diff <(echo "$want") <(echo "$got"))"
 }

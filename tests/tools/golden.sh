@@ -3,6 +3,7 @@
 # tests/expected/cases in every format its applet takes.
 #   golden.sh check    print a diff per case that changed, exit 1 if any
 #   golden.sh update   rewrite tests/expected/NAME-FORMAT from this build
+#   golden.sh list     the files the cases make, a name a line
 # Besides the formats, NAME-term80 is the table view on an 80-column
 # terminal.  SREBOX is the binary (default build/srebox).  The output is made
 # independent of the time and the version: JSON's "time" and
@@ -14,24 +15,61 @@ mode=${1:-check}
 export LC_ALL=C.UTF-8 NO_COLOR=1
 unset SREBOX_ROOT KUBECONFIG COLUMNS
 bad=0
+# ROOT is a tree for --root; "-": none (the runbook helpers); "@k8s": the
+# test API server (tests/k8s/server.py) with the fixture cluster, started
+# here, its clock and srebox's fixed at the fixtures' "now"
+# (SREBOX_TEST_NOW) so that ages do not grow; "<FILE": FILE on stdin.
+k8s_kc=
+k8s_up() {
+	[ -z "$k8s_kc" ] || return 0
+	k8s_tmp=$(mktemp -d)
+	trap 'kill "$(cat "$k8s_tmp/srv.0/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$k8s_tmp"' EXIT
+	(
+		unset BATS_TEST_TMPDIR	# run from a bats test: the server's files are ours
+		SREBOX_TESTS=$(pwd)/tests BATS_FILE_TMPDIR=$k8s_tmp
+		FIX=$SREBOX_TESTS/fixtures
+		die() { echo "golden: $*" >&2; exit 2; }
+		. tests/cli/k8s.bash
+		k8s_setup_file
+		k8s_start "$K8S_DIR/default" --now "$SREBOX_TEST_NOW"
+		echo "$KC" >"$k8s_tmp/kc"
+	) || exit 2
+	k8s_kc=$(cat "$k8s_tmp/kc")
+}
+export SREBOX_TEST_NOW=2020-08-12T10:00:00Z
+version=$("$sb" --version | cut -d' ' -f2)
 normalize() {
-	sed -E 's/^(  "time": )"[^"]*"/\1"TIME"/; s/^(  "srebox_version": )"[^"]*"/\1"VERSION"/'
+	sed -E 's/^(  "time": )"[^"]*"/\1"TIME"/; s/^(  "srebox_version": )"[^"]*"/\1"VERSION"/' |
+		sed "s/srebox $version/srebox VERSION/g; s/srebox:$version/srebox:VERSION/g"
 }
 while read -r name root args; do
 	case $name in '' | '#'*) continue ;; esac
 	applet=${args%% *}
 	# the formats the applet takes, as its bash completion offers them
 	formats=$("$sb" --completions bash | awk -v a="_srebox_$applet()" '
-		$0 == a { on = 1 } on && /-o\|--output\)/ { getline; gsub(/.*-W .|. --.*/, ""); print; exit }')
-	[ -n "$formats" ] || { echo "golden: no formats for $applet" >&2; exit 2; }
+		$0 == a { on = 1 } on && /^}/ { exit } on && /-o\|--output\)/ { getline; gsub(/.*-W .|. --.*/, ""); print; exit }')
+	# an applet without -o (manifest: YAML for kubectl) has one output
+	[ -n "$formats" ] || formats=plain
 	# term80: the table view on an 80-column terminal (script(1)'s pty)
+	if [ "$mode" = list ]; then
+		for fmt in $formats term80; do echo "$name-$fmt"; done
+		continue
+	fi
+	in=/dev/null where=
+	case $root in
+	-) ;;
+	@k8s) k8s_up && where="--kubeconfig $k8s_kc" ;;
+	"<"*) in=${root#<} ;;
+	*) where="--root $root" ;;
+	esac
 	for fmt in $formats term80; do
 		if [ "$fmt" = term80 ]; then
-			got=$(script -qec "stty cols 80 rows 24; $sb $args --root $root; echo \"exit \$?\"" /dev/null </dev/null |
+			got=$(script -qec "stty cols 80 rows 24; $sb $args $where <$in; echo \"exit \$?\"" /dev/null </dev/null |
 				tr -d '\r')
 		else
 			# shellcheck disable=SC2086
-			got=$("$sb" $args --root "$root" -o "$fmt" 2>&1; echo "exit $?")
+			# shellcheck disable=SC2086
+			got=$("$sb" $args $where ${fmt:+$([ "$fmt" = plain ] || echo "-o $fmt")} <"$in" 2>&1; echo "exit $?")
 		fi
 		got=$(normalize <<<"$got")
 		file=tests/expected/$name-$fmt

@@ -157,7 +157,7 @@ static void attention_last(void **state)
 }
 
 /* A first column too long for the terminal (a mount point of 180
- * characters): it is cut too, to 2/5 of the width while figures would go,
+ * characters): it is cut too, to half the width while figures would go,
  * and no line wraps; the figures of priority stay. */
 static const struct sbx_col long_cols[] = {
 	{ "MOUNT", "mountpoint", CT_STR, COL_LABEL, .prio = 1 },
