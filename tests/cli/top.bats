@@ -333,8 +333,12 @@ sane_tty() {
 	keys r
 	wait_for 'sorted by PID \(reversed\)'
 	# sorted by PID, reversed: the smallest first
-	first=$(cap | awk '/^ +PID +%CPU/ { getline; print $1; exit }')
-	second=$(cap | awk '/^ +PID +%CPU/ { getline; getline; print $1; exit }')
+	# (both rows from one capture, again if it caught a redraw half done)
+	for _ in $(seq 20); do
+		read -r first second < <(cap | awk '/^ +PID +%CPU/ { getline; a = $1; getline; print a, $1; exit }')
+		[[ $first =~ ^[0-9]+$ && $second =~ ^[0-9]+$ ]] && break
+		sleep 0.1
+	done
 	[ "$first" -lt "$second" ] || die "reversed PID order: $first then $second"
 	keys / s h Enter
 	wait_for 'filter: sh'
