@@ -198,8 +198,11 @@ fits() {
 	undo kill $!
 	undo umount "$mnt"
 	for _ in $(seq 50); do grep -q " $mnt " /proc/self/mountinfo && break; sleep 0.1; done
-	sock=$BATS_TEST_TMPDIR/tmux.sock
+	n=0
 	for cmd in "$SREBOX disk -t 1 --top $mnt --top-timeout 2" "$SREBOX disk -t 1 --top $mnt --top-timeout 2 | cat"; do
+		# a socket each: a new session on the one just killed can meet
+		# that server still going ("server exited unexpectedly")
+		sock=$BATS_TEST_TMPDIR/tmux.$((n++)).sock
 		tmux -S "$sock" -f /dev/null new-session -d -x 150 -y 40 \
 			"env PS1='$ ' XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg bash --norc --noprofile"
 		undo tmux "$sock"
