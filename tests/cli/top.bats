@@ -70,13 +70,17 @@ top_pid() {
 }
 
 # Wait for srebox to end; its status in $rc.
+# (30 s: with a ping-pong pair on both CPUs and the other test files
+# running, a CI run saw more than 10 s; if it does not end, say where
+# it is)
 wait_exit() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		[ -f "$T/rc" ] && { rc=$(cat "$T/rc"); return 0; }
 		sleep 0.2
 	done
 	echo "srebox top did not end:" >&2
+	ps -eo pid,stat,wchan:32,etime,args | grep '[s]rebox top' >&2 || true
 	cap >&2
 	return 1
 }
