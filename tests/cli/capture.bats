@@ -201,7 +201,8 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 }
 
 @test "a ping-pong pair: the replayed cswitch ranks it first, its rate within 20% of its own count between the snapshots" {
-	"$TOOLS/pingpong" -d 10 -f "$BATS_TEST_TMPDIR/count" >/dev/null &
+	# long enough to outlast the capture under ASan (it is killed after)
+	"$TOOLS/pingpong" -d 60 -f "$BATS_TEST_TMPDIR/count" >/dev/null &
 	pp=$!
 	undo kill $pp
 	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/count" ] && break; sleep 0.1; done
@@ -211,7 +212,7 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	sampler=$!
 	undo kill $sampler
 	capture -i 1
-	kill $sampler
+	kill $sampler 2>/dev/null || true
 	# its rate between cswitch's readings in the two snapshots, by their
 	# uptimes (the capture's clock of each applet; monotonic: no suspend here)
 	u0=$(tar xzOf "$CAP" 0/.srebox/clock/cswitch | cut -d' ' -f1)
