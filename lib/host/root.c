@@ -596,6 +596,19 @@ int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...)
 	return root_read(tmp, out, err);
 }
 
+/* A whole file's first line into out[n], as root_read_line reads it. */
+static void first_line(const struct buf *b, char *out, size_t n)
+{
+	size_t l;
+
+	if (!n)
+		return;
+	l = b->len < n - 1 ? b->len : n - 1;
+	memcpy(out, b->s, l);
+	out[l] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
 int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 {
 	const char *full = rooted(path);
@@ -610,13 +623,8 @@ int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 		struct buf b = { 0 };
 		int rc = root_read(path, &b, err);
 
-		if (rc == 0 && n) {
-			size_t l = b.len < n - 1 ? b.len : n - 1;
-
-			memcpy(out, b.s, l);
-			out[l] = '\0';
-			out[strcspn(out, "\n")] = '\0';
-		}
+		if (rc == 0)
+			first_line(&b, out, n);
 		buf_free(&b);
 		return rc;
 	}
@@ -624,13 +632,8 @@ int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err)
 		struct buf b = { 0 };
 		int rc = read_guarded(full, &b, 1u << 20, err);
 
-		if (rc == 0 && n) {
-			size_t l = b.len < n - 1 ? b.len : n - 1;
-
-			memcpy(out, b.s, l);
-			out[l] = '\0';
-			out[strcspn(out, "\n")] = '\0';
-		}
+		if (rc == 0)
+			first_line(&b, out, n);
 		buf_free(&b);
 		return rc;
 	}
