@@ -81,6 +81,38 @@ int kmsg_tail_key(uint64_t *key, struct sbx_err *err)
 	return 0;
 }
 
+int kmsg_follow_changed(void)
+{
+	static int fd = -2;	/* -2 not opened yet, -1 refused */
+	char rec[8192];
+	bool seen = false;
+
+	if (!root_is_live() || root_recording())
+		return -1;
+	if (fd == -2) {
+		fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		return fd < 0 ? -1 : 1;
+	}
+	if (fd < 0)
+		return -1;
+	/* a log storm: after the budget, changed, and the rest next time */
+	for (int budget = 0; budget < 4096; budget++) {
+		ssize_t n = read(fd, rec, sizeof(rec));
+
+		if (n > 0 || (n < 0 && errno == EPIPE))
+			seen = true;	/* EPIPE: records overwritten before we read them */
+		else if (n == 0 || errno == EAGAIN)
+			return seen;
+		else if (errno != EINTR)
+			return 1;	/* a read error: the next scan says what */
+	}
+	return 1;
+}
+
 int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err)
 {
 	const char *path = rooted("/dev/kmsg");

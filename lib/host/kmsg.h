@@ -41,6 +41,16 @@ int kmsg_read_each(kmsg_fn fn, void *arg, struct sbx_err *err);
 #define KMSG_TAIL 4000	/* not a power of two: never the ring's own size */
 int kmsg_tail_key(uint64_t *key, struct sbx_err *err);
 
+/* Has the kernel log had a record since the last call?  A reader of
+ * /dev/kmsg kept open for the life of the process (a long-running applet:
+ * top, health -n), placed at the log's end when first opened, is read past
+ * what came since: a read that finds nothing is one syscall, where
+ * kmsg_tail_key() walks the whole ring.  1 yes (also the first call: what
+ * came before is not known), 0 no, -1 cannot tell (not the live machine,
+ * a capture being recorded, /dev/kmsg refused).  `dmesg -C` is not seen:
+ * it clears what syslog(2) returns, not /dev/kmsg's records. */
+int kmsg_follow_changed(void);
+
 enum kmsg_fs { KFS_NONE, KFS_ERROR, KFS_REMOUNT_RO, KFS_IO_ERROR };
 
 /* Is this a filesystem or I/O error message, and about which device?

@@ -299,9 +299,32 @@ static void kmsg_cache_store(const char *path, const struct kmsg_cache *c)
 
 #define KEY_EQ(a, b) ((a) == (b) || (a) == UINT64_MAX || (b) == UINT64_MAX)
 
+/* A kept scan moved on by the time since it was taken. */
+static void scan_aged(struct kmsg_scan *out, const struct kmsg_scan *kept, double d)
+{
+	*out = *kept;
+	for (size_t i = 0; i < out->nvictims && i < KMSG_MAX_VICTIMS; i++)
+		if (out->victim[i].age >= 0)
+			out->victim[i].age += d;
+	if (out->hung_age >= 0)
+		out->hung_age += d;
+	if (out->newest_oom_age >= 0)
+		out->newest_oom_age += d;
+}
+
 int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kmsg_scan *out,
 			 bool *cached, struct sbx_err *err)
 {
+	/* this process's last scan, while kmsg_follow_changed() says no
+	 * record has come since: in top and health -n every sample after the
+	 * first costs one read(2) of /dev/kmsg, not a walk of the ring */
+	static struct {
+		bool have;
+		uint64_t ooms, hung;
+		double uptime;
+		struct kmsg_scan scan;
+	} memo;
+	int follow = kmsg_follow_changed();
 	struct kmsg_cache c;
 	char path[4096], boot[40];
 	struct sbx_err e;
@@ -309,30 +332,32 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 	int rc;
 
 	*cached = false;
+	if (follow == 0 && memo.have && KEY_EQ(memo.ooms, ooms) && KEY_EQ(memo.hung, hung) &&
+	    uptime >= memo.uptime) {
+		scan_aged(out, &memo.scan, uptime - memo.uptime);
+		*cached = true;
+		return 0;
+	}
+	memo.have = false;
 	/* without the log's own key a kept scan could miss a new message; the
-	 * key is read before the scan, so a record that arrives between the
-	 * two makes the next run scan again, never the other way round */
+	 * key is read before the scan (and the follower has read to the end),
+	 * so a record that arrives between the two makes the next run scan
+	 * again, never the other way round */
 	if (!root_is_live() || uptime <= 0 || kmsg_tail_key(&tail, &e) < 0 ||
 	    root_read_line("/proc/sys/kernel/random/boot_id", boot, sizeof(boot), &e) < 0 ||
-	    !kmsg_cache_path(path, sizeof(path)))
-		return node_kmsg_scan(uptime, out, err);
+	    !kmsg_cache_path(path, sizeof(path))) {
+		rc = node_kmsg_scan(uptime, out, err);
+		goto out;
+	}
 	/* UINT64_MAX: a counter the caller (or the writer) did not read, which
 	 * matches any; else health and io, run in turn as top does, would
 	 * each find the other's scan and scan again */
 	if (kmsg_cache_load(path, &c) && !strcmp(c.boot_id, boot) && KEY_EQ(c.ooms, ooms) &&
 	    KEY_EQ(c.hung, hung) && c.tail == tail && uptime >= c.uptime) {
-		double d = uptime - c.uptime;
-
-		*out = c.scan;
-		for (size_t i = 0; i < out->nvictims && i < KMSG_MAX_VICTIMS; i++)
-			if (out->victim[i].age >= 0)
-				out->victim[i].age += d;
-		if (out->hung_age >= 0)
-			out->hung_age += d;
-		if (out->newest_oom_age >= 0)
-			out->newest_oom_age += d;
+		scan_aged(out, &c.scan, uptime - c.uptime);
 		*cached = true;
-		return 0;
+		rc = 0;
+		goto out;
 	}
 	rc = node_kmsg_scan(uptime, out, err);
 	if (rc == 0 && kmsg_cache_path(path, sizeof(path))) {
@@ -346,6 +371,14 @@ int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kms
 		c.uptime = uptime;
 		c.scan = *out;
 		kmsg_cache_store(path, &c);
+	}
+out:
+	if (rc == 0 && follow >= 0 && uptime > 0) {
+		memo.have = true;
+		memo.ooms = ooms;
+		memo.hung = hung;
+		memo.uptime = uptime;
+		memo.scan = *out;
 	}
 	return rc;
 }

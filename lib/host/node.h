@@ -69,8 +69,11 @@ int node_kmsg_scan(double uptime, struct kmsg_scan *out, struct sbx_err *err);
  * thing health does.  Where the tail has no key (syslog(2) refused, only
  * /dev/kmsg readable) the log is read every time.  The scan is kept only where no one
  * else can write ($XDG_RUNTIME_DIR, else rundir.h's), never under
- * --root, and a failure to keep it is silent.  *cached says whether it
- * came from there. */
+ * --root, and a failure to keep it is silent.  Within one process (top,
+ * health -n) the last scan is also kept in memory while
+ * kmsg_follow_changed() sees no new record: a sample after the first
+ * reads neither the tail nor the ring.  *cached says whether it came from
+ * either. */
 int node_kmsg_scan_keyed(double uptime, uint64_t ooms, uint64_t hung, struct kmsg_scan *out,
 			 bool *cached, struct sbx_err *err);
 

@@ -198,6 +198,45 @@ live_log() {
 	jq -e --argjson pid "$pid" '[.kernel_errors[] | select(.class == "segfault" and (.message | startswith("segv[\($pid)]: segfault at")))] | length == 1' <<<"$output"
 }
 
+# The sequence number of the newest record (Documentation/ABI/testing/dev-kmsg).
+newest_seq() { dd if=/dev/kmsg iflag=nonblock bs=8192 2>/dev/null | tail -1 | cut -d, -f2; }
+
+@test "live: a long run walks the ring once while the log stands still, and sees a segfault that comes during it" {
+	live_log
+	t=$(cat /proc/sys/debug/exception-trace 2>/dev/null || echo "")
+	[ -n "$t" ] && [ "$t" != 0 ] || skip "the kernel does not log user segfaults here (debug.exception-trace)"
+	command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null || skip "no strace, or ptrace not allowed"
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR
+	d=$BATS_TEST_TMPDIR
+	seq0=$(newest_seq)
+	[ -n "$seq0" ] || skip "/dev/kmsg cannot be read here"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -e trace=syslog -o "$d/s" "$SREBOX" health -i 0.3 -n 16 -o json >"$d/j" 2>"$d/e" &
+	sb_pid=$!
+	# a few samples in, a segfault
+	# (one pretty-printed report a sample: its "time" at the top level)
+	for _ in $(seq 100); do [ "$(grep -c '^  "time"' "$d/j")" -ge 3 ] && break; sleep 0.1; done
+	"$TOOLS/segv" 2>/dev/null &
+	pid=$!
+	wait $pid || true
+	wait $sb_pid || true
+	seq1=$(newest_seq)
+	[ "$(jq -s length "$d/j")" -eq 16 ] || die "$(jq -s length "$d/j") samples: $(cat "$d/e")"
+	if dmesg | grep -q "segv\[$pid\]: segfault at"; then
+		# the last sample has it, named
+		jq -s -e --argjson pid "$pid" '.[-1] | [.kernel_log[] | select(.class == "segfault")][0]
+			| .subject == "segv" and .pid == $pid' "$d/j" >/dev/null || die "$(jq -s -c '.[-1].kernel_log' "$d/j")"
+	fi
+	# syslog(2) READ_ALL: the tail key and the scan, once for the first
+	# sample and once for each record that came (this machine's own too),
+	# not once a sample
+	n=$(grep -c 'SYSLOG_ACTION_READ_ALL' "$d/s" || true)
+	came=$((seq1 - seq0))
+	[ "$n" -ge 1 ] || die "the log was never read"
+	[ "$n" -le $((2 * (came + 1))) ] || die "$n whole-ring reads for 16 samples and $came new records"
+	[ "$came" -ge 7 ] || [ "$n" -lt 16 ] || die "$n whole-ring reads for 16 samples and $came new records"
+}
+
 @test "live: a 'soft lockup' written to /dev/kmsg by user space is not reported" {
 	live_log
 	[ -w /dev/kmsg ] || skip "/dev/kmsg is not writable here"
