@@ -765,7 +765,8 @@ static bool view_next(struct top_view *v, void *arg)
 {
 	struct live *l = arg;
 	json_t *fr = live_sample(l);
-	char *line = json_dumps(fr, JSON_COMPACT);
+	/* the line is made only for a recording: it costs as much as a reader */
+	char *line = l->rec_fd >= 0 ? json_dumps(fr, JSON_COMPACT) : NULL;
 
 	if (line) {
 		size_t n = strlen(line);
