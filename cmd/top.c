@@ -409,9 +409,12 @@ static void live_tick(void *arg)
 {
 	struct live *l = arg;
 
+	/* health and cswitch each take the run queue: one /proc/stat a tick */
+	root_memo_begin();
 	for (size_t i = 0; i < S_N; i++)
 		if (l->s[i]->tick)
 			l->s[i]->tick(l->s[i]->arg);
+	root_memo_end();
 }
 
 /* The samplers' readings of the task table, and health's culprits, come

@@ -64,15 +64,17 @@ static void describe(struct io_dev *d, const char *kname)
 	snprintf(path, sizeof(path), "/sys/block/%s/queue/rotational", kname);
 	if (root_read_u64(path, &rot, &e) == 0 && rot <= 1)
 		d->rotational = (int)rot;
+	/* the kernel names its device-mapper disks dm-N and its md arrays mdN
+	 * or md_NAME (dm_alloc_dev, md_alloc): no other disk has dm/ or md/ */
 	snprintf(path, sizeof(path), "/sys/block/%s/dm/name", kname);
-	if (root_read_line(path, val, sizeof(val), &e) == 0) {
+	if (!strncmp(kname, "dm-", 3) && root_read_line(path, val, sizeof(val), &e) == 0) {
 		snprintf(d->kind, sizeof(d->kind), "dm");
 		if (val[0])
 			snprintf(d->name, sizeof(d->name), "%s", val);
 		return;
 	}
 	snprintf(path, sizeof(path), "/sys/block/%s/md/level", kname);
-	if (root_read_line(path, val, sizeof(val), &e) == 0) {
+	if (!strncmp(kname, "md", 2) && root_read_line(path, val, sizeof(val), &e) == 0) {
 		snprintf(d->kind, sizeof(d->kind), "md");
 		snprintf(d->level, sizeof(d->level), "%.15s", val);
 		return;

@@ -260,6 +260,28 @@ static bool numeric(const char *s, int32_t *out)
 	return true;
 }
 
+/* A process's threads, read by hand; without task/ (a saved tree, an
+ * unreadable one) the process's own files stand in. */
+static void read_threads(struct task_table *t, int32_t pid, unsigned flags, struct buf *b)
+{
+	char path[64];
+	struct sbx_err e;
+	struct dirent *te;
+	DIR *task;
+	int32_t tid;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	task = root_opendir(path, &e);
+	if (!task) {
+		read_task(t, pid, pid, true, flags, b);
+		return;
+	}
+	while ((te = readdir(task)))
+		if (numeric(te->d_name, &tid))
+			read_task(t, pid, tid, false, flags, b);
+	closedir(task);
+}
+
 static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *err)
 {
 	DIR *proc = root_opendir("/proc", err);
@@ -269,42 +291,27 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 	if (!proc)
 		return -1;
 	while ((de = readdir(proc))) {
-		int32_t pid, tid;
-		char path[64];
-		struct sbx_err e;
-		DIR *task;
-		struct dirent *te;
+		int32_t pid;
 
 		if (!numeric(de->d_name, &pid))
 			continue;
-		if (flags & TASKS_PROCESSES) {
+		if (flags & TASKS_PROCESSES)
 			read_task(t, pid, pid, true, flags, &b);
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-		task = root_opendir(path, &e);
-		if (!task) {
-			/* No task/ (a saved tree, a kernel before 2.6) or an
-			 * unreadable one: the process's own files stand in,
-			 * and say why they cannot.  One that exited meanwhile
-			 * has none, and counts as vanished. */
-			read_task(t, pid, pid, true, flags, &b);
-			continue;
-		}
-		while ((te = readdir(task)))
-			if (numeric(te->d_name, &tid))
-				read_task(t, pid, tid, false, flags, &b);
-		closedir(task);
+		else
+			read_threads(t, pid, flags, &b);	/* one that exited meanwhile: vanished */
 	}
 	closedir(proc);
 	buf_free(&b);
 	return 0;
 }
 
+/* libproc2 walks the processes.  Asked for threads too, it opens every
+ * process's task/ directory, though most have one thread: here only a
+ * process with more than one has its threads read, by hand (their stat
+ * and status), and a single-threaded one is its own thread. */
 static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *err)
 {
-	struct pids_fetch *f = lp.pids_reap(lp.info, flags & TASKS_PROCESSES ? PIDS_FETCH_TASKS_ONLY
-								  : PIDS_FETCH_THREADS_TOO);
+	struct pids_fetch *f = lp.pids_reap(lp.info, PIDS_FETCH_TASKS_ONLY);
 	struct buf b = { 0 };
 
 	if (!f) {
@@ -313,10 +320,15 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 	}
 	for (int i = 0; i < f->counts->total; i++) {
 		struct pids_stack *s = f->stacks[i];
-		struct task *k = add_task(t, PIDS_VAL(LP_TGID, s_int, s, lp.info),
-					  PIDS_VAL(LP_TID, s_int, s, lp.info));
+		int32_t tgid = PIDS_VAL(LP_TGID, s_int, s, lp.info);
 		const char *cmd = PIDS_VAL(LP_CMD, str, s, lp.info);
+		struct task *k;
 
+		if (!(flags & TASKS_PROCESSES) && PIDS_VAL(LP_NLWP, s_int, s, lp.info) > 1) {
+			read_threads(t, tgid, flags, &b);
+			continue;
+		}
+		k = add_task(t, tgid, PIDS_VAL(LP_TID, s_int, s, lp.info));
 		copy_name(k->comm, sizeof(k->comm), cmd ? cmd : "");
 		k->has_name = cmd != NULL;
 		k->state = PIDS_VAL(LP_STATE, s_ch, s, lp.info);
@@ -330,18 +342,6 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		k->rss_pages = PIDS_VAL(LP_RSS, ul_int, s, lp.info);
 		k->has_rss = true;
 		k->processor = PIDS_VAL(LP_PROCESSOR, s_int, s, lp.info);
-		/* libproc2 gives a process's main thread the process's stat
-		 * (/proc/PID/stat: every thread's times summed, as top -H shows
-		 * it): read the main thread's own, so that summing threads does
-		 * not count the others twice, as it is read by hand */
-		if (!(flags & TASKS_PROCESSES) && k->tid == k->tgid && k->nlwp > 1) {
-			k->has_times = false;	/* until its own stat says */
-			if (!read_stat(k, &b)) {
-				t->n--;
-				t->vanished++;
-				continue;
-			}
-		}
 		if (flags & TASKS_SWITCHES && !read_status(k, &b)) {
 			t->n--;
 			t->vanished++;
