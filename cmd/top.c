@@ -238,7 +238,8 @@ static const char *const sampler_applet[S_N] = { "health", "cpu", "cswitch", "ir
 static void live_picks(struct live *l)
 {
 	static const struct { size_t s; const char *table; } whole[] = {
-		{ S_HEALTH, "node" }, { S_CSWITCH, "system" }, { S_CPU, "cpus" },
+		{ S_HEALTH, "node" }, { S_HEALTH, JSON_PICK_FINDINGS }, { S_CSWITCH, "system" },
+		{ S_CPU, "cpus" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(whole); i++)

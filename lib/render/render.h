@@ -49,13 +49,16 @@ void render_prom_part(struct sbx_report *r);
 void render_table(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 /* render_json's object as a tree (the caller owns it), for a reader in
- * the same process.  picks (NULL: every table, whole) name the tables to
- * keep; one with a sort column and a limit keeps only its first `limit`
- * rows by that column, most first (unknown last, ties in table order). */
+ * the same process.  picks (NULL: every table, whole, and the findings)
+ * name the tables to keep; one with a sort column and a limit keeps only
+ * its first `limit` rows by that column, most first (unknown last, ties in
+ * table order).  With picks, "findings" is empty unless one pick is
+ * JSON_PICK_FINDINGS. */
 struct json_pick {
 	const char *table, *sort;
 	size_t limit;		/* 0: every row */
 };
+#define JSON_PICK_FINDINGS "findings"
 json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks, size_t npick);
 void render_prom(FILE *f, const struct sbx_report *r, const struct render_opts *o);
 void render_check(FILE *f, const struct sbx_report *r, const struct render_opts *o);

@@ -167,10 +167,10 @@ static void state_keys(json_t *root, const struct sbx_report *r)
 	json_object_set_new(root, "exit_status", json_integer(st));
 }
 
-static void tail_keys(json_t *root, const struct sbx_report *r)
+static void tail_keys(json_t *root, const struct sbx_report *r, bool findings)
 {
 	json_t *fa = json_array();
-	size_t *order = findings_by_severity(r);
+	size_t *order = findings ? findings_by_severity(r) : NULL;
 
 	json_object_set_new(root, "interval_seconds", r->interval > 0 ? num(r->interval) : json_null());
 	json_object_set_new(root, "since_boot", json_boolean(r->interval <= 0));
@@ -184,7 +184,7 @@ static void tail_keys(json_t *root, const struct sbx_report *r)
 		json_object_set_new(c, "taken", json_string(r->capture_taken ? r->capture_taken : ""));
 		json_object_set_new(root, "capture", c);
 	}
-	for (size_t i = 0; i < r->nfind; i++)
+	for (size_t i = 0; findings && i < r->nfind; i++)
 		json_array_append_new(fa, finding_json(&r->findings[order[i]]));
 	free(order);
 	json_object_set_new(root, "findings", fa);
@@ -317,7 +317,7 @@ void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 	{
 		json_t *t = json_object();
 
-		tail_keys(t, r);
+		tail_keys(t, r, true);
 		state_keys(t, r);
 		members(f, t, &first_member);
 		json_decref(t);
@@ -335,7 +335,7 @@ void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *
 	(void)o;
 	head_keys(h, r);
 	state_keys(h, r);
-	tail_keys(h, r);
+	tail_keys(h, r, true);
 	fputc('{', f);
 	members(f, h, &first);
 	json_decref(h);
@@ -423,10 +423,13 @@ static json_t *rows_json(const struct sbx_table *t, const struct json_pick *p)
 json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks, size_t npick)
 {
 	json_t *h = json_object();
+	bool findings = !picks;
 
+	for (size_t k = 0; picks && k < npick; k++)
+		findings |= !strcmp(picks[k].table, JSON_PICK_FINDINGS);
 	head_keys(h, r);
 	state_keys(h, r);
-	tail_keys(h, r);
+	tail_keys(h, r, findings);
 	if (!r->error)
 		for (size_t i = 0; i < r->ntables; i++) {
 			const struct sbx_table *t = r->tables[i];
