@@ -213,9 +213,13 @@ static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 {
 	struct sbx_table *t = report_table(rep, "interrupts", irq_cols, I_NCOLS);
 	/* /proc/irq/N is read only for the rows that will be seen: the
-	 * busiest 20 of a table, none for a check line. */
+	 * busiest 20 of a table, none for a check line, top's kept rows (its
+	 * pane's sort, rate, is this table's order) */
 	size_t shown = o_all || ctx->format != FMT_TABLE ? cur->nrows : 20;
 	size_t affinity = ctx->format == FMT_CHECK ? 0 : shown;
+
+	if (ctx->rows_kept && affinity > ctx->rows_kept && !strcmp(o_sort, "rate"))
+		affinity = ctx->rows_kept;
 	struct sbx_err noirq;
 	DIR *d = root_opendir("/proc/irq", &noirq);
 

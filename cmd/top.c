@@ -461,6 +461,7 @@ static void live_start(struct live *l, struct sbx_ctx *ctx)
 	l->rctx.format = FMT_JSON;
 	l->rctx.format_given = true;
 	l->rctx.textfile = NULL;
+	l->rctx.rows_kept = TOP_ROWS;
 	live_picks(l);
 	l->s[S_HEALTH] = health_sampler();
 	l->s[S_CPU] = cpu_sampler();

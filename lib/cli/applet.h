@@ -107,6 +107,9 @@ struct sbx_ctx {
 	bool discard;		/* srebox capture: run for the reads, print nothing */
 	bool refused;		/* the format does not apply: nothing printed, exit 3 */
 	size_t *compact_width;	/* -i -n: the widths of the line per interval so far */
+	/* srebox top keeps this many rows of a table, by its sort column (0:
+	 * all): a builder may leave out of the others what costs a read */
+	size_t rows_kept;
 };
 
 /* Render a report in the chosen format (and to --textfile), fold its state

@@ -112,6 +112,34 @@ sane_tty() {
 	jq -e '(.cpus | length) == 9 and .cpus[0].cpu == "all" and (.node.cpus == 8)' "$BATS_TEST_TMPDIR/top.json"
 }
 
+@test "batch JSON: the interrupts pane's 25 rows have their affinity, and /proc/irq is read for those rows only" {
+	command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null || skip "no strace, or ptrace not allowed"
+	root=$(root_copy node_exporter)
+	# 40 device interrupts, the busiest the highest numbered, each with
+	# its affinity files
+	{
+		echo "           CPU0       CPU1"
+		for i in $(seq 1 40); do
+			printf '%4d: %10d %10d  PCI-MSI %d-edge  dev%d\n' "$i" "$((i * 1000))" "$i" "$i" "$i"
+			mkdir -p "$root/proc/irq/$i"
+			echo "0-1" >"$root/proc/irq/$i/smp_affinity_list"
+			echo "$((i % 2))" >"$root/proc/irq/$i/effective_affinity_list"
+		done
+		echo "LOC:  100  100  Local timer interrupts"
+	} >"$root/proc/interrupts"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/s" "$SREBOX" top --root "$root" -b -o json -i 0.01 -n 1 \
+		>"$BATS_TEST_TMPDIR/j" || true
+	jq -e '.panes.irq | length == 25 and .[0].irq == "40" and .[24].irq == "16"
+		and all(.[]; .effective_affinity_list == ((.irq | tonumber) % 2 | tostring))' "$BATS_TEST_TMPDIR/j" ||
+		die "$(jq -c '.panes.irq' "$BATS_TEST_TMPDIR/j")"
+	n=$(grep -c 'effective_affinity_list' "$BATS_TEST_TMPDIR/s")
+	[ "$n" -eq 25 ] || die "$n effective_affinity_list files opened for the 25 rows of one sample"
+	# srebox irq itself still reads every row's
+	run sb irq --root "$root" -i 0 -o json
+	jq -e '[.interrupts[] | select(.irq | test("^[0-9]+$")) | .effective_affinity_list] | length == 40 and all(. != null)' <<<"$output"
+}
+
 @test "batch text: the summary, the findings not OK, each pane's first rows; not a terminal means batch" {
 	run sb top --root "$PROCFS" -i 0.05 -n 1
 	[ "$status" -eq 1 ]
