@@ -27,6 +27,7 @@ static volatile int stop_flag;	/* the signal that asked to stop */
 static void on_signal(int sig)
 {
 	stop_flag = sig;
+	sleep_wake();
 }
 
 static const char *signal_name(int sig)
@@ -241,6 +242,7 @@ static int run_applet(const struct sbx_applet *a, int argc, char **argv)
 	int rc;
 
 	/* A second Ctrl-C kills at once; the first ends the sampling loop. */
+	sleep_wakeable();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);	/* the SSH session went away */

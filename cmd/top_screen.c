@@ -78,6 +78,7 @@ static void on_stop(int sig)
 	}
 	if (stop_flag)
 		*stop_flag = sig;
+	sleep_wake();
 }
 
 static bool nc_load(struct sbx_err *err)
@@ -725,6 +726,7 @@ int top_screen(struct top_view *v)
 	struct sigaction sa = { .sa_handler = on_stop }, fatal = { .sa_handler = on_fatal };
 	double next_at, tick_every;
 	unsigned ticks = 0;
+	bool dirty;
 	const char *term = getenv("TERM");
 
 	if (!nc_load(&err)) {
@@ -784,11 +786,16 @@ int top_screen(struct top_view *v)
 	}
 	next_at = now_monotonic() + v->interval;
 	tick_every = v->interval / SBX_SAMPLE_TICKS;
+	/* drawn again after a sample, a key or a resize only: the wakeups in
+	 * between (the stop flag, the run queue's ticks) change nothing seen */
+	dirty = true;
 	while (!*v->stop) {
 		double now = now_monotonic(), wait;
 		int ch;
 
-		draw(&u);
+		if (dirty)
+			draw(&u);
+		dirty = false;
 		wait = v->replay ? 0.5 : next_at - now;
 		if (!v->replay && ticks + 1 < SBX_SAMPLE_TICKS) {
 			double t = next_at - v->interval + tick_every * (ticks + 1) - now;
@@ -802,17 +809,22 @@ int top_screen(struct top_view *v)
 		sbx_watchdog_pause(true);
 		ch = nc.f_wgetch(scr());
 		sbx_watchdog_pause(false);
-		if (ch == KEY_RESIZE)
+		if (ch == KEY_RESIZE) {
+			dirty = true;
 			continue;	/* draw() reads the new size */
+		}
 		if (ch != ERR && !key(&u, ch, &next_at))
 			break;
+		dirty |= ch != ERR;
 		if (v->replay)
 			continue;
 		now = now_monotonic();
 		tick_every = v->interval / SBX_SAMPLE_TICKS;
 		if (now >= next_at) {
-			if (!v->paused)
+			if (!v->paused) {
 				v->next(v, v->arg);
+				dirty = true;
+			}
 			next_at = now + v->interval;
 			ticks = 0;
 			if (v->tick)

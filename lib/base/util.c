@@ -1,13 +1,16 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *sbx_progname = "srebox";
 
@@ -392,6 +395,25 @@ double now_realtime(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A pipe a stop signal's handler writes a byte to (sleep_wake), so that a
+ * sleep can wait for the whole interval and still end at once. */
+static int wake_fd[2] = { -1, -1 };
+
+void sleep_wakeable(void)
+{
+	if (wake_fd[0] < 0 && pipe2(wake_fd, O_CLOEXEC | O_NONBLOCK) < 0)
+		wake_fd[0] = wake_fd[1] = -1;
+}
+
+void sleep_wake(void)
+{
+	int e = errno;
+
+	if (wake_fd[1] >= 0)
+		(void)!write(wake_fd[1], "", 1);
+	errno = e;
+}
+
 void sleep_seconds(double s, volatile int *stop)
 {
 	double end = now_monotonic() + s;
@@ -402,8 +424,15 @@ void sleep_seconds(double s, volatile int *stop)
 
 		if (left <= 0 || (stop && *stop))
 			return;
-		/* a signal between the test and nanosleep would go unseen for
-		 * the whole interval: sleep in slices */
+		if (stop && wake_fd[0] >= 0) {
+			/* the byte stays: every later sleep ends at once too */
+			struct pollfd p = { wake_fd[0], POLLIN, 0 };
+
+			poll(&p, 1, left > 3600 ? 3600 * 1000 : (int)(left * 1000) + 1);
+			continue;
+		}
+		/* no pipe: a signal between the test and nanosleep would go
+		 * unseen for the whole interval, so sleep in slices */
 		if (stop && left > 0.1)
 			left = 0.1;
 		ts.tv_sec = (time_t)left;

@@ -141,8 +141,13 @@ void fmt_cpulist(const unsigned *ids, size_t n, char *out, size_t size);
 
 double now_monotonic(void);
 double now_realtime(void);
-/* Sleep that resumes after signals; returns early only if *stop is set. */
+/* Sleep that resumes after signals; returns early only if *stop is set.
+ * After sleep_wakeable(), a signal handler that sets *stop and calls
+ * sleep_wake() (async-signal-safe) ends it at once, and it sleeps in one
+ * wait; else it looks at *stop every 0.1 s. */
 void sleep_seconds(double s, volatile int *stop);
+void sleep_wakeable(void);
+void sleep_wake(void);
 
 SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
 void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);

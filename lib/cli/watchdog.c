@@ -34,6 +34,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv;
 static bool started;
 static double deadline;		/* monotonic; 0: paused */
+static double waiting_for;	/* the deadline the thread waits for; 0: none */
 static double budget, extra;
 static char applet[64];
 
@@ -69,12 +70,15 @@ static void *watch(void *arg)
 	pthread_mutex_lock(&mu);
 	for (;;) {
 		if (deadline <= 0) {
+			waiting_for = 0;
 			pthread_cond_wait(&cv, &mu);
 			continue;
 		}
 		double d = deadline;
 		struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
 
+		/* a deadline moved later meanwhile is found when this one passes */
+		waiting_for = d;
 		if (pthread_cond_timedwait(&cv, &mu, &ts) == ETIMEDOUT && deadline > 0 &&
 		    now_monotonic() >= deadline)
 			fire();
@@ -127,7 +131,11 @@ void sbx_watchdog_pause(bool paused)
 		return;
 	pthread_mutex_lock(&mu);
 	deadline = paused ? 0 : now_monotonic() + budget + extra;
-	pthread_cond_signal(&cv);
+	/* woken only for a deadline sooner than the one it waits for: each
+	 * wait of the sampling loop pauses and resumes it, several times a
+	 * second, and a wakeup each time cost top a thread switch */
+	if (deadline > 0 && (waiting_for <= 0 || deadline < waiting_for))
+		pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 }
 
