@@ -7,7 +7,8 @@
 # Besides the formats, NAME-term80 is the table view on an 80-column
 # terminal.  SREBOX is the binary (default build/srebox).  The output is made
 # independent of the time and the version: JSON's "time" and
-# "srebox_version" are replaced, nothing else.
+# "srebox_version" are replaced, and retry's log of how long each attempt
+# ran ("exit 1 after 0.002s;" becomes "after T;"), nothing else.
 set -eu
 cd "$(dirname "$0")/../.."
 sb=${SREBOX:-build/srebox}
@@ -39,7 +40,8 @@ k8s_up() {
 export SREBOX_TEST_NOW=2020-08-12T10:00:00Z
 version=$("$sb" --version | cut -d' ' -f2)
 normalize() {
-	sed -E 's/^(  "time": )"[^"]*"/\1"TIME"/; s/^(  "srebox_version": )"[^"]*"/\1"VERSION"/' |
+	sed -E 's/^(  "time": )"[^"]*"/\1"TIME"/; s/^(  "srebox_version": )"[^"]*"/\1"VERSION"/
+		s/^(srebox retry: attempt .*) after [0-9]+\.[0-9]+s(;|,|$)/\1 after T\2/' |
 		sed "s/srebox $version/srebox VERSION/g; s/srebox:$version/srebox:VERSION/g"
 }
 while read -r name root args; do
