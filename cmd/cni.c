@@ -218,7 +218,7 @@ static bool process_named(const char *const *names, size_t nn, struct sbx_err *e
 }
 
 struct proxy {
-	bool runs, answered;
+	bool runs, answered, not_asked;
 	long code;
 	char err[320], body[256], mode[32];
 };
@@ -227,11 +227,18 @@ static void ask_proxy(struct proxy *p)
 {
 	static const char *const names[] = { "kube-proxy", "k3s-server", "k3s-agent" };
 	struct sbx_err err;
-	struct http *h = http_new(&err);
+	struct http *h;
 	struct http_resp rs;
 	struct buf body = { 0 };
 
 	p->runs = process_named(names, ARRAY_SIZE(names), &err);
+	/* another machine's kube-proxy is not on this loopback */
+	if (root_other_machine()) {
+		p->not_asked = true;
+		snprintf(p->err, sizeof(p->err), "not asked: %s", root_other_machine());
+		return;
+	}
+	h = http_new(&err);
 	if (!h) {
 		snprintf(p->err, sizeof(p->err), "%s", err.msg);
 		return;
@@ -271,6 +278,11 @@ static bool read_rules(const char *mode, struct kube_rules *r, char *source, siz
 			goto fail;
 		buf_free(&out);
 		return true;
+	}
+	if (root_other_machine()) {
+		sbx_err_set(err, 0, "not read: %s, and this machine's iptables-save and nft answer for "
+			    "this one (--rules FILE reads that machine's saved ruleset)", root_other_machine());
+		return false;
 	}
 	if (!strcmp(mode, "nftables")) {
 		order[0] = nft;
@@ -439,7 +451,8 @@ static int cni_run(struct sbx_ctx *ctx)
 	node = p.runs || (have_rules && r.n) || sbx_stat_deadline("/var/lib/kubelet", &st, o_timeout, &serr) == 0;
 	have_dir = cni_config(rep, node, tables, plugin, sizeof(plugin));
 	node = node || have_dir;
-	judge_kube_proxy(rep, p.runs, o_healthz, p.answered, p.code, p.err[0] ? p.err : NULL, p.body);
+	judge_kube_proxy(rep, p.runs, !p.not_asked, o_healthz, p.answered, p.code, p.err[0] ? p.err : NULL,
+			 p.body);
 	if (node || have_rules)
 		judge_kube_chains(rep, p.runs, p.mode, have_rules ? &r : NULL, source, err.msg);
 	if (have_rules && tables && r.n)

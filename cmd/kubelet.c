@@ -116,11 +116,11 @@ static void ask_unit(struct kubelet_obs *o, const char *unit, struct buf *out, s
 	o->nrestarts = -1;
 	o->active_seconds = -1;
 	/* systemctl answers for the machine srebox runs on, which is not the
-	 * one a capture was taken on (a --root DIR may be the host's / in a
-	 * pod: asked) */
-	if (root_capture()) {
-		sbx_err_set(err, 0, "a capture: systemd answers for this machine, not for %s's",
-			    root_capture()->host);
+	 * one a capture was taken on, nor a saved tree's (a --root DIR may be
+	 * the host's / in a pod: asked) */
+	if (root_other_machine()) {
+		sbx_err_set(err, 0, "%s: systemd answers for this machine, not for that one",
+			    root_other_machine());
 		o->unit_why = err->msg;
 		return;
 	}
@@ -723,7 +723,7 @@ static int kubelet_run(struct sbx_ctx *ctx)
 				 .looked = "/var/lib/kubelet/config.yaml" };
 	struct buf show = { 0 }, body = { 0 };
 	struct sbx_err uerr, herr;
-	char comm[64];
+	char comm[64], hwhy[400];
 	const char *cfg_path = NULL;
 	bool own_config = false;
 	json_t *cfg;
@@ -739,10 +739,12 @@ static int kubelet_run(struct sbx_ctx *ctx)
 	cfg = read_config(&cfg_path, o.pid, &own_config, rep);
 	o.config = cfg_path;
 	node = kubelet_obs_is_node(&o);
-	/* a capture's kubelet is not on this machine's loopback */
-	if (root_capture() && o.comm) {
+	/* a capture's (another machine's) kubelet is not on this loopback */
+	if (root_other_machine() && o.comm) {
+		snprintf(hwhy, sizeof(hwhy), "%s: its kubelet's healthz is not this machine's",
+			 root_other_machine());
 		o.healthz = o_healthz;
-		o.healthz_why = "a capture: its kubelet's healthz is not this machine's";
+		o.healthz_why = hwhy;
 	} else if (o.comm || (o.have_unit && !strcmp(o.active, "active"))) {
 		ask_healthz(&o, &body, &herr);
 	}

@@ -234,9 +234,14 @@ void judge_cni_pods(struct sbx_report *rep, const char *node, const char *node_r
 			   n ? "" : " (none found: a CNI without pods, or not scheduled here)");
 }
 
-void judge_kube_proxy(struct sbx_report *rep, bool runs, const char *url, bool answered, long code,
-		      const char *err, const char *body)
+void judge_kube_proxy(struct sbx_report *rep, bool runs, bool asked, const char *url, bool answered,
+		      long code, const char *err, const char *body)
 {
+	if (runs && !asked) {
+		check_rule(rep, CHK_KUBE_PROXY, ST_UNKNOWN, NULL, "kube-proxy runs; %s %s", url,
+			   err ? err : "not asked");
+		return;
+	}
 	if (!runs) {
 		check_rule(rep, CHK_KUBE_PROXY, ST_OK, NULL, "kube-proxy: not running here (%s: %s)", url,
 			   err ? err : "no answer");

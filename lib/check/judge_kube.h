@@ -82,9 +82,10 @@ struct cni_pod {
 void judge_cni_pods(struct sbx_report *rep, const char *node, const char *node_ready,
 		    const struct cni_pod *p, size_t n, const char *err);
 
-/* kube_proxy: runs (its process, or its healthz answered at all). */
-void judge_kube_proxy(struct sbx_report *rep, bool runs, const char *url, bool answered, long code,
-		      const char *err, const char *body);
+/* kube_proxy: runs (its process, or its healthz answered at all); asked:
+ * its healthz was (not for another machine's tree: UNKNOWN, err why). */
+void judge_kube_proxy(struct sbx_report *rep, bool runs, bool asked, const char *url, bool answered,
+		      long code, const char *err, const char *body);
 
 /* kube_chains: mode "iptables", "nftables", "ipvs" or "" (unknown);
  * rules NULL with err when they could not be read. */

@@ -124,6 +124,38 @@ const struct root_capture *root_capture(void)
 	return have_cap ? &cap : NULL;
 }
 
+const char *root_other_machine(void)
+{
+	static char why[320], for_root[4096];
+	static bool known;
+	char theirs[64], ours[64];
+	struct sbx_err e;
+	FILE *f;
+
+	if (root_is_live())
+		return NULL;
+	if (have_cap) {
+		snprintf(why, sizeof(why), "a capture of %s", cap.host[0] ? cap.host : "another node");
+		return why;
+	}
+	if (known && !strcmp(for_root, root_get()))
+		return why[0] ? why : NULL;
+	known = true;
+	snprintf(for_root, sizeof(for_root), "%s", root_get());
+	why[0] = '\0';
+	ours[0] = '\0';
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (!fgets(ours, sizeof(ours), f))
+			ours[0] = '\0';
+		fclose(f);
+	}
+	if (root_read_line("/proc/sys/kernel/random/boot_id", theirs, sizeof(theirs), &e) == 0 &&
+	    theirs[0] && ours[0] && strcmp(str_trim(theirs), str_trim(ours)))
+		snprintf(why, sizeof(why), "another machine's tree (its boot id is not this kernel's)");
+	return why[0] ? why : NULL;
+}
+
 /* Whether s starts with the directory dir (then '/' or a path's end). */
 static size_t dir_prefix(const char *s, const char *dir)
 {

@@ -81,6 +81,13 @@ struct root_capture {
 };
 void root_set_capture(const struct root_capture *c);
 const struct root_capture *root_capture(void);
+/* Whether this machine's own helpers (systemctl, iptables-save, nft, a
+ * service on loopback) answer for the root: NULL when they do -- the live
+ * machine, and a --root DIR that is this machine seen from a container
+ * (its /proc's boot id is this kernel's, or it has none to tell by) --
+ * else why not: "a capture of HOST", "another machine's tree (its boot id
+ * is not this kernel's)". */
+const char *root_other_machine(void);
 /* Text with each path into the directory the capture was unpacked in
  * shown as on the captured node, after the file's name:
  * "/tmp/srebox-replay.x/0/proc/stat: ..." -> "node.sbx:/proc/stat: ...".

@@ -103,6 +103,41 @@ finding() { jq -c --arg c "$1" '[.findings[] | select(.check == $c)]' <<<"$outpu
 	jq -e '.summary | test("kube-proxy runs in iptables")' <<<"$output"
 }
 
+@test "another machine's tree (its boot id is not this kernel's): this machine's healthz, iptables-save and nft are not asked; this machine's own tree is" {
+	cp -r "$FIX/cni/net.d-flannel" "$ROOT/etc/cni/net.d"
+	mkdir -p "$D/bin" "$ROOT/proc/sys/kernel/random"
+	for c in iptables-save nft; do
+		printf '#!/bin/sh\necho %s >>"%s/asked"\nexit 1\n' "$c" "$D" >"$D/bin/$c"
+		chmod +x "$D/bin/$c"
+	done
+	PATH=$D/bin:$PATH
+	fake_healthz "$D" 200
+	hz=(--proxy-healthz "http://127.0.0.1:$HZ_PORT/healthz" --proxy-mode-url "http://127.0.0.1:$HZ_PORT/proxyMode")
+	echo 00000000-0000-4000-8000-000000000000 >"$ROOT/proc/sys/kernel/random/boot_id"
+	run cj "${hz[@]}"
+	[ ! -e "$D/asked" ] || die "asked this machine: $(cat "$D/asked")"
+	jq -e '[.findings[] | select(.check == "kube_chains")][0] | .state == "UNKNOWN"
+		and (.text | test("not read: another machine.s tree .its boot id is not this kernel.s., and this machine.s iptables-save and nft answer for this one"))' <<<"$output" ||
+		die "$(finding kube_chains)"
+	jq -e '[.findings[] | select(.check == "kube_proxy")][0] | .state == "OK" and (.text | test("not asked: another machine"))' <<<"$output" ||
+		die "$(finding kube_proxy)"
+	# a kube-proxy in that tree's processes: its health is not known, not this machine's
+	mkdir -p "$ROOT/proc/4242"
+	printf '4242 (kube-proxy) S 1 4242 4242 0 -1 4194560 0 0 0 0 5 3 0 0 20 0 1 0 50 1000000 300 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n' >"$ROOT/proc/4242/stat"
+	printf 'Name:\tkube-proxy\nState:\tS (sleeping)\n' >"$ROOT/proc/4242/status"
+	echo kube-proxy >"$ROOT/proc/4242/comm"
+	run cj "${hz[@]}"
+	jq -e '[.findings[] | select(.check == "kube_proxy")][0] | .state == "UNKNOWN"
+		and (.text | test("kube-proxy runs; .* not asked: another machine"))' <<<"$output" || die "$(finding kube_proxy)"
+	rm -r "$ROOT/proc/4242"
+	# the tree of this machine (a container's /host): asked
+	cp /proc/sys/kernel/random/boot_id "$ROOT/proc/sys/kernel/random/boot_id"
+	run cj "${hz[@]}"
+	grep -q iptables-save "$D/asked" || die "this machine's tree, and iptables-save not asked"
+	jq -e '[.findings[] | select(.check == "kube_proxy")][0] | .state == "OK" and (.text | test("healthy"))' <<<"$output" ||
+		die "$(finding kube_proxy)"
+}
+
 @test "kube-proxy running with its chains gone is CRITICAL; its healthz failing is CRITICAL" {
 	cp -r "$FIX/cni/net.d-flannel" "$ROOT/etc/cni/net.d"
 	grep -v KUBE "$FIX/cni/iptables-save.txt" >"$D/flushed"

@@ -57,6 +57,21 @@ write_log() {
 	jq -e '[.findings[] | select(.check == "kubelet")][0].text | test("not asked: systemctl: System has not been booted")' <<<"$output"
 }
 
+@test "another machine's tree (its boot id is not this kernel's): this machine's systemctl is not asked; this machine's own tree is" {
+	mkdir -p "$D/bin" "$ROOT/proc/sys/kernel/random"
+	printf '#!/bin/sh\necho asked >>"%s/asked"\nexit 1\n' "$D" >"$D/bin/systemctl"
+	chmod +x "$D/bin/systemctl"
+	echo 00000000-0000-4000-8000-000000000000 >"$ROOT/proc/sys/kernel/random/boot_id"
+	run kj
+	[ ! -e "$D/asked" ] || die "asked this machine's systemd"
+	jq -e '[.findings[] | select(.check == "kubelet")][0].text
+		| test("unit kubelet.service not asked: another machine.s tree .its boot id is not this kernel.s.: systemd answers for this machine, not for that one")' <<<"$output" ||
+		die "$(finding kubelet)"
+	cp /proc/sys/kernel/random/boot_id "$ROOT/proc/sys/kernel/random/boot_id"
+	run kj
+	[ -e "$D/asked" ] || die "this machine's tree, and its systemd not asked"
+}
+
 @test "fake kubelet: its unit active, healthz ok is OK; restarted 5 times is a WARNING" {
 	fake_healthz "$D" 200
 	fake_systemctl "$D" "${ACTIVE[@]/NRestarts=0/NRestarts=5}"

@@ -16,7 +16,8 @@ mode=${1:-check}
 export LC_ALL=C.UTF-8 NO_COLOR=1
 unset SREBOX_ROOT KUBECONFIG COLUMNS
 bad=0
-# ROOT is a tree for --root; "-": none (the runbook helpers); "@k8s": the
+# ROOT is a tree for --root; "-": none (the runbook helpers); "@node": see
+# node_up; "@k8s": the
 # test API server (tests/k8s/server.py) with the fixture cluster, started
 # here, its clock and srebox's fixed at the fixtures' "now"
 # (SREBOX_TEST_NOW) so that ages do not grow; "<FILE": FILE on stdin.
@@ -36,6 +37,21 @@ k8s_up() {
 		echo "$KC" >"$k8s_tmp/kc"
 	) || exit 2
 	k8s_kc=$(cat "$k8s_tmp/kc")
+}
+# "@node": node_exporter's tree with tests/fixtures/golden/node over it
+# (an uptime, a boot id not this machine's, a kernel log, a CNI config, a
+# kubelet config, and .srebox/fs: the statfs and stat answers, as a capture
+# holds them, so that nothing is asked of the filesystem the tree sits on),
+# put together at one path so that the paths in the output do not move.
+node_root=
+node_up() {
+	[ -z "$node_root" ] || return 0
+	node_root=build/golden/node
+	rm -rf "$node_root"
+	mkdir -p "$node_root"
+	cp -r tests/fixtures/node_exporter/proc tests/fixtures/node_exporter/sys "$node_root/"
+	chmod -R u+w "$node_root"
+	cp -r tests/fixtures/golden/node/. "$node_root/"
 }
 export SREBOX_TEST_NOW=2020-08-12T10:00:00Z
 version=$("$sb" --version | cut -d' ' -f2)
@@ -61,6 +77,7 @@ while read -r name root args; do
 	case $root in
 	-) ;;
 	@k8s) k8s_up && where="--kubeconfig $k8s_kc" ;;
+	@node) node_up && where="--root $node_root" ;;
 	"<"*) in=${root#<} ;;
 	*) where="--root $root" ;;
 	esac
