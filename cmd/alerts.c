@@ -165,7 +165,7 @@ static int alerts_run(struct sbx_ctx *ctx)
 	size_t nrows = 0, pending = 0, silenced = 0, inhibited = 0, judged = 0;
 	long code = 0;
 	int nm = 0, rc = 0;
-	double now = now_realtime();
+	double now = now_for_ages();
 
 	if (o_am && prom_url()) {
 		warnx_("give --url (Prometheus) or --alertmanager, not both");

@@ -395,6 +395,16 @@ double now_realtime(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double now_for_ages(void)
+{
+	const char *test_now = getenv("SREBOX_TEST_NOW");
+	double t;
+
+	if (test_now && rfc3339_parse(test_now, &t))
+		return t;
+	return now_realtime();
+}
+
 /* A pipe a stop signal's handler writes a byte to (sleep_wake), so that a
  * sleep can wait for the whole interval and still end at once. */
 static int wake_fd[2] = { -1, -1 };

@@ -141,6 +141,11 @@ void fmt_cpulist(const unsigned *ids, size_t n, char *out, size_t size);
 
 double now_monotonic(void);
 double now_realtime(void);
+/* The wall clock for ages shown to people (an alert's, a node's): the
+ * environment's SREBOX_TEST_NOW (RFC 3339) when set -- the golden
+ * outputs' fixed clock, so that ages of fixture objects do not grow --
+ * else now_realtime(). */
+double now_for_ages(void);
 /* Sleep that resumes after signals; returns early only if *stop is set.
  * After sleep_wakeable(), a signal handler that sets *stop and calls
  * sleep_wake() (async-signal-safe) ends it at once, and it sleeps in one

@@ -7,8 +7,9 @@
 # Besides the formats, NAME-term80 is the table view on an 80-column
 # terminal.  SREBOX is the binary (default build/srebox).  The output is made
 # independent of the time and the version: JSON's "time" and
-# "srebox_version" are replaced, and retry's log of how long each attempt
-# ran ("exit 1 after 0.002s;" becomes "after T;"), nothing else.
+# "srebox_version" are replaced, retry's log of how long each attempt ran
+# ("exit 1 after 0.002s;" becomes "after T;") and the UUID Alertmanager
+# gives the silence of the alerts case ("SILENCE-ID"), nothing else.
 set -eu
 cd "$(dirname "$0")/../.."
 sb=${SREBOX:-build/srebox}
@@ -21,12 +22,78 @@ bad=0
 # test API server (tests/k8s/server.py) with the fixture cluster, started
 # here, its clock and srebox's fixed at the fixtures' "now"
 # (SREBOX_TEST_NOW) so that ages do not grow; "<FILE": FILE on stdin.
+# Every server started here, and its directory, go when the script ends.
+pids= dirs=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -z "$pids" ] || kill $pids 2>/dev/null || true
+	[ -z "$k8s_kc" ] || kill "$(cat "$k8s_tmp/srv.0/pid" 2>/dev/null)" 2>/dev/null || true
+	# shellcheck disable=SC2086
+	[ -z "$dirs" ] || { sleep 0.2; rm -rf $dirs; }
+}
+trap cleanup EXIT
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_http() {
+	for _ in $(seq 300); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "golden: $1 never answered" >&2
+	exit 2
+}
+# "@prom": the real Prometheus (Debian's) with two hours of
+# http_requests_total up to the fixed "now", backfilled from
+# tests/fixtures/golden/prom-history.om; the cases query at --time now.
+prom_url=
+prom_up() {
+	[ -z "$prom_url" ] || return 0
+	command -v prometheus >/dev/null && command -v promtool >/dev/null || return 1
+	d=$(mktemp -d) && dirs="$dirs $d"
+	promtool tsdb create-blocks-from openmetrics tests/fixtures/golden/prom-history.om "$d/data" \
+		>"$d/backfill.log" 2>&1 || { cat "$d/backfill.log" >&2; exit 2; }
+	echo "global: {scrape_interval: 1h}" >"$d/prometheus.yml"
+	port=$(free_port)
+	prometheus --config.file="$d/prometheus.yml" --storage.tsdb.path="$d/data" \
+		--storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$port" >"$d/log" 2>&1 &
+	pids="$pids $!"
+	prom_url=http://127.0.0.1:$port
+	wait_http "$prom_url/-/ready"
+}
+# "@am": the real Alertmanager with tests/fixtures/golden/am-alerts.json
+# posted (fixed start times; one inhibited, one silenced by
+# am-silence.json); the ages are against the fixed "now".
+am_url=
+am_up() {
+	[ -z "$am_url" ] || return 0
+	command -v prometheus-alertmanager >/dev/null || return 1
+	d=$(mktemp -d) && dirs="$dirs $d"
+	port=$(free_port)
+	prometheus-alertmanager --config.file=tests/fixtures/golden/am.yml --storage.path="$d" \
+		--web.listen-address="127.0.0.1:$port" --cluster.listen-address= \
+		--cluster.advertise-address="127.0.0.1:$(free_port)" >"$d/log" 2>&1 &
+	pids="$pids $!"
+	am_url=http://127.0.0.1:$port
+	wait_http "$am_url/-/ready"
+	curl -fsS -o /dev/null -XPOST -H 'Content-Type: application/json' --data-binary @tests/fixtures/golden/am-alerts.json \
+		"$am_url/api/v2/alerts" || exit 2
+	curl -fsS -o /dev/null -XPOST -H 'Content-Type: application/json' --data-binary @tests/fixtures/golden/am-silence.json \
+		"$am_url/api/v2/silences" || exit 2
+	# until the inhibition and the silence are applied
+	for _ in $(seq 100); do
+		[ "$(curl -fsS "$am_url/api/v2/alerts?active=false" | jq '[.[] | select(.status.state == "suppressed")] | length')" = 2 ] && return 0
+		sleep 0.1
+	done
+	echo "golden: alertmanager never suppressed the silenced and inhibited alerts" >&2
+	exit 2
+}
 k8s_kc=
 k8s_up() {
 	[ -z "$k8s_kc" ] || return 0
 	k8s_tmp=$(mktemp -d)
-	trap 'kill "$(cat "$k8s_tmp/srv.0/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$k8s_tmp"' EXIT
 	(
+		set +f	# k8s.bash's fixture lists are patterns
 		unset BATS_TEST_TMPDIR	# run from a bats test: the server's files are ours
 		SREBOX_TESTS=$(pwd)/tests BATS_FILE_TMPDIR=$k8s_tmp
 		FIX=$SREBOX_TESTS/fixtures
@@ -57,9 +124,12 @@ export SREBOX_TEST_NOW=2020-08-12T10:00:00Z
 version=$("$sb" --version | cut -d' ' -f2)
 normalize() {
 	sed -E 's/^(  "time": )"[^"]*"/\1"TIME"/; s/^(  "srebox_version": )"[^"]*"/\1"VERSION"/
-		s/^(srebox retry: attempt .*) after [0-9]+\.[0-9]+s(;|,|$)/\1 after T\2/' |
+		s/^(srebox retry: attempt .*) after [0-9]+\.[0-9]+s(;|,|$)/\1 after T\2/
+		s/("silenced_by":")[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"/\1SILENCE-ID"/
+		s/^(HighLatency +suppressed .*  )[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}( |$)/\1SILENCE-ID\3/' |
 		sed "s/srebox $version/srebox VERSION/g; s/srebox:$version/srebox:VERSION/g"
 }
+set -f	# an argument such as rate(x[5m]) is not a pattern
 while read -r name root args; do
 	case $name in '' | '#'*) continue ;; esac
 	applet=${args%% *}
@@ -78,12 +148,18 @@ while read -r name root args; do
 	-) ;;
 	@k8s) k8s_up && where="--kubeconfig $k8s_kc" ;;
 	@node) node_up && where="--root $node_root" ;;
+	@prom) if prom_up; then where="--url $prom_url"; else
+		echo "golden: $name skipped: prometheus is not installed (make deps-test)" >&2; continue; fi ;;
+	@am) if am_up; then where="--alertmanager $am_url"; else
+		echo "golden: $name skipped: prometheus-alertmanager is not installed (make deps-test)" >&2; continue; fi ;;
 	"<"*) in=${root#<} ;;
 	*) where="--root $root" ;;
 	esac
 	for fmt in $formats term80; do
 		if [ "$fmt" = term80 ]; then
-			got=$(script -qec "stty cols 80 rows 24; $sb $args $where <$in; echo \"exit \$?\"" /dev/null </dev/null |
+			# shellcheck disable=SC2086
+			cmd=$(printf '%q ' "$sb" $args $where)
+			got=$(script -qec "stty cols 80 rows 24; $cmd <$in; echo \"exit \$?\"" /dev/null </dev/null |
 				tr -d '\r')
 		else
 			# shellcheck disable=SC2086
