@@ -8,8 +8,9 @@
 # terminal.  SREBOX is the binary (default build/srebox).  The output is made
 # independent of the time and the version: JSON's "time" and
 # "srebox_version" are replaced, retry's log of how long each attempt ran
-# ("exit 1 after 0.002s;" becomes "after T;") and the UUID Alertmanager
-# gives the silence of the alerts case ("SILENCE-ID"), nothing else.
+# ("exit 1 after 0.002s;" becomes "after T;"), the UUID Alertmanager
+# gives the silence of the alerts case ("SILENCE-ID") and the time of each
+# of top's samples, nothing else.
 set -eu
 cd "$(dirname "$0")/../.."
 sb=${SREBOX:-build/srebox}
@@ -125,6 +126,8 @@ version=$("$sb" --version | cut -d' ' -f2)
 normalize() {
 	sed -E 's/^(  "time": )"[^"]*"/\1"TIME"/; s/^(  "srebox_version": )"[^"]*"/\1"VERSION"/
 		s/^(srebox retry: attempt .*) after [0-9]+\.[0-9]+s(;|,|$)/\1 after T\2/
+		s/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (OK|WARNING|CRITICAL|UNKNOWN): /TIME \1: /
+		s/^\{"time":"[^"]*","t":[0-9.]+,/{"time":"TIME","t":0,/
 		s/("silenced_by":")[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"/\1SILENCE-ID"/
 		s/^(HighLatency +suppressed .*  )[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}( |$)/\1SILENCE-ID\3/' |
 		sed "s/srebox $version/srebox VERSION/g; s/srebox:$version/srebox:VERSION/g"
