@@ -315,6 +315,19 @@ static int capture_run(struct sbx_ctx *ctx)
 			goto out;
 		}
 	}
+	/* a replay needs the time between the snapshots (opt.c's pair check):
+	 * a saved tree does not move, and one without an uptime cannot say */
+	if (si[0].uptime < 0 || si[1].uptime < 0) {
+		warnx_("%s: no readable /proc/uptime, so a replay could not tell the time between the "
+		       "snapshots: nothing written (give the tree itself to --root)", rooted("/proc/uptime"));
+		goto out;
+	}
+	if (si[1].uptime <= si[0].uptime) {
+		warnx_("%s stayed %.2fs between the snapshots (a saved tree, which does not move): a "
+		       "capture of it could not be replayed; nothing written (give the tree itself to "
+		       "--root)", rooted("/proc/uptime"), si[0].uptime);
+		goto out;
+	}
 	man = make_manifest(si, si[1].uptime >= 0 && si[0].uptime >= 0 ?
 				    si[1].uptime - si[0].uptime : interval,
 			    host, kernel, boot, unreadable);

@@ -153,6 +153,20 @@ MANIFEST='{"format": "srebox-capture", "version": 1, "srebox": "0.1.0", "host": 
 	tar xzOf "$d/c.tar.gz" manifest.json | jq -e '.snapshots | length == 2'
 }
 
+@test "a saved tree, which does not move, or one without an uptime, is not captured: exit 3, nothing written" {
+	root=$(root_copy cswitch/snap1)
+	run sb capture --root "$root" -i 0.1 -o "$BATS_TEST_TMPDIR/s.tar.gz"
+	[ "$status" -eq 3 ] && [[ $output == *"/proc/uptime stayed "*"s between the snapshots (a saved tree, which does not move): a capture of it could not be replayed; nothing written"* ]] ||
+		die "$status: $output"
+	[ ! -e "$BATS_TEST_TMPDIR/s.tar.gz" ]
+	rm -f "$root/proc/uptime"
+	run sb capture --root "$root" -i 0.1 -o "$BATS_TEST_TMPDIR/s.tar.gz"
+	[ "$status" -eq 3 ] && [[ $output == *"no readable /proc/uptime, so a replay could not tell the time between the snapshots: nothing written"* ]] ||
+		die "$status: $output"
+	[ ! -e "$BATS_TEST_TMPDIR/s.tar.gz" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep -v '^root$')" ] || die "left: $(ls -A "$BATS_TEST_TMPDIR")"
+}
+
 @test "capture refuses a capture or a pair as its --root, and arguments" {
 	run sb capture --root "$CS/snap1" --root "$CS/snap2"
 	[ "$status" -eq 3 ] && [[ $output == *"not a capture or a pair"* ]] || die "$output"
