@@ -424,6 +424,18 @@ void sleep_wake(void)
 	errno = e;
 }
 
+bool sleep_stopped(void)
+{
+	struct pollfd p = { wake_fd[0], POLLIN, 0 };
+
+	return wake_fd[0] >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+int sleep_wake_fd(void)
+{
+	return wake_fd[0];
+}
+
 void sleep_seconds(double s, volatile int *stop)
 {
 	double end = now_monotonic() + s;

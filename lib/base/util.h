@@ -153,6 +153,10 @@ double now_for_ages(void);
 void sleep_seconds(double s, volatile int *stop);
 void sleep_wakeable(void);
 void sleep_wake(void);
+/* Whether sleep_wake() has been called (a stop signal came), for other
+ * waits to end on too; the pipe to poll for it (-1 without one). */
+bool sleep_stopped(void);
+int sleep_wake_fd(void);
 
 SBX_NORETURN void die(int status, const char *fmt, ...) SBX_PRINTF(2, 3);
 void warnx_(const char *fmt, ...) SBX_PRINTF(1, 2);

@@ -122,6 +122,19 @@ static bool wait_interval(struct sbx_ctx *ctx, const struct sbx_sampler *s, doub
 	return ok;
 }
 
+/* A report a stop signal cut short (during its reading, or its build:
+ * disk's statfs) is not printed: a helper it abandoned would read as a
+ * hung mount (child_collect).  False when it was not. */
+static bool emit_unless_stopped(struct sbx_ctx *ctx, struct sbx_report *rep)
+{
+	if (ctx->stop && *ctx->stop) {
+		report_free(rep);
+		return false;
+	}
+	sbx_emit(ctx, rep);
+	return true;
+}
+
 static void fail(struct sbx_ctx *ctx, const struct sbx_sampler *s, const struct sbx_err *err)
 {
 	struct sbx_report *rep = report_new(s->name);
@@ -145,7 +158,7 @@ static int sample_pair(struct sbx_ctx *ctx, const struct sbx_sampler *s, double 
 		goto out_free;
 	}
 	if (interval <= 0) {
-		sbx_emit(ctx, s->build(ctx, NULL, prev, s->arg));
+		emit_unless_stopped(ctx, s->build(ctx, NULL, prev, s->arg));
 		goto out;
 	}
 	if (s->tick)
@@ -186,7 +199,7 @@ int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 		goto out_prev_free;
 	}
 	if (interval <= 0) {
-		sbx_emit(ctx, s->build(ctx, NULL, prev, s->arg));
+		emit_unless_stopped(ctx, s->build(ctx, NULL, prev, s->arg));
 		goto out;
 	}
 	if (s->tick)
@@ -199,6 +212,10 @@ int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 		memset(cur, 0, s->size);
 		if (s->read(cur, &err, s->arg) < 0) {
 			fail(ctx, s, &err);
+			break;
+		}
+		if (ctx->stop && *ctx->stop) {
+			s->free(cur, s->arg);
 			break;
 		}
 		print_read(&p1);
@@ -216,7 +233,10 @@ int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 			sbx_emit(ctx, rep);
 			break;
 		}
-		sbx_emit(ctx, s->build(ctx, prev, cur, s->arg));
+		if (!emit_unless_stopped(ctx, s->build(ctx, prev, cur, s->arg))) {
+			s->free(cur, s->arg);
+			break;
+		}
 		s->free(prev, s->arg);
 		memcpy(prev, cur, s->size);
 		print_free(&p0);

@@ -143,12 +143,15 @@ void child_abandon(struct child *c)
 
 void child_collect(struct child *cs, size_t n, double timeout, volatile int *stop)
 {
-	struct pollfd *pfd = xcalloc(n ? n : 1, sizeof(*pfd));
-	size_t *map = xcalloc(n ? n : 1, sizeof(*map));
+	struct pollfd *pfd = xcalloc(n + 1, sizeof(*pfd));
+	size_t *map = xcalloc(n + 1, sizeof(*map));
 
 	for (;;) {
 		size_t np = 0;
 		double now = now_monotonic(), next = 0;
+		/* a stop signal (sleep_wake) ends the wait too: Ctrl-C during a
+		 * statfs of a hung mount is not held for the deadline */
+		bool stopped = (stop && *stop) || sleep_stopped();
 		int ms;
 
 		for (size_t i = 0; i < n; i++) {
@@ -156,7 +159,7 @@ void child_collect(struct child *cs, size_t n, double timeout, volatile int *sto
 
 			if (c->fd < 0)
 				continue;
-			if (now >= c->started + timeout || (stop && *stop)) {
+			if (now >= c->started + timeout || stopped) {
 				/* what it said before the deadline is its answer, even
 				 * when srebox was busy elsewhere meanwhile: read it first */
 				drain_ready(c);
@@ -172,7 +175,9 @@ void child_collect(struct child *cs, size_t n, double timeout, volatile int *sto
 		if (np == 0)
 			break;
 		ms = (int)((next - now) * 1000) + 1;
-		if (poll(pfd, np, ms) < 0 && errno != EINTR)
+		if (sleep_wake_fd() >= 0)
+			pfd[np] = (struct pollfd){ .fd = sleep_wake_fd(), .events = POLLIN };
+		if (poll(pfd, np + (sleep_wake_fd() >= 0), ms) < 0 && errno != EINTR)
 			break;
 		for (size_t k = 0; k < np; k++)
 			if (pfd[k].revents)

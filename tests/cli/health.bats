@@ -490,6 +490,31 @@ PY
 		and (.text | startswith("k3s-agent (pid " + $pid + ") healthy"))' <<<"$output"
 }
 
+@test "live: Ctrl-C while a hung FUSE mount's statfs is waited for ends health at once, not at the deadline" {
+	need_fuse
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	mnt=$BATS_TEST_TMPDIR/hung cwd=$BATS_TEST_TMPDIR/cwd
+	mkdir "$cwd"
+	hangfs_start "$mnt"
+	cd "$cwd"
+	"$SREBOX" health -i 5 -t 30 -o json >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	# until its statfs helper is stuck on the mount
+	for _ in $(seq 100); do [ "$(stuck_helpers "$cwd")" -ge 1 ] && break; sleep 0.1; done
+	[ "$(stuck_helpers "$cwd")" -ge 1 ] || die "no helper stuck on $mnt"
+	t0=$(date +%s%N)
+	kill -INT $pid
+	rc=0
+	wait $pid || rc=$?
+	t=$((($(date +%s%N) - t0) / 1000000))
+	[ "$rc" -eq 3 ] || die "exit $rc: $(cat "$BATS_TEST_TMPDIR/err")"
+	grep -q "interrupted by SIGINT before the first report" "$BATS_TEST_TMPDIR/err" || die "$(cat "$BATS_TEST_TMPDIR/err")"
+	[ "$t" -lt 5000 ] || die "took $t ms to stop with the statfs deadline at 30 s"
+	kill -USR1 "$HANGFS_PID"
+	helpers_gone "$cwd" || die "the helper is still there"
+}
+
 @test "live: a hung FUSE mount is CRITICAL and named within the deadline; its fill is not judged; its helper not asked twice" {
 	need_fuse
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
