@@ -171,7 +171,7 @@ $(O)/tests/delayfs: tests/tools/delayfs.c
 BUILD_DEBS := gcc make pkg-config libc6-dev libjansson-dev libyaml-dev libproc2-dev \
 	libcurl4-openssl-dev libncurses-dev libarchive-dev
 TEST_DEBS := $(BUILD_DEBS) libcmocka-dev bats mandoc python3 openssl bash-completion zsh fish strace \
-	jq clang fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
+	jq clang libclang-rt-dev fuse3 libfuse3-dev prometheus prometheus-node-exporter monitoring-plugins-basic procps util-linux \
 	e2fsprogs coreutils bsdutils iproute2 tmux nftables sysstat time prometheus-alertmanager datamash curl \
 	systemd-journal-remote
 BENCH_DEBS := hyperfine sysstat busybox valgrind time procps irqtop
