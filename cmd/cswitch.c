@@ -10,6 +10,7 @@
 #include "root.h"
 #include "sample.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,15 +149,67 @@ static int parse_pids(void)
 	return 0;
 }
 
+static bool in_pipeline(int32_t tgid);
+
 /* srebox's pipeline on the live machine (`srebox cswitch | head`): the
- * processes the same shell forked with it, in the same two ticks.  They
- * are there because srebox runs, not because the node is busy. */
+ * processes the same shell forked with it and joined to it by pipes,
+ * directly or through each other (`a | srebox | b | c`).  They are there
+ * because srebox runs, not because the node is busy.  A sibling that only
+ * started at the same moment is not hidden (a start time alone took a
+ * ping-pong pair the test had started a few milliseconds earlier); one
+ * whose fds cannot be read is not hidden either. */
 static int32_t *pipe_pids;
 static size_t npipe;
 
+#define MAX_PIPES 64
+
+/* The pipe inode behind fd FD of PID (0: self), or 0. */
+static unsigned long fd_pipe(int32_t pid, int fd)
+{
+	char path[64], link[64];
+	unsigned long ino;
+	ssize_t n;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	if (sscanf(link, "pipe:[%lu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
+static bool known_pipe(const unsigned long *v, size_t n, unsigned long ino)
+{
+	for (size_t i = 0; ino && i < n; i++)
+		if (v[i] == ino)
+			return true;
+	return false;
+}
+
+static void add_pipe(unsigned long *v, size_t *n, unsigned long ino)
+{
+	if (ino && *n < MAX_PIPES && !known_pipe(v, *n, ino))
+		v[(*n)++] = ino;
+}
+
 static void find_pipeline(const struct cs_snap *s)
 {
+	/* the pipes the pipeline's members read (their stdin) and write
+	 * (their stdout): a sibling joins when it writes one a member reads,
+	 * or reads one a member writes; one that shares the shell's stdin
+	 * with srebox does not */
+	unsigned long reads[MAX_PIPES], writes[MAX_PIPES];
+	size_t nreads = 0, nwrites = 0;
 	const struct task *me;
+	bool grew;
+	/* a shell forks a pipeline's members together: a second apart at most,
+	 * on a loaded node */
+	uint64_t window = s->tasks.hz;
 
 	free(pipe_pids);
 	pipe_pids = NULL;
@@ -166,15 +219,31 @@ static void find_pipeline(const struct cs_snap *s)
 	me = tasks_find(&s->tasks, (int32_t)getpid(), (int32_t)getpid());
 	if (!me || !me->has_start || me->ppid <= 1)
 		return;
-	for (size_t i = 0; i < s->tasks.n; i++) {
-		const struct task *k = &s->tasks.v[i];
+	add_pipe(reads, &nreads, fd_pipe(0, STDIN_FILENO));
+	add_pipe(writes, &nwrites, fd_pipe(0, STDOUT_FILENO));
+	if (!nreads && !nwrites)
+		return;
+	do {
+		grew = false;
+		for (size_t i = 0; i < s->tasks.n; i++) {
+			const struct task *k = &s->tasks.v[i];
+			unsigned long in, out;
 
-		if (k->tid != k->tgid || k->tgid == me->tgid || k->ppid != me->ppid ||
-		    !k->has_start || k->start + 2 < me->start || k->start > me->start + 2)
-			continue;
-		pipe_pids = xreallocarray(pipe_pids, npipe + 1, sizeof(*pipe_pids));
-		pipe_pids[npipe++] = k->tgid;
-	}
+			if (k->tid != k->tgid || k->tgid == me->tgid || k->ppid != me->ppid ||
+			    !k->has_start || k->start + window < me->start ||
+			    k->start > me->start + window || in_pipeline(k->tgid))
+				continue;
+			in = fd_pipe(k->tgid, STDIN_FILENO);
+			out = fd_pipe(k->tgid, STDOUT_FILENO);
+			if (!known_pipe(writes, nwrites, in) && !known_pipe(reads, nreads, out))
+				continue;
+			add_pipe(reads, &nreads, in);
+			add_pipe(writes, &nwrites, out);
+			pipe_pids = xreallocarray(pipe_pids, npipe + 1, sizeof(*pipe_pids));
+			pipe_pids[npipe++] = k->tgid;
+			grew = true;
+		}
+	} while (grew);
 }
 
 static bool in_pipeline(int32_t tgid)

@@ -585,4 +585,24 @@ pingpong_first() {
 	"$SREBOX" cswitch -a -o json | "$BATS_TEST_TMPDIR/srebox-pipecat" >"$BATS_TEST_TMPDIR/out.json"
 	kill $other
 	jq -e --argjson p $other '[.processes[] | select(.pid == $p)] | length == 1' "$BATS_TEST_TMPDIR/out.json"
+	# each side of a longer pipeline, through the members between
+	cp "$(command -v cat)" "$BATS_TEST_TMPDIR/srebox-pipecat2"
+	"$BATS_TEST_TMPDIR/srebox-pipecat" </dev/null | "$SREBOX" cswitch -a -o json |
+		"$BATS_TEST_TMPDIR/srebox-pipecat" | "$BATS_TEST_TMPDIR/srebox-pipecat2" >"$BATS_TEST_TMPDIR/out.json"
+	jq -e '[.processes[], .most_threads[] | select(.command | startswith("srebox-pipecat"))] | length == 0' \
+		"$BATS_TEST_TMPDIR/out.json"
+}
+
+@test "live: a process started with srebox but not piped to it is ranked" {
+	# forked a millisecond apart by the same shell, as a pipeline's are:
+	# only the pipes tell them apart
+	cp "$(command -v cat)" "$BATS_TEST_TMPDIR/srebox-pipecat"
+	"$SREBOX" cswitch -i 1 -a -o json >"$BATS_TEST_TMPDIR/out.json" &
+	me=$!
+	"$BATS_TEST_TMPDIR/srebox-pipecat" </dev/zero >/dev/null &
+	other=$!
+	wait $me
+	kill $other
+	jq -e --argjson p $other '[.processes[] | select(.pid == $p)] | length == 1' "$BATS_TEST_TMPDIR/out.json" ||
+		die "$(jq -c --argjson p $other '[.processes[] | select(.pid == $p)]' "$BATS_TEST_TMPDIR/out.json")"
 }
