@@ -92,7 +92,7 @@ am_up() {
 k8s_kc=
 k8s_up() {
 	[ -z "$k8s_kc" ] || return 0
-	k8s_tmp=$(mktemp -d)
+	k8s_tmp=$(mktemp -d) && dirs="$dirs $k8s_tmp"
 	(
 		set +f	# k8s.bash's fixture lists are patterns
 		unset BATS_TEST_TMPDIR	# run from a bats test: the server's files are ours
