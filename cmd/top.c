@@ -235,21 +235,43 @@ struct live {
 static const char *const sampler_applet[S_N] = { "health", "cpu", "cswitch", "irq", "throttle",
 						 "io", "net", "disk" };
 
+/* The keys of health's node table the header shows. */
+static const char *const node_keys[] = {
+	"cpus", "load1", "load5", "load15", "procs_running", "procs_blocked", "cpu_busy_ratio",
+	"cpu_steal_ratio", "memory_total_bytes", "memory_available_bytes",
+	"kubelet_memory_available_bytes", "psi_cpu_some_avg10_ratio",
+	"psi_memory_some_avg10_ratio", "psi_memory_full_avg10_ratio",
+	"psi_io_some_avg10_ratio", "psi_io_full_avg10_ratio", "context_switches_per_second",
+};
+static const char *const finding_keys[] = { "check", "state", "text" };
+static const char *const system_keys[] = { "interrupts_per_second" };
+static const char *const cpu_keys[] = { "cpu", "busy_ratio", "irq_ratio", "softirq_ratio", "steal_ratio" };
+
+/* Only what the model keeps is made into JSON: a report's other tables
+ * and columns, and most of its rows, cost a sample as much as the rest. */
 static void live_picks(struct live *l)
 {
-	static const struct { size_t s; const char *table; } whole[] = {
-		{ S_HEALTH, "node" }, { S_HEALTH, JSON_PICK_FINDINGS }, { S_CSWITCH, "system" },
-		{ S_CPU, "cpus" },
+#define WHOLE(s, t, k) { s, t, k, ARRAY_SIZE(k) }
+	static const struct { size_t s; const char *table; const char *const *keys; size_t nkeys; } whole[] = {
+		WHOLE(S_HEALTH, "node", node_keys), WHOLE(S_HEALTH, JSON_PICK_FINDINGS, finding_keys),
+		WHOLE(S_CSWITCH, "system", system_keys), WHOLE(S_CPU, "cpus", cpu_keys),
 	};
+#undef WHOLE
+	static const char *keys[ARRAY_SIZE(top_panes)][16];
 
 	for (size_t i = 0; i < ARRAY_SIZE(whole); i++)
-		l->pick[whole[i].s][l->npick[whole[i].s]++] = (struct json_pick){ whole[i].table, NULL, 0 };
-	for (size_t i = 0; i < top_npanes; i++)
+		l->pick[whole[i].s][l->npick[whole[i].s]++] =
+			(struct json_pick){ whole[i].table, NULL, 0, whole[i].keys, whole[i].nkeys };
+	for (size_t i = 0; i < top_npanes; i++) {
+		const struct top_pane *p = &top_panes[i];
+
+		for (size_t c = 0; c < p->ncols && c < ARRAY_SIZE(keys[i]); c++)
+			keys[i][c] = p->cols[c].key;
 		for (size_t k = 0; k < S_N; k++)
-			if (!strcmp(sampler_applet[k], top_panes[i].applet) &&
-			    l->npick[k] < ARRAY_SIZE(l->pick[k]))
+			if (!strcmp(sampler_applet[k], p->applet) && l->npick[k] < ARRAY_SIZE(l->pick[k]))
 				l->pick[k][l->npick[k]++] = (struct json_pick){
-					top_panes[i].table, top_panes[i].sort, TOP_ROWS };
+					p->table, p->sort, TOP_ROWS, keys[i], p->ncols };
+	}
 }
 
 static void read_print(struct buf *b)
@@ -282,8 +304,9 @@ static int cmp_ranked(const void *a_, const void *b_)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
-/* Keep only the pane's columns of its first TOP_ROWS rows by its sort key
- * (most first, in the report's order among equals). */
+/* The pane's first TOP_ROWS rows by its sort key (most first, in the
+ * report's order among equals); they hold the pane's columns alone
+ * (live_picks), so they are shared, not copied. */
 static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 {
 	const json_t *rows = json_object_get(rep, p->table);
@@ -299,19 +322,8 @@ static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 	}
 	if (n)
 		qsort(r, n, sizeof(*r), cmp_ranked);
-	for (i = 0; i < n && i < TOP_ROWS; i++) {
-		json_t *o;
-
-		row = r[i].row;
-		o = json_object();
-		for (size_t c = 0; c < p->ncols; c++) {
-			json_t *v = json_object_get(row, p->cols[c].key);
-
-			if (v)
-				json_object_set(o, p->cols[c].key, v);
-		}
-		json_array_append_new(out, o);
-	}
+	for (i = 0; i < n && i < TOP_ROWS; i++)
+		json_array_append(out, (json_t *)r[i].row);
 	free(r);
 	return out;
 }
@@ -346,13 +358,6 @@ static json_t *frame_of(json_t *const *reps, double t, double interval)
 	       *errors = json_object(), *head = json_object();
 	const json_t *h = reps[S_HEALTH], *node = first_row(h, "node"),
 		     *sys = first_row(reps[S_CSWITCH], "system");
-	static const char *const node_keys[] = {
-		"cpus", "load1", "load5", "load15", "procs_running", "procs_blocked", "cpu_busy_ratio",
-		"cpu_steal_ratio", "memory_total_bytes", "memory_available_bytes",
-		"kubelet_memory_available_bytes", "psi_cpu_some_avg10_ratio",
-		"psi_memory_some_avg10_ratio", "psi_memory_full_avg10_ratio",
-		"psi_io_some_avg10_ratio", "psi_io_full_avg10_ratio", "context_switches_per_second",
-	};
 	const char *const *applets = sampler_applet;
 	size_t i;
 	const json_t *c;

@@ -57,6 +57,8 @@ void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *
 struct json_pick {
 	const char *table, *sort;
 	size_t limit;		/* 0: every row */
+	const char *const *keys;	/* only these columns (or finding keys); NULL: all */
+	size_t nkeys;
 };
 #define JSON_PICK_FINDINGS "findings"
 json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks, size_t npick);

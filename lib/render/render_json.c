@@ -67,6 +67,16 @@ static json_t *cell_json(const struct sbx_table *t, const struct sbx_col *col,
 	return json_null();
 }
 
+static bool wanted(const struct json_pick *p, const char *key)
+{
+	if (!p || !p->keys)
+		return true;
+	for (size_t k = 0; k < p->nkeys; k++)
+		if (!strcmp(p->keys[k], key))
+			return true;
+	return false;
+}
+
 static json_t *row_json(const struct sbx_table *t, size_t i)
 {
 	json_t *row = json_object(), *unknown = NULL;
@@ -93,6 +103,35 @@ static json_t *row_json(const struct sbx_table *t, size_t i)
 	if (unknown)
 		json_object_set_new(row, "unknown", unknown);
 	return row;
+}
+
+/* A pick's columns alone, in its order (col[k]: the column of keys[k],
+ * or ncols when the table has none), without the reasons: the model of
+ * srebox top keeps no more. */
+static json_t *row_keys_json(const struct sbx_table *t, size_t i, const struct json_pick *p,
+			     const size_t *col)
+{
+	json_t *row = json_object();
+
+	for (size_t k = 0; k < p->nkeys; k++)
+		if (col[k] < t->ncols)
+			json_object_set_new(row, p->keys[k],
+					    cell_json(t, &t->cols[col[k]], table_cell(t, i, col[k])));
+	return row;
+}
+
+/* The check, state and text alone: a pick's keys. */
+static json_t *finding_keys_json(const struct sbx_finding *f, const struct json_pick *p)
+{
+	json_t *o = json_object();
+
+	if (wanted(p, "check"))
+		json_object_set_new(o, "check", json_string(f->check));
+	if (wanted(p, "state"))
+		json_object_set_new(o, "state", json_string(state_name(f->state)));
+	if (wanted(p, "text"))
+		json_object_set_new(o, "text", json_string(f->text));
+	return o;
 }
 
 static json_t *finding_json(const struct sbx_finding *f)
@@ -167,7 +206,8 @@ static void state_keys(json_t *root, const struct sbx_report *r)
 	json_object_set_new(root, "exit_status", json_integer(st));
 }
 
-static void tail_keys(json_t *root, const struct sbx_report *r, bool findings)
+static void tail_keys(json_t *root, const struct sbx_report *r, bool findings,
+		      const struct json_pick *fp)
 {
 	json_t *fa = json_array();
 	size_t *order = findings ? findings_by_severity(r) : NULL;
@@ -185,7 +225,8 @@ static void tail_keys(json_t *root, const struct sbx_report *r, bool findings)
 		json_object_set_new(root, "capture", c);
 	}
 	for (size_t i = 0; findings && i < r->nfind; i++)
-		json_array_append_new(fa, finding_json(&r->findings[order[i]]));
+		json_array_append_new(fa, fp && fp->keys ? finding_keys_json(&r->findings[order[i]], fp)
+							 : finding_json(&r->findings[order[i]]));
 	free(order);
 	json_object_set_new(root, "findings", fa);
 }
@@ -317,7 +358,7 @@ void render_json_part(FILE *f, struct sbx_report *r, const struct render_opts *o
 	{
 		json_t *t = json_object();
 
-		tail_keys(t, r, true);
+		tail_keys(t, r, true, NULL);
 		state_keys(t, r);
 		members(f, t, &first_member);
 		json_decref(t);
@@ -335,7 +376,7 @@ void render_json(FILE *f, const struct sbx_report *r, const struct render_opts *
 	(void)o;
 	head_keys(h, r);
 	state_keys(h, r);
-	tail_keys(h, r, true);
+	tail_keys(h, r, true, NULL);
 	fputc('{', f);
 	members(f, h, &first);
 	json_decref(h);
@@ -392,18 +433,32 @@ static int cmp_ranked_row(const void *a_, const void *b_)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
+static json_t *pick_row(const struct sbx_table *t, size_t i, const struct json_pick *p,
+			const size_t *col)
+{
+	return p && p->keys ? row_keys_json(t, i, p, col) : row_json(t, i);
+}
+
 static json_t *rows_json(const struct sbx_table *t, const struct json_pick *p)
 {
 	json_t *rows = json_array();
-	size_t col = t->ncols, n = t->nrows;
+	size_t col = t->ncols, n = t->nrows, *keycol = NULL;
 	struct ranked_row *r;
 
+	if (p && p->keys) {
+		keycol = xcalloc(p->nkeys + 1, sizeof(*keycol));
+		for (size_t k = 0; k < p->nkeys; k++)
+			for (keycol[k] = 0; keycol[k] < t->ncols && strcmp(t->cols[keycol[k]].key, p->keys[k]);
+			     keycol[k]++)
+				;
+	}
 	if (p && p->sort)
 		for (col = 0; col < t->ncols && strcmp(t->cols[col].key, p->sort); col++)
 			;
 	if (!p || !p->limit || col == t->ncols || n <= p->limit) {
 		for (size_t k = 0; k < n; k++)
-			json_array_append_new(rows, row_json(t, k));
+			json_array_append_new(rows, pick_row(t, k, p, keycol));
+		free(keycol);
 		return rows;
 	}
 	r = xreallocarray(NULL, n, sizeof(*r));
@@ -411,8 +466,9 @@ static json_t *rows_json(const struct sbx_table *t, const struct json_pick *p)
 		r[k] = (struct ranked_row){ cell_rank(t, k, col), k };
 	qsort(r, n, sizeof(*r), cmp_ranked_row);
 	for (size_t k = 0; k < p->limit; k++)
-		json_array_append_new(rows, row_json(t, r[k].i));
+		json_array_append_new(rows, pick_row(t, r[k].i, p, keycol));
 	free(r);
+	free(keycol);
 	return rows;
 }
 
@@ -424,12 +480,14 @@ json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks
 {
 	json_t *h = json_object();
 	bool findings = !picks;
+	const struct json_pick *fp = NULL;
 
 	for (size_t k = 0; picks && k < npick; k++)
-		findings |= !strcmp(picks[k].table, JSON_PICK_FINDINGS);
+		if (!strcmp(picks[k].table, JSON_PICK_FINDINGS))
+			findings = true, fp = &picks[k];
 	head_keys(h, r);
 	state_keys(h, r);
-	tail_keys(h, r, findings);
+	tail_keys(h, r, findings, fp);
 	if (!r->error)
 		for (size_t i = 0; i < r->ntables; i++) {
 			const struct sbx_table *t = r->tables[i];
