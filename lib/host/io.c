@@ -188,6 +188,60 @@ static void find_partitions(struct io_snap *s)
 	closedir(top);
 }
 
+/* What a live node's devices are (partitions, queues, rotational, dm
+ * names) is read again only when /proc/diskstats lists other devices, or
+ * after DESCRIBED_FOR seconds: listing /sys/block and each disk's
+ * directories was a tenth of srebox top's system calls a sample, for
+ * answers that change when a device comes or goes. */
+#define DESCRIBED_FOR 30.0
+static struct {
+	size_t n;
+	struct disk_stat *ds;	/* names and numbers only */
+	struct io_dev *dev;
+	double when;
+} described;
+
+static bool describe_again(const struct io_snap *s, double now)
+{
+	if (!root_is_live() || !described.dev || described.n != s->ds.n ||
+	    now - described.when > DESCRIBED_FOR || now < described.when)
+		return true;
+	for (size_t i = 0; i < s->ds.n; i++)
+		if (described.ds[i].major != s->ds.dev[i].major ||
+		    described.ds[i].minor != s->ds.dev[i].minor ||
+		    strcmp(described.ds[i].name, s->ds.dev[i].name))
+			return true;
+	return false;
+}
+
+static void describe_all(struct io_snap *s)
+{
+	double now = now_monotonic();
+
+	if (!describe_again(s, now)) {
+		memcpy(s->dev, described.dev, s->ds.n * sizeof(*s->dev));
+		return;
+	}
+	find_partitions(s);
+	for (size_t i = 0; i < s->ds.n; i++)
+		describe(&s->dev[i], s->ds.dev[i].name);
+	free(described.ds);
+	free(described.dev);
+	memset(&described, 0, sizeof(described));
+	if (!root_is_live())
+		return;
+	described.n = s->ds.n;
+	described.ds = xcalloc(s->ds.n + 1, sizeof(*described.ds));
+	described.dev = xcalloc(s->ds.n + 1, sizeof(*described.dev));
+	for (size_t i = 0; i < s->ds.n; i++) {
+		described.ds[i].major = s->ds.dev[i].major;
+		described.ds[i].minor = s->ds.dev[i].minor;
+		memcpy(described.ds[i].name, s->ds.dev[i].name, sizeof(described.ds[i].name));
+	}
+	memcpy(described.dev, s->dev, s->ds.n * sizeof(*s->dev));
+	described.when = now;
+}
+
 int io_snap_read(struct io_snap *s, struct sbx_err *err)
 {
 	struct buf b = { 0 };
@@ -206,9 +260,7 @@ int io_snap_read(struct io_snap *s, struct sbx_err *err)
 	    parse_uptime(b.s, b.len, rooted("/proc/uptime"), &s->uptime, &s->up_err) < 0)
 		s->uptime = -1;
 	s->dev = xcalloc(s->ds.n + 1, sizeof(*s->dev));
-	find_partitions(s);
-	for (size_t i = 0; i < s->ds.n; i++)
-		describe(&s->dev[i], s->ds.dev[i].name);
+	describe_all(s);
 	rc = 0;
 out:
 	buf_free(&b);
