@@ -173,15 +173,24 @@ void buf_addc(struct buf *b, char c)
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
+	size_t room;
 	int n;
 
+	/* into the room there is (most texts fit in 200 bytes), formatting
+	 * a second time only when it did not fit */
+	buf_grow(b, 200);
+	room = b->alloc - b->len;
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(b->s + b->len, room, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		b->s[b->len] = '\0';
 		return;
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= room) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -612,21 +621,36 @@ void buf_add_text(struct buf *b, const char *s, size_t n)
 	buf_add(b, NULL, 0);
 }
 
-char *text_clean(const char *s)
+/* Whether the n bytes of s need no escape (and fit). */
+static bool text_plain(const char *s, size_t n)
 {
-	struct buf b = { 0 };
-	size_t n = s ? strlen(s) : 0, i = 0;
+	size_t i = 0;
 
-	/* Nearly every string is plain: one pass to see, one copy. */
+	if (n > TEXT_MAX)
+		return false;
 	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
 		char esc[12];
 		size_t in;
 
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			i++;
+			continue;
+		}
 		if (text_piece(s + i, n - i, esc, &in))
-			break;
+			return false;
 		i += in;
 	}
-	if (i == n && n <= TEXT_MAX)
+	return true;
+}
+
+char *text_clean(const char *s)
+{
+	struct buf b = { 0 };
+	size_t n = s ? strlen(s) : 0;
+
+	/* Nearly every string is plain: one pass to see, one copy. */
+	if (text_plain(s, n))
 		return xstrndup(n ? s : "", n);
 	buf_add_text(&b, s, n);
 	return b.s;
@@ -635,12 +659,15 @@ char *text_clean(const char *s)
 char *text_vcleanf(const char *fmt, va_list ap)
 {
 	struct buf b = { 0 };
-	char *raw, *clean;
+	char *clean;
 
 	buf_vaddf(&b, fmt, ap);
-	raw = b.s ? b.s : xstrdup("");
-	clean = text_clean(raw);
-	free(raw);
+	if (!b.s)
+		return xstrdup("");
+	if (text_plain(b.s, b.len))
+		return b.s;	/* the formatted text itself: nothing to escape */
+	clean = text_clean(b.s);
+	buf_free(&b);
 	return clean;
 }
 
@@ -798,7 +825,19 @@ void sbx_doing(const char *verb, const char *what)
 {
 	int next = doing_cur == 0;
 
-	snprintf(doing_buf[next], sizeof(doing_buf[next]), "%s %s", verb, what);
+	/* said before every read: no printf */
+	char *o = doing_buf[next];
+	size_t n = sizeof(doing_buf[next]) - 1, lv = strlen(verb), lw = strlen(what);
+
+	if (lv > n)
+		lv = n;
+	memcpy(o, verb, lv);
+	if (lv < n)
+		o[lv++] = ' ';
+	if (lw > n - lv)
+		lw = n - lv;
+	memcpy(o + lv, what, lw);
+	o[lv + lw] = '\0';
 	__atomic_store_n(&doing_cur, next, __ATOMIC_RELEASE);
 }
 
