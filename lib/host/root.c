@@ -488,6 +488,10 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 		out->s = xmalloc_big(out->alloc);
 		out->s[0] = '\0';
 	}
+	/* room for a /proc file's usual size at once: a first read into the
+	 * 64 bytes of a new buffer made two reads of nearly every file */
+	if (out->alloc - out->len < 4096)
+		buf_grow(out, 4096);
 	for (;;) {
 		ssize_t n;
 
