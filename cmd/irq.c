@@ -247,7 +247,12 @@ static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			cell_unknown(&c[I_AFF], noirq.msg);
 			cell_unknown(&c[I_EFF], noirq.msg);
 		} else if (r->numeric && k < affinity) {
-			affinity_cell(&c[I_AFF], r->name, "smp_affinity_list");
+			/* top's pane shows where the interrupt is delivered,
+			 * not where it may be: the other read is saved there */
+			if (ctx->rows_kept)
+				cell_unknown(&c[I_AFF], "not read: srebox top shows the effective affinity");
+			else
+				affinity_cell(&c[I_AFF], r->name, "smp_affinity_list");
 			affinity_cell(&c[I_EFF], r->name, "effective_affinity_list");
 		}
 		if (r->chip)
