@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,6 +417,34 @@ void hung_own_left(const char *dir, const char *who, pid_t pid, double since)
 
 /* --- which questions may hang -------------------------------------------- */
 
+/* The live mount table's text, kept while the kernel says it has not
+ * changed: an fd on /proc/self/mountinfo polls POLLPRI after a mount,
+ * an unmount or a remount in the namespace (proc(5)).  A node with
+ * hundreds of pods has hundreds of mounts, and srebox top and disk -i
+ * read the table every sample. */
+static struct {
+	int fd;
+	bool have;
+	struct buf text;
+} mi = { .fd = -1 };
+
+static bool mounts_unchanged(void)
+{
+	struct pollfd p;
+
+	if (!root_is_live() || root_recording())
+		return false;
+	if (mi.fd < 0) {
+		mi.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		mi.have = false;	/* the fd sees changes from its open on */
+		return false;
+	}
+	p = (struct pollfd){ .fd = mi.fd, .events = POLLPRI };
+	if (poll(&p, 1, 0) != 0 && p.revents & (POLLERR | POLLPRI | POLLNVAL))
+		return false;
+	return mi.have;
+}
+
 int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err)
 {
 	struct buf b = { 0 };
@@ -426,9 +455,16 @@ int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err)
 		file = "/proc/1/mountinfo";
 	if (source)
 		snprintf(source, n, "%s", rooted(file));
+	if (mounts_unchanged())
+		return parse_mountinfo(mi.text.s, mi.text.len, file, t, err) < 0 ? -1 : (mnt_classify(t), 0);
 	rc = root_read(file, &b, err);
 	if (rc == 0)
 		rc = parse_mountinfo(b.s, b.len, rooted(file), t, err);
+	if (rc == 0 && mi.fd >= 0 && root_is_live() && !root_recording()) {
+		buf_reset(&mi.text);
+		buf_add(&mi.text, b.s, b.len);
+		mi.have = true;
+	}
 	buf_free(&b);
 	if (rc < 0)
 		return -1;

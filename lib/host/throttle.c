@@ -767,11 +767,9 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 	/* Where the live machine mounts them, however unusual; a tree under
 	 * --root is looked for where distributions put it. */
 	if (root_is_live()) {
-		struct buf b = { 0 };
 		struct mnt_table mt;
 
-		if (root_read("/proc/self/mountinfo", &b, &err) == 0 &&
-		    parse_mountinfo(b.s, b.len, "/proc/self/mountinfo", &mt, &err) == 0) {
+		if (mnt_read(&mt, NULL, 0, &err) == 0) {
 			for (size_t i = 0; i < mt.n; i++) {
 				if (!strcmp(mt.m[i].fstype, "cgroup2"))
 					add_cand(&c, &nc, &ac, mt.m[i].point, mt.m[i].root, 2);
@@ -781,7 +779,6 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 			}
 			mnt_table_free(&mt);
 		}
-		buf_free(&b);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(usual); i++) {
 		const char *f = rootedf("%s/%s", usual[i].dir,

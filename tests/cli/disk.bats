@@ -495,3 +495,23 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	[ "$status" -eq 0 ] || die "$output"
 	grep -q "^srebox_disk_largest_file_bytes{path=\".*/t/a/b/f\"} $(du -B1 "$BATS_TEST_TMPDIR/t/a/b/f" | cut -f1)\$" "$BATS_TEST_TMPDIR/out.prom"
 }
+
+@test "live: a mount made while health -i runs is in its next samples, and gone after its unmount" {
+	# the mount table is read again only when the kernel says it changed
+	# (disk -i and top keep the mounts of their first sample, for rates)
+	[ "$(id -u)" -eq 0 ] || skip "not root: mount needs CAP_SYS_ADMIN"
+	mnt=$BATS_TEST_TMPDIR/m
+	mkdir -p "$mnt"
+	"$SREBOX" health -i 0.5 -n 8 -o json >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	pid=$!
+	sleep 1.2
+	mount -t tmpfs -o size=1m srebox-test "$mnt"
+	sleep 1.5
+	umount "$mnt"
+	wait "$pid" || true
+	counts=$(jq -sc '[.[] | .findings[] | select(.check == "space") | .text | capture("^(?<n>[0-9]+) filesystems").n | tonumber]' \
+		"$BATS_TEST_TMPDIR/out")
+	echo "filesystems in each sample: $counts" >&2
+	# one more while it was mounted, as many again after
+	jq -e 'length == 8 and (.[0] as $n | index($n + 1) as $i | $i != null and (.[$i:] | index($n)) != null)' <<<"$counts"
+}
