@@ -289,9 +289,11 @@ zombie_tree() {
 	wait "$parent" 2>/dev/null || true
 	n=$(jq '.node[0].zombie_processes' <<<"$output")
 	[ "$n" -ge 1 ] || die "zombies: $n"
-	# other zombies come and go on a shared machine: between the two counts
-	lo=$(( before < after ? before : after )); hi=$(( before > after ? before : after ))
-	[ "$n" -ge "$lo" ] && [ "$n" -le "$hi" ] || die "srebox $n zombies, /proc $before..$after"
+	# other zombies come and go on a shared machine (another test file's
+	# helpers, between their exit and their reaping): at least those there
+	# before and after; srebox's own children are not counted
+	lo=$(( before < after ? before : after ))
+	[ "$n" -ge "$lo" ] || die "srebox $n zombies, /proc $before..$after"
 	jq -e '[.findings[] | select(.check == "zombies")][0].state == "WARNING"' <<<"$output"
 	[ "$n" -gt 3 ] || jq -e --arg p "(pid $zpid)" '[.findings[] | select(.check == "zombies")][0].text | contains($p)' <<<"$output"
 }
