@@ -192,7 +192,8 @@ static void find_partitions(struct io_snap *s)
  * names) is read again only when /proc/diskstats lists other devices, or
  * after DESCRIBED_FOR seconds: listing /sys/block and each disk's
  * directories was a tenth of srebox top's system calls a sample, for
- * answers that change when a device comes or goes. */
+ * answers that change when a device comes or goes.  A capture records
+ * each snapshot's reads, so it describes them every time. */
 #define DESCRIBED_FOR 30.0
 static struct {
 	size_t n;
@@ -203,7 +204,7 @@ static struct {
 
 static bool describe_again(const struct io_snap *s, double now)
 {
-	if (!root_is_live() || !described.dev || described.n != s->ds.n ||
+	if (!root_is_live() || root_recording() || !described.dev || described.n != s->ds.n ||
 	    now - described.when > DESCRIBED_FOR || now < described.when)
 		return true;
 	for (size_t i = 0; i < s->ds.n; i++)
