@@ -610,7 +610,6 @@ static void check_irq(struct sbx_report *rep, const struct sample *a, const stru
 	judge_irq(rep, &b->irq, a ? &a->irq : NULL, IRQ_MIN_RATE);
 }
 
-/* Up to three names of processes in a state: "nfsd, jbd2/sda1-8 and 4 more". */
 /* srebox's own child (a statfs helper, between its exit and its reaping)
  * on the live node: not the node's doing. */
 static bool own_child(const struct task *k)
@@ -618,6 +617,8 @@ static bool own_child(const struct task *k)
 	return root_is_live() && k->ppid == (int32_t)getpid();
 }
 
+/* Up to three names of processes in a state: "nfsd, jbd2/sda1-8 and 4 more";
+ * srebox's own children are not named. */
 static void names_in_state(const struct task_table *t, char state, size_t total, char *out,
 			   size_t n)
 {

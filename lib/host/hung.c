@@ -432,7 +432,7 @@ static bool mounts_unchanged(void)
 {
 	struct pollfd p;
 
-	if (!root_is_live() || root_recording())
+	if (!root_live_unrecorded())
 		return false;
 	if (mi.fd < 0) {
 		mi.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
@@ -460,7 +460,7 @@ int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err)
 	rc = root_read(file, &b, err);
 	if (rc == 0)
 		rc = parse_mountinfo(b.s, b.len, rooted(file), t, err);
-	if (rc == 0 && mi.fd >= 0 && root_is_live() && !root_recording()) {
+	if (rc == 0 && mi.fd >= 0 && root_live_unrecorded()) {
 		buf_reset(&mi.text);
 		buf_add(&mi.text, b.s, b.len);
 		mi.have = true;

@@ -204,7 +204,7 @@ static struct {
 
 static bool describe_again(const struct io_snap *s, double now)
 {
-	if (!root_is_live() || root_recording() || !described.dev || described.n != s->ds.n ||
+	if (!root_live_unrecorded() || !described.dev || described.n != s->ds.n ||
 	    now - described.when > DESCRIBED_FOR || now < described.when)
 		return true;
 	for (size_t i = 0; i < s->ds.n; i++)
@@ -229,7 +229,7 @@ static void describe_all(struct io_snap *s)
 	free(described.ds);
 	free(described.dev);
 	memset(&described, 0, sizeof(described));
-	if (!root_is_live())
+	if (!root_live_unrecorded())
 		return;
 	described.n = s->ds.n;
 	described.ds = xcalloc(s->ds.n + 1, sizeof(*described.ds));

@@ -855,6 +855,11 @@ bool root_recording(void)
 	return rec_on;
 }
 
+bool root_live_unrecorded(void)
+{
+	return root_is_live() && !rec_on;
+}
+
 void root_record_cmdline(bool yes)
 {
 	rec_cmdline = yes;

@@ -115,6 +115,10 @@ void root_record(const char *start);
 /* The entries recorded, handed over (free each path and data, and v). */
 struct root_rec_entry *root_record_take(size_t *n);
 bool root_recording(void);
+/* The live machine, not being recorded: a reader may take a shortcut
+ * (another path to the same answer) or keep an answer across samples;
+ * a capture must make every read of every snapshot. */
+bool root_live_unrecorded(void);
 void root_record_cmdline(bool yes);
 void root_record_file(const char *path, const void *data, size_t len);
 void root_record_dir(const char *path);

@@ -210,7 +210,7 @@ static bool read_status(struct task *k, struct buf *b)
 	 * process's counts its main thread alone (its stat, though, sums its
 	 * threads' times).  Two path steps fewer for every process, each a
 	 * pid lookup.  A saved tree holds what was read: the task/ copy. */
-	if (k->tid == k->tgid && !k->whole_process && root_is_live() && !root_recording())
+	if (k->tid == k->tgid && !k->whole_process && root_live_unrecorded())
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)k->tgid);
 	else
 		task_file(k, "status", path, sizeof(path));
@@ -532,7 +532,7 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 	memset(t, 0, sizeof(*t));
 	t->hz = hz > 0 ? (unsigned long)hz : 100;
 	/* a capture records what is read by hand: libproc2 reads /proc itself */
-	if (root_is_live() && !root_recording() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
+	if (root_live_unrecorded() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
 		t->libproc2 = true;
 		rc = read_libproc2(t, flags, err);
 	} else {
