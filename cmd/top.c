@@ -287,45 +287,14 @@ static void read_print(struct buf *b)
 	buf_free(&up);
 }
 
-struct ranked {
-	const json_t *row;
-	double v;	/* the pane's sort key; NAN: none (last) */
-	size_t i;
-};
-
-static int cmp_ranked(const void *a_, const void *b_)
-{
-	const struct ranked *a = a_, *b = b_;
-
-	if (isnan(a->v) != isnan(b->v))
-		return isnan(a->v) ? 1 : -1;
-	if (!isnan(a->v) && a->v != b->v)
-		return a->v > b->v ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
-}
-
-/* The pane's first TOP_ROWS rows by its sort key (most first, in the
- * report's order among equals); they hold the pane's columns alone
- * (live_picks), so they are shared, not copied. */
+/* The pane's rows: report_to_json ranked them by the pane's sort key and
+ * kept the first TOP_ROWS, with the pane's columns alone (live_picks), so
+ * they are shared, not copied. */
 static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 {
-	const json_t *rows = json_object_get(rep, p->table);
-	json_t *out = json_array();
-	size_t i, n = json_array_size(rows);
-	const json_t *row;
-	struct ranked *r = n ? xreallocarray(NULL, n, sizeof(*r)) : NULL;
+	json_t *rows = json_object_get(rep, p->table);
 
-	json_array_foreach(rows, i, row) {
-		const json_t *v = json_object_get(row, p->sort);
-
-		r[i] = (struct ranked){ row, json_is_number(v) ? json_number_value(v) : NAN, i };
-	}
-	if (n)
-		qsort(r, n, sizeof(*r), cmp_ranked);
-	for (i = 0; i < n && i < TOP_ROWS; i++)
-		json_array_append(out, (json_t *)r[i].row);
-	free(r);
-	return out;
+	return json_is_array(rows) ? json_incref(rows) : json_array();
 }
 
 static json_t *findings_of(const json_t *rep)

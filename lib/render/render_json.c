@@ -455,17 +455,19 @@ static json_t *rows_json(const struct sbx_table *t, const struct json_pick *p)
 	if (p && p->sort)
 		for (col = 0; col < t->ncols && strcmp(t->cols[col].key, p->sort); col++)
 			;
-	if (!p || !p->limit || col == t->ncols || n <= p->limit) {
+	if (!p || col == t->ncols) {
 		for (size_t k = 0; k < n; k++)
 			json_array_append_new(rows, pick_row(t, k, p, keycol));
 		free(keycol);
 		return rows;
 	}
-	r = xreallocarray(NULL, n, sizeof(*r));
+	/* ranked by the sort column, however many rows are kept */
+	r = xreallocarray(NULL, n + 1, sizeof(*r));
 	for (size_t k = 0; k < n; k++)
 		r[k] = (struct ranked_row){ cell_rank(t, k, col), k };
-	qsort(r, n, sizeof(*r), cmp_ranked_row);
-	for (size_t k = 0; k < p->limit; k++)
+	if (n > 1)
+		qsort(r, n, sizeof(*r), cmp_ranked_row);
+	for (size_t k = 0; k < n && (!p->limit || k < p->limit); k++)
 		json_array_append_new(rows, pick_row(t, r[k].i, p, keycol));
 	free(r);
 	free(keycol);
@@ -474,8 +476,9 @@ static json_t *rows_json(const struct sbx_table *t, const struct json_pick *p)
 
 /* The same object as a tree, for a caller that reads it (top's model):
  * no text in between.  With picks (npick of them, NULL: every table
- * whole) only the tables named, each limited to its first `limit` rows by
- * `sort`, most first. */
+ * whole) only the tables named, their rows ranked by `sort` (most first,
+ * unknown last, the table's order among equals) and limited to the first
+ * `limit`. */
 json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks, size_t npick)
 {
 	json_t *h = json_object();
