@@ -112,13 +112,17 @@ fits() {
 	done
 	# at 200x50 every finding that is not OK is there, whatever the live
 	# state of this machine adds to the test's own (a finding counts when
-	# the runs just before and just after the screen both have it)
+	# the runs just before and just after the screen both have it, about
+	# the same thing: another test file's full filesystem can become the
+	# fullest between them)
 	sb health -o json >"$BATS_TEST_TMPDIR/h0.json" || true
 	on_screen 200 50 NO_COLOR=1 "$SREBOX" health
 	sb health -o json >"$BATS_TEST_TMPDIR/h1.json" || true
 	jq -rn --slurpfile a "$BATS_TEST_TMPDIR/h0.json" --slurpfile b "$BATS_TEST_TMPDIR/h1.json" '
-		[$a[0].findings[] | select(.state != "OK") | .check] as $before |
-		$b[0].findings[] | select(.state != "OK" and (.check as $i | $before | index($i))) | .text[0:60]' |
+		def about: .check + " " + (.text[0:60] | sub(": .*"; "") | gsub("[0-9.]+[%a-zA-Z]*"; "")
+			| gsub(" +"; " ") | .[0:20]);
+		[$a[0].findings[] | select(.state != "OK") | about] as $before |
+		$b[0].findings[] | select(.state != "OK" and (about as $i | $before | index($i))) | .text[0:60]' |
 	while IFS= read -r t; do
 		# the live readings move between the two runs (numbers, and
 		# which process a culprit list names first): compare the
