@@ -393,8 +393,10 @@ static void live_tick(void *arg)
 }
 
 /* The samplers' readings of the task table, and health's culprits, come
- * from one walk a sample: see tasks_share_begin. */
-#define TOP_TASKS TASKS_SWITCHES
+ * from one walk a sample: see tasks_share_begin.  By hand, as health's:
+ * top reads every task's status anyway, and libproc2 would add a stat(2)
+ * of each /proc/PID and its sscanf of the stat line it reads beside it. */
+#define TOP_TASKS (TASKS_SWITCHES | TASKS_NO_LIBPROC2)
 
 /* health last: it borrows what the others read (health_borrow), the
  * same probes of the same sample. */

@@ -242,6 +242,91 @@ static bool read_status(struct task *k, struct buf *b)
 	return true;
 }
 
+/* The switch counts of the last reading on the live node, by task, for
+ * switches(): replaced by every reading, so as large as one table. */
+static struct {
+	struct ran {
+		int32_t tgid, tid;
+		uint64_t start, run_ns, pcount, vol, nonvol;
+	} *v;
+	size_t n, alloc;
+	int schedstat;		/* -1 not tried, 0 the kernel has none, 1 it has */
+} last = { .schedstat = -1 };
+
+static int cmp_ran(const void *a, const void *b)
+{
+	const struct ran *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* Did the task not run at all since the last reading?  Then its switch
+ * counts are the last reading's, and its status (the dearest file of a
+ * task, read for those two lines) need not be read again.  schedstat's
+ * pcount counts the times the task was put on a CPU, and every switch
+ * off one adds the time it ran to its run_ns: both unchanged, there was
+ * no switch.  The schedstat is read before the status it may stand for,
+ * so a switch between the two reads is seen the next time. */
+static bool ran_not(struct task *k, struct buf *b)
+{
+	char path[80];
+	struct sbx_err e;
+	struct task_schedstat ss;
+	struct ran key = { .tgid = k->tgid, .tid = k->tid }, *r;
+
+	if (!last.schedstat || k->stat_errno != -1 || !k->has_start)
+		return false;
+	if (k->tid == k->tgid && !k->whole_process)
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)k->tgid);
+	else
+		task_file(k, "schedstat", path, sizeof(path));
+	if (read_small(path, b, &e) < 0) {
+		if (last.schedstat < 0 && e.errnum == ENOENT && !task_gone(k, e.errnum))
+			last.schedstat = 0;	/* no CONFIG_SCHED_INFO */
+		return false;
+	}
+	if (parse_task_schedstat(b->s, b->len, "schedstat", &ss, &e) < 0)
+		return false;
+	last.schedstat = 1;
+	k->has_sched = true;
+	k->run_ns = ss.run_ns;
+	k->pcount = ss.pcount;
+	r = last.n ? bsearch(&key, last.v, last.n, sizeof(*last.v), cmp_ran) : NULL;
+	if (!r || r->start != k->start || r->run_ns != ss.run_ns || r->pcount != ss.pcount)
+		return false;
+	k->has_switches = true;
+	k->vol = r->vol;
+	k->nonvol = r->nonvol;
+	k->status_errno = -1;
+	return true;
+}
+
+/* The table's tasks whose counts switches() may carry over. */
+static void keep_last(const struct task_table *t)
+{
+	last.n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct task *k = &t->v[i];
+
+		if (!k->has_sched || !k->has_switches)
+			continue;
+		ALLOC_GROW(last.v, last.n + 1, last.alloc);
+		last.v[last.n++] = (struct ran){ k->tgid, k->tid, k->start, k->run_ns, k->pcount,
+						 k->vol, k->nonvol };
+	}
+}
+
+/* The switch counts (the status file), unless the task did not run
+ * since the last reading of the live node. */
+static bool switches(struct task *k, struct buf *b, bool gate)
+{
+	if (gate && ran_not(k, b))
+		return true;
+	return read_status(k, b);
+}
+
 static bool read_task(struct task_table *t, int32_t tgid, int32_t tid, bool whole, unsigned flags,
 		      struct buf *b)
 {
@@ -249,7 +334,8 @@ static bool read_task(struct task_table *t, int32_t tgid, int32_t tid, bool whol
 
 	k->whole_process = whole;
 	if (!read_stat(k, b) ||
-	    ((flags & TASKS_SWITCHES || k->stat_errno != -1) && !read_status(k, b))) {
+	    (flags & TASKS_SWITCHES && !switches(k, b, flags & TASKS_GATE)) ||
+	    (!(flags & TASKS_SWITCHES) && k->stat_errno != -1 && !read_status(k, b))) {
 		t->n--;
 		t->vanished++;
 		return false;
@@ -267,9 +353,11 @@ static bool numeric(const char *s, int32_t *out)
 	return true;
 }
 
-/* A process's threads, read by hand; without task/ (a saved tree, an
- * unreadable one) the process's own files stand in. */
-static void read_threads(struct task_table *t, int32_t pid, unsigned flags, struct buf *b)
+/* A process's threads, read by hand (but for the main thread when
+ * main_read: it is in the table already); without task/ (a saved tree,
+ * an unreadable one) the process's own files stand in. */
+static void read_threads(struct task_table *t, int32_t pid, bool main_read, unsigned flags,
+			 struct buf *b)
 {
 	char path[64];
 	struct sbx_err e;
@@ -280,11 +368,12 @@ static void read_threads(struct task_table *t, int32_t pid, unsigned flags, stru
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	task = root_opendir(path, &e);
 	if (!task) {
-		read_task(t, pid, pid, true, flags, b);
+		if (!main_read)
+			read_task(t, pid, pid, true, flags, b);
 		return;
 	}
 	while ((te = readdir(task)))
-		if (numeric(te->d_name, &tid))
+		if (numeric(te->d_name, &tid) && !(main_read && tid == pid))
 			read_task(t, pid, tid, false, flags, b);
 	closedir(task);
 }
@@ -294,6 +383,11 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 	DIR *proc = root_opendir("/proc", err);
 	struct dirent *de;
 	struct buf b = { 0 };
+	/* On the live node the main thread's stat says how many threads
+	 * there are, so a process with one (most) is read without listing
+	 * its task/ directory: one open and a getdents fewer.  A saved tree
+	 * holds the listings a capture made, and a capture makes them all. */
+	bool main_first = !(flags & TASKS_PROCESSES) && root_live_unrecorded();
 
 	if (!proc)
 		return -1;
@@ -304,8 +398,10 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 			continue;
 		if (flags & TASKS_PROCESSES)
 			read_task(t, pid, pid, true, flags, &b);
-		else
-			read_threads(t, pid, flags, &b);	/* one that exited meanwhile: vanished */
+		else if (!main_first)
+			read_threads(t, pid, false, flags, &b);	/* one that exited meanwhile: vanished */
+		else if (read_task(t, pid, pid, false, flags, &b) && t->v[t->n - 1].nlwp != 1)
+			read_threads(t, pid, true, flags, &b);	/* more than one, or not known */
 	}
 	closedir(proc);
 	buf_free(&b);
@@ -332,7 +428,7 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		struct task *k;
 
 		if (!(flags & TASKS_PROCESSES) && PIDS_VAL(LP_NLWP, s_int, s, lp.info) > 1) {
-			read_threads(t, tgid, flags, &b);
+			read_threads(t, tgid, false, flags, &b);
 			continue;
 		}
 		k = add_task(t, tgid, PIDS_VAL(LP_TID, s_int, s, lp.info));
@@ -349,7 +445,7 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 		k->rss_pages = PIDS_VAL(LP_RSS, ul_int, s, lp.info);
 		k->has_rss = true;
 		k->processor = PIDS_VAL(LP_PROCESSOR, s_int, s, lp.info);
-		if (flags & TASKS_SWITCHES && !read_status(k, &b)) {
+		if (flags & TASKS_SWITCHES && !switches(k, &b, flags & TASKS_GATE)) {
 			t->n--;
 			t->vanished++;
 		}
@@ -531,6 +627,10 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 
 	memset(t, 0, sizeof(*t));
 	t->hz = hz > 0 ? (unsigned long)hz : 100;
+	/* switches() carries counts over on the live node only: a capture
+	 * records every file, and a saved tree has no last reading */
+	if (flags & TASKS_SWITCHES && root_live_unrecorded())
+		flags |= TASKS_GATE;
 	/* a capture records what is read by hand: libproc2 reads /proc itself */
 	if (root_live_unrecorded() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
 		t->libproc2 = true;
@@ -545,6 +645,8 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 	if (t->n)
 		qsort(t->v, t->n, sizeof(*t->v), cmp_task);
 	count(t);
+	if (flags & TASKS_GATE)
+		keep_last(t);
 	return 0;
 }
 

@@ -7,14 +7,17 @@
  * libproc2 reads fixed /proc paths, so under --root (a host mounted in a
  * pod, a fixture tree), or when it cannot be loaded, this file reads the
  * rooted /proc itself and fills the same table.  The switch counts are not
- * in libproc2: they are read from /proc/PID/task/TID/status either way.
+ * in libproc2: they are read from /proc/PID/task/TID/status either way (on
+ * the live node, not again for a task that did not run since the last
+ * reading: tasks.c's switches()).  Callers that read every status anyway
+ * (top, health) read by hand: TASKS_NO_LIBPROC2.
  *
  * Each task's CPU time (utime, stime), resident size and last CPU come
  * from the stat file it reads anyway, so they cost nothing extra.
  *
  * Used by `cswitch` (busiest tasks, threads per process), `cpu` (CPU and
- * memory by process) and `health` (D state, zombies; the processes behind
- * a CPU or memory finding). */
+ * memory by process), `health` (D state, zombies; the processes behind
+ * a CPU or memory finding) and `top` (all of these, one walk a sample). */
 #ifndef SREBOX_TASKS_H
 #define SREBOX_TASKS_H
 
@@ -26,6 +29,7 @@
 /* Processes only, one entry each with its main thread's state: enough to
  * count zombies (a zombie is a whole process) at a fraction of the cost. */
 #define TASKS_PROCESSES 0x4
+#define TASKS_GATE 0x8		/* internal: see tasks.c's switches() */
 
 struct task {
 	int32_t tid, tgid;
@@ -50,6 +54,10 @@ struct task {
 	uint64_t rss_pages;	/* resident pages of its process (stat field 24) */
 	int32_t processor;	/* the CPU it last ran on (stat field 39); -1 unknown */
 	uint64_t vol, nonvol;	/* voluntary_ctxt_switches, nonvoluntary_ctxt_switches */
+	/* Its schedstat, read on the live node to learn whether it ran at
+	 * all since the last reading (tasks.c's switches()). */
+	bool has_sched;
+	uint64_t run_ns, pcount;
 	char comm[64];		/* the task's name: stat's comm, else status's Name */
 };
 

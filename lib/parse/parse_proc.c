@@ -358,6 +358,32 @@ bad:
 	return -1;
 }
 
+int parse_task_schedstat(const char *text, size_t len, const char *fname,
+			 struct task_schedstat *out, struct sbx_err *err)
+{
+	const char *p = text, *nl = memchr(text, '\n', len);
+	uint64_t *f[3] = { &out->run_ns, &out->wait_ns, &out->pcount };
+
+	memset(out, 0, sizeof(*out));
+	/* the newline ends it: a copy cut short would lose digits */
+	if (!nl)
+		goto bad;
+	for (size_t i = 0; i < 3; i++) {
+		if (i && (p >= nl || *p++ != ' '))
+			goto bad;
+		if (!scan_u64(&p, nl, f[i]))
+			goto bad;
+	}
+	if (p != nl)
+		goto bad;
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s: cannot parse '%.*s'%s", fname,
+		    (int)strcspn_n(text, "\n", len < 60 ? len : 60), text,
+		    nl ? "" : " (no newline: truncated?)");
+	return -1;
+}
+
 int parse_uptime(const char *text, size_t len, const char *fname, double *up, struct sbx_err *err)
 {
 	char buf[64];

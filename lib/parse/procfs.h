@@ -78,6 +78,16 @@ struct task_status {
 int parse_task_status(const char *text, size_t len, const char *fname, struct task_status *out,
 		      struct sbx_err *err);
 
+/* /proc/PID/task/TID/schedstat (kernels with CONFIG_SCHED_INFO):
+ * "sum_exec_runtime run_delay pcount\n", nanoseconds on a CPU, nanoseconds
+ * waiting for one, and how many times it was put on one. */
+struct task_schedstat {
+	uint64_t run_ns, wait_ns, pcount;
+};
+
+int parse_task_schedstat(const char *text, size_t len, const char *fname,
+			 struct task_schedstat *out, struct sbx_err *err);
+
 /* /proc/PID/stat and /proc/PID/task/TID/stat: the fields srebox uses.
  * comm may hold spaces and parentheses, so it ends at the last ')' of
  * the first line.  Fields after starttime must follow (a line cut there

@@ -431,6 +431,39 @@ pingpong_first() {
 	pingpong_first --root "$BATS_TEST_TMPDIR"
 }
 
+# A task that did not run since the last reading keeps that reading's
+# switch counts without its status being read again (tasks.c's switches()).
+# This pair sits idle through cswitch's first reading and storms from half
+# a second in: the later intervals must count it whole, not carry over the
+# idle reading's counts.
+@test "live: a pair idle at the first reading and storming after it is counted whole" {
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	"$TOOLS/pingpong" -w "$BATS_TEST_TMPDIR/go" -d 4 -f "$BATS_TEST_TMPDIR/count" \
+		>"$BATS_TEST_TMPDIR/pp" &
+	PP=$!
+	for _ in $(seq 50); do
+		[ "$(ls "/proc/$PP/task" 2>/dev/null | wc -l)" -eq 2 ] && break
+		sleep 0.1
+	done
+	sleep 0.3	# both threads blocked: the echo thread in read, the main one in open
+	sb cswitch -i 1 -n 3 -o json >"$BATS_TEST_TMPDIR/out" &
+	sbp=$!
+	sleep 0.5
+	: >"$BATS_TEST_TMPDIR/go"	# pingpong's open returns: the storm starts
+	rc=0
+	wait "$sbp" || rc=$?
+	[ "$rc" -le 2 ] || die "cswitch exited $rc"	# the storm is a finding
+	wait "$PP"
+	own=$(sed -n 's/.*switches_per_second=\([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/pp")
+	echo "pingpong counted $own switches/s" >&2
+	# three reports, of which the second and third fall inside pingpong's run
+	jq -e -s --argjson pid "$PP" --argjson own "$own" 'length == 3 and all(.[1:][];
+		[.processes[] | select(.pid == $pid) | .switches_per_second][0]
+		| . != null and . > 0.8 * $own and . < 1.2 * $own)' "$BATS_TEST_TMPDIR/out" ||
+		die "$(jq -c -s --argjson pid "$PP" 'map([.processes[] | select(.pid == $pid)
+			| .switches_per_second])' "$BATS_TEST_TMPDIR/out")"
+}
+
 @test "live: -T puts pingpong's two threads on top" {
 	start_pingpong 4
 	run sb cswitch -i 1 -T -o json

@@ -140,6 +140,13 @@ sane_tty() {
 	jq -e '[.interrupts[] | select(.irq | test("^[0-9]+$")) | .effective_affinity_list] | length == 40 and all(. != null)' <<<"$output"
 }
 
+@test "live: the task table is read by hand, without loading libproc2, and the panes still have their processes" {
+	LD_DEBUG=files sb top -b -o json -i 0.2 -n 2 2>"$BATS_TEST_TMPDIR/dl" >"$BATS_TEST_TMPDIR/j" || true
+	! grep -q 'file=libproc2.so.0' "$BATS_TEST_TMPDIR/dl" || die "top loaded libproc2"
+	tail -n 1 "$BATS_TEST_TMPDIR/j" | jq -e '(.panes.mem | length) > 0 and all(.panes.mem[]; .pid > 0 and .command != null)' ||
+		die "$(tail -n 1 "$BATS_TEST_TMPDIR/j" | jq -c '.panes.mem[0:3]')"
+}
+
 @test "batch text: the summary, the findings not OK, each pane's first rows; not a terminal means batch" {
 	run sb top --root "$PROCFS" -i 0.05 -n 1
 	[ "$status" -eq 1 ]

@@ -166,9 +166,11 @@ F(task_status)
 F(task_stat)
 {
 	struct task_stat s;
+	struct task_schedstat ss;
 	struct sbx_err err;
 
 	parse_task_stat(d, n, "stat", &s, &err);
+	parse_task_schedstat(d, n, "schedstat", &ss, &err);
 }
 
 F(loadavg)
@@ -529,7 +531,7 @@ const struct fuzz_target fuzz_targets[] = {
 	T(interrupts, "/proc/interrupts")
 	T(stat, "/proc/stat, and mpstat shares between two readings")
 	T(task_status, "/proc/PID/status")
-	T(task_stat, "/proc/PID/stat")
+	T(task_stat, "/proc/PID/stat and /proc/PID/schedstat")
 	T(loadavg, "/proc/loadavg and /proc/uptime")
 	T(kv, "/proc/meminfo and /proc/vmstat (key value lines)")
 	T(psi, "/proc/pressure/* and number lists (file-nr)")

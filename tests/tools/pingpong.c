@@ -2,7 +2,10 @@
  * both pinned to one CPU, so that every hand-off is a context switch: the
  * condition `srebox cswitch` must find (tests/cli/cswitch.bats).
  *
- *   pingpong [-d SECONDS] [-f COUNTFILE]
+ *   pingpong [-d SECONDS] [-f COUNTFILE] [-w FIFO]
+ *
+ * With -w both threads exist first and wait, off every CPU, until a writer
+ * opens FIFO: a pair that was idle at one reading and storms by the next.
  *
  * Runs for SECONDS (default 5).  Every 1024 round trips the main thread
  * writes "ROUND_TRIPS MONOTONIC_SECONDS" to COUNTFILE (rewritten in place,
@@ -80,19 +83,21 @@ static void *echo(void *arg)
 int main(int argc, char **argv)
 {
 	double seconds = 5, start, end, t;
-	const char *countfile = NULL;
+	const char *countfile = NULL, *fifo = NULL;
 	unsigned long long trips = 0;
 	pthread_t th;
 	int opt, fd = -1;
 	char b = 'x';
 
-	while ((opt = getopt(argc, argv, "d:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:f:w:")) != -1) {
 		if (opt == 'd')
 			seconds = atof(optarg);
 		else if (opt == 'f')
 			countfile = optarg;
+		else if (opt == 'w')
+			fifo = optarg;
 		else {
-			fprintf(stderr, "usage: pingpong [-d SECONDS] [-f COUNTFILE]\n");
+			fprintf(stderr, "usage: pingpong [-d SECONDS] [-f COUNTFILE] [-w FIFO]\n");
 			return 2;
 		}
 	}
@@ -104,6 +109,9 @@ int main(int argc, char **argv)
 	pin(cpu);
 	if ((errno = pthread_create(&th, NULL, echo, NULL)) != 0)
 		die("pthread_create");
+	/* blocked in open(2) until the test opens the other end */
+	if (fifo && open(fifo, O_RDONLY | O_CLOEXEC) < 0)
+		die(fifo);
 	start = now();
 	end = start + seconds;
 	for (t = start; t < end;) {

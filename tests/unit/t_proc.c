@@ -476,6 +476,42 @@ static void uptime_shapes(void **state)
 
 /* Random bytes, and random mixes of the characters the files are made
  * of, through every parser: no crash, no read outside the input. */
+/* procfs's real /proc/26231/schedstat, every cut of it, and the shapes a
+ * reader must refuse (tasks.c trusts its three figures to skip a status). */
+static void schedstat_shapes(void **state)
+{
+	size_t len;
+	char *s = fixture("procfs/proc/26231/schedstat", &len);
+	struct task_schedstat t;
+	struct sbx_err err;
+	static const char *const bad[] = {
+		"", "\n", "1 2\n", "1 2 3", "1 2 3 4\n", "a b c\n", "1  2 3\n", " 1 2 3\n",
+		"1 2 3 \n", "1 -2 3\n", "18446744073709551616 0 0\n", "1\t2\t3\n",
+	};
+	struct buf b = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_task_schedstat(s, len, "schedstat", &t, &err), 0);
+	assert_true(t.run_ns == 411605849 && t.wait_ns == 93680043 && t.pcount == 79);
+	for (size_t n = 0; n < len; n++)
+		assert_int_equal(parse_task_schedstat(s, n, "schedstat", &t, &err), -1);
+	free(s);
+	assert_int_equal(parse_task_schedstat("18446744073709551615 0 0\n", 25, "s", &t, &err), 0);
+	assert_true(t.run_ns == UINT64_MAX);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_task_schedstat(bad[i], strlen(bad[i]), "/proc/9/schedstat", &t,
+						      &err), -1);
+		assert_non_null(strstr(err.msg, "/proc/9/schedstat: cannot parse"));
+	}
+	assert_int_equal(parse_task_schedstat("1 2 3\n", 4, "s", &t, &err), -1);
+	assert_non_null(strstr(err.msg, "truncated"));
+	for (int i = 0; i < 1 << 20; i++)
+		buf_addc(&b, '7');
+	buf_adds(&b, " 1 1\n");
+	assert_int_equal(parse_task_schedstat(b.s, b.len, "s", &t, &err), -1);
+	buf_free(&b);
+}
+
 static void garbage(void **state)
 {
 	static const char alphabet[] = "0123456789 \n:\t()-/.cpuintrxtSRDZ";
@@ -488,6 +524,7 @@ static void garbage(void **state)
 		struct proc_stat st;
 		struct task_status ts;
 		struct task_stat tt;
+		struct task_schedstat ss;
 		struct loadavg la;
 		struct sbx_err err;
 		double up;
@@ -503,6 +540,7 @@ static void garbage(void **state)
 			proc_stat_free(&st);
 		parse_task_status(b, n, "g", &ts, &err);
 		parse_task_stat(b, n, "g", &tt, &err);
+		parse_task_schedstat(b, n, "g", &ss, &err);
 		parse_loadavg(b, n, "g", &la, &err);
 		parse_uptime(b, n, "g", &up, &err);
 		free(b);
@@ -535,6 +573,7 @@ int main(void)
 		cmocka_unit_test(task_stat_bad),	  cmocka_unit_test(task_stat_every_truncation),
 		cmocka_unit_test(loadavg_fixtures),	  cmocka_unit_test(loadavg_bad),
 		cmocka_unit_test(uptime_shapes),	  cmocka_unit_test(garbage),
+		cmocka_unit_test(schedstat_shapes),
 		cmocka_unit_test(cpulists),
 	};
 
