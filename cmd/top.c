@@ -14,6 +14,7 @@
  * truncated away, and a line cut by a crash is skipped on replay, so the
  * file is always readable. */
 #include "applet.h"
+#include "arena.h"
 #include "top.h"
 #include "render.h"
 #include "root.h"
@@ -230,7 +231,82 @@ struct live {
 	 * first rows, and the tables frame_of reads whole */
 	struct json_pick pick[S_N][8];
 	size_t npick[S_N];
+	unsigned long samples;
 };
+
+/* --- the model's memory -------------------------------------------------- */
+
+/* A live sample's model is some 2,800 small jansson values, made at once
+ * and dropped at once when the next sample replaces it: malloc, free and
+ * jansson's walk to free them were a quarter of a sample's instructions.
+ * They are carved from two arenas in turn (the sample being made, the one
+ * on the screen), and dropping a sample is resetting its arena two samples
+ * later.  Only what is made while model.in is set comes from an arena;
+ * everything else, and what does not fit, is malloc's, and a sample that
+ * spilled out of its arena is freed value by value as before. */
+static struct {
+	struct arena a[2];
+	struct arena *in;	/* where new values come from; NULL: malloc */
+	bool on;
+} model;
+
+static void *model_malloc(size_t n)
+{
+	void *p = model.in ? arena_alloc(model.in, n) : NULL;
+
+	return p ? p : malloc(n);
+}
+
+static void model_free(void *p)
+{
+	if (arena_owns(&model.a[0], p) || arena_owns(&model.a[1], p))
+		return;	/* taken back with its arena */
+	free(p);
+}
+
+static void model_start(void)
+{
+	/* virtual: a sample's model touches a few hundred KiB of it */
+	if (!arena_init(&model.a[0], 64u << 20) || !arena_init(&model.a[1], 64u << 20)) {
+		arena_fini(&model.a[0]);
+		return;	/* malloc, as for a replay */
+	}
+	json_set_alloc_funcs(model_malloc, model_free);
+	model.on = true;
+}
+
+/* The arena of the next sample's model, emptied: it held the sample
+ * before the one on the screen. */
+static struct arena *model_next(struct live *l)
+{
+	struct arena *a;
+
+	if (!model.on)
+		return NULL;
+	a = &model.a[l->samples++ & 1];
+	arena_reset(a);
+	return a;
+}
+
+/* Drop a sample's model: its arena takes it back, unless it spilled. */
+static void model_drop(json_t *fr)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (arena_owns(&model.a[i], fr) && !model.a[i].spilled)
+			return;
+	json_decref(fr);
+}
+
+static void model_stop(void)
+{
+	if (!model.on)
+		return;
+	json_set_alloc_funcs(malloc, free);
+	arena_fini(&model.a[0]);
+	arena_fini(&model.a[1]);
+	model.on = false;
+	model.in = NULL;
+}
 
 static const char *const sampler_applet[S_N] = { "health", "cpu", "cswitch", "irq", "throttle",
 						 "io", "net", "disk" };
@@ -484,6 +560,7 @@ static json_t *live_sample(struct live *l)
 	double now = now_monotonic(), interval = now - l->t_prev;
 	bool saved;
 	json_t *fr;
+	struct arena *a = model_next(l);
 
 	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->cur);
@@ -494,9 +571,11 @@ static json_t *live_sample(struct live *l)
 		struct sbx_report *r = l->s[i]->build(&l->rctx, saved ? NULL : l->prev[i], l->cur[i],
 						      l->s[i]->arg);
 
+		model.in = a;
 		reps[i] = report_to_json(r, l->pick[i], l->npick[i]);
 		if (!reps[i])
 			reps[i] = json_object();
+		model.in = NULL;
 		report_free(r);
 	}
 	/* health's readings hold the others' (borrowed): freed once every
@@ -508,12 +587,16 @@ static json_t *live_sample(struct live *l)
 	tasks_share_end();
 	buf_free(&l->print0);
 	l->print0 = p1;
+	model.in = a;
 	fr = frame_of(reps, now_realtime(), saved ? 0 : interval);
 	if (saved)
 		json_object_set_new(fr, "note", json_string("the tree did not change (a saved copy?): "
 							    "figures since boot"));
-	for (size_t i = 0; i < S_N; i++)
-		json_decref(reps[i]);
+	model.in = NULL;
+	/* the frame holds what it shows of them; the rest goes with the arena */
+	if (!a || a->spilled)
+		for (size_t i = 0; i < S_N; i++)
+			json_decref(reps[i]);
 	l->t_prev = now;
 	return fr;
 }
@@ -758,7 +841,7 @@ static bool view_next(struct top_view *v, void *arg)
 		free(line);
 	}
 	if (v->nframes)
-		json_decref(v->frames[0]);
+		model_drop(v->frames[0]);
 	else
 		v->frames = xcalloc(1, sizeof(*v->frames));
 	v->frames[0] = fr;
@@ -804,10 +887,12 @@ static int top_run(struct sbx_ctx *ctx)
 	}
 	if (o_replay)
 		return replay(ctx, batch);
+	model_start();
 	live_start(&l, ctx);
 	l.rec_max = rec_max;
 	if (o_record && rec_open(&l) < 0) {
 		live_stop(&l);
+		model_stop();
 		return 3;
 	}
 	v.interval = ctx->interval_given ? ctx->interval : TOP_INTERVAL;
@@ -838,9 +923,10 @@ static int top_run(struct sbx_ctx *ctx)
 		ctx->emitted++;	/* a screen closed by a signal is no failed report */
 	}
 	if (v.nframes)
-		json_decref(v.frames[0]);
+		model_drop(v.frames[0]);
 	free(v.frames);
 	live_stop(&l);
+	model_stop();
 	return rc;
 }
 
