@@ -137,7 +137,12 @@ void top_cell_text(const json_t *v, char fmt, char *out, size_t n)
 		return;
 	}
 	if (json_is_string(v)) {
-		snprintf(out, n, "%s", json_string_value(v));
+		size_t len = json_string_length(v);
+
+		if (len >= n)
+			len = n - 1;
+		memcpy(out, json_string_value(v), len);
+		out[len] = '\0';
 		return;
 	}
 	if (json_is_boolean(v)) {
@@ -181,6 +186,7 @@ void top_row_text(const struct top_pane *p, const json_t *row, char *out, size_t
 	for (size_t c = 0; c < p->ncols && len + 1 < n; c++) {
 		char cell[512];
 		int w = abs(p->cols[c].width), k;
+		size_t cl, pad;
 
 		if (row)
 			top_cell_text(json_object_get(row, p->cols[c].key), p->cols[c].fmt, cell, sizeof(cell));
@@ -189,6 +195,21 @@ void top_row_text(const struct top_pane *p, const json_t *row, char *out, size_t
 		/* text columns are cut to their width, but the last */
 		if (p->cols[c].width < 0 && c + 1 < p->ncols && (int)strlen(cell) > w)
 			cell[utf8_boundary(cell, (size_t)w)] = 0;
+		cl = strlen(cell);
+		pad = cl < (size_t)w ? (size_t)w - cl : 0;
+		if (cl + pad + 1 < n - len) {	/* as "%*s " or "%-*s ", a few hundred a sample */
+			if (p->cols[c].width > 0) {
+				memset(out + len, ' ', pad);
+				memcpy(out + len + pad, cell, cl);
+			} else {
+				memcpy(out + len, cell, cl);
+				memset(out + len + cl, ' ', pad);
+			}
+			len += cl + pad;
+			out[len++] = ' ';
+			out[len] = '\0';
+			continue;
+		}
 		k = snprintf(out + len, n - len, p->cols[c].width > 0 ? "%*s " : "%-*s ", w, cell);
 		len = k < 0 || (size_t)k >= n - len ? n - 1 : len + (size_t)k;
 	}

@@ -227,7 +227,8 @@ bool scan_u64(const char **pp, const char *end, uint64_t *out)
 	for (; p < end && is_digit(*p); p++) {
 		unsigned d = (unsigned)(*p - '0');
 
-		if (v > (UINT64_MAX - d) / 10)
+		/* no division a digit: this reads every number of /proc */
+		if (v >= UINT64_MAX / 10 && (v > UINT64_MAX / 10 || d > UINT64_MAX % 10))
 			return false;
 		v = v * 10 + d;
 	}

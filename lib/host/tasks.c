@@ -84,33 +84,58 @@ static struct task *add_task(struct task_table *t, int32_t tgid, int32_t tid)
 	return k;
 }
 
-/* The directory of a task's files, under the root. */
-static void task_dir(const struct task *k, char *out, size_t n)
+static char *put_id(char *p, int32_t v)
 {
-	if (k->whole_process)
-		snprintf(out, n, "/proc/%d", (int)k->tgid);
-	else
-		snprintf(out, n, "/proc/%d/task/%d", (int)k->tgid, (int)k->tid);
+	char d[12];
+	size_t n = 0;
+	uint32_t u = v > 0 ? (uint32_t)v : 0;
+
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	while (n)
+		*p++ = d[--n];
+	return p;
 }
 
-static void task_file(const struct task *k, const char *name, char *out, size_t n)
+/* "/proc/TGID[/task/TID][/NAME]": made for each of every task's files,
+ * a few hundred times a sample, so without printf.  At most 6 + 10 + 6 +
+ * 10 + 1 + 9 bytes and the NUL: out has PROC_PATH_MAX. */
+#define PROC_PATH_MAX 64
+static void proc_path(char *out, int32_t tgid, int32_t tid, const char *name)
 {
-	char dir[64];
+	char *p = put_id(stpcpy(out, "/proc/"), tgid);
 
-	task_dir(k, dir, sizeof(dir));
-	snprintf(out, n, "%s/%s", dir, name);
+	if (tid >= 0)
+		p = put_id(stpcpy(p, "/task/"), tid);
+	if (name) {
+		*p++ = '/';
+		p = stpcpy(p, name);
+	}
+	*p = '\0';
+}
+
+/* The directory of a task's files, under the root. */
+static void task_dir(const struct task *k, char out[PROC_PATH_MAX])
+{
+	proc_path(out, k->tgid, k->whole_process ? -1 : k->tid, NULL);
+}
+
+static void task_file(const struct task *k, const char *name, char out[PROC_PATH_MAX])
+{
+	proc_path(out, k->tgid, k->whole_process ? -1 : k->tid, name);
 }
 
 /* A read failed with ENOENT or ESRCH: did the task exit (its directory
  * is gone), or is only this file missing (a saved tree)? */
 static bool task_gone(const struct task *k, int errnum)
 {
-	char dir[64];
+	char dir[PROC_PATH_MAX];
 	struct stat st;
 
 	if (errnum != ENOENT && errnum != ESRCH)
 		return false;
-	task_dir(k, dir, sizeof(dir));
+	task_dir(k, dir);
 	return root_stat(dir, &st) != 0;
 }
 
@@ -161,17 +186,20 @@ static int read_small(const char *path, struct buf *b, struct sbx_err *err)
 
 static void copy_name(char *dst, size_t n, const char *src)
 {
-	snprintf(dst, n, "%s", src);
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
 }
 
 /* Returns false when the task exited meanwhile. */
 static bool read_stat(struct task *k, struct buf *b)
 {
-	char path[80];
+	char path[PROC_PATH_MAX];
 	struct sbx_err e;
 	struct task_stat ts;
 
-	task_file(k, "stat", path, sizeof(path));
+	task_file(k, "stat", path);
 	if (read_small(path, b, &e) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
@@ -202,7 +230,7 @@ static bool read_stat(struct task *k, struct buf *b)
  * could not give them. */
 static bool read_status(struct task *k, struct buf *b)
 {
-	char path[80];
+	char path[PROC_PATH_MAX];
 	struct sbx_err e;
 	struct task_status ts;
 
@@ -211,9 +239,9 @@ static bool read_status(struct task *k, struct buf *b)
 	 * threads' times).  Two path steps fewer for every process, each a
 	 * pid lookup.  A saved tree holds what was read: the task/ copy. */
 	if (k->tid == k->tgid && !k->whole_process && root_live_unrecorded())
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)k->tgid);
+		proc_path(path, k->tgid, -1, "status");
 	else
-		task_file(k, "status", path, sizeof(path));
+		task_file(k, "status", path);
 	if (read_small(path, b, &e) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
@@ -271,7 +299,7 @@ static int cmp_ran(const void *a, const void *b)
  * so a switch between the two reads is seen the next time. */
 static bool ran_not(struct task *k, struct buf *b)
 {
-	char path[80];
+	char path[PROC_PATH_MAX];
 	struct sbx_err e;
 	struct task_schedstat ss;
 	struct ran key = { .tgid = k->tgid, .tid = k->tid }, *r;
@@ -279,9 +307,9 @@ static bool ran_not(struct task *k, struct buf *b)
 	if (!last.schedstat || k->stat_errno != -1 || !k->has_start)
 		return false;
 	if (k->tid == k->tgid && !k->whole_process)
-		snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)k->tgid);
+		proc_path(path, k->tgid, -1, "schedstat");
 	else
-		task_file(k, "schedstat", path, sizeof(path));
+		task_file(k, "schedstat", path);
 	if (read_small(path, b, &e) < 0) {
 		if (last.schedstat < 0 && e.errnum == ENOENT && !task_gone(k, e.errnum))
 			last.schedstat = 0;	/* no CONFIG_SCHED_INFO */
@@ -359,13 +387,13 @@ static bool numeric(const char *s, int32_t *out)
 static void read_threads(struct task_table *t, int32_t pid, bool main_read, unsigned flags,
 			 struct buf *b)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 	struct sbx_err e;
 	struct dirent *te;
 	DIR *task;
 	int32_t tid;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	proc_path(path, pid, -1, "task");
 	task = root_opendir(path, &e);
 	if (!task) {
 		if (!main_read)
@@ -666,10 +694,10 @@ const struct task *tasks_find(const struct task_table *t, int32_t tgid, int32_t 
 
 void task_why(const struct task *k, bool status, char *out, size_t n)
 {
-	char dir[64];
+	char dir[PROC_PATH_MAX];
 	int e = status ? k->status_errno : k->stat_errno;
 
-	task_dir(k, dir, sizeof(dir));
+	task_dir(k, dir);
 	if (status && e == -2)
 		snprintf(out, n, "%s/status: not read", rooted(dir));
 	else if (status && e == ENOTSUP)
