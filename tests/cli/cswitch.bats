@@ -434,11 +434,12 @@ pingpong_first() {
 # A task that did not run since the last reading keeps that reading's
 # switch counts without its status being read again (tasks.c's switches()).
 # This pair sits idle through cswitch's first reading and storms from half
-# a second in: the later intervals must count it whole, not carry over the
-# idle reading's counts.
+# a second in: every switch it makes falls between cswitch's first and
+# last readings, so their sum over the three intervals must be the pair's
+# own count at the end, not the idle reading's counts carried over.
 @test "live: a pair idle at the first reading and storming after it is counted whole" {
 	mkfifo "$BATS_TEST_TMPDIR/go"
-	"$TOOLS/pingpong" -w "$BATS_TEST_TMPDIR/go" -d 4 -f "$BATS_TEST_TMPDIR/count" \
+	"$TOOLS/pingpong" -w "$BATS_TEST_TMPDIR/go" -d 8 -f "$BATS_TEST_TMPDIR/count" \
 		>"$BATS_TEST_TMPDIR/pp" &
 	PP=$!
 	for _ in $(seq 50); do
@@ -452,16 +453,17 @@ pingpong_first() {
 	: >"$BATS_TEST_TMPDIR/go"	# pingpong's open returns: the storm starts
 	rc=0
 	wait "$sbp" || rc=$?
+	after=$(cat "$BATS_TEST_TMPDIR/count")	# within a few ms of the last reading
+	kill "$PP" 2>/dev/null || true
+	wait "$PP" || true
 	[ "$rc" -le 2 ] || die "cswitch exited $rc"	# the storm is a finding
-	wait "$PP"
-	own=$(sed -n 's/.*switches_per_second=\([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/pp")
-	echo "pingpong counted $own switches/s" >&2
-	# three reports, of which the second and third fall inside pingpong's run
-	jq -e -s --argjson pid "$PP" --argjson own "$own" 'length == 3 and all(.[1:][];
-		[.processes[] | select(.pid == $pid) | .switches_per_second][0]
-		| . != null and . > 0.8 * $own and . < 1.2 * $own)' "$BATS_TEST_TMPDIR/out" ||
-		die "$(jq -c -s --argjson pid "$PP" 'map([.processes[] | select(.pid == $pid)
-			| .switches_per_second])' "$BATS_TEST_TMPDIR/out")"
+	own=$(awk '{ printf "%.0f", 2 * $1 }' <<<"$after")
+	echo "pingpong made $own switches" >&2
+	jq -e -s --argjson pid "$PP" --argjson own "$own" 'length == 3 and
+		([.[] | (.processes[] | select(.pid == $pid) | .switches_per_second) * .interval_seconds]
+		 | length == 3 and (add > 0.8 * $own and add < 1.2 * $own))' "$BATS_TEST_TMPDIR/out" ||
+		die "$(jq -c -s --argjson pid "$PP" 'map([(.processes[] | select(.pid == $pid)
+			| .switches_per_second), .interval_seconds])' "$BATS_TEST_TMPDIR/out")"
 }
 
 @test "live: -T puts pingpong's two threads on top" {
