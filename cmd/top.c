@@ -493,7 +493,7 @@ static void live_tick(void *arg)
  * from one walk a sample: see tasks_share_begin.  By hand, as health's:
  * top reads every task's status anyway, and libproc2 would add a stat(2)
  * of each /proc/PID and its sscanf of the stat line it reads beside it. */
-#define TOP_TASKS (TASKS_SWITCHES | TASKS_NO_LIBPROC2)
+#define TOP_TASKS (TASKS_SWITCHES | TASKS_NO_LIBPROC2 | TASKS_HOLD)
 
 /* health last: it borrows what the others read (health_borrow), the
  * same probes of the same sample. */
@@ -524,6 +524,7 @@ static void live_read(struct live *l, void **into)
 			memset(into[i], 0, l->s[i]->size);
 		}
 	}
+	root_hold_sweep();
 }
 
 static void live_start(struct live *l, struct sbx_ctx *ctx)
@@ -550,6 +551,7 @@ static void live_start(struct live *l, struct sbx_ctx *ctx)
 	}
 	l->rec_fd = -1;
 	read_print(&l->print0);
+	root_hold();	/* the live node's files stay open between samples */
 	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->prev);
 	tasks_share_end();

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -449,17 +450,152 @@ int read_file(const char *path, struct buf *out, size_t max, struct sbx_err *err
 	return read_file_here(path, out, max, err);
 }
 
+/* --- held files (root_hold) ----------------------------------------------
+ * A sampler reads the same few dozen kernel files every sample: /proc/stat
+ * a few times an interval, the IRQs' affinities, the pressure files, each
+ * interface's sysfs state.  On the live node, once root_hold() is asked,
+ * each stays open and is read again from offset 0 (a procfs or sysfs file
+ * makes its text afresh for each read at 0): one system call where the
+ * open, read and close made three, and no path walk.  A held file that
+ * fails (its device or process went away) is closed and opened again by
+ * its path, which says whether it is gone; one not read for two samples
+ * (root_hold_sweep) is closed.  At most HELD_MAX are held. */
+#define HELD_MAX 256
+static struct held {
+	char *path;
+	uint64_t h;
+	int fd;
+	unsigned used;		/* the sample that last read it */
+} *held;
+static size_t nheld, held_max;
+static unsigned held_sample = 1;
+static bool hold_on;
+
+static uint64_t memo_hash(const char *s);
+
+size_t root_fd_budget(void)
+{
+	static size_t budget;
+	struct rlimit rl;
+
+	if (budget)
+		return budget;
+	budget = 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return budget;
+	/* often 1024 of 524288: raised (for this process and what it
+	 * starts), as Go's runtime and systemd do */
+	if (rl.rlim_cur < 2048 && rl.rlim_max > rl.rlim_cur) {
+		rl.rlim_cur = rl.rlim_max < 2048 ? rl.rlim_max : 2048;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur > 256)
+		budget = rl.rlim_cur > 1u << 20 ? 1u << 20 : (size_t)rl.rlim_cur;
+	return budget;
+}
+
+void root_hold(void)
+{
+	if (hold_on || !root_is_live())
+		return;
+	hold_on = true;
+	held_max = root_fd_budget() / 8;
+	if (held_max > HELD_MAX)
+		held_max = HELD_MAX;
+	held = xreallocarray(NULL, held_max, sizeof(*held));
+}
+
+void root_hold_sweep(void)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < nheld; i++) {
+		if (held_sample - held[i].used >= 2) {
+			close(held[i].fd);
+			free(held[i].path);
+			continue;
+		}
+		held[j++] = held[i];
+	}
+	nheld = j;
+	held_sample++;
+}
+
+/* The kernel's own files: a saved tree is not held, nor what may be a
+ * device or a FIFO. */
+static bool holds(const char *path)
+{
+	return hold_on && !rec_on && root_is_live() &&
+	       (!strncmp(path, "/proc/", 6) || !strncmp(path, "/sys/", 5));
+}
+
+static struct held *held_find(const char *path, uint64_t h)
+{
+	for (size_t i = 0; i < nheld; i++)
+		if (held[i].h == h && !strcmp(held[i].path, path))
+			return &held[i];
+	return NULL;
+}
+
+/* Read fd to its end into out (from offset 0 with pread when again). */
+static int read_fd(int fd, bool again, const char *path, struct buf *out, size_t max,
+		   struct sbx_err *err)
+{
+	/* room for a /proc file's usual size at once: a first read into the
+	 * 64 bytes of a new buffer made two reads of nearly every file */
+	if (out->alloc - out->len < 4096)
+		buf_grow(out, 4096);
+	for (;;) {
+		ssize_t n;
+
+		if (out->alloc - out->len < 2)
+			buf_grow(out, out->len < 16384 ? 16384 : out->len);
+		n = again ? pread(fd, out->s + out->len, out->alloc - out->len - 1, (off_t)out->len)
+			  : read(fd, out->s + out->len, out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		if (out->len > max) {
+			sbx_err_set(err, EFBIG, "%s: larger than %zu bytes", path, max);
+			return -1;
+		}
+	}
+	out->s[out->len] = '\0';
+	return 0;
+}
+
 static int read_file_here(const char *path, struct buf *out, size_t max, struct sbx_err *err)
 {
 	/* O_NONBLOCK: a FIFO where a file is expected (a saved tree, a
 	 * kubeconfig's tokenFile) must not block the open for ever */
 	int fd;
 	struct stat st;
+	bool hold = holds(path);
+	uint64_t h = hold ? memo_hash(path) : 0;
+	struct held *e = hold ? held_find(path, h) : NULL;
 
 	sbx_doing("reading", path);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	buf_reset(out);
 	buf_add(out, NULL, 0);
+	if (e) {
+		e->used = held_sample;
+		if (read_fd(e->fd, true, path, out, max, err) == 0)
+			return 0;
+		/* gone, or failing: opened again below, which says which */
+		close(e->fd);
+		free(e->path);
+		*e = held[--nheld];
+		buf_reset(out);
+		buf_add(out, NULL, 0);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 		return -1;
@@ -488,33 +624,14 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 		out->s = xmalloc_big(out->alloc);
 		out->s[0] = '\0';
 	}
-	/* room for a /proc file's usual size at once: a first read into the
-	 * 64 bytes of a new buffer made two reads of nearly every file */
-	if (out->alloc - out->len < 4096)
-		buf_grow(out, 4096);
-	for (;;) {
-		ssize_t n;
-
-		if (out->alloc - out->len < 2)
-			buf_grow(out, out->len < 16384 ? 16384 : out->len);
-		n = read(fd, out->s + out->len, out->alloc - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		if (out->len > max) {
-			sbx_err_set(err, EFBIG, "%s: larger than %zu bytes", path, max);
-			close(fd);
-			return -1;
-		}
+	if (read_fd(fd, false, path, out, max, err) < 0) {
+		close(fd);
+		return -1;
 	}
-	out->s[out->len] = '\0';
+	if (hold && nheld < held_max) {
+		held[nheld++] = (struct held){ xstrdup(path), h, fd, held_sample };
+		return 0;
+	}
 	close(fd);
 	return 0;
 }

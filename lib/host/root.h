@@ -34,6 +34,15 @@ int root_read(const char *path, struct buf *out, struct sbx_err *err);
  * own files (/proc/PID/...) are not kept.  Off while recording. */
 void root_memo_begin(void);
 void root_memo_end(void);
+/* A sampler's (top, on the live node): keep the kernel's files (/proc,
+ * /sys) open once read and read them again in place (root.c's "held
+ * files").  root_hold_sweep(), once a sample, closes those the last two
+ * samples did not read. */
+void root_hold(void);
+void root_hold_sweep(void);
+/* How many files this process may have open: its soft limit, first
+ * raised towards the hard one (to 2048 at most). */
+size_t root_fd_budget(void);
 int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...) SBX_PRINTF(3, 4);
 
 /* A one-line file (sysctl, sysfs attribute): trailing newline removed. */

@@ -139,46 +139,192 @@ static bool task_gone(const struct task *k, int errnum)
 	return root_stat(dir, &st) != 0;
 }
 
-/* A task's stat or status, under the root.  These are a few hundred
- * bytes to a few kB and come whole from one read (a short read of a
- * procfs seq_file or of a regular file is its end), so this costs three
- * system calls where root_read's fstat and final empty read make five:
- * it is done twice for every thread on the node. */
-static int read_small(const char *path, struct buf *b, struct sbx_err *err)
-{
-	const char *full = rooted(path);
-	int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+/* Held files.  A sampler (top) reads the same two or three files of
+ * every task on the node every few seconds; most of what each read costs
+ * the kernel is the open (a path walk of three to five steps, each a pid
+ * lookup and a revalidation) and the close, not the few hundred bytes.
+ * So on the live node, asked (TASKS_HOLD), the files stay open between
+ * readings and each is read again from offset 0, which makes a procfs
+ * seq_file fill afresh.  A held file is tied to its task, not its number:
+ * once the task is gone it fails with ESRCH, and the number, if a new
+ * task has it, is opened again.  A file not met in a reading (its task
+ * exited) is closed at the reading's end.  Each one holds a page of the
+ * kernel's, so at most HOLD_MAX are held (about 4 MiB at most) and the
+ * rest opened each time, as without TASKS_HOLD. */
+enum { HOLD_STAT, HOLD_SCHED, HOLD_STATUS, HOLD_KINDS };
+#define HOLD_MAX 1024
+static struct {
+	struct hold {
+		int32_t tgid, tid;	/* tid -1: the whole process's files */
+		unsigned gen;		/* the reading that last met it; 0: a free slot */
+		int fd[HOLD_KINDS];	/* -1: not held */
+	} *v;
+	size_t cap, used;	/* slots (a power of two), of them in use */
+	size_t fds, max;	/* files held, and at most */
+	unsigned gen;		/* this reading's (or the last one's) */
+	bool on;		/* in a reading that holds */
+} held;
 
-	buf_reset(b);
-	if (fd < 0) {
-		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
-		return -1;
+static size_t hold_hash(int32_t tgid, int32_t tid, size_t cap)
+{
+	uint64_t h = (uint64_t)(uint32_t)tgid * 0x9e3779b97f4a7c15ull ^ (uint32_t)tid;
+
+	return (size_t)(h ^ h >> 29) & (cap - 1);
+}
+
+static struct hold *hold_put(struct hold *v, size_t cap, int32_t tgid, int32_t tid)
+{
+	size_t i = hold_hash(tgid, tid, cap);
+
+	while (v[i].gen && (v[i].tgid != tgid || v[i].tid != tid))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+/* A reading begins: at the first, learn how many files may be held,
+ * half of what the process may open (root_fd_budget raises that first). */
+static void hold_begin(void)
+{
+	if (!held.max) {
+		held.max = root_fd_budget() / 2;
+		if (held.max > HOLD_MAX)
+			held.max = HOLD_MAX;
 	}
+	if (++held.gen == 0)
+		held.gen = 1;
+	held.on = true;
+}
+
+/* A reading ends: close the files of tasks it did not meet, and keep
+ * the rest in a table of their own size. */
+static void hold_end(void)
+{
+	size_t cap = 64, used = 0;
+	struct hold *v;
+
+	for (size_t i = 0; i < held.cap; i++)
+		if (held.v[i].gen == held.gen)
+			used++;
+	while (cap < 2 * used + 2)
+		cap *= 2;
+	v = xcalloc(cap, sizeof(*v));
+	for (size_t i = 0; i < held.cap; i++) {
+		struct hold *h = &held.v[i];
+
+		if (!h->gen)
+			continue;
+		if (h->gen == held.gen) {
+			*hold_put(v, cap, h->tgid, h->tid) = *h;
+			continue;
+		}
+		for (int j = 0; j < HOLD_KINDS; j++)
+			if (h->fd[j] >= 0) {
+				close(h->fd[j]);
+				held.fds--;
+			}
+	}
+	free(held.v);
+	held.v = v;
+	held.cap = cap;
+	held.used = used;
+	held.on = false;
+}
+
+/* The slot of the task's file of this kind, when holding. */
+static int *hold_slot(const struct task *k, int kind)
+{
+	int32_t tid = k->whole_process ? -1 : k->tid;
+	struct hold *h;
+
+	if (!held.on)
+		return NULL;
+	if (2 * (held.used + 1) > held.cap) {
+		size_t cap = held.cap ? 2 * held.cap : 64;
+		struct hold *v = xcalloc(cap, sizeof(*v));
+
+		for (size_t i = 0; i < held.cap; i++)
+			if (held.v[i].gen)
+				*hold_put(v, cap, held.v[i].tgid, held.v[i].tid) = held.v[i];
+		free(held.v);
+		held.v = v;
+		held.cap = cap;
+	}
+	h = hold_put(held.v, held.cap, k->tgid, tid);
+	if (!h->gen) {
+		*h = (struct hold){ k->tgid, tid, held.gen, { -1, -1, -1 } };
+		held.used++;
+	}
+	h->gen = held.gen;
+	return &h->fd[kind];
+}
+
+/* The whole of an open file, by read() or, for a held one, pread() from
+ * offset 0 on: a few hundred bytes to a few kB, which come whole from one
+ * read (a short read of a procfs seq_file or of a regular file is its
+ * end). */
+static int fill(int fd, bool again, const char *full, struct buf *b, struct sbx_err *err)
+{
 	for (;;) {
 		ssize_t n;
 		size_t room;
 
 		buf_grow(b, 4096);
 		room = b->alloc - b->len - 1;
-		n = read(fd, b->s + b->len, room);
+		n = again ? pread(fd, b->s + b->len, room, (off_t)b->len)
+			  : read(fd, b->s + b->len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
-			close(fd);
 			return -1;
 		}
 		b->len += (size_t)n;
 		b->s[b->len] = '\0';
 		if ((size_t)n < room)
-			break;
+			return 0;
 		if (b->len > (1u << 20)) {
 			sbx_err_set(err, EFBIG, "%s: larger than 1 MiB", full);
-			close(fd);
 			return -1;
 		}
 	}
-	close(fd);
+}
+
+/* A task's stat, schedstat or status, under the root: open, read and
+ * close, three system calls where root_read's fstat and final empty read
+ * make five; or one, a pread, when the file is held. */
+static int read_small(const struct task *k, int kind, const char *path, struct buf *b,
+		      struct sbx_err *err)
+{
+	int *slot = hold_slot(k, kind);
+	const char *full = rooted(path);
+	int fd;
+
+	buf_reset(b);
+	if (slot && *slot >= 0) {
+		if (fill(*slot, true, full, b, err) == 0)
+			return 0;
+		close(*slot);
+		*slot = -1;
+		held.fds--;
+		if (err->errnum != ESRCH)
+			return -1;
+		buf_reset(b);	/* its task is gone: is there a new one of that id? */
+	}
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		sbx_err_set(err, errno, "%s: %s", full, sbx_errno_word(errno));
+		return -1;
+	}
+	if (fill(fd, false, full, b, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (slot && held.fds < held.max) {
+		*slot = fd;
+		held.fds++;
+	} else {
+		close(fd);
+	}
 	if (root_recording())
 		root_record_file(path, b->s, b->len);
 	return 0;
@@ -200,7 +346,7 @@ static bool read_stat(struct task *k, struct buf *b)
 	struct task_stat ts;
 
 	task_file(k, "stat", path);
-	if (read_small(path, b, &e) < 0) {
+	if (read_small(k, HOLD_STAT, path, b, &e) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
 		k->stat_errno = (int16_t)(e.errnum ? e.errnum : EIO);
@@ -242,7 +388,7 @@ static bool read_status(struct task *k, struct buf *b)
 		proc_path(path, k->tgid, -1, "status");
 	else
 		task_file(k, "status", path);
-	if (read_small(path, b, &e) < 0) {
+	if (read_small(k, HOLD_STATUS, path, b, &e) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
 		k->status_errno = (int16_t)(e.errnum ? e.errnum : EIO);
@@ -310,7 +456,7 @@ static bool ran_not(struct task *k, struct buf *b)
 		proc_path(path, k->tgid, -1, "schedstat");
 	else
 		task_file(k, "schedstat", path);
-	if (read_small(path, b, &e) < 0) {
+	if (read_small(k, HOLD_SCHED, path, b, &e) < 0) {
 		if (last.schedstat < 0 && e.errnum == ENOENT && !task_gone(k, e.errnum))
 			last.schedstat = 0;	/* no CONFIG_SCHED_INFO */
 		return false;
@@ -659,6 +805,8 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 	 * records every file, and a saved tree has no last reading */
 	if (flags & TASKS_SWITCHES && root_live_unrecorded())
 		flags |= TASKS_GATE;
+	if (flags & TASKS_HOLD && root_live_unrecorded())
+		hold_begin();
 	/* a capture records what is read by hand: libproc2 reads /proc itself */
 	if (root_live_unrecorded() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
 		t->libproc2 = true;
@@ -666,6 +814,8 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 	} else {
 		rc = read_by_hand(t, flags, err);
 	}
+	if (held.on)
+		hold_end();
 	if (rc < 0) {
 		tasks_free(t);
 		return -1;

@@ -30,6 +30,10 @@
  * count zombies (a zombie is a whole process) at a fraction of the cost. */
 #define TASKS_PROCESSES 0x4
 #define TASKS_GATE 0x8		/* internal: see tasks.c's switches() */
+/* A sampler's: on the live node keep each task's files open from one
+ * reading to the next and read them again in place (tasks.c's "Held
+ * files"): a system call per file instead of three, and no path walk. */
+#define TASKS_HOLD 0x10
 
 struct task {
 	int32_t tid, tgid;

@@ -147,6 +147,50 @@ sane_tty() {
 		die "$(tail -n 1 "$BATS_TEST_TMPDIR/j" | jq -c '.panes.mem[0:3]')"
 }
 
+@test "live: top holds the node's files open between samples, and a pid taken by a new process is read afresh" {
+	[ -w /proc/sys/kernel/ns_last_pid ] || skip "needs to set kernel.ns_last_pid (root)"
+	T=$BATS_TEST_TMPDIR
+	cp /bin/sh "$T/sbxheldold"
+	cp /bin/sh "$T/sbxheldnew"
+	"$T/sbxheldold" -c 'while :; do :; done' &
+	BUSY=$!
+	old=$BUSY
+	"$SREBOX" top -b -o json -i 0.5 -n 12 >"$T/j" 2>"$T/err" &
+	top=$!
+	for i in $(seq 50); do [ "$(wc -l <"$T/j")" -ge 2 ] && break; sleep 0.1; done
+	# held: its task files and the kernel's files are open (it had 3 at
+	# start: stdin, stdout, stderr)
+	nfd=$(ls "/proc/$top/fd" | wc -l)
+	nproc_=$(ls -d /proc/[0-9]* | wc -l)
+	[ "$nfd" -gt "$nproc_" ] || die "top has $nfd files open for $nproc_ processes: none held?"
+	kill -KILL "$old"
+	wait "$old" 2>/dev/null || true
+	BUSY=
+	# the same pid for a new process: the held files of the old one must
+	# not stand in for it
+	for i in $(seq 40); do
+		echo $((old - 1)) >/proc/sys/kernel/ns_last_pid
+		"$T/sbxheldnew" -c 'while :; do :; done' &
+		BUSY=$!
+		[ "$BUSY" -eq "$old" ] && break
+		kill -KILL "$BUSY"
+		wait "$BUSY" 2>/dev/null || true
+		BUSY=
+	done
+	[ -n "$BUSY" ] || skip "pid $old was taken by another process first"
+	rc=0
+	wait "$top" || rc=$?
+	[ "$rc" -le 2 ] || die "top: exit $rc: $(cat "$T/err")"	# the verdict's
+	# before: the old one; after: the new one by that pid, at one CPU (a
+	# held file of the old one would give its name, or its CPU time
+	# against the new one's start)
+	jq -se --argjson p "$old" '
+		([.[] | .panes.cpu[] | select(.pid == $p)] | map(.command) | index("sbxheldold") != null)
+		and (last | .panes.cpu | map(select(.pid == $p))
+		     | length == 1 and .[0].command == "sbxheldnew" and .[0].cpu_ratio > 0.5 and .[0].cpu_ratio < 1.1)' \
+		"$T/j" || die "$(jq -c --argjson p "$old" '[.panes.cpu[] | select(.pid == $p)]' "$T/j")"
+}
+
 @test "batch text: the summary, the findings not OK, each pane's first rows; not a terminal means batch" {
 	run sb top --root "$PROCFS" -i 0.05 -n 1
 	[ "$status" -eq 1 ]

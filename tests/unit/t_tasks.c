@@ -3,7 +3,13 @@
 #include "unit.h"
 #include "tasks.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -116,6 +122,189 @@ static void live(void **state)
 	}
 }
 
+/* A child named NAME, asleep; its pid once it has its name. */
+static pid_t named_child(const char *name)
+{
+	pid_t pid = fork();
+	char path[64], comm[32] = "";
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* gone with this test, even when an assertion ends it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(60);
+		prctl(PR_SET_NAME, name);
+		for (;;)
+			pause();
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	for (int i = 0; i < 500 && strncmp(comm, name, strlen(name)); i++) {
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		usleep(2000);
+	}
+	return pid;
+}
+
+static void end_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* This process's open files that are a file of pid's. */
+static int fds_of(pid_t pid)
+{
+	char dir_[] = "/proc/self/fd", link[256], want[32], path[300];
+	DIR *d = opendir(dir_);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	snprintf(want, sizeof(want), "/proc/%d/", (int)pid);
+	while ((e = readdir(d))) {
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir_, e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len > 0) {
+			link[len] = '\0';
+			n += !strncmp(link, want, strlen(want));
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* TASKS_HOLD: a task's files stay open from one reading to the next and
+ * are closed once it is gone; a new process given the old one's pid
+ * (kernel.ns_last_pid, as root) is read afresh, not through them. */
+static void held_files(void **state)
+{
+	const unsigned fl = TASKS_SWITCHES | TASKS_NO_LIBPROC2 | TASKS_HOLD;
+	struct task_table t;
+	struct sbx_err err;
+	const struct task *k;
+	pid_t a = named_child("held-a"), b = -1;
+	uint64_t a_start;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(tasks_read(&t, fl, &err), 0);
+	k = tasks_find(&t, a, a);
+	assert_non_null(k);
+	assert_string_equal(k->comm, "held-a");
+	assert_true(k->stat_errno == -1 && k->has_switches && k->has_start);
+	a_start = k->start;
+	tasks_free(&t);
+	assert_true(fds_of(a) >= 2);	/* its stat and schedstat at least */
+
+	end_child(a);
+	for (int i = 0; i < 50 && b != a; i++) {
+		if (b > 0)
+			end_child(b);
+		f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		if (!f)
+			break;
+		fprintf(f, "%d\n", (int)a - 1);
+		if (fclose(f) != 0)
+			break;
+		b = named_child("held-b");
+	}
+	if (b == a) {
+		/* a's files are held still: b, with a's pid, must not be read
+		 * through them */
+		assert_int_equal(tasks_read(&t, fl, &err), 0);
+		k = tasks_find(&t, b, b);
+		assert_non_null(k);
+		assert_string_equal(k->comm, "held-b");
+		assert_true(k->stat_errno == -1 && k->has_switches && k->has_start);
+		assert_true(k->start >= a_start);
+		tasks_free(&t);
+	} else {
+		printf("# held_files: pid reuse not tried (not root, or pid %d taken)\n", (int)a);
+	}
+	if (b > 0)
+		end_child(b);
+	/* gone: its files are closed by the next reading */
+	assert_int_equal(tasks_read(&t, fl, &err), 0);
+	assert_null(tasks_find(&t, a, a));
+	tasks_free(&t);
+	assert_int_equal(fds_of(a), 0);
+}
+
+static int gate_fd[2];
+
+static void *blocked(void *arg)
+{
+	char c;
+
+	(void)arg;
+	while (read(gate_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* More tasks than files may be held (1200 threads, two files each): the
+ * first are held, the rest read afresh each time, and every one is in
+ * both readings whole. */
+#define MANY 1200
+static void held_over_the_cap(void **state)
+{
+	const unsigned fl = TASKS_SWITCHES | TASKS_NO_LIBPROC2 | TASKS_HOLD;
+	static pthread_t th[MANY];
+	int before = open_fds();
+
+	(void)state;
+	assert_int_equal(pipe(gate_fd), 0);
+	for (int i = 0; i < MANY; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, blocked, NULL), 0);
+	for (int r = 0; r < 2; r++) {
+		struct task_table t;
+		struct sbx_err err;
+		size_t mine = 0;
+
+		assert_int_equal(tasks_read(&t, fl, &err), 0);
+		for (size_t i = 0; i < t.n; i++) {
+			const struct task *k = &t.v[i];
+
+			if (k->tgid != getpid())
+				continue;
+			mine++;
+			assert_true(k->stat_errno == -1 && k->has_switches && k->nlwp == MANY + 1);
+		}
+		assert_int_equal(mine, MANY + 1);
+		tasks_free(&t);
+		/* at most half the budget held, with the pipe and the rest */
+		assert_true(open_fds() <= before + 2 + (int)(root_fd_budget() / 2));
+		assert_true(open_fds() >= before + 2 + 200);
+	}
+	close(gate_fd[1]);
+	for (int i = 0; i < MANY; i++)
+		pthread_join(th[i], NULL);
+	close(gate_fd[0]);
+}
+
 /* srebox top's one walk a sample (tasks_share_begin): every reader in the
  * window gets the first reading, processes with their threads' times
  * summed, and the window's readings pair up for health's culprits.  A
@@ -193,6 +382,8 @@ int main(void)
 		cmocka_unit_test(unlistable),
 		cmocka_unit_test(live),
 		cmocka_unit_test(shared_reading),
+		cmocka_unit_test(held_files),
+		cmocka_unit_test(held_over_the_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
