@@ -253,7 +253,7 @@ patch_node() { # patch_node NAME JSON: a strategic merge patch as the admin
 }
 
 @test "-w: memory does not grow with the changes watched (1,000 of them)" {
-	k8s_start "$K8S_DIR/default" --watch-window 50
+	k8s_start "$K8S_DIR/default" --watch-window 2000
 	bg_sb n nodes -w -o wide --kubeconfig "$KC"
 	wait_lines "$T/n.out" 8
 	sleep 0.3

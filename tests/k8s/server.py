@@ -957,6 +957,11 @@ class Server(ThreadingHTTPServer):
                     if not pending:
                         self.store.changed.wait(min(end - now, 0.5))
                         pending = [e for e in self.store.events if e[0] > rv]
+                    if rv < self.store.compacted:
+                        # the watcher fell behind the history kept: the
+                        # apiserver closes such a watcher rather than skip
+                        # events; it resumes from rv and is told 410
+                        break
             chunk(b"")
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             h.close_connection = True
