@@ -293,16 +293,21 @@ static int fill(int fd, bool again, const char *full, struct buf *b, struct sbx_
  * close, three system calls where root_read's fstat and final empty read
  * make five; or one, a pread, when the file is held. */
 static int read_small(const struct task *k, int kind, const char *path, struct buf *b,
-		      struct sbx_err *err)
+		      struct sbx_err *err, bool *held_since)
 {
 	int *slot = hold_slot(k, kind);
 	const char *full = rooted(path);
 	int fd;
 
 	buf_reset(b);
+	if (held_since)
+		*held_since = false;
 	if (slot && *slot >= 0) {
-		if (fill(*slot, true, full, b, err) == 0)
+		if (fill(*slot, true, full, b, err) == 0) {
+			if (held_since)
+				*held_since = true;	/* the same task as then */
 			return 0;
+		}
 		close(*slot);
 		*slot = -1;
 		held.fds--;
@@ -346,7 +351,7 @@ static bool read_stat(struct task *k, struct buf *b)
 	struct task_stat ts;
 
 	task_file(k, "stat", path);
-	if (read_small(k, HOLD_STAT, path, b, &e) < 0) {
+	if (read_small(k, HOLD_STAT, path, b, &e, NULL) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
 		k->stat_errno = (int16_t)(e.errnum ? e.errnum : EIO);
@@ -388,7 +393,7 @@ static bool read_status(struct task *k, struct buf *b)
 		proc_path(path, k->tgid, -1, "status");
 	else
 		task_file(k, "status", path);
-	if (read_small(k, HOLD_STATUS, path, b, &e) < 0) {
+	if (read_small(k, HOLD_STATUS, path, b, &e, NULL) < 0) {
 		if (task_gone(k, e.errnum))
 			return false;
 		k->status_errno = (int16_t)(e.errnum ? e.errnum : EIO);
@@ -416,59 +421,86 @@ static bool read_status(struct task *k, struct buf *b)
 	return true;
 }
 
-/* The switch counts of the last reading on the live node, by task, for
- * switches(): replaced by every reading, so as large as one table. */
+/* The last reading on the live node, by task, for switches() and
+ * carried(): replaced by every reading, so as large as one table. */
 static struct {
-	struct ran {
-		int32_t tgid, tid;
-		uint64_t start, run_ns, pcount, vol, nonvol;
-	} *v;
+	struct task *v;		/* sorted by tgid, then tid */
 	size_t n, alloc;
 	int schedstat;		/* -1 not tried, 0 the kernel has none, 1 it has */
+	/* carried()'s conditions (stat_gate), of the last reading */
+	size_t running;		/* its tasks in state R, but for this process's */
+	uint64_t taken;		/* /proc/vmstat: pages reclaimed, swapped in or collapsed */
+	bool has_taken;
+	unsigned readings;	/* readings since the last one that read every stat */
 } last = { .schedstat = -1 };
 
-static int cmp_ran(const void *a, const void *b)
+static int cmp_tid(const void *a, const void *b)
 {
-	const struct ran *x = a, *y = b;
+	const struct task *x = a, *y = b;
 
 	if (x->tgid != y->tgid)
 		return x->tgid < y->tgid ? -1 : 1;
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-/* Did the task not run at all since the last reading?  Then its switch
- * counts are the last reading's, and its status (the dearest file of a
- * task, read for those two lines) need not be read again.  schedstat's
- * pcount counts the times the task was put on a CPU, and every switch
- * off one adds the time it ran to its run_ns: both unchanged, there was
- * no switch.  The schedstat is read before the status it may stand for,
- * so a switch between the two reads is seen the next time. */
-static bool ran_not(struct task *k, struct buf *b)
+static const struct task *last_of(const struct task *k)
+{
+	return last.n ? bsearch(k, last.v, last.n, sizeof(*last.v), cmp_tid) : NULL;
+}
+
+/* The task's schedstat (k->has_sched, run_ns, pcount); *held_since: read
+ * from a file held since an earlier reading, so of the same task as then. */
+static void read_sched(struct task *k, struct buf *b, bool *held_since)
 {
 	char path[PROC_PATH_MAX];
 	struct sbx_err e;
 	struct task_schedstat ss;
-	struct ran key = { .tgid = k->tgid, .tid = k->tid }, *r;
 
-	if (!last.schedstat || k->stat_errno != -1 || !k->has_start)
-		return false;
+	*held_since = false;
+	if (!last.schedstat)
+		return;
 	if (k->tid == k->tgid && !k->whole_process)
 		proc_path(path, k->tgid, -1, "schedstat");
 	else
 		task_file(k, "schedstat", path);
-	if (read_small(k, HOLD_SCHED, path, b, &e) < 0) {
+	if (read_small(k, HOLD_SCHED, path, b, &e, held_since) < 0) {
 		if (last.schedstat < 0 && e.errnum == ENOENT && !task_gone(k, e.errnum))
 			last.schedstat = 0;	/* no CONFIG_SCHED_INFO */
-		return false;
+		*held_since = false;
+		return;
 	}
-	if (parse_task_schedstat(b->s, b->len, "schedstat", &ss, &e) < 0)
-		return false;
+	if (parse_task_schedstat(b->s, b->len, "schedstat", &ss, &e) < 0) {
+		*held_since = false;
+		return;
+	}
 	last.schedstat = 1;
 	k->has_sched = true;
 	k->run_ns = ss.run_ns;
 	k->pcount = ss.pcount;
-	r = last.n ? bsearch(&key, last.v, last.n, sizeof(*last.v), cmp_ran) : NULL;
-	if (!r || r->start != k->start || r->run_ns != ss.run_ns || r->pcount != ss.pcount)
+}
+
+/* Did the task not run at all since the last reading?  schedstat's
+ * pcount counts the times the task was put on a CPU, and every switch
+ * off one adds the time it ran to its run_ns: both unchanged, it made no
+ * switch, and used no CPU time. */
+static const struct task *ran_not(const struct task *k)
+{
+	const struct task *r;
+
+	if (!k->has_sched || !(r = last_of(k)) || !r->has_sched)
+		return NULL;
+	return r->run_ns == k->run_ns && r->pcount == k->pcount ? r : NULL;
+}
+
+/* Then its switch counts are the last reading's, and its status (the
+ * dearest file of a task, read for those two lines) need not be read
+ * again.  The schedstat is read before the status it may stand for, so
+ * a switch between the two reads is seen the next time. */
+static bool carry_switches(struct task *k)
+{
+	const struct task *r = ran_not(k);
+
+	if (!r || !r->has_switches || !k->has_start || r->start != k->start)
 		return false;
 	k->has_switches = true;
 	k->vol = r->vol;
@@ -477,18 +509,138 @@ static bool ran_not(struct task *k, struct buf *b)
 	return true;
 }
 
-/* The table's tasks whose counts switches() may carry over. */
+/* The stat gate (stat_gate()).  A task that did not run since the last
+ * reading has the same times, last CPU, name and state there as then:
+ * each of those changes only while it runs (a task sleeps, stops or
+ * exits itself).  What can change while it sleeps is put right apart:
+ * its parent, when that exits (fix_parents), and its memory, which
+ * reclaim takes (no gate while reclaim runs) and its other threads grow
+ * (fix_process).  A task woken but given no CPU yet still shows its
+ * sleep: on a node with a CPU to spare that lasts a moment, and the gate
+ * is off when the last reading had as many tasks running as CPUs.  Its
+ * files must have been held since then (the same task), and every
+ * STAT_FULL_EVERY readings each stat is read all the same. */
+#define STAT_FULL_EVERY 10
+static bool stat_gate_on;
+
+static bool carried(struct task *k, struct buf *b)
+{
+	const struct task *r;
+	bool held_since;
+	struct task keep = *k;
+
+	read_sched(k, b, &held_since);
+	if (!stat_gate_on || !held_since || !(r = ran_not(k)) || r->stat_errno != -1 ||
+	    !r->has_switches || !r->has_start)
+		return false;
+	*k = *r;
+	k->whole_process = keep.whole_process;
+	k->carried = true;
+	return true;
+}
+
+/* The pages /proc/vmstat says were taken from processes (reclaimed,
+ * swapped in, collapsed into huge pages): a sleeping process's RSS
+ * moves with these alone. */
+static bool pages_taken(uint64_t *out)
+{
+	struct kv_list kv = { 0 };
+	struct sbx_err e;
+	uint64_t sum = 0;
+
+	if (node_vmstat(&kv, &e) < 0)
+		return false;
+	for (size_t i = 0; i < kv.n; i++)
+		if (!strncmp(kv.e[i].key, "pgsteal", 7) || !strcmp(kv.e[i].key, "pswpin") ||
+		    !strcmp(kv.e[i].key, "thp_collapse_alloc"))
+			sum += kv.e[i].value;
+	kv_free(&kv);
+	*out = sum;
+	return true;
+}
+
+/* Whether this reading may carry stat over (carried()). */
+static bool stat_gate(void)
+{
+	uint64_t taken = 0;
+	bool has_taken = pages_taken(&taken);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	bool on = last.n && last.schedstat == 1 && has_taken && last.has_taken &&
+		  taken == last.taken && cpus > 0 && last.running < (size_t)cpus &&
+		  last.readings + 1 < STAT_FULL_EVERY;
+
+	last.taken = taken;
+	last.has_taken = has_taken;
+	last.readings = on ? last.readings + 1 : 0;
+	return on;
+}
+
+/* A process whose main thread was carried over: its thread count and
+ * RSS are its threads' read afresh, when one was (they are the
+ * process's, in each thread's stat). */
+static void fix_process(struct task_table *t, size_t main)
+{
+	struct task *m = &t->v[main];
+	size_t n = t->n - main;
+
+	if (!m->carried || n < 2)
+		return;
+	m->nlwp = (int32_t)n;
+	for (size_t i = main + 1; i < t->n; i++)
+		if (!t->v[i].carried && t->v[i].stat_errno == -1) {
+			m->has_rss = t->v[i].has_rss;
+			m->rss_pages = t->v[i].rss_pages;
+			break;
+		}
+	for (size_t i = main + 1; i < t->n; i++)
+		if (t->v[i].carried) {
+			t->v[i].nlwp = m->nlwp;
+			t->v[i].has_rss = m->has_rss;
+			t->v[i].rss_pages = m->rss_pages;
+		}
+}
+
+static bool read_stat(struct task *k, struct buf *b);
+
+/* A task carried over whose parent exited (gone, or a zombie) was given
+ * another (init or a subreaper): its stat is read again.  The table is
+ * sorted. */
+static void fix_parents(struct task_table *t)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct task *k = &t->v[i];
+		struct task key = { .tgid = k->ppid, .tid = k->ppid };
+		const struct task *p;
+
+		if (!k->carried || k->ppid <= 0)
+			continue;
+		p = bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_tid);
+		if (p && p->state != 'Z' && p->state != 'X')
+			continue;
+		k->carried = false;
+		read_stat(k, &b);
+	}
+	buf_free(&b);
+}
+
+/* The table's tasks for the next reading's switches() and carried(). */
 static void keep_last(const struct task_table *t)
 {
+	int32_t self = (int32_t)getpid();
+
 	last.n = 0;
+	last.running = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct task *k = &t->v[i];
 
-		if (!k->has_sched || !k->has_switches)
+		last.running += k->state == 'R' && k->tgid != self;	/* not the reader */
+
+		if (!k->has_sched)
 			continue;
 		ALLOC_GROW(last.v, last.n + 1, last.alloc);
-		last.v[last.n++] = (struct ran){ k->tgid, k->tid, k->start, k->run_ns, k->pcount,
-						 k->vol, k->nonvol };
+		last.v[last.n++] = *k;
 	}
 }
 
@@ -496,8 +648,14 @@ static void keep_last(const struct task_table *t)
  * since the last reading of the live node. */
 static bool switches(struct task *k, struct buf *b, bool gate)
 {
-	if (gate && ran_not(k, b))
-		return true;
+	if (gate) {
+		bool held_since;
+
+		if (!k->has_sched)
+			read_sched(k, b, &held_since);
+		if (carry_switches(k))
+			return true;
+	}
 	return read_status(k, b);
 }
 
@@ -507,6 +665,8 @@ static bool read_task(struct task_table *t, int32_t tgid, int32_t tid, bool whol
 	struct task *k = add_task(t, tgid, tid);
 
 	k->whole_process = whole;
+	if (flags & TASKS_GATE && flags & TASKS_HOLD && held.on && carried(k, b))
+		return true;
 	if (!read_stat(k, b) ||
 	    (flags & TASKS_SWITCHES && !switches(k, b, flags & TASKS_GATE)) ||
 	    (!(flags & TASKS_SWITCHES) && k->stat_errno != -1 && !read_status(k, b))) {
@@ -574,8 +734,12 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 			read_task(t, pid, pid, true, flags, &b);
 		else if (!main_first)
 			read_threads(t, pid, false, flags, &b);	/* one that exited meanwhile: vanished */
-		else if (read_task(t, pid, pid, false, flags, &b) && t->v[t->n - 1].nlwp != 1)
+		else if (read_task(t, pid, pid, false, flags, &b) && t->v[t->n - 1].nlwp != 1) {
+			size_t main = t->n - 1;
+
 			read_threads(t, pid, true, flags, &b);	/* more than one, or not known */
+			fix_process(t, main);
+		}
 	}
 	closedir(proc);
 	buf_free(&b);
@@ -626,15 +790,6 @@ static int read_libproc2(struct task_table *t, unsigned flags, struct sbx_err *e
 	}
 	buf_free(&b);
 	return 0;
-}
-
-static int cmp_task(const void *a, const void *b)
-{
-	const struct task *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
 static void count(struct task_table *t)
@@ -807,6 +962,7 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 		flags |= TASKS_GATE;
 	if (flags & TASKS_HOLD && root_live_unrecorded())
 		hold_begin();
+	stat_gate_on = held.on && flags & TASKS_GATE && !(flags & TASKS_PROCESSES) && stat_gate();
 	/* a capture records what is read by hand: libproc2 reads /proc itself */
 	if (root_live_unrecorded() && !(flags & TASKS_NO_LIBPROC2) && lp_load()) {
 		t->libproc2 = true;
@@ -821,7 +977,10 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 		return -1;
 	}
 	if (t->n)
-		qsort(t->v, t->n, sizeof(*t->v), cmp_task);
+		qsort(t->v, t->n, sizeof(*t->v), cmp_tid);
+	if (stat_gate_on)
+		fix_parents(t);
+	stat_gate_on = false;
 	count(t);
 	if (flags & TASKS_GATE)
 		keep_last(t);
@@ -839,7 +998,7 @@ const struct task *tasks_find(const struct task_table *t, int32_t tgid, int32_t 
 {
 	struct task key = { .tgid = tgid, .tid = tid };
 
-	return t->n ? bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_task) : NULL;
+	return t->n ? bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_tid) : NULL;
 }
 
 void task_why(const struct task *k, bool status, char *out, size_t n)

@@ -62,6 +62,9 @@ struct task {
 	 * all since the last reading (tasks.c's switches()). */
 	bool has_sched;
 	uint64_t run_ns, pcount;
+	/* It did not run since the last reading of the live node, whose
+	 * stat and switch counts stand (tasks.c's carried()). */
+	bool carried;
 	char comm[64];		/* the task's name: stat's comm, else status's Name */
 };
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -374,6 +375,232 @@ static void shared_reading(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* --- the stat gate: what a task that did not run keeps (carried) ------- */
+
+static const unsigned top_flags = TASKS_SWITCHES | TASKS_NO_LIBPROC2 | TASKS_HOLD;
+
+/* A reading of the live node; whether the gate was on in it, as a
+ * sleeping witness shows (it is off on a node with no CPU to spare, and
+ * one reading in ten). */
+static bool gated_read(struct task_table *t, pid_t witness)
+{
+	struct sbx_err err;
+	const struct task *w;
+
+	assert_int_equal(tasks_read(t, top_flags, &err), 0);
+	w = tasks_find(t, witness, witness);
+	assert_non_null(w);
+	return w->carried;
+}
+
+/* The field of /proc/PID/stat after the comm, counted from 1 (state). */
+static long long stat_after_comm(pid_t pid, int n)
+{
+	char path[64], buf[1024], *p;
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		p += 2;
+		for (int i = 1; i < n && p; i++)
+			p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+		if (p)
+			v = strtoll(p, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/* A sleeping task's stat is carried over, the same as it was; a busy one
+ * is read afresh, its CPU time grown. */
+static void stat_carried(void **state)
+{
+	struct task_table t;
+	pid_t w = named_child("gate-w"), busy = fork();
+	const struct task *k;
+	uint64_t busy_cpu = 0;
+	bool gated = false;
+
+	(void)state;
+	assert_true(busy >= 0);
+	if (busy == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(60);
+		for (;;)
+			;
+	}
+	for (int i = 0; i < 100 && !gated; i++) {
+		usleep(20000);
+		gated = gated_read(&t, w);
+		k = tasks_find(&t, w, w);
+		assert_string_equal(k->comm, "gate-w");
+		assert_true(k->stat_errno == -1 && k->has_switches && k->has_start && k->state == 'S');
+		k = tasks_find(&t, busy, busy);
+		assert_non_null(k);
+		if (i > 0 && gated) {
+			assert_false(k->carried);
+			assert_true(k->utime + k->stime >= busy_cpu);
+		}
+		busy_cpu = k->utime + k->stime;
+		tasks_free(&t);
+	}
+	if (!gated)
+		printf("# stat_carried: the gate was never on (no CPU to spare?)\n");
+	end_child(busy);
+	end_child(w);
+}
+
+/* A sleeping task whose parent exits has a new parent (this process, a
+ * subreaper): it is read afresh, not carried with the old one. */
+static void stat_carried_reparented(void **state)
+{
+	pid_t w = named_child("gate-w");
+	bool gated = false;
+
+	(void)state;
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	for (int attempt = 0; attempt < 20 && !gated; attempt++) {
+		struct task_table t;
+		int go[2], got[2];
+		pid_t a, b = 0;
+		const struct task *k;
+
+		assert_int_equal(pipe(go), 0);
+		assert_int_equal(pipe(got), 0);
+		a = fork();
+		assert_true(a >= 0);
+		if (a == 0) {
+			char c;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			b = fork();
+			if (b == 0) {
+				/* no death signal: it outlives a, asleep */
+				alarm(60);
+				prctl(PR_SET_NAME, "gate-orphan");
+				for (;;)
+					pause();
+			}
+			if (write(got[1], &b, sizeof(b)) != sizeof(b) || read(go[0], &c, 1) != 1)
+				_exit(1);
+			_exit(0);	/* b is this process's subreaper's now */
+		}
+		assert_int_equal(read(got[0], &b, sizeof(b)), (ssize_t)sizeof(b));
+		gated_read(&t, w);
+		k = tasks_find(&t, b, b);
+		assert_non_null(k);
+		assert_int_equal(k->ppid, a);
+		tasks_free(&t);
+		usleep(20000);
+		gated_read(&t, w);	/* b carried now, with parent a */
+		tasks_free(&t);
+		assert_int_equal(write(go[1], "x", 1), 1);
+		waitpid(a, NULL, 0);
+		for (int i = 0; i < 500 && stat_after_comm(b, 2) != getpid(); i++)
+			usleep(2000);
+		assert_int_equal(stat_after_comm(b, 2), getpid());
+		gated = gated_read(&t, w);
+		k = tasks_find(&t, b, b);
+		assert_non_null(k);
+		assert_int_equal(k->ppid, getpid());
+		tasks_free(&t);
+		end_child(b);
+		close(go[0]), close(go[1]), close(got[0]), close(got[1]);
+	}
+	if (!gated)
+		printf("# stat_carried_reparented: the gate was never on (no CPU to spare?)\n");
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	end_child(w);
+}
+
+static int grow_fd[2];
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+/* On a byte: 32 MiB touched and a third thread, the main one asleep. */
+static void *grower(void *arg)
+{
+	pthread_t th;
+	char c, *m;
+
+	(void)arg;
+	if (read(grow_fd[0], &c, 1) != 1)
+		return NULL;
+	m = malloc(32 << 20);
+	if (m)
+		memset(m, 1, 32 << 20);
+	pthread_create(&th, NULL, sleeper, NULL);
+	pause();
+	return m;
+}
+
+/* A process whose main thread sleeps while another grows it: the main
+ * thread's stat is carried, but the process's threads and RSS are what
+ * its threads show afresh. */
+static void stat_carried_process_grows(void **state)
+{
+	pid_t w = named_child("gate-w"), c;
+	struct task_table t;
+	const struct task *k;
+	uint64_t rss0 = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	bool gated = false;
+
+	(void)state;
+	for (int attempt = 0; attempt < 20 && !gated; attempt++) {
+		assert_int_equal(pipe(grow_fd), 0);
+		c = fork();
+		assert_true(c >= 0);
+		if (c == 0) {
+			pthread_t th;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			alarm(60);
+			pthread_create(&th, NULL, grower, NULL);
+			pthread_join(th, NULL);
+			_exit(0);
+		}
+		for (int i = 0; i < 500 && stat_after_comm(c, 18) != 2; i++)
+			usleep(2000);
+		assert_int_equal(stat_after_comm(c, 18), 2);	/* num_threads */
+		gated_read(&t, w);
+		tasks_free(&t);
+		usleep(20000);
+		gated_read(&t, w);
+		k = tasks_find(&t, c, c);
+		assert_non_null(k);
+		rss0 = k->rss_pages;
+		tasks_free(&t);
+		assert_int_equal(write(grow_fd[1], "x", 1), 1);
+		for (int i = 0; i < 2500 && stat_after_comm(c, 18) != 3; i++)
+			usleep(2000);
+		assert_int_equal(stat_after_comm(c, 18), 3);
+		gated = gated_read(&t, w);
+		k = tasks_find(&t, c, c);
+		assert_non_null(k);
+		if (gated) {
+			assert_true(k->carried);	/* the main thread slept throughout */
+			assert_int_equal(k->nlwp, 3);
+			assert_true(k->rss_pages >= rss0 + (uint64_t)((30 << 20) / page));
+		}
+		tasks_free(&t);
+		end_child(c);
+		close(grow_fd[0]), close(grow_fd[1]);
+	}
+	if (!gated)
+		printf("# stat_carried_process_grows: the gate was never on (no CPU to spare?)\n");
+	end_child(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +611,9 @@ int main(void)
 		cmocka_unit_test(shared_reading),
 		cmocka_unit_test(held_files),
 		cmocka_unit_test(held_over_the_cap),
+		cmocka_unit_test(stat_carried),
+		cmocka_unit_test(stat_carried_reparented),
+		cmocka_unit_test(stat_carried_process_grows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
