@@ -538,7 +538,12 @@ static struct held *held_find(const char *path, uint64_t h)
 	return NULL;
 }
 
-/* Read fd to its end into out (from offset 0 with pread when again). */
+/* Read fd to its end into out (from offset 0 when again).  A held file
+ * is sought to its start and read on, not read with pread: a seq_file
+ * read at an offset other than where the last read ended makes all of
+ * the text again to find that offset, so the read that finds the end
+ * would cost as much as the file; read on from where it stopped, it
+ * costs nothing. */
 static int read_fd(int fd, bool again, const char *path, struct buf *out, size_t max,
 		   struct sbx_err *err)
 {
@@ -546,13 +551,16 @@ static int read_fd(int fd, bool again, const char *path, struct buf *out, size_t
 	 * 64 bytes of a new buffer made two reads of nearly every file */
 	if (out->alloc - out->len < 4096)
 		buf_grow(out, 4096);
+	if (again && lseek(fd, 0, SEEK_SET) < 0) {
+		sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
+		return -1;
+	}
 	for (;;) {
 		ssize_t n;
 
 		if (out->alloc - out->len < 2)
 			buf_grow(out, out->len < 16384 ? 16384 : out->len);
-		n = again ? pread(fd, out->s + out->len, out->alloc - out->len - 1, (off_t)out->len)
-			  : read(fd, out->s + out->len, out->alloc - out->len - 1);
+		n = read(fd, out->s + out->len, out->alloc - out->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
