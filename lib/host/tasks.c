@@ -258,6 +258,20 @@ static int *hold_slot(const struct task *k, int kind)
 	return &h->fd[kind];
 }
 
+/* The task is gone: its files are closed now (a slot met in this
+ * reading would keep them to the next). */
+static void hold_forget(const struct task *k)
+{
+	int *fd = hold_slot(k, 0);
+
+	for (int j = 0; fd && j < HOLD_KINDS; j++)
+		if (fd[j] >= 0) {
+			close(fd[j]);
+			fd[j] = -1;
+			held.fds--;
+		}
+}
+
 /* The whole of an open file, by read() or, for a held one, pread() from
  * offset 0 on: a few hundred bytes to a few kB, which come whole from one
  * read (a short read of a procfs seq_file or of a regular file is its
@@ -670,6 +684,7 @@ static bool read_task(struct task_table *t, int32_t tgid, int32_t tid, bool whol
 	if (!read_stat(k, b) ||
 	    (flags & TASKS_SWITCHES && !switches(k, b, flags & TASKS_GATE)) ||
 	    (!(flags & TASKS_SWITCHES) && k->stat_errno != -1 && !read_status(k, b))) {
+		hold_forget(k);
 		t->n--;
 		t->vanished++;
 		return false;
@@ -712,9 +727,175 @@ static void read_threads(struct task_table *t, int32_t pid, bool main_read, unsi
 	closedir(task);
 }
 
+/* The list gate.  Listing /proc costs the kernel a lookup of every task
+ * (a dentry made for each), the dearest part of a reading once the
+ * files are held.  A new task can only have been made by a fork, which
+ * /proc/stat's processes counts, and it has a pid the kernel handed out
+ * after the last one /proc/loadavg named, as pids go up until they wrap.
+ * So on the live node, when the count is the same as at the last
+ * reading, the tasks are the last reading's, less those gone (their
+ * files fail); and when it has grown, the new ones are among the pids
+ * between the two last ones, each asked for its Tgid.  /proc is listed
+ * as ever when the last pid went down (a wrap, or kernel.ns_last_pid
+ * set), when more than LIST_RANGE_MAX pids were handed out, when /proc
+ * is not this process's pid namespace's (its last pid is not /proc's),
+ * and once in LIST_FULL_EVERY readings all the same.  A process's
+ * task/ directory is listed when a new thread of it was found, or when
+ * its stat's thread count is not the number of threads it had. */
+#define LIST_FULL_EVERY 10
+#define LIST_RANGE_MAX 4096
+static struct {
+	struct known {
+		int32_t tgid, tid;
+	} *v;			/* the last reading's tasks, sorted */
+	size_t n, alloc;
+	bool have;		/* v, forks and last_pid are the last reading's */
+	uint64_t forks, next_forks;
+	int64_t last_pid, next_last_pid;
+	bool next;		/* next_*: this reading's, for known_keep */
+	unsigned readings;	/* readings since /proc was last listed */
+	int ours;		/* /proc is this process's pid namespace's; -1 not known */
+} known = { .ours = -1 };
+
+static bool forks_now(uint64_t *forks, int64_t *last_pid)
+{
+	struct buf b = { 0 };
+	struct sbx_err e;
+	struct loadavg la;
+	const char *p;
+	char *end;
+	bool ok = false;
+
+	if (node_loadavg(&la, &e) < 0 || la.last_pid <= 0)
+		return false;
+	*last_pid = la.last_pid;
+	if (root_read("/proc/stat", &b, &e) == 0 && (p = strstr(b.s, "\nprocesses "))) {
+		*forks = strtoull(p + 11, &end, 10);
+		ok = end > p + 11;
+	}
+	buf_free(&b);
+	return ok;
+}
+
+static bool proc_ours(void)
+{
+	char link[32];
+	ssize_t n;
+
+	if (known.ours < 0) {
+		n = readlink(rooted("/proc/self"), link, sizeof(link) - 1);
+		known.ours = n > 0 && (link[n] = '\0', strtol(link, NULL, 10) == (long)getpid());
+	}
+	return known.ours;
+}
+
+static int cmp_known(const void *a, const void *b)
+{
+	const struct known *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static bool is_known(int32_t tgid, int32_t tid)
+{
+	struct known key = { tgid, tid };
+
+	return known.n && bsearch(&key, known.v, known.n, sizeof(*known.v), cmp_known);
+}
+
+/* The task table's tasks, for the next reading (tasks_read_own, once
+ * the table is sorted). */
+static void known_keep(const struct task_table *t)
+{
+	known.have = known.next;
+	known.next = false;
+	if (!known.have)
+		return;
+	known.forks = known.next_forks;
+	known.last_pid = known.next_last_pid;
+	known.n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		ALLOC_GROW(known.v, known.n + 1, known.alloc);
+		known.v[known.n++] = (struct known){ t->v[i].tgid, t->v[i].tid };
+	}
+}
+
+static bool in_list(const int32_t *v, size_t n, int32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* A process's main thread, then its threads: by listing task/ when its
+ * thread count is not one (or relist), else the known ones [from, to).
+ * False when it is gone. */
+static bool read_process(struct task_table *t, int32_t pid, unsigned flags, struct buf *b,
+			 bool relist, size_t from, size_t to)
+{
+	size_t main, had = to - from;
+
+	if (!read_task(t, pid, pid, false, flags, b))
+		return false;
+	if (t->v[t->n - 1].nlwp == 1)
+		return true;
+	main = t->n - 1;
+	if (relist || t->v[main].nlwp < 0 || (size_t)t->v[main].nlwp != had) {
+		read_threads(t, pid, true, flags, b);	/* more than one, or not known */
+	} else {
+		for (size_t i = from; i < to; i++)
+			if (known.v[i].tid != pid && !read_task(t, pid, known.v[i].tid, false, flags, b))
+				t->vanished--;	/* it exited since the last reading */
+	}
+	fix_process(t, main);
+	return true;
+}
+
+/* The last reading's tasks and the new ones (the list gate). */
+static void read_known(struct task_table *t, unsigned flags, int64_t last_pid, bool forked,
+		       struct buf *b)
+{
+	int32_t *relist = NULL, *fresh = NULL;
+	size_t nrelist = 0, arelist = 0, nfresh = 0, afresh = 0;
+
+	for (int64_t n = known.last_pid + 1; forked && n <= last_pid; n++) {
+		struct task_status st;
+		struct sbx_err e;
+
+		if (root_readf(b, &e, "/proc/%lld/status", (long long)n) < 0 ||
+		    parse_task_status(b->s, b->len, "status", &st, &e) < 0 || st.tgid <= 0 ||
+		    st.tgid > INT32_MAX || is_known((int32_t)st.tgid, (int32_t)n))
+			continue;	/* exited already, or in the last reading */
+		if (st.tgid == n) {
+			ALLOC_GROW(fresh, nfresh + 1, afresh);
+			fresh[nfresh++] = (int32_t)n;
+		} else if (!in_list(relist, nrelist, (int32_t)st.tgid)) {
+			ALLOC_GROW(relist, nrelist + 1, arelist);
+			relist[nrelist++] = (int32_t)st.tgid;
+		}
+	}
+	for (size_t i = 0, j; i < known.n; i = j) {
+		int32_t pid = known.v[i].tgid;
+
+		for (j = i; j < known.n && known.v[j].tgid == pid; j++)
+			;
+		if (!read_process(t, pid, flags, b, in_list(relist, nrelist, pid), i, j))
+			t->vanished--;	/* it exited since the last reading */
+	}
+	for (size_t i = 0; i < nfresh; i++)
+		if (!is_known(fresh[i], fresh[i]))
+			read_process(t, fresh[i], flags, b, true, 0, 0);
+	free(relist);
+	free(fresh);
+	t->list_carried = true;
+}
+
 static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *err)
 {
-	DIR *proc = root_opendir("/proc", err);
+	DIR *proc;
 	struct dirent *de;
 	struct buf b = { 0 };
 	/* On the live node the main thread's stat says how many threads
@@ -722,9 +903,26 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 	 * its task/ directory: one open and a getdents fewer.  A saved tree
 	 * holds the listings a capture made, and a capture makes them all. */
 	bool main_first = !(flags & TASKS_PROCESSES) && root_live_unrecorded();
+	uint64_t forks = 0;
+	int64_t last_pid = 0;
 
-	if (!proc)
+	known.next = main_first && flags & TASKS_HOLD && forks_now(&forks, &last_pid);
+	known.next_forks = forks;
+	known.next_last_pid = last_pid;
+	if (known.next && known.have && proc_ours() && known.readings + 1 < LIST_FULL_EVERY &&
+	    (forks == known.forks ||
+	     (last_pid >= known.last_pid && last_pid - known.last_pid <= LIST_RANGE_MAX))) {
+		known.readings++;
+		read_known(t, flags, last_pid, forks != known.forks, &b);
+		buf_free(&b);
+		return 0;
+	}
+	known.readings = 0;
+	proc = root_opendir("/proc", err);
+	if (!proc) {
+		known.next = false;
 		return -1;
+	}
 	while ((de = readdir(proc))) {
 		int32_t pid;
 
@@ -734,12 +932,8 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 			read_task(t, pid, pid, true, flags, &b);
 		else if (!main_first)
 			read_threads(t, pid, false, flags, &b);	/* one that exited meanwhile: vanished */
-		else if (read_task(t, pid, pid, false, flags, &b) && t->v[t->n - 1].nlwp != 1) {
-			size_t main = t->n - 1;
-
-			read_threads(t, pid, true, flags, &b);	/* more than one, or not known */
-			fix_process(t, main);
-		}
+		else
+			read_process(t, pid, flags, &b, true, 0, 0);
 	}
 	closedir(proc);
 	buf_free(&b);
@@ -981,6 +1175,7 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 	if (stat_gate_on)
 		fix_parents(t);
 	stat_gate_on = false;
+	known_keep(t);
 	count(t);
 	if (flags & TASKS_GATE)
 		keep_last(t);

@@ -81,6 +81,9 @@ struct task_table {
 	unsigned long hz;	/* clock ticks per second of the start times */
 	bool libproc2;		/* listed by libproc2, not by hand */
 	size_t vanished;	/* tasks that exited while the table was read */
+	/* /proc was not listed: the tasks are the last reading's and those
+	 * made since (tasks.c's list gate) */
+	bool list_carried;
 };
 
 /* Read every task under the root.  Fails (-1, err) only when /proc

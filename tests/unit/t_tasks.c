@@ -601,6 +601,74 @@ static void stat_carried_process_grows(void **state)
 	end_child(w);
 }
 
+/* --- the list gate: the last reading's tasks and the new ones --------- */
+
+static size_t threads_of(const struct task_table *t, pid_t pid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->v[i].tgid == pid;
+	return n;
+}
+
+/* Without listing /proc, a process made since the last reading is
+ * found, one gone is not kept, and a new thread of a process whose
+ * main thread slept throughout is found. */
+static void list_carried(void **state)
+{
+	struct task_table t;
+	struct sbx_err err;
+	bool carried = false;
+
+	(void)state;
+	for (int attempt = 0; attempt < 3 && !carried; attempt++) {
+		pid_t e = named_child("list-e"), n, c;
+		const struct task *k;
+
+		assert_int_equal(pipe(grow_fd), 0);
+		c = fork();
+		assert_true(c >= 0);
+		if (c == 0) {
+			pthread_t th;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			alarm(60);
+			pthread_create(&th, NULL, grower, NULL);
+			pthread_join(th, NULL);
+			_exit(0);
+		}
+		for (int i = 0; i < 500 && stat_after_comm(c, 18) != 2; i++)
+			usleep(2000);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(tasks_read(&t, top_flags, &err), 0);
+			assert_non_null(tasks_find(&t, e, e));
+			assert_int_equal(threads_of(&t, c), 2);
+			tasks_free(&t);
+		}
+		end_child(e);
+		n = named_child("list-n");
+		assert_int_equal(write(grow_fd[1], "x", 1), 1);
+		for (int i = 0; i < 2500 && stat_after_comm(c, 18) != 3; i++)
+			usleep(2000);
+		assert_int_equal(tasks_read(&t, top_flags, &err), 0);
+		carried = t.list_carried;
+		k = tasks_find(&t, n, n);
+		assert_non_null(k);
+		assert_string_equal(k->comm, "list-n");
+		assert_null(tasks_find(&t, e, e));
+		assert_int_equal(threads_of(&t, c), 3);
+		k = tasks_find(&t, c, c);
+		assert_non_null(k);
+		assert_int_equal(k->nlwp, 3);
+		tasks_free(&t);
+		end_child(n);
+		end_child(c);
+		close(grow_fd[0]), close(grow_fd[1]);
+	}
+	assert_true(carried);	/* listing is only one reading in ten */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +682,7 @@ int main(void)
 		cmocka_unit_test(stat_carried),
 		cmocka_unit_test(stat_carried_reparented),
 		cmocka_unit_test(stat_carried_process_grows),
+		cmocka_unit_test(list_carried),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
