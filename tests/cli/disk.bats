@@ -42,6 +42,18 @@ mk_tmpfs() {
 # fill DIR KIB: a file of KIB KiB
 fill() { dd if=/dev/zero of="$1/fill.$2" bs=1k count="$2" status=none; }
 
+# holding PID FILE: wait until the background PID has FILE open on its fd 3
+# (the redirection is made in the child, after the fork: removing the file
+# before it would leave nothing to hold)
+holding() {
+	local i
+	for i in $(seq 250); do
+		[ "$(readlink "/proc/$1/fd/3" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.02
+	done
+	die "pid $1 did not open $2"
+}
+
 # srebox's finding of check $2 about subject $1 in the JSON on stdin
 finding() { jq -r --arg s "$1" --arg c "$2" '[.findings[] | select(.subject == $s and .check == $c)][0].state'; }
 
@@ -113,6 +125,7 @@ finding() { jq -r --arg s "$1" --arg c "$2" '[.findings[] | select(.subject == $
 	sleep 300 3<"$fs/big.log" >/dev/null 2>&1 &
 	pid=$!
 	undo kill $pid
+	holding $pid "$fs/big.log"
 	rm "$fs/big.log"
 	run sb disk -o json
 	jq -e --argjson pid $pid --arg fs "$fs" '[.deleted[] | select(.pid == $pid)][0]
@@ -166,6 +179,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 	sleep 300 3<"$fs/big.log" >/dev/null 2>&1 &
 	pid=$!
 	undo kill $pid
+	holding $pid "$fs/big.log"
 	rm "$fs/big.log"
 	mnt=$BATS_TEST_TMPDIR/hung
 	hangfs_start "$mnt"
