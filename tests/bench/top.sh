@@ -33,8 +33,14 @@ _top_row() { # label srebox-cmd peer-cmd
 		printf '%-34s skipped: %s is not installed\n' "$1" "${3%% *}" >>"$BENCH_OUT"
 		return 0
 	fi
-	a=$(_top_cpu "$2")
-	b=$(_top_cpu "$3")
+	# side by side, over the same seconds: one after the other, a VM's
+	# neighbours made the two differ by a third from run to run
+	fa=$(mktemp) fb=$(mktemp)
+	_top_cpu "$2" >"$fa" &
+	_top_cpu "$3" >"$fb"
+	wait
+	a=$(cat "$fa") b=$(cat "$fb")
+	rm -f "$fa" "$fb"
 	_top_ratio "$1" "$a" "$b"
 }
 
