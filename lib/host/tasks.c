@@ -737,7 +737,9 @@ static void read_threads(struct task_table *t, int32_t pid, bool main_read, unsi
  * files fail); and when it has grown, the new ones are among the pids
  * between the two last ones, each asked for its Tgid.  /proc is listed
  * as ever when the last pid went down (a wrap, or kernel.ns_last_pid
- * set), when more than LIST_RANGE_MAX pids were handed out, when /proc
+ * set), when more pids were handed out than there were tasks (asking
+ * for a pid that is gone costs a lookup, about what listing costs a
+ * task) or than LIST_RANGE_MAX, when /proc
  * is not this process's pid namespace's (its last pid is not /proc's),
  * and once in LIST_FULL_EVERY readings all the same.  A process's
  * task/ directory is listed when a new thread of it was found, or when
@@ -911,7 +913,8 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 	known.next_last_pid = last_pid;
 	if (known.next && known.have && proc_ours() && known.readings + 1 < LIST_FULL_EVERY &&
 	    (forks == known.forks ||
-	     (last_pid >= known.last_pid && last_pid - known.last_pid <= LIST_RANGE_MAX))) {
+	     (last_pid >= known.last_pid && last_pid - known.last_pid <= LIST_RANGE_MAX &&
+	      (uint64_t)(last_pid - known.last_pid) <= known.n))) {
 		known.readings++;
 		read_known(t, flags, last_pid, forks != known.forks, &b);
 		buf_free(&b);
