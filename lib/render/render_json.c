@@ -35,13 +35,13 @@ static json_t *cell_json(const struct sbx_table *t, const struct sbx_col *col,
 		return json_null();
 	switch (col->type) {
 	case CT_STR:
-		return json_string(c->s);
+		return json_string_nocheck(c->s);	/* text_clean made it UTF-8 */
 	case CT_INT:
 		return json_integer(c->i);
 	case CT_COUNT:
 		return count_json(c->u);
 	case CT_STATE:
-		return json_string(state_name((enum sbx_state)c->i));
+		return json_string_nocheck(state_name((enum sbx_state)c->i));
 	case CT_BOOL:
 		return json_boolean(c->i);
 	case CT_LIST:
@@ -85,23 +85,23 @@ static json_t *row_json(const struct sbx_table *t, size_t i)
 		/* a List's item: kubectl's keys first (the name is column 0) */
 		json_t *md = json_object();
 
-		json_object_set_new(row, "apiVersion", json_string("v1"));
-		json_object_set_new(row, "kind", json_string(t->list_kind));
-		json_object_set_new(md, "name", cell_json(t, &t->cols[0], table_cell(t, i, 0)));
-		json_object_set_new(row, "metadata", md);
+		json_object_set_new_nocheck(row, "apiVersion", json_string("v1"));
+		json_object_set_new_nocheck(row, "kind", json_string(t->list_kind));
+		json_object_set_new_nocheck(md, "name", cell_json(t, &t->cols[0], table_cell(t, i, 0)));
+		json_object_set_new_nocheck(row, "metadata", md);
 	}
 	for (size_t j = 0; j < t->ncols; j++) {
 		const struct sbx_cell *c = table_cell(t, i, j);
 
-		json_object_set_new(row, t->cols[j].key, cell_json(t, &t->cols[j], c));
+		json_object_set_new_nocheck(row, t->cols[j].key, cell_json(t, &t->cols[j], c));
 		if (c->kind == CELL_UNKNOWN) {
 			if (!unknown)
 				unknown = json_object();
-			json_object_set_new(unknown, t->cols[j].key, json_string(c->why));
+			json_object_set_new_nocheck(unknown, t->cols[j].key, json_string(c->why));
 		}
 	}
 	if (unknown)
-		json_object_set_new(row, "unknown", unknown);
+		json_object_set_new_nocheck(row, "unknown", unknown);
 	return row;
 }
 
@@ -115,7 +115,7 @@ static json_t *row_keys_json(const struct sbx_table *t, size_t i, const struct j
 
 	for (size_t k = 0; k < p->nkeys; k++)
 		if (col[k] < t->ncols)
-			json_object_set_new(row, p->keys[k],
+			json_object_set_new_nocheck(row, p->keys[k],
 					    cell_json(t, &t->cols[col[k]], table_cell(t, i, col[k])));
 	return row;
 }
@@ -126,11 +126,11 @@ static json_t *finding_keys_json(const struct sbx_finding *f, const struct json_
 	json_t *o = json_object();
 
 	if (wanted(p, "check"))
-		json_object_set_new(o, "check", json_string(f->check));
+		json_object_set_new_nocheck(o, "check", json_string_nocheck(f->check));
 	if (wanted(p, "state"))
-		json_object_set_new(o, "state", json_string(state_name(f->state)));
+		json_object_set_new_nocheck(o, "state", json_string_nocheck(state_name(f->state)));
 	if (wanted(p, "text"))
-		json_object_set_new(o, "text", json_string(f->text));
+		json_object_set_new_nocheck(o, "text", json_string_nocheck(f->text));
 	return o;
 }
 
@@ -138,15 +138,15 @@ static json_t *finding_json(const struct sbx_finding *f)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "check", json_string(f->check));
-	json_object_set_new(o, "subject", f->subject ? json_string(f->subject) : json_null());
-	json_object_set_new(o, "state", json_string(state_name(f->state)));
-	json_object_set_new(o, "text", json_string(f->text));
+	json_object_set_new_nocheck(o, "check", json_string(f->check));
+	json_object_set_new_nocheck(o, "subject", f->subject ? json_string(f->subject) : json_null());
+	json_object_set_new_nocheck(o, "state", json_string(state_name(f->state)));
+	json_object_set_new_nocheck(o, "text", json_string(f->text));
 	if (f->label) {
-		json_object_set_new(o, "value", f->has_value ? num(f->value) : json_null());
-		json_object_set_new(o, "uom", json_string(f->uom));
-		json_object_set_new(o, "warning", f->warn[0] ? json_string(f->warn) : json_null());
-		json_object_set_new(o, "critical", f->crit[0] ? json_string(f->crit) : json_null());
+		json_object_set_new_nocheck(o, "value", f->has_value ? num(f->value) : json_null());
+		json_object_set_new_nocheck(o, "uom", json_string(f->uom));
+		json_object_set_new_nocheck(o, "warning", f->warn[0] ? json_string(f->warn) : json_null());
+		json_object_set_new_nocheck(o, "critical", f->crit[0] ? json_string(f->crit) : json_null());
 	}
 	if (f->nwho) {
 		json_t *wa = json_array();
@@ -155,16 +155,16 @@ static json_t *finding_json(const struct sbx_finding *f)
 			const struct sbx_culprit *c = &f->who[i];
 			json_t *w = json_object();
 
-			json_object_set_new(w, "kind", json_string(c->kind));
-			json_object_set_new(w, "name", json_string(c->name));
-			json_object_set_new(w, "pid", c->pid > 0 ? json_integer(c->pid) : json_null());
-			json_object_set_new(w, "cgroup", c->cgroup ? json_string(c->cgroup) : json_null());
-			json_object_set_new(w, "pod", c->pod ? json_string(c->pod) : json_null());
-			json_object_set_new(w, "value", c->has_value ? num(c->value) : json_null());
-			json_object_set_new(w, "unit", c->unit ? json_string(c->unit) : json_null());
+			json_object_set_new_nocheck(w, "kind", json_string(c->kind));
+			json_object_set_new_nocheck(w, "name", json_string(c->name));
+			json_object_set_new_nocheck(w, "pid", c->pid > 0 ? json_integer(c->pid) : json_null());
+			json_object_set_new_nocheck(w, "cgroup", c->cgroup ? json_string(c->cgroup) : json_null());
+			json_object_set_new_nocheck(w, "pod", c->pod ? json_string(c->pod) : json_null());
+			json_object_set_new_nocheck(w, "value", c->has_value ? num(c->value) : json_null());
+			json_object_set_new_nocheck(w, "unit", c->unit ? json_string(c->unit) : json_null());
 			json_array_append_new(wa, w);
 		}
-		json_object_set_new(o, "who", wa);
+		json_object_set_new_nocheck(o, "who", wa);
 	}
 	return o;
 }
@@ -185,25 +185,25 @@ static void head_keys(json_t *root, const struct sbx_report *r)
 		if (r->tables[i]->list_kind) {
 			json_t *md = json_object();
 
-			json_object_set_new(md, "resourceVersion", json_string(""));
-			json_object_set_new(root, "apiVersion", json_string("v1"));
-			json_object_set_new(root, "kind", json_string("List"));
-			json_object_set_new(root, "metadata", md);
+			json_object_set_new_nocheck(md, "resourceVersion", json_string(""));
+			json_object_set_new_nocheck(root, "apiVersion", json_string("v1"));
+			json_object_set_new_nocheck(root, "kind", json_string("List"));
+			json_object_set_new_nocheck(root, "metadata", md);
 			break;
 		}
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_set_new(root, "applet", json_string(r->applet));
-	json_object_set_new(root, "srebox_version", json_string(SREBOX_VERSION));
-	json_object_set_new(root, "time", json_string(ts));
+	json_object_set_new_nocheck(root, "applet", json_string(r->applet));
+	json_object_set_new_nocheck(root, "srebox_version", json_string(SREBOX_VERSION));
+	json_object_set_new_nocheck(root, "time", json_string(ts));
 }
 
 static void state_keys(json_t *root, const struct sbx_report *r)
 {
 	enum sbx_state st = report_state(r);
 
-	json_object_set_new(root, "state", json_string(state_name(st)));
-	json_object_set_new(root, "exit_status", json_integer(st));
+	json_object_set_new_nocheck(root, "state", json_string(state_name(st)));
+	json_object_set_new_nocheck(root, "exit_status", json_integer(st));
 }
 
 static void tail_keys(json_t *root, const struct sbx_report *r, bool findings,
@@ -212,23 +212,23 @@ static void tail_keys(json_t *root, const struct sbx_report *r, bool findings,
 	json_t *fa = json_array();
 	size_t *order = findings ? findings_by_severity(r) : NULL;
 
-	json_object_set_new(root, "interval_seconds", r->interval > 0 ? num(r->interval) : json_null());
-	json_object_set_new(root, "since_boot", json_boolean(r->interval <= 0));
-	json_object_set_new(root, "summary", r->summary ? json_string(r->summary) : json_null());
-	json_object_set_new(root, "note", r->note ? json_string(r->note) : json_null());
-	json_object_set_new(root, "error", r->error ? json_string(r->error) : json_null());
+	json_object_set_new_nocheck(root, "interval_seconds", r->interval > 0 ? num(r->interval) : json_null());
+	json_object_set_new_nocheck(root, "since_boot", json_boolean(r->interval <= 0));
+	json_object_set_new_nocheck(root, "summary", r->summary ? json_string(r->summary) : json_null());
+	json_object_set_new_nocheck(root, "note", r->note ? json_string(r->note) : json_null());
+	json_object_set_new_nocheck(root, "error", r->error ? json_string(r->error) : json_null());
 	if (r->capture_host) {
 		json_t *c = json_object();
 
-		json_object_set_new(c, "host", json_string(r->capture_host));
-		json_object_set_new(c, "taken", json_string(r->capture_taken ? r->capture_taken : ""));
-		json_object_set_new(root, "capture", c);
+		json_object_set_new_nocheck(c, "host", json_string(r->capture_host));
+		json_object_set_new_nocheck(c, "taken", json_string(r->capture_taken ? r->capture_taken : ""));
+		json_object_set_new_nocheck(root, "capture", c);
 	}
 	for (size_t i = 0; findings && i < r->nfind; i++)
 		json_array_append_new(fa, fp && fp->keys ? finding_keys_json(&r->findings[order[i]], fp)
 							 : finding_json(&r->findings[order[i]]));
 	free(order);
-	json_object_set_new(root, "findings", fa);
+	json_object_set_new_nocheck(root, "findings", fa);
 }
 
 static char *quoted(const char *s)
@@ -501,7 +501,7 @@ json_t *report_to_json(const struct sbx_report *r, const struct json_pick *picks
 					p = &picks[k];
 			if (picks && !p)
 				continue;
-			json_object_set_new(h, table_key(t), rows_json(t, p));
+			json_object_set_new_nocheck(h, table_key(t), rows_json(t, p));
 		}
 	return h;
 }
