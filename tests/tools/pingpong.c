@@ -2,10 +2,14 @@
  * both pinned to one CPU, so that every hand-off is a context switch: the
  * condition `srebox cswitch` must find (tests/cli/cswitch.bats).
  *
- *   pingpong [-d SECONDS] [-f COUNTFILE] [-w FIFO]
+ *   pingpong [-d SECONDS] [-f COUNTFILE] [-w FIFO] [-s]
  *
  * With -w both threads exist first and wait, off every CPU, until a writer
  * opens FIFO: a pair that was idle at one reading and storms by the next.
+ *
+ * With -s, once the SECONDS are over both threads stay, idle, until the
+ * process is killed: a storm that ends inside a watcher's window, with
+ * its whole count in COUNTFILE.
  *
  * Runs for SECONDS (default 5).  Every 1024 round trips the main thread
  * writes "ROUND_TRIPS MONOTONIC_SECONDS" to COUNTFILE (rewritten in place,
@@ -88,16 +92,19 @@ int main(int argc, char **argv)
 	pthread_t th;
 	int opt, fd = -1;
 	char b = 'x';
+	int stay = 0;
 
-	while ((opt = getopt(argc, argv, "d:f:w:")) != -1) {
-		if (opt == 'd')
+	while ((opt = getopt(argc, argv, "d:f:w:s")) != -1) {
+		if (opt == 's')
+			stay = 1;
+		else if (opt == 'd')
 			seconds = atof(optarg);
 		else if (opt == 'f')
 			countfile = optarg;
 		else if (opt == 'w')
 			fifo = optarg;
 		else {
-			fprintf(stderr, "usage: pingpong [-d SECONDS] [-f COUNTFILE] [-w FIFO]\n");
+			fprintf(stderr, "usage: pingpong [-d SECONDS] [-f COUNTFILE] [-w FIFO] [-s]\n");
 			return 2;
 		}
 	}
@@ -129,6 +136,20 @@ int main(int argc, char **argv)
 		}
 	}
 	t = now();
+	if (fd >= 0) {
+		char line[64];
+		int n = snprintf(line, sizeof(line), "%20llu %20.6f\n", trips, t);
+
+		if (pwrite(fd, line, (size_t)n, 0) != n)
+			die(countfile);
+	}
+	if (stay) {
+		printf("pid=%d cpu=%d round_trips=%llu seconds=%.3f\n", (int)getpid(), cpu, trips,
+		       t - start);
+		fflush(stdout);
+		for (;;)
+			pause();	/* the echo thread waits in read */
+	}
 	close(ping[1]);
 	pthread_join(th, NULL);
 	printf("pid=%d cpu=%d round_trips=%llu seconds=%.3f switches_per_second=%.0f\n", (int)getpid(),
