@@ -543,6 +543,30 @@ static void *grower(void *arg)
 	return m;
 }
 
+/* A child whose main thread sleeps in pthread_join while its second one
+ * waits for a byte on grow_fd (then grows: grower); its pid once it has
+ * its two threads. */
+static pid_t grower_child(void)
+{
+	pid_t c;
+
+	assert_int_equal(pipe(grow_fd), 0);
+	c = fork();
+	assert_true(c >= 0);
+	if (c == 0) {
+		pthread_t th;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(60);
+		pthread_create(&th, NULL, grower, NULL);
+		pthread_join(th, NULL);
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && stat_after_comm(c, 18) != 2; i++)
+		usleep(2000);
+	return c;
+}
+
 /* A process whose main thread sleeps while another grows it: the main
  * thread's stat is carried, but the process's threads and RSS are what
  * its threads show afresh. */
@@ -557,20 +581,7 @@ static void stat_carried_process_grows(void **state)
 
 	(void)state;
 	for (int attempt = 0; attempt < 20 && !gated; attempt++) {
-		assert_int_equal(pipe(grow_fd), 0);
-		c = fork();
-		assert_true(c >= 0);
-		if (c == 0) {
-			pthread_t th;
-
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			alarm(60);
-			pthread_create(&th, NULL, grower, NULL);
-			pthread_join(th, NULL);
-			_exit(0);
-		}
-		for (int i = 0; i < 500 && stat_after_comm(c, 18) != 2; i++)
-			usleep(2000);
+		c = grower_child();
 		assert_int_equal(stat_after_comm(c, 18), 2);	/* num_threads */
 		gated_read(&t, w);
 		tasks_free(&t);
@@ -626,20 +637,7 @@ static void list_carried(void **state)
 		pid_t e = named_child("list-e"), n, c;
 		const struct task *k;
 
-		assert_int_equal(pipe(grow_fd), 0);
-		c = fork();
-		assert_true(c >= 0);
-		if (c == 0) {
-			pthread_t th;
-
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			alarm(60);
-			pthread_create(&th, NULL, grower, NULL);
-			pthread_join(th, NULL);
-			_exit(0);
-		}
-		for (int i = 0; i < 500 && stat_after_comm(c, 18) != 2; i++)
-			usleep(2000);
+		c = grower_child();
 		for (int i = 0; i < 2; i++) {
 			assert_int_equal(tasks_read(&t, top_flags, &err), 0);
 			assert_non_null(tasks_find(&t, e, e));
