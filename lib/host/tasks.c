@@ -435,8 +435,9 @@ static bool read_status(struct task *k, struct buf *b)
 	return true;
 }
 
-/* The last reading on the live node, by task, for switches() and
- * carried(): replaced by every reading, so as large as one table. */
+/* The last reading on the live node, every task, for switches(),
+ * carried() and the list gate (read_known): replaced by every reading,
+ * so as large as one table. */
 static struct {
 	struct task *v;		/* sorted by tgid, then tid */
 	size_t n, alloc;
@@ -540,15 +541,14 @@ static bool stat_gate_on;
 static bool carried(struct task *k, struct buf *b)
 {
 	const struct task *r;
-	bool held_since;
-	struct task keep = *k;
+	bool held_since, whole = k->whole_process;
 
 	read_sched(k, b, &held_since);
 	if (!stat_gate_on || !held_since || !(r = ran_not(k)) || r->stat_errno != -1 ||
 	    !r->has_switches || !r->has_start)
 		return false;
 	*k = *r;
-	k->whole_process = keep.whole_process;
+	k->whole_process = whole;
 	k->carried = true;
 	return true;
 }
@@ -650,9 +650,6 @@ static void keep_last(const struct task_table *t)
 		const struct task *k = &t->v[i];
 
 		last.running += k->state == 'R' && k->tgid != self;	/* not the reader */
-
-		if (!k->has_sched)
-			continue;
 		ALLOC_GROW(last.v, last.n + 1, last.alloc);
 		last.v[last.n++] = *k;
 	}
@@ -747,11 +744,7 @@ static void read_threads(struct task_table *t, int32_t pid, bool main_read, unsi
 #define LIST_FULL_EVERY 10
 #define LIST_RANGE_MAX 4096
 static struct {
-	struct known {
-		int32_t tgid, tid;
-	} *v;			/* the last reading's tasks, sorted */
-	size_t n, alloc;
-	bool have;		/* v, forks and last_pid are the last reading's */
+	bool have;		/* forks and last_pid are last.v's reading's */
 	uint64_t forks, next_forks;
 	int64_t last_pid, next_last_pid;
 	bool next;		/* next_*: this reading's, for known_keep */
@@ -791,37 +784,21 @@ static bool proc_ours(void)
 	return known.ours;
 }
 
-static int cmp_known(const void *a, const void *b)
-{
-	const struct known *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
 static bool is_known(int32_t tgid, int32_t tid)
 {
-	struct known key = { tgid, tid };
+	struct task key = { .tgid = tgid, .tid = tid };
 
-	return known.n && bsearch(&key, known.v, known.n, sizeof(*known.v), cmp_known);
+	return last_of(&key) != NULL;
 }
 
-/* The task table's tasks, for the next reading (tasks_read_own, once
- * the table is sorted). */
-static void known_keep(const struct task_table *t)
+/* This reading's fork count and last pid go with its tasks, which
+ * keep_last keeps (tasks_read_own, once the table is sorted). */
+static void known_keep(void)
 {
 	known.have = known.next;
 	known.next = false;
-	if (!known.have)
-		return;
 	known.forks = known.next_forks;
 	known.last_pid = known.next_last_pid;
-	known.n = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		ALLOC_GROW(known.v, known.n + 1, known.alloc);
-		known.v[known.n++] = (struct known){ t->v[i].tgid, t->v[i].tid };
-	}
 }
 
 static bool in_list(const int32_t *v, size_t n, int32_t x)
@@ -849,7 +826,7 @@ static bool read_process(struct task_table *t, int32_t pid, unsigned flags, stru
 		read_threads(t, pid, true, flags, b);	/* more than one, or not known */
 	} else {
 		for (size_t i = from; i < to; i++)
-			if (known.v[i].tid != pid && !read_task(t, pid, known.v[i].tid, false, flags, b))
+			if (last.v[i].tid != pid && !read_task(t, pid, last.v[i].tid, false, flags, b))
 				t->vanished--;	/* it exited since the last reading */
 	}
 	fix_process(t, main);
@@ -879,17 +856,16 @@ static void read_known(struct task_table *t, unsigned flags, int64_t last_pid, b
 			relist[nrelist++] = (int32_t)st.tgid;
 		}
 	}
-	for (size_t i = 0, j; i < known.n; i = j) {
-		int32_t pid = known.v[i].tgid;
+	for (size_t i = 0, j; i < last.n; i = j) {
+		int32_t pid = last.v[i].tgid;
 
-		for (j = i; j < known.n && known.v[j].tgid == pid; j++)
+		for (j = i; j < last.n && last.v[j].tgid == pid; j++)
 			;
 		if (!read_process(t, pid, flags, b, in_list(relist, nrelist, pid), i, j))
 			t->vanished--;	/* it exited since the last reading */
 	}
 	for (size_t i = 0; i < nfresh; i++)
-		if (!is_known(fresh[i], fresh[i]))
-			read_process(t, fresh[i], flags, b, true, 0, 0);
+		read_process(t, fresh[i], flags, b, true, 0, 0);
 	free(relist);
 	free(fresh);
 	t->list_carried = true;
@@ -908,13 +884,15 @@ static int read_by_hand(struct task_table *t, unsigned flags, struct sbx_err *er
 	uint64_t forks = 0;
 	int64_t last_pid = 0;
 
-	known.next = main_first && flags & TASKS_HOLD && forks_now(&forks, &last_pid);
+	/* last.v is the last reading's whole table with TASKS_GATE alone */
+	known.next = main_first && flags & TASKS_HOLD && flags & TASKS_GATE &&
+		     forks_now(&forks, &last_pid);
 	known.next_forks = forks;
 	known.next_last_pid = last_pid;
 	if (known.next && known.have && proc_ours() && known.readings + 1 < LIST_FULL_EVERY &&
 	    (forks == known.forks ||
 	     (last_pid >= known.last_pid && last_pid - known.last_pid <= LIST_RANGE_MAX &&
-	      (uint64_t)(last_pid - known.last_pid) <= known.n))) {
+	      (uint64_t)(last_pid - known.last_pid) <= last.n))) {
 		known.readings++;
 		read_known(t, flags, last_pid, forks != known.forks, &b);
 		buf_free(&b);
@@ -1178,7 +1156,7 @@ static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *
 	if (stat_gate_on)
 		fix_parents(t);
 	stat_gate_on = false;
-	known_keep(t);
+	known_keep();
 	count(t);
 	if (flags & TASKS_GATE)
 		keep_last(t);
