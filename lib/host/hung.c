@@ -417,7 +417,7 @@ void hung_own_left(const char *dir, const char *who, pid_t pid, double since)
 
 /* --- which questions may hang -------------------------------------------- */
 
-/* The live mount table's text, kept while the kernel says it has not
+/* The live mount table, kept while the kernel says it has not
  * changed: an fd on /proc/self/mountinfo polls POLLPRI after a mount,
  * an unmount or a remount in the namespace (proc(5)).  A node with
  * hundreds of pods has hundreds of mounts, and srebox top and disk -i
@@ -425,7 +425,7 @@ void hung_own_left(const char *dir, const char *who, pid_t pid, double since)
 static struct {
 	int fd;
 	bool have;
-	struct buf text;
+	struct mnt_table t;	/* parsed and classified: copied out */
 } mi = { .fd = -1 };
 
 static bool mounts_unchanged(void)
@@ -455,20 +455,22 @@ int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err)
 		file = "/proc/1/mountinfo";
 	if (source)
 		snprintf(source, n, "%s", rooted(file));
-	if (mounts_unchanged())
-		return parse_mountinfo(mi.text.s, mi.text.len, file, t, err) < 0 ? -1 : (mnt_classify(t), 0);
+	if (mounts_unchanged()) {
+		mnt_table_copy(t, &mi.t);
+		return 0;
+	}
 	rc = root_read(file, &b, err);
 	if (rc == 0)
 		rc = parse_mountinfo(b.s, b.len, rooted(file), t, err);
-	if (rc == 0 && mi.fd >= 0 && root_live_unrecorded()) {
-		buf_reset(&mi.text);
-		buf_add(&mi.text, b.s, b.len);
-		mi.have = true;
-	}
 	buf_free(&b);
 	if (rc < 0)
 		return -1;
 	mnt_classify(t);
+	if (mi.fd >= 0 && root_live_unrecorded()) {
+		mnt_table_free(&mi.t);
+		mnt_table_copy(&mi.t, t);
+		mi.have = true;
+	}
 	return 0;
 }
 

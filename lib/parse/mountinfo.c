@@ -124,6 +124,7 @@ int parse_mountinfo(const char *text, size_t len, const char *fname, struct mnt_
 		return -1;
 	}
 	out->arena = xstrndup(text, len);
+	out->arena_len = len + 1;
 	p = out->arena;
 	while (*p) {
 		char *line = p, *nl = strchr(p, '\n');
@@ -152,6 +153,33 @@ int parse_mountinfo(const char *text, size_t len, const char *fname, struct mnt_
 		return -1;
 	}
 	return 0;
+}
+
+static char *rebase(const char *s, const struct mnt_table *from, const struct mnt_table *to)
+{
+	return s ? to->arena + (s - from->arena) : NULL;
+}
+
+void mnt_table_copy(struct mnt_table *dst, const struct mnt_table *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->arena = xmalloc(src->arena_len ? src->arena_len : 1);
+	memcpy(dst->arena, src->arena, src->arena_len);
+	dst->arena_len = src->arena_len;
+	dst->n = src->n;
+	dst->m = xcalloc(src->n ? src->n : 1, sizeof(*dst->m));
+	for (size_t i = 0; i < src->n; i++) {
+		struct mnt *d = &dst->m[i];
+		const struct mnt *s = &src->m[i];
+
+		*d = *s;
+		d->root = rebase(s->root, src, dst);
+		d->point = rebase(s->point, src, dst);
+		d->opts = rebase(s->opts, src, dst);
+		d->fstype = rebase(s->fstype, src, dst);
+		d->source = rebase(s->source, src, dst);
+		d->super = rebase(s->super, src, dst);
+	}
 }
 
 void mnt_table_free(struct mnt_table *t)

@@ -44,6 +44,7 @@ struct mnt_table {
 	struct mnt *m;
 	size_t n;
 	char *arena;		/* all strings */
+	size_t arena_len;	/* its bytes */
 };
 
 /* Parse mountinfo.  Lines that do not parse are errors naming the line:
@@ -51,6 +52,8 @@ struct mnt_table {
 int parse_mountinfo(const char *text, size_t len, const char *fname, struct mnt_table *out,
 		    struct sbx_err *err);
 void mnt_table_free(struct mnt_table *t);
+/* A deep copy of `src` (parsed, and classified if it was) into `dst`. */
+void mnt_table_copy(struct mnt_table *dst, const struct mnt_table *src);
 
 /* "\040" -> " " (the kernel escapes space, tab, newline and backslash). */
 void mnt_unescape(char *s);

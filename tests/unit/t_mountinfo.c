@@ -194,6 +194,44 @@ static void bind_prefers_whole_fs(void **state)
 	mnt_table_free(&t);
 }
 
+/* A copy (what a live loop keeps between samples) is the table, field by
+ * field, and outlives it: nothing points into the original. */
+static void copy_is_independent(void **state)
+{
+	size_t len;
+	char *s = fixture("node_exporter/proc/1/mountinfo", &len);
+	struct mnt_table t, c, again;
+	struct sbx_err err;
+
+	(void)state;
+	assert_int_equal(parse_mountinfo(s, len, "mountinfo", &t, &err), 0);
+	mnt_classify(&t);
+	assert_int_equal(parse_mountinfo(s, len, "mountinfo", &again, &err), 0);
+	mnt_classify(&again);
+	mnt_table_copy(&c, &t);
+	memset(t.arena, 'x', t.arena_len);	/* the original's text, gone */
+	mnt_table_free(&t);
+	assert_int_equal(c.n, again.n);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct mnt *a = &c.m[i], *b = &again.m[i];
+
+		assert_string_equal(a->root, b->root);
+		assert_string_equal(a->point, b->point);
+		assert_string_equal(a->opts, b->opts);
+		assert_string_equal(a->fstype, b->fstype);
+		assert_string_equal(a->source, b->source);
+		assert_string_equal(a->super, b->super);
+		assert_int_equal(a->id, b->id);
+		assert_int_equal(a->kind, b->kind);
+		assert_int_equal(a->hide, b->hide);
+		assert_int_equal(a->same_as, b->same_as);
+		assert_int_equal(a->suspect, b->suspect);
+	}
+	mnt_table_free(&c);
+	mnt_table_free(&again);
+	free(s);
+}
+
 static void escapes(void **state)
 {
 	char s1[] = "a\\040b\\011c\\012d\\134e", s2[] = "x\\000y\\04", s3[] = "\\999\\";
@@ -425,7 +463,7 @@ int main(void)
 		cmocka_unit_test(node_exporter_host), cmocka_unit_test(procfs_nfs),
 		cmocka_unit_test(overlay_and_binds),
 		cmocka_unit_test(overlay_on_fuse),  cmocka_unit_test(bind_prefers_whole_fs),
-		cmocka_unit_test(escapes),	      cmocka_unit_test(empty_source),
+		cmocka_unit_test(copy_is_independent), cmocka_unit_test(escapes),	      cmocka_unit_test(empty_source),
 		cmocka_unit_test(bad),		      cmocka_unit_test(every_truncation),
 		cmocka_unit_test(very_long_list),     cmocka_unit_test(parent_cycle),
 		cmocka_unit_test(kmsg_records), cmocka_unit_test(syslog_lines),	      cmocka_unit_test(kmsg_fs_messages),
