@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #define TOP_ROWS 25		/* rows kept per pane and sample */
+#define TOP_BATCH_ROWS 5	/* rows the batch text prints per pane */
 #define TOP_INTERVAL 2.0	/* top -d 2 */
 
 static bool o_batch;
@@ -253,6 +254,7 @@ struct live {
 	struct json_pick pick[S_N][8];
 	size_t npick[S_N];
 	unsigned long samples;
+	size_t rows;		/* rows kept per pane */
 };
 
 /* --- the model's memory -------------------------------------------------- */
@@ -367,7 +369,7 @@ static void live_picks(struct live *l)
 		for (size_t k = 0; k < S_N; k++)
 			if (!strcmp(sampler_applet[k], p->applet) && l->npick[k] < ARRAY_SIZE(l->pick[k]))
 				l->pick[k][l->npick[k]++] = (struct json_pick){
-					p->table, p->sort, TOP_ROWS, keys[i], p->ncols };
+					p->table, p->sort, l->rows, keys[i], p->ncols };
 	}
 }
 
@@ -377,6 +379,8 @@ static void read_print(struct buf *b)
 	struct sbx_err e;
 
 	buf_reset(b);
+	if (root_is_live())
+		return;	/* the live node moves */
 	if (root_read("/proc/stat", b, &e) < 0)
 		buf_reset(b);
 	if (root_read("/proc/uptime", &up, &e) == 0)
@@ -385,7 +389,7 @@ static void read_print(struct buf *b)
 }
 
 /* The pane's rows: report_to_json ranked them by the pane's sort key and
- * kept the first TOP_ROWS, with the pane's columns alone (live_picks), so
+ * kept the first l->rows, with the pane's columns alone (live_picks), so
  * they are shared, not copied. */
 static json_t *pane_rows(const struct top_pane *p, const json_t *rep)
 {
@@ -527,15 +531,16 @@ static void live_read(struct live *l, void **into)
 	root_hold_sweep();
 }
 
-static void live_start(struct live *l, struct sbx_ctx *ctx)
+static void live_start(struct live *l, struct sbx_ctx *ctx, size_t rows)
 {
 	memset(l, 0, sizeof(*l));
+	l->rows = rows;
 	l->ctx = ctx;
 	l->rctx = *ctx;
 	l->rctx.format = FMT_JSON;
 	l->rctx.format_given = true;
 	l->rctx.textfile = NULL;
-	l->rctx.rows_kept = TOP_ROWS;
+	l->rctx.rows_kept = rows;
 	live_picks(l);
 	l->s[S_HEALTH] = health_sampler();
 	l->s[S_CPU] = cpu_sampler();
@@ -591,8 +596,13 @@ static json_t *live_sample(struct live *l)
 	saved = !root_is_live() && p1.len == l->print0.len &&
 		!memcmp(p1.s, l->print0.s, p1.len);
 	for (size_t i = 0; i < S_N; i++) {
-		struct sbx_report *r = l->s[i]->build(&l->rctx, saved ? NULL : l->prev[i], l->cur[i],
-						      l->s[i]->arg);
+		struct sbx_report *r;
+
+		/* the screen shows health's findings alone: the others' are
+		 * judged (their tables may need the states), not written */
+		check_evidence(i == S_HEALTH);
+		r = l->s[i]->build(&l->rctx, saved ? NULL : l->prev[i], l->cur[i], l->s[i]->arg);
+		check_evidence(true);
 
 		model.in = a;
 		reps[i] = report_to_json(r, l->pick[i], l->npick[i]);
@@ -742,7 +752,7 @@ static void batch_print(FILE *f, const json_t *fr, enum sbx_format fmt)
 		top_row_text(pn, NULL, line, sizeof(line));
 		fprintf(f, "    %s\n", line);
 		json_array_foreach(rows, r, row) {
-			if (r >= 5)
+			if (r >= TOP_BATCH_ROWS)
 				break;
 			top_row_text(pn, row, line, sizeof(line));
 			fprintf(f, "    %s\n", line);
@@ -911,7 +921,9 @@ static int top_run(struct sbx_ctx *ctx)
 	if (o_replay)
 		return replay(ctx, batch);
 	model_start();
-	live_start(&l, ctx);
+	/* the batch text prints a few rows a pane; JSON lines, a recording
+	 * and the screen keep more */
+	live_start(&l, ctx, batch && ctx->format == FMT_TABLE && !o_record ? TOP_BATCH_ROWS : TOP_ROWS);
 	l.rec_max = rec_max;
 	if (o_record && rec_open(&l) < 0) {
 		live_stop(&l);

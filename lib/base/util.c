@@ -117,6 +117,14 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+void str_copy(char *dst, size_t n, const char *s)
+{
+	size_t len = strnlen(s, n - 1);
+
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

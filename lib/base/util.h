@@ -37,6 +37,8 @@ void *xreallocarray(void *p, size_t n, size_t size);
 void *xmalloc_big(size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Copy s into dst[n], cut to fit and always terminated (n > 0). */
+void str_copy(char *dst, size_t n, const char *s);
 char *xasprintf(const char *fmt, ...) SBX_PRINTF(1, 2);
 
 /* Grow an array held in (p, alloc) so that index `need - 1` fits. */

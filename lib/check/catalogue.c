@@ -101,15 +101,24 @@ bool check_has_value(enum sbx_check_id id)
 	return sbx_checks[id].metric != NULL;
 }
 
+/* Off: findings carry their state and value but no text, label or
+ * perfdata (srebox top, for the reports whose findings it does not show). */
+static bool evidence = true;
+
+void check_evidence(bool on)
+{
+	evidence = on;
+}
+
 static struct sbx_finding *vfinding(struct sbx_report *r, enum sbx_check_id id, enum sbx_state st,
 				    const char *subject, const char *fmt, va_list ap)
 {
-	struct buf b = { 0 };
 	struct sbx_finding *f;
 
-	buf_vaddf(&b, fmt, ap);
-	f = report_finding(r, st, sbx_checks[id].id, subject, "%s", b.s ? b.s : "");
-	buf_free(&b);
+	if (evidence)
+		f = report_vfinding(r, st, sbx_checks[id].id, subject, fmt, ap);
+	else
+		f = report_finding(r, st, sbx_checks[id].id, subject, "%s", "");
 	f->metric = sbx_checks[id].metric;
 	f->metric_help = sbx_checks[id].what;
 	f->metric_scale = sbx_checks[id].scale;
@@ -126,7 +135,11 @@ struct sbx_finding *check_value(struct sbx_report *r, enum sbx_check_id id, cons
 	va_start(ap, fmt);
 	f = vfinding(r, id, check_judge(id, v), subject, fmt, ap);
 	va_end(ap);
-	if (subject) {
+	if (!evidence) {
+		f->has_value = true;
+		f->value = v;
+		f->uom = sbx_checks[id].uom;
+	} else if (subject) {
 		char *label = xasprintf("%s:%s", sbx_checks[id].id, subject);
 
 		finding_perf(f, label, v, sbx_checks[id].uom, &limits[id].warn, &limits[id].crit);

@@ -252,11 +252,10 @@ void cell_unknown(struct sbx_cell *c, const char *why)
 	c->why = text_clean(why ? why : "unknown");
 }
 
-struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
-				   const char *subject, const char *fmt, ...)
+struct sbx_finding *report_vfinding(struct sbx_report *r, enum sbx_state st, const char *check,
+				    const char *subject, const char *fmt, va_list ap)
 {
 	struct sbx_finding *f;
-	va_list ap;
 
 	ALLOC_GROW(r->findings, r->nfind + 1, r->afind);
 	f = &r->findings[r->nfind++];
@@ -264,8 +263,18 @@ struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, cons
 	f->state = st;
 	f->check = text_clean(check);
 	f->subject = subject ? text_clean(subject) : NULL;
-	va_start(ap, fmt);
 	set_text(&f->text, fmt, ap);
+	return f;
+}
+
+struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
+				   const char *subject, const char *fmt, ...)
+{
+	struct sbx_finding *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	f = report_vfinding(r, st, check, subject, fmt, ap);
 	va_end(ap);
 	return f;
 }
@@ -278,8 +287,8 @@ void finding_perf(struct sbx_finding *f, const char *label, double value, const 
 	f->has_value = true;
 	f->value = value;
 	f->uom = uom ? uom : "";
-	snprintf(f->warn, sizeof(f->warn), "%s", warn && warn->set ? warn->text : "");
-	snprintf(f->crit, sizeof(f->crit), "%s", crit && crit->set ? crit->text : "");
+	str_copy(f->warn, sizeof(f->warn), warn && warn->set ? warn->text : "");
+	str_copy(f->crit, sizeof(f->crit), crit && crit->set ? crit->text : "");
 }
 
 static void who_value(char *buf, size_t n, double v, const char *unit)

@@ -8,6 +8,7 @@
 #include "range.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 enum sbx_ctype {
@@ -179,6 +180,8 @@ void cell_unknown(struct sbx_cell *c, const char *why);
 
 struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
 				   const char *subject, const char *fmt, ...) SBX_PRINTF(5, 6);
+struct sbx_finding *report_vfinding(struct sbx_report *r, enum sbx_state st, const char *check,
+				    const char *subject, const char *fmt, va_list ap) SBX_PRINTF(5, 0);
 /* Attach perfdata; warn/crit may be NULL. */
 void finding_perf(struct sbx_finding *f, const char *label, double value, const char *uom,
 		  const struct sbx_range *warn, const struct sbx_range *crit);
