@@ -297,13 +297,104 @@ static void read_cpuinfo(struct thr_snap *s)
 		qsort(s->cpus, s->ncpus, sizeof(*s->cpus), cmp_cpu);
 }
 
+/* Which CPUs there are, their topology, which of them have thermal
+ * counters and cpufreq, and /proc/cpuinfo's MHz where none has cpufreq,
+ * hardly ever change, and a node of 256 CPUs has some 2,500 files of
+ * them.  A live loop (top, throttle -i) keeps them from a full reading
+ * while CPU_DIR/online reads the same, for up to LAYOUT_FOR seconds; the
+ * counters and frequencies of the CPUs that have them are read every
+ * time. */
+#define LAYOUT_FOR 30.0
+static struct {
+	bool have;
+	unsigned what;
+	double when;
+	char online[256];
+	struct thr_cpu *cpus;	/* the full reading's, without its texts */
+	size_t n;
+	bool any_cpufreq, has_cpuinfo, policies;
+} lay;
+
+static bool cpus_online(char *out, size_t n)
+{
+	struct sbx_err err;
+
+	return root_read_line(CPU_DIR "/online", out, n, &err) == 0;
+}
+
+static bool layout_kept(struct thr_snap *s, unsigned what, const char *online)
+{
+	if (!lay.have || lay.what != what || !root_live_unrecorded() ||
+	    now_monotonic() - lay.when >= LAYOUT_FOR || strcmp(online, lay.online))
+		return false;
+	s->cpus = xcalloc(lay.n + 1, sizeof(*s->cpus));
+	s->ncpus = lay.n;
+	for (size_t i = 0; i < lay.n; i++) {
+		const struct thr_cpu *k = &lay.cpus[i];
+		struct thr_cpu *c = &s->cpus[i];
+
+		c->cpu = k->cpu;
+		c->has_topo = k->has_topo;
+		c->package = k->package;
+		c->core = k->core;
+		if (k->has_mhz && !lay.any_cpufreq) {
+			c->has_mhz = true;
+			c->mhz = k->mhz;
+		}
+		/* a CPU without the thermal_throttle directory or cpufreq
+		 * had nothing to read (read_thermal, cpufreq_dir) */
+		if ((what & THR_THERMAL) && (k->offline || k->has_core_count || k->has_pkg_count ||
+					     k->thermal_why)) {
+			read_thermal(c);
+			if (c->has_core_count || c->has_pkg_count || c->offline)
+				s->any_thermal = true;
+		}
+		if ((what & THR_FREQ) && (k->has_cpufreq || k->freq_why)) {
+			read_cpufreq(c, lay.policies);
+			s->any_cpufreq |= c->has_cpufreq;
+		}
+	}
+	s->has_cpuinfo = lay.has_cpuinfo && !s->any_cpufreq;
+	return true;
+}
+
+static void layout_keep(const struct thr_snap *s, unsigned what, const char *online, bool policies)
+{
+	free(lay.cpus);
+	memset(&lay, 0, sizeof(lay));
+	if (!root_live_unrecorded() || s->cpu_error)
+		return;
+	lay.cpus = xcalloc(s->ncpus + 1, sizeof(*lay.cpus));
+	for (size_t i = 0; i < s->ncpus; i++) {
+		lay.cpus[i] = s->cpus[i];
+		/* kept as flags: "had an error here, read it again" */
+		lay.cpus[i].thermal_why = s->cpus[i].thermal_why ? (char *)"" : NULL;
+		lay.cpus[i].freq_why = s->cpus[i].freq_why ? (char *)"" : NULL;
+		lay.cpus[i].hw_cur_why = NULL;
+	}
+	lay.n = s->ncpus;
+	lay.what = what;
+	lay.when = now_monotonic();
+	snprintf(lay.online, sizeof(lay.online), "%s", online);
+	lay.any_cpufreq = s->any_cpufreq;
+	lay.has_cpuinfo = s->has_cpuinfo;
+	lay.policies = policies;
+	lay.have = true;
+}
+
 static void read_cpus(struct thr_snap *s, unsigned what)
 {
 	struct sbx_err err;
 	struct dirent *de;
 	size_t alloc = 0;
 	bool policies;
-	DIR *d = root_opendir(CPU_DIR, &err);
+	char online[256] = "";
+	DIR *d;
+
+	if (root_live_unrecorded() && cpus_online(online, sizeof(online)) &&
+	    layout_kept(s, what, online))
+		return;
+	d = root_opendir(CPU_DIR, &err);
 
 	if (!d) {
 		if (err.errnum != ENOENT)
@@ -342,6 +433,8 @@ static void read_cpus(struct thr_snap *s, unsigned what)
 	/* the runbook's `grep -i mhz /proc/cpuinfo`, where cpufreq is absent */
 	if ((what & THR_FREQ) && !s->any_cpufreq)
 		read_cpuinfo(s);
+	if (online[0])
+		layout_keep(s, what, online, policies);
 }
 
 /* --- temperatures --------------------------------------------------------- */
