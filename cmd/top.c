@@ -166,16 +166,13 @@ void top_cell_text(const json_t *v, char fmt, char *out, size_t n)
 		fmt_count(out, n, d);
 		break;
 	case 'm':
-		snprintf(out, n, "%.1f", d);
+		fmt_fixed(out, n, d, 1);
 		break;
 	case 'd':
 		fmt_duration(out, n, d);
 		break;
 	default:
-		if (d == floor(d) && fabs(d) < 1e15)
-			snprintf(out, n, "%.0f", d);
-		else
-			snprintf(out, n, "%.2f", d);
+		fmt_fixed(out, n, d, d == floor(d) && fabs(d) < 1e15 ? 0 : 2);
 	}
 }
 

@@ -343,6 +343,67 @@ bool str_ends(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* printf's "%.*f" for 0 to 3 decimals, rounded as printf rounds (the
+ * exact value, ties to even), without its cost: the numbers on a screen
+ * of top are a few hundred a sample.  s = a * 10^d is the product
+ * rounded; a half-way point k + 0.5 is a double below 2^52, so s lands on
+ * it only when the exact product does or is within its rounding, and
+ * fma() gives the product's error to tell which side. */
+size_t fmt_fixed(char *out, size_t n, double v, unsigned d)
+{
+	static const double p10[] = { 1, 10, 100, 1000 };
+	static const uint64_t u10[] = { 1, 10, 100, 1000 };
+	char tmp[32], *p = tmp + sizeof(tmp);
+	double a = fabs(v), s, r, frac;
+	uint64_t q, ip, fp;
+	size_t len;
+
+	if (d >= ARRAY_SIZE(p10) || !isfinite(v) || (s = a * p10[d]) >= 4e15) {
+		int k = snprintf(out, n, "%.*f", (int)d, v);
+
+		return k < 0 ? 0 : (size_t)k < n ? (size_t)k : n ? n - 1 : 0;
+	}
+	r = floor(s);
+	frac = s - r;
+	if (frac > 0.5) {
+		r += 1;
+	} else if (frac == 0.5) {
+		double e = fma(a, p10[d], -s);
+
+		if (e > 0 || (e == 0 && fmod(r, 2) != 0))
+			r += 1;
+	}
+	q = (uint64_t)r;
+	ip = q / u10[d];
+	fp = q % u10[d];
+	for (unsigned i = 0; i < d; i++, fp /= 10)
+		*--p = (char)('0' + fp % 10);
+	if (d)
+		*--p = '.';
+	do
+		*--p = (char)('0' + ip % 10);
+	while (ip /= 10);
+	if (signbit(v))
+		*--p = '-';
+	len = (size_t)(tmp + sizeof(tmp) - p);
+	if (!n)
+		return 0;
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return len;
+}
+
+/* fmt_fixed(), then a unit */
+static void fixed_unit(char *out, size_t n, double v, unsigned d, const char *unit)
+{
+	size_t len = fmt_fixed(out, n, v, d);
+
+	if (len + 1 < n)
+		str_copy(out + len, n - len, unit);
+}
+
 static void fmt_scaled(char *out, size_t n, double v, double base, const char *const *units,
 		       size_t nunits)
 {
@@ -355,9 +416,9 @@ static void fmt_scaled(char *out, size_t n, double v, double base, const char *c
 		u++;
 	}
 	if (u == 0)
-		snprintf(out, n, v == floor(v) ? "%.0f%s" : "%.1f%s", v, units[0]);
+		fixed_unit(out, n, v, v == floor(v) ? 0 : 1, units[0]);
 	else
-		snprintf(out, n, a >= 100 ? "%.0f%s" : "%.1f%s", v, units[u]);
+		fixed_unit(out, n, v, a >= 100 ? 0 : 1, units[u]);
 }
 
 void fmt_count(char *out, size_t n, double v)
@@ -801,7 +862,7 @@ const char *fmt_bytes_s(char *out, size_t n, double v)
 
 const char *fmt_pct(char *out, size_t n, double v)
 {
-	snprintf(out, n, v < 10 && v != floor(v) ? "%.1f%%" : "%.0f%%", v);
+	fixed_unit(out, n, v, v < 10 && v != floor(v) ? 1 : 0, "%");
 	return out;
 }
 

@@ -131,6 +131,8 @@ static inline const char *plural(unsigned long long n, const char *many)
 }
 
 /* Human-readable figures for tables: "1.2k", "3.4M"; "12.5GiB"; "3d4h". */
+/* snprintf(out, n, "%.*f", d, v), as exact, faster for d <= 3; the length. */
+size_t fmt_fixed(char *out, size_t n, double v, unsigned d);
 void fmt_count(char *out, size_t n, double v);
 void fmt_bytes(char *out, size_t n, double v);
 void fmt_duration(char *out, size_t n, double seconds);

@@ -97,6 +97,56 @@ static void numbers_match_strtod(void **state)
 	assert_true(num("2.2250738585072011e-308", &a) && a == strtod("2.2250738585072011e-308", NULL));
 }
 
+/* fmt_fixed is printf's %.Nf: every digit, the same rounding of ties
+ * (exact binary halves go to even; a decimal that only looks like a half,
+ * 0.35 or 2.675, goes where its binary value lies), signs and -0. */
+static void fixed_is_printf(void **state)
+{
+	static const double some[] = {
+		0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.25, 0.125, 0.375, 0.35, 2.675, 1.005, 0.045,
+		1e-9, -1e-9, 9.995, 99.95, 0.05, 0.15, 0.95, 123456789.125, 4503599627370495.5,
+		3.9e15, 4.1e15, 1e300, -1e300, 5e-324, INFINITY, -INFINITY, NAN,
+	};
+	char a[64], b[64];
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	for (unsigned d = 0; d <= 4; d++) {
+		for (size_t i = 0; i < ARRAY_SIZE(some); i++) {
+			snprintf(b, sizeof(b), "%.*f", (int)d, some[i]);
+			assert_int_equal(fmt_fixed(a, sizeof(a), some[i], d), strlen(b));
+			assert_string_equal(a, b);
+		}
+		for (int i = 0; i < 200000; i++) {
+			double v;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			switch (i % 4) {
+			case 0:	/* k / 2^m: exact halves and quarters */
+				v = (double)(int64_t)(x % 2000001 - 1000000) / (double)(1u << (x >> 60) % 12);
+				break;
+			case 1:	/* short decimals, as rates and shares are */
+				v = (double)(int64_t)(x % 20000001 - 10000000) / 1000.0;
+				break;
+			case 2:	/* any magnitude */
+				v = ldexp((double)(x >> 11) / 9007199254740992.0, (int)(x % 80) - 30);
+				break;
+			default:
+				v = (double)(x % 100000) / 100.0 - 0.005;
+			}
+			snprintf(b, sizeof(b), "%.*f", (int)d, v);
+			fmt_fixed(a, sizeof(a), v, d);
+			if (strcmp(a, b))
+				fail_msg("%.17g with %u decimals: %s, printf %s", v, d, a, b);
+		}
+	}
+	/* cut to the room, as snprintf */
+	assert_int_equal(fmt_fixed(a, 4, 123.456, 2), 3);
+	assert_string_equal(a, "123");
+	assert_int_equal(fmt_fixed(a, 1, 1.5, 1), 0);
+	assert_string_equal(a, "");
+}
+
 static void huge_input(void **state)
 {
 	size_t n = 1u << 20;
@@ -147,6 +197,7 @@ int main(void)
 		cmocka_unit_test(fields),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(numbers_match_strtod),
+		cmocka_unit_test(fixed_is_printf),
 		cmocka_unit_test(huge_input),
 		cmocka_unit_test(durations),
 	};
