@@ -14,6 +14,7 @@
 
 #include <curses.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,6 +720,31 @@ static bool key(struct ui *u, int ch, double *next_at)
 	return true;
 }
 
+/* The next key, or ERR after `wait` seconds.  One poll of the terminal
+ * and of the stop signal's pipe: a wait in ncurses' wgetch would not end on
+ * the signal, and looking at the flag four times a second woke top eight
+ * times an interval for nothing.  A signal (SIGWINCH) ends the poll too,
+ * and wgetch then says KEY_RESIZE. */
+static int next_key(double wait)
+{
+	struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { sleep_wake_fd(), POLLIN, 0 } };
+	int ms = wait > 0 ? (int)(wait * 1000) + 1 : 0;
+
+	if (p[1].fd < 0 && ms > 250)
+		ms = 250;	/* no pipe: look at the stop flag four times a second */
+	if (ms > 0 && poll(p, p[1].fd < 0 ? 1 : 2, ms) == 0)
+		return ERR;
+	if ((p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p[0].revents & POLLIN)) {
+		/* a terminal gone (SIGHUP is on its way): do not spin */
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		return ERR;
+	}
+	nc.f_wtimeout(scr(), 0);
+	return nc.f_wgetch(scr());
+}
+
 int top_screen(struct top_view *v)
 {
 	struct sbx_err err;
@@ -726,7 +752,7 @@ int top_screen(struct top_view *v)
 	struct sigaction sa = { .sa_handler = on_stop }, fatal = { .sa_handler = on_fatal };
 	double next_at, tick_every;
 	unsigned ticks = 0;
-	bool dirty;
+	bool dirty, keyed;
 	const char *term = getenv("TERM");
 
 	if (!nc_load(&err)) {
@@ -789,6 +815,7 @@ int top_screen(struct top_view *v)
 	/* drawn again after a sample, a key or a resize only: the wakeups in
 	 * between (the stop flag, the run queue's ticks) change nothing seen */
 	dirty = true;
+	keyed = false;
 	while (!*v->stop) {
 		double now = now_monotonic(), wait;
 		int ch;
@@ -803,12 +830,12 @@ int top_screen(struct top_view *v)
 			if (t < wait)
 				wait = t;
 		}
-		if (wait > 0.25)
-			wait = 0.25;	/* the stop flag is looked at four times a second */
-		nc.f_wtimeout(scr(), wait > 0 ? (int)(wait * 1000) + 1 : 0);
+		if (keyed)
+			wait = 0;	/* ncurses may hold more of what was typed */
 		sbx_watchdog_pause(true);
-		ch = nc.f_wgetch(scr());
+		ch = next_key(wait);
 		sbx_watchdog_pause(false);
+		keyed = ch != ERR;
 		if (ch == KEY_RESIZE) {
 			dirty = true;
 			continue;	/* draw() reads the new size */
