@@ -489,9 +489,12 @@ static void age_cell(struct sbx_cell *c, const struct cs_snap *s, const struct t
 }
 
 static void add_proc_rows(struct sbx_table *t, const struct cs_snap *s, const struct cs_tasks *ts,
-			  bool interval)
+			  bool interval, size_t keep)
 {
 	size_t n, *idx = order(ts, ts->nprocs, cmp_procs, true, &n);
+
+	if (keep && keep < n)
+		n = keep;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cs_proc *p = &ts->procs[idx[i]];
@@ -527,9 +530,12 @@ static void add_proc_rows(struct sbx_table *t, const struct cs_snap *s, const st
 }
 
 static void add_thread_rows(struct sbx_table *t, const struct cs_snap *s,
-			    const struct cs_tasks *ts, bool interval)
+			    const struct cs_tasks *ts, bool interval, size_t keep)
 {
 	size_t n, *idx = order(ts, ts->nrates, cmp_rates, false, &n);
+
+	if (keep && keep < n)
+		n = keep;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cs_task_rate *r = &ts->rates[idx[i]];
@@ -576,12 +582,13 @@ static void add_nthreads_table(struct sbx_report *rep, const struct cs_tasks *ts
 	free(idx);
 }
 
-static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
-			    const struct cs_snap *prev)
+static void add_task_tables(struct sbx_report *rep, const struct sbx_ctx *ctx,
+			    const struct cs_snap *cur, const struct cs_snap *prev)
 {
 	struct cs_tasks ts;
 	struct sbx_table *t;
 	bool interval = prev != NULL;
+	size_t keep;
 
 	if (!cur->has_tasks) {
 		check_unknown(rep, CHK_TASKS, NULL, "tasks: %s", cur->tasks_err.msg);
@@ -594,10 +601,13 @@ static void add_task_tables(struct sbx_report *rep, const struct cs_snap *cur,
 	table_title(t, "%s by context switches/s%s:", o_threads ? "Busiest threads" : "Busiest processes",
 		    o_threads ? "" : " (summed over their threads)");
 	t->limit = o_all ? 0 : 20;
+	/* srebox top keeps the first rows_kept by total switches, this
+	 * table's order (its ties by pid, as the pane keeps them) */
+	keep = !strcmp(o_sort, "total") ? ctx->rows_kept : 0;
 	if (o_threads)
-		add_thread_rows(t, cur, &ts, interval);
+		add_thread_rows(t, cur, &ts, interval, keep);
 	else
-		add_proc_rows(t, cur, &ts, interval);
+		add_proc_rows(t, cur, &ts, interval, keep);
 	add_nthreads_table(rep, &ts);
 	/* Since boot, a task that ended is simply not in the table. */
 	if (!interval)
@@ -677,7 +687,7 @@ static struct sbx_report *build(struct sbx_ctx *ctx, const void *prev_, const vo
 	if (sbx_wants_tables(ctx)) {
 		add_sys_table(rep, cur, &sys, &lim);
 		if (wants_tasks(ctx))
-			add_task_tables(rep, cur, prev);
+			add_task_tables(rep, ctx, cur, prev);
 	}
 	return rep;
 }

@@ -208,6 +208,13 @@ static void affinity_cell(struct sbx_cell *c, const char *irq, const char *file)
 		cell_str(c, val);
 }
 
+/* srebox top keeps a table's first rows_kept rows by rate, which is this
+ * table's order: the rest are not made. */
+static size_t kept_rows(const struct sbx_ctx *ctx, size_t n)
+{
+	return ctx->rows_kept && ctx->rows_kept < n && !strcmp(o_sort, "rate") ? ctx->rows_kept : n;
+}
+
 static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 			  const struct irq_table *cur, const struct row_rate *rr)
 {
@@ -228,7 +235,7 @@ static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 
 	t->limit = shown;
 	cpu_ids(cur, t);
-	for (size_t k = 0; k < cur->nrows; k++) {
+	for (size_t k = 0; k < kept_rows(ctx, cur->nrows); k++) {
 		const struct row_rate *x = &rr[k];
 		const struct irq_row *r = &cur->rows[x->row];
 		struct sbx_cell *c = table_row(t);
@@ -268,14 +275,14 @@ static void add_irq_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
 	}
 }
 
-static void add_soft_table(struct sbx_report *rep, const struct irq_table *cur,
-			   const struct row_rate *rr)
+static void add_soft_table(struct sbx_report *rep, const struct sbx_ctx *ctx,
+			   const struct irq_table *cur, const struct row_rate *rr)
 {
 	struct sbx_table *t = report_table(rep, "softirqs", soft_cols, S_NCOLS);
 
 	table_title(t, "Softirqs:");
 	cpu_ids(cur, t);
-	for (size_t k = 0; k < cur->nrows; k++) {
+	for (size_t k = 0; k < kept_rows(ctx, cur->nrows); k++) {
 		const struct row_rate *x = &rr[k];
 		const struct irq_row *r = &cur->rows[x->row];
 		struct sbx_cell *c = table_row(t);
@@ -435,7 +442,7 @@ static struct sbx_report *build(const struct sbx_ctx *ctx, const struct irq_snap
 	if (sbx_wants_tables(ctx)) {
 		add_irq_table(rep, ctx, &cur->hard, hard);
 		if (soft)
-			add_soft_table(rep, &cur->soft, soft);
+			add_soft_table(rep, ctx, &cur->soft, soft);
 		if (o_per_cpu)
 			add_cpu_table(rep, cur, prev, hard, soft, seconds);
 	}

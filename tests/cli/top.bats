@@ -140,6 +140,42 @@ sane_tty() {
 	jq -e '[.interrupts[] | select(.irq | test("^[0-9]+$")) | .effective_affinity_list] | length == 40 and all(. != null)' <<<"$output"
 }
 
+@test "batch JSON: a pane's rows are the first rows of its applet's own ranking, ties and all" {
+	root=$(root_copy node_exporter)
+	# 40 processes whose switch counts tie in sevens, 40 interrupts and the
+	# softirqs whose rates tie: top makes only the rows it keeps
+	for p in $(seq 100 139); do
+		mkdir -p "$root/proc/$p/task/$p"
+		printf '%s (cs%s) S 1 %s %s 0 -1 4194560 0 0 0 0 3 3 0 0 20 0 1 0 50 1000000 100 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n' \
+			"$p" "$p" "$p" "$p" >"$root/proc/$p/stat"
+		printf 'Name:\tcs%s\nState:\tS (sleeping)\nTgid:\t%s\nThreads:\t1\nvoluntary_ctxt_switches:\t%s\nnonvoluntary_ctxt_switches:\t1\n' \
+			"$p" "$p" "$(((p % 7) * 1000))" >"$root/proc/$p/status"
+		cp "$root/proc/$p/stat" "$root/proc/$p/status" "$root/proc/$p/task/$p/"
+	done
+	{
+		echo "           CPU0       CPU1"
+		for i in $(seq 1 40); do
+			printf '%4d: %10d %10d  PCI-MSI %d-edge  dev%d\n' "$i" "$(((i % 5) * 1000))" 0 "$i" "$i"
+		done
+	} >"$root/proc/interrupts"
+	sb top --root "$root" -b -o json -i 0.01 -n 1 >"$BATS_TEST_TMPDIR/j" || true
+	run sb cswitch --root "$root" -a -o json
+	jq -c '[.processes[0:25][] | .pid]' <<<"$output" >"$BATS_TEST_TMPDIR/want"
+	jq -c '[.panes.cswitch[] | .pid]' "$BATS_TEST_TMPDIR/j" >"$BATS_TEST_TMPDIR/got"
+	[ "$(jq length "$BATS_TEST_TMPDIR/got")" -eq 25 ] || die "cswitch pane: $(cat "$BATS_TEST_TMPDIR/got")"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" || die "cswitch pane is not cswitch's first 25"
+	run sb irq --root "$root" -a -o json
+	jq -c '[.interrupts[0:25][] | .irq], [.softirqs[0:25][] | .softirq]' <<<"$output" >"$BATS_TEST_TMPDIR/want"
+	jq -c '[.panes.irq[] | .irq], [.panes.softirq[] | .softirq]' "$BATS_TEST_TMPDIR/j" >"$BATS_TEST_TMPDIR/got"
+	[ "$(head -n 1 "$BATS_TEST_TMPDIR/got" | jq length)" -eq 25 ] || die "irq pane: $(cat "$BATS_TEST_TMPDIR/got")"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" || die "irq panes are not irq's first rows"
+	# the batch text keeps 5 a pane: the same first five
+	sb top --root "$root" -b -i 0.01 -n 1 >"$BATS_TEST_TMPDIR/t" || true
+	got=$(awk '/\[cswitch\]/ { on = 1; getline; next } /^  \[/ { on = 0 } on { print $1 }' "$BATS_TEST_TMPDIR/t" | paste -sd,)
+	want=$(jq -r '[.panes.cswitch[0:5][] | .pid] | map(tostring) | join(",")' "$BATS_TEST_TMPDIR/j")
+	[ "$got" = "$want" ] || die "batch text cswitch rows $got, JSON's first five $want"
+}
+
 @test "live: the task table is read by hand, without loading libproc2, and the panes still have their processes" {
 	LD_DEBUG=files sb top -b -o json -i 0.2 -n 2 2>"$BATS_TEST_TMPDIR/dl" >"$BATS_TEST_TMPDIR/j" || true
 	! grep -q 'file=libproc2.so.0' "$BATS_TEST_TMPDIR/dl" || die "top loaded libproc2"
