@@ -252,6 +252,7 @@ struct live {
 	size_t npick[S_N];
 	unsigned long samples;
 	size_t rows;		/* rows kept per pane */
+	bool all_texts;		/* the texts of OK findings too (JSON, a recording) */
 };
 
 /* --- the model's memory -------------------------------------------------- */
@@ -528,10 +529,11 @@ static void live_read(struct live *l, void **into)
 	root_hold_sweep();
 }
 
-static void live_start(struct live *l, struct sbx_ctx *ctx, size_t rows)
+static void live_start(struct live *l, struct sbx_ctx *ctx, size_t rows, bool all_texts)
 {
 	memset(l, 0, sizeof(*l));
 	l->rows = rows;
+	l->all_texts = all_texts;
 	l->ctx = ctx;
 	l->rctx = *ctx;
 	l->rctx.format = FMT_JSON;
@@ -595,11 +597,13 @@ static json_t *live_sample(struct live *l)
 	for (size_t i = 0; i < S_N; i++) {
 		struct sbx_report *r;
 
-		/* the screen shows health's findings alone: the others' are
-		 * judged (their tables may need the states), not written */
-		check_evidence(i == S_HEALTH);
+		/* the screen shows health's findings alone, and of those the
+		 * texts of the ones not OK (JSON lines and a recording keep
+		 * every text): the others are judged (a table may need the
+		 * states), not written */
+		check_evidence(i != S_HEALTH ? EVIDENCE_NONE : l->all_texts ? EVIDENCE_ALL : EVIDENCE_NOT_OK);
 		r = l->s[i]->build(&l->rctx, saved ? NULL : l->prev[i], l->cur[i], l->s[i]->arg);
-		check_evidence(true);
+		check_evidence(EVIDENCE_ALL);
 
 		model.in = a;
 		reps[i] = report_to_json(r, l->pick[i], l->npick[i]);
@@ -920,7 +924,8 @@ static int top_run(struct sbx_ctx *ctx)
 	model_start();
 	/* the batch text prints a few rows a pane; JSON lines, a recording
 	 * and the screen keep more */
-	live_start(&l, ctx, batch && ctx->format == FMT_TABLE && !o_record ? TOP_BATCH_ROWS : TOP_ROWS);
+	live_start(&l, ctx, batch && ctx->format == FMT_TABLE && !o_record ? TOP_BATCH_ROWS : TOP_ROWS,
+		   (batch && ctx->format == FMT_JSON) || o_record);
 	l.rec_max = rec_max;
 	if (o_record && rec_open(&l) < 0) {
 		live_stop(&l);

@@ -101,13 +101,18 @@ bool check_has_value(enum sbx_check_id id)
 	return sbx_checks[id].metric != NULL;
 }
 
-/* Off: findings carry their state and value but no text, label or
- * perfdata (srebox top, for the reports whose findings it does not show). */
-static bool evidence = true;
+/* Which findings get their text, label and perfdata; the others carry
+ * their state and value alone (srebox top, for findings it will not show). */
+static enum check_evidence evidence = EVIDENCE_ALL;
 
-void check_evidence(bool on)
+void check_evidence(enum check_evidence e)
 {
-	evidence = on;
+	evidence = e;
+}
+
+static bool evident(enum sbx_state st)
+{
+	return evidence == EVIDENCE_ALL || (evidence == EVIDENCE_NOT_OK && st != ST_OK);
 }
 
 static struct sbx_finding *vfinding(struct sbx_report *r, enum sbx_check_id id, enum sbx_state st,
@@ -115,10 +120,10 @@ static struct sbx_finding *vfinding(struct sbx_report *r, enum sbx_check_id id, 
 {
 	struct sbx_finding *f;
 
-	if (evidence)
+	if (evident(st))
 		f = report_vfinding(r, st, sbx_checks[id].id, subject, fmt, ap);
 	else
-		f = report_finding(r, st, sbx_checks[id].id, subject, "%s", "");
+		f = report_finding_bare(r, st, sbx_checks[id].id, subject);
 	f->metric = sbx_checks[id].metric;
 	f->metric_help = sbx_checks[id].what;
 	f->metric_scale = sbx_checks[id].scale;
@@ -135,7 +140,7 @@ struct sbx_finding *check_value(struct sbx_report *r, enum sbx_check_id id, cons
 	va_start(ap, fmt);
 	f = vfinding(r, id, check_judge(id, v), subject, fmt, ap);
 	va_end(ap);
-	if (!evidence) {
+	if (!evident(f->state)) {
 		f->has_value = true;
 		f->value = v;
 		f->uom = sbx_checks[id].uom;

@@ -57,8 +57,10 @@ struct sbx_finding *check_rule(struct sbx_report *r, enum sbx_check_id id, enum 
 			       const char *subject, const char *fmt, ...) SBX_PRINTF(5, 6);
 struct sbx_finding *check_unknown(struct sbx_report *r, enum sbx_check_id id, const char *subject,
 				  const char *fmt, ...) SBX_PRINTF(4, 5);
-/* Off, findings are judged and kept with their state and value, but get
- * no text or perfdata: for reports whose findings nobody will read. */
-void check_evidence(bool on);
+/* Which findings get a text and perfdata (EVIDENCE_ALL, the default); the
+ * others are judged and kept with their state and value alone: for
+ * reports whose findings, or whose OK findings, nobody will read. */
+enum check_evidence { EVIDENCE_ALL, EVIDENCE_NOT_OK, EVIDENCE_NONE };
+void check_evidence(enum check_evidence e);
 
 #endif

@@ -252,8 +252,8 @@ void cell_unknown(struct sbx_cell *c, const char *why)
 	c->why = text_clean(why ? why : "unknown");
 }
 
-struct sbx_finding *report_vfinding(struct sbx_report *r, enum sbx_state st, const char *check,
-				    const char *subject, const char *fmt, va_list ap)
+static struct sbx_finding *new_finding(struct sbx_report *r, enum sbx_state st, const char *check,
+				       const char *subject)
 {
 	struct sbx_finding *f;
 
@@ -263,6 +263,23 @@ struct sbx_finding *report_vfinding(struct sbx_report *r, enum sbx_state st, con
 	f->state = st;
 	f->check = text_clean(check);
 	f->subject = subject ? text_clean(subject) : NULL;
+	return f;
+}
+
+struct sbx_finding *report_finding_bare(struct sbx_report *r, enum sbx_state st, const char *check,
+					const char *subject)
+{
+	struct sbx_finding *f = new_finding(r, st, check, subject);
+
+	f->text = xstrdup("");
+	return f;
+}
+
+struct sbx_finding *report_vfinding(struct sbx_report *r, enum sbx_state st, const char *check,
+				    const char *subject, const char *fmt, va_list ap)
+{
+	struct sbx_finding *f = new_finding(r, st, check, subject);
+
 	set_text(&f->text, fmt, ap);
 	return f;
 }

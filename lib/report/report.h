@@ -180,6 +180,9 @@ void cell_unknown(struct sbx_cell *c, const char *why);
 
 struct sbx_finding *report_finding(struct sbx_report *r, enum sbx_state st, const char *check,
 				   const char *subject, const char *fmt, ...) SBX_PRINTF(5, 6);
+/* A finding with an empty text (one nobody will read). */
+struct sbx_finding *report_finding_bare(struct sbx_report *r, enum sbx_state st, const char *check,
+					const char *subject);
 struct sbx_finding *report_vfinding(struct sbx_report *r, enum sbx_state st, const char *check,
 				    const char *subject, const char *fmt, va_list ap) SBX_PRINTF(5, 0);
 /* Attach perfdata; warn/crit may be NULL. */

@@ -103,6 +103,11 @@ sane_tty() {
 	jq -c '[.state, [.findings[] | [.check, .state, .text]]]' <<<"$output" >"$BATS_TEST_TMPDIR/health"
 	jq -c '[.state, [.findings[] | [.check, .state, .text]]]' "$BATS_TEST_TMPDIR/top.json" >"$BATS_TEST_TMPDIR/top"
 	diff "$BATS_TEST_TMPDIR/health" "$BATS_TEST_TMPDIR/top"
+	# the batch text prints the texts of findings not OK alone, but a
+	# recording made beside it keeps every text, as JSON lines do
+	sb top --root "$PROCFS" -b -i 0.05 -n 1 --record "$BATS_TEST_TMPDIR/rec" >/dev/null || true
+	jq -c '[.state, [.findings[] | [.check, .state, .text]]]' "$BATS_TEST_TMPDIR/rec" >"$BATS_TEST_TMPDIR/recorded"
+	diff "$BATS_TEST_TMPDIR/health" "$BATS_TEST_TMPDIR/recorded"
 	# a saved tree does not move: figures since boot, and it says so
 	jq -e '.interval_seconds == 0 and (.note | test("did not change"))' "$BATS_TEST_TMPDIR/top.json"
 	# the panes hold the applets' own rows
