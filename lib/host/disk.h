@@ -17,7 +17,6 @@ enum fs_status { FS_NOT_PROBED, FS_OK, FS_ERROR, FS_HUNG };
 struct disk_fs {
 	enum fs_status status;
 	char why[800];		/* FS_ERROR, FS_HUNG */
-	struct hung_info hung;	/* FS_HUNG */
 	uint64_t bsize;		/* f_frsize */
 	uint64_t blocks, bfree, bavail, files, ffree;
 };
