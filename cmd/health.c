@@ -195,8 +195,9 @@ static void io_free_sample(struct health_io *h)
 #define HEALTH_IO_WHO 0.25
 
 /* The classified log of this report's check_kmsg, for check_io's
- * io_errors: one scan, so health and io judge the same records. */
-static struct kmsg_classes kmsg_cls;
+ * io_errors: one scan, so health and io judge the same records.  The
+ * scan is 22 KB: kept here, not copied again (top takes one a sample). */
+static struct kmsg_scan kmsg_scan;
 static bool have_kmsg_cls;
 
 static void check_io(struct sbx_report *rep, const struct sample *a, const struct sample *b)
@@ -205,7 +206,7 @@ static void check_io(struct sbx_report *rep, const struct sample *a, const struc
 				  .min_ios = IO_MIN_IOS,
 				  /* an unreadable log is kernel_log's UNKNOWN already */
 				  .kmsg = have_kmsg_cls,
-				  .kmsg_cls = have_kmsg_cls ? &kmsg_cls : NULL };
+				  .kmsg_cls = have_kmsg_cls ? &kmsg_scan.cls : NULL };
 	struct pio_snap p0, p1;
 	struct pio_rates procs;
 	struct sbx_err err;
@@ -520,7 +521,7 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 	bool have_oom = b->have_vmstat && kv_get(&b->vmstat, "oom_kill", &ooms);
 	struct sbx_err herr, kerr;
 	bool have_hung = root_read_u64("/proc/sys/kernel/hung_task_detect_count", &hung, &herr) == 0;
-	struct kmsg_scan k;
+	struct kmsg_scan *const kp = &kmsg_scan;
 	bool have_log = false, cached = false;
 	char h[32];
 
@@ -532,21 +533,19 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 	 * the rest, so its scan is kept while the log stands still (its tail's
 	 * key and the counters: node_kmsg_scan_keyed). */
 	have_log = node_kmsg_scan_keyed(b->uptime, have_oom ? ooms : UINT64_MAX,
-					have_hung ? hung : UINT64_MAX, &k, &cached, &kerr) == 0;
+					have_hung ? hung : UINT64_MAX, kp, &cached, &kerr) == 0;
 	have_kmsg_cls = have_log;
-	if (have_log)
-		kmsg_cls = k.cls;
 	if (!have_oom) {
 		check_unknown(rep, CHK_OOM, NULL, "%s: %s", "OOM kills", b->vmstat_err.msg);
 	} else if (!ooms) {
 		check_value(rep, CHK_OOM, NULL, 0, "no OOM kills since boot");
-	} else if (have_log && k.nvictims) {
+	} else if (have_log && kp->nvictims) {
 		size_t recent = 0;
-		const typeof(k.victim[0]) *v = &k.victim[k.nvictims - 1];
+		const typeof(kp->victim[0]) *v = &kp->victim[kp->nvictims - 1];
 		char age[32];
 
-		for (size_t i = 0; i < k.nvictims; i++)
-			recent += k.victim[i].age >= 0 && k.victim[i].age <= RECENT;
+		for (size_t i = 0; i < kp->nvictims; i++)
+			recent += kp->victim[i].age >= 0 && kp->victim[i].age <= RECENT;
 		fmt_duration(age, sizeof(age), v->age);
 		fmt_bytes(h, sizeof(h), (double)v->kill.anon_rss);
 		check_value(rep, CHK_OOM, NULL, (double)recent, "OOM kills: %zu in the last 15m, %llu since boot; last %s ago: %s (pid %lld, "
@@ -560,15 +559,15 @@ static void check_kmsg(struct sbx_report *rep, const struct sample *b, struct sb
 			check_unknown(rep, CHK_HUNG_TASKS, NULL, "%s: %s", "hung tasks", herr.msg);
 	} else if (!hung) {
 		check_value(rep, CHK_HUNG_TASKS, NULL, 0, "no hung tasks since boot");
-	} else if (have_log && k.hung) {
+	} else if (have_log && kp->hung) {
 		char age[32];
 
-		fmt_duration(age, sizeof(age), k.hung_age);
-		check_value(rep, CHK_HUNG_TASKS, NULL, (double)(k.hung_age >= 0 && k.hung_age <= RECENT ? hung : 0), "hung tasks: %llu since boot; last %s ago: %s (pid %lld) blocked > 120s", (unsigned long long)hung, age, k.hung_task, (long long)k.hung_pid);
+		fmt_duration(age, sizeof(age), kp->hung_age);
+		check_value(rep, CHK_HUNG_TASKS, NULL, (double)(kp->hung_age >= 0 && kp->hung_age <= RECENT ? hung : 0), "hung tasks: %llu since boot; last %s ago: %s (pid %lld) blocked > 120s", (unsigned long long)hung, age, kp->hung_task, (long long)kp->hung_pid);
 	} else {
 		check_value(rep, CHK_HUNG_TASKS, NULL, (double)hung, "hung tasks: %llu since boot, when unknown (kernel log: %s)", (unsigned long long)hung, have_log ? "rotated out" : kerr.msg);
 	}
-	check_kernel_log(rep, b, have_log ? &k : NULL, kerr.msg);
+	check_kernel_log(rep, b, have_log ? kp : NULL, kerr.msg);
 }
 
 static void check_limits(struct sbx_report *rep, const struct sample *b, struct sbx_cell *row)
