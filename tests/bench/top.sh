@@ -1,30 +1,47 @@
 # srebox top against top -d 2 and irqtop (Debian's irqtop package: the
-# util-linux irqtop is not built in Debian 12): the CPU each uses over the
-# same wall time at its default interval, batch mode (utime+stime from
-# time(1)) and on a screen (side by side in one tmux server, utime+stime
-# of each from /proc/PID/stat); and srebox top's memory over a long soak
-# on a small saved tree of 40 processes (more than a pane's 25 rows) at a
-# short interval, recording to a bounded file (VmRSS after 1000 samples,
-# half way and at the end: flat means no leak).  TOP_BENCH_SECONDS
-# (default 30; 0: no CPU rows) and TOP_SOAK_SAMPLES (default 100000; 0: no
-# soak) shorten them.
+# util-linux irqtop is not built in Debian 12): the CPU each uses at its
+# default interval, side by side over the same wall time (one after the
+# other, a VM's neighbours made the two differ by a third from run to
+# run), batch mode and on a screen (each in its own window of one 200x50
+# tmux server).  Two figures a pair, from each process's threads'
+# /proc/PID/task/*/schedstat (nanoseconds on the CPU):
+#   from start: everything since exec, over TOP_WARMUP + TOP_BENCH_SECONDS
+#     of wall time -- a short look during an incident, start-up included
+#     (irqtop is Ruby: its start-up is most of a minute's cost);
+#   steady: over TOP_BENCH_SECONDS after TOP_WARMUP (default 5) seconds --
+#     a view kept open for the incident, the cost of each sample.
+# Then srebox top's memory over a long soak on a small saved tree of 40
+# processes (more than a pane's 25 rows) at a short interval, recording to
+# a bounded file (VmRSS after 1000 samples, half way and at the end: flat
+# means no leak).  TOP_BENCH_SECONDS (default 30; 0: no CPU rows) and
+# TOP_SOAK_SAMPLES (default 100000; 0: no soak) shorten them.
 
-_top_cpu() { # cmd -> "cpu_ms" over TOP_BENCH_SECONDS of wall time
-	local f
-	f=$(mktemp)
-	/usr/bin/time -o "$f" -f '%U %S' timeout -s INT "${TOP_BENCH_SECONDS:-30}" sh -c "exec $1" \
-		>/dev/null 2>&1 </dev/null || rc=$?
-	awk 'END { printf "%.0f", ($1 + $2) * 1000 }' "$f"
-	rm -f "$f"
+_top_ns() { # pid -> ns on the CPU, its threads summed, or nothing
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { if (NR) printf "%.0f", s }'
 }
 
-_top_ratio() { # label srebox_ms peer_ms
-	python3 - "$1" "$2" "$3" "${TOP_BENCH_SECONDS:-30}" <<'PY' >>"$BENCH_OUT"
+_top_ratio() { # label srebox_ns peer_ns what
+	python3 - "$1" "$2" "$3" "$4" <<'PY' >>"$BENCH_OUT"
 import sys
-l, a, b, s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+l, a, b, w = sys.argv[1], float(sys.argv[2]) / 1e6, float(sys.argv[3]) / 1e6, sys.argv[4]
 r = b / a if a else float('nan')
-print(f"{l:<34} {'':>10} {'':>10} {'':>8} | {a:10.0f} {b:10.0f} {r:7.2f}x |  (CPU ms over {s} s of wall time)")
+print(f"{l:<34} {'':>10} {'':>10} {'':>8} | {a:10.0f} {b:10.0f} {r:7.2f}x |  (CPU ms, {w})")
 PY
+}
+
+# _top_pair LABEL PID_SREBOX PID_PEER: both figures of a pair running now
+_top_pair() {
+	local a0 b0 a1 b1 warm=${TOP_WARMUP:-5} secs=${TOP_BENCH_SECONDS:-30}
+	sleep "$warm"
+	a0=$(_top_ns "$2") b0=$(_top_ns "$3")
+	sleep "$secs"
+	a1=$(_top_ns "$2") b1=$(_top_ns "$3")
+	if [ -z "$a0" ] || [ -z "$a1" ] || [ -z "$b0" ] || [ -z "$b1" ]; then
+		printf '%-34s skipped: a process did not stay up\n' "$1" >>"$BENCH_OUT"
+		return 0
+	fi
+	_top_ratio "$1" "$a1" "$b1" "from start, over $((warm + secs)) s"
+	_top_ratio "$1" "$((a1 - a0))" "$((b1 - b0))" "steady, over $secs s after $warm s"
 }
 
 _top_row() { # label srebox-cmd peer-cmd
@@ -33,51 +50,34 @@ _top_row() { # label srebox-cmd peer-cmd
 		printf '%-34s skipped: %s is not installed\n' "$1" "${3%% *}" >>"$BENCH_OUT"
 		return 0
 	fi
-	# side by side, over the same seconds: one after the other, a VM's
-	# neighbours made the two differ by a third from run to run
-	fa=$(mktemp) fb=$(mktemp)
-	_top_cpu "$2" >"$fa" &
-	_top_cpu "$3" >"$fb"
-	wait
-	a=$(cat "$fa") b=$(cat "$fb")
-	rm -f "$fa" "$fb"
-	_top_ratio "$1" "$a" "$b"
-}
-
-
-# On a screen: the three side by side, each in its own tmux window of one
-# 200x50 server, at their default intervals.
-_top_ticks() { # pid -> utime+stime in clock ticks, or nothing
-	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true
+	$2 >/dev/null 2>&1 </dev/null &
+	a=$!
+	$3 >/dev/null 2>&1 </dev/null &
+	b=$!
+	_top_pair "$1" "$a" "$b"
+	kill "$a" "$b" 2>/dev/null || true
+	wait "$a" "$b" 2>/dev/null || true
 }
 
 _top_screen() {
+	local tm ps_ pt_ pi_
 	tm="tmux -L srebox-bench-top-$$ -f /dev/null"
-	hz=$(getconf CLK_TCK)
 	$tm new-session -d -s b -n srebox -x 200 -y 50 "exec $SREBOX top" || return 0
 	$tm new-window -d -t b -n top "exec top -d 2" || true
 	if command -v irqtop >/dev/null; then
 		$tm new-window -d -t b -n irqtop "exec irqtop -d 2" || true
 	fi
-	sleep 2
+	sleep 1
 	ps_=$($tm display -p -t b:srebox '#{pane_pid}' 2>/dev/null) || ps_=
 	pt_=$($tm display -p -t b:top '#{pane_pid}' 2>/dev/null) || pt_=
 	pi_=$($tm display -p -t b:irqtop '#{pane_pid}' 2>/dev/null) || pi_=
-	s0=$(_top_ticks "$ps_") t0=$(_top_ticks "$pt_") i0=$(_top_ticks "$pi_")
-	sleep "${TOP_BENCH_SECONDS:-30}"
-	s1=$(_top_ticks "$ps_") t1=$(_top_ticks "$pt_") i1=$(_top_ticks "$pi_")
+	# one wait for all three: two pairs measured over the same seconds
+	if [ -n "$pi_" ]; then
+		_top_pair "top screen vs irqtop -d 2 (tmux)" "$ps_" "$pi_" &
+	fi
+	_top_pair "top screen vs top -d 2 (tmux)" "$ps_" "$pt_"
+	wait
 	$tm kill-server 2>/dev/null || true
-	if [ -z "$s0" ] || [ -z "$s1" ]; then
-		printf '%-34s skipped: srebox top did not stay up in tmux\n' "top screen" >>"$BENCH_OUT"
-		return 0
-	fi
-	sms=$(( (s1 - s0) * 1000 / hz ))
-	if [ -n "$t0" ] && [ -n "$t1" ]; then
-		_top_ratio "top screen vs top -d 2 (tmux)" "$sms" "$(( (t1 - t0) * 1000 / hz ))"
-	fi
-	if [ -n "$i0" ] && [ -n "$i1" ]; then
-		_top_ratio "top screen vs irqtop -d 2 (tmux)" "$sms" "$(( (i1 - i0) * 1000 / hz ))"
-	fi
 	return 0
 }
 if [ "${TOP_BENCH_SECONDS:-30}" -gt 0 ]; then
