@@ -486,3 +486,27 @@ settled_stat() {
 	run sb throttle -i 0 -o json "$name"
 	jq -e --argjson t "$throttled" '(.cgroups | length) == 1 and .cgroups[0].throttled_periods == $t' <<<"$output"
 }
+
+@test "live -i: the CPUs' layout is read once, the moving figures every interval, as a fresh run reads them" {
+	command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null || skip "no strace, or ptrace not allowed"
+	n=$(getconf _NPROCESSORS_CONF)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -e trace=openat,open -o "$BATS_TEST_TMPDIR/s" "$SREBOX" throttle -i 0.2 -n 4 -o json \
+		>"$BATS_TEST_TMPDIR/j" || true
+	[ "$(jq -s length "$BATS_TEST_TMPDIR/j")" -eq 4 ] || die "$(head -c 500 "$BATS_TEST_TMPDIR/j")"
+	# five readings: each CPU's topology (and /proc/cpuinfo, where there is
+	# no cpufreq) once, not five times
+	topo=$(grep -c 'topology/core_id"' "$BATS_TEST_TMPDIR/s" || true)
+	info=$(grep -c '"/proc/cpuinfo"' "$BATS_TEST_TMPDIR/s" || true)
+	[ "$topo" -le "$n" ] || die "$topo opens of topology/core_id for $n CPUs"
+	[ "$info" -le 1 ] || die "$info opens of /proc/cpuinfo"
+	# /proc/stat (steal) is read every interval
+	st=$(grep -c '"/proc/stat"' "$BATS_TEST_TMPDIR/s" || true)
+	[ "$st" -ge 5 ] || die "/proc/stat opened $st times over five readings"
+	# and the kept layout says what a fresh run says
+	run sb throttle -o json
+	jq -c '[.findings[] | select(.check == "freq" or .check == "thermal") | [.check, .state, (.text | sub("[0-9.]+-?[0-9.]* MHz"; "MHz"))]]' <<<"$output" >"$BATS_TEST_TMPDIR/fresh"
+	jq -s '.[-1]' "$BATS_TEST_TMPDIR/j" |
+		jq -c '[.findings[] | select(.check == "freq" or .check == "thermal") | [.check, .state, (.text | sub("[0-9.]+-?[0-9.]* MHz"; "MHz"))]]' >"$BATS_TEST_TMPDIR/kept"
+	diff "$BATS_TEST_TMPDIR/fresh" "$BATS_TEST_TMPDIR/kept"
+}
