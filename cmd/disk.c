@@ -241,7 +241,7 @@ static void fs_table(struct sbx_report *rep, const struct disk_snap *s, const bo
 		if (note)
 			cell_str(&c[F_NOTE], note);
 		if (f->status != FS_OK) {
-			const char *why = f->status == FS_NOT_PROBED ? "not probed" : f->why;
+			const char *why = f->status == FS_NOT_PROBED ? "not probed" : fs_why(f);
 
 			for (int k = F_SIZE; k <= F_IUSE; k++)
 				cell_unknown(&c[k], why);
@@ -768,7 +768,7 @@ static void disk_reading_free(void *snap, void *arg)
 	struct disk_snap *s = snap;
 
 	(void)arg;
-	free(s->fs);
+	disk_fs_free(s->fs, s->mt.n);
 	s->fs = NULL;
 }
 

@@ -76,13 +76,13 @@ void judge_filesystems(struct sbx_report *rep, const struct disk_snap *s, const 
 		if (!want[i])
 			continue;
 		if (f->status == FS_HUNG) {
-			check_value(rep, CHK_HUNG, m->point, 1, "%s", f->why);
+			check_value(rep, CHK_HUNG, m->point, 1, "%s", fs_why(f));
 			v->shown++;
 			v->hung++;
 			continue;
 		}
-		if (f->status == FS_ERROR && !strstr(f->why, "permission")) {
-			check_unknown(rep, CHK_STATFS, m->point, "%s", f->why);
+		if (f->status == FS_ERROR && !strstr(fs_why(f), "permission")) {
+			check_unknown(rep, CHK_STATFS, m->point, "%s", fs_why(f));
 			v->shown++;
 			continue;
 		}

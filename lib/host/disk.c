@@ -41,10 +41,17 @@ int disk_read_mounts(struct disk_snap *s, struct sbx_err *err)
 	return 0;
 }
 
+void disk_fs_free(struct disk_fs *fs, size_t n)
+{
+	for (size_t i = 0; fs && i < n; i++)
+		free(fs[i].why);
+	free(fs);
+}
+
 void disk_snap_free(struct disk_snap *s)
 {
+	disk_fs_free(s->fs, s->mt.n);
 	mnt_table_free(&s->mt);
-	free(s->fs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -77,20 +84,24 @@ void disk_probe(struct disk_snap *s, const bool *want, double timeout)
 	for (size_t k = 0; k < n; k++) {
 		struct disk_fs *f = &s->fs[at[k]];
 		const char *path = rooted(s->mt.m[at[k]].point);
+		char why[800];
 
 		s->nchildren += q[k].forked;
 		if (!q[k].err) {
 			fill(f, &q[k].sfs);
 		} else if (q[k].why[0]) {
 			f->status = FS_ERROR;
-			snprintf(f->why, sizeof(f->why), "statfs %s: %s", path, q[k].why);
+			snprintf(why, sizeof(why), "statfs %s: %s", path, q[k].why);
 		} else if (q[k].err == ETIMEDOUT) {
 			f->status = FS_HUNG;
-			hung_text(&q[k].hung, FSQ_STATFS, f->why, sizeof(f->why));
+			hung_text(&q[k].hung, FSQ_STATFS, why, sizeof(why));
 		} else {
 			f->status = FS_ERROR;
-			snprintf(f->why, sizeof(f->why), "statfs %s: %s", path,
-				 sbx_errno_word(q[k].err));
+			snprintf(why, sizeof(why), "statfs %s: %s", path, sbx_errno_word(q[k].err));
+		}
+		if (f->status != FS_OK) {
+			free(f->why);
+			f->why = xstrdup(why);
 		}
 	}
 	free(q);
@@ -188,7 +199,7 @@ void disk_signals(const struct disk_snap *s, const char *kubelet_dir, const char
 		f = &s->fs[m];
 		if (f->status != FS_OK) {
 			snprintf(g->why, sizeof(g->why), "%.399s",
-				 f->status == FS_NOT_PROBED ? "not probed" : f->why);
+				 f->status == FS_NOT_PROBED ? "not probed" : fs_why(f));
 			g->mount = -1;
 			continue;
 		}

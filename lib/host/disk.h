@@ -16,7 +16,7 @@ enum fs_status { FS_NOT_PROBED, FS_OK, FS_ERROR, FS_HUNG };
 
 struct disk_fs {
 	enum fs_status status;
-	char why[800];		/* FS_ERROR, FS_HUNG */
+	char *why;		/* FS_ERROR, FS_HUNG: why (heap), else NULL */
 	uint64_t bsize;		/* f_frsize */
 	uint64_t blocks, bfree, bavail, files, ffree;
 };
@@ -47,6 +47,14 @@ struct disk_snap {
 	double probe_seconds;	/* time the statfs calls took */
 	size_t nchildren;	/* helper processes forked for suspect mounts */
 };
+
+/* Why a filesystem has no figures ("" when it has them). */
+static inline const char *fs_why(const struct disk_fs *f)
+{
+	return f->why ? f->why : "";
+}
+/* Free n readings' texts, and the array. */
+void disk_fs_free(struct disk_fs *fs, size_t n);
 
 /* The mount table (mnt_read). */
 int disk_read_mounts(struct disk_snap *s, struct sbx_err *err);
