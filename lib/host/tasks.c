@@ -558,19 +558,32 @@ static bool carried(struct task *k, struct buf *b)
  * moves with these alone. */
 static bool pages_taken(uint64_t *out)
 {
-	struct kv_list kv = { 0 };
+	struct buf b = { 0 };
 	struct sbx_err e;
 	uint64_t sum = 0;
+	bool ok;
 
-	if (node_vmstat(&kv, &e) < 0)
-		return false;
-	for (size_t i = 0; i < kv.n; i++)
-		if (!strncmp(kv.e[i].key, "pgsteal", 7) || !strcmp(kv.e[i].key, "pswpin") ||
-		    !strcmp(kv.e[i].key, "thp_collapse_alloc"))
-			sum += kv.e[i].value;
-	kv_free(&kv);
+	/* a few lines of some 180: looked for in the text, not parsed whole */
+	ok = root_read("/proc/vmstat", &b, &e) == 0 && b.len;
+	for (const char *p = b.s, *end = b.s + b.len; ok && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end, *v;
+		size_t klen = (size_t)((v = memchr(p, ' ', (size_t)(le - p))) ? v - p : 0);
+		uint64_t n;
+
+		if (klen && ((klen >= 7 && !memcmp(p, "pgsteal", 7)) ||
+			     (klen == 6 && !memcmp(p, "pswpin", 6)) ||
+			     (klen == 18 && !memcmp(p, "thp_collapse_alloc", 18)))) {
+			v++;
+			if (!scan_u64(&v, le, &n))
+				ok = false;
+			else
+				sum += n;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	buf_free(&b);
 	*out = sum;
-	return true;
+	return ok;
 }
 
 /* Whether this reading may carry stat over (carried()). */
