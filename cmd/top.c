@@ -253,6 +253,7 @@ struct live {
 	unsigned long samples;
 	size_t rows;		/* rows kept per pane */
 	bool all_texts;		/* the texts of OK findings too (JSON, a recording) */
+	int pane;		/* top_view.pane: the one pane made, or -1 */
 };
 
 /* --- the model's memory -------------------------------------------------- */
@@ -418,9 +419,17 @@ static json_t *first_row(const json_t *rep, const char *table)
 	return json_array_get(json_object_get(rep, table), 0);
 }
 
+/* Whether sample k's report is made: every one for the batch and a
+ * recording; on a screen, the shown pane's and what every pane draws on. */
+static bool made(const struct live *l, size_t k)
+{
+	return l->pane < 0 || k == S_HEALTH || k == S_CPU || k == S_CSWITCH ||
+	       !strcmp(top_panes[l->pane].applet, sampler_applet[k]);
+}
+
 /* One sample: the verdict and findings of health, its node figures, the
- * per-CPU strip and every pane. */
-static json_t *frame_of(json_t *const *reps, double t, double interval)
+ * per-CPU strip and every pane made (a pane not made is not in "panes"). */
+static json_t *frame_of(const struct live *l, json_t *const *reps, double t, double interval)
 {
 	json_t *fr = json_object(), *panes = json_object(), *cpus = json_array(),
 	       *errors = json_object(), *head = json_object();
@@ -465,7 +474,7 @@ static json_t *frame_of(json_t *const *reps, double t, double interval)
 		const struct top_pane *p = &top_panes[i];
 
 		for (size_t k = 0; k < S_N; k++)
-			if (!strcmp(applets[k], p->applet))
+			if (!strcmp(applets[k], p->applet) && made(l, k))
 				json_object_set_new(panes, p->name, pane_rows(p, reps[k]));
 	}
 	json_object_set_new(fr, "panes", panes);
@@ -597,6 +606,12 @@ static json_t *live_sample(struct live *l)
 	for (size_t i = 0; i < S_N; i++) {
 		struct sbx_report *r;
 
+		if (!made(l, i)) {
+			model.in = a;
+			reps[i] = json_object();
+			model.in = NULL;
+			continue;
+		}
 		/* the screen shows health's findings alone, and of those the
 		 * texts of the ones not OK (JSON lines and a recording keep
 		 * every text): the others are judged (a table may need the
@@ -622,7 +637,7 @@ static json_t *live_sample(struct live *l)
 	buf_free(&l->print0);
 	l->print0 = p1;
 	model.in = a;
-	fr = frame_of(reps, now_realtime(), saved ? 0 : interval);
+	fr = frame_of(l, reps, now_realtime(), saved ? 0 : interval);
 	if (saved)
 		json_object_set_new(fr, "note", json_string("the tree did not change (a saved copy?): "
 							    "figures since boot"));
@@ -862,7 +877,10 @@ static int replay(struct sbx_ctx *ctx, bool batch)
 static bool view_next(struct top_view *v, void *arg)
 {
 	struct live *l = arg;
-	json_t *fr = live_sample(l);
+	json_t *fr;
+
+	l->pane = v->pane;
+	fr = live_sample(l);
 	/* the line is made only for a recording: it costs as much as a reader */
 	char *line = l->rec_fd >= 0 ? json_dumps(fr, JSON_COMPACT) : NULL;
 
@@ -939,6 +957,7 @@ static int top_run(struct sbx_ctx *ctx)
 	v.tick = live_tick;
 	v.arg = &l;
 	v.source = root_is_live() ? "live" : root_get();
+	v.pane = batch || o_record ? -1 : 0;
 	if (batch) {
 		for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
 			bool ok = true;

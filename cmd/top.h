@@ -73,6 +73,10 @@ struct top_view {
 	void (*tick)(void *arg);
 	void *arg;
 	const char *source;	/* "live", or the recording's name */
+	/* live, on a screen without --record: the pane shown, whose report
+	 * is the only topic report made (with cpu's and cswitch's, which
+	 * the header and the strip draw on); -1: every pane is made */
+	int pane;
 };
 
 /* The ncurses front end (top_screen.c).  Returns the exit status. */

@@ -443,7 +443,10 @@ static void draw_pane(struct ui *u, const json_t *fr)
 		newline(u);
 	}
 	if (!k) {
-		put(u, 0, 0, n ? "  (no row passes the filter)" : "  (nothing to show)");
+		/* a live screen makes the shown pane's report alone */
+		put(u, 0, 0, n ? "  (no row passes the filter)" : rows ? "  (nothing to show)"
+			     : u->v->paused ? "  (not made while paused: p resumes)"
+					    : "  (made at the next sample)");
 		newline(u);
 	}
 	free(v);
@@ -808,7 +811,7 @@ int top_screen(struct top_view *v)
 		sleep_seconds(0.5, v->stop);
 		sbx_watchdog_pause(false);
 		if (!*v->stop)
-			v->next(v, v->arg);
+			v->next(v, v->arg);	/* v->pane is u's first, 0 */
 	}
 	next_at = now_monotonic() + v->interval;
 	tick_every = v->interval / SBX_SAMPLE_TICKS;
@@ -849,6 +852,8 @@ int top_screen(struct top_view *v)
 		tick_every = v->interval / SBX_SAMPLE_TICKS;
 		if (now >= next_at) {
 			if (!v->paused) {
+				if (v->pane >= 0)
+					v->pane = (int)u.pane;
 				v->next(v, v->arg);
 				dirty = true;
 			}

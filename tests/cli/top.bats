@@ -428,6 +428,33 @@ sane_tty() {
 	[[ $output == *" tmpfs    $MNT"* ]]
 }
 
+@test "screen: only the pane shown is made; a pane chosen fills at the next sample, all of them with --record" {
+	# a long interval: the first sample (at 0.5 s) is the one on the screen
+	screen 160 40 -- -i 30
+	wait_for '1:cpu'
+	wait_for 'processes by CPU'
+	wait_gone 'made at the next sample'
+	keys 3
+	wait_for '^interrupts by rate'
+	wait_for 'made at the next sample'
+	cap | grep -q 'LOC' && die "the interrupts pane was made while another was shown: $(cap)"
+	# the interval halved down to the next sample: the pane fills
+	keys - - - - - -
+	wait_for 'LOC' 15
+	keys q
+	wait_exit
+	tm_next
+	# a recording keeps every pane: the one chosen has its rows at once
+	screen 160 40 -- -i 30 --record "$BATS_TEST_TMPDIR/rec"
+	wait_for 'processes by CPU'
+	sleep 1
+	keys 3
+	wait_for '^interrupts by rate'
+	wait_for 'LOC'
+	keys q
+	wait_exit
+}
+
 @test "screen: every key in the help does what it says" {
 	sh -c 'while :; do :; done' &
 	BUSY=$!
