@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -218,8 +219,50 @@ void buf_reset(struct buf *b)
 		b->s[0] = '\0';
 }
 
+/* Freed buffers of a file's size, kept for the next file read
+ * (buf_reuse).  srebox top reads some 80 files a sample, each into a
+ * buffer of 8 KiB or more that is freed once parsed; a chunk that size
+ * is beyond malloc's per-thread cache, so each malloc and free walked
+ * its bins (a twentieth of a sample's CPU was malloc's), and each new
+ * chunk was memory the cache had not seen.  A few are kept, the last
+ * freed given first; the lock is for root.c's reader thread. */
+#define KEPT_MAX 8
+#define KEPT_MIN 4096
+#define KEPT_BIGGEST (16 * 1024)	/* a kept one may become a string kept long */
+static struct {
+	char *s;
+	size_t alloc;
+} kept[KEPT_MAX];
+static unsigned nkept;
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void buf_reuse(struct buf *b)
+{
+	if (b->s)
+		return;
+	pthread_mutex_lock(&kept_mu);
+	if (nkept) {
+		nkept--;
+		b->s = kept[nkept].s;
+		b->alloc = kept[nkept].alloc;
+		b->len = 0;
+		b->s[0] = '\0';
+	}
+	pthread_mutex_unlock(&kept_mu);
+}
+
 void buf_free(struct buf *b)
 {
+	if (b->s && b->alloc >= KEPT_MIN && b->alloc <= KEPT_BIGGEST) {
+		pthread_mutex_lock(&kept_mu);
+		if (nkept < KEPT_MAX) {
+			kept[nkept].s = b->s;
+			kept[nkept].alloc = b->alloc;
+			nkept++;
+			b->s = NULL;
+		}
+		pthread_mutex_unlock(&kept_mu);
+	}
 	free(b->s);
 	b->s = NULL;
 	b->len = b->alloc = 0;

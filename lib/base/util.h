@@ -66,6 +66,9 @@ void buf_addf(struct buf *b, const char *fmt, ...) SBX_PRINTF(2, 3);
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) SBX_PRINTF(2, 0);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
+/* An empty buffer (s NULL) takes one that buf_free kept, if any: for a
+ * file's text, read and freed again each sample. */
+void buf_reuse(struct buf *b);
 
 /* Text from the machine or the API (file names, condition messages, log
  * lines) made safe for every output: valid UTF-8 is kept, each byte that is

@@ -590,6 +590,7 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 	struct held *e = hold ? held_find(path, h) : NULL;
 
 	sbx_doing("reading", path);
+	buf_reuse(out);
 	buf_reset(out);
 	buf_add(out, NULL, 0);
 	if (e) {
@@ -681,8 +682,7 @@ void root_memo_end(void)
 		free(memo[i].path);
 		free(memo[i].data);
 	}
-	free(memo);
-	memo = NULL;
+	/* the array stays: a sample begins and ends several sessions */
 	nmemo = 0;
 	memo_on = false;
 }
@@ -727,6 +727,7 @@ static void memo_keep(const char *path, int rc, const struct buf *b, const struc
 
 static int memo_give(const struct memo *m, struct buf *out, struct sbx_err *err)
 {
+	buf_reuse(out);
 	buf_reset(out);
 	buf_add(out, m->data, m->len);
 	if (m->rc < 0)
