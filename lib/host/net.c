@@ -38,10 +38,18 @@ static bool read_stats(const char *path, stats_parser parse, struct net_stats *o
 static int attr_read(int dfd, const char *ifname, const char *attr, char *out, size_t n,
 		     struct sbx_err *err)
 {
-	int fd = openat(dfd, attr, O_RDONLY | O_CLOEXEC);
+	int fd;
 	ssize_t got;
 
 	out[0] = '\0';
+	if (dfd < 0) {
+		/* held (root_holding): read again in place each sample */
+		char path[512];
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, attr);
+		return root_read_attr(path, out, n, err);
+	}
+	fd = openat(dfd, attr, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		do
 			got = read(fd, out, n - 1);
@@ -75,8 +83,9 @@ static void read_link(const char *ifname, struct net_link *l)
 
 	memset(l, 0, sizeof(*l));
 	l->speed = -1;
-	dfd = open(rootedf("/sys/class/net/%s", ifname), O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
+	/* top on the live node holds each attribute's file open instead */
+	dfd = root_holding() ? -1 : open(rootedf("/sys/class/net/%s", ifname), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 && !root_holding()) {
 		snprintf(l->speed_why, sizeof(l->speed_why), "no /sys/class/net/%.100s: %s", ifname,
 			 sbx_errno_word(errno));
 		return;
@@ -106,7 +115,8 @@ static void read_link(const char *ifname, struct net_link *l)
 		if (attr_read(dfd, ifname, "duplex", l->duplex, sizeof(l->duplex), &e) < 0)
 			l->duplex[0] = '\0';
 	}
-	close(dfd);
+	if (dfd >= 0)
+		close(dfd);
 }
 
 static bool read_tcp_mem(uint64_t v[3], struct sbx_err *err)

@@ -40,6 +40,8 @@ void root_memo_end(void);
  * samples did not read. */
 void root_hold(void);
 void root_hold_sweep(void);
+/* Held files are in force now (asked, live, not recording). */
+bool root_holding(void);
 /* How many files this process may have open: its soft limit, first
  * raised towards the hard one (to 2048 at most). */
 size_t root_fd_budget(void);
@@ -47,6 +49,10 @@ int root_readf(struct buf *out, struct sbx_err *err, const char *fmt, ...) SBX_P
 
 /* A one-line file (sysctl, sysfs attribute): trailing newline removed. */
 int root_read_line(const char *path, char *out, size_t n, struct sbx_err *err);
+/* root_read_line for a file one reader reads once a sample (an
+ * interface's sysfs state): held open while root_holding(), and not
+ * kept by the memo. */
+int root_read_attr(const char *path, char *out, size_t n, struct sbx_err *err);
 /* A file holding one unsigned number. */
 int root_read_u64(const char *path, uint64_t *out, struct sbx_err *err);
 

@@ -599,3 +599,31 @@ sar_and_srebox() {
 	jq -e '.since_boot == true and (.note | test("did not change"))
 		and (.interfaces[] | select(.interface == "eth0") | .rx_bytes_per_second == 874354.587)' <<<"$output"
 }
+
+@test "live: top holds an interface's sysfs files open, and still sees it come up and go" {
+	# held files are read again in place each sample: a stale read would
+	# show d0 down to the end, and a deleted device must read as gone
+	need_netns
+	ip -n "$NSA" link add d0 type veth peer name d1 || skip "no veth"
+	out=$BATS_TEST_TMPDIR/top.json
+	ip netns exec "$NSA" "$SREBOX" top -b -o json -i 0.2 -n 0 >"$out" 2>"$BATS_TEST_TMPDIR/err" &
+	BG_PIDS=$!
+	frames_past() {
+		for _ in $(seq 300); do
+			[ "$(wc -l <"$out")" -ge "$1" ] && return 0
+			sleep 0.1
+		done
+		die "only $(wc -l <"$out") samples: $(cat "$BATS_TEST_TMPDIR/err")"
+	}
+	frames_past 3
+	ip -n "$NSA" link set d1 up
+	ip -n "$NSA" link set d0 up
+	frames_past $(($(wc -l <"$out") + 4))
+	ip -n "$NSA" link del d0
+	frames_past $(($(wc -l <"$out") + 3))
+	kill "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	states=$(jq -R -r 'fromjson? | [.panes.net[] | select(.interface == "d0") | .operstate][0] // "absent"' \
+		"$out" | uniq | tr '\n' ' ')
+	[[ $states =~ ^down\ (lowerlayerdown\ )?up\ gone\ absent\ $ ]] || die "d0 read as: $states"
+}
