@@ -542,6 +542,13 @@ static struct held *held_find(const char *path, uint64_t h)
 	return NULL;
 }
 
+static void held_drop(struct held *e)
+{
+	close(e->fd);
+	free(e->path);
+	*e = held[--nheld];
+}
+
 /* Read fd to its end into out (from offset 0 when again).  A held file
  * is sought to its start and read on, not read with pread: a seq_file
  * read at an offset other than where the last read ended makes all of
@@ -602,9 +609,7 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 		if (read_fd(e->fd, true, path, out, max, err) == 0)
 			return 0;
 		/* gone, or failing: opened again below, which says which */
-		close(e->fd);
-		free(e->path);
-		*e = held[--nheld];
+		held_drop(e);
 		buf_reset(out);
 		buf_add(out, NULL, 0);
 	}
@@ -824,9 +829,7 @@ static int read_line_held(const char *path, char *out, size_t n, struct sbx_err 
 	}
 	if (got < 0) {
 		/* gone (its device or process): opened again, which says so */
-		close(e->fd);
-		free(e->path);
-		*e = held[--nheld];
+		held_drop(e);
 		return 1;
 	}
 	out[got] = '\0';
