@@ -542,6 +542,12 @@ static struct held *held_find(const char *path, uint64_t h)
 	return NULL;
 }
 
+static struct held *held_add(const char *path, uint64_t h, int fd)
+{
+	held[nheld] = (struct held){ xstrdup(path), h, fd, held_sample };
+	return &held[nheld++];
+}
+
 static void held_drop(struct held *e)
 {
 	close(e->fd);
@@ -647,7 +653,7 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 		return -1;
 	}
 	if (hold && nheld < held_max) {
-		held[nheld++] = (struct held){ xstrdup(path), h, fd, held_sample };
+		held_add(path, h, fd);
 		return 0;
 	}
 	close(fd);
@@ -804,19 +810,18 @@ static int read_line_held(const char *path, char *out, size_t n, struct sbx_err 
 	struct held *e = held_find(path, h);
 	ssize_t got;
 
+	if (!e && nheld >= held_max)
+		return 1;
+	/* a link's speed asks its driver, under the RTNL lock: it can wait */
+	sbx_doing("reading", path);
 	if (!e) {
-		int fd;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-		if (nheld >= held_max)
-			return 1;
-		sbx_doing("reading", path);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0) {
 			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 			return -1;
 		}
-		held[nheld] = (struct held){ xstrdup(path), h, fd, held_sample };
-		e = &held[nheld++];
+		e = held_add(path, h, fd);
 	}
 	e->used = held_sample;
 	do
