@@ -79,14 +79,13 @@ static void read_link(const char *ifname, struct net_link *l)
 	struct sbx_err e;
 	int64_t v;
 	uint64_t u;
-	/* top on the live node holds each attribute's file open instead */
-	bool held = root_holding();
-	int dfd = -1;
+	int dfd;
 
 	memset(l, 0, sizeof(*l));
 	l->speed = -1;
-	if (!held &&
-	    (dfd = open(rootedf("/sys/class/net/%s", ifname), O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	/* top on the live node holds each attribute's file open instead */
+	dfd = root_holding() ? -1 : open(rootedf("/sys/class/net/%s", ifname), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 && !root_holding()) {
 		snprintf(l->speed_why, sizeof(l->speed_why), "no /sys/class/net/%.100s: %s", ifname,
 			 sbx_errno_word(errno));
 		return;

@@ -542,12 +542,6 @@ static struct held *held_find(const char *path, uint64_t h)
 	return NULL;
 }
 
-static struct held *held_add(const char *path, uint64_t h, int fd)
-{
-	held[nheld] = (struct held){ xstrdup(path), h, fd, held_sample };
-	return &held[nheld++];
-}
-
 static void held_drop(struct held *e)
 {
 	close(e->fd);
@@ -653,7 +647,7 @@ static int read_file_here(const char *path, struct buf *out, size_t max, struct 
 		return -1;
 	}
 	if (hold && nheld < held_max) {
-		held_add(path, h, fd);
+		held[nheld++] = (struct held){ xstrdup(path), h, fd, held_sample };
 		return 0;
 	}
 	close(fd);
@@ -810,18 +804,19 @@ static int read_line_held(const char *path, char *out, size_t n, struct sbx_err 
 	struct held *e = held_find(path, h);
 	ssize_t got;
 
-	if (!e && nheld >= held_max)
-		return 1;
-	/* a link's speed asks its driver, under the RTNL lock: it can wait */
-	sbx_doing("reading", path);
 	if (!e) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		int fd;
 
+		if (nheld >= held_max)
+			return 1;
+		sbx_doing("reading", path);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0) {
 			sbx_err_set(err, errno, "%s: %s", path, sbx_errno_word(errno));
 			return -1;
 		}
-		e = held_add(path, h, fd);
+		held[nheld] = (struct held){ xstrdup(path), h, fd, held_sample };
+		e = &held[nheld++];
 	}
 	e->used = held_sample;
 	do
