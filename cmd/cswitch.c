@@ -726,9 +726,12 @@ static bool cs_same(const void *a_, const void *b_, void *arg)
 	return true;
 }
 
-static void cs_tick(void *arg)
+static bool cs_tick(void *arg)
 {
-	cs_runq_read(&((struct cs_state *)arg)->rq, self_tasks());
+	struct cs_runq *q = &((struct cs_state *)arg)->rq;
+
+	cs_runq_read(q, self_tasks());
+	return cs_runq_ticks(q);
 }
 
 /* srebox top's context switchers (cmd/top.h). */

@@ -79,7 +79,7 @@ static const struct sbx_col node_cols[] = {
 	[N_LOAD5] = G("LOAD5", "load5", CT_NUM, "health_load5", "5-minute load average."),
 	[N_LOAD15] = G("LOAD15", "load15", CT_NUM, "health_load15", "15-minute load average."),
 	[N_RUNNING] = G("RUNNING", "procs_running", CT_NUM, "health_procs_running",
-			"Runnable tasks, averaged over the interval's readings (srebox not counted)."),
+			"Runnable tasks over the interval, as the runqueue check has them (srebox not counted)."),
 	[N_BLOCKED] = G("BLOCKED", "procs_blocked", CT_NUM, "health_procs_blocked",
 			"Tasks blocked on block I/O, averaged over the interval's readings."),
 	[N_BUSY] = G("BUSY", "cpu_busy_ratio", CT_RATIO, "health_cpu_busy_ratio",
@@ -938,9 +938,12 @@ static void health_free(void *snap, void *arg)
 	sample_free(snap);
 }
 
-static void health_tick(void *arg)
+static bool health_tick(void *arg)
 {
-	cs_runq_read(&((struct health_state *)arg)->rq, self_tasks());
+	struct cs_runq *q = &((struct health_state *)arg)->rq;
+
+	cs_runq_read(q, self_tasks());
+	return cs_runq_ticks(q);
 }
 
 static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, const void *b_, void *arg)

@@ -241,6 +241,7 @@ struct live {
 	bool have_prev[S_N];
 	struct buf print0;	/* /proc/stat and /proc/uptime: a saved tree stands still */
 	double t_prev;
+	bool ticks;		/* live_tick wants readings inside the interval */
 	int rec_fd;
 	off_t rec_size;
 	uint64_t rec_max;
@@ -488,16 +489,18 @@ static json_t *frame_of(const struct live *l, json_t *const *reps, double t, dou
 	return fr;
 }
 
-static void live_tick(void *arg)
+static bool live_tick(void *arg)
 {
 	struct live *l = arg;
+	bool want = false;
 
 	/* health and cswitch each take the run queue: one /proc/stat a tick */
 	root_memo_begin();
 	for (size_t i = 0; i < S_N; i++)
 		if (l->s[i]->tick)
-			l->s[i]->tick(l->s[i]->arg);
+			want |= l->s[i]->tick(l->s[i]->arg);
 	root_memo_end();
+	return want;
 }
 
 /* The samplers' readings of the task table, and health's culprits, come
@@ -569,7 +572,7 @@ static void live_start(struct live *l, struct sbx_ctx *ctx, size_t rows, bool al
 	live_read(l, l->prev);
 	tasks_share_end();
 	l->t_prev = now_monotonic();
-	live_tick(l);
+	l->ticks = live_tick(l);
 }
 
 static void live_stop(struct live *l)
@@ -598,6 +601,7 @@ static json_t *live_sample(struct live *l)
 	json_t *fr;
 	struct arena *a = model_next(l);
 
+	live_tick(l);	/* the run queue at the interval's end */
 	tasks_share_begin(TOP_TASKS);
 	live_read(l, l->cur);
 	read_print(&p1);
@@ -955,6 +959,7 @@ static int top_run(struct sbx_ctx *ctx)
 	v.color = ctx->color;
 	v.next = view_next;
 	v.tick = live_tick;
+	v.ticks = l.ticks;
 	v.arg = &l;
 	v.source = root_is_live() ? "live" : root_get();
 	v.pane = batch || o_record ? -1 : 0;
@@ -962,9 +967,11 @@ static int top_run(struct sbx_ctx *ctx)
 		for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
 			bool ok = true;
 
-			for (unsigned k = 0; k < SBX_SAMPLE_TICKS && ok; k++) {
-				ok = sbx_wait(ctx, v.interval / SBX_SAMPLE_TICKS);
-				if (ok && k + 1 < SBX_SAMPLE_TICKS)
+			unsigned ticks = l.ticks ? SBX_SAMPLE_TICKS : 1;
+
+			for (unsigned k = 0; k < ticks && ok; k++) {
+				ok = sbx_wait(ctx, v.interval / ticks);
+				if (ok && k + 1 < ticks)
 					live_tick(&l);
 			}
 			if (!ok)
@@ -972,7 +979,7 @@ static int top_run(struct sbx_ctx *ctx)
 			view_next(&v, &l);
 			batch_print(stdout, v.frames[0], ctx->format);
 			fold_state(ctx, v.frames[0]);
-			live_tick(&l);
+			l.ticks = live_tick(&l);
 		}
 	} else {
 		rc = top_screen(&v);

@@ -70,7 +70,10 @@ struct top_view {
 	/* live: take the next sample into frames[0] (replacing it); the
 	 * screen calls it when the interval is up.  Returns false on failure. */
 	bool (*next)(struct top_view *v, void *arg);
-	void (*tick)(void *arg);
+	/* live: the run queue's reading (sample.h's tick); true when the
+	 * readings inside the interval are wanted as well */
+	bool (*tick)(void *arg);
+	bool ticks;		/* what the last one said */
 	void *arg;
 	const char *source;	/* "live", or the recording's name */
 	/* live, on a screen without --record: the pane shown, whose report

@@ -754,7 +754,7 @@ int top_screen(struct top_view *v)
 	struct ui u = { .v = v, .sort_col = -1 };
 	struct sigaction sa = { .sa_handler = on_stop }, fatal = { .sa_handler = on_fatal };
 	double next_at, tick_every;
-	unsigned ticks = 0;
+	unsigned ticks = 0, nticks;
 	bool dirty, keyed;
 	const char *term = getenv("TERM");
 
@@ -810,11 +810,15 @@ int top_screen(struct top_view *v)
 		sbx_watchdog_pause(true);
 		sleep_seconds(0.5, v->stop);
 		sbx_watchdog_pause(false);
-		if (!*v->stop)
+		if (!*v->stop) {
 			v->next(v, v->arg);	/* v->pane is u's first, 0 */
+			if (v->tick)
+				v->ticks = v->tick(v->arg);
+		}
 	}
 	next_at = now_monotonic() + v->interval;
-	tick_every = v->interval / SBX_SAMPLE_TICKS;
+	nticks = v->ticks ? SBX_SAMPLE_TICKS : 1;
+	tick_every = v->interval / nticks;
 	/* drawn again after a sample, a key or a resize only: the wakeups in
 	 * between (the stop flag, the run queue's ticks) change nothing seen */
 	dirty = true;
@@ -827,7 +831,7 @@ int top_screen(struct top_view *v)
 			draw(&u);
 		dirty = false;
 		wait = v->replay ? 0.5 : next_at - now;
-		if (!v->replay && ticks + 1 < SBX_SAMPLE_TICKS) {
+		if (!v->replay && ticks + 1 < nticks) {
 			double t = next_at - v->interval + tick_every * (ticks + 1) - now;
 
 			if (t < wait)
@@ -849,7 +853,7 @@ int top_screen(struct top_view *v)
 		if (v->replay)
 			continue;
 		now = now_monotonic();
-		tick_every = v->interval / SBX_SAMPLE_TICKS;
+		tick_every = v->interval / nticks;
 		if (now >= next_at) {
 			if (!v->paused) {
 				if (v->pane >= 0)
@@ -860,8 +864,9 @@ int top_screen(struct top_view *v)
 			next_at = now + v->interval;
 			ticks = 0;
 			if (v->tick)
-				v->tick(v->arg);
-		} else if (ticks + 1 < SBX_SAMPLE_TICKS &&
+				v->ticks = v->tick(v->arg);
+			nticks = v->ticks ? SBX_SAMPLE_TICKS : 1;
+		} else if (ticks + 1 < nticks &&
 			   now >= next_at - v->interval + tick_every * (ticks + 1)) {
 			ticks++;
 			if (v->tick)

@@ -48,13 +48,19 @@ void sched_dstate_names(const struct sched_dstate *d, char *out, size_t n)
 	buf_free(&b);
 }
 
-/* " over 6 readings in 0.50s" or ", one reading" */
+/* ", averaged over 6 readings in 0.50s", ", one reading" or how the run
+ * queue was time-averaged (cs_runq_how) */
 static void readings(const struct sched_in *in, char *out, size_t n)
 {
-	if (in->rq->n > 1)
-		snprintf(out, n, ", averaged over %u readings in %.2fs", in->rq->n, in->seconds);
-	else
-		snprintf(out, n, ", one reading");
+	out[0] = ',';
+	out[1] = ' ';
+	cs_runq_how(in->rq, in->seconds, out + 2, n - 2);
+}
+
+/* The decimals of an average: none for one reading's whole tasks. */
+static int decimals(const struct cs_runq *q)
+{
+	return q->n > 1 ? 1 : 0;
 }
 
 void judge_load(struct sbx_report *r, const struct sched_in *in)
@@ -76,7 +82,7 @@ void judge_load(struct sbx_report *r, const struct sched_in *in)
 	/* What the load is made of now: Linux counts runnable and
 	 * uninterruptible tasks, so a high load with idle CPUs is D state. */
 	if (in->rq && cs_runq_avg(in->rq, &run, &blk)) {
-		int dec = in->rq->n > 1 ? 1 : 0;
+		int dec = decimals(in->rq);
 
 		buf_addf(&b, "; the load counts runnable and uninterruptible tasks: now %.*f runnable",
 			 dec, run);
@@ -101,7 +107,7 @@ void judge_load(struct sbx_report *r, const struct sched_in *in)
 void judge_runqueue(struct sbx_report *r, const struct sched_in *in)
 {
 	double run, blk;
-	char how[80];
+	char how[200];
 
 	if (!in->ncpu) {
 		check_unknown(r, CHK_RUNQUEUE, NULL, "run queue: per CPU unknown: %s", in->ncpu_why);
@@ -114,15 +120,17 @@ void judge_runqueue(struct sbx_report *r, const struct sched_in *in)
 	}
 	readings(in, how, sizeof(how));
 	check_value(r, CHK_RUNQUEUE, NULL, run / (double)in->ncpu,
-		    "%.*f runnable on %zu CPU%s: %.2f per CPU (run queue at most %llu%s%s)",
-		    in->rq->n > 1 ? 1 : 0, run, in->ncpu, plural(in->ncpu, "s"), run / (double)in->ncpu, (unsigned long long)in->rq->running_max, how,
-		    in->self_excluded ? "; srebox itself not counted" : "");
+		    "%.*f runnable on %zu CPU%s: %.2f per CPU (run queue at most %llu%s%s%s)",
+		    decimals(in->rq), run, in->ncpu, plural(in->ncpu, "s"), run / (double)in->ncpu,
+		    (unsigned long long)in->rq->running_max,
+		    cs_runq_timed(in->rq) ? (in->rq->n == 2 ? " at the interval's ends" : " in its readings") : "",
+		    how, in->self_excluded ? "; srebox itself not counted" : "");
 }
 
 void judge_blocked(struct sbx_report *r, const struct sched_in *in)
 {
 	double run, blk;
-	char how[80];
+	char how[200];
 
 	if (!in->rq || !cs_runq_avg(in->rq, &run, &blk)) {
 		check_unknown(r, CHK_BLOCKED, NULL, "blocked: %s",
@@ -138,10 +146,13 @@ void judge_blocked(struct sbx_report *r, const struct sched_in *in)
 		check_unknown(r, CHK_BLOCKED, NULL, "blocked: per CPU unknown: %s", in->ncpu_why);
 		return;
 	}
-	readings(in, how, sizeof(how));
+	if (in->rq->n > 1)
+		snprintf(how, sizeof(how), ", averaged over %u readings in %.2fs", in->rq->n, in->seconds);
+	else
+		snprintf(how, sizeof(how), ", one reading");
 	check_value(r, CHK_BLOCKED, NULL, blk / (double)in->ncpu,
 		    "%.*f task%s blocked on block I/O on %zu CPU%s: %.2f per CPU (vmstat b, at most "
-		    "%llu%s)", in->rq->n > 1 ? 1 : 0, blk, in->rq->n == 1 && blk == 1 ? "" : "s",
+		    "%llu%s)", decimals(in->rq), blk, in->rq->n == 1 && blk == 1 ? "" : "s",
 		    in->ncpu, plural(in->ncpu, "s"), blk / (double)in->ncpu,
 		    (unsigned long long)in->rq->blocked_max, how);
 }

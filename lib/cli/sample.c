@@ -99,9 +99,9 @@ static bool wait_shown(struct sbx_ctx *ctx, double seconds, double *done, double
 }
 
 static bool wait_interval(struct sbx_ctx *ctx, const struct sbx_sampler *s, double interval,
-			  const struct print *first)
+			  const struct print *first, bool want_ticks)
 {
-	unsigned ticks = s->tick ? SBX_SAMPLE_TICKS : 1;
+	unsigned ticks = s->tick && want_ticks ? SBX_SAMPLE_TICKS : 1;
 	double left = interval, done = 0;
 	bool ok = true;
 
@@ -186,6 +186,7 @@ int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 	void *prev = xcalloc(1, s->size), *cur = xcalloc(1, s->size);
 	struct print p0 = { 0 }, p1 = { 0 };
 	struct sbx_err err;
+	bool want_ticks = true;
 
 	if (root_count() == 2) {
 		free(prev);
@@ -203,11 +204,11 @@ int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 		goto out;
 	}
 	if (s->tick)
-		s->tick(s->arg);
+		want_ticks = s->tick(s->arg);
 	for (unsigned i = 0; ctx->count == 0 || i < ctx->count; i++) {
 		bool saved;
 
-		if (!wait_interval(ctx, s, interval, &p0))
+		if (!wait_interval(ctx, s, interval, &p0, want_ticks))
 			break;
 		memset(cur, 0, s->size);
 		if (s->read(cur, &err, s->arg) < 0) {
@@ -243,7 +244,7 @@ int sbx_sample(struct sbx_ctx *ctx, const struct sbx_sampler *s)
 		p0 = p1;
 		memset(&p1, 0, sizeof(p1));
 		if (s->tick && (ctx->count == 0 || i + 1 < ctx->count))
-			s->tick(s->arg);
+			want_ticks = s->tick(s->arg);
 	}
 out:
 	s->free(prev, s->arg);

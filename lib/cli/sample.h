@@ -29,9 +29,11 @@ struct sbx_sampler {
 	/* Optional: whether two readings show nothing moved (with the
 	 * loop's own test of uptime and /proc/stat, a saved tree). */
 	bool (*same)(const void *a, const void *b, void *arg);
-	/* Optional: a light reading taken at the first reading and at
-	 * SBX_SAMPLE_TICKS points of the wait (a run queue over the interval). */
-	void (*tick)(void *arg);
+	/* Optional: a light reading taken at the first reading and at the
+	 * end of the wait (a run queue over the interval).  Its answer at
+	 * the first reading says whether SBX_SAMPLE_TICKS - 1 more are
+	 * wanted inside the wait (cswitch.h's cs_runq_ticks). */
+	bool (*tick)(void *arg);
 	/* The report of one interval; prev NULL: since boot. */
 	struct sbx_report *(*build)(struct sbx_ctx *ctx, const void *prev, const void *cur,
 				    void *arg);

@@ -4,6 +4,8 @@
 #include "root.h"
 
 #include <errno.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,57 +384,154 @@ void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t
 		q->blocked_max = blocked;
 }
 
-/* "procs_running N" anywhere in /proc/stat: a line scan, not a parse of
- * every CPU's times, since this runs several times an interval. */
-static bool stat_field(const struct buf *b, const char *name, uint64_t *v)
+/* srebox's own CPU seconds, all threads, and the reading thread's
+ * seconds waiting for a CPU: left out of the time-averaged run queue. */
+static void self_times(struct cs_runq_point *p)
 {
-	size_t nl = strlen(name);
+	struct timespec ts;
+	struct task_schedstat ss;
+	struct sbx_err e;
+	struct buf b = { 0 };
 
-	for (const char *p = b->s; p && p < b->s + b->len; p = memchr(p, '\n', b->s + b->len - p),
-			p = p ? p + 1 : NULL) {
-		char *end;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0)
+		p->self_cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (read_file("/proc/thread-self/schedstat", &b, 4096, &e) == 0 &&
+	    parse_task_schedstat(b.s, b.len, "/proc/thread-self/schedstat", &ss, &e) == 0)
+		p->self_wait = (double)ss.wait_ns / 1e9;
+	buf_free(&b);
+}
 
-		if ((size_t)(b->s + b->len - p) > nl && !strncmp(p, name, nl) && p[nl] == ' ') {
-			unsigned long long x = strtoull(p + nl + 1, &end, 10);
+static void read_point(struct cs_runq_point *p, const struct proc_stat *st, struct buf *b)
+{
+	struct sched_cpus sc;
+	struct sbx_err e;
 
-			if (end == p + nl + 1)
-				return false;
-			*v = x;
-			return true;
-		}
+	memset(p, 0, sizeof(*p));
+	p->when = root_clock();
+	p->ok = st->all.nfields >= 3 && st->has_processes;
+	for (unsigned i = 0; p->ok && i < st->all.nfields; i++)
+		if (i != CPU_IDLE && i != CPU_IOWAIT && i != CPU_GUEST && i != CPU_GUEST_NICE)
+			p->busy += st->all.t[i];	/* guest time is in user's already */
+	p->forks = st->processes;
+	p->ncpu = st->ncpus;
+	if (root_read("/proc/schedstat", b, &e) == 0 &&
+	    parse_schedstat(b->s, b->len, "/proc/schedstat", &sc, &e) == 0) {
+		p->has_wait = true;
+		p->wait_ncpu = sc.ncpu;
+		p->wait_ns = sc.wait_ns;
 	}
-	return false;
+	if (root_is_live())
+		self_times(p);
 }
 
 int cs_runq_read(struct cs_runq *q, unsigned self)
 {
 	struct buf b = { 0 };
-	uint64_t running = 0, blocked = 0;
-	bool has_blocked;
+	struct proc_stat st;
 
-	if (root_read("/proc/stat", &b, &q->err) < 0) {
+	if (root_read("/proc/stat", &b, &q->err) < 0 ||
+	    parse_stat(b.s, b.len, rooted("/proc/stat"), &st, &q->err) < 0) {
 		q->failed++;
 		buf_free(&b);
 		return -1;
 	}
-	if (!stat_field(&b, "procs_running", &running)) {
+	if (!st.has_running) {
 		sbx_err_set(&q->err, 0, "%s: no procs_running line (kernel before 2.5.45)",
 			    rooted("/proc/stat"));
 		q->failed++;
+		proc_stat_free(&st);
 		buf_free(&b);
 		return -1;
 	}
-	has_blocked = stat_field(&b, "procs_blocked", &blocked);
-	cs_runq_add(q, running, has_blocked, blocked, self);
+	cs_runq_add(q, st.procs_running, st.has_blocked, st.procs_blocked, self);
+	read_point(q->n == 1 ? &q->first : &q->last, &st, &b);
+	proc_stat_free(&st);
 	buf_free(&b);
 	return 0;
 }
 
+bool cs_runq_ticks(const struct cs_runq *q)
+{
+	struct task_waits w;
+
+	if (!q->n || !q->first.ok)
+		return true;
+	if (q->first.has_wait)
+		return false;
+	/* each task's: the last interval's comings and goings foretell this one's */
+	return !tasks_share_waits_known() || !tasks_share_wait(&w) || w.ended || w.born;
+}
+
+/* The time-averaged run queue over q's first and last readings; false
+ * when it cannot be had (then the readings' average stands). */
+static bool timed(const struct cs_runq *q, double *running, char *how, size_t n)
+{
+	const struct cs_runq_point *a = &q->first, *b = &q->last;
+	long hz = sysconf(_SC_CLK_TCK);
+	double dt = b->when - a->when, wait, self, r;
+	struct task_waits w;
+
+	if (q->n < 2 || !a->ok || !b->ok || !(dt > 0) || b->busy < a->busy || hz <= 0)
+		return false;
+	self = (b->self_cpu - a->self_cpu);
+	if (a->has_wait && b->has_wait && a->wait_ncpu == b->wait_ncpu && b->wait_ns >= a->wait_ns) {
+		wait = (double)(b->wait_ns - a->wait_ns) / 1e9;
+		self += b->self_wait - a->self_wait;
+		snprintf(how, n, "time-averaged over %.2fs from CPU busy time and /proc/schedstat's "
+			 "run delay", dt);
+	} else if (tasks_share_wait(&w)) {
+		uint64_t forks = b->forks >= a->forks ? b->forks - a->forks : 0;
+		size_t gone = w.ended + (forks > w.born ? (size_t)forks - w.born : 0);
+		int k;
+
+		/* each gone task may take up to 1 from the average: more than
+		 * 0.1 a CPU in all, and the readings inside it stand */
+		if (q->n > 2 && gone * 10 > b->ncpu)
+			return false;
+		k = snprintf(how, n, "time-averaged over %.2fs from CPU busy time and each "
+				 "task's run delay", dt);
+
+		/* a task that ended in it, or came and went, took its waits */
+		if (gone && k > 0 && (size_t)k < n)
+			snprintf(how + k, n - (size_t)k, "; %zu task%s ended in it, %s last waits "
+				 "not counted", gone, plural(gone, "s"), gone == 1 ? "its" : "their");
+		wait = w.seconds;	/* srebox's own tasks left out */
+	} else {
+		return false;
+	}
+	r = ((double)(b->busy - a->busy) / (double)hz + wait - self) / dt;
+	*running = r > 0 ? r : 0;
+	return true;
+}
+
+bool cs_runq_timed(const struct cs_runq *q)
+{
+	double r;
+	char how[160];
+
+	return timed(q, &r, how, sizeof(how));
+}
+
+void cs_runq_how(const struct cs_runq *q, double seconds, char *out, size_t n)
+{
+	double r;
+
+	if (timed(q, &r, out, n))
+		return;
+	if (q->n > 1)
+		snprintf(out, n, "averaged over %u readings in %.2fs", q->n, seconds);
+	else
+		snprintf(out, n, "one reading");
+}
+
 bool cs_runq_avg(const struct cs_runq *q, double *running, double *blocked)
 {
+	char how[160];
+
 	if (!q->n)
 		return false;
-	*running = q->running / q->n;
+	if (!timed(q, running, how, sizeof(how)))
+		*running = q->running / q->n;
 	*blocked = q->has_blocked ? q->blocked / q->n : -1;
 	return true;
 }

@@ -68,11 +68,43 @@ struct cs_limit {
 };
 void cs_task_limit(const struct cs_snap *s, struct cs_limit *out);
 
-/* The run queue over an interval: procs_running and procs_blocked read at
- * several points and averaged, since one reading is an instant that the
- * next scheduler tick changes (a lone reading flaps).  Each reading leaves
- * out `self` tasks: srebox's own reading thread, which is running while it
- * reads /proc/stat on the live machine (0 under --root). */
+/* The run queue over an interval.
+ *
+ * Time-averaged when the kernel says how long tasks waited: the runnable
+ * tasks averaged over the interval are the CPU time busy (/proc/stat's
+ * user, nice, system, irq, softirq and steal) plus the time tasks waited
+ * on a run queue, over the time elapsed.  The waits come from
+ * /proc/schedstat's run_delay (CONFIG_SCHEDSTATS: every wait, even of a
+ * task that has gone), else from each task's own (tasks_share_wait:
+ * srebox top, which reads every task's schedstat anyway; a task that
+ * ended in the interval takes its last waits with it, and the evidence
+ * says how many did).  Readings at the interval's two ends are enough.
+ * Each task's waits are not enough while tasks come and go: a task that
+ * ended takes up to the whole interval's wait with it, so after an
+ * interval in which one started or ended the readings inside the next are taken,
+ * and when more ended than a tenth of the CPUs they stand instead.
+ *
+ * Without either, procs_running is read at several points and averaged,
+ * since one reading is an instant the next scheduler tick changes (a
+ * lone reading flaps): cs_runq_ticks says whether those readings inside
+ * the interval are wanted.  procs_blocked is always the readings'
+ * average: the kernel keeps no time of it.
+ *
+ * srebox itself is left out: its reading thread is running while it
+ * reads /proc/stat (`self` tasks a reading, 0 under --root), and its CPU
+ * and wait time are taken from the time-averaged one. */
+struct cs_runq_point {
+	bool ok;		/* /proc/stat's cpu line and processes read */
+	double when;		/* root_clock() */
+	uint64_t busy;		/* USER_HZ ticks of all CPUs, as above */
+	uint64_t forks;		/* /proc/stat processes */
+	size_t ncpu;		/* its cpuN lines */
+	bool has_wait;		/* /proc/schedstat read */
+	size_t wait_ncpu;
+	uint64_t wait_ns;
+	double self_cpu, self_wait;	/* srebox's seconds so far (live; else 0) */
+};
+
 struct cs_runq {
 	unsigned n;		/* readings */
 	double running, blocked;	/* sums over the readings, self left out */
@@ -80,14 +112,26 @@ struct cs_runq {
 	bool has_blocked;	/* every reading had procs_blocked */
 	unsigned failed;	/* readings that could not be had */
 	struct sbx_err err;	/* why, the last time */
+	struct cs_runq_point first, last;	/* cs_runq_read's first and latest */
 };
 void cs_runq_reset(struct cs_runq *q);
 void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t blocked,
 		 unsigned self);
-/* One reading of /proc/stat's procs_running and procs_blocked into q. */
+/* One reading of /proc/stat's procs_running and procs_blocked into q,
+ * with what the time-averaged run queue is made of. */
 int cs_runq_read(struct cs_runq *q, unsigned self);
-/* The averages; false (and nothing set) without any reading. */
+/* Whether the readings inside the interval are wanted: false when its
+ * first reading shows the run queue can be time-averaged. */
+bool cs_runq_ticks(const struct cs_runq *q);
+/* The averages; false (and nothing set) without any reading.  blocked
+ * is -1 when a reading had no procs_blocked line. */
 bool cs_runq_avg(const struct cs_runq *q, double *running, double *blocked);
+/* How the running average was had, for the evidence: "time-averaged over
+ * 2.00s from CPU busy time and /proc/schedstat's run delay", "averaged
+ * over 6 readings in 2.00s" (seconds: the interval), "one reading". */
+void cs_runq_how(const struct cs_runq *q, double seconds, char *out, size_t n);
+/* Whether running was time-averaged (then precise, not of readings). */
+bool cs_runq_timed(const struct cs_runq *q);
 
 /* Why a task's (or process's) rate is unknown. */
 enum cs_why {

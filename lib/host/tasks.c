@@ -492,6 +492,7 @@ static void read_sched(struct task *k, struct buf *b, bool *held_since)
 	k->has_sched = true;
 	k->run_ns = ss.run_ns;
 	k->pcount = ss.pcount;
+	k->wait_ns = ss.wait_ns;
 }
 
 /* Did the task not run at all since the last reading?  schedstat's
@@ -542,13 +543,16 @@ static bool carried(struct task *k, struct buf *b)
 {
 	const struct task *r;
 	bool held_since, whole = k->whole_process;
+	uint64_t wait;
 
 	read_sched(k, b, &held_since);
 	if (!stat_gate_on || !held_since || !(r = ran_not(k)) || r->stat_errno != -1 ||
 	    !r->has_switches || !r->has_start)
 		return false;
+	wait = k->wait_ns;	/* a wait can end without a run: dequeued */
 	*k = *r;
 	k->whole_process = whole;
+	k->wait_ns = wait;
 	k->carried = true;
 	return true;
 }
@@ -1134,6 +1138,72 @@ bool tasks_share_pair(struct task_table *prev, double *prev_when, double *prev_u
 	*prev_uptime = a->uptime;
 	*cur_when = b->when;
 	*cur_uptime = b->uptime;
+	return true;
+}
+
+static bool every_sched(const struct shared *r)
+{
+	if (!r->have || r->rc < 0 || !r->t.n)
+		return false;
+	for (size_t i = 0; i < r->t.n; i++)
+		if (!r->t.v[i].has_sched)
+			return false;
+	return true;
+}
+
+bool tasks_share_waits_known(void)
+{
+	return every_sched(&share.r[0]);
+}
+
+void tasks_waits_between(const struct task_table *a, double a_uptime, const struct task_table *b,
+			 int32_t self, struct task_waits *w)
+{
+	uint64_t ns = 0;
+	size_t i = 0, j = 0;
+
+	memset(w, 0, sizeof(*w));
+	/* both sorted by tgid, then tid */
+	while (i < a->n || j < b->n) {
+		const struct task *x = i < a->n ? &a->v[i] : NULL;
+		const struct task *y = j < b->n ? &b->v[j] : NULL;
+		int c = !x ? 1 : !y ? -1 : cmp_tid(x, y);
+
+		if (c < 0) {
+			w->ended += x->tgid != self;
+			i++;
+			continue;
+		}
+		j++;
+		if (c == 0)
+			i++;
+		if (y->tgid == self)
+			continue;
+		if (c == 0 && x->has_start && y->has_start && x->start == y->start) {
+			if (y->wait_ns > x->wait_ns)
+				ns += y->wait_ns - x->wait_ns;
+			continue;
+		}
+		if (c == 0)
+			w->ended++;	/* its TID taken again */
+		/* new: all its waits are the interval's, if it started in it */
+		if (y->has_start && b->hz &&
+		    (double)y->start / (double)b->hz >= a_uptime - 1.0 / (double)b->hz) {
+			w->born++;
+			ns += y->wait_ns;
+		}
+	}
+	w->seconds = (double)ns / 1e9;
+}
+
+bool tasks_share_wait(struct task_waits *w)
+{
+	const struct shared *a = &share.r[1], *b = &share.r[0];
+
+	memset(w, 0, sizeof(*w));
+	if (!every_sched(a) || !every_sched(b) || a->uptime < 0)
+		return false;
+	tasks_waits_between(&a->t, a->uptime, &b->t, root_is_live() ? (int32_t)getpid() : -1, w);
 	return true;
 }
 

@@ -62,6 +62,7 @@ struct task {
 	 * all since the last reading (tasks.c's switches()). */
 	bool has_sched;
 	uint64_t run_ns, pcount;
+	uint64_t wait_ns;	/* its run_delay: nanoseconds it waited for a CPU */
 	/* It did not run since the last reading of the live node, whose
 	 * stat and switch counts stand (tasks.c's carried()). */
 	bool carried;
@@ -123,6 +124,24 @@ void tasks_share_end(void);
  * are not two of them. */
 bool tasks_share_pair(struct task_table *prev, double *prev_when, double *prev_uptime,
 		      struct task_table *cur, double *cur_when, double *cur_uptime);
+/* The seconds tasks waited for a CPU between the last two shared
+ * readings: each task's run_delay (schedstat), matched by TID and start
+ * time, for the run queue (cswitch.h).  False unless both readings have
+ * every task's schedstat (srebox top on the live node).  born: tasks that
+ * started between them; ended: tasks of the first gone from the second.
+ * srebox's own tasks are left out on the live node. */
+struct task_waits {
+	double seconds;
+	size_t born, ended;
+};
+bool tasks_share_wait(struct task_waits *w);
+/* The same between any two tables (a read at uptime a_uptime, b after),
+ * leaving out the tasks of process self (-1: none). */
+void tasks_waits_between(const struct task_table *a, double a_uptime, const struct task_table *b,
+			 int32_t self, struct task_waits *w);
+/* Whether the latest shared reading has every task's schedstat, so that
+ * the next tasks_share_wait can be had. */
+bool tasks_share_waits_known(void);
 /* Free the shared readings (at exit). */
 void tasks_share_free(void);
 

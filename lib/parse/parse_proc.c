@@ -384,6 +384,59 @@ bad:
 	return -1;
 }
 
+int parse_schedstat(const char *text, size_t len, const char *fname, struct sched_cpus *out,
+		    struct sbx_err *err)
+{
+	const char *p = text, *end = text + len, *line = text;
+	uint64_t v;
+
+	memset(out, 0, sizeof(*out));
+	if (text_truncated(text, len, fname, err) < 0)
+		return -1;
+	if (len < 8 || memcmp(p, "version ", 8))
+		goto bad;
+	p += 8;
+	if (!scan_u64(&p, end, &v) || p >= end || *p != '\n' || v > 1000)
+		goto bad;
+	if (v < 15) {
+		sbx_err_set(err, 0, "%s: version %llu: its fields are not known (15 or later are)",
+			    fname, (unsigned long long)v);
+		return -1;
+	}
+	out->version = (unsigned)v;
+	for (p++; p < end; p++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		uint64_t f[9];
+
+		line = p;
+		if ((size_t)(nl - p) > 3 && !memcmp(p, "cpu", 3) && p[3] >= '0' && p[3] <= '9') {
+			p += 3;
+			if (!scan_u64(&p, nl, &v))
+				goto bad;
+			for (size_t i = 0; i < 9; i++) {
+				if (p >= nl || *p++ != ' ' || !scan_u64(&p, nl, &f[i]))
+					goto bad;
+			}
+			if (out->wait_ns + f[7] < out->wait_ns)
+				goto bad;	/* no real sum wraps */
+			out->wait_ns += f[7];
+			out->ncpu++;
+		}
+		p = nl;
+	}
+	if (!out->ncpu) {
+		sbx_err_set(err, 0, "%s: no cpu lines", fname);
+		return -1;
+	}
+	return 0;
+bad:
+	sbx_err_set(err, 0, "%s: cannot parse '%.*s'", fname,
+		    (int)strcspn_n(line, "\n", (size_t)(end - line) < 60 ? (size_t)(end - line) : 60),
+		    line);
+	memset(out, 0, sizeof(*out));
+	return -1;
+}
+
 int parse_uptime(const char *text, size_t len, const char *fname, double *up, struct sbx_err *err)
 {
 	char buf[64];

@@ -88,6 +88,21 @@ struct task_schedstat {
 int parse_task_schedstat(const char *text, size_t len, const char *fname,
 			 struct task_schedstat *out, struct sbx_err *err);
 
+/* /proc/schedstat (kernels with CONFIG_SCHEDSTATS): a "version N" line,
+ * then a "cpuN" line per online CPU whose 8th figure is run_delay, the
+ * nanoseconds tasks waited on that CPU's run queue, counted when each
+ * wait ends (Documentation/scheduler/sched-stats.rst; the same since
+ * version 15, Linux 2.6.39).  Its domain lines are not read.  A version
+ * before 15, a cpu line with fewer than 9 figures, or none: -1. */
+struct sched_cpus {
+	unsigned version;
+	size_t ncpu;		/* cpuN lines */
+	uint64_t wait_ns;	/* their run_delay, summed */
+};
+
+int parse_schedstat(const char *text, size_t len, const char *fname, struct sched_cpus *out,
+		    struct sbx_err *err);
+
 /* /proc/PID/stat and /proc/PID/task/TID/stat: the fields srebox uses.
  * comm may hold spaces and parentheses, so it ends at the last ')' of
  * the first line.  Fields after starttime must follow (a line cut there

@@ -590,6 +590,49 @@ pingpong_first() {
 	jq -e --argjson me "$me2" '[.most_threads[] | select(.pid == $me)] | length == 0' "$BATS_TEST_TMPDIR/p.json"
 }
 
+# Two snapshots 2 s apart (their own uptimes): 3 s of CPU busy (user,
+# system, softirq and steal; idle and iowait are not) and 3 s that tasks
+# waited, by /proc/schedstat's run_delay of each CPU.
+mk_pair() {
+	local a=$BATS_TEST_TMPDIR/a b=$BATS_TEST_TMPDIR/b
+	mk_sys "$a" 9 1
+	mk_sys "$b" 9 3
+	sed -i 's/^cpu  .*/cpu  152 0 102 100 40 0 25 25 0 0/' "$b/proc/stat"
+	echo "102.00 153.00" >"$b/proc/uptime"
+	printf 'version 15\ntimestamp 1\ncpu0 0 0 0 0 0 0 70 %s 9\ndomain0 3 1 2\ncpu1 0 0 0 0 0 0 80 %s 9\n' \
+		1000000000 500000000 >"$a/proc/schedstat"
+	printf 'version 15\ntimestamp 2\ncpu0 0 0 0 0 0 0 90 %s 9\ndomain0 3 1 2\ncpu1 0 0 0 0 0 0 99 %s 9\n' \
+		2500000000 2000000000 >"$b/proc/schedstat"
+	echo "$a $b"
+}
+
+@test "run queue: time-averaged from busy and /proc/schedstat's run delay, the same in health" {
+	read -r a b < <(mk_pair)
+	run sb cswitch --root "$a" --root "$b" --no-tasks -o json
+	# (3 s busy + 3 s waited) / 2 s: 3 runnable, 1.5 per CPU; the two
+	# readings of 9 would be 4.5, CRITICAL
+	[ "$status" -eq 0 ]
+	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "OK" and .value == 1.5
+		and .text == "3.0 runnable on 2 CPUs: 1.50 per CPU (run queue at most 9 at the interval'"'"'s ends, time-averaged over 2.00s from CPU busy time and /proc/schedstat'"'"'s run delay)"' <<<"$output"
+	# blocked has no time of its own: the two readings, (1 + 3) / 2
+	jq -e '[.findings[] | select(.check == "blocked")][0] | .value == 1 and (.text | test("averaged over 2 readings in 2.00s"))' <<<"$output"
+	want=$(jq -c '[.findings[] | select(.check == "runqueue" or .check == "blocked") | [.state, .value, .text]]' <<<"$output")
+	run sb health --root "$a" --root "$b" -o json
+	got=$(jq -c '[.findings[] | select(.check == "runqueue" or .check == "blocked") | [.state, .value, .text]]' <<<"$output")
+	[ "$got" = "$want" ] || die "health: $got, cswitch: $want"
+	# a CPU more in the second, none in it, or garbage: the readings, and said so
+	for bad in 'version 15\ntimestamp 2\ncpu0 0 0 0 0 0 0 90 2500000000 9\n' '' 'version 15\ncpu0 1 2\n'; do
+		printf "$bad" >"$b/proc/schedstat"
+		run sb cswitch --root "$a" --root "$b" --no-tasks -o json
+		[ "$status" -eq 2 ] || die "'$bad': exit $status"
+		jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "CRITICAL" and .value == 4.5
+			and (.text | test("averaged over 2 readings in 2.00s\\)$"))' <<<"$output"
+	done
+	rm "$b/proc/schedstat"
+	run sb cswitch --root "$a" --root "$b" --no-tasks -o json
+	jq -e '[.findings[] | select(.check == "runqueue")][0].value == 4.5' <<<"$output"
+}
+
 @test "live: more busy loops than CPUs make the run queue WARNING, averaged over the interval" {
 	ncpu=$(grep -c '^cpu[0-9]' /proc/stat)
 	pids=()
@@ -602,7 +645,7 @@ pingpong_first() {
 	kill "${pids[@]}" 2>/dev/null || true
 	wait "${pids[@]}" 2>/dev/null || true
 	jq -e '[.findings[] | select(.check == "runqueue")][0] | .state == "WARNING" and .value > 2
-		and (.text | test("averaged over [0-9]+ readings in 1\\.[0-9]+s; srebox itself not counted"))' <<<"$output"
+		and (.text | test("(averaged over [0-9]+ readings in 1\\.[0-9]+s|time-averaged over 1\\.[0-9]+s from CPU busy time and /proc/schedstat.s run delay); srebox itself not counted"))' <<<"$output"
 }
 
 @test "D state: a thread is named with its wait channel, apart from procs_blocked; unreadable said" {

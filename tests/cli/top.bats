@@ -188,6 +188,28 @@ sane_tty() {
 		die "$(tail -n 1 "$BATS_TEST_TMPDIR/j" | jq -c '.panes.mem[0:3]')"
 }
 
+@test "live: top time-averages the run queue of busy loops, with no readings inside the interval" {
+	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || skip "needs root and unshare"
+	[ -r /proc/self/schedstat ] || skip "no per-task schedstat (CONFIG_SCHED_INFO)"
+	ncpu=$(grep -c '^cpu[0-9]' /proc/stat)
+	# its own PID namespace: no task of the rest of the machine comes or
+	# goes in its table, so each task's waits are the whole story
+	timeout 30 unshare --pid --fork --mount-proc sh -c '
+		for i in $(seq '$((3 * ncpu))'); do (while :; do :; done) & done
+		sleep 0.3
+		exec "$0" top -b -o json -i 1 -n 3' "$SREBOX" >"$BATS_TEST_TMPDIR/j" 2>"$BATS_TEST_TMPDIR/e" &&
+		rc=0 || rc=$?
+	# the verdict's exit status: WARNING or worse, never a failure
+	[ "$rc" -eq 1 ] || [ "$rc" -eq 2 ] || die "exit $rc: $(cat "$BATS_TEST_TMPDIR/e")"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/j")" -eq 3 ]
+	# 3 loops a CPU: about 3 runnable per CPU, WARNING; after the first
+	# interval, two readings of procs_running, at its ends
+	tail -n 1 "$BATS_TEST_TMPDIR/j" | jq -e '[.findings[] | select(.check == "runqueue")][0] |
+		(.text | capture("(?<v>[0-9.]+) per CPU").v | tonumber) > 2 and .state != "OK"
+		and (.text | test("at the interval.s ends, time-averaged over 1\\.[0-9]+s from CPU busy time and (each task.s|/proc/schedstat.s) run delay; srebox itself not counted"))' ||
+		die "$(tail -n 1 "$BATS_TEST_TMPDIR/j" | jq -c '[.findings[] | select(.check == "runqueue")]')"
+}
+
 @test "live: top holds the node's files open between samples, and a pid taken by a new process is read afresh" {
 	[ -w /proc/sys/kernel/ns_last_pid ] || skip "needs to set kernel.ns_last_pid (root)"
 	T=$BATS_TEST_TMPDIR

@@ -33,7 +33,7 @@ seed softnet -name 'softnet_stat*'
 seed interrupts -name interrupts
 seed stat \( -path '*/proc/stat' -o -path '*/net/stat' -o -path 'tests/fixtures/*stat*' \) -name stat
 seed task_status -name status -path '*/proc/*'
-seed task_stat \( -name stat -o -name schedstat \) -path '*/proc/[0-9]*'
+seed task_stat \( \( -name stat -o -name schedstat \) -path '*/proc/[0-9]*' -o -path '*/proc/schedstat' \)
 seed loadavg \( -name loadavg -o -name uptime \)
 seed kv \( -name meminfo -o -name vmstat \)
 seed psi \( -path '*/pressure/*' -o -name file-nr \)

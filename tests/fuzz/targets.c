@@ -167,10 +167,12 @@ F(task_stat)
 {
 	struct task_stat s;
 	struct task_schedstat ss;
+	struct sched_cpus sc;
 	struct sbx_err err;
 
 	parse_task_stat(d, n, "stat", &s, &err);
 	parse_task_schedstat(d, n, "schedstat", &ss, &err);
+	parse_schedstat(d, n, "/proc/schedstat", &sc, &err);
 }
 
 F(loadavg)

@@ -1,6 +1,8 @@
 /* The scheduler's judgments (lib/check/judge_sched.c) at their threshold
  * boundaries, the run queue averaged over several readings, and every
  * input that cannot be judged: unknown with the reason, never 0. */
+#include <unistd.h>
+
 #include "unit.h"
 #include "report.h"
 #include "judge_sched.h"
@@ -51,6 +53,75 @@ static void runq_is_averaged(void **state)
 	assert_true(blk < 0);	/* no procs_blocked: unknown, not 0 */
 	cs_runq_reset(&q);
 	assert_false(cs_runq_avg(&q, &run, &blk));
+}
+
+/* Time-averaged: busy plus waiting time over the time elapsed, from the
+ * first and last readings' points, in place of the readings' average. */
+static void runq_is_timed(void **state)
+{
+	struct cs_runq q;
+	struct sched_in in = { .ncpu = 2, .seconds = 2 };
+	struct sbx_report *r;
+	const struct sbx_finding *f;
+	double run, blk;
+	char how[200];
+	long hz = sysconf(_SC_CLK_TCK);
+
+	(void)state;
+	check_reset();
+	cs_runq_reset(&q);
+	/* two readings of 9 runnable: 4.5 per CPU, CRITICAL as readings */
+	cs_runq_add(&q, 9, true, 2, 0);
+	cs_runq_add(&q, 9, true, 0, 0);
+	q.first = (struct cs_runq_point){ .ok = true, .when = 100, .busy = 1000, .forks = 7,
+					  .ncpu = 2, .has_wait = true, .wait_ncpu = 2, .wait_ns = 5 };
+	q.last = q.first;
+	/* 2 s later: 3 s of CPU busy and 3.5 s waited, srebox 0.5 s of it */
+	q.last.when = 102;
+	q.last.busy = 1000 + 3 * (uint64_t)hz;
+	q.last.wait_ns = 5 + 3500000000ULL;
+	q.last.self_cpu = 0.25;
+	q.last.self_wait = 0.25;
+	assert_true(cs_runq_timed(&q));
+	assert_true(cs_runq_avg(&q, &run, &blk));
+	assert_float_equal(run, 3.0, 1e-9);	/* (3 + 3.5 - 0.5) / 2 */
+	assert_float_equal(blk, 1, 1e-9);	/* blocked: the readings' */
+	cs_runq_how(&q, 2, how, sizeof(how));
+	assert_string_equal(how, "time-averaged over 2.00s from CPU busy time and "
+				 "/proc/schedstat's run delay");
+	in.rq = &q;
+	r = report_new("t");
+	judge_runqueue(r, &in);
+	f = find_check(r, "runqueue");
+	assert_int_equal(f->state, ST_OK);	/* 1.5 per CPU */
+	assert_non_null(strstr(f->text, "3.0 runnable on 2 CPUs: 1.50 per CPU (run queue at most 9 "
+				       "at the interval's ends, time-averaged over 2.00s"));
+	report_free(r);
+	/* a CPU came or went, a counter went back, no time passed: the
+	 * readings stand, and say so */
+	q.last.wait_ncpu = 3;
+	assert_false(cs_runq_timed(&q));
+	assert_true(cs_runq_avg(&q, &run, &blk));
+	assert_float_equal(run, 9, 1e-9);
+	cs_runq_how(&q, 2, how, sizeof(how));
+	assert_string_equal(how, "averaged over 2 readings in 2.00s");
+	q.last.wait_ncpu = 2;
+	q.last.busy = 999;
+	assert_false(cs_runq_timed(&q));
+	q.last.busy = 1000;
+	q.last.when = 100;
+	assert_false(cs_runq_timed(&q));
+	/* without /proc/schedstat nor each task's (no shared task table
+	 * here): readings, and the readings inside the interval are wanted */
+	q.last.when = 102;
+	q.first.has_wait = q.last.has_wait = false;
+	assert_false(cs_runq_timed(&q));
+	assert_true(cs_runq_ticks(&q));
+	q.first.has_wait = true;
+	assert_false(cs_runq_ticks(&q));
+	/* one reading is never timed */
+	q.n = 1;
+	assert_false(cs_runq_timed(&q));
 }
 
 static void boundaries(void **state)
@@ -171,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(runq_is_averaged),
+		cmocka_unit_test(runq_is_timed),
 		cmocka_unit_test(boundaries),
 		cmocka_unit_test(unknowns),
 		cmocka_unit_test(cpu_steps),

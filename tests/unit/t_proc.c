@@ -476,6 +476,52 @@ static void uptime_shapes(void **state)
 
 /* Random bytes, and random mixes of the characters the files are made
  * of, through every parser: no crash, no read outside the input. */
+/* /proc/schedstat: node_exporter's fixture (version 15, two CPUs; its
+ * EXPECTED.md: waiting 343796.328169361 s and 364107.263788241 s), every
+ * cut of it, and what a reader must refuse. */
+static void cpu_schedstat_shapes(void **state)
+{
+	size_t len;
+	char *s = fixture("node_exporter/proc/schedstat", &len);
+	struct sched_cpus c;
+	struct sbx_err err;
+	static const char *const bad[] = {
+		"", "\n", "version\n", "version 15", "version x\ncpu0 1 2 3 4 5 6 7 8 9\n",
+		"version 15\n", "version 15\ntimestamp 1\n", "version 15\ncpu0 1 2 3 4 5 6 7 8\n",
+		"version 15\ncpu0 1 2 3 4 5 6 7 -8 9\n", "version 15\ncpu0 1 2 3 4 5 6 7 8 9",
+		"version 15\ncpu0  1 2 3 4 5 6 7 8 9\n", "version 15\ncpuX 1 2 3 4 5 6 7 8 9\n",
+		"version 15\ncpu0 1 2 3 4 5 6 7 18446744073709551615 9\ncpu1 1 2 3 4 5 6 7 1 9\n",
+		"\x01\x02version 15\n",
+	};
+	const char *old, *later = "version 17\ntimestamp 1\ncpu0 1 2 3 4 5 6 7 8 9 10 11\n"
+				  "domain0 MC 3 1 2\ncpu12 0 0 0 0 0 0 0 5 0\n";
+
+	(void)state;
+	assert_int_equal(parse_schedstat(s, len, "schedstat", &c, &err), 0);
+	assert_int_equal(c.version, 15);
+	assert_int_equal(c.ncpu, 2);
+	assert_true(c.wait_ns == 343796328169361ULL + 364107263788241ULL);
+	/* a cut is refused, or (at a line's end) has the lines before it */
+	for (size_t n = 0; n < len; n++) {
+		if (parse_schedstat(s, n, "schedstat", &c, &err) == 0)
+			assert_true(s[n - 1] == '\n' && c.ncpu >= 1 && c.ncpu <= 2);
+		else
+			assert_non_null(strstr(err.msg, "schedstat"));
+	}
+	free(s);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_schedstat(bad[i], strlen(bad[i]), "/proc/schedstat", &c, &err), -1);
+		assert_non_null(strstr(err.msg, "/proc/schedstat: "));
+		assert_int_equal(c.ncpu, 0);
+	}
+	old = "version 14\ncpu0 1 2 3 4 5 6 7 8 9\n";
+	assert_int_equal(parse_schedstat(old, strlen(old), "/proc/schedstat", &c, &err), -1);
+	assert_non_null(strstr(err.msg, "version 14: its fields are not known"));
+	/* a later version's longer lines and other lines pass */
+	assert_int_equal(parse_schedstat(later, strlen(later), "/proc/schedstat", &c, &err), 0);
+	assert_true(c.ncpu == 2 && c.wait_ns == 13 && c.version == 17);
+}
+
 /* procfs's real /proc/26231/schedstat, every cut of it, and the shapes a
  * reader must refuse (tasks.c trusts its three figures to skip a status). */
 static void schedstat_shapes(void **state)
@@ -574,6 +620,7 @@ int main(void)
 		cmocka_unit_test(loadavg_fixtures),	  cmocka_unit_test(loadavg_bad),
 		cmocka_unit_test(uptime_shapes),	  cmocka_unit_test(garbage),
 		cmocka_unit_test(schedstat_shapes),
+		cmocka_unit_test(cpu_schedstat_shapes),
 		cmocka_unit_test(cpulists),
 	};
 

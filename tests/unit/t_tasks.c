@@ -667,6 +667,95 @@ static void list_carried(void **state)
 	assert_true(carried);	/* listing is only one reading in ten */
 }
 
+/* The time tasks waited for a CPU between two readings: matched by TID
+ * and start time, a task started between them counted whole, one gone
+ * counted as ended, srebox's own left out, one that was there before but
+ * missed by the first reading not counted at all. */
+static void waits_between(void **state)
+{
+	struct task av[] = {
+		{ .tid = 1, .tgid = 1, .has_start = true, .start = 1000, .wait_ns = 100 },
+		{ .tid = 2, .tgid = 1, .has_start = true, .start = 1000, .wait_ns = 50 },
+		{ .tid = 5, .tgid = 5, .has_start = true, .start = 2000, .wait_ns = 7 },
+		{ .tid = 6, .tgid = 6, .has_start = true, .start = 2000, .wait_ns = 7 },
+		{ .tid = 9, .tgid = 9, .has_start = true, .start = 3000, .wait_ns = 1000 },
+	};
+	struct task bv[] = {
+		{ .tid = 1, .tgid = 1, .has_start = true, .start = 1000, .wait_ns = 400 },
+		{ .tid = 2, .tgid = 1, .has_start = true, .start = 1000, .wait_ns = 50 },
+		/* pid 5 again, started after the first reading (at 100 s) */
+		{ .tid = 5, .tgid = 5, .has_start = true, .start = 10020, .wait_ns = 11 },
+		{ .tid = 7, .tgid = 7, .has_start = true, .start = 10050, .wait_ns = 30 },
+		{ .tid = 8, .tgid = 8, .has_start = true, .start = 500, .wait_ns = 999 },
+		{ .tid = 9, .tgid = 9, .has_start = true, .start = 3000, .wait_ns = 5000 },
+		{ .tid = 10, .tgid = 9, .has_start = true, .start = 10010, .wait_ns = 5000 },
+	};
+	struct task_table a = { .v = av, .n = ARRAY_SIZE(av), .hz = 100 };
+	struct task_table b = { .v = bv, .n = ARRAY_SIZE(bv), .hz = 100 };
+	struct task_waits w;
+
+	(void)state;
+	tasks_waits_between(&a, 100.0, &b, 9, &w);
+	assert_float_equal(w.seconds, (300 + 11 + 30) / 1e9, 1e-15);
+	assert_int_equal(w.born, 2);	/* 5 again, and 7 */
+	assert_int_equal(w.ended, 2);	/* 5 and 6 */
+	/* no self to leave out: 9's 4000 more and its new thread's 5000 */
+	tasks_waits_between(&a, 100.0, &b, -1, &w);
+	assert_float_equal(w.seconds, (300 + 11 + 30 + 4000 + 5000) / 1e9, 1e-15);
+	assert_int_equal(w.born, 3);
+	/* the same table twice: nothing waited, nothing came or went */
+	tasks_waits_between(&b, 200.0, &b, -1, &w);
+	assert_true(w.seconds == 0 && w.born == 0 && w.ended == 0);
+}
+
+/* Live, as srebox top reads: more busy processes than CPUs wait, and the
+ * shared readings say how long. */
+static void live_waits(void **state)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pid_t kids[64];
+	size_t nk = ncpu > 0 && ncpu < 21 ? 3 * (size_t)ncpu : 63;
+	struct task_table t;
+	struct sbx_err err;
+	struct task_waits w;
+	bool known = false;
+
+	(void)state;
+	if (access("/proc/self/schedstat", R_OK) != 0) {
+		printf("# live_waits: no /proc/PID/schedstat (no CONFIG_SCHED_INFO)\n");
+		return;
+	}
+	for (size_t i = 0; i < nk; i++) {
+		kids[i] = fork();
+		assert_true(kids[i] >= 0);
+		if (kids[i] == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			alarm(60);
+			for (;;)
+				;
+		}
+	}
+	tasks_share_free();
+	/* the gate reads every schedstat from the second reading on */
+	for (int i = 0; i < 3; i++) {
+		usleep(300000);
+		tasks_share_begin(top_flags);
+		assert_int_equal(tasks_read(&t, top_flags, &err), 0);
+		tasks_share_end();
+		tasks_free(&t);
+		known = tasks_share_waits_known();
+	}
+	assert_true(known);
+	assert_true(tasks_share_wait(&w));
+	/* nk spinners on ncpu CPUs, 0.3 s: each waits about (nk - ncpu) / nk
+	 * of it; half of that is plenty to say they waited */
+	if (nk > (size_t)ncpu)
+		assert_true(w.seconds > 0.5 * 0.3 * (double)(nk - (size_t)ncpu));
+	for (size_t i = 0; i < nk; i++)
+		end_child(kids[i]);
+	tasks_share_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +770,8 @@ int main(void)
 		cmocka_unit_test(stat_carried_reparented),
 		cmocka_unit_test(stat_carried_process_grows),
 		cmocka_unit_test(list_carried),
+		cmocka_unit_test(waits_between),
+		cmocka_unit_test(live_waits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
