@@ -419,6 +419,12 @@ static void read_point(struct cs_runq_point *p, const struct proc_stat *st, stru
 		p->has_wait = true;
 		p->wait_ncpu = sc.ncpu;
 		p->wait_ns = sc.wait_ns;
+	} else {
+		struct loadavg la;
+
+		p->has_threads = root_read("/proc/loadavg", b, &e) == 0 &&
+				 parse_loadavg(b->s, b->len, "/proc/loadavg", &la, &e) == 0;
+		p->threads = p->has_threads ? la.tasks : 0;
 	}
 	if (root_is_live())
 		self_times(p);
@@ -450,6 +456,12 @@ int cs_runq_read(struct cs_runq *q, unsigned self)
 	return 0;
 }
 
+/* The table has nearly every task the kernel has (cswitch.h). */
+static bool all_tasks(const struct cs_runq_point *p, const struct task_waits *w)
+{
+	return p->has_threads && (double)w->tasks >= 0.9 * (double)p->threads;
+}
+
 bool cs_runq_ticks(const struct cs_runq *q)
 {
 	struct task_waits w;
@@ -459,7 +471,8 @@ bool cs_runq_ticks(const struct cs_runq *q)
 	if (q->first.has_wait)
 		return false;
 	/* each task's: the last interval's comings and goings foretell this one's */
-	return !tasks_share_waits_known() || !tasks_share_wait(&w) || w.ended || w.born;
+	return !tasks_share_waits_known() || !tasks_share_wait(&w) || w.ended || w.born ||
+	       !all_tasks(&q->first, &w);
 }
 
 /* The time-averaged run queue over q's first and last readings; false
@@ -479,7 +492,7 @@ static bool timed(const struct cs_runq *q, double *running, char *how, size_t n)
 		self += b->self_wait - a->self_wait;
 		snprintf(how, n, "time-averaged over %.2fs from CPU busy time and /proc/schedstat's "
 			 "run delay", dt);
-	} else if (tasks_share_wait(&w)) {
+	} else if (tasks_share_wait(&w) && all_tasks(b, &w)) {
 		uint64_t forks = b->forks >= a->forks ? b->forks - a->forks : 0;
 		size_t gone = w.ended + (forks > w.born ? (size_t)forks - w.born : 0);
 		int k;

@@ -82,7 +82,9 @@ void cs_task_limit(const struct cs_snap *s, struct cs_limit *out);
  * Each task's waits are not enough while tasks come and go: a task that
  * ended takes up to the whole interval's wait with it, so after an
  * interval in which one started or ended the readings inside the next are taken,
- * and when more ended than a tenth of the CPUs they stand instead.
+ * and when more ended than a tenth of the CPUs they stand instead.  A
+ * table that lacks a tenth of the kernel's tasks (a PID namespace,
+ * /proc mounted hidepid) cannot stand for them: the readings again.
  *
  * Without either, procs_running is read at several points and averaged,
  * since one reading is an instant the next scheduler tick changes (a
@@ -99,6 +101,11 @@ struct cs_runq_point {
 	uint64_t busy;		/* USER_HZ ticks of all CPUs, as above */
 	uint64_t forks;		/* /proc/stat processes */
 	size_t ncpu;		/* its cpuN lines */
+	/* Without has_wait: the kernel's task count (/proc/loadavg), which
+	 * each task's waits must be of nearly all, not of a PID namespace's
+	 * or a hidepid /proc's few. */
+	bool has_threads;
+	uint64_t threads;
 	bool has_wait;		/* /proc/schedstat read */
 	size_t wait_ncpu;
 	uint64_t wait_ns;

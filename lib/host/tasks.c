@@ -1194,6 +1194,7 @@ void tasks_waits_between(const struct task_table *a, double a_uptime, const stru
 		}
 	}
 	w->seconds = (double)ns / 1e9;
+	w->tasks = b->n;
 }
 
 bool tasks_share_wait(struct task_waits *w)

@@ -133,6 +133,7 @@ bool tasks_share_pair(struct task_table *prev, double *prev_when, double *prev_u
 struct task_waits {
 	double seconds;
 	size_t born, ended;
+	size_t tasks;		/* in the second table, srebox's own too */
 };
 bool tasks_share_wait(struct task_waits *w);
 /* The same between any two tables (a read at uptime a_uptime, b after),
