@@ -5,6 +5,7 @@
 #include "applet.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -99,6 +100,16 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* stdout is a pipe whose reader has gone: poll says POLLERR of its
+ * write end.  An error flag left by an earlier write has lost its errno
+ * (the last flush, with nothing left to write, succeeds). */
+static bool reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 /* Like git's run_builtin: a report that did not reach its destination
  * (full disk, I/O error) must not look like success.  A reader that went
  * away (srebox ... | head) is not an error. */
@@ -106,12 +117,13 @@ static int close_stdout(void)
 {
 	int bad = fflush(stdout) != 0 || ferror(stdout);
 	int e = errno;
+	bool gone = bad && e != EPIPE && reader_gone();
 
 	if (fclose(stdout) != 0 && !bad) {
 		bad = 1;
 		e = errno;
 	}
-	if (bad && e != EPIPE) {
+	if (bad && e != EPIPE && !gone) {
 		fprintf(stderr, "srebox: write error: %s\n", strerror(e));
 		return -1;
 	}
