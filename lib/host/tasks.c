@@ -1023,10 +1023,18 @@ static void count(struct task_table *t)
 
 static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *err);
 
-/* The shared readings: [0] the current window's, [1] the one before. */
+/* The shared readings: [0] the current window's, [1] the one before.
+ * gen changes whenever either does, so what is worked out from them
+ * (tasks_share_wait) is worked out once for each. */
 static struct {
 	bool on;
 	unsigned flags;
+	unsigned gen;
+	struct {
+		unsigned gen;	/* share.gen it was had for; 0 never */
+		bool ok;
+		struct task_waits w;
+	} wait;
 	struct shared {
 		bool have;	/* read (rc 0: t holds it; -1: err says why) */
 		int rc;
@@ -1045,6 +1053,7 @@ static void shared_free(struct shared *r)
 
 void tasks_share_begin(unsigned flags)
 {
+	share.gen++;
 	shared_free(&share.r[1]);
 	share.r[1] = share.r[0];
 	memset(&share.r[0], 0, sizeof(share.r[0]));
@@ -1061,6 +1070,7 @@ void tasks_share_end(void)
 
 void tasks_share_free(void)
 {
+	share.gen++;
 	shared_free(&share.r[0]);
 	shared_free(&share.r[1]);
 	share.on = false;
@@ -1110,6 +1120,7 @@ int tasks_read(struct task_table *t, unsigned flags, struct sbx_err *err)
 	if (!r->have) {
 		struct sbx_err e;
 
+		share.gen++;
 		r->have = true;
 		r->when = root_clock();
 		if (node_uptime(&r->uptime, &e) < 0)
@@ -1197,15 +1208,24 @@ void tasks_waits_between(const struct task_table *a, double a_uptime, const stru
 	w->tasks = b->n;
 }
 
+/* Asked by each check of the run queue, in each applet, and by the
+ * tick: one walk of the tables for each pair of them. */
 bool tasks_share_wait(struct task_waits *w)
 {
 	const struct shared *a = &share.r[1], *b = &share.r[0];
 
+	if (share.gen && share.wait.gen == share.gen) {
+		*w = share.wait.w;
+		return share.wait.ok;
+	}
 	memset(w, 0, sizeof(*w));
-	if (!every_sched(a) || !every_sched(b) || a->uptime < 0)
-		return false;
-	tasks_waits_between(&a->t, a->uptime, &b->t, root_is_live() ? (int32_t)getpid() : -1, w);
-	return true;
+	share.wait.ok = every_sched(a) && every_sched(b) && a->uptime >= 0;
+	if (share.wait.ok)
+		tasks_waits_between(&a->t, a->uptime, &b->t,
+				    root_is_live() ? (int32_t)getpid() : -1, w);
+	share.wait.w = *w;
+	share.wait.gen = share.gen;
+	return share.wait.ok;
 }
 
 static int tasks_read_own(struct task_table *t, unsigned flags, struct sbx_err *err)

@@ -744,6 +744,7 @@ static void live_waits(void **state)
 		tasks_share_end();
 		tasks_free(&t);
 		known = tasks_share_waits_known();
+		tasks_share_wait(&w);	/* kept for this pair of readings only */
 	}
 	assert_true(known);
 	assert_true(tasks_share_wait(&w));
@@ -751,9 +752,26 @@ static void live_waits(void **state)
 	 * of it; half of that is plenty to say they waited */
 	if (nk > (size_t)ncpu)
 		assert_true(w.seconds > 0.5 * 0.3 * (double)(nk - (size_t)ncpu));
+	/* asked again: the same walk's answer; a new reading: a new one */
+	{
+		struct task_waits again, next;
+
+		assert_true(tasks_share_wait(&again));
+		assert_memory_equal(&again, &w, sizeof(w));
+		usleep(100000);
+		tasks_share_begin(top_flags);
+		assert_int_equal(tasks_read(&t, top_flags, &err), 0);
+		tasks_share_end();
+		tasks_free(&t);
+		assert_true(tasks_share_wait(&next));
+		assert_true(next.seconds != w.seconds);
+		if (nk > (size_t)ncpu)
+			assert_true(next.seconds > 0.5 * 0.1 * (double)(nk - (size_t)ncpu));
+	}
 	for (size_t i = 0; i < nk; i++)
 		end_child(kids[i]);
 	tasks_share_free();
+	assert_false(tasks_share_wait(&w));
 }
 
 int main(void)
