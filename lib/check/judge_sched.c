@@ -146,10 +146,9 @@ void judge_blocked(struct sbx_report *r, const struct sched_in *in)
 		check_unknown(r, CHK_BLOCKED, NULL, "blocked: per CPU unknown: %s", in->ncpu_why);
 		return;
 	}
-	if (in->rq->n > 1)
-		snprintf(how, sizeof(how), ", averaged over %u readings in %.2fs", in->rq->n, in->seconds);
-	else
-		snprintf(how, sizeof(how), ", one reading");
+	how[0] = ',';
+	how[1] = ' ';
+	cs_runq_readings(in->rq, in->seconds, how + 2, sizeof(how) - 2);
 	check_value(r, CHK_BLOCKED, NULL, blk / (double)in->ncpu,
 		    "%.*f task%s blocked on block I/O on %zu CPU%s: %.2f per CPU (vmstat b, at most "
 		    "%llu%s)", decimals(in->rq), blk, in->rq->n == 1 && blk == 1 ? "" : "s",

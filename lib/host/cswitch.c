@@ -1,6 +1,7 @@
 /* The scheduler probe; see cswitch.h. */
 #include "cswitch.h"
 
+#include "hung.h"
 #include "root.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void read_limits(struct cs_snap *s, struct buf *b)
 {
@@ -401,6 +403,21 @@ static void self_times(struct cs_runq_point *p)
 	buf_free(&b);
 }
 
+/* The live kernel built without CONFIG_SCHEDSTATS has no /proc/schedstat,
+ * and will not have one later: looked for once, not at each reading.  A
+ * tree (--root) is looked at each time: a capture's next may have it. */
+static bool live_no_schedstat(void)
+{
+	static int none = -1;
+	struct stat st;
+
+	if (!root_is_live())
+		return false;
+	if (none < 0)
+		none = root_stat("/proc/schedstat", &st) < 0 && errno == ENOENT;
+	return none;
+}
+
 static void read_point(struct cs_runq_point *p, const struct proc_stat *st, struct buf *b)
 {
 	struct sched_cpus sc;
@@ -414,7 +431,7 @@ static void read_point(struct cs_runq_point *p, const struct proc_stat *st, stru
 			p->busy += st->all.t[i];	/* guest time is in user's already */
 	p->forks = st->processes;
 	p->ncpu = st->ncpus;
-	if (root_read("/proc/schedstat", b, &e) == 0 &&
+	if (!live_no_schedstat() && root_read("/proc/schedstat", b, &e) == 0 &&
 	    parse_schedstat(b->s, b->len, "/proc/schedstat", &sc, &e) == 0) {
 		p->has_wait = true;
 		p->wait_ncpu = sc.ncpu;
@@ -436,7 +453,7 @@ int cs_runq_read(struct cs_runq *q, unsigned self)
 	struct proc_stat st;
 
 	if (root_read("/proc/stat", &b, &q->err) < 0 ||
-	    parse_stat(b.s, b.len, rooted("/proc/stat"), &st, &q->err) < 0) {
+	    parse_stat_head(b.s, b.len, rooted("/proc/stat"), &st, &q->err) < 0) {
 		q->failed++;
 		buf_free(&b);
 		return -1;
@@ -525,16 +542,20 @@ bool cs_runq_timed(const struct cs_runq *q)
 	return timed(q, &r, how, sizeof(how));
 }
 
-void cs_runq_how(const struct cs_runq *q, double seconds, char *out, size_t n)
+void cs_runq_readings(const struct cs_runq *q, double seconds, char *out, size_t n)
 {
-	double r;
-
-	if (timed(q, &r, out, n))
-		return;
 	if (q->n > 1)
 		snprintf(out, n, "averaged over %u readings in %.2fs", q->n, seconds);
 	else
 		snprintf(out, n, "one reading");
+}
+
+void cs_runq_how(const struct cs_runq *q, double seconds, char *out, size_t n)
+{
+	double r;
+
+	if (!timed(q, &r, out, n))
+		cs_runq_readings(q, seconds, out, n);
 }
 
 bool cs_runq_avg(const struct cs_runq *q, double *running, double *blocked)

@@ -137,6 +137,9 @@ bool cs_runq_avg(const struct cs_runq *q, double *running, double *blocked);
  * 2.00s from CPU busy time and /proc/schedstat's run delay", "averaged
  * over 6 readings in 2.00s" (seconds: the interval), "one reading". */
 void cs_runq_how(const struct cs_runq *q, double seconds, char *out, size_t n);
+/* The readings' part alone ("averaged over 6 readings in 2.00s", "one
+ * reading"): how blocked was had, and the run queue when not timed. */
+void cs_runq_readings(const struct cs_runq *q, double seconds, char *out, size_t n);
 /* Whether running was time-averaged (then precise, not of readings). */
 bool cs_runq_timed(const struct cs_runq *q);
 

@@ -52,8 +52,8 @@ int text_truncated(const char *text, size_t len, const char *fname, struct sbx_e
 	return 0;
 }
 
-int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat *s,
-	       struct sbx_err *err)
+static int stat_parse(const char *text, size_t len, const char *fname, struct proc_stat *s,
+		      bool rows, struct sbx_err *err)
 {
 	const char *p = text, *end = text + len, *le;
 	size_t alloc = 0, lineno = 0;
@@ -82,6 +82,10 @@ int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat
 			}
 			if (q >= le || (*q != ' ' && *q != '\t'))
 				goto bad;
+			if (!rows && ct.cpu >= 0) {
+				s->ncpus++;	/* counted, not read */
+				continue;
+			}
 			while (ct.nfields < CPU_NFIELDS) {
 				q = skip_ws(q, le);
 				if (q >= le)
@@ -130,6 +134,18 @@ bad:
 		    (int)(le - p > 40 ? 40 : le - p), p);
 	proc_stat_free(s);
 	return -1;
+}
+
+int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat *s,
+	       struct sbx_err *err)
+{
+	return stat_parse(text, len, fname, s, true, err);
+}
+
+int parse_stat_head(const char *text, size_t len, const char *fname, struct proc_stat *s,
+		    struct sbx_err *err)
+{
+	return stat_parse(text, len, fname, s, false, err);
 }
 
 void proc_stat_free(struct proc_stat *s)

@@ -62,6 +62,11 @@ struct proc_stat {
 
 int parse_stat(const char *text, size_t len, const char *fname, struct proc_stat *out,
 	       struct sbx_err *err);
+/* The same without the per-CPU rows: they are counted (ncpus), not read,
+ * and cpus is NULL.  For a reader that wants the totals several times an
+ * interval on a node of hundreds of CPUs (the run queue's readings). */
+int parse_stat_head(const char *text, size_t len, const char *fname, struct proc_stat *out,
+		    struct sbx_err *err);
 void proc_stat_free(struct proc_stat *s);
 
 /* /proc/PID/status and /proc/PID/task/TID/status */

@@ -139,6 +139,8 @@ F(stat)
 
 	parse_stat(d, n, "stat", &a, &err);
 	proc_stat_free(&a);
+	parse_stat_head(d, n, "stat", &a, &err);
+	proc_stat_free(&a);
 	memset(&a, 0, sizeof(a));
 	/* two readings into the mpstat shares, hotplug and backwards counters included */
 	if (parse_stat(d, half, "a", &a, &err) == 0 && parse_stat(d + half, n - half, "b", &b, &err) == 0) {

@@ -168,6 +168,63 @@ static void stat_many_cpus(void **state)
 	buf_free(&b);
 }
 
+/* parse_stat_head agrees with parse_stat on everything but the rows it
+ * skips: over both snapshots, every prefix of one, and 4096 CPUs. */
+static void stat_head_same(const char *s, size_t n)
+{
+	struct proc_stat a, h;
+	struct sbx_err ea, eh;
+	int ra = parse_stat(s, n, "s", &a, &ea), rh = parse_stat_head(s, n, "s", &h, &eh);
+
+	assert_int_equal(ra, rh);
+	if (ra < 0) {
+		assert_string_equal(ea.msg, eh.msg);
+		return;
+	}
+	assert_null(h.cpus);
+	assert_int_equal(h.ncpus, a.ncpus);
+	assert_memory_equal(&h.all, &a.all, sizeof(a.all));
+	assert_true(h.processes == a.processes && h.has_processes == a.has_processes &&
+		    h.procs_running == a.procs_running && h.has_running == a.has_running &&
+		    h.procs_blocked == a.procs_blocked && h.has_blocked == a.has_blocked &&
+		    h.ctxt == a.ctxt && h.intr == a.intr && h.btime == a.btime);
+	proc_stat_free(&a);
+	proc_stat_free(&h);
+}
+
+static void stat_head(void **state)
+{
+	const char *names[] = { "node_exporter/proc/stat", "procfs/proc/stat" };
+	struct buf b = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		size_t len;
+		char *s = fixture(names[i], &len);
+
+		stat_head_same(s, len);
+		for (size_t n = 0; n <= len && i == 0; n++) {
+			char *c = xstrndup(s, n);
+
+			stat_head_same(c, n);
+			free(c);
+		}
+		free(s);
+	}
+	stat_head_same("", 0);
+	stat_head_same("cpu  1 2 3\nintr 5\nctxt 6\n", 24);
+	stat_head_same("cpu0 1 2 3 4\nintr 5\nctxt 6\n", 27);
+	/* a cpuN line without its space is refused by both; its fields are
+	 * the head's to skip, so only the row's name is checked */
+	stat_head_same("cpu  1 2 3 4\ncpu0\nintr 5\nctxt 6\n", 32);
+	buf_adds(&b, "cpu  1 2 3 4 5 6 7 8 9 10\n");
+	for (int c = 0; c < 4096; c++)
+		buf_addf(&b, "cpu%d %d 0 0 0 0 0 0 0 0 0\n", c, c);
+	buf_adds(&b, "intr 1\nctxt 2\nprocesses 3\nprocs_running 4000\nprocs_blocked 5\n");
+	stat_head_same(b.s, b.len);
+	buf_free(&b);
+}
+
 static void status_procfs(void **state)
 {
 	size_t len;
@@ -612,7 +669,8 @@ int main(void)
 		cmocka_unit_test(stat_node_exporter),	  cmocka_unit_test(stat_huge_intr_line),
 		cmocka_unit_test(stat_shapes),		  cmocka_unit_test(stat_bad_inputs),
 		cmocka_unit_test(stat_every_truncation),  cmocka_unit_test(stat_big_truncations),
-		cmocka_unit_test(stat_many_cpus),	  cmocka_unit_test(status_procfs),
+		cmocka_unit_test(stat_many_cpus),	  cmocka_unit_test(stat_head),
+		cmocka_unit_test(status_procfs),
 		cmocka_unit_test(status_shapes),	  cmocka_unit_test(status_every_truncation),
 		cmocka_unit_test(status_huge),		  cmocka_unit_test(task_stat_fixtures),
 		cmocka_unit_test(task_stat_cpu_fields),
