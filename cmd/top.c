@@ -489,16 +489,23 @@ static json_t *frame_of(const struct live *l, json_t *const *reps, double t, dou
 	return fr;
 }
 
-static bool live_tick(void *arg)
+static bool ticks_now(struct live *l)
 {
-	struct live *l = arg;
 	bool want = false;
 
-	/* health and cswitch each take the run queue: one /proc/stat a tick */
-	root_memo_begin();
 	for (size_t i = 0; i < S_N; i++)
 		if (l->s[i]->tick)
 			want |= l->s[i]->tick(l->s[i]->arg);
+	return want;
+}
+
+static bool live_tick(void *arg)
+{
+	bool want;
+
+	/* health and cswitch each take the run queue: one /proc/stat a tick */
+	root_memo_begin();
+	want = ticks_now(arg);
 	root_memo_end();
 	return want;
 }
@@ -601,8 +608,10 @@ static json_t *live_sample(struct live *l)
 	json_t *fr;
 	struct arena *a = model_next(l);
 
-	live_tick(l);	/* the run queue at the interval's end */
+	/* the run queue at the interval's end, in the sample's window: its
+	 * /proc/stat and /proc/loadavg are the sample's, read once */
 	tasks_share_begin(TOP_TASKS);
+	ticks_now(l);
 	live_read(l, l->cur);
 	read_print(&p1);
 	saved = !root_is_live() && p1.len == l->print0.len &&
