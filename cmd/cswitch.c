@@ -683,7 +683,7 @@ static struct sbx_report *build(struct sbx_ctx *ctx, const void *prev_, const vo
 	if (cur->has_tasks)
 		sched_dstate(&cur->tasks, true, &d);
 	checks(rep, cur, &sys, &lim, &st->rq, cur->has_tasks ? &d : NULL, !prev);
-	cs_runq_reset(&st->rq);
+	cs_runq_restart(&st->rq);	/* this interval's end, the next one's start */
 	if (sbx_wants_tables(ctx)) {
 		add_sys_table(rep, cur, &sys, &lim);
 		if (wants_tasks(ctx))
@@ -730,7 +730,7 @@ static bool cs_tick(void *arg)
 {
 	struct cs_runq *q = &((struct cs_state *)arg)->rq;
 
-	cs_runq_read(q, self_tasks());
+	cs_runq_tick(q, self_tasks());
 	return cs_runq_ticks(q);
 }
 

@@ -942,7 +942,7 @@ static bool health_tick(void *arg)
 {
 	struct cs_runq *q = &((struct health_state *)arg)->rq;
 
-	cs_runq_read(q, self_tasks());
+	cs_runq_tick(q, self_tasks());
 	return cs_runq_ticks(q);
 }
 
@@ -976,7 +976,7 @@ static struct sbx_report *health_build(struct sbx_ctx *ctx, const void *a_, cons
 	/* the tasks first: the load's explanation names the D-state ones */
 	check_tasks(rep, row, &tasks, &have_tasks, &d);
 	check_cpu(rep, a, b, seconds, row, &ncpu, &hs->rq, &d);
-	cs_runq_reset(&hs->rq);
+	cs_runq_restart(&hs->rq);	/* this interval's end, the next one's start */
 	check_memory(rep, a, b, seconds, row);
 	check_psi(rep, row);
 	check_kmsg(rep, b, row);

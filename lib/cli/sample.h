@@ -32,7 +32,9 @@ struct sbx_sampler {
 	/* Optional: a light reading taken at the first reading and at the
 	 * end of the wait (a run queue over the interval).  Its answer at
 	 * the first reading says whether SBX_SAMPLE_TICKS - 1 more are
-	 * wanted inside the wait (cswitch.h's cs_runq_ticks). */
+	 * wanted inside the wait (cswitch.h's cs_runq_ticks).  The tick
+	 * just after a report begins the next interval: the applet may
+	 * carry the last reading over instead (cs_runq_restart). */
 	bool (*tick)(void *arg);
 	/* The report of one interval; prev NULL: since boot. */
 	struct sbx_report *(*build)(struct sbx_ctx *ctx, const void *prev, const void *cur,

@@ -373,6 +373,10 @@ void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t
 		 unsigned self)
 {
 	running = running > self ? running - self : 0;
+	q->latest.point = false;
+	q->latest.running = running;
+	q->latest.blocked = blocked;
+	q->latest.has_blocked = has_blocked;
 	q->n++;
 	q->running += (double)running;
 	if (running > q->running_max)
@@ -452,6 +456,9 @@ int cs_runq_read(struct cs_runq *q, unsigned self)
 	struct buf b = { 0 };
 	struct proc_stat st;
 
+	q->carried = false;
+	q->latest.point = false;
+
 	if (root_read("/proc/stat", &b, &q->err) < 0 ||
 	    parse_stat_head(b.s, b.len, rooted("/proc/stat"), &st, &q->err) < 0) {
 		q->failed++;
@@ -468,9 +475,35 @@ int cs_runq_read(struct cs_runq *q, unsigned self)
 	}
 	cs_runq_add(q, st.procs_running, st.has_blocked, st.procs_blocked, self);
 	read_point(q->n == 1 ? &q->first : &q->last, &st, &b);
+	q->latest.point = true;
 	proc_stat_free(&st);
 	buf_free(&b);
 	return 0;
+}
+
+void cs_runq_restart(struct cs_runq *q)
+{
+	struct cs_runq_point p = q->n == 1 ? q->first : q->last;
+	bool keep = q->n && q->latest.point;
+	uint64_t running = q->latest.running, blocked = q->latest.blocked;
+	bool has_blocked = q->latest.has_blocked;
+
+	cs_runq_reset(q);
+	if (!keep)
+		return;
+	cs_runq_add(q, running, has_blocked, blocked, 0);	/* self left out already */
+	q->first = p;
+	q->latest.point = true;
+	q->carried = true;
+}
+
+int cs_runq_tick(struct cs_runq *q, unsigned self)
+{
+	if (q->carried) {
+		q->carried = false;
+		return 0;
+	}
+	return cs_runq_read(q, self);
 }
 
 /* The table has nearly every task the kernel has (cswitch.h). */

@@ -120,6 +120,14 @@ struct cs_runq {
 	unsigned failed;	/* readings that could not be had */
 	struct sbx_err err;	/* why, the last time */
 	struct cs_runq_point first, last;	/* cs_runq_read's first and latest */
+	/* The latest reading (self left out), for cs_runq_restart; point: it
+	 * was cs_runq_read's, with its point in first or last. */
+	struct {
+		bool point;
+		uint64_t running, blocked;
+		bool has_blocked;
+	} latest;
+	bool carried;		/* first is the last interval's, carried over */
 };
 void cs_runq_reset(struct cs_runq *q);
 void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t blocked,
@@ -127,6 +135,15 @@ void cs_runq_add(struct cs_runq *q, uint64_t running, bool has_blocked, uint64_t
 /* One reading of /proc/stat's procs_running and procs_blocked into q,
  * with what the time-averaged run queue is made of. */
 int cs_runq_read(struct cs_runq *q, unsigned self);
+/* The next interval's run queue, begun with this one's last reading:
+ * the readings at an interval's end are the next one's start, so the
+ * time-averaged intervals meet, and the tick after a report takes no
+ * reading of its own.  Without such a reading (a report since boot, one
+ * that failed), cs_runq_reset. */
+void cs_runq_restart(struct cs_runq *q);
+/* An applet's tick (sbx_sampler.tick): a reading, but for the first tick
+ * after cs_runq_restart, whose reading is the one carried over. */
+int cs_runq_tick(struct cs_runq *q, unsigned self);
 /* Whether the readings inside the interval are wanted: false when its
  * first reading shows the run queue can be time-averaged. */
 bool cs_runq_ticks(const struct cs_runq *q);

@@ -124,6 +124,50 @@ static void runq_is_timed(void **state)
 	assert_false(cs_runq_timed(&q));
 }
 
+/* An interval's last reading begins the next (cs_runq_restart), and the
+ * tick after the report takes none of its own; live /proc/stat. */
+static void runq_carried(void **state)
+{
+	struct cs_runq q;
+	struct cs_runq_point end;
+	uint64_t running;
+
+	(void)state;
+	cs_runq_reset(&q);
+	assert_int_equal(cs_runq_tick(&q, 0), 0);
+	usleep(20000);
+	assert_int_equal(cs_runq_tick(&q, 1), 0);
+	assert_int_equal(q.n, 2);
+	assert_true(q.first.ok && q.last.ok && q.last.when > q.first.when);
+	end = q.last;
+	running = q.latest.running;
+	cs_runq_restart(&q);
+	assert_int_equal(q.n, 1);
+	assert_true(q.carried);
+	assert_memory_equal(&q.first, &end, sizeof(end));
+	assert_float_equal(q.running, (double)running, 0);
+	assert_int_equal(q.running_max, running);
+	assert_true(q.has_blocked);
+	/* the tick after the report: the carried reading is its */
+	assert_int_equal(cs_runq_tick(&q, 1), 0);
+	assert_int_equal(q.n, 1);
+	assert_false(q.carried);
+	/* the next one reads */
+	usleep(20000);
+	assert_int_equal(cs_runq_tick(&q, 1), 0);
+	assert_int_equal(q.n, 2);
+	assert_memory_equal(&q.first, &end, sizeof(end));
+	assert_true(q.last.when > end.when);
+	/* a report since boot has a reading without a point: nothing to carry */
+	cs_runq_reset(&q);
+	cs_runq_add(&q, 3, true, 0, 0);
+	cs_runq_restart(&q);
+	assert_int_equal(q.n, 0);
+	assert_false(q.carried);
+	cs_runq_restart(&q);
+	assert_int_equal(q.n, 0);
+}
+
 static void boundaries(void **state)
 {
 	/* runqueue 2/4 per CPU: 4 on 2 CPUs is 2.0, not above 2 */
@@ -243,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(runq_is_averaged),
 		cmocka_unit_test(runq_is_timed),
+		cmocka_unit_test(runq_carried),
 		cmocka_unit_test(boundaries),
 		cmocka_unit_test(unknowns),
 		cmocka_unit_test(cpu_steps),
