@@ -48,13 +48,13 @@ void sched_dstate_names(const struct sched_dstate *d, char *out, size_t n)
 	buf_free(&b);
 }
 
-/* ", averaged over 6 readings in 0.50s", ", one reading" or how the run
- * queue was time-averaged (cs_runq_how) */
-static void readings(const struct sched_in *in, char *out, size_t n)
+/* ", averaged over 6 readings in 0.50s" or ", one reading"; with timed,
+ * how the run queue was time-averaged when it was (cs_runq_how) */
+static void readings(const struct sched_in *in, bool timed, char *out, size_t n)
 {
 	out[0] = ',';
 	out[1] = ' ';
-	cs_runq_how(in->rq, in->seconds, out + 2, n - 2);
+	(timed ? cs_runq_how : cs_runq_readings)(in->rq, in->seconds, out + 2, n - 2);
 }
 
 /* The decimals of an average: none for one reading's whole tasks. */
@@ -118,7 +118,7 @@ void judge_runqueue(struct sbx_report *r, const struct sched_in *in)
 			      in->rq && in->rq->failed ? in->rq->err.msg : "no reading of procs_running");
 		return;
 	}
-	readings(in, how, sizeof(how));
+	readings(in, true, how, sizeof(how));
 	check_value(r, CHK_RUNQUEUE, NULL, run / (double)in->ncpu,
 		    "%.*f runnable on %zu CPU%s: %.2f per CPU (run queue at most %llu%s%s%s)",
 		    decimals(in->rq), run, in->ncpu, plural(in->ncpu, "s"), run / (double)in->ncpu,
@@ -146,9 +146,7 @@ void judge_blocked(struct sbx_report *r, const struct sched_in *in)
 		check_unknown(r, CHK_BLOCKED, NULL, "blocked: per CPU unknown: %s", in->ncpu_why);
 		return;
 	}
-	how[0] = ',';
-	how[1] = ' ';
-	cs_runq_readings(in->rq, in->seconds, how + 2, sizeof(how) - 2);
+	readings(in, false, how, sizeof(how));	/* blocked has no time of its own */
 	check_value(r, CHK_BLOCKED, NULL, blk / (double)in->ncpu,
 		    "%.*f task%s blocked on block I/O on %zu CPU%s: %.2f per CPU (vmstat b, at most "
 		    "%llu%s)", decimals(in->rq), blk, in->rq->n == 1 && blk == 1 ? "" : "s",

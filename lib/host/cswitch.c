@@ -484,7 +484,7 @@ int cs_runq_read(struct cs_runq *q, unsigned self)
 void cs_runq_restart(struct cs_runq *q)
 {
 	struct cs_runq_point p = q->n == 1 ? q->first : q->last;
-	bool keep = q->n && q->latest.point;
+	bool keep = q->latest.point;	/* cs_runq_read's, which counted it */
 	uint64_t running = q->latest.running, blocked = q->latest.blocked;
 	bool has_blocked = q->latest.has_blocked;
 
