@@ -28,6 +28,33 @@ static struct user_name *users;
 static size_t nusers, ausers;
 static bool users_read;
 
+/* The cgroups read lately, for a view that asks again each sample: the
+ * cgroup file is dearer to the kernel than a task's stat (it takes the
+ * cgroup lock and prints a path per hierarchy), and a process seldom
+ * moves.  A kept cgroup is of the same process: the /proc/PID directory
+ * it was read under is still there (its inode; the kernel makes a new
+ * one for a new process with a reused PID).  It is read again once
+ * owner_keep seconds old (10), so a process moved to another cgroup shows in
+ * its new one that much later at most. */
+static double owner_keep = 10.0;
+struct kept_cgroup {
+	int32_t pid;
+	dev_t dev;
+	ino_t ino;
+	double at;		/* monotonic */
+	struct proc_owner o;	/* its cgroup, pod and container; why */
+};
+
+/* kept[] in the order read, found by PID through slot[] (open
+ * addressing, a power of two at least twice nkept; 0 is empty, else the
+ * index + 1).  When kept[] is full, the entries too old to be used are
+ * dropped first, so it holds what was asked for in the last owner_keep
+ * seconds. */
+static struct kept_cgroup *kept;
+static size_t nkept, akept;
+static uint32_t *slot;
+static size_t nslot;
+
 void proc_owner_reset(void)
 {
 	free(pods);
@@ -38,6 +65,72 @@ void proc_owner_reset(void)
 	users = NULL;
 	nusers = ausers = 0;
 	users_read = false;
+	free(kept);
+	kept = NULL;
+	nkept = akept = 0;
+	free(slot);
+	slot = NULL;
+	nslot = 0;
+}
+
+void proc_owner_keep(double seconds)
+{
+	owner_keep = seconds;
+}
+
+static size_t slot_of(int32_t pid)
+{
+	size_t i = ((uint32_t)pid * 2654435761u) & (nslot - 1);
+
+	while (slot[i] && kept[slot[i] - 1].pid != pid)
+		i = (i + 1) & (nslot - 1);
+	return i;
+}
+
+static void reindex(void)
+{
+	size_t want = 16;
+
+	while (want < 2 * akept)
+		want *= 2;
+	free(slot);
+	slot = xcalloc(want, sizeof(*slot));
+	nslot = want;
+	for (size_t i = 0; i < nkept; i++)
+		slot[slot_of(kept[i].pid)] = (uint32_t)(i + 1);
+}
+
+/* The entry kept for pid, fresh or not; NULL none. */
+static struct kept_cgroup *kept_of(int32_t pid)
+{
+	size_t i;
+
+	if (!nslot)
+		return NULL;
+	i = slot_of(pid);
+	return slot[i] ? &kept[slot[i] - 1] : NULL;
+}
+
+/* Keep o as pid's cgroup: in its old entry, else in a new one. */
+static void keep(struct kept_cgroup *k, int32_t pid, const struct stat *st, double now,
+		 const struct proc_owner *o)
+{
+	if (!k) {
+		if (nkept == akept) {
+			size_t j = 0;
+
+			for (size_t i = 0; i < nkept; i++)
+				if (now - kept[i].at <= owner_keep)
+					kept[j++] = kept[i];
+			nkept = j;
+			if (nkept >= akept / 2)
+				ALLOC_GROW(kept, nkept + 1, akept);
+			reindex();
+		}
+		k = &kept[nkept];
+		slot[slot_of(pid)] = (uint32_t)++nkept;
+	}
+	*k = (struct kept_cgroup){ .pid = pid, .dev = st->st_dev, .ino = st->st_ino, .at = now, .o = *o };
 }
 
 /* The names are the tree's: read again when the tree in force changes
@@ -126,28 +219,13 @@ bool owner_pod_name(const char *uid, char *out, size_t n)
 	return false;
 }
 
-void proc_owner(int32_t pid, struct proc_owner *o)
+/* o's cgroup, pod and container, or why the cgroup is unknown. */
+static void read_cgroup(int32_t pid, struct proc_owner *o)
 {
 	struct buf b = { 0 };
 	struct sbx_err err;
-	struct stat st;
 	char fname[48];
 
-	memset(o, 0, sizeof(*o));
-	names_of_root();
-	snprintf(fname, sizeof(fname), "/proc/%d", (int)pid);
-	if (root_stat(fname, &st) == 0) {
-		o->has_uid = true;
-		o->uid = (uint32_t)st.st_uid;
-		if (!users_read)
-			read_users();
-		snprintf(o->user, sizeof(o->user), "%u", o->uid);
-		for (size_t i = 0; i < nusers; i++)
-			if (users[i].uid == o->uid) {
-				snprintf(o->user, sizeof(o->user), "%s", users[i].name);
-				break;
-			}
-	}
 	snprintf(fname, sizeof(fname), "/proc/%d/cgroup", (int)pid);
 	if (root_read(fname, &b, &err) < 0) {
 		snprintf(o->why, sizeof(o->why), "%s", err.msg);
@@ -165,4 +243,39 @@ void proc_owner(int32_t pid, struct proc_owner *o)
 		}
 	}
 	buf_free(&b);
+}
+
+void proc_owner(int32_t pid, struct proc_owner *o)
+{
+	struct stat st;
+	char fname[48];
+	bool has_st;
+	double now = now_monotonic();
+	struct kept_cgroup *k = NULL;
+
+	memset(o, 0, sizeof(*o));
+	names_of_root();
+	snprintf(fname, sizeof(fname), "/proc/%d", (int)pid);
+	has_st = root_stat(fname, &st) == 0;
+	if (has_st)
+		k = kept_of(pid);
+	if (k && k->dev == st.st_dev && k->ino == st.st_ino && now - k->at <= owner_keep) {
+		*o = k->o;
+	} else {
+		read_cgroup(pid, o);
+		if (has_st)
+			keep(k, pid, &st, now, o);
+	}
+	if (has_st) {
+		o->has_uid = true;
+		o->uid = (uint32_t)st.st_uid;
+		if (!users_read)
+			read_users();
+		snprintf(o->user, sizeof(o->user), "%u", o->uid);
+		for (size_t i = 0; i < nusers; i++)
+			if (users[i].uid == o->uid) {
+				snprintf(o->user, sizeof(o->user), "%s", users[i].name);
+				break;
+			}
+	}
 }

@@ -26,8 +26,15 @@ struct proc_owner {
 };
 
 /* Fill o for process pid.  Never fails: what could not be read is marked
- * unknown (has_* false) with the reason in why. */
+ * unknown (has_* false) with the reason in why.  The user is read each
+ * time; the cgroup (and so the pod) is kept for a view that asks each
+ * sample, while the same /proc/PID directory stands (a reused PID is a
+ * new one), for at most 10 seconds: a process moved to another cgroup
+ * shows there that much later at most. */
 void proc_owner(int32_t pid, struct proc_owner *o);
+
+/* How long a cgroup read is kept (tests; 0 reads it each time). */
+void proc_owner_keep(double seconds);
 
 /* The pod with UID uid as "NAMESPACE/NAME" from its log directory; false,
  * with "uid UID" in out, when no log directory names it.  For every

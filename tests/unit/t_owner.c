@@ -168,6 +168,53 @@ static void owner_tree(void **state)
 	assert_false(o.has_cgroup);
 	assert_true(o.why[0]);
 
+	/* Asked again: the cgroup read a moment ago is kept, while the same
+	 * /proc/12 stands.  Another process with PID 12 (a new directory) is
+	 * read afresh, and so is a kept one past its time. */
+	put("proc/12/cgroup", "0::/system.slice/moved.service\n");
+	proc_owner(12, &o);
+	assert_string_equal(o.cgroup, "/system.slice/kubelet.service");
+	put("proc/12.new/cgroup", "0::/kubepods/besteffort/pod11111111-2222-3333-4444-555555555555/def\n");
+	{
+		char a[600], b[600];
+
+		snprintf(a, sizeof(a), "%s/proc/12", tree);
+		snprintf(b, sizeof(b), "%s/proc/12.old", tree);
+		assert_int_equal(rename(a, b), 0);	/* kept, so its inode is not reused */
+		snprintf(b, sizeof(b), "%s/proc/12.new", tree);
+		assert_int_equal(rename(b, a), 0);
+	}
+	proc_owner(12, &o);
+	assert_true(o.has_pod);
+	assert_string_equal(o.container, "def");
+	put("proc/12/cgroup", "0::/system.slice/moved.service\n");
+	proc_owner(12, &o);
+	assert_string_equal(o.container, "def");
+	proc_owner_keep(0);
+	proc_owner(12, &o);
+	assert_false(o.has_pod);
+	assert_string_equal(o.cgroup, "/system.slice/moved.service");
+	proc_owner_keep(10);
+	/* many processes: each kept and found again */
+	for (int pid = 1000; pid < 1300; pid++) {
+		char rel[64], text[64];
+
+		snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
+		snprintf(text, sizeof(text), "0::/p%d\n", pid);
+		put(rel, text);
+		proc_owner(pid, &o);
+		text[strlen(text) - 1] = '\0';
+		assert_string_equal(o.cgroup, text + 3);
+	}
+	for (int pid = 1000; pid < 1300; pid++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "/p%d", pid);
+		proc_owner(pid, &o);
+		assert_true(o.has_uid);
+		assert_string_equal(o.cgroup, want);
+	}
+
 	root_set(NULL);
 	proc_owner_reset();
 	{
