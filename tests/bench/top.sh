@@ -14,7 +14,10 @@
 # processes (more than a pane's 25 rows) at a short interval, recording to
 # a bounded file (VmRSS after 1000 samples, half way and at the end: flat
 # means no leak).  TOP_BENCH_SECONDS (default 30; 0: no CPU rows) and
-# TOP_SOAK_SAMPLES (default 100000; 0: no soak) shorten them.
+# TOP_SOAK_SAMPLES (default 100000; 0: no soak) shorten them.  The batch
+# pair against top is run twice: on the machine as it is, and with
+# TOP_EXTRA_PROCS (default 250) idle processes added, as many as a
+# Kubernetes node runs (each tool's cost grows with the process table).
 
 _top_ns() { # pid -> ns on the CPU, its threads summed, or nothing
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { if (NR) printf "%.0f", s }'
@@ -59,6 +62,21 @@ _top_row() { # label srebox-cmd peer-cmd
 	wait "$a" "$b" 2>/dev/null || true
 }
 
+# _top_many N: the batch pair again with N more idle processes (sleep),
+# about a Kubernetes node's count: top opens and reads three files of
+# every process each sample; srebox top reads one held file of each task
+# and the rest only of those that ran.
+_top_many() {
+	local i sleepers=()
+	for i in $(seq "$1"); do
+		sleep 100000 </dev/null >/dev/null 2>&1 &
+		sleepers+=($!)
+	done
+	_top_row "top -b vs top -b -d 2, +$1 idle" "$SREBOX top -b -i 2 -n 0" "top -b -d 2"
+	kill "${sleepers[@]}" 2>/dev/null || true
+	wait "${sleepers[@]}" 2>/dev/null || true
+}
+
 _top_screen() {
 	local tm ps_ pt_ pi_
 	tm="tmux -L srebox-bench-top-$$ -f /dev/null"
@@ -83,6 +101,7 @@ _top_screen() {
 if [ "${TOP_BENCH_SECONDS:-30}" -gt 0 ]; then
 	_top_row "top -b, 2 s vs top -b -d 2" "$SREBOX top -b -i 2 -n 0" "top -b -d 2"
 	_top_row "top -b, 2 s vs irqtop -b -d 2" "$SREBOX top -b -i 2 -n 0" "irqtop -b -d 2"
+	_top_many "${TOP_EXTRA_PROCS:-250}"
 	if command -v tmux >/dev/null; then
 		_top_screen
 	else
