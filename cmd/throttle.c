@@ -499,7 +499,7 @@ const struct sbx_applet applet_throttle = {
 		"(scaling_max_freq, bios_limit) against the hardware maximum, temperatures\n"
 		"against their trip points, and steal per CPU.  Without -i, over a " SBX_SAMPLE_DEFAULT_TEXT " s\n"
 		"sample; -i 0: cgroups since creation, the rest since boot.  CGROUP arguments\n"
-		"restrict the walk to those"
+		"restrict the walk to those "
 		"subtrees of the hierarchy (\"kubepods.slice\").",
 	.flags = AP_PROBE | AP_OUTPUT,
 	.opts = throttle_opts,
