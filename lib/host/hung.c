@@ -426,6 +426,7 @@ static struct {
 	int fd;
 	bool have;
 	struct mnt_table t;	/* parsed and classified: copied out */
+	unsigned long reads;	/* of the file, since the start (mnt_reads()) */
 } mi = { .fd = -1 };
 
 static bool mounts_unchanged(void)
@@ -471,7 +472,13 @@ int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err)
 		mnt_table_copy(&mi.t, t);
 		mi.have = true;
 	}
+	mi.reads++;
 	return 0;
+}
+
+unsigned long mnt_reads(void)
+{
+	return mi.reads;
 }
 
 /* The mount table for questions about paths, read again when a second

@@ -87,6 +87,11 @@ const char *hung_registry_problem(void);
  * mountinfo.  `source` gets the file read, as the user sees it. */
 int mnt_read(struct mnt_table *t, char *source, size_t n, struct sbx_err *err);
 
+/* How many times mnt_read has read the file (not a kept copy): on the
+ * live node, unchanged from one mnt_read to the next means the mount
+ * table did not change between them, for what is worked out from it. */
+unsigned long mnt_reads(void);
+
 /* A process of srebox's own left stuck in directory dir (who: the
  * "textfile-writer" child, a "root-reader" run over a dead --root): is
  * one still there (its pid, and since when in Unix time), and record one

@@ -841,7 +841,45 @@ static void note(struct thr_snap *s, const char *fmt, ...)
 	s->cg_note = b.s;
 }
 
-static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t npaths)
+/* Whether candidate c has the cpu controller (v2) or CFS bandwidth
+ * control (v1); if not, why, in s. */
+static bool hier_usable(struct thr_snap *s, const struct cand *c)
+{
+	char line[512], path[4200];
+	struct sbx_err err;
+	struct stat st_;
+
+	if (c->version == 2) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", c->dir);
+		if (attr_line(path, line, sizeof(line), &err) == A_ERR) {
+			cg_error(s, &err);
+			return false;
+		}
+		if (!has_word(line, "cpu")) {
+			note(s, "cgroup v2 at %s has no cpu controller", rooted(c->dir));
+			return false;
+		}
+	} else if (snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", c->dir),
+		   root_stat(path, &st_)) {
+		if (errno != ENOENT) {
+			sbx_err_set(&err, errno, "%s: %s",
+				    rootedf("%s/cpu.cfs_period_us", c->dir),
+				    sbx_errno_word(errno));
+			cg_error(s, &err);
+		} else {
+			note(s, "%s: kernel without CFS bandwidth control (no "
+				"cpu.cfs_period_us)", rooted(c->dir));
+		}
+		return false;
+	}
+	return true;
+}
+
+/* The hierarchies with the cpu controller (and, for v1, CFS bandwidth
+ * control) to walk, into *out; what is wrong or missing, into s's
+ * cg_note and cg_error.  On the live node mt is its mount table (NULL
+ * elsewhere): where they are mounted, however unusual. */
+static void find_hiers(struct thr_snap *s, const struct mnt_table *mt, struct cand **out, size_t *nout)
 {
 	static const struct {
 		const char *dir;
@@ -853,25 +891,16 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 		{ "/sys/fs/cgroup/cpuacct,cpu", 1 },
 	};
 	struct cand *c = NULL;
-	size_t nc = 0, ac = 0, ah = 0;
+	size_t nc = 0, ac = 0, kept = 0;
 	struct sbx_err err;
-	bool *found = xcalloc(npaths + 1, sizeof(bool));
 
-	/* Where the live machine mounts them, however unusual; a tree under
-	 * --root is looked for where distributions put it. */
-	if (root_is_live()) {
-		struct mnt_table mt;
-
-		if (mnt_read(&mt, NULL, 0, &err) == 0) {
-			for (size_t i = 0; i < mt.n; i++) {
-				if (!strcmp(mt.m[i].fstype, "cgroup2"))
-					add_cand(&c, &nc, &ac, mt.m[i].point, mt.m[i].root, 2);
-				else if (!strcmp(mt.m[i].fstype, "cgroup") &&
-					 mnt_has_option(mt.m[i].super, "cpu"))
-					add_cand(&c, &nc, &ac, mt.m[i].point, mt.m[i].root, 1);
-			}
-			mnt_table_free(&mt);
-		}
+	/* where the live machine mounts them, however unusual; then where
+	 * distributions put them (all a tree under --root is looked for) */
+	for (size_t i = 0; mt && i < mt->n; i++) {
+		if (!strcmp(mt->m[i].fstype, "cgroup2"))
+			add_cand(&c, &nc, &ac, mt->m[i].point, mt->m[i].root, 2);
+		else if (!strcmp(mt->m[i].fstype, "cgroup") && mnt_has_option(mt->m[i].super, "cpu"))
+			add_cand(&c, &nc, &ac, mt->m[i].point, mt->m[i].root, 1);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(usual); i++) {
 		const char *f = rootedf("%s/%s", usual[i].dir,
@@ -900,34 +929,91 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 		}
 	}
 	for (size_t i = 0; i < nc; i++) {
-		char line[512], path[4200];
+		if (hier_usable(s, &c[i])) {
+			c[kept++] = c[i];
+		} else {
+			free(c[i].dir);
+			free(c[i].prefix);
+		}
+	}
+	*out = c;
+	*nout = kept;
+}
+
+/* What find_hiers found on the live node, kept while its mount table
+ * stands: a view reading the cgroups each sample need not stat the
+ * usual places and check each hierarchy's controllers again.  Where the
+ * hierarchies are, and whether they have the cpu controller, change only
+ * with a mount (a v1 hierarchy takes its controllers from v2 when
+ * mounted).  Not kept for a tree or a capture, nor when something
+ * could not be read (it may be read next time). */
+static struct {
+	bool have;
+	unsigned long reads;	/* mnt_reads() when found */
+	struct cand *c;
+	size_t n;
+	char *note;
+} hiers;
+
+static void hiers_forget(void)
+{
+	for (size_t i = 0; i < hiers.n; i++) {
+		free(hiers.c[i].dir);
+		free(hiers.c[i].prefix);
+	}
+	free(hiers.c);
+	free(hiers.note);
+	memset(&hiers, 0, sizeof(hiers));
+}
+
+static struct cand *cands_copy(const struct cand *c, size_t n)
+{
+	struct cand *v = n ? xcalloc(n, sizeof(*v)) : NULL;
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct cand){ xstrdup(c[i].dir), xstrdup(c[i].prefix), c[i].version, c[i].dev, c[i].ino };
+	return v;
+}
+
+/* The hierarchies to walk: kept, or found (and kept, on the live node). */
+static void hiers_get(struct thr_snap *s, struct cand **c, size_t *nc)
+{
+	struct mnt_table mt;
+	struct sbx_err err;
+	bool live = root_is_live(), has_mt = live && mnt_read(&mt, NULL, 0, &err) == 0;
+	bool keep = has_mt && root_live_unrecorded();
+
+	if (keep && hiers.have && hiers.reads == mnt_reads()) {
+		*c = cands_copy(hiers.c, hiers.n);
+		*nc = hiers.n;
+		s->cg_note = hiers.note ? xstrdup(hiers.note) : NULL;
+		mnt_table_free(&mt);
+		return;
+	}
+	find_hiers(s, has_mt ? &mt : NULL, c, nc);
+	if (has_mt)
+		mnt_table_free(&mt);
+	hiers_forget();
+	if (keep && !s->cg_error) {	/* an error may pass: looked for again */
+		hiers.have = true;
+		hiers.reads = mnt_reads();
+		hiers.c = cands_copy(*c, *nc);
+		hiers.n = *nc;
+		hiers.note = s->cg_note ? xstrdup(s->cg_note) : NULL;
+	}
+}
+
+static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t npaths)
+{
+	struct cand *c;
+	size_t nc, ah = 0;
+	bool *found = xcalloc(npaths + 1, sizeof(bool));
+
+	hiers_get(s, &c, &nc);
+	for (size_t i = 0; i < nc; i++) {
 		struct thr_hier *h;
 		struct walk w = { .s = s };
-		struct stat st_;
 
-		if (c[i].version == 2) {
-			snprintf(path, sizeof(path), "%s/cgroup.controllers", c[i].dir);
-			if (attr_line(path, line, sizeof(line), &err) == A_ERR) {
-				cg_error(s, &err);
-				continue;
-			}
-			if (!has_word(line, "cpu")) {
-				note(s, "cgroup v2 at %s has no cpu controller", rooted(c[i].dir));
-				continue;
-			}
-		} else if (snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", c[i].dir),
-			   root_stat(path, &st_)) {
-			if (errno != ENOENT) {
-				sbx_err_set(&err, errno, "%s: %s",
-					    rootedf("%s/cpu.cfs_period_us", c[i].dir),
-					    sbx_errno_word(errno));
-				cg_error(s, &err);
-			} else {
-				note(s, "%s: kernel without CFS bandwidth control (no "
-					"cpu.cfs_period_us)", rooted(c[i].dir));
-			}
-			continue;
-		}
 		ALLOC_GROW(s->hier, s->nhier + 1, ah);
 		h = &s->hier[s->nhier++];
 		h->dir = xstrdup(c[i].dir);

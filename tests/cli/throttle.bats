@@ -510,3 +510,22 @@ settled_stat() {
 		jq -c '[.findings[] | select(.check == "freq" or .check == "thermal") | [.check, .state, (.text | sub("[0-9.]+-?[0-9.]* MHz"; "MHz"))]]' >"$BATS_TEST_TMPDIR/kept"
 	diff "$BATS_TEST_TMPDIR/fresh" "$BATS_TEST_TMPDIR/kept"
 }
+
+@test "live -i: the hierarchies are kept while the mount table stands, looked for again when it changes" {
+	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || skip "needs root and unshare"
+	run sb throttle -o json
+	jq -e '[.findings[] | select(.check == "cfs")][0].text | test("no cgroup hierarchy") | not' <<<"$output" ||
+		skip "no cgroup hierarchy with the cpu controller here"
+	# in a mount namespace of its own, the cgroup hierarchies are hidden
+	# under an empty tmpfs between the first and second reports
+	unshare -m --propagation private sh -c '
+		"$1" throttle -i 1 -n 3 -o json >"$2" 2>&1 &
+		sleep 1.5
+		mount -t tmpfs srebox-test /sys/fs/cgroup
+		wait' sh "$SREBOX" "$BATS_TEST_TMPDIR/j"
+	jq -s -c '[.[] | [.findings[] | select(.check == "cfs")][0].text]' "$BATS_TEST_TMPDIR/j" >"$BATS_TEST_TMPDIR/t" ||
+		die "$(head -c 500 "$BATS_TEST_TMPDIR/j")"
+	jq -e 'length == 3 and (.[0] | test("cgroups? walked"))
+		and (.[2] | test("no cgroup hierarchy with the cpu controller under /sys/fs/cgroup"))' \
+		"$BATS_TEST_TMPDIR/t" || die "$(cat "$BATS_TEST_TMPDIR/t")"
+}
