@@ -255,6 +255,9 @@ void proc_owner(int32_t pid, struct proc_owner *o)
 
 	memset(o, 0, sizeof(*o));
 	names_of_root();
+	/* The directory's owner is the effective uid, as ps shows it: for a
+	 * process that is not dumpable (one that dropped root without exec)
+	 * the kernel makes the files in it root's, never the directory. */
 	snprintf(fname, sizeof(fname), "/proc/%d", (int)pid);
 	has_st = root_stat(fname, &st) == 0;
 	if (has_st)

@@ -317,6 +317,37 @@ time.sleep(30)' >"$BATS_TEST_TMPDIR/mem" &
 	stop "$py"
 }
 
+@test "live: a process is its effective user, as ps says: a daemon that dropped root, one with only euid changed" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	# dropped root without exec: not dumpable, so the kernel makes the
+	# files in its /proc/PID root's (not the directory)
+	python3 -c 'import os, time
+os.setresgid(65534, 65534, 65534)
+os.setgroups([])
+os.setresuid(65534, 65534, 65534)
+print("ready", flush=True)
+time.sleep(30)' >"$BATS_TEST_TMPDIR/drop" &
+	dropped=$!
+	# the real uid root, the effective nobody
+	python3 -c 'import os, time
+os.setegid(65534)
+os.seteuid(65534)
+print("ready", flush=True)
+time.sleep(30)' >"$BATS_TEST_TMPDIR/eff" &
+	eff=$!
+	for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/drop" ] && [ -s "$BATS_TEST_TMPDIR/eff" ] && break; sleep 0.05; done
+	nobody=$(getent passwd 65534 | cut -d: -f1)
+	[ "$(ps -o user= -p "$dropped" | tr -d ' ')" = "$nobody" ] && [ "$(ps -o user= -p "$eff" | tr -d ' ')" = "$nobody" ] &&
+		[ "$(ps -o ruser= -p "$eff" | tr -d ' ')" = root ] || die "ps: $(ps -o pid,user,ruser -p "$dropped,$eff")"
+	run sb cpu -i 0 -o json --top 0
+	for pid in "$dropped" "$eff"; do
+		jq -e --argjson pid "$pid" --arg u "$nobody" '[.by_memory[] | select(.pid == $pid)][0].user == $u' <<<"$output" ||
+			die "ps: $nobody; srebox: $(jq -c --argjson pid "$pid" '.by_memory[] | select(.pid == $pid)' <<<"$output")"
+	done
+	stop "$dropped"
+	stop "$eff"
+}
+
 @test "live: an OK node pays nothing: health names no one and takes no extra sample" {
 	run sb health -i 0 -o json
 	jq -e '[.findings[] | select(.state == "OK") | .who] | all(. == null)' <<<"$output"
