@@ -940,8 +940,8 @@ static void find_hiers(struct thr_snap *s, const struct mnt_table *mt, struct ca
 	*nout = kept;
 }
 
-/* What find_hiers found on the live node, kept while its mount table
- * stands: a view reading the cgroups each sample need not stat the
+/* What find_hiers found last; on the live node, kept while its mount
+ * table stands (have): a view reading the cgroups each sample need not stat the
  * usual places and check each hierarchy's controllers again.  Where the
  * hierarchies are, and whether they have the cpu controller, change only
  * with a mount (a v1 hierarchy takes its controllers from v2 when
@@ -966,17 +966,9 @@ static void hiers_forget(void)
 	memset(&hiers, 0, sizeof(hiers));
 }
 
-static struct cand *cands_copy(const struct cand *c, size_t n)
-{
-	struct cand *v = n ? xcalloc(n, sizeof(*v)) : NULL;
-
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct cand){ xstrdup(c[i].dir), xstrdup(c[i].prefix), c[i].version, c[i].dev, c[i].ino };
-	return v;
-}
-
-/* The hierarchies to walk: kept, or found (and kept, on the live node). */
-static void hiers_get(struct thr_snap *s, struct cand **c, size_t *nc)
+/* The hierarchies to walk, into hiers.c: the kept ones, or found
+ * afresh (and kept, on the live node, while the mount table stands). */
+static void hiers_get(struct thr_snap *s)
 {
 	struct mnt_table mt;
 	struct sbx_err err;
@@ -984,33 +976,30 @@ static void hiers_get(struct thr_snap *s, struct cand **c, size_t *nc)
 	bool keep = has_mt && root_live_unrecorded();
 
 	if (keep && hiers.have && hiers.reads == mnt_reads()) {
-		*c = cands_copy(hiers.c, hiers.n);
-		*nc = hiers.n;
 		s->cg_note = hiers.note ? xstrdup(hiers.note) : NULL;
 		mnt_table_free(&mt);
 		return;
 	}
-	find_hiers(s, has_mt ? &mt : NULL, c, nc);
+	hiers_forget();
+	find_hiers(s, has_mt ? &mt : NULL, &hiers.c, &hiers.n);
 	if (has_mt)
 		mnt_table_free(&mt);
-	hiers_forget();
 	if (keep && !s->cg_error) {	/* an error may pass: looked for again */
 		hiers.have = true;
 		hiers.reads = mnt_reads();
-		hiers.c = cands_copy(*c, *nc);
-		hiers.n = *nc;
 		hiers.note = s->cg_note ? xstrdup(s->cg_note) : NULL;
 	}
 }
 
 static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t npaths)
 {
-	struct cand *c;
-	size_t nc, ah = 0;
+	const struct cand *c;
+	size_t ah = 0;
 	bool *found = xcalloc(npaths + 1, sizeof(bool));
 
-	hiers_get(s, &c, &nc);
-	for (size_t i = 0; i < nc; i++) {
+	hiers_get(s);
+	c = hiers.c;
+	for (size_t i = 0; i < hiers.n; i++) {
 		struct thr_hier *h;
 		struct walk w = { .s = s };
 
@@ -1056,11 +1045,6 @@ static void read_cgroups(struct thr_snap *s, const char *const *paths, size_t np
 		if (!found[p] && !s->cg_missing)
 			s->cg_missing = xstrdup(paths[p]);
 	free(found);
-	for (size_t i = 0; i < nc; i++) {
-		free(c[i].dir);
-		free(c[i].prefix);
-	}
-	free(c);
 }
 
 /* --- the snapshot --------------------------------------------------------- */
